@@ -1,0 +1,46 @@
+# Two commands do all the set-up on a fresh machine:  `make demo`  and  `make test`.
+# Both create .venv (Python 3.10+) and install tumortrace with its pinned dependencies first.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+OUT    ?= runs/demo
+
+.PHONY: venv demo test test-nbs test-py sync-check readme lab clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -e '.[dev]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name 'Python 3 (tumortrace)'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+## Run the demo on the bundled sample (data/): writes $(OUT)/
+demo: venv
+	$(BIN)/tumortrace demo --out $(OUT)
+
+## Run every test: notebooks in sync with the library, the notebooks themselves, then pytest.
+test: venv sync-check test-nbs test-py
+
+sync-check: venv
+	$(BIN)/nbdev-export
+	@if git rev-parse --git-dir >/dev/null 2>&1; then \
+	  git diff --exit-code --stat -- tumortrace || { echo 'tumortrace/ is out of sync with nbs/: commit the notebooks and the export together'; exit 1; }; fi
+	$(BIN)/python tools/nb2readme.py --check
+
+test-nbs: venv
+	$(BIN)/nbdev-test --n-workers 2 --timing
+
+test-py: venv
+	$(BIN)/python -m pytest -q tests
+
+readme: venv
+	$(BIN)/python tools/nb2readme.py
+
+lab: venv
+	$(BIN)/pip install -q 'jupyterlab>=4,<5'
+	$(BIN)/jupyter lab nbs
+
+clean:
+	rm -rf $(VENV) runs _proc

@@ -1,0 +1,99 @@
+"Every kind of bad input named in the spine issue gives a DataError naming the file and the problem."
+import shutil
+import numpy as np, nibabel as nib, pytest
+from PIL import Image
+from tumortrace.core import DataError
+from tumortrace.io import read_cases, summarize, read_brats_case
+from tumortrace.synthetic import write_lgg, write_brats, write_folder
+from tumortrace.data import save_split, load_split, split_patients
+
+def check(fn, fname, words):
+    with pytest.raises(DataError) as e: fn()
+    msg = str(e.value)
+    assert fname in msg and words in msg, msg
+    return msg
+
+def test_corrupt_image(tmp_path, lgg_patient):
+    d = tmp_path/lgg_patient.name; shutil.copytree(lgg_patient, d)
+    (d/f'{d.name}_12.tif').write_bytes(b'\x00' * 100)
+    check(lambda: summarize(read_cases(tmp_path)), f'{d.name}_12.tif', 'cannot be read as an image')
+
+def test_corrupt_png_in_folder(tmp_path):
+    write_folder(tmp_path)
+    (tmp_path/'images'/'scan02.png').write_bytes(b'\x89PNG\r\n\x1a\n broken')
+    check(lambda: summarize(read_cases(tmp_path)), 'scan02.png', 'cannot be read as an image')
+
+@pytest.mark.parametrize('layout', ['lgg', 'images_masks', 'pairs'])
+def test_image_without_mask(tmp_path, layout):
+    if layout == 'lgg':
+        write_lgg(tmp_path, n_patients=1); next(tmp_path.glob('*/*_4_mask.tif')).unlink(); name = '_4.tif'
+    else:
+        write_folder(tmp_path, style=layout)
+        (tmp_path/'masks'/'scan01.png').unlink() if layout == 'images_masks' else (tmp_path/'scan01_mask.png').unlink()
+        name = 'scan01.png'
+    check(lambda: read_cases(tmp_path), name, 'has no mask')
+
+def test_mask_without_image(tmp_path):
+    write_lgg(tmp_path, n_patients=1); next(tmp_path.glob('*/*_2.tif')).unlink()
+    check(lambda: read_cases(tmp_path), '_2_mask.tif', 'mask without an image')
+
+def test_mask_size_differs(tmp_path):
+    write_folder(tmp_path)
+    Image.fromarray(np.zeros((20, 24), np.uint8)).save(tmp_path/'masks'/'scan03.png')
+    check(lambda: summarize(read_cases(tmp_path)), 'scan03.png', 'mask size 24x20 differs from its image')
+
+def test_mask_bad_values(tmp_path):
+    write_lgg(tmp_path, n_patients=1)
+    m = next(tmp_path.glob('*/*_3_mask.tif'))
+    import tifffile
+    a = tifffile.imread(m); a[0, :4] = [0, 7, 128, 255]; tifffile.imwrite(m, a)
+    check(lambda: summarize(read_cases(tmp_path)), '_3_mask.tif', 'are not class labels {0,1} or {0,255}')
+
+def test_brats_unknown_label(tmp_path):
+    d = write_brats(tmp_path, 'BraTS_0002', labels=(1, 2, 7))
+    check(lambda: read_brats_case(d).mask(5), 'BraTS_0002_seg.nii.gz', 'not among the known labels')
+
+def test_empty_folder(tmp_path):
+    check(lambda: read_cases(tmp_path), tmp_path.name, 'is an empty folder')
+
+def test_missing_path(tmp_path):
+    check(lambda: read_cases(tmp_path/'nope'), 'nope', 'does not exist')
+
+def test_unknown_layout(tmp_path):
+    (tmp_path/'notes.txt').write_text('x'); (tmp_path/'sub').mkdir(); (tmp_path/'sub'/'a.csv').write_text('1')
+    check(lambda: read_cases(tmp_path), tmp_path.name, 'unknown layout')
+
+def _replace(path, arr):
+    old = nib.load(str(path)); nib.save(nib.Nifti1Image(arr, old.affine), str(path))
+
+def test_nifti_not_3d(tmp_path):
+    d = write_brats(tmp_path, 'BraTS_0003')
+    _replace(d/'BraTS_0003_flair.nii.gz', np.zeros((32, 32), np.float32))
+    check(lambda: read_brats_case(d).image(0), 'BraTS_0003_flair.nii.gz', 'volume is 2-D')
+
+def test_nifti_nan(tmp_path):
+    d = write_brats(tmp_path, 'BraTS_0004')
+    a = np.asarray(nib.load(str(d/'BraTS_0004_t2.nii.gz')).dataobj).copy(); a[3, 4, 5] = np.nan
+    _replace(d/'BraTS_0004_t2.nii.gz', a)
+    check(lambda: read_brats_case(d).image(0), 'BraTS_0004_t2.nii.gz', 'contains 1 NaN/inf voxels')
+
+def test_nifti_shape_mismatch(tmp_path):
+    d = write_brats(tmp_path, 'BraTS_0005')
+    _replace(d/'BraTS_0005_t1.nii.gz', np.zeros((30, 32, 10), np.float32))
+    check(lambda: read_brats_case(d).image(0), 'BraTS_0005_t1.nii.gz', 'differs from the segmentation')
+
+def test_brats_missing_seg(tmp_path):
+    d = write_brats(tmp_path, 'BraTS_0006'); (d/'BraTS_0006_seg.nii.gz').unlink()
+    check(lambda: read_cases(tmp_path), 'BraTS_0006', 'has no segmentation')
+
+def test_bad_split_file(tmp_path):
+    ids = [f'p{i}' for i in range(10)]
+    sp = split_patients(ids, seed=0); sp['valid'].append(sp['train'][0]); save_split(sp, tmp_path/'split.json')
+    check(lambda: load_split(tmp_path/'split.json', ids), 'split.json', 'patients in both train/valid')
+    (tmp_path/'bad.json').write_text('{not json')
+    check(lambda: load_split(tmp_path/'bad.json'), 'bad.json', 'is not a readable split file')
+
+def test_nothing_half_written(tmp_path):
+    "A failing write leaves neither the file nor a temporary behind."
+    with pytest.raises(Exception): save_split({'x': object()}, tmp_path/'split.json')
+    assert list(tmp_path.iterdir()) == []
