@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 OUT    ?= runs/demo
 
-.PHONY: venv demo test test-nbs test-py sync-check readme lab clean
+.PHONY: venv demo test test-nbs test-py sync-check export readme lab clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,10 +27,16 @@ sync-check: venv
 	$(BIN)/nbdev-export
 	@if git rev-parse --git-dir >/dev/null 2>&1; then \
 	  git diff --exit-code --stat -- tumortrace || { echo 'tumortrace/ is out of sync with nbs/: commit the notebooks and the export together'; exit 1; }; fi
+	@for f in nbs/jobs/*.ipynb; do cmp -s $$f tumortrace/jobs/$$(basename $$f) || { echo "$$f differs from tumortrace/jobs: run make export"; exit 1; }; done
 	$(BIN)/python tools/nb2readme.py --check
 
+## Export the library from nbs/ (and copy the papermill jobs into the package)
+export: venv
+	$(BIN)/nbdev-export
+	mkdir -p tumortrace/jobs && cp nbs/jobs/*.ipynb tumortrace/jobs/
+
 test-nbs: venv
-	$(BIN)/nbdev-test --n-workers 2 --timing
+	$(BIN)/nbdev-test --n-workers 2 --timing --skip-folder-re '^jobs$$'
 
 test-py: venv
 	$(BIN)/python -m pytest -q tests

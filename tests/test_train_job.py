@@ -1,0 +1,70 @@
+"The train job end to end through the installed CLI and papermill, on the bundled sample."
+import json, subprocess, sys, filecmp
+from pathlib import Path
+import numpy as np, pandas as pd, pytest, torch
+from conftest import DATA, ROOT
+from tumortrace.model import load_model, create_model
+from tumortrace.io import read_cases
+from tumortrace.data import prepare
+
+CLI = [sys.executable, '-m', 'tumortrace.cli']
+
+@pytest.fixture(scope='module')
+def run(tmp_path_factory):
+    out = tmp_path_factory.mktemp('run')/'r'
+    r = subprocess.run(CLI + ['train', '--data', str(DATA/'lgg'), '--out', str(out), '--epochs', '1', '--size', '64', '--quiet'],
+                       capture_output=True, text=True, timeout=900)
+    assert r.returncode == 0, r.stderr[-3000:]
+    return out
+
+def test_run_folder_has_every_file(run):
+    for f in ['train.ipynb', 'model/model.safetensors', 'model/config.json', 'history.csv', 'metrics.json', 'split.json',
+              'curves/loss.png', 'curves/metrics.png', 'checkpoints/best.pth', 'checkpoints/last.pth']:
+        assert (run/f).exists(), f
+    h = pd.read_csv(run/'history.csv')
+    assert list(h['epoch']) == [0] and np.isfinite(h['train_loss']).all()
+    m = json.loads((run/'metrics.json').read_text())
+    assert 0 <= m['dice_patient'] <= 1 and m['n_valid_patients'] >= 1
+    nb = json.loads((run/'train.ipynb').read_text())
+    assert any('injected-parameters' in c['metadata'].get('tags', []) for c in nb['cells'])
+
+def test_split_is_by_patient(run):
+    sp = json.loads((run/'split.json').read_text())
+    ids = {p.name for p in (DATA/'lgg').iterdir() if p.is_dir()}
+    parts = [set(sp[k]) for k in ('train', 'valid', 'test')]
+    assert set().union(*parts) == ids and sum(map(len, parts)) == len(ids)
+
+def test_config_rebuilds_preprocessing(run):
+    cfg = json.loads((run/'model'/'config.json').read_text())
+    assert (cfg['size'], cfg['n_in'], cfg['n_out'], cfg['codes']) == (64, 3, 2, ['background', 'tumour'])
+    assert cfg['encoder'] == 'xresnet18_w16' and cfg['norm'] == 'percentile' and cfg['split_seed'] == 42
+
+def test_load_model_predicts_like_the_best_checkpoint(run):
+    sm = load_model(run/'model')
+    ref = create_model(sm.cfg)
+    state = torch.load(run/'checkpoints'/'best.pth', map_location='cpu', weights_only=False)
+    ref.load_state_dict(state['model'] if 'model' in state else state); ref.eval()
+    sp = json.loads((run/'split.json').read_text())
+    case = [c for c in read_cases(DATA/'lgg') if c.case_id == sp['valid'][0]]
+    x = prepare(case, size=64).x
+    with torch.no_grad(): want = ref(torch.from_numpy(x)).argmax(1).numpy()
+    np.testing.assert_array_equal(sm.predict(x), want)
+    full = sm.predict_case(case[0])
+    assert full.shape == (case[0].n_slices, 256, 256) and full.dtype == np.uint8
+
+def test_help_notebook_lists_parameters():
+    r = subprocess.run([sys.executable, '-m', 'papermill', '--help-notebook', str(ROOT/'tumortrace'/'jobs'/'train.ipynb')],
+                       capture_output=True, text=True)
+    assert r.returncode == 0 and 'epochs: int' in r.stdout and 'preset: str' in r.stdout
+
+def test_packaged_jobs_match_notebooks():
+    for nb in (ROOT/'nbs'/'jobs').glob('*.ipynb'):
+        assert filecmp.cmp(nb, ROOT/'tumortrace'/'jobs'/nb.name, shallow=False), f'{nb.name}: run the export (copy nbs/jobs to tumortrace/jobs)'
+
+def test_failing_job_exits_nonzero(tmp_path):
+    from tumortrace.synthetic import write_lgg
+    bad = write_lgg(tmp_path/'data', n_patients=4)
+    next(bad.glob('*/*_2.tif')).write_bytes(b'not an image')
+    r = subprocess.run(CLI + ['train', '--data', str(bad), '--out', str(tmp_path/'r'), '--quiet'], capture_output=True, text=True)
+    assert r.returncode == 1
+    assert 'job failed' in r.stderr and 'cannot be read as an image' in r.stderr, r.stderr[-2000:]
