@@ -7,3 +7,14 @@ SHARED = ROOT.parent/'shared'/'data'
 
 @pytest.fixture
 def lgg_patient(): return DATA/'lgg'/'TCGA_CS_4942_19970222'
+
+import subprocess, sys
+
+@pytest.fixture(scope='session')
+def trained_run(tmp_path_factory):
+    "A run trained by `tumortrace train` on the bundled LGG sample (1 epoch at 64 px), shared by the tests."
+    out = tmp_path_factory.mktemp('run')/'r'
+    r = subprocess.run([sys.executable, '-m', 'tumortrace.cli', 'train', '--data', str(DATA/'lgg'), '--out', str(out),
+                        '--epochs', '1', '--size', '64', '--quiet'], capture_output=True, text=True, timeout=900)
+    assert r.returncode == 0, r.stderr[-3000:]
+    return out

@@ -9,13 +9,8 @@ from tumortrace.data import prepare
 
 CLI = [sys.executable, '-m', 'tumortrace.cli']
 
-@pytest.fixture(scope='module')
-def run(tmp_path_factory):
-    out = tmp_path_factory.mktemp('run')/'r'
-    r = subprocess.run(CLI + ['train', '--data', str(DATA/'lgg'), '--out', str(out), '--epochs', '1', '--size', '64', '--quiet'],
-                       capture_output=True, text=True, timeout=900)
-    assert r.returncode == 0, r.stderr[-3000:]
-    return out
+@pytest.fixture
+def run(trained_run): return trained_run
 
 def test_run_folder_has_every_file(run):
     for f in ['train.ipynb', 'model/model.safetensors', 'model/config.json', 'history.csv', 'metrics.json', 'split.json',

@@ -1,0 +1,65 @@
+"Evaluate and predict end to end on the bundled sample, with a model trained by `tumortrace train`."
+import json, shutil, subprocess, sys
+from pathlib import Path
+import numpy as np, pandas as pd, pytest, nibabel as nib
+from PIL import Image
+from conftest import DATA
+from tumortrace.evaluate import PER_PATIENT_COLS
+
+CLI = [sys.executable, '-m', 'tumortrace.cli']
+def cli(*args): return subprocess.run(CLI + [str(a) for a in args], capture_output=True, text=True, timeout=900)
+
+@pytest.fixture(scope='module')
+def model_dir(trained_run, tmp_path_factory):
+    "A private copy of the run (evaluate --postprocess auto writes into the model's config)."
+    d = tmp_path_factory.mktemp('evalrun')/'r'
+    shutil.copytree(trained_run, d)
+    return d/'model'
+
+def test_evaluate_job(model_dir, tmp_path):
+    r = cli('evaluate', '--model', model_dir, '--data', DATA/'lgg', '--out', tmp_path/'eval', '--quiet')
+    assert r.returncode == 0, r.stderr[-3000:]
+    df = pd.read_csv(tmp_path/'eval'/'per_patient.csv')
+    assert list(df.columns[:10]) == PER_PATIENT_COLS
+    split = json.loads((model_dir.parent/'split.json').read_text())
+    assert sorted(df['patient']) == sorted(split['test'])                     # the run's unseen patients
+    s = json.loads((tmp_path/'eval'/'summary.json').read_text())
+    for k in ('n_patients', 'dice_mean', 'dice_median', 'iou_mean', 'hd95_mean', 'postprocess', 'raw'):
+        assert k in s, k
+    assert s['n_patients'] == len(df) and 0 <= s['dice_mean'] <= 1 and 'dice_mean' in s['raw']
+    assert np.isclose(s['dice_mean'], df['dice'].mean())
+    cfg = json.loads((model_dir/'config.json').read_text())
+    assert cfg['postprocess'] == s['postprocess'] and 'none' in cfg['postprocess_scores']   # chosen on valid, recorded
+    assert (tmp_path/'eval'/'evaluate.ipynb').exists()
+
+def test_predict_lgg_folder_keeps_geometry(model_dir, tmp_path):
+    patient = DATA/'lgg'/'TCGA_HT_7860_19960513'
+    r = cli('predict', '--model', model_dir, patient, '--out', tmp_path/'pred', '--tta', '--quiet')
+    assert r.returncode == 0, r.stderr[-2000:]
+    masks = sorted((tmp_path/'pred'/patient.name).glob('*_mask.png'))
+    assert len(masks) == len(list(patient.glob('*_mask.tif')))
+    m = np.asarray(Image.open(masks[0]))
+    assert m.shape == (256, 256) and set(np.unique(m)) <= {0, 1}
+    assert (tmp_path/'pred'/f'{patient.name}_overlay.png').exists()
+    s = pd.read_csv(tmp_path/'pred'/'summary.csv')
+    assert list(s['status']) == ['ok'] and s['n_slices'][0] == len(masks)
+
+def test_predict_reports_bad_inputs_and_goes_on(model_dir, tmp_path):
+    (tmp_path/'junk.png').write_bytes(b'not a png')
+    img = DATA/'lgg'/'TCGA_HT_7860_19960513'/'TCGA_HT_7860_19960513_10.tif'
+    r = cli('predict', '--model', model_dir, tmp_path/'junk.png', img, DATA/'brats2015'/'brats_2013_pat0006_1',
+            '--out', tmp_path/'pred', '--quiet')
+    assert r.returncode == 1
+    s = pd.read_csv(tmp_path/'pred'/'summary.csv')
+    assert list(s['status'].str[:5]) == ['error', 'ok', 'error']
+    assert 'cannot be read' in s['status'][0] and "has no 'pre-contrast' modality" in s['status'][2]
+    assert (tmp_path/'pred'/'TCGA_HT_7860_19960513_10_mask.png').exists()
+
+def test_predict_unwritable_output(model_dir, tmp_path):
+    (tmp_path/'afile').write_text('x')
+    r = cli('predict', '--model', model_dir, DATA/'lgg'/'TCGA_HT_7860_19960513', '--out', tmp_path/'afile'/'out', '--quiet')
+    assert r.returncode == 1 and 'afile' in r.stderr
+
+def test_model_folder_errors(tmp_path):
+    r = cli('predict', '--model', tmp_path/'nomodel', DATA/'lgg', '--out', tmp_path/'o', '--quiet')
+    assert r.returncode == 1 and 'is not a TumorTrace model folder' in r.stderr
