@@ -7,7 +7,7 @@ Docs: https://tumortrace.github.io/tumortrace/api.html.md"""
 # %% auto #0
 __all__ = []
 
-# %% ../nbs/13_api.ipynb #f409abd7
+# %% ../nbs/13_api.ipynb #600a128c
 __version__ = "0.1.0"
 
 def __getattr__(name):
