@@ -12,7 +12,7 @@ from tumortrace.metrics import DiceCELoss
 VARIANTS = [  # (encoder, size, last_cross)
     ('resnet34', 256, True), ('resnet34', 128, True), ('resnet18', 128, True),
     ('xresnet18_w32', 128, True), ('xresnet18_w16', 128, True), ('xresnet18_w16', 128, False),
-    ('xresnet34_w16', 128, True), ('xresnet18_w16', 96, True),
+    ('xresnet34_w16', 128, True), ('xresnet34_w16', 128, False), ('xresnet18_w16', 96, True),
 ]
 
 def bench(encoder, size, last_cross, bs, steps, device, channels_last=False):
