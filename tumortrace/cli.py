@@ -212,4 +212,5 @@ def main(argv=None)->int:
         return 1
 
 # %% ../nbs/12_cli.ipynb #5c0bcc85
-if __name__ == '__main__': sys.exit(main())
+# `python -m tumortrace.cli ...`; in a notebook kernel __name__ is also '__main__', so skip it there
+if __name__ == '__main__' and 'ipykernel' not in sys.modules: sys.exit(main())
