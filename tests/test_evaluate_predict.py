@@ -63,3 +63,15 @@ def test_predict_unwritable_output(model_dir, tmp_path):
 def test_model_folder_errors(tmp_path):
     r = cli('predict', '--model', tmp_path/'nomodel', DATA/'lgg', '--out', tmp_path/'o', '--quiet')
     assert r.returncode == 1 and 'is not a TumorTrace model folder' in r.stderr
+
+def test_predict_wrong_dimensionality(model_dir, tmp_path):
+    "A 2-D NIfTI is refused with its file named; a 4-D volume given to the API is refused too."
+    aff = np.diag([1., 1., 1., 1.])
+    nib.save(nib.Nifti1Image(np.zeros((32, 32), np.float32), aff), str(tmp_path/'flat.nii.gz'))
+    r = cli('predict', '--model', model_dir, tmp_path/'flat.nii.gz', '--out', tmp_path/'pred', '--quiet')
+    assert r.returncode == 1
+    s = pd.read_csv(tmp_path/'pred'/'summary.csv')
+    assert 'flat.nii.gz' in s['input'][0] and 'volume is 2-D' in s['status'][0]
+    from tumortrace.model import load_model
+    with pytest.raises(ValueError, match=r'expected an \(N, H, W, C\) volume'):
+        load_model(model_dir).predict_volume(np.zeros((4, 32, 32), np.float32))
