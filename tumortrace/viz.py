@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 # %% auto #0
-__all__ = ['TRUTH_COLOUR', 'PRED_COLOUR', 'overlay', 'dice2d', 'show_predictions']
+__all__ = ['TRUTH_COLOUR', 'PRED_COLOUR', 'TP_COLOUR', 'FP_COLOUR', 'FN_COLOUR', 'overlay', 'dice2d', 'show_predictions',
+           'error_map', 'show_error_map', 'detection_strip', 'show_detection_strip']
 
 # %% ../nbs/11_viz.ipynb #3a600734
 TRUTH_COLOUR,PRED_COLOUR = '#E69F00', '#0072B2'  # Okabe-Ito orange and blue
@@ -55,4 +56,53 @@ def show_predictions(vol:np.ndarray, # (N, H, W, C) images of one case
                         Patch(color=PRED_COLOUR, alpha=0.6, label='prediction')], loc='lower center', ncol=2, fontsize=8, frameon=False)
     if title: fig.suptitle(title, fontsize=9)
     fig.tight_layout(rect=(0, 0.07, 1, 1))
+    return fig
+
+# %% ../nbs/11_viz.ipynb #31905b59
+TP_COLOUR,FP_COLOUR,FN_COLOUR = '#009E73', '#D55E00', '#56B4E9'  # Okabe-Ito bluish green, vermilion, sky blue
+
+def error_map(truth:np.ndarray, pred:np.ndarray)->np.ndarray:
+    "Per pixel: 0 true negative, 1 true positive, 2 false positive, 3 false negative."
+    t,p = np.asarray(truth) > 0, np.asarray(pred) > 0
+    return np.select([t & p, ~t & p, t & ~p], [1, 2, 3], 0).astype(np.uint8)
+
+def show_error_map(image:np.ndarray, truth:np.ndarray, pred:np.ndarray, ax=None, alpha:float=0.7, title:str=None):
+    "A slice with TP / FP / FN pixels coloured and its Dice in the title; returns the figure."
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import to_rgb
+    from matplotlib.patches import Patch
+    fig = None
+    if ax is None: fig,ax = plt.subplots(figsize=(3.2, 3.5))
+    ax.imshow(_norm01(image), cmap='gray', interpolation='nearest')
+    em = error_map(truth, pred)
+    rgba = np.zeros((*em.shape, 4), np.float32)
+    for k,c in ((1, TP_COLOUR), (2, FP_COLOUR), (3, FN_COLOUR)):
+        rgba[em == k, :3] = to_rgb(c); rgba[em == k, 3] = alpha
+    ax.imshow(rgba, interpolation='nearest'); ax.axis('off')
+    ax.set_title(f"{title + '  ' if title else ''}Dice {dice2d(truth, pred):.2f}", fontsize=8)
+    ax.legend(handles=[Patch(color=c, label=l) for c,l in ((TP_COLOUR, 'true positive'), (FP_COLOUR, 'false positive'),
+                                                           (FN_COLOUR, 'false negative'))], loc='lower center', fontsize=6,
+              ncol=3, frameon=False, bbox_to_anchor=(0.5, -0.12), handlelength=1)
+    return fig or ax.figure
+
+# %% ../nbs/11_viz.ipynb #5a2269a3
+def detection_strip(truth:np.ndarray, pred:np.ndarray)->dict:
+    "Per-slice presence of truth and prediction, and the indices of missed / spurious slices."
+    t = np.asarray(truth).reshape(len(truth), -1).any(1); p = np.asarray(pred).reshape(len(pred), -1).any(1)
+    return dict(truth=t, pred=p, missed=np.where(t & ~p)[0], spurious=np.where(~t & p)[0])
+
+def show_detection_strip(truth:np.ndarray, pred:np.ndarray, title:str=None, width:float=7):
+    "Truly present vs predicted present along the slices, misses marked; returns the figure."
+    import matplotlib.pyplot as plt
+    d = detection_strip(truth, pred)
+    n = len(d['truth'])
+    fig,ax = plt.subplots(figsize=(width, 1.5))
+    ax.imshow(np.stack([d['truth'], d['pred']]).astype(float), cmap='Greys', vmin=0, vmax=1.4, aspect='auto', interpolation='nearest')
+    ax.scatter(d['missed'], [1.75]*len(d['missed']), marker='^', color=FN_COLOUR, s=25, label='missed', clip_on=False)
+    ax.scatter(d['spurious'], [1.75]*len(d['spurious']), marker='v', color=FP_COLOUR, s=25, label='spurious', clip_on=False)
+    ax.set_yticks([0, 1], ['truth', 'predicted']); ax.set_xlabel('slice'); ax.set_ylim(2.1, -0.5)
+    ax.set_xlim(-0.5, n - 0.5)
+    if len(d['missed']) or len(d['spurious']): ax.legend(fontsize=7, loc='upper right', bbox_to_anchor=(1, 1.45), ncol=2, frameon=False)
+    ax.set_title(title or f"{int(d['truth'].sum())} tumour slices, {len(d['missed'])} missed, {len(d['spurious'])} spurious", fontsize=8)
+    fig.tight_layout()
     return fig
