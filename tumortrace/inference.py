@@ -112,16 +112,15 @@ def _inputs(path:Path):
     if _nii_files(path): return [('brats', path.name, path)]
     files = sorted((f for f in path.iterdir() if f.is_file() and f.suffix.lower() in IMAGE_EXTS and not f.stem.endswith('_mask')),
                    key=lambda f: _natural_key(f.name))
-    if files and all(_lgg_re.match(f.name) for f in files): return [('lgg', path.name, files)]
+    if files and all(_lgg_re.match(f.name) for f in files):  # an LGG patient: slices in numeric order
+        return [('lgg', path.name, sorted(files, key=lambda f: int(_lgg_re.match(f.name)['n'])))]
     if files: return [('image', f.stem, f) for f in files]
     raise DataError(path, "holds no images or NIfTI volumes")
 
 def _load(kind, payload, cfg):
     "Read one unit: (volume (N, H, W, C), brain or None, affine, header, spacing of the (N, H, W) axes)."
     if kind == 'image': return read_image(payload)[None], None, None, None, None
-    if kind == 'lgg':
-        files = sorted(payload, key=lambda f: int(_lgg_re.match(f.name)['n']))
-        return np.stack([read_image(f) for f in files]), None, None, None, None
+    if kind == 'lgg': return np.stack([read_image(f) for f in payload]), None, None, None, None
     import nibabel as nib
     if kind == 'nifti':
         a,aff,zooms = read_nifti(payload)
@@ -176,7 +175,7 @@ def predict_paths(model:SegModel, # from `load_model`
                 if unc is not None: _save_nifti((unc.transpose(1, 2, 0) * 100).round(), aff, hdr, out/f'{name}_uncertainty.nii.gz')
             elif kind == 'lgg':
                 d = out/name; d.mkdir(exist_ok=True)
-                for f,m in zip(sorted(payload, key=lambda f: int(_lgg_re.match(f.name)['n'])), save): _save_png(m, d/f'{f.stem}_mask.png')
+                for f,m in zip(payload, save): _save_png(m, d/f'{f.stem}_mask.png')
                 written = d
             else:
                 written = out/f'{name}_mask.png'

@@ -228,26 +228,22 @@ def read_brats(path, **kwargs)->list[Case]:
 def _natural_key(s:str): return [int(t) if t.isdigit() else t.lower() for t in re.split(r'(\d+)', s)]
 
 def _folder_pairs(root:Path)->list[tuple[Path, Path]]:
+    "Pair images with masks in `images/` + `masks/`, or `x.png` + `x_mask.png` side by side."
     isimg = lambda f: f.is_file() and f.suffix.lower() in IMAGE_EXTS and not f.name.startswith('.')
     if (root/'images').is_dir() and (root/'masks').is_dir():
-        imgs = sorted((f for f in (root/'images').iterdir() if isimg(f)), key=lambda f: _natural_key(f.name))
-        masks = {}
-        for f in (root/'masks').iterdir():
-            if isimg(f): masks[re.sub(r'_mask$', '', f.stem)] = f
+        imgs = [f for f in (root/'images').iterdir() if isimg(f)]
+        masks = {re.sub(r'_mask$', '', f.stem):f for f in (root/'masks').iterdir() if isimg(f)}
         if not imgs: raise DataError(root/'images', "is an empty folder")
-        pairs = []
-        for f in imgs:
-            if f.stem not in masks: raise DataError(f, f"has no mask (expected masks/{f.stem}.png or similar)")
-            pairs.append((f, masks.pop(f.stem)))
-        if masks: raise DataError(next(iter(masks.values())), "is a mask without an image")
-        return pairs
-    files = [f for f in root.iterdir() if isimg(f)]
-    if not files: raise DataError(root, "is an empty folder" if not any(root.iterdir()) else "has no image files")
-    masks = {f.stem[:-5]:f for f in files if f.stem.endswith('_mask')}
-    imgs = sorted((f for f in files if not f.stem.endswith('_mask')), key=lambda f: _natural_key(f.name))
+        expect = 'masks/{}.png'
+    else:
+        files = [f for f in root.iterdir() if isimg(f)]
+        if not files: raise DataError(root, "is an empty folder" if not any(root.iterdir()) else "has no image files")
+        masks = {f.stem[:-5]:f for f in files if f.stem.endswith('_mask')}
+        imgs = [f for f in files if not f.stem.endswith('_mask')]
+        expect = '{}_mask.png'
     pairs = []
-    for f in imgs:
-        if f.stem not in masks: raise DataError(f, f"has no mask (expected {f.stem}_mask.png or similar)")
+    for f in sorted(imgs, key=lambda f: _natural_key(f.name)):
+        if f.stem not in masks: raise DataError(f, f"has no mask (expected {expect.format(f.stem)} or similar)")
         pairs.append((f, masks.pop(f.stem)))
     if masks: raise DataError(next(iter(masks.values())), "is a mask without an image")
     return pairs
