@@ -86,15 +86,12 @@ def _save_nifti(a:np.ndarray, affine, ref_header, path:Path):
 
 def _overlay_png(vol, mask, path, channel):
     "Save an overlay of the slice with the largest predicted tumour."
-    import matplotlib; matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
-    from tumortrace.viz import overlay
+    from tumortrace.viz import overlay, new_figure, save_figure
     i = int(np.argmax(mask.reshape(len(mask), -1).sum(1)))
-    fig,ax = plt.subplots(figsize=(3, 3))
+    fig = new_figure((3, 3)); ax = fig.subplots()
     overlay(ax, vol[i, ..., min(channel, vol.shape[-1]-1)], None, mask[i])
     ax.set_title(f"{path.stem.replace('_overlay', '')} slice {i}", fontsize=7)
-    with atomic_path(path) as tmp: fig.savefig(tmp, dpi=100, bbox_inches='tight')
-    plt.close(fig)
+    save_figure(fig, path, dpi=100)
 
 def _units(mask, spacing):
     n = int((mask > 0).sum())

@@ -81,15 +81,17 @@ def plot_history(history, # a `history.csv` path or DataFrame
                  out=None, # folder to save `loss.png` and `metrics.png` in
                 ):
     "Loss (train/valid) and Dice/IoU/accuracy per epoch; returns the two figures."
-    import pandas as pd, matplotlib.pyplot as plt
+    import pandas as pd
+    from tumortrace.viz import new_figure, OKABE_ITO
     h = pd.read_csv(history) if not isinstance(history, pd.DataFrame) else history
-    f1,ax = plt.subplots(figsize=(5, 3.2))
-    ax.plot(h['epoch'], h['train_loss'], 'o-', label='train'); ax.plot(h['epoch'], h['valid_loss'], 's-', label='valid')
+    f1 = new_figure((5, 3.2)); ax = f1.subplots()
+    ax.plot(h['epoch'], h['train_loss'], 'o-', color=OKABE_ITO[0], label='train')
+    ax.plot(h['epoch'], h['valid_loss'], 's-', color=OKABE_ITO[1], label='valid')
     ax.set(xlabel='epoch', ylabel='loss', title='Loss'); ax.legend(); ax.grid(alpha=.3); f1.tight_layout()
-    f2,ax = plt.subplots(figsize=(5, 3.2))
+    f2 = new_figure((5, 3.2)); ax = f2.subplots()
     style = {'dice_patient':'o-', 'dice_global':'s--', 'iou_global':'^-', 'fg_accuracy':'v:', 'pixel_accuracy':'d:'}
-    for k,st in style.items():
-        if k in h: ax.plot(h['epoch'], h[k], st, label=k)
+    for (k,st),c in zip(style.items(), OKABE_ITO):
+        if k in h: ax.plot(h['epoch'], h[k], st, color=c, label=k)
     ax.set(xlabel='epoch', ylabel='score', title='Validation metrics', ylim=(0, 1.02)); ax.legend(fontsize=7); ax.grid(alpha=.3)
     f2.tight_layout()
     if out is not None:
@@ -193,6 +195,5 @@ def train(data, # data folder (any layout `read_cases` reads)
     model = learn.model.to(memory_format=torch.contiguous_format)
     save_model(model, cfg, out/'model')
     write_json(metrics, out/'metrics.json')
-    import matplotlib.pyplot as plt
-    for f in plot_history(out/'history.csv', out/'curves'): plt.close(f)
+    plot_history(out/'history.csv', out/'curves')
     return metrics

@@ -9,11 +9,34 @@ from __future__ import annotations
 import numpy as np
 
 # %% auto #0
-__all__ = ['TRUTH_COLOUR', 'PRED_COLOUR', 'TP_COLOUR', 'FP_COLOUR', 'FN_COLOUR', 'overlay', 'dice2d', 'show_predictions',
-           'error_map', 'show_error_map', 'detection_strip', 'show_detection_strip']
+__all__ = ['OKABE_ITO', 'TRUTH_COLOUR', 'PRED_COLOUR', 'TP_COLOUR', 'FP_COLOUR', 'FN_COLOUR', 'new_figure', 'save_figure',
+           'fig_rgb', 'overlay', 'dice2d', 'show_predictions', 'error_map', 'draw_errors', 'show_error_map',
+           'detection_strip', 'show_detection_strip', 'largest_slice', 'pick_patients', 'patient_gallery',
+           'show_tumour_slices']
 
 # %% ../nbs/11_viz.ipynb #3a600734
+OKABE_ITO = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#56B4E9', '#CC79A7', '#F0E442', '#000000']
 TRUTH_COLOUR,PRED_COLOUR = '#E69F00', '#0072B2'  # Okabe-Ito orange and blue
+
+def new_figure(figsize=(4, 3), **kw):
+    "A matplotlib `Figure` outside pyplot's global state (nothing to close, safe in loops and threads)."
+    from matplotlib.figure import Figure
+    return Figure(figsize=figsize, **kw)
+
+def save_figure(fig, path, dpi:int=100):
+    "Save `fig` as a PNG atomically (a temp file, then renamed); returns the path."
+    from pathlib import Path
+    from tumortrace.core import atomic_path
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(path) as tmp: fig.savefig(tmp, dpi=dpi, bbox_inches='tight', format='png')
+    return path
+
+def fig_rgb(fig, dpi:int=None)->np.ndarray:
+    "The rendered figure as an (H, W, 3) uint8 array (what a reader would see)."
+    import io
+    from PIL import Image
+    buf = io.BytesIO(); fig.savefig(buf, format='png', dpi=dpi or fig.dpi)
+    return np.asarray(Image.open(buf).convert('RGB'))
 
 def _norm01(a):
     a = np.asarray(a, np.float32)
@@ -41,24 +64,24 @@ def show_predictions(vol:np.ndarray, # (N, H, W, C) images of one case
                      pred:np.ndarray, # (N, H, W) predicted masks
                      n:int=4, # slices to show (largest true tumours first)
                      channel:int=1, # image channel to show (LGG: 1 = FLAIR)
-                     title:str=None, size:float=2.4):
+                     title:str=None, size:float=2.4, save=None):
     "A row of the case's largest-tumour slices with truth (outline) and prediction (fill); returns the figure."
-    import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
     area = truth.reshape(len(truth), -1).sum(1) + 1e-3 * pred.reshape(len(pred), -1).sum(1)
     idx = sorted(np.argsort(-area)[:n])
-    fig,axs = plt.subplots(1, len(idx), figsize=(size*len(idx), size + 0.5), squeeze=False)
-    for ax,i in zip(axs[0], idx):
+    fig = new_figure((size*len(idx), size + 0.5))
+    for ax,i in zip(fig.subplots(1, len(idx), squeeze=False)[0], idx):
         overlay(ax, vol[i, ..., min(channel, vol.shape[-1]-1)], truth[i], pred[i])
         ax.set_title(f"slice {i}  Dice {dice2d(truth[i], pred[i]):.2f}", fontsize=8)
     fig.legend(handles=[Line2D([], [], color=TRUTH_COLOUR, lw=1.5, label='ground truth'),
                         Patch(color=PRED_COLOUR, alpha=0.6, label='prediction')], loc='lower center', ncol=2, fontsize=8, frameon=False)
     if title: fig.suptitle(title, fontsize=9)
     fig.tight_layout(rect=(0, 0.07, 1, 1))
+    if save: save_figure(fig, save)
     return fig
 
-# %% ../nbs/11_viz.ipynb #31905b59
+# %% ../nbs/11_viz.ipynb #6240c21d
 TP_COLOUR,FP_COLOUR,FN_COLOUR = '#009E73', '#D55E00', '#56B4E9'  # Okabe-Ito bluish green, vermilion, sky blue
 
 def error_map(truth:np.ndarray, pred:np.ndarray)->np.ndarray:
@@ -66,37 +89,40 @@ def error_map(truth:np.ndarray, pred:np.ndarray)->np.ndarray:
     t,p = np.asarray(truth) > 0, np.asarray(pred) > 0
     return np.select([t & p, ~t & p, t & ~p], [1, 2, 3], 0).astype(np.uint8)
 
-def show_error_map(image:np.ndarray, truth:np.ndarray, pred:np.ndarray, ax=None, alpha:float=0.7, title:str=None):
-    "A slice with TP / FP / FN pixels coloured and its Dice in the title; returns the figure."
-    import matplotlib.pyplot as plt
+def draw_errors(ax, em:np.ndarray, alpha:float=0.7):
+    "Colour the TP / FP / FN pixels of an `error_map` on `ax`."
     from matplotlib.colors import to_rgb
-    from matplotlib.patches import Patch
-    fig = None
-    if ax is None: fig,ax = plt.subplots(figsize=(3.2, 3.5))
-    ax.imshow(_norm01(image), cmap='gray', interpolation='nearest')
-    em = error_map(truth, pred)
     rgba = np.zeros((*em.shape, 4), np.float32)
     for k,c in ((1, TP_COLOUR), (2, FP_COLOUR), (3, FN_COLOUR)):
         rgba[em == k, :3] = to_rgb(c); rgba[em == k, 3] = alpha
-    ax.imshow(rgba, interpolation='nearest'); ax.axis('off')
+    ax.imshow(rgba, interpolation='nearest')
+
+def show_error_map(image:np.ndarray, truth:np.ndarray, pred:np.ndarray, ax=None, alpha:float=0.7, title:str=None, save=None):
+    "A slice with TP / FP / FN pixels coloured and its Dice in the title; returns the figure."
+    from matplotlib.colors import to_rgb
+    from matplotlib.patches import Patch
+    fig = None
+    if ax is None: fig = new_figure((3.2, 3.5)); ax = fig.subplots()
+    ax.imshow(_norm01(image), cmap='gray', interpolation='nearest')
+    draw_errors(ax, error_map(truth, pred), alpha); ax.axis('off')
     ax.set_title(f"{title + '  ' if title else ''}Dice {dice2d(truth, pred):.2f}", fontsize=8)
     ax.legend(handles=[Patch(color=c, label=l) for c,l in ((TP_COLOUR, 'true positive'), (FP_COLOUR, 'false positive'),
                                                            (FN_COLOUR, 'false negative'))], loc='lower center', fontsize=6,
               ncol=3, frameon=False, bbox_to_anchor=(0.5, -0.12), handlelength=1)
+    if save: save_figure(ax.figure, save)
     return fig or ax.figure
 
-# %% ../nbs/11_viz.ipynb #5a2269a3
+# %% ../nbs/11_viz.ipynb #0088d1b0
 def detection_strip(truth:np.ndarray, pred:np.ndarray)->dict:
     "Per-slice presence of truth and prediction, and the indices of missed / spurious slices."
     t = np.asarray(truth).reshape(len(truth), -1).any(1); p = np.asarray(pred).reshape(len(pred), -1).any(1)
     return dict(truth=t, pred=p, missed=np.where(t & ~p)[0], spurious=np.where(~t & p)[0])
 
-def show_detection_strip(truth:np.ndarray, pred:np.ndarray, title:str=None, width:float=7):
+def show_detection_strip(truth:np.ndarray, pred:np.ndarray, title:str=None, width:float=7, save=None):
     "Truly present vs predicted present along the slices, misses marked; returns the figure."
-    import matplotlib.pyplot as plt
     d = detection_strip(truth, pred)
     n = len(d['truth'])
-    fig,ax = plt.subplots(figsize=(width, 1.5))
+    fig = new_figure((width, 1.5)); ax = fig.subplots()
     ax.imshow(np.stack([d['truth'], d['pred']]).astype(float), cmap='Greys', vmin=0, vmax=1.4, aspect='auto', interpolation='nearest')
     ax.scatter(d['missed'], [1.75]*len(d['missed']), marker='^', color=FN_COLOUR, s=25, label='missed', clip_on=False)
     ax.scatter(d['spurious'], [1.75]*len(d['spurious']), marker='v', color=FP_COLOUR, s=25, label='spurious', clip_on=False)
@@ -105,4 +131,69 @@ def show_detection_strip(truth:np.ndarray, pred:np.ndarray, title:str=None, widt
     if len(d['missed']) or len(d['spurious']): ax.legend(fontsize=7, loc='upper right', bbox_to_anchor=(1, 1.45), ncol=2, frameon=False)
     ax.set_title(title or f"{int(d['truth'].sum())} tumour slices, {len(d['missed'])} missed, {len(d['spurious'])} spurious", fontsize=8)
     fig.tight_layout()
+    if save: save_figure(fig, save)
+    return fig
+
+# %% ../nbs/11_viz.ipynb #ea0a4d4d
+def largest_slice(truth:np.ndarray, pred:np.ndarray=None)->int:
+    "Index of the slice with the largest true tumour (largest predicted one when the truth is empty)."
+    a = np.asarray(truth).reshape(len(truth), -1).astype(bool).sum(1)
+    if a.max() == 0 and pred is not None: a = np.asarray(pred).reshape(len(pred), -1).astype(bool).sum(1)
+    return int(np.argmax(a))
+
+def pick_patients(scores:dict)->dict:
+    "The worst, median and best patients of `{patient: dice}` (NaN scores left out; ties broken by name)."
+    items = sorted(((v, k) for k,v in dict(scores).items() if v == v))
+    if not items: raise ValueError("no patient has a Dice score")
+    return {'worst': items[0][1], 'median': items[(len(items) - 1) // 2][1], 'best': items[-1][1]}
+
+# %% ../nbs/11_viz.ipynb #47f4b367
+def _legend(fig, errors:bool=False):
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+    h = [Line2D([], [], color=TRUTH_COLOUR, lw=1.5, label='ground truth'), Patch(color=PRED_COLOUR, alpha=0.6, label='prediction')]
+    if errors: h += [Patch(color=c, label=l) for c,l in ((TP_COLOUR, 'true pos.'), (FP_COLOUR, 'false pos.'), (FN_COLOUR, 'false neg.'))]
+    fig.legend(handles=h, loc='lower center', ncol=len(h), fontsize=7, frameon=False)
+
+def patient_gallery(scores:dict, # {patient: Dice}, e.g. from per_patient.csv
+                    load, # `load(patient) -> (vol (N,H,W,C), truth (N,H,W), pred (N,H,W))`
+                    channel:int=1, size:float=2.4, save=None):
+    "Worst, median and best patients: overlay and error map of each one's largest-tumour slice; returns the figure."
+    picks = pick_patients(scores)
+    fig = new_figure((2*size, 3*size + 0.4))
+    axs = fig.subplots(3, 2)
+    for row,(which,pid) in zip(axs, picks.items()):
+        vol,truth,pred = load(pid)
+        i = largest_slice(truth, pred)
+        img = vol[i, ..., min(channel, vol.shape[-1] - 1)]
+        overlay(row[0], img, truth[i], pred[i])
+        row[0].set_title(f"{which}: {pid}\npatient Dice {scores[pid]:.2f}", fontsize=7, loc='left')
+        row[1].imshow(_norm01(img), cmap='gray', interpolation='nearest'); draw_errors(row[1], error_map(truth[i], pred[i]))
+        row[1].axis('off'); row[1].set_title(f"slice {i}  Dice {dice2d(truth[i], pred[i]):.2f}", fontsize=7)
+    _legend(fig, errors=True)
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    if save: save_figure(fig, save)
+    return fig
+
+def show_tumour_slices(vol:np.ndarray, truth:np.ndarray, pred:np.ndarray=None, channel:int=1,
+                       max_n:int=12, # at most this many slices, evenly spread over the tumour
+                       ncols:int=6, size:float=1.6, title:str=None, save=None):
+    "A grid of one patient's tumour slices (truth or prediction present), each with its slice Dice; returns the figure."
+    has = np.asarray(truth).reshape(len(truth), -1).any(1)
+    if pred is not None: has |= np.asarray(pred).reshape(len(pred), -1).any(1)
+    idx = np.where(has)[0]
+    if len(idx) == 0: idx = np.array([len(truth) // 2])
+    if len(idx) > max_n: idx = idx[np.round(np.linspace(0, len(idx) - 1, max_n)).astype(int)]
+    nrows = -(-len(idx) // ncols)
+    fig = new_figure((ncols*size, nrows*size + 0.6))
+    axs = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    for ax in axs: ax.axis('off')
+    for ax,i in zip(axs, idx):
+        p = None if pred is None else pred[i]
+        overlay(ax, vol[i, ..., min(channel, vol.shape[-1] - 1)], truth[i], p)
+        ax.set_title(f"{i}" + ("" if p is None else f"  {dice2d(truth[i], p):.2f}"), fontsize=7)
+    _legend(fig)
+    if title: fig.suptitle(title, fontsize=8)
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    if save: save_figure(fig, save)
     return fig
