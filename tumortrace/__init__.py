@@ -1,4 +1,4 @@
-"""What `import tumortrace` gives a program: the version and `tumortrace.load_model`, imported lazily so the command line starts fast.
+"""What `import tumortrace` gives a program: the version, `tumortrace.load_model` and `tumortrace.viewer`, imported lazily so the command line starts fast.
 
 Docs: https://tumortrace.github.io/tumortrace/api.html.md"""
 
@@ -11,8 +11,11 @@ __all__ = []
 __version__ = "0.1.0"
 
 def __getattr__(name):
-    "Lazy top-level API: `tumortrace.load_model`."
+    "Lazy top-level API: `tumortrace.load_model`, `tumortrace.viewer`."
     if name == 'load_model':
         from tumortrace.model import load_model
         return load_model
+    if name == 'viewer':
+        from tumortrace.widgets import viewer
+        return viewer
     raise AttributeError(f"module 'tumortrace' has no attribute {name!r}")
