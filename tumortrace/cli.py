@@ -1,4 +1,4 @@
-"""`tumortrace inspect | train | evaluate | predict | demo`: thin commands over the library and the papermill jobs.
+"""`tumortrace inspect | train | evaluate | predict | demo | report | lab`: thin commands over the library and the papermill jobs.
 
 Docs: https://tumortrace.github.io/tumortrace/cli.html.md"""
 
@@ -12,7 +12,7 @@ from .core import DataError
 
 # %% auto #0
 __all__ = ['DEMO_EPOCHS', 'cmd_inspect', 'bundled_data', 'cmd_demo', 'job_path', 'run_job', 'cmd_train', 'cmd_evaluate',
-           'cmd_predict', 'main']
+           'cmd_predict', 'cmd_report', 'cmd_lab', 'main']
 
 # %% ../nbs/12_cli.ipynb #0196f4e7
 def _fmt_summary(s:dict)->str:
@@ -188,6 +188,33 @@ def _add_eval_predict(sub):
     p.set_defaults(func=cmd_predict)
 
 # %% ../nbs/12_cli.ipynb #c02259f1
+def cmd_report(args)->int:
+    "Render a run's or evaluation's executed notebooks to one standalone HTML file."
+    from tumortrace.report import report
+    out = report(args.folder, args.out, code=args.code)
+    print(f"report: {out}")
+    return 0
+
+def cmd_lab(args)->int:
+    "Open JupyterLab on a folder (default: the tutorials and library notebooks, when run from the source tree)."
+    import shutil, subprocess
+    exe = shutil.which('jupyter-lab') or shutil.which('jupyter')
+    if exe is None: raise DataError(Path('jupyterlab'), "is not installed: pip install 'jupyterlab>=4,<5'")
+    cmd = [exe] + ([] if exe.endswith('jupyter-lab') else ['lab']) + [str(args.folder)]
+    if args.dry_run: print(' '.join(cmd)); return 0
+    return subprocess.call(cmd)
+
+def _add_report(sub):
+    r = sub.add_parser('report', help='render a run or evaluation folder to report.html (standalone, offline)')
+    r.add_argument('folder', help='run folder (train.ipynb, eval/) or evaluation folder (evaluate.ipynb)')
+    r.add_argument('--out', help='HTML file (default: FOLDER/report.html)')
+    r.add_argument('--code', action='store_true', help='include the code cells')
+    r.set_defaults(func=cmd_report)
+    l = sub.add_parser('lab', help='open JupyterLab (the viewer works there)')
+    l.add_argument('folder', nargs='?', default='nbs'); l.add_argument('--dry-run', action='store_true', help='print the command only')
+    l.set_defaults(func=cmd_lab)
+
+# %% ../nbs/12_cli.ipynb #2d8a9a47
 def _parser()->argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog='tumortrace', description='Brain-tumour segmentation workbench for MRI.')
     sub = p.add_subparsers(dest='command', required=True)
@@ -201,7 +228,7 @@ def _parser()->argparse.ArgumentParser:
     for extra in _EXTRA: extra(sub)
     return p
 
-_EXTRA = [_add_demo, _add_train, _add_eval_predict]  # sub-commands beyond inspect
+_EXTRA = [_add_demo, _add_train, _add_eval_predict, _add_report]  # sub-commands beyond inspect
 
 def main(argv=None)->int:
     "Entry point of the `tumortrace` command."
@@ -211,6 +238,6 @@ def main(argv=None)->int:
         print(f"error: {e}", file=sys.stderr)
         return 1
 
-# %% ../nbs/12_cli.ipynb #5c0bcc85
+# %% ../nbs/12_cli.ipynb #de372ade
 # `python -m tumortrace.cli ...`; in a notebook kernel __name__ is also '__main__', so skip it there
 if __name__ == '__main__' and 'ipykernel' not in sys.modules: sys.exit(main())

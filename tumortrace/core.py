@@ -78,6 +78,8 @@ def atomic_path(path, # final destination
     tmp = Path(tmp)
     try:
         yield tmp
+        umask = os.umask(0); os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)          # mkstemp makes 0600 files; give the usual permissions
         os.replace(tmp, path)
     finally:
         if tmp.exists(): tmp.unlink()

@@ -214,11 +214,12 @@ def evaluate(model_dir, # a run's `model/` folder
         chosen = [byid[i] for i in split[patients]]
     scores = None
     if postprocess_spec == 'auto':
-        if split is None or not set(split['valid']) <= set(byid):
-            raise DataError(Path(data), "postprocess 'auto' chooses on the run's validation patients, which this data does not hold; "
-                                        "pass 'none' or a spec")
-        postprocess_spec,scores = choose_postprocess(model, [byid[i] for i in split['valid']], tta=tta)
-        record_postprocess(model_dir, postprocess_spec, scores)
+        if split is not None and set(split['valid']) <= set(byid):
+            postprocess_spec,scores = choose_postprocess(model, [byid[i] for i in split['valid']], tta=tta)
+            record_postprocess(model_dir, postprocess_spec, scores)
+        elif cfg.get('postprocess'): postprocess_spec = cfg['postprocess']   # chosen earlier, on the run's own validation patients
+        else: raise DataError(Path(data), "postprocess 'auto' chooses on the run's validation patients, which this data does not "
+                                          "hold, and the model has no recorded choice; pass 'none' or a spec")
     res = evaluate_cases(model, chosen, postprocess_spec, tta=tta, progress=progress)
     s = eval_summary(res, postprocess_spec)
     s.update(patients=patients, tta=tta, model=str(model_dir), data=str(data))

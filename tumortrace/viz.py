@@ -11,16 +11,30 @@ import numpy as np
 # %% auto #0
 __all__ = ['OKABE_ITO', 'TRUTH_COLOUR', 'PRED_COLOUR', 'TP_COLOUR', 'FP_COLOUR', 'FN_COLOUR', 'new_figure', 'save_figure',
            'fig_rgb', 'overlay', 'dice2d', 'show_predictions', 'error_map', 'draw_errors', 'show_error_map',
-           'detection_strip', 'show_detection_strip', 'largest_slice', 'pick_patients', 'patient_gallery',
-           'show_tumour_slices']
+           'detection_strip', 'show_detection_strip', 'largest_slice', 'default_channel', 'pick_patients',
+           'patient_gallery', 'show_tumour_slices']
 
 # %% ../nbs/11_viz.ipynb #3a600734
 OKABE_ITO = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#56B4E9', '#CC79A7', '#F0E442', '#000000']
 TRUTH_COLOUR,PRED_COLOUR = '#E69F00', '#0072B2'  # Okabe-Ito orange and blue
 
+def _show_in_notebooks():
+    "Let IPython display bare `Figure`s as PNG (it does so only once pyplot is imported)."
+    try:
+        from IPython import get_ipython
+        from matplotlib.figure import Figure
+        ip = get_ipython()
+        if ip is None: return
+        fmt = ip.display_formatter.formatters['image/png']
+        if Figure not in fmt.type_printers:
+            from IPython.core.pylabtools import print_figure
+            fmt.for_type(Figure, lambda f: print_figure(f, 'png', bbox_inches='tight'))
+    except Exception: pass  # no IPython: nothing to display on
+
 def new_figure(figsize=(4, 3), **kw):
     "A matplotlib `Figure` outside pyplot's global state (nothing to close, safe in loops and threads)."
     from matplotlib.figure import Figure
+    _show_in_notebooks()
     return Figure(figsize=figsize, **kw)
 
 def save_figure(fig, path, dpi:int=100):
@@ -118,17 +132,22 @@ def detection_strip(truth:np.ndarray, pred:np.ndarray)->dict:
     t = np.asarray(truth).reshape(len(truth), -1).any(1); p = np.asarray(pred).reshape(len(pred), -1).any(1)
     return dict(truth=t, pred=p, missed=np.where(t & ~p)[0], spurious=np.where(~t & p)[0])
 
-def show_detection_strip(truth:np.ndarray, pred:np.ndarray, title:str=None, width:float=7, save=None):
+def show_detection_strip(truth:np.ndarray, pred:np.ndarray, title:str=None, width:float=7,
+                         groups=None, # per-slice patient ids: draws a line where the patient changes
+                         save=None):
     "Truly present vs predicted present along the slices, misses marked; returns the figure."
     d = detection_strip(truth, pred)
     n = len(d['truth'])
-    fig = new_figure((width, 1.5)); ax = fig.subplots()
+    fig = new_figure((width, 1.7)); ax = fig.subplots()
     ax.imshow(np.stack([d['truth'], d['pred']]).astype(float), cmap='Greys', vmin=0, vmax=1.4, aspect='auto', interpolation='nearest')
-    ax.scatter(d['missed'], [1.75]*len(d['missed']), marker='^', color=FN_COLOUR, s=25, label='missed', clip_on=False)
-    ax.scatter(d['spurious'], [1.75]*len(d['spurious']), marker='v', color=FP_COLOUR, s=25, label='spurious', clip_on=False)
-    ax.set_yticks([0, 1], ['truth', 'predicted']); ax.set_xlabel('slice'); ax.set_ylim(2.1, -0.5)
-    ax.set_xlim(-0.5, n - 0.5)
-    if len(d['missed']) or len(d['spurious']): ax.legend(fontsize=7, loc='upper right', bbox_to_anchor=(1, 1.45), ncol=2, frameon=False)
+    for k,(idx,m,c,lab) in enumerate(((d['missed'], '^', FN_COLOUR, 'missed'), (d['spurious'], 'v', FP_COLOUR, 'spurious'))):
+        if len(idx): ax.scatter(idx, [1.8]*len(idx), marker=m, color=c, s=25, label=lab, clip_on=False)
+    if groups is not None:
+        g = np.asarray(groups)
+        for b in np.where(g[1:] != g[:-1])[0]: ax.axvline(b + 0.5, color='#999999', lw=0.6, ls=':')
+    ax.set_yticks([0, 1], ['truth', 'predicted']); ax.set_xlabel('slice' if groups is None else 'slice (patients separated by dotted lines)')
+    ax.set_ylim(2.1, -0.5); ax.set_xlim(-0.5, n - 0.5)
+    if len(d['missed']) or len(d['spurious']): ax.legend(fontsize=7, loc='upper left', bbox_to_anchor=(1.005, 1.05), frameon=False)
     ax.set_title(title or f"{int(d['truth'].sum())} tumour slices, {len(d['missed'])} missed, {len(d['spurious'])} spurious", fontsize=8)
     fig.tight_layout()
     if save: save_figure(fig, save)
@@ -140,6 +159,11 @@ def largest_slice(truth:np.ndarray, pred:np.ndarray=None)->int:
     a = np.asarray(truth).reshape(len(truth), -1).astype(bool).sum(1)
     if a.max() == 0 and pred is not None: a = np.asarray(pred).reshape(len(pred), -1).astype(bool).sum(1)
     return int(np.argmax(a))
+
+def default_channel(names)->int:
+    "Index of the FLAIR channel when there is one (tumour shows best there), else 0."
+    low = [str(n).lower() for n in names]
+    return low.index('flair') if 'flair' in low else 0
 
 def pick_patients(scores:dict)->dict:
     "The worst, median and best patients of `{patient: dice}` (NaN scores left out; ties broken by name)."

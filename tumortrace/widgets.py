@@ -11,7 +11,7 @@ from collections import OrderedDict
 from pathlib import Path
 import numpy as np
 from .core import Case, DataError
-from .viz import (new_figure, draw_errors, error_map, dice2d, largest_slice, _norm01,
+from .viz import (new_figure, draw_errors, error_map, dice2d, largest_slice, default_channel, _norm01,
                             TRUTH_COLOUR, PRED_COLOUR, TP_COLOUR, FP_COLOUR, FN_COLOUR)
 
 # %% auto #0
@@ -204,7 +204,7 @@ class Viewer:
         import ipywidgets as W
         self.src,self.size,self.dpi,self.redraws,self._quiet = source,size,dpi,0,False
         names = source.channel_names
-        if channel is None: channel = names.index('FLAIR') if 'FLAIR' in names else names.index('flair') if 'flair' in names else 0
+        if channel is None: channel = default_channel(names)
         self.patient = W.Dropdown(options=[(self._label(p), p) for p in source.ids], description='patient',
                                   layout=W.Layout(width='380px'))
         self.slice = W.IntSlider(min=0, max=1, description='slice', continuous_update=False)
