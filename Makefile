@@ -44,8 +44,8 @@ test-py: venv
 readme: venv
 	$(BIN)/python tools/nb2readme.py
 
+## JupyterLab on nbs/ (tutorials, library notebooks) with tumortrace installed; the viewer works there
 lab: venv
-	$(BIN)/pip install -q 'jupyterlab>=4,<5'
 	$(BIN)/jupyter lab nbs
 
 clean:

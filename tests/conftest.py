@@ -4,6 +4,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT/'data'
 SHARED = ROOT.parent/'shared'/'data'
+SAMPLE_MODEL = DATA/'models'/'lgg_sample'  # bundled model (data/models/README.md)
+ARTIFACTS = ROOT/'test-artifacts'  # PNGs and screenshots the tests leave to look at (ignored by git)
 
 @pytest.fixture
 def lgg_patient(): return DATA/'lgg'/'TCGA_CS_4942_19970222'

@@ -87,7 +87,7 @@ def show_predictions(vol:np.ndarray, # (N, H, W, C) images of one case
     fig = new_figure((size*len(idx), size + 0.5))
     for ax,i in zip(fig.subplots(1, len(idx), squeeze=False)[0], idx):
         overlay(ax, vol[i, ..., min(channel, vol.shape[-1]-1)], truth[i], pred[i])
-        ax.set_title(f"slice {i}  Dice {dice2d(truth[i], pred[i]):.2f}", fontsize=8)
+        ax.set_title(f"slice {i + 1}  Dice {dice2d(truth[i], pred[i]):.2f}", fontsize=8)
     fig.legend(handles=[Line2D([], [], color=TRUTH_COLOUR, lw=1.5, label='ground truth'),
                         Patch(color=PRED_COLOUR, alpha=0.6, label='prediction')], loc='lower center', ncol=2, fontsize=8, frameon=False)
     if title: fig.suptitle(title, fontsize=9)
@@ -193,7 +193,7 @@ def patient_gallery(scores:dict, # {patient: Dice}, e.g. from per_patient.csv
         overlay(row[0], img, truth[i], pred[i])
         row[0].set_title(f"{which}: {pid}\npatient Dice {scores[pid]:.2f}", fontsize=7, loc='left')
         row[1].imshow(_norm01(img), cmap='gray', interpolation='nearest'); draw_errors(row[1], error_map(truth[i], pred[i]))
-        row[1].axis('off'); row[1].set_title(f"slice {i}  Dice {dice2d(truth[i], pred[i]):.2f}", fontsize=7)
+        row[1].axis('off'); row[1].set_title(f"slice {i + 1}  Dice {dice2d(truth[i], pred[i]):.2f}", fontsize=7)
     _legend(fig, errors=True)
     fig.tight_layout(rect=(0, 0.04, 1, 1))
     if save: save_figure(fig, save)
@@ -215,7 +215,7 @@ def show_tumour_slices(vol:np.ndarray, truth:np.ndarray, pred:np.ndarray=None, c
     for ax,i in zip(axs, idx):
         p = None if pred is None else pred[i]
         overlay(ax, vol[i, ..., min(channel, vol.shape[-1] - 1)], truth[i], p)
-        ax.set_title(f"{i}" + ("" if p is None else f"  {dice2d(truth[i], p):.2f}"), fontsize=7)
+        ax.set_title(f"{i + 1}" + ("" if p is None else f"  {dice2d(truth[i], p):.2f}"), fontsize=7)
     _legend(fig)
     if title: fig.suptitle(title, fontsize=8)
     fig.tight_layout(rect=(0, 0.06, 1, 1))

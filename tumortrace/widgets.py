@@ -207,7 +207,7 @@ class Viewer:
         if channel is None: channel = default_channel(names)
         self.patient = W.Dropdown(options=[(self._label(p), p) for p in source.ids], description='patient',
                                   layout=W.Layout(width='380px'))
-        self.slice = W.IntSlider(min=0, max=1, description='slice', continuous_update=False)
+        self.slice = W.IntSlider(min=1, max=2, description='slice', continuous_update=False)  # numbered from 1, like LGG files
         self.channel = W.Dropdown(options=[(n, k) for k,n in enumerate(names)], value=channel, description='channel')
         self.opacity = W.FloatSlider(value=opacity, min=0, max=1, step=0.05, description='opacity', continuous_update=False)
         self.layers = {n:W.ToggleButton(value=n in layers, description=n, layout=W.Layout(width='auto')) for n in LAYERS}
@@ -233,8 +233,8 @@ def _load(self:Viewer, *_):
     has_pred = d['pred'] is not None
     for n in ('prediction', 'post-processed', 'errors', 'uncertainty'): self.layers[n].disabled = not has_pred
     self._quiet = True
-    self.slice.max = len(d['truth']) - 1
-    self.slice.value = largest_slice(d['truth'], d['pred'])
+    self.slice.max = len(d['truth'])
+    self.slice.value = largest_slice(d['truth'], d['pred']) + 1
     self._quiet = False
     self.redraw()
 
@@ -245,13 +245,14 @@ def _redraw(self:Viewer, *_):
     if 'uncertainty' in layers and d['unc'] is None:
         self.status.value = "<i>computing TTA uncertainty…</i>"
         if self.src.uncertainty(d['id']) is None: self.status.value = "no uncertainty without a trained model"
-    fig = render_slice(d, self.slice.value, self.channel.value, layers, self.opacity.value, self.size, self.dpi)
+    i = self.slice.value - 1
+    fig = render_slice(d, i, self.channel.value, layers, self.opacity.value, self.size, self.dpi)
     buf = io.BytesIO(); fig.savefig(buf, format='png', dpi=self.dpi)
     self.image.value = buf.getvalue()
     rows = ''.join(f"<tr><td>{k}</td><td style='text-align:right'>{v}</td></tr>"
-                   for k,v in slice_metrics(d, self.slice.value, 'post-processed' in layers).items())
+                   for k,v in slice_metrics(d, i, 'post-processed' in layers).items())
     self.metrics.value = f"<table style='font-size:12px;margin-left:12px'>{rows}</table>"
-    self.shown = dict(patient=d['id'], slice=self.slice.value, channel=self.channel.value, layers=layers, opacity=self.opacity.value)
+    self.shown = dict(patient=d['id'], slice=i, channel=self.channel.value, layers=layers, opacity=self.opacity.value)
     self.redraws += 1
     if self.status.value.startswith('<i>'): self.status.value = ''
 
