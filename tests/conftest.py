@@ -20,3 +20,12 @@ def trained_run(tmp_path_factory):
                         '--epochs', '1', '--size', '64', '--quiet'], capture_output=True, text=True, timeout=900)
     assert r.returncode == 0, r.stderr[-3000:]
     return out
+
+@pytest.fixture(scope='session')
+def sample_eval(tmp_path_factory):
+    "`tumortrace evaluate` of the bundled model on the six bundled patients (none of which it was trained on)."
+    out = tmp_path_factory.mktemp('sample_eval')/'eval'
+    r = subprocess.run([sys.executable, '-m', 'tumortrace.cli', 'evaluate', '--model', str(SAMPLE_MODEL), '--data', str(DATA/'lgg'),
+                        '--out', str(out), '--patients', 'all', '--quiet'], capture_output=True, text=True, timeout=900)
+    assert r.returncode == 0, r.stderr[-3000:]
+    return out

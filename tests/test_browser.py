@@ -103,3 +103,26 @@ def test_viewer_in_jupyterlab(lab):
             # the picture shows the MRI in grey and the prediction/truth colours, not a blank or error box
             assert after.std() > 20
         finally: browser.close()
+
+def test_report_opens_offline(sample_eval):
+    "report.html shows its figures in Chromium with every network request refused."
+    from playwright.sync_api import sync_playwright
+    from tumortrace.report import report
+    html = report(sample_eval)
+    ARTIFACTS.mkdir(exist_ok=True)
+    asked = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        try:
+            page = browser.new_page(viewport={'width': 1100, 'height': 1400})
+            def refuse(route):
+                if not route.request.url.startswith(('file:', 'data:')): asked.append(route.request.url); route.abort()
+                else: route.continue_()
+            page.route('**/*', refuse)
+            page.goto(html.resolve().as_uri())
+            page.wait_for_load_state('load')
+            imgs = page.evaluate("() => [...document.images].map(i => [i.complete, i.naturalWidth])")
+            page.screenshot(path=str(ARTIFACTS/'report.png'), full_page=False)
+        finally: browser.close()
+    assert asked == [], f"the report asked the network for {asked[:3]}"
+    assert len(imgs) >= 3 and all(ok and w > 0 for ok,w in imgs), imgs

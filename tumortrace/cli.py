@@ -118,7 +118,7 @@ def run_job(name:str, # job name: 'train', ...
     return 0
 
 _TRAIN_ARGS = ('preset', 'epochs', 'size', 'encoder', 'bs', 'lr', 'seed', 'resume', 'max_minutes', 'valid_pct', 'test_pct',
-               'modalities', 'target')
+               'modalities', 'target', 'group')
 
 def cmd_train(args)->int:
     "Run the training job on `--data`, writing the run folder `--out` (with train.ipynb as its report)."
@@ -141,6 +141,7 @@ def _add_train(sub):
     t.add_argument('--valid-pct', type=float); t.add_argument('--test-pct', type=float)
     t.add_argument('--modalities', help='BraTS input channels, comma-separated')
     t.add_argument('--target', choices=['whole', 'multiclass'], help='BraTS target')
+    t.add_argument('--group', help="plain folders: regex whose first group is the patient id in a file name, e.g. '(.+)_\\d+$'")
     t.add_argument('--quiet', action='store_true', help='no progress bar')
     t.set_defaults(func=cmd_train)
 

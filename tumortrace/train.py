@@ -6,7 +6,7 @@ Docs: https://tumortrace.github.io/tumortrace/train.html.md"""
 
 # %% ../nbs/07_train.ipynb #1cc48f72
 from __future__ import annotations
-import json, os, time
+import json, os, time, warnings
 from pathlib import Path
 import numpy as np
 import torch
@@ -126,6 +126,7 @@ def train(data, # data folder (any layout `read_cases` reads)
           last_cross:bool=None, # full-resolution skip connection (the costly part of the decoder on a CPU)
           max_minutes:float=None, # stop after this many minutes of training
           layout:str=None, modalities=None, target:str=None, # reader options (BraTS: modalities, 'whole'/'multiclass')
+          group:str=None, # plain folders: regex whose first group is the patient id in a file name (keeps patients whole)
           cpu:bool=False, # train on the CPU even when a GPU is present
           norm:str='percentile', crop:bool=True, # preprocessing (see `prepare`)
          )->dict:
@@ -141,8 +142,11 @@ def train(data, # data folder (any layout `read_cases` reads)
     set_seed(seed)
     device = default_device(cpu)
     if device.type == 'cpu': torch.set_num_threads(os.cpu_count() or 1)
-    rkw = {k:v for k,v in dict(modalities=modalities, target=target).items() if v is not None}
+    rkw = {k:v for k,v in dict(modalities=modalities, target=target, group=group).items() if v is not None}
     cases = read_cases(data, layout=layout, **rkw)
+    if cases[0].layout == 'folder' and group is None and all(c.n_slices == 1 for c in cases):
+        warnings.warn(f"{data}: every image is its own case, so the split is by image. If several images come from one "
+                      "patient, pass group= (a regex whose first group is the patient id) to split by patient.")
     ids = [c.case_id for c in cases]
     if resume: split = load_split(out/'split.json', ids)
     else:

@@ -1,0 +1,61 @@
+"""Figures on real data: the bundled model on bundled patients it never saw. The PNGs are left in
+test-artifacts/ to be looked at; the assertions check what they show, pixel by pixel where it matters."""
+import json, re, shutil
+import numpy as np, pandas as pd, pytest
+from conftest import DATA, SAMPLE_MODEL, ARTIFACTS
+import tumortrace
+from tumortrace.io import read_lgg_case
+from tumortrace.viz import (show_predictions, show_error_map, show_detection_strip, error_map, dice2d, largest_slice, fig_rgb,
+                            TP_COLOUR, FP_COLOUR, FN_COLOUR)
+from tumortrace.widgets import colour_pixels
+
+PATIENT = 'TCGA_HT_7693_19950520'
+
+@pytest.fixture(scope='module')
+def predicted():
+    c = read_lgg_case(DATA/'lgg'/PATIENT)
+    model = tumortrace.load_model(SAMPLE_MODEL)
+    return c.volume(), c.mask_volume(), model.predict_case(c)
+
+def test_overlay_and_error_map(predicted):
+    vol,truth,pred = predicted
+    ARTIFACTS.mkdir(exist_ok=True)
+    fig = show_predictions(vol, truth, pred, n=4, channel=1, title=PATIENT, save=ARTIFACTS/'overlay.png')
+    i = largest_slice(truth)
+    assert f"slice {i + 1}  Dice {dice2d(truth[i], pred[i]):.2f}" in [a.get_title() for a in fig.axes]
+    fig = show_error_map(vol[i, ..., 1], truth[i], pred[i], alpha=1., title=PATIENT[:12], save=ARTIFACTS/'error_map.png')
+    assert f"Dice {dice2d(truth[i], pred[i]):.2f}" in fig.axes[0].get_title()
+    em = error_map(truth[i], pred[i])
+    rgb = fig_rgb(fig, dpi=200)
+    rgb = rgb[:int(0.85 * len(rgb))]                     # the slice, not the legend under it
+    counts = {k: colour_pixels(rgb, c) for k,c in ((1, TP_COLOUR), (2, FP_COLOUR), (3, FN_COLOUR))}
+    assert counts[1] > 0 and (em == 1).sum() > 0
+    for k in (2, 3):  # each error class drawn in proportion to its pixel count (the image is scaled up on screen)
+        expect = (em == k).sum() / (em == 1).sum()
+        assert abs(counts[k] / counts[1] - expect) < 0.25 * expect + 0.02, (k, counts, expect)
+    assert (ARTIFACTS/'overlay.png').stat().st_size > 10_000 and (ARTIFACTS/'error_map.png').stat().st_size > 10_000
+
+def test_bundled_model_finds_the_tumour(predicted):
+    "The bundled model is a real one: on a patient it never saw, it finds the tumour slices and outlines them."
+    vol,truth,pred = predicted
+    t,p = truth > 0, pred > 0
+    assert 2 * (t & p).sum() / (t.sum() + p.sum()) > 0.7
+    fig = show_detection_strip(truth, pred, save=ARTIFACTS/'detection.png')
+    assert 'missed' in fig.axes[0].get_title()
+
+def test_evaluation_galleries_and_report(sample_eval):
+    s = json.loads((sample_eval/'summary.json').read_text())
+    pp = pd.read_csv(sample_eval/'per_patient.csv')
+    assert s['n_patients'] == 6 and s['postprocess'] == json.loads((SAMPLE_MODEL/'config.json').read_text())['postprocess']
+    for f in ('gallery.png', 'worst_slices.png', 'detection.png'):
+        assert (sample_eval/'figures'/f).stat().st_size > 5_000, f
+        shutil.copy(sample_eval/'figures'/f, ARTIFACTS/f'eval_{f}')
+    nb = json.loads((sample_eval/'evaluate.ipynb').read_text())
+    worst = pp.loc[pp['dice'].idxmin(), 'patient']
+    assert sum('image/png' in o.get('data', {}) for c in nb['cells'] for o in c.get('outputs', [])) >= 3
+    from tumortrace.report import report
+    html = report(sample_eval).read_text()
+    assert len(re.findall(r'<img[^>]+src="data:image/png;base64,', html)) >= 3
+    assert '<script' not in html.lower() and not re.search(r'''(src|href)\s*=\s*["']https?:''', html, re.I)
+    assert worst in html                                  # the per-patient table is in the report
+    shutil.copy(sample_eval/'report.html', ARTIFACTS/'eval_report.html')
