@@ -83,6 +83,9 @@ def test_viewer_in_jupyterlab(lab):
             img.wait_for(state='visible', timeout=180_000)
             page.wait_for_function("() => { const i = document.querySelector('.jp-OutputArea img.widget-image');"
                                    " return i && i.complete && i.naturalWidth > 0; }", timeout=60_000)
+            page.wait_for_function("() => !document.querySelector('.jp-OutputArea').innerText.includes('predicting')",
+                                   timeout=120_000)            # the prediction arrives from the viewer's worker thread
+            page.wait_for_timeout(500)
             slider = page.locator('.jp-OutputArea .widget-hslider', has=page.locator('label', has_text='slice')).first
             readout = slider.locator('.widget-readout')
             before_value, before = readout.inner_text(), _pixels(img.screenshot())

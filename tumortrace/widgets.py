@@ -19,68 +19,79 @@ __all__ = ['POST_COLOUR', 'UNC_COLOUR', 'LAYERS', 'PatientSource', 'open_source'
            'slice_metrics', 'Viewer', 'viewer']
 
 # %% ../nbs/14_widgets.ipynb #0645b767
-def _as_predictor(model):
-    "`None`, a `SegModel`, a model folder, or a callable `case -> mask`."
-    if model is None or callable(model) and not hasattr(model, 'predict_case'): return model
+def _model_cfg(model)->dict:
+    "The config of a model without loading it (a folder's config.json is enough)."
     if isinstance(model, (str, Path)):
-        from tumortrace.model import load_model
-        model = load_model(model)
-    return model
+        f = Path(model)/'config.json'
+        if not f.exists(): raise DataError(Path(model), "is not a model folder (no config.json)")
+        return json.loads(f.read_text())
+    return getattr(model, 'cfg', None) or {}
 
 class PatientSource:
-    "The viewer's patients: ids, known Dice, and one patient's arrays at a time (read and predicted on first view, cached)."
+    "The viewer's patients: ids, known Dice, and one patient at a time (read, then predicted, on first view; cached)."
     def __init__(self, cases:list[Case], # patients (their slices load lazily)
-                 model=None, # `SegModel`, model folder, callable `case -> mask`, or None (truth only)
+                 model=None, # `SegModel`, model folder (loaded on first prediction), callable `case -> mask`, or None
                  scores:dict=None, # known per-patient Dice (e.g. from an evaluation's per_patient.csv)
                  postprocess_spec:str=None, # post-processing layer (default: the model's recorded choice)
                  cache:int=3): # patients kept in memory
         self.cases = {c.case_id:c for c in cases}
         if not self.cases: raise ValueError("no patients to show")
-        self.model = _as_predictor(model)
+        self._model,self.cfg = model,_model_cfg(model)
         self.scores = dict(scores or {})
-        cfg = getattr(self.model, 'cfg', {}) or {}
-        self.post_spec = postprocess_spec or cfg.get('postprocess') or 'none'
-        self._cache,self.cache_size,self.loads = OrderedDict(),cache,0
+        self.post_spec = postprocess_spec or self.cfg.get('postprocess') or 'none'
+        self._cache,self.cache_size,self.loads,self.predictions = OrderedDict(),cache,0,0
+    @property
+    def model(self):
+        "The predictor, loaded from its folder the first time it is needed."
+        if isinstance(self._model, (str, Path)):
+            from tumortrace.model import load_model
+            self._model = load_model(self._model)
+        return self._model
+    @property
+    def has_model(self): return self._model is not None
     @property
     def ids(self): return list(self.cases)
     @property
     def channel_names(self): return list(next(iter(self.cases.values())).channel_names)
     def __len__(self): return len(self.cases)
-    def __repr__(self): return f"PatientSource({len(self)} patients, model={type(self.model).__name__}, postprocess={self.post_spec!r})"
+    def __repr__(self): return f"PatientSource({len(self)} patients, model={type(self._model).__name__}, postprocess={self.post_spec!r})"
 
 # %% ../nbs/14_widgets.ipynb #e133a08b
-def _predict(model, case, vol):
-    if hasattr(model, 'predict_volume'): return model.predict_volume(vol, case.brain_volume())
-    return np.asarray(model(case), np.uint8)
-
-def _get(self:PatientSource, pid:str)->dict:
-    "Arrays of patient `pid`: vol (N,H,W,C), truth, pred, post (N,H,W) and its Dice."
-    from tumortrace.postprocess import postprocess
-    from tumortrace.evaluate import overlap_metrics
+def _read(self:PatientSource, pid:str)->dict:
+    "Images and masks of patient `pid` (cached): vol (N,H,W,C), truth (N,H,W); pred/post None until `predict`."
     if pid in self._cache: self._cache.move_to_end(pid); return self._cache[pid]
     if pid not in self.cases: raise KeyError(f"unknown patient {pid!r}; known: {self.ids[:5]}{'...' if len(self) > 5 else ''}")
     c = self.cases[pid]
-    vol = c.volume(); truth = c.mask_volume(); self.loads += 1
-    pred = post = None
-    if self.model is not None:
-        pred = _predict(self.model, c, vol)
-        if pred.shape != truth.shape: raise ValueError(f"{pid}: prediction shape {pred.shape} differs from the mask's {truth.shape}")
-        post = postprocess(pred, self.post_spec)
-    if pid not in self.scores and post is not None: self.scores[pid] = overlap_metrics(truth > 0, post > 0)['dice']
-    d = dict(id=pid, vol=vol, truth=truth, pred=pred, post=post, unc=None, dice=self.scores.get(pid),
+    d = dict(id=pid, vol=c.volume(), truth=c.mask_volume(), pred=None, post=None, unc=None, dice=self.scores.get(pid),
              channels=list(c.channel_names), case=c)
+    self.loads += 1
     self._cache[pid] = d
     while len(self._cache) > self.cache_size: self._cache.popitem(last=False)
     return d
 
+def _predict(self:PatientSource, pid:str)->dict:
+    "`read`, plus the prediction, its post-processed version and the patient's Dice (computed once)."
+    from tumortrace.postprocess import postprocess
+    from tumortrace.evaluate import overlap_metrics
+    d = self.read(pid)
+    if d['pred'] is not None or not self.has_model: return d
+    m,c = self.model,d['case']
+    pred = m.predict_volume(d['vol'], c.brain_volume()) if hasattr(m, 'predict_volume') else np.asarray(m(c), np.uint8)
+    if pred.shape != d['truth'].shape: raise ValueError(f"{pid}: prediction shape {pred.shape} differs from the mask's {d['truth'].shape}")
+    d['post'] = postprocess(pred, self.post_spec)
+    if pid not in self.scores: self.scores[pid] = overlap_metrics(d['truth'] > 0, d['post'] > 0)['dice']
+    d['dice'],d['pred'] = self.scores[pid],pred          # pred last: a reader that sees it sees post and dice too
+    self.predictions += 1
+    return d
+
 def _uncertainty(self:PatientSource, pid:str)->np.ndarray|None:
     "TTA disagreement map of `pid` (computed on first request; None without a `SegModel`)."
-    d = self.get(pid)
+    d = self.predict(pid)
     if d['unc'] is None and hasattr(self.model, 'predict_volume'):
         _,d['unc'] = self.model.predict_volume(d['vol'], d['case'].brain_volume(), uncertainty=True)
     return d['unc']
 
-PatientSource.get,PatientSource.uncertainty = _get,_uncertainty
+PatientSource.read,PatientSource.predict,PatientSource.get,PatientSource.uncertainty = _read,_predict,_predict,_uncertainty
 
 # %% ../nbs/14_widgets.ipynb #9ce7f44d
 def _run_data(run:Path):
@@ -123,16 +134,15 @@ def open_source(source, # eval folder, run folder, data folder, a `Case` or a li
     else: data = data or p                                                     # data folder
     if data is None or not Path(data).exists():
         raise DataError(p, f"does not lead to its data ({data}): pass data=")
-    m = _as_predictor(model)
     from tumortrace.io import read_cases
-    cfg = getattr(m, 'cfg', {}) or {}
+    cfg = _model_cfg(model)                     # read the model's config only: the weights load on first prediction
     cases = read_cases(data, layout=cfg.get('layout'), **cfg.get('reader', {}))
     if patients is not None:
         byid = {c.case_id:c for c in cases}
         missing = [i for i in patients if i not in byid]
         if missing: raise DataError(Path(data), f"does not hold patients {missing[:3]} that {p} lists")
         cases = [byid[i] for i in patients]
-    return PatientSource(cases, m, scores, postprocess_spec)
+    return PatientSource(cases, model, scores, postprocess_spec)
 
 # %% ../nbs/14_widgets.ipynb #288829e9
 POST_COLOUR,UNC_COLOUR = '#CC79A7', '#F0E442'  # Okabe-Ito reddish purple and yellow
@@ -200,9 +210,13 @@ def slice_metrics(d:dict, i:int, post:bool=True)->dict:
 class Viewer:
     "ipywidgets viewer over a `PatientSource`: patient, slice, channel, opacity and layer controls, the slice and its metrics."
     def __init__(self, source:PatientSource, layers=('truth', 'prediction'), channel:int=None, opacity:float=0.45,
-                 size:float=4.2, dpi:int=80):
-        import ipywidgets as W
+                 size:float=4.2, dpi:int=80,
+                 background:bool=True): # predict in a worker thread: the images show at once, the prediction when ready
+        import ipywidgets as W, threading
+        from concurrent.futures import ThreadPoolExecutor
         self.src,self.size,self.dpi,self.redraws,self._quiet = source,size,dpi,0,False
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix='tumortrace-viewer') if background else None
+        self._pending,self._lock = [],threading.RLock()
         names = source.channel_names
         if channel is None: channel = default_channel(names)
         self.patient = W.Dropdown(options=[(self._label(p), p) for p in source.ids], description='patient',
@@ -218,6 +232,12 @@ class Viewer:
                           W.HBox(list(self.layers.values())), W.HBox([self.image, self.metrics]), self.status])
         self._load()
 
+    def wait(self, timeout:float=None):
+        "Wait for the predictions in flight (tests and scripts); returns the viewer."
+        from concurrent.futures import wait
+        wait(list(self._pending), timeout=timeout)
+        return self
+
     def _label(self, pid):
         s = self.src.scores.get(pid)
         return pid if s is None else f"{pid}  (Dice {s:.2f})"
@@ -228,18 +248,38 @@ class Viewer:
 # %% ../nbs/14_widgets.ipynb #cd8f25ad
 def _load(self:Viewer, *_):
     pid = self.patient.value
-    self.status.value = f"<i>loading {pid}…</i>"
-    self.d = d = self.src.get(pid)
-    has_pred = d['pred'] is not None
-    for n in ('prediction', 'post-processed', 'errors', 'uncertainty'): self.layers[n].disabled = not has_pred
+    self.d = d = self.src.read(pid)
+    for n in ('prediction', 'post-processed', 'errors', 'uncertainty'): self.layers[n].disabled = not self.src.has_model
     self._quiet = True
     self.slice.max = len(d['truth'])
-    self.slice.value = largest_slice(d['truth'], d['pred']) + 1
+    self.slice.value = largest_slice(d['truth']) + 1
     self._quiet = False
-    self.redraw()
+    if self.src.has_model and d['pred'] is None:
+        self.status.value = f"<i>predicting {pid}…</i>"
+        if self._pool is None: self._predicted(pid, self.src.predict(pid))
+        else:
+            self.redraw()
+            self._pending = [f for f in self._pending if not f.done()] + [self._pool.submit(self._predict_job, pid)]
+    else: self.redraw()
+
+def _predict_job(self:Viewer, pid):
+    "Worker thread: predict `pid`, then redraw (the future completes after the redraw, so `wait` sees it)."
+    try: res = self.src.predict(pid)
+    except Exception as e:
+        self.status.value = f"<b>prediction failed for {pid}:</b> {type(e).__name__}: {e}"; return
+    self._predicted(pid, res)
+
+def _predicted(self:Viewer, pid, res):
+    "A prediction arrived: redraw if its patient is still shown."
+    if self.patient.value == pid:
+        self.status.value = ''
+        self.redraw()
 
 def _redraw(self:Viewer, *_):
     if self._quiet: return
+    with self._lock: self._draw()
+
+def _draw(self:Viewer):
     d = self.d
     layers = tuple(n for n,t in self.layers.items() if t.value and not t.disabled)
     if 'uncertainty' in layers and d['unc'] is None:
@@ -254,9 +294,9 @@ def _redraw(self:Viewer, *_):
     self.metrics.value = f"<table style='font-size:12px;margin-left:12px'>{rows}</table>"
     self.shown = dict(patient=d['id'], slice=i, channel=self.channel.value, layers=layers, opacity=self.opacity.value)
     self.redraws += 1
-    if self.status.value.startswith('<i>'): self.status.value = ''
+    if self.status.value.startswith('<i>computing'): self.status.value = ''
 
-Viewer._load,Viewer.redraw = _load,_redraw
+Viewer._load,Viewer._predict_job,Viewer._predicted,Viewer.redraw,Viewer._draw = _load,_predict_job,_predicted,_redraw,_draw
 
 # %% ../nbs/14_widgets.ipynb #4faee610
 def viewer(source, # eval folder, run folder, data folder, a `Case`, a list of cases or a `PatientSource`
