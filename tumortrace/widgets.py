@@ -216,7 +216,7 @@ class Viewer:
         from concurrent.futures import ThreadPoolExecutor
         self.src,self.size,self.dpi,self.redraws,self._quiet = source,size,dpi,0,False
         self._pool = ThreadPoolExecutor(1, thread_name_prefix='tumortrace-viewer') if background else None
-        self._pending,self._lock = [],threading.RLock()
+        self._pending,self._lock,self._quiet_patient = [],threading.RLock(),False
         names = source.channel_names
         if channel is None: channel = default_channel(names)
         self.patient = W.Dropdown(options=[(self._label(p), p) for p in source.ids], description='patient',
@@ -247,6 +247,7 @@ class Viewer:
 
 # %% ../nbs/14_widgets.ipynb #cd8f25ad
 def _load(self:Viewer, *_):
+    if self._quiet_patient: return
     pid = self.patient.value
     self.d = d = self.src.read(pid)
     for n in ('prediction', 'post-processed', 'errors', 'uncertainty'): self.layers[n].disabled = not self.src.has_model
@@ -269,8 +270,18 @@ def _predict_job(self:Viewer, pid):
         self.status.value = f"<b>prediction failed for {pid}:</b> {type(e).__name__}: {e}"; return
     self._predicted(pid, res)
 
+def _relabel(self:Viewer):
+    "Show newly computed patient Dice in the dropdown, keeping the chosen patient (and loading nothing)."
+    with self._lock:
+        cur,self._quiet_patient = self.patient.value,True
+        try:
+            self.patient.options = [(self._label(p), p) for p in self.src.ids]
+            self.patient.value = cur
+        finally: self._quiet_patient = False
+
 def _predicted(self:Viewer, pid, res):
-    "A prediction arrived: redraw if its patient is still shown."
+    "A prediction arrived: put its Dice in the dropdown; redraw if its patient is still shown."
+    if dict(self.patient.options).get(self._label(pid)) != pid: self._relabel()
     if self.patient.value == pid:
         self.status.value = ''
         self.redraw()
@@ -296,7 +307,7 @@ def _draw(self:Viewer):
     self.redraws += 1
     if self.status.value.startswith('<i>computing'): self.status.value = ''
 
-Viewer._load,Viewer._predict_job,Viewer._predicted,Viewer.redraw,Viewer._draw = _load,_predict_job,_predicted,_redraw,_draw
+Viewer._load,Viewer._predict_job,Viewer._relabel,Viewer._predicted,Viewer.redraw,Viewer._draw = _load,_predict_job,_relabel,_predicted,_redraw,_draw
 
 # %% ../nbs/14_widgets.ipynb #4faee610
 def viewer(source, # eval folder, run folder, data folder, a `Case`, a list of cases or a `PatientSource`
