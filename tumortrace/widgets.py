@@ -315,6 +315,6 @@ def viewer(source, # eval folder, run folder, data folder, a `Case`, a list of c
            data=None, # data folder, when a run's or evaluation's is elsewhere
            patients=None, # patient ids to show
            postprocess_spec:str=None, # post-processing layer (default: the model's recorded choice)
-           **kwargs)->Viewer: # `Viewer` options: layers, channel, opacity, size, dpi
+           **kwargs)->Viewer: # `Viewer` options: layers, channel, opacity, size, dpi, background
     "Open the ipywidgets viewer on `source`; patients are read and predicted one at a time, as they are chosen."
     return Viewer(open_source(source, model, data, patients, postprocess_spec), **kwargs)
