@@ -59,3 +59,18 @@ def test_evaluation_galleries_and_report(sample_eval):
     assert '<script' not in html.lower() and not re.search(r'''(src|href)\s*=\s*["']https?:''', html, re.I)
     assert worst in html                                  # the per-patient table is in the report
     shutil.copy(sample_eval/'report.html', ARTIFACTS/'eval_report.html')
+
+def test_viewer_and_report_on_a_trained_run(trained_run, tmp_path):
+    "A run folder from `tumortrace train`: the viewer finds its model, data and test patients; report renders it."
+    import subprocess, sys
+    split = json.loads((trained_run/'split.json').read_text())
+    v = tumortrace.viewer(trained_run).wait()
+    assert v.src.ids == split['test'] and v.shown['patient'] == split['test'][0]
+    assert v.d['pred'] is not None and v.d['pred'].shape == v.d['truth'].shape
+    out = tmp_path/'report.html'
+    r = subprocess.run([sys.executable, '-m', 'tumortrace.cli', 'report', str(trained_run), '--out', str(out)],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    html = out.read_text()
+    assert 'Learning curves' in html and len(re.findall(r'<img[^>]+src="data:image/png;base64,', html)) >= 3
+    assert '<script' not in html.lower()

@@ -80,7 +80,9 @@ def cmd_demo(args)->int:
     if rc == 0:
         m = json.loads((out/'train'/'metrics.json').read_text())
         print(f"demo done: validation per-patient Dice {m['dice_patient']:.3f} after {m['train_minutes']} min of training.\n"
-              f"report: {out/'train'/'train.ipynb'}; curves and predictions on the unseen test patient: {out/'train'/'curves'}")
+              f"report: {out/'train'/'train.ipynb'}; curves and predictions on the unseen test patient: {out/'train'/'curves'}\n"
+              f"next: `tumortrace report {out/'train'}` (one HTML file), or in JupyterLab "
+              f"`tumortrace.viewer('{out/'train'}')` to browse the unseen patient slice by slice")
     return rc
 
 DEMO_EPOCHS = 30  # cpu preset on the 6 bundled patients: a few minutes on 2 cores
