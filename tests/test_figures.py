@@ -74,3 +74,18 @@ def test_viewer_and_report_on_a_trained_run(trained_run, tmp_path):
     html = out.read_text()
     assert 'Learning curves' in html and len(re.findall(r'<img[^>]+src="data:image/png;base64,', html)) >= 3
     assert '<script' not in html.lower()
+
+def test_viewer_uncertainty_layer_with_the_bundled_model():
+    "The TTA uncertainty layer, computed on request from a real model, changes the picture where the flips disagree."
+    import io
+    from PIL import Image
+    v = tumortrace.viewer(DATA/'lgg', model=SAMPLE_MODEL, patients=[PATIENT], opacity=1.).wait()
+    before = np.asarray(Image.open(io.BytesIO(v.image.value)).convert('RGB')).astype(int)
+    assert v.d['unc'] is None                                     # not computed until asked for
+    v.layers['uncertainty'].value = True
+    unc = v.d['unc']
+    assert unc is not None and unc.shape == v.d['truth'].shape and 0 <= unc.min() and unc.max() <= 1
+    assert unc[v.shown['slice']].max() > 0.05                    # the two flips disagree somewhere on this slice
+    after = np.asarray(Image.open(io.BytesIO(v.image.value)).convert('RGB')).astype(int)
+    assert (after != before).any(axis=-1).sum() > 20 and v.status.value == ''
+    Image.fromarray(after.astype(np.uint8)).save(ARTIFACTS/'viewer_uncertainty.png')

@@ -168,14 +168,14 @@ def render_slice(d:dict, # a patient from `PatientSource.get`
     ax = fig.add_axes((0, 0.1, 1, 0.82)); ax.axis('off')
     ax.imshow(_norm01(vol[i, ..., min(channel, vol.shape[-1] - 1)]), cmap='gray', interpolation='nearest')
     hs = []
-    if 'uncertainty' in layers and d.get('unc') is not None:
-        _fill(ax, np.clip(d['unc'][i] * 2, 0, 1), UNC_COLOUR, opacity); hs.append(Patch(color=UNC_COLOUR, label='uncertainty'))
     if 'errors' in layers and pred is not None:
         ref = post if 'post-processed' in layers else pred
         draw_errors(ax, error_map(truth[i], ref[i]), opacity)
         hs += [Patch(color=c, label=l) for c,l in ((TP_COLOUR, 'TP'), (FP_COLOUR, 'FP'), (FN_COLOUR, 'FN'))]
     if 'prediction' in layers and pred is not None:
         _fill(ax, pred[i] > 0, PRED_COLOUR, opacity); hs.append(Patch(color=PRED_COLOUR, alpha=0.6, label='prediction'))
+    if 'uncertainty' in layers and d.get('unc') is not None:
+        _fill(ax, np.clip(d['unc'][i] * 2, 0, 1), UNC_COLOUR, opacity); hs.append(Patch(color=UNC_COLOUR, label='uncertainty'))
     if 'post-processed' in layers and post is not None and np.any(post[i]):
         ax.contour(post[i] > 0, levels=[0.5], colors=[POST_COLOUR], linewidths=1.4, linestyles='dashed')
     if 'post-processed' in layers and post is not None: hs.append(Line2D([], [], color=POST_COLOUR, ls='--', label='post-proc.'))
