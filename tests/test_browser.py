@@ -105,6 +105,16 @@ def test_viewer_in_jupyterlab(lab):
             assert after.shape != before.shape or (after != before).mean() > 0.01, "the picture did not change with the slice"
             # the picture shows the MRI in grey and the prediction/truth colours, not a blank or error box
             assert after.std() > 20
+            # a layer toggle, clicked: the error map replaces the prediction fill (TP in bluish green #009E73)
+            page.locator('.jp-OutputArea button.widget-toggle-button', has_text='errors').click()
+            deadline, errors = time.time() + 60, after
+            while time.time() < deadline and not (errors != after).any():
+                page.wait_for_timeout(300); errors = _pixels(img.screenshot())
+            page.screenshot(path=str(ARTIFACTS/'viewer_errors.png'))
+            def greenish(a):   # TP bluish green blended at opacity 0.6 over grey: G well above R and above B
+                a = a[int(.1 * len(a)):int(.88 * len(a))].astype(int)          # the slice, not the legend under it
+                return int(((a[..., 1] > a[..., 0] + 40) & (a[..., 1] > a[..., 2])).sum())
+            assert greenish(errors) > greenish(after) + 200, (greenish(errors), greenish(after))
         finally: browser.close()
 
 def test_report_opens_offline(sample_eval):

@@ -172,7 +172,7 @@ def render_slice(d:dict, # a patient from `PatientSource.get`
         ref = post if 'post-processed' in layers else pred
         draw_errors(ax, error_map(truth[i], ref[i]), opacity)
         hs += [Patch(color=c, label=l) for c,l in ((TP_COLOUR, 'TP'), (FP_COLOUR, 'FP'), (FN_COLOUR, 'FN'))]
-    if 'prediction' in layers and pred is not None:
+    if 'prediction' in layers and pred is not None and 'errors' not in layers:   # the error map already shows it
         _fill(ax, pred[i] > 0, PRED_COLOUR, opacity); hs.append(Patch(color=PRED_COLOUR, alpha=0.6, label='prediction'))
     if 'uncertainty' in layers and d.get('unc') is not None:
         _fill(ax, np.clip(d['unc'][i] * 2, 0, 1), UNC_COLOUR, opacity); hs.append(Patch(color=UNC_COLOUR, label='uncertainty'))
