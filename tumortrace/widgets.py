@@ -6,7 +6,7 @@ Docs: https://tumortrace.github.io/tumortrace/widgets.html.md"""
 
 # %% ../nbs/14_widgets.ipynb #438cbb3f
 from __future__ import annotations
-import io, json
+import io, json, threading
 from collections import OrderedDict
 from pathlib import Path
 import numpy as np
@@ -40,6 +40,7 @@ class PatientSource:
         self.scores = dict(scores or {})
         self.post_spec = postprocess_spec or self.cfg.get('postprocess') or 'none'
         self._cache,self.cache_size,self.loads,self.predictions = OrderedDict(),cache,0,0
+        self._busy = threading.RLock()   # one prediction at a time: the viewer's worker and a user's request never race
     @property
     def model(self):
         "The predictor, loaded from its folder the first time it is needed."
@@ -71,10 +72,14 @@ def _read(self:PatientSource, pid:str)->dict:
 
 def _predict(self:PatientSource, pid:str)->dict:
     "`read`, plus the prediction, its post-processed version and the patient's Dice (computed once)."
+    with self._busy:
+        d = self.read(pid)
+        if d['pred'] is not None or not self.has_model: return d
+        return self._predict_now(pid, d)
+
+def _predict_now(self:PatientSource, pid, d):
     from tumortrace.postprocess import postprocess
     from tumortrace.evaluate import overlap_metrics
-    d = self.read(pid)
-    if d['pred'] is not None or not self.has_model: return d
     m,c = self.model,d['case']
     pred = m.predict_volume(d['vol'], c.brain_volume()) if hasattr(m, 'predict_volume') else np.asarray(m(c), np.uint8)
     if pred.shape != d['truth'].shape: raise ValueError(f"{pid}: prediction shape {pred.shape} differs from the mask's {d['truth'].shape}")
@@ -87,11 +92,13 @@ def _predict(self:PatientSource, pid:str)->dict:
 def _uncertainty(self:PatientSource, pid:str)->np.ndarray|None:
     "TTA disagreement map of `pid` (computed on first request; None without a `SegModel`)."
     d = self.predict(pid)
-    if d['unc'] is None and hasattr(self.model, 'predict_volume'):
-        _,d['unc'] = self.model.predict_volume(d['vol'], d['case'].brain_volume(), uncertainty=True)
+    with self._busy:
+        if d['unc'] is None and hasattr(self.model, 'predict_volume'):
+            _,d['unc'] = self.model.predict_volume(d['vol'], d['case'].brain_volume(), uncertainty=True)
     return d['unc']
 
-PatientSource.read,PatientSource.predict,PatientSource.get,PatientSource.uncertainty = _read,_predict,_predict,_uncertainty
+PatientSource.read,PatientSource.predict,PatientSource._predict_now,PatientSource.get,PatientSource.uncertainty = (
+    _read,_predict,_predict_now,_predict,_uncertainty)
 
 # %% ../nbs/14_widgets.ipynb #9ce7f44d
 def _run_data(run:Path):
