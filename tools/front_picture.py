@@ -2,32 +2,25 @@
 bundled patients (it saw none of them), truth outlined, prediction filled, and the error map of the same slice.
 Run: .venv/bin/python tools/front_picture.py"""
 from pathlib import Path
-import tumortrace
-from tumortrace.io import read_cases
-from tumortrace.postprocess import postprocess
+from tumortrace.widgets import open_source
 from tumortrace.viz import (new_figure, overlay, draw_errors, error_map, dice2d, largest_slice, pick_patients, save_figure,
-                            _norm01, _legend)
-from tumortrace.evaluate import overlap_metrics
+                            _legend)
 
 ROOT = Path(__file__).resolve().parents[1]
-model = tumortrace.load_model(ROOT/'data'/'models'/'lgg_sample')
-cases = {c.case_id: c for c in read_cases(ROOT/'data'/'lgg')}
-res = {}
-for pid,c in cases.items():
-    truth = c.mask_volume()
-    pred = postprocess(model.predict_case(c), model.cfg.get('postprocess', 'none'))
-    res[pid] = (c.volume(), truth, pred, overlap_metrics(truth > 0, pred > 0)['dice'])
-picks = pick_patients({k: v[3] for k,v in res.items()})
+src = open_source(ROOT/'data'/'lgg', model=ROOT/'data'/'models'/'lgg_sample')   # predicts with the recorded post-processing
+res = {pid: src.predict(pid) for pid in src.ids}
+picks = pick_patients({k: d['dice'] for k,d in res.items()})
 fig = new_figure((7.6, 2.3))
 axs = fig.subplots(1, 4)
 for k,which in enumerate(['median', 'worst']):
     pid = picks[which]
-    vol,truth,pred,dice = res[pid]
+    d = res[pid]
+    vol,truth,pred,dice = d['vol'], d['truth'], d['post'], d['dice']
     i = largest_slice(truth)
     a,b = axs[2*k], axs[2*k + 1]
     overlay(a, vol[i, ..., 1], truth[i], pred[i])
     a.set_title(f"{which} of 6: {pid[:12]}, Dice {dice:.2f}", fontsize=7)
-    b.imshow(_norm01(vol[i, ..., 1]), cmap='gray'); draw_errors(b, error_map(truth[i], pred[i])); b.axis('off')
+    overlay(b, vol[i, ..., 1]); draw_errors(b, error_map(truth[i], pred[i]))
     b.set_title(f"slice {i + 1}  Dice {dice2d(truth[i], pred[i]):.2f}", fontsize=7)
 _legend(fig, errors=True)
 fig.tight_layout(rect=(0, 0.08, 1, 1))

@@ -15,7 +15,7 @@ from .core import DataError, atomic_path, write_json
 
 # %% auto #0
 __all__ = ['MODEL_FORMAT', 'xresnet_narrow', 'make_encoder', 'unet_config', 'create_model', 'seg_learner', 'save_model',
-           'SegModel', 'load_model']
+           'SegModel', 'read_config', 'load_model']
 
 # %% ../nbs/06_model.ipynb #bb66ceca
 def _torchvision_weights_file(name:str):
@@ -150,15 +150,21 @@ class SegModel:
         "Class-index masks (N, S, S) uint8 for prepared slices."
         return self.probs(x, bs).argmax(1).astype(np.uint8)
 
+def read_config(path)->dict:
+    "The checked `config.json` of a model folder (enough to read and preprocess data, without the weights)."
+    path = Path(path)
+    if not (path/'config.json').exists(): raise DataError(path, "is not a TumorTrace model folder (no config.json)")
+    try: cfg = json.loads((path/'config.json').read_text())
+    except Exception as e: raise DataError(path/'config.json', f"is not valid JSON ({e})") from None
+    if cfg.get('format') != MODEL_FORMAT: raise DataError(path/'config.json', f"unknown model format {cfg.get('format')!r}")
+    return cfg
+
 def load_model(path, device=None)->SegModel:
     "Rebuild a model saved by `save_model` (no unpickling)."
     from safetensors.torch import load_model as st_load
     path = Path(path)
-    if not (path/'config.json').exists(): raise DataError(path, "is not a TumorTrace model folder (no config.json)")
+    cfg = read_config(path)
     if not (path/'model.safetensors').exists(): raise DataError(path, "has no model.safetensors")
-    try: cfg = json.loads((path/'config.json').read_text())
-    except Exception as e: raise DataError(path/'config.json', f"is not valid JSON ({e})") from None
-    if cfg.get('format') != MODEL_FORMAT: raise DataError(path/'config.json', f"unknown model format {cfg.get('format')!r}")
     model = create_model(cfg)
     try: st_load(model, str(path/'model.safetensors'))
     except Exception as e:

@@ -10,13 +10,14 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['OKABE_ITO', 'TRUTH_COLOUR', 'PRED_COLOUR', 'TP_COLOUR', 'FP_COLOUR', 'FN_COLOUR', 'new_figure', 'save_figure',
-           'fig_rgb', 'overlay', 'dice2d', 'show_predictions', 'error_map', 'draw_errors', 'show_error_map',
+           'fig_png', 'fig_rgb', 'overlay', 'dice2d', 'show_predictions', 'error_map', 'draw_errors', 'show_error_map',
            'detection_strip', 'show_detection_strip', 'largest_slice', 'default_channel', 'pick_patients',
            'patient_gallery', 'show_tumour_slices']
 
 # %% ../nbs/11_viz.ipynb #3a600734
 OKABE_ITO = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#56B4E9', '#CC79A7', '#F0E442', '#000000']
 TRUTH_COLOUR,PRED_COLOUR = '#E69F00', '#0072B2'  # Okabe-Ito orange and blue
+TP_COLOUR,FP_COLOUR,FN_COLOUR = '#009E73', '#D55E00', '#56B4E9'  # Okabe-Ito bluish green, vermilion, sky blue
 
 def _show_in_notebooks():
     "Let IPython display bare `Figure`s as PNG (it does so only once pyplot is imported)."
@@ -45,12 +46,24 @@ def save_figure(fig, path, dpi:int=100):
     with atomic_path(path) as tmp: fig.savefig(tmp, dpi=dpi, bbox_inches='tight', format='png')
     return path
 
+def fig_png(fig, dpi:int=None)->bytes:
+    "The figure as PNG bytes."
+    import io
+    buf = io.BytesIO(); fig.savefig(buf, format='png', dpi=dpi or fig.dpi)
+    return buf.getvalue()
+
 def fig_rgb(fig, dpi:int=None)->np.ndarray:
     "The rendered figure as an (H, W, 3) uint8 array (what a reader would see)."
     import io
     from PIL import Image
-    buf = io.BytesIO(); fig.savefig(buf, format='png', dpi=dpi or fig.dpi)
-    return np.asarray(Image.open(buf).convert('RGB'))
+    return np.asarray(Image.open(io.BytesIO(fig_png(fig, dpi))).convert('RGB'))
+
+def _legend(fig, errors:bool=False):
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+    h = [Line2D([], [], color=TRUTH_COLOUR, lw=1.5, label='ground truth'), Patch(color=PRED_COLOUR, alpha=0.6, label='prediction')]
+    if errors: h += [Patch(color=c, label=l) for c,l in ((TP_COLOUR, 'true pos.'), (FP_COLOUR, 'false pos.'), (FN_COLOUR, 'false neg.'))]
+    fig.legend(handles=h, loc='lower center', ncol=len(h), fontsize=7, frameon=False)
 
 def _norm01(a):
     a = np.asarray(a, np.float32)
@@ -80,24 +93,19 @@ def show_predictions(vol:np.ndarray, # (N, H, W, C) images of one case
                      channel:int=1, # image channel to show (LGG: 1 = FLAIR)
                      title:str=None, size:float=2.4, save=None):
     "A row of the case's largest-tumour slices with truth (outline) and prediction (fill); returns the figure."
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
     area = truth.reshape(len(truth), -1).sum(1) + 1e-3 * pred.reshape(len(pred), -1).sum(1)
     idx = sorted(np.argsort(-area)[:n])
     fig = new_figure((size*len(idx), size + 0.5))
     for ax,i in zip(fig.subplots(1, len(idx), squeeze=False)[0], idx):
         overlay(ax, vol[i, ..., min(channel, vol.shape[-1]-1)], truth[i], pred[i])
         ax.set_title(f"slice {i + 1}  Dice {dice2d(truth[i], pred[i]):.2f}", fontsize=8)
-    fig.legend(handles=[Line2D([], [], color=TRUTH_COLOUR, lw=1.5, label='ground truth'),
-                        Patch(color=PRED_COLOUR, alpha=0.6, label='prediction')], loc='lower center', ncol=2, fontsize=8, frameon=False)
+    _legend(fig)
     if title: fig.suptitle(title, fontsize=9)
     fig.tight_layout(rect=(0, 0.07, 1, 1))
     if save: save_figure(fig, save)
     return fig
 
 # %% ../nbs/11_viz.ipynb #6240c21d
-TP_COLOUR,FP_COLOUR,FN_COLOUR = '#009E73', '#D55E00', '#56B4E9'  # Okabe-Ito bluish green, vermilion, sky blue
-
 def error_map(truth:np.ndarray, pred:np.ndarray)->np.ndarray:
     "Per pixel: 0 true negative, 1 true positive, 2 false positive, 3 false negative."
     t,p = np.asarray(truth) > 0, np.asarray(pred) > 0
@@ -113,12 +121,10 @@ def draw_errors(ax, em:np.ndarray, alpha:float=0.7):
 
 def show_error_map(image:np.ndarray, truth:np.ndarray, pred:np.ndarray, ax=None, alpha:float=0.7, title:str=None, save=None):
     "A slice with TP / FP / FN pixels coloured and its Dice in the title; returns the figure."
-    from matplotlib.colors import to_rgb
     from matplotlib.patches import Patch
     fig = None
     if ax is None: fig = new_figure((3.2, 3.5)); ax = fig.subplots()
-    ax.imshow(_norm01(image), cmap='gray', interpolation='nearest')
-    draw_errors(ax, error_map(truth, pred), alpha); ax.axis('off')
+    overlay(ax, image); draw_errors(ax, error_map(truth, pred), alpha)
     ax.set_title(f"{title + '  ' if title else ''}Dice {dice2d(truth, pred):.2f}", fontsize=8)
     ax.legend(handles=[Patch(color=c, label=l) for c,l in ((TP_COLOUR, 'true positive'), (FP_COLOUR, 'false positive'),
                                                            (FN_COLOUR, 'false negative'))], loc='lower center', fontsize=6,
@@ -172,13 +178,6 @@ def pick_patients(scores:dict)->dict:
     return {'worst': items[0][1], 'median': items[(len(items) - 1) // 2][1], 'best': items[-1][1]}
 
 # %% ../nbs/11_viz.ipynb #47f4b367
-def _legend(fig, errors:bool=False):
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
-    h = [Line2D([], [], color=TRUTH_COLOUR, lw=1.5, label='ground truth'), Patch(color=PRED_COLOUR, alpha=0.6, label='prediction')]
-    if errors: h += [Patch(color=c, label=l) for c,l in ((TP_COLOUR, 'true pos.'), (FP_COLOUR, 'false pos.'), (FN_COLOUR, 'false neg.'))]
-    fig.legend(handles=h, loc='lower center', ncol=len(h), fontsize=7, frameon=False)
-
 def patient_gallery(scores:dict, # {patient: Dice}, e.g. from per_patient.csv
                     load, # `load(patient) -> (vol (N,H,W,C), truth (N,H,W), pred (N,H,W))`
                     channel:int=1, size:float=2.4, save=None):
@@ -192,8 +191,8 @@ def patient_gallery(scores:dict, # {patient: Dice}, e.g. from per_patient.csv
         img = vol[i, ..., min(channel, vol.shape[-1] - 1)]
         overlay(row[0], img, truth[i], pred[i])
         row[0].set_title(f"{which}: {pid}\npatient Dice {scores[pid]:.2f}", fontsize=7, loc='left')
-        row[1].imshow(_norm01(img), cmap='gray', interpolation='nearest'); draw_errors(row[1], error_map(truth[i], pred[i]))
-        row[1].axis('off'); row[1].set_title(f"slice {i + 1}  Dice {dice2d(truth[i], pred[i]):.2f}", fontsize=7)
+        overlay(row[1], img); draw_errors(row[1], error_map(truth[i], pred[i]))
+        row[1].set_title(f"slice {i + 1}  Dice {dice2d(truth[i], pred[i]):.2f}", fontsize=7)
     _legend(fig, errors=True)
     fig.tight_layout(rect=(0, 0.04, 1, 1))
     if save: save_figure(fig, save)

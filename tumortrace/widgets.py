@@ -6,12 +6,12 @@ Docs: https://tumortrace.github.io/tumortrace/widgets.html.md"""
 
 # %% ../nbs/14_widgets.ipynb #438cbb3f
 from __future__ import annotations
-import io, json, threading
+import json, threading
 from collections import OrderedDict
 from pathlib import Path
 import numpy as np
 from .core import Case, DataError
-from .viz import (new_figure, draw_errors, error_map, dice2d, largest_slice, default_channel, _norm01,
+from .viz import (new_figure, overlay, fig_png, draw_errors, error_map, largest_slice, default_channel,
                             TRUTH_COLOUR, PRED_COLOUR, TP_COLOUR, FP_COLOUR, FN_COLOUR)
 
 # %% auto #0
@@ -20,11 +20,10 @@ __all__ = ['POST_COLOUR', 'UNC_COLOUR', 'LAYERS', 'PatientSource', 'open_source'
 
 # %% ../nbs/14_widgets.ipynb #0645b767
 def _model_cfg(model)->dict:
-    "The config of a model without loading it (a folder's config.json is enough)."
+    "The config of a model without loading its weights (a folder's config.json is enough)."
     if isinstance(model, (str, Path)):
-        f = Path(model)/'config.json'
-        if not f.exists(): raise DataError(Path(model), "is not a model folder (no config.json)")
-        return json.loads(f.read_text())
+        from tumortrace.model import read_config
+        return read_config(model)
     return getattr(model, 'cfg', None) or {}
 
 class PatientSource:
@@ -173,7 +172,7 @@ def render_slice(d:dict, # a patient from `PatientSource.get`
     vol,truth,pred,post = d['vol'], d['truth'], d['pred'], d['post']
     fig = new_figure((size, size + 0.45), dpi=dpi)
     ax = fig.add_axes((0, 0.1, 1, 0.82)); ax.axis('off')
-    ax.imshow(_norm01(vol[i, ..., min(channel, vol.shape[-1] - 1)]), cmap='gray', interpolation='nearest')
+    overlay(ax, vol[i, ..., min(channel, vol.shape[-1] - 1)])
     hs = []
     if 'errors' in layers and pred is not None:
         ref = post if 'post-processed' in layers else pred
@@ -206,10 +205,11 @@ def slice_metrics(d:dict, i:int, post:bool=True)->dict:
     r = {'slice': f"{i + 1} / {len(d['truth'])}", 'tumour px (truth)': int(t.sum())}
     p = d['post'] if post and d['post'] is not None else d['pred']
     if p is not None:
+        from tumortrace.evaluate import confusion, overlap_metrics
         p = p[i] > 0
-        tp,fp,fn = int((t & p).sum()), int((~t & p).sum()), int((t & ~p).sum())
-        r.update({'tumour px (pred)': int(p.sum()), 'slice Dice': round(dice2d(t, p), 3),
-                  'slice IoU': round(1. if tp + fp + fn == 0 else tp / (tp + fp + fn), 3), 'TP / FP / FN': f"{tp} / {fp} / {fn}"})
+        tp,fp,fn,_ = confusion(t, p); m = overlap_metrics(t, p)
+        r.update({'tumour px (pred)': int(p.sum()), 'slice Dice': round(m['dice'], 3), 'slice IoU': round(m['iou'], 3),
+                  'TP / FP / FN': f"{tp} / {fp} / {fn}"})
     if d.get('dice') is not None: r['patient Dice'] = round(float(d['dice']), 3)
     return r
 
@@ -305,8 +305,7 @@ def _draw(self:Viewer):
         if self.src.uncertainty(d['id']) is None: self.status.value = "no uncertainty without a trained model"
     i = self.slice.value - 1
     fig = render_slice(d, i, self.channel.value, layers, self.opacity.value, self.size, self.dpi)
-    buf = io.BytesIO(); fig.savefig(buf, format='png', dpi=self.dpi)
-    self.image.value = buf.getvalue()
+    self.image.value = fig_png(fig, self.dpi)
     rows = ''.join(f"<tr><td>{k}</td><td style='text-align:right'>{v}</td></tr>"
                    for k,v in slice_metrics(d, i, 'post-processed' in layers).items())
     self.metrics.value = f"<table style='font-size:12px;margin-left:12px'>{rows}</table>"
