@@ -32,12 +32,14 @@ def test_split_is_by_patient(run):
 def test_config_rebuilds_preprocessing(run):
     cfg = json.loads((run/'model'/'config.json').read_text())
     assert (cfg['size'], cfg['n_in'], cfg['n_out'], cfg['codes']) == (64, 3, 2, ['background', 'tumour'])
-    assert cfg['encoder'] == 'xresnet18_w16' and cfg['norm'] == 'percentile' and cfg['split_seed'] == 42
+    # no --preset: the library's default recipe (cpu), not the job's or the CLI's own idea of one
+    assert cfg['preset'] == 'cpu' and cfg['encoder'] == 'xresnet34_w16' and cfg['unet']['last_cross'] is False
+    assert cfg['norm'] == 'percentile' and cfg['split_seed'] == 42
 
 def test_load_model_predicts_like_the_best_checkpoint(run):
     sm = load_model(run/'model')
     ref = create_model(sm.cfg)
-    state = torch.load(run/'checkpoints'/'best.pth', map_location='cpu', weights_only=False)
+    state = torch.load(run/'checkpoints'/'best.pth', map_location='cpu', weights_only=True)
     ref.load_state_dict(state['model'] if 'model' in state else state); ref.eval()
     sp = json.loads((run/'split.json').read_text())
     case = [c for c in read_cases(DATA/'lgg') if c.case_id == sp['valid'][0]]

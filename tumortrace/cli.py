@@ -8,11 +8,11 @@ Docs: https://tumortrace.github.io/tumortrace/cli.html.md"""
 from __future__ import annotations
 import argparse, json, sys
 from pathlib import Path
-from .core import DataError
+from .core import DataError, OptionError
 
 # %% auto #0
-__all__ = ['DEMO_EPOCHS', 'cmd_inspect', 'bundled_data', 'cmd_demo', 'job_path', 'run_job', 'cmd_train', 'cmd_evaluate',
-           'cmd_predict', 'cmd_report', 'cmd_lab', 'main']
+__all__ = ['DEMO_EPOCHS', 'TRAIN_OPTIONS', 'cmd_inspect', 'bundled_data', 'cmd_demo', 'job_path', 'run_job', 'add_options',
+           'cmd_train', 'cmd_evaluate', 'cmd_predict', 'cmd_report', 'cmd_lab', 'main']
 
 # %% ../nbs/12_cli.ipynb #0196f4e7
 def _fmt_summary(s:dict)->str:
@@ -119,31 +119,46 @@ def run_job(name:str, # job name: 'train', ...
         return 1
     return 0
 
-_TRAIN_ARGS = ('preset', 'epochs', 'size', 'encoder', 'bs', 'lr', 'seed', 'resume', 'max_minutes', 'valid_pct', 'test_pct',
-               'modalities', 'target', 'group')
+_TYPES = {'int':int, 'float':float, 'str':str}
+
+def add_options(parser, # an argparse (sub)parser
+                func, # library function whose parameters become options
+                names, # parameter names to expose, in order
+                choices:dict=None, # name -> allowed values
+               ):
+    "Add `--name` options typed and documented from `func`'s signature and docments; each defaults to None, so `func`'s own default applies."
+    import inspect
+    from fastcore.docments import docments
+    sig,docs = inspect.signature(func).parameters, docments(func)
+    for n in names:
+        prm = sig[n]
+        ann = prm.annotation if isinstance(prm.annotation, str) else getattr(prm.annotation, '__name__', '')
+        help = (docs.get(n) or n).replace('%', '%%') + ('' if prm.default is None else f' (default: {prm.default})')
+        flag = '--' + n.replace('_', '-')
+        if ann == 'bool': parser.add_argument(flag, action='store_true', default=None, help=help)
+        else: parser.add_argument(flag, type=_TYPES.get(ann, str), default=None, help=help, choices=(choices or {}).get(n))
+
+TRAIN_OPTIONS = ('preset', 'epochs', 'size', 'encoder', 'bs', 'lr', 'loss', 'seed', 'resume', 'max_minutes', 'valid_pct', 'test_pct',
+                 'modalities', 'target', 'group')
 
 def cmd_train(args)->int:
     "Run the training job on `--data`, writing the run folder `--out` (with train.ipynb as its report)."
-    out = Path(args.out).resolve()
-    params = {k:getattr(args, k) for k in _TRAIN_ARGS if getattr(args, k) is not None}
+    from tumortrace.train import check_out, check_recipe
+    params = {k:getattr(args, k) for k in TRAIN_OPTIONS if getattr(args, k) is not None}
+    check_recipe(**params)
+    out = check_out(args.out, args.data, 'run folder')
     params.update(data=str(Path(args.data).resolve()), out=str(out))
     rc = run_job('train', out/'train.ipynb', params, progress=not args.quiet)
     if rc == 0: print(f"run written to {out}: " + json.dumps(json.loads((out/'metrics.json').read_text())))
     return rc
 
 def _add_train(sub):
+    from tumortrace.train import train, PRESETS
     t = sub.add_parser('train', help='train a U-Net (runs the papermill train job)')
     t.add_argument('--data', required=True, help='data folder')
     t.add_argument('--out', required=True, help='run folder')
-    t.add_argument('--preset', choices=['cpu', 'gpu', 'tiny'], help='recipe (default cpu)')
-    t.add_argument('--epochs', type=int); t.add_argument('--size', type=int); t.add_argument('--encoder')
-    t.add_argument('--bs', type=int); t.add_argument('--lr', type=float); t.add_argument('--seed', type=int)
-    t.add_argument('--resume', action='store_true', default=None, help='continue the run in --out')
-    t.add_argument('--max-minutes', type=float, help='stop training after this many minutes')
-    t.add_argument('--valid-pct', type=float); t.add_argument('--test-pct', type=float)
-    t.add_argument('--modalities', help='BraTS input channels, comma-separated')
-    t.add_argument('--target', choices=['whole', 'multiclass'], help='BraTS target')
-    t.add_argument('--group', help="plain folders: regex whose first group is the patient id in a file name, e.g. '(.+)_\\d+$'")
+    add_options(t, train, TRAIN_OPTIONS, choices=dict(preset=list(PRESETS), target=['whole', 'multiclass'],
+                                                      loss=['dice_ce', 'dice', 'focal']))
     t.add_argument('--quiet', action='store_true', help='no progress bar')
     t.set_defaults(func=cmd_train)
 
@@ -237,7 +252,7 @@ def main(argv=None)->int:
     "Entry point of the `tumortrace` command."
     args = _parser().parse_args(argv)
     try: return args.func(args)
-    except DataError as e:
+    except (DataError, OptionError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
 

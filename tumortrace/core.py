@@ -17,7 +17,7 @@ import warnings
 warnings.filterwarnings('ignore', message=r'.*torch\.jit\.script.*', category=FutureWarning)
 
 # %% auto #0
-__all__ = ['DataError', 'Case', 'atomic_path', 'write_json', 'set_seed', 'default_device']
+__all__ = ['DataError', 'OptionError', 'Case', 'atomic_path', 'write_json', 'set_seed', 'default_device']
 
 # %% ../nbs/00_core.ipynb #4f2d1e0c
 class DataError(ValueError):
@@ -27,6 +27,10 @@ class DataError(ValueError):
                  problem:str): # what is wrong with it, in plain words
         self.path,self.problem = Path(path),problem
         super().__init__(f"{path}: {problem}")
+
+# %% ../nbs/00_core.ipynb #d1f8db12
+class OptionError(ValueError):
+    "A bad option value (epochs, batch size, ...): the message names the option and what it must be."
 
 # %% ../nbs/00_core.ipynb #f30689ee
 @dataclass

@@ -13,7 +13,7 @@ from .data import preprocess_volume
 from .model import SegModel
 
 # %% auto #0
-__all__ = ['restore', 'predict_paths']
+__all__ = ['SUMMARY_COLS', 'restore', 'predict_paths']
 
 # %% ../nbs/08_inference.ipynb #a2182bad
 def restore(probs:np.ndarray, # (N, K, S, S) class probabilities at model size
@@ -134,6 +134,39 @@ def _load(kind, payload, cfg):
     z = vols[0][2]
     return vol, brain, vols[0][1], nib.load(str(files[mods[0]])).header, (z[2], z[0], z[1])
 
+# %% ../nbs/08_inference.ipynb #650f702b
+def _input_files(units)->set:
+    "Every file an input unit reads (resolved), masks beside the images included."
+    fs = set()
+    for kind,_,payload in units:
+        for f in (payload if isinstance(payload, list) else [payload]):
+            f = Path(f).resolve()
+            if f.is_dir(): fs |= {g.resolve() for g in f.iterdir()}
+            else: fs |= {f} | {g.resolve() for g in f.parent.glob(f'{f.stem}_mask.*')}
+    return fs
+
+def _unique_names(units)->list:
+    "Give inputs that share a name (`a/scan.tif`, `b/scan.tif`) distinct output names: `scan`, `scan-2`, ..."
+    seen,res = {},[]
+    for kind,name,payload in units:
+        name = re.sub(r'[^\w.\-]+', '_', name).lstrip('.') or 'input'
+        k = seen[name] = seen.get(name, 0) + 1
+        res.append((kind, name if k == 1 else f'{name}-{k}', payload))
+    return res
+
+def _check_predict_out(out, inputs)->Path:
+    "`out` resolved; refused when it is an existing file, an input folder or inside one, or the folder of an input file."
+    out = Path(out).resolve()
+    if out.exists() and not out.is_dir(): raise DataError(out, "is an existing file, not an output folder")
+    for p in map(lambda p: Path(p).resolve(), inputs):
+        if p.is_dir() and (out == p or p in out.parents):
+            raise DataError(out, f"lies inside the input folder {p}: predictions could overwrite its files (masks included); choose another --out")
+        if p.is_dir() and out == p.parent:
+            raise DataError(out, f"holds the input folder {p.name}: predictions for it would be written inside the input; choose another --out")
+        if p.is_file() and out == p.parent:
+            raise DataError(out, f"is the folder of the input {p.name}: predictions could overwrite files beside it; choose another --out")
+    return out
+
 # %% ../nbs/08_inference.ipynb #b58b3b14
 def predict_paths(model:SegModel, # from `load_model`
                   inputs:list, # files / folders to predict
@@ -144,15 +177,25 @@ def predict_paths(model:SegModel, # from `load_model`
                   progress:bool=True)->list[dict]:
     "Predict every input, write masks, overlays and `summary.csv` to `out`; returns the summary rows."
     from tumortrace.postprocess import postprocess
-    out = Path(out)
+    out = _check_predict_out(out, inputs)
     try: out.mkdir(parents=True, exist_ok=True); (out/'.write-test').touch(); (out/'.write-test').unlink()
     except OSError as e: raise DataError(out, f"output folder is not writable ({e.strerror})") from None
     spec = model.cfg.get('postprocess', 'none') if postprocess_spec is None else postprocess_spec
     lv = model.cfg.get('label_values')
     units,rows = [],[]
     for p in inputs:
-        try: units += _inputs(Path(p))
+        try: units += _inputs(Path(p).resolve())
         except DataError as e: rows.append(dict(input=str(p), kind='?', status=f'error: {e.problem}'))
+    units = _unique_names(units)
+    protected = _input_files(units)
+    in_dirs = {Path(pl).resolve() for _,_,pl in units if not isinstance(pl, list) and Path(pl).is_dir()} | \
+              {Path(pl[0]).resolve().parent for _,_,pl in units if isinstance(pl, list)}
+    def dest(rel:str)->Path:
+        "A path inside `out` that is no input file (checked after resolving)."
+        d = (out/rel).resolve()
+        if out not in d.parents: raise DataError(d, f"would be written outside the output folder {out}")
+        if d in protected or any(i == d or i in d.parents for i in in_dirs): raise DataError(d, "is (or is inside) an input: refusing to write it")
+        return d
     it = units
     if progress:
         from fastprogress.fastprogress import progress_bar
@@ -167,26 +210,38 @@ def predict_paths(model:SegModel, # from `load_model`
             mask = postprocess(mask, spec)
             save = np.asarray(lv, np.uint8)[mask] if lv is not None else mask
             if kind in ('nifti', 'brats'):
-                written = out/f'{name}_seg.nii.gz'
+                written = dest(f'{name}_seg.nii.gz')
                 _save_nifti(save.transpose(1, 2, 0), aff, hdr, written)
-                if unc is not None: _save_nifti((unc.transpose(1, 2, 0) * 100).round(), aff, hdr, out/f'{name}_uncertainty.nii.gz')
+                if unc is not None: _save_nifti((unc.transpose(1, 2, 0) * 100).round(), aff, hdr, dest(f'{name}_uncertainty.nii.gz'))
             elif kind == 'lgg':
-                d = out/name; d.mkdir(exist_ok=True)
-                for f,m in zip(payload, save): _save_png(m, d/f'{f.stem}_mask.png')
-                written = d
+                written = dest(name); written.mkdir(exist_ok=True)
+                for f,m in zip(payload, save): _save_png(m, dest(f'{name}/{f.stem}_mask.png'))
             else:
-                written = out/f'{name}_mask.png'
+                written = dest(f'{name}_mask.png')
                 _save_png(save[0], written)
-                if unc is not None: _save_png((unc[0] * 255).astype(np.uint8), out/f'{name}_uncertainty.png')
-            _overlay_png(vol, mask, out/f'{name}_overlay.png', ch)
+                if unc is not None: _save_png((unc[0] * 255).astype(np.uint8), dest(f'{name}_uncertainty.png'))
+            _overlay_png(vol, mask, dest(f'{name}_overlay.png'), ch)
             n,ml = _units(mask, sp)
             rows.append(dict(input=src, kind=kind, n_slices=len(vol), tumour_pixels=n, tumour_volume_ml=ml,
                              postprocess=spec, output=str(written), status='ok'))
         except (DataError, ValueError) as e:
             rows.append(dict(input=src, kind=kind, status=f'error: {e}'))
-    cols = ['input', 'kind', 'n_slices', 'tumour_pixels', 'tumour_volume_ml', 'postprocess', 'output', 'status']
-    with atomic_path(out/'summary.csv') as tmp:
-        with open(tmp, 'w', newline='') as f:
-            w = csv.DictWriter(f, fieldnames=cols); w.writeheader()
-            for r in rows: w.writerow({k:r.get(k, '') for k in cols})
+    _merge_summary(out/'summary.csv', rows)
     return rows
+
+SUMMARY_COLS = ['input', 'kind', 'n_slices', 'tumour_pixels', 'tumour_volume_ml', 'postprocess', 'output', 'status']
+
+def _merge_summary(path:Path, rows:list):
+    "Write `rows` into `summary.csv`, keeping earlier runs' rows for other inputs (under a lock, atomically)."
+    import fcntl
+    with open(path.parent/'.summary.lock', 'w') as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        old = []
+        if path.exists():
+            with open(path, newline='') as f: old = list(csv.DictReader(f))
+        mine = {r['input'] for r in rows}
+        keep = [r for r in old if r.get('input') not in mine] + rows
+        with atomic_path(path) as tmp:
+            with open(tmp, 'w', newline='') as f:
+                w = csv.DictWriter(f, fieldnames=SUMMARY_COLS); w.writeheader()
+                for r in keep: w.writerow({k:r.get(k, '') for k in SUMMARY_COLS})

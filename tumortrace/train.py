@@ -13,7 +13,7 @@ import torch
 import tumortrace.core  # warning filters before fastai
 from fastai.callback.core import Callback, CancelFitException
 from fastai.callback.tracker import SaveModelCallback, EarlyStoppingCallback
-from .core import DataError, set_seed, default_device, write_json, atomic_path
+from .core import DataError, OptionError, set_seed, default_device, write_json, atomic_path
 from .io import read_cases
 from .data import prepare, split_patients, save_split, load_split, seg_dataloaders
 from .augment import seg_augs
@@ -21,7 +21,8 @@ from .metrics import get_loss, seg_metrics
 from .model import unet_config, seg_learner, save_model
 
 # %% auto #0
-__all__ = ['PRESETS', 'HistoryCSV', 'LastCheckpoint', 'SaveBest', 'EarlyStop', 'TimeBudget', 'plot_history', 'train']
+__all__ = ['PRESETS', 'HistoryCSV', 'save_checkpoint', 'load_checkpoint', 'LastCheckpoint', 'SaveBest', 'EarlyStop', 'TimeBudget',
+           'plot_history', 'check_recipe', 'check_out', 'train']
 
 # %% ../nbs/07_train.ipynb #c87e0b1e
 PRESETS = {
@@ -49,19 +50,40 @@ class HistoryCSV(Callback):
             if new: f.write(','.join(names) + '\n')
             f.write(','.join(f'{v:.6g}' if isinstance(v, float) else str(v) for v in vals) + '\n')
 
+def save_checkpoint(learn, name:str, with_opt:bool=True)->Path:
+    "Save model (+ optimiser) to `checkpoints/<name>.pth` atomically: a kill mid-write leaves the previous file whole."
+    from fastai.learner import save_model as fa_save
+    f = learn.path/learn.model_dir/f'{name}.pth'
+    with atomic_path(f) as tmp: fa_save(tmp, learn.model, getattr(learn, 'opt', None), with_opt=with_opt)
+    return f
+
+def load_checkpoint(learn, name:str, with_opt:bool=True, device=None):
+    "Load `checkpoints/<name>.pth` as plain tensors only (`weights_only=True`): a checkpoint holding code is refused."
+    import pickle
+    f = learn.path/learn.model_dir/f'{name}.pth'
+    try: return learn.load(name, with_opt=with_opt, device=device, weights_only=True)
+    except pickle.UnpicklingError as e:
+        raise DataError(f, f"is not a plain weights checkpoint: refused to unpickle it ({str(e).splitlines()[0][:160]})") from None
+    except (EOFError, RuntimeError) as e:
+        raise DataError(f, f"is damaged or not a checkpoint of this model ({type(e).__name__}: {str(e).splitlines()[0][:160]})") from None
+
 class LastCheckpoint(Callback):
-    "After each epoch save `checkpoints/last.pth` (model + optimiser) and `last.json` with the epoch."
+    "After each epoch save `checkpoints/last.pth` (model + optimiser), then `last.json` with the epoch (both atomic)."
     order = 62
     def __init__(self, n_epoch_total): self.n_epoch_total = n_epoch_total
     def after_epoch(self):
         if _skipped(self): return
-        self.learn.save('last', with_opt=True)
+        save_checkpoint(self.learn, 'last')
         write_json({'epoch':self.learn.epoch, 'n_epoch':self.n_epoch_total}, self.learn.path/self.learn.model_dir/'last.json')
 
 class SaveBest(SaveModelCallback):
-    "fastai's `SaveModelCallback`, quiet during the epochs a resumed fit skips."
+    "fastai's `SaveModelCallback`: quiet in skipped epochs, atomic saves, and the best model reloaded with `weights_only=True`."
     def after_epoch(self):
         if not _skipped(self): super().after_epoch()
+    def _save(self, name): self.last_saved_path = save_checkpoint(self.learn, name, self.with_opt)
+    def after_fit(self, **kwargs):
+        if (self.learn.path/self.learn.model_dir/f'{self.fname}.pth').exists():
+            load_checkpoint(self.learn, self.fname, self.with_opt)
 
 class EarlyStop(EarlyStoppingCallback):
     "fastai's `EarlyStoppingCallback`, quiet during the epochs a resumed fit skips."
@@ -101,11 +123,44 @@ def plot_history(history, # a `history.csv` path or DataFrame
     return f1, f2
 
 # %% ../nbs/07_train.ipynb #33317802
+def check_recipe(preset:str=None, epochs:int=None, size:int=None, bs:int=None, lr:float=None, max_minutes:float=None,
+                 valid_pct:float=None, test_pct:float=None, group:str=None, **_):
+    "Refuse impossible training options with one clear `OptionError` (None: not given)."
+    def bad(name, v, must): raise OptionError(f"--{name.replace('_', '-')} must be {must}, not {v!r}")
+    if preset is not None and preset not in PRESETS: bad('preset', preset, f"one of {', '.join(PRESETS)}")
+    for n,v in (('epochs', epochs), ('bs', bs)):
+        if v is not None and v < 1: bad(n, v, 'at least 1')
+    if size is not None and (size < 32 or size % 32): bad('size', size, 'a multiple of 32, at least 32')
+    if lr is not None and not lr > 0: bad('lr', lr, 'positive')
+    if max_minutes is not None and not max_minutes > 0: bad('max_minutes', max_minutes, 'positive')
+    for n,v in (('valid_pct', valid_pct), ('test_pct', test_pct)):
+        if v is not None and not 0 <= v < 1: bad(n, v, 'in [0, 1)')
+    if group is not None:
+        import re
+        try: g = re.compile(group)
+        except re.error as e: bad('group', group, f'a valid regular expression ({e})')
+        if g.groups < 1: bad('group', group, "a regex with a capture group for the patient id, e.g. '(.+)_\\d+$'")
+
 def _resolve(preset, **over):
-    if preset not in PRESETS: raise ValueError(f"preset must be one of {list(PRESETS)}, not {preset!r}")
     p = dict(PRESETS[preset])
     p.update({k:v for k,v in over.items() if v is not None})
     return p
+
+def check_out(out, data, what:str='output')->Path:
+    "Refuse an output folder that is (or lies inside) the data folder, or is an existing file; return it resolved."
+    o,d = Path(out).resolve(), Path(data).resolve()
+    if o.exists() and not o.is_dir(): raise DataError(out, f"is an existing file, not a folder for the {what}")
+    if d.is_dir() and (o == d or d in o.parents):
+        raise DataError(out, f"lies inside the data folder {data}: the {what} would be mixed with the input data; choose a folder outside it")
+    return o
+
+def _cut_history(history:Path, last_epoch:int):
+    "Drop rows after `last_epoch` (written after the checkpoint a resume starts from), atomically."
+    import pandas as pd
+    if not history.exists(): return
+    h = pd.read_csv(history)
+    if (h['epoch'] > last_epoch).any():
+        with atomic_path(history) as tmp: h[h['epoch'] <= last_epoch].to_csv(tmp, index=False)
 
 def _best_so_far(history:Path, monitor:str):
     import pandas as pd
@@ -115,22 +170,34 @@ def _best_so_far(history:Path, monitor:str):
 
 def train(data, # data folder (any layout `read_cases` reads)
           out, # run folder to write
-          preset:str='cpu', # 'cpu', 'gpu' or 'tiny' (see `PRESETS`)
-          epochs:int=None, size:int=None, encoder:str=None, bs:int=None, lr:float=None, # override the preset
+          preset:str='cpu', # recipe: 'cpu', 'gpu' or 'tiny' (see `PRESETS`)
+          epochs:int=None, # passes over the training patients (None: the preset's)
+          size:int=None, # training size in pixels, a multiple of 32 (None: the preset's)
+          encoder:str=None, # encoder name, e.g. resnet34 or xresnet18_w16 (None: the preset's)
+          bs:int=None, # batch size (None: the preset's)
+          lr:float=None, # maximum learning rate (None: the preset's)
           seed:int=42, # seed for the split, sampling and initialisation
-          resume:bool=False, # continue from `out/checkpoints/last.pth` with the same split
-          valid_pct:float=0.15, test_pct:float=0.15, # patient fractions (ignored when resuming)
+          resume:bool=False, # continue the run in `out` from its last checkpoint, with the same split
+          valid_pct:float=0.15, # share of patients for validation (ignored when resuming)
+          test_pct:float=0.15, # share of patients held out for testing (ignored when resuming)
           loss:str='dice_ce', # 'dice_ce', 'dice' or 'focal'
           pretrained='auto', # encoder weights: 'auto' (if on disk), False, or a weights file
-          tumour_weight:float=None, patience:int=None, # sampling weight of tumour slices; early-stopping patience
+          tumour_weight:float=None, # sampling weight of tumour slices (None: the preset's)
+          patience:int=None, # early-stopping patience in epochs (None: the preset's)
           last_cross:bool=None, # full-resolution skip connection (the costly part of the decoder on a CPU)
-          max_minutes:float=None, # stop after this many minutes of training
-          layout:str=None, modalities=None, target:str=None, # reader options (BraTS: modalities, 'whole'/'multiclass')
-          group:str=None, # plain folders: regex whose first group is the patient id in a file name (keeps patients whole)
+          max_minutes:float=None, # stop training after this many minutes
+          layout:str=None, # data layout 'lgg', 'brats' or 'folder' (None: detected)
+          modalities=None, # BraTS input channels, a list or comma-separated (None: all)
+          target:str=None, # BraTS target: 'whole' or 'multiclass' (None: whole)
+          group:str=None, # plain folders: regex whose first group is the patient id in a file name, e.g. '(.+)_\d+$'
           cpu:bool=False, # train on the CPU even when a GPU is present
-          norm:str='percentile', crop:bool=True, # preprocessing (see `prepare`)
+          norm:str='percentile', # intensity normalisation: 'percentile' or 'zscore' (see `prepare`)
+          crop:bool=True, # crop to the brain's bounding box (see `prepare`)
+          split:dict=None, # an explicit split (train/valid/test patient lists), e.g. one fold of `cross_validate`
          )->dict:
     "Train a U-Net on `data`, writing everything to `out`; returns the validation metrics of the best model."
+    check_recipe(preset, epochs, size, bs, lr, max_minutes, valid_pct, test_pct, group)
+    check_out(out, data, 'run folder')
     out = Path(out)
     p = _resolve(preset, epochs=epochs, size=size, encoder=encoder, bs=bs, lr=lr, tumour_weight=tumour_weight, patience=patience,
                  last_cross=last_cross)
@@ -142,6 +209,7 @@ def train(data, # data folder (any layout `read_cases` reads)
     set_seed(seed)
     device = default_device(cpu)
     if device.type == 'cpu': torch.set_num_threads(os.cpu_count() or 1)
+    if isinstance(modalities, str): modalities = modalities.split(',')
     rkw = {k:v for k,v in dict(modalities=modalities, target=target, group=group).items() if v is not None}
     cases = read_cases(data, layout=layout, **rkw)
     if cases[0].layout == 'folder' and group is None and all(c.n_slices == 1 for c in cases):
@@ -150,8 +218,9 @@ def train(data, # data folder (any layout `read_cases` reads)
     ids = [c.case_id for c in cases]
     if resume: split = load_split(out/'split.json', ids)
     else:
-        split = split_patients(ids, valid_pct, test_pct, seed)
+        if split is None: split = split_patients(ids, valid_pct, test_pct, seed)
         save_split(split, out/'split.json')
+        split = load_split(out/'split.json', ids)
     if not split['valid']: raise ValueError("the split has no validation patients: raise valid_pct or add patients")
     keep = set(split['train']) | set(split['valid'])
     ss = prepare([c for c in cases if c.case_id in keep], p['size'], norm, crop)
@@ -180,7 +249,8 @@ def train(data, # data folder (any layout `read_cases` reads)
     t0 = time.time()
     if resume:
         state = json.loads((ckdir/'last.json').read_text())
-        learn.load('last', with_opt=True, device=device)
+        load_checkpoint(learn, 'last', device=device)
+        _cut_history(out/'history.csv', state['epoch'])
         best = _best_so_far(out/'history.csv', monitor)
         if best is not None: save_best.best = best
         start = state['epoch'] + 1
@@ -190,7 +260,7 @@ def train(data, # data folder (any layout `read_cases` reads)
             learn.fit_one_cycle(p['epochs'], p['lr'], start_epoch=start, cbs=cbs)
     elif learn.pretrained: learn.fine_tune(p['epochs'], p['lr'], freeze_epochs=1, cbs=cbs)
     else: learn.fit_one_cycle(p['epochs'], p['lr'], cbs=cbs)
-    if (ckdir/'best.pth').exists(): learn.load('best', device=device)
+    if (ckdir/'best.pth').exists(): load_checkpoint(learn, 'best', device=device)
     learn.model.float()
     vals = learn.validate()
     metrics = dict(zip(['valid_loss'] + [m.name for m in learn.metrics], [float(v) for v in vals]))

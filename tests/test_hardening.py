@@ -1,0 +1,85 @@
+"Outputs never overwrite inputs, checkpoints survive a kill, and every option's default lives in one place."
+import ast, inspect, json, subprocess, sys, textwrap
+from pathlib import Path
+import pandas as pd, pytest
+from conftest import DATA, ROOT, SAMPLE_MODEL
+
+CLI = [sys.executable, '-m', 'tumortrace.cli']
+
+def _job_params(name):
+    "The parameters cell of a packaged job as {name: default}."
+    nb = json.loads((ROOT/'tumortrace'/'jobs'/f'{name}.ipynb').read_text())
+    cell = next(c for c in nb['cells'] if 'parameters' in c['metadata'].get('tags', []))
+    tree = ast.parse(''.join(cell['source']))
+    return {n.target.id: ast.literal_eval(n.value) for n in tree.body if isinstance(n, ast.AnnAssign)}
+
+def test_cli_and_job_defaults_are_the_library_defaults():
+    from tumortrace.cli import _parser, TRAIN_OPTIONS
+    from tumortrace.train import train
+    args = vars(_parser().parse_args(['train', '--data', 'd', '--out', 'o']))
+    sig = inspect.signature(train).parameters
+    for k in TRAIN_OPTIONS:
+        assert args[k] is None, f'--{k} has a default of its own ({args[k]!r}); train() has {sig[k].default!r}'
+    job = _job_params('train')
+    assert set(TRAIN_OPTIONS) <= set(job), set(TRAIN_OPTIONS) - set(job)
+    for k in TRAIN_OPTIONS: assert job[k] is None, f'the train job sets {k}={job[k]!r}; train() has {sig[k].default!r}'
+    help = subprocess.run(CLI + ['train', '--help'], capture_output=True, text=True).stdout
+    assert '(default: cpu)' in help and '(default: 42)' in help   # the help shows the library's defaults
+
+@pytest.mark.parametrize('argv,msg', [
+    (['--epochs', '0'], '--epochs must be at least 1'), (['--epochs', '-3'], '--epochs must be at least 1'),
+    (['--bs', '0'], '--bs must be at least 1'), (['--size', '100'], '--size must be a multiple of 32'),
+    (['--size', '16'], '--size must be a multiple of 32'), (['--lr', '0'], '--lr must be positive'),
+    (['--group', '.+_[0-9]+'], 'capture group'),
+])
+def test_train_refuses_bad_numbers(tmp_path, argv, msg):
+    r = subprocess.run(CLI + ['train', '--data', str(DATA/'lgg'), '--out', str(tmp_path/'r'), '--quiet'] + argv,
+                       capture_output=True, text=True)
+    assert r.returncode == 1 and msg in r.stderr and 'Traceback' not in r.stderr, r.stderr[-1500:]
+    assert len(r.stderr.strip().splitlines()) == 1 and not (tmp_path/'r').exists()
+
+@pytest.mark.parametrize('cmd', ['train', 'predict'])
+def test_out_inside_the_data_is_refused(tmp_path, cmd):
+    import shutil
+    data = tmp_path/'lgg'; shutil.copytree(DATA/'lgg'/'TCGA_CS_4942_19970222', data/'TCGA_CS_4942_19970222')
+    before = sorted((p.name, p.stat().st_size) for p in data.rglob('*'))
+    pat = data/'TCGA_CS_4942_19970222'
+    for out in (data, pat, data/'runs'/'r') if cmd == 'train' else (data, pat, pat/'preds'):
+        argv = (['train', '--data', str(data), '--out', str(out), '--epochs', '1', '--quiet'] if cmd == 'train' else
+                ['predict', '--model', str(SAMPLE_MODEL), str(data/'TCGA_CS_4942_19970222'), '--out', str(out), '--quiet'])
+        r = subprocess.run(CLI + argv, capture_output=True, text=True)
+        assert r.returncode == 1 and ('inside' in r.stderr or 'holds the input folder' in r.stderr) and 'Traceback' not in r.stderr, r.stderr[-1500:]
+    assert sorted((p.name, p.stat().st_size) for p in data.rglob('*')) == before
+
+def test_out_an_existing_file_is_refused(tmp_path):
+    (tmp_path/'f').write_text('x')
+    r = subprocess.run(CLI + ['train', '--data', str(DATA/'lgg'), '--out', str(tmp_path/'f'), '--quiet'], capture_output=True, text=True)
+    assert r.returncode == 1 and 'is an existing file' in r.stderr and 'Traceback' not in r.stderr, r.stderr
+
+KILLER = textwrap.dedent('''
+    import os, sys
+    from pathlib import Path
+    import fastai.learner as fl
+    real, n = fl.save_model, [0]
+    def dying(file, *a, **k):
+        if Path(file).name.startswith('.last') or Path(file).name.startswith('last'):
+            n[0] += 1
+            if n[0] == 2:                       # the second epoch's last.pth: half written, then the process dies
+                Path(file).write_bytes(b'PK' + bytes(100)); os._exit(9)
+        return real(file, *a, **k)
+    fl.save_model = dying
+    from tumortrace.train import train
+    train(sys.argv[1], sys.argv[2], preset='tiny', epochs=3, size=32)
+''')
+
+def test_kill_while_saving_a_checkpoint_then_resume(tmp_path):
+    from tumortrace.synthetic import write_lgg
+    from tumortrace.train import train
+    data = write_lgg(tmp_path/'data', n_patients=5, size=48, n_slices=6)
+    run = tmp_path/'run'
+    r = subprocess.run([sys.executable, '-c', KILLER, str(data), str(run)], capture_output=True, text=True)
+    assert r.returncode == 9, r.stderr[-2000:]
+    assert json.loads((run/'checkpoints'/'last.json').read_text())['epoch'] == 0      # the checkpoint of epoch 0 is whole
+    assert list(pd.read_csv(run/'history.csv')['epoch']) == [0, 1]                   # epoch 1 was logged, not saved
+    train(data, run, preset='tiny', epochs=3, size=32, resume=True)                  # loses epoch 1 only
+    assert list(pd.read_csv(run/'history.csv')['epoch']) == [0, 1, 2]                # no duplicate rows
