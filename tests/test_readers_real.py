@@ -31,7 +31,7 @@ def test_inspect_bundled(capsys):
 @pytest.mark.skipif(not (SHARED/'lgg').exists(), reason='../shared/data/lgg is not beside this checkout')
 def test_inspect_shared_lgg(capsys):
     s = inspect_json(SHARED/'lgg', capsys=capsys)
-    assert (s['n_cases'], s['n_slices'], s['n_tumour_slices']) == (46, 1694, 575)
+    assert (s['n_cases'], s['n_slices'], s['n_tumour_slices']) == (71, 2548, 886)   # ../shared/data/README.md
 
 @pytest.mark.skipif(not (SHARED/'brats2015').exists(), reason='../shared/data/brats2015 is not beside this checkout')
 def test_inspect_shared_brats(capsys):

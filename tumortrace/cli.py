@@ -11,8 +11,8 @@ from pathlib import Path
 from .core import DataError, OptionError
 
 # %% auto #0
-__all__ = ['DEMO_EPOCHS', 'TRAIN_OPTIONS', 'cmd_inspect', 'bundled_data', 'cmd_demo', 'job_path', 'run_job', 'add_options',
-           'cmd_train', 'cmd_evaluate', 'cmd_predict', 'cmd_report', 'cmd_lab', 'main']
+__all__ = ['DEMO_EPOCHS', 'TRAIN_OPTIONS', 'CV_OPTIONS', 'cmd_inspect', 'bundled_data', 'cmd_demo', 'job_path', 'run_job',
+           'add_options', 'cmd_train', 'cmd_cv', 'cmd_evaluate', 'cmd_predict', 'cmd_report', 'cmd_lab', 'main']
 
 # %% ../nbs/12_cli.ipynb #0196f4e7
 def _fmt_summary(s:dict)->str:
@@ -152,6 +152,37 @@ def cmd_train(args)->int:
     if rc == 0: print(f"run written to {out}: " + json.dumps(json.loads((out/'metrics.json').read_text())))
     return rc
 
+CV_OPTIONS = ('folds', 'preset', 'epochs', 'size', 'encoder', 'bs', 'lr', 'loss', 'seed', 'valid_pct', 'max_minutes', 'resume', 'tta',
+              'modalities', 'target', 'group')
+
+def cmd_cv(args)->int:
+    "Run the cross-validation job: k folds by patient, every patient scored once; the executed notebook is the report."
+    from tumortrace.train import check_out, check_recipe
+    params = {k:getattr(args, k) for k in CV_OPTIONS if getattr(args, k) is not None}
+    check_recipe(**params)
+    out = check_out(args.out, args.data, 'cross-validation folder')
+    params.update(data=str(Path(args.data).resolve()), out=str(out))
+    nb = out/'cv.ipynb'
+    if nb.exists() and args.resume: nb = out/'cv-resumed.ipynb'
+    rc = run_job('cv', nb, params, progress=not args.quiet)
+    if rc == 0:
+        s = json.loads((out/'cv_summary.json').read_text()); d = s['dice']
+        print(f"{s['n_folds']}-fold cross-validation, {s['n_patients']} patients: per-patient Dice mean {d['mean']:.3f} "
+              f"(95% CI {d['ci95'][0]:.3f}-{d['ci95'][1]:.3f}), median {d['median']:.3f}, {d['n_below_05']} below 0.5; "
+              f"raw argmax mean {s['raw']['mean']:.3f}. Written to {out} (ensemble: {out/'model'})")
+    return rc
+
+def _add_cv(sub):
+    from tumortrace.crossval import cross_validate
+    from tumortrace.train import PRESETS
+    c = sub.add_parser('cv', help='k-fold cross-validation by patient (runs the papermill cv job)')
+    c.add_argument('--data', required=True, help='labelled data folder')
+    c.add_argument('--out', required=True, help='cross-validation folder')
+    add_options(c, cross_validate, CV_OPTIONS, choices=dict(preset=list(PRESETS), target=['whole', 'multiclass'],
+                                                            loss=['dice_ce', 'dice', 'focal']))
+    c.add_argument('--quiet', action='store_true', help='no progress bar')
+    c.set_defaults(func=cmd_cv)
+
 def _add_train(sub):
     from tumortrace.train import train, PRESETS
     t = sub.add_parser('train', help='train a U-Net (runs the papermill train job)')
@@ -246,7 +277,7 @@ def _parser()->argparse.ArgumentParser:
     for extra in _EXTRA: extra(sub)
     return p
 
-_EXTRA = [_add_demo, _add_train, _add_eval_predict, _add_report]  # sub-commands beyond inspect
+_EXTRA = [_add_demo, _add_train, _add_cv, _add_eval_predict, _add_report]  # sub-commands beyond inspect
 
 def main(argv=None)->int:
     "Entry point of the `tumortrace` command."

@@ -14,9 +14,10 @@ from .core import Case, write_json, atomic_path
 from .postprocess import postprocess
 
 # %% auto #0
-__all__ = ['BRATS_REGIONS', 'PER_PATIENT_COLS', 'CANDIDATES', 'confusion', 'overlap_metrics', 'hd95', 'volume_spacing',
-           'patient_metrics', 'slice_table', 'detection', 'brats_generation', 'region_masks', 'summarize_patients',
-           'evaluate_cases', 'eval_summary', 'write_eval', 'choose_postprocess', 'record_postprocess', 'evaluate']
+__all__ = ['BRATS_REGIONS', 'PER_PATIENT_COLS', 'CANDIDATES', 'THRESHOLDS', 'confusion', 'overlap_metrics', 'hd95',
+           'volume_spacing', 'patient_metrics', 'slice_table', 'detection', 'brats_generation', 'region_masks',
+           'summarize_patients', 'evaluate_cases', 'eval_summary', 'write_eval', 'choose_postprocess',
+           'record_postprocess', 'choose_decision', 'evaluate']
 
 # %% ../nbs/10_evaluate.ipynb #6e84493e
 def confusion(truth:np.ndarray, pred:np.ndarray)->tuple:
@@ -184,6 +185,31 @@ def record_postprocess(model_dir, spec:str, scores:dict)->None:
     cfg = json.loads(p.read_text())
     cfg['postprocess'] = spec; cfg['postprocess_scores'] = scores
     write_json(cfg, p)
+
+# %% ../nbs/10_evaluate.ipynb #b9204416
+THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
+
+def _best(scores:dict, default, min_gain:float, closeness=lambda k: 0):
+    "Key with the best score (ties: smallest `closeness`); `default` unless it gains more than `min_gain`."
+    best = max(scores, key=lambda k: (round(scores[k], 6), -closeness(k)))
+    return best if scores[best] - scores[default] > min_gain else default
+
+def choose_decision(model, # a binary `SegModel`
+                    cases:list[Case], # the run's *validation* patients
+                    thresholds=THRESHOLDS, candidates=CANDIDATES, min_gain:float=0.005, tta:bool=False)->dict:
+    "Threshold on the tumour probability, then post-processing, each by mean per-patient Dice on `cases`."
+    if model.cfg.get('n_out', 2) != 2: raise ValueError("a threshold applies to binary (tumour / background) models only")
+    preds = []
+    for c in cases:
+        _,p = model.predict_case(c, probs=True, tta=tta)
+        preds.append((c.mask_volume() > 0, p[:, 1].astype(np.float16)))
+    def mean_dice(masks): return float(np.mean([overlap_metrics(t, m)['dice'] for (t,_),m in zip(preds, masks)]))
+    ts = {float(t):mean_dice([p >= t for _,p in preds]) for t in thresholds}
+    ts.setdefault(0.5, mean_dice([p >= .5 for _,p in preds]))
+    t = _best(ts, 0.5, min_gain, closeness=lambda k: abs(k - .5))
+    masks = [(p >= t).astype(np.uint8) for _,p in preds]
+    ps = {s:mean_dice([postprocess(m, s) for m in masks]) for s in candidates}
+    return dict(threshold=t, postprocess=_best(ps, 'none', min_gain), threshold_scores=ts, postprocess_scores=ps)
 
 # %% ../nbs/10_evaluate.ipynb #9356eb53
 def evaluate(model_dir, # a run's `model/` folder

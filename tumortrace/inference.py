@@ -13,7 +13,7 @@ from .data import preprocess_volume
 from .model import SegModel
 
 # %% auto #0
-__all__ = ['SUMMARY_COLS', 'restore', 'predict_paths']
+__all__ = ['SUMMARY_COLS', 'restore', 'decide', 'predict_paths']
 
 # %% ../nbs/08_inference.ipynb #a2182bad
 def restore(probs:np.ndarray, # (N, K, S, S) class probabilities at model size
@@ -39,6 +39,14 @@ def probs_tta(self:SegModel, x:np.ndarray, bs:int=32)->tuple[np.ndarray, np.ndar
     b = self.probs(np.ascontiguousarray(x[..., ::-1]), bs)[..., ::-1]
     return (a + b) / 2, np.abs(a[:, 1:].sum(1) - b[:, 1:].sum(1))
 
+# %% ../nbs/08_inference.ipynb #eb8c4bb1
+def decide(p:np.ndarray, # (N, K, ...) class probabilities
+           threshold:float=None, # binary models: tumour where its probability is at least this (None: argmax)
+          )->np.ndarray:
+    "Class-index mask: argmax, or for two classes `p[:, 1] >= threshold` when a threshold is given."
+    if threshold is None or p.shape[1] != 2: return p.argmax(1).astype(np.uint8)
+    return (p[:, 1] >= threshold).astype(np.uint8)
+
 # %% ../nbs/08_inference.ipynb #27330cee
 @patch
 def predict_volume(self:SegModel,
@@ -48,7 +56,7 @@ def predict_volume(self:SegModel,
                    tta:bool=False, # flip test-time augmentation
                    uncertainty:bool=False, # also return the TTA disagreement map (N, H, W) (implies tta)
                    bs:int=32):
-    "Class-index mask (N, H, W) uint8 in the input's geometry (and probabilities / uncertainty on request)."
+    "Class-index mask (N, H, W) uint8 in the input's geometry (and probabilities / uncertainty on request); a binary model's `cfg['threshold']` applies."
     c = self.cfg
     if vol.ndim != 4: raise ValueError(f"expected an (N, H, W, C) volume, got shape {vol.shape}")
     if vol.shape[-1] != c['n_in']:
@@ -57,7 +65,7 @@ def predict_volume(self:SegModel,
     if tta or uncertainty: pr,unc = self.probs_tta(x, bs)
     else: pr,unc = self.probs(x, bs), None
     p = restore(pr, box, vol.shape[1:3])
-    m = p.argmax(1).astype(np.uint8)
+    m = decide(p, c.get('threshold'))
     out = [m]
     if probs: out.append(p)
     if uncertainty: out.append(restore(np.stack([1 - unc, unc], 1), box, vol.shape[1:3])[:, 1])

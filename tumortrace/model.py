@@ -15,7 +15,7 @@ from .core import DataError, atomic_path, write_json
 
 # %% auto #0
 __all__ = ['MODEL_FORMAT', 'xresnet_narrow', 'make_encoder', 'unet_config', 'create_model', 'seg_learner', 'save_model',
-           'SegModel', 'read_config', 'load_model']
+           'SegModel', 'read_config', 'MeanProbs', 'load_model']
 
 # %% ../nbs/06_model.ipynb #bb66ceca
 def _torchvision_weights_file(name:str):
@@ -159,16 +159,35 @@ def read_config(path)->dict:
     if cfg.get('format') != MODEL_FORMAT: raise DataError(path/'config.json', f"unknown model format {cfg.get('format')!r}")
     return cfg
 
-def load_model(path, device=None)->SegModel:
-    "Rebuild a model saved by `save_model` (no unpickling)."
+class MeanProbs(torch.nn.Module):
+    "Ensemble of segmentation nets: log of the mean of their softmax probabilities (so a softmax of it gives the mean)."
+    def __init__(self, members): super().__init__(); self.members = torch.nn.ModuleList(members)
+    def forward(self, x):
+        p = torch.stack([m(x).float().softmax(1) for m in self.members]).mean(0)
+        return p.clamp_min(1e-12).log()
+
+def _load_net(path:Path, cfg:dict):
     from safetensors.torch import load_model as st_load
-    path = Path(path)
-    cfg = read_config(path)
     if not (path/'model.safetensors').exists(): raise DataError(path, "has no model.safetensors")
     model = create_model(cfg)
     try: st_load(model, str(path/'model.safetensors'))
     except Exception as e:
         raise DataError(path/'model.safetensors', f"weights do not match the architecture in config.json ({str(e).splitlines()[0][:200]})") from None
+    return model
+
+def load_model(path, device=None)->SegModel:
+    "Rebuild a model saved by `save_model`, or an ensemble of them (`cfg['ensemble']` names member folders); no unpickling."
+    path = Path(path)
+    cfg = read_config(path)
+    if cfg.get('ensemble'):
+        nets = []
+        for name in cfg['ensemble']:
+            mc = read_config(path/name)
+            if (mc['size'], mc['n_in'], mc['n_out']) != (cfg['size'], cfg['n_in'], cfg['n_out']):
+                raise DataError(path/name/'config.json', "size, input channels or classes differ from the ensemble's")
+            nets.append(_load_net(path/name, mc))
+        model = MeanProbs(nets)
+    else: model = _load_net(path, cfg)
     if device is not None: model = model.to(device)
     import tumortrace.inference  # noqa: F401  (adds predict_volume / predict_case to SegModel)
     return SegModel(model, cfg, path)

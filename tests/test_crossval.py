@@ -1,0 +1,49 @@
+"`tumortrace cv` end to end on the bundled sample: every patient scored once, and the ensemble works wherever a model does."
+import json, subprocess, sys, inspect
+import pandas as pd, pytest
+from conftest import DATA, ROOT
+from test_hardening import _job_params
+
+CLI = [sys.executable, '-m', 'tumortrace.cli']
+
+@pytest.fixture(scope='module')
+def cv(tmp_path_factory):
+    out = tmp_path_factory.mktemp('cv')/'cv'
+    r = subprocess.run(CLI + ['cv', '--data', str(DATA/'lgg'), '--out', str(out), '--folds', '2', '--preset', 'tiny', '--epochs', '1',
+                              '--size', '64', '--quiet'], capture_output=True, text=True, timeout=1200)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert '2-fold cross-validation, 6 patients' in r.stdout
+    return out
+
+def test_every_patient_scored_once(cv):
+    df = pd.read_csv(cv/'cv_per_patient.csv')
+    assert sorted(df['patient']) == sorted(p.name for p in (DATA/'lgg').iterdir() if p.is_dir())
+    plan = json.loads((cv/'folds.json').read_text())
+    tests = [set(f['test']) for f in plan['folds']]
+    assert not (tests[0] & tests[1])
+    s = json.loads((cv/'cv_summary.json').read_text())
+    assert s['n_patients'] == 6 and set(s['per_fold']) == {'0', '1'} and len(s['dice']['ci95']) == 2
+    for f in ('cv.ipynb', 'figures/cv_dice.png', 'model/config.json', 'model/fold_0/model.safetensors', 'model/fold_1/model.safetensors'):
+        assert (cv/f).exists(), f
+
+def test_ensemble_evaluates_and_predicts(cv, tmp_path):
+    r = subprocess.run(CLI + ['evaluate', '--model', str(cv/'model'), '--data', str(DATA/'lgg'), '--out', str(tmp_path/'ev'),
+                              '--patients', 'all', '--quiet'], capture_output=True, text=True, timeout=900)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert json.loads((tmp_path/'ev'/'summary.json').read_text())['n_patients'] == 6
+    pat = DATA/'lgg'/'TCGA_CS_4942_19970222'
+    r = subprocess.run(CLI + ['predict', '--model', str(cv/'model'), str(pat), '--out', str(tmp_path/'pr'), '--quiet'],
+                       capture_output=True, text=True, timeout=900)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert len(list((tmp_path/'pr'/pat.name).glob('*_mask.png'))) == len(list(pat.glob('*_mask.tif')))
+
+def test_cv_defaults_are_the_library_defaults():
+    from tumortrace.cli import _parser, CV_OPTIONS
+    args = vars(_parser().parse_args(['cv', '--data', 'd', '--out', 'o']))
+    assert all(args[k] is None for k in CV_OPTIONS)
+    job = _job_params('cv')
+    assert set(CV_OPTIONS) <= set(job) and all(job[k] is None for k in CV_OPTIONS)
+
+def test_cv_refuses_bad_options(tmp_path):
+    r = subprocess.run(CLI + ['cv', '--data', str(DATA/'lgg'), '--out', str(tmp_path/'c'), '--folds', '9', '--quiet'], capture_output=True, text=True)
+    assert r.returncode == 1 and 'allow 2 to 3 folds, not 9' in r.stderr, r.stderr[-2000:]
