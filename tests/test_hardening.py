@@ -83,3 +83,15 @@ def test_kill_while_saving_a_checkpoint_then_resume(tmp_path):
     assert list(pd.read_csv(run/'history.csv')['epoch']) == [0, 1]                   # epoch 1 was logged, not saved
     train(data, run, preset='tiny', epochs=3, size=32, resume=True)                  # loses epoch 1 only
     assert list(pd.read_csv(run/'history.csv')['epoch']) == [0, 1, 2]                # no duplicate rows
+
+def test_killed_job_says_one_line(tmp_path, monkeypatch, capsys):
+    import nbformat, tumortrace.cli as cli
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('import os, signal; os.kill(os.getpid(), signal.SIGKILL)'),
+                                         nbformat.v4.new_code_cell('print("never runs")')])
+    nb.metadata['kernelspec'] = {'name': 'python3', 'display_name': 'python3', 'language': 'python'}
+    f = tmp_path/'kill.ipynb'; nbformat.write(nb, str(f))
+    monkeypatch.setattr(cli, 'job_path', lambda name: f)
+    rc = cli.run_job('train', tmp_path/'out'/'train.ipynb', {}, progress=False)
+    err = capsys.readouterr().err
+    assert rc == 1 and 'the train job stopped: its kernel died' in err and str(tmp_path/'out'/'train.ipynb') in err, err
+    assert len(err.strip().splitlines()) == 1

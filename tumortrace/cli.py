@@ -117,6 +117,12 @@ def run_job(name:str, # job name: 'train', ...
         print(f"error: the {name} job failed in cell {e.exec_count}: {e.ename}: {e.evalue}\n(executed notebook: {out_nb})",
               file=sys.stderr)
         return 1
+    except Exception as e:
+        from nbclient.exceptions import DeadKernelError, CellTimeoutError
+        if not isinstance(e, (DeadKernelError, CellTimeoutError)): raise
+        why = 'its kernel died (killed, or out of memory)' if isinstance(e, DeadKernelError) else 'a cell timed out'
+        print(f"error: the {name} job stopped: {why}; what ran is in {out_nb}", file=sys.stderr)
+        return 1
     return 0
 
 _TYPES = {'int':int, 'float':float, 'str':str}
@@ -138,8 +144,8 @@ def add_options(parser, # an argparse (sub)parser
         if ann == 'bool': parser.add_argument(flag, action='store_true', default=None, help=help)
         else: parser.add_argument(flag, type=_TYPES.get(ann, str), default=None, help=help, choices=(choices or {}).get(n))
 
-TRAIN_OPTIONS = ('preset', 'epochs', 'size', 'encoder', 'bs', 'lr', 'loss', 'seed', 'resume', 'max_minutes', 'valid_pct', 'test_pct',
-                 'modalities', 'target', 'group')
+TRAIN_OPTIONS = ('preset', 'epochs', 'size', 'encoder', 'bs', 'lr', 'loss', 'context', 'seed', 'resume', 'max_minutes', 'valid_pct',
+                 'test_pct', 'modalities', 'target', 'group')
 
 def cmd_train(args)->int:
     "Run the training job on `--data`, writing the run folder `--out` (with train.ipynb as its report)."
@@ -152,7 +158,7 @@ def cmd_train(args)->int:
     if rc == 0: print(f"run written to {out}: " + json.dumps(json.loads((out/'metrics.json').read_text())))
     return rc
 
-CV_OPTIONS = ('folds', 'preset', 'epochs', 'size', 'encoder', 'bs', 'lr', 'loss', 'seed', 'valid_pct', 'max_minutes', 'resume', 'tta',
+CV_OPTIONS = ('folds', 'preset', 'epochs', 'size', 'encoder', 'bs', 'lr', 'loss', 'context', 'seed', 'valid_pct', 'max_minutes', 'resume', 'tta',
               'modalities', 'target', 'group')
 
 def cmd_cv(args)->int:

@@ -160,6 +160,7 @@ def cross_validate(data, # labelled data folder
                    bs:int=None, # batch size (None: the preset's)
                    lr:float=None, # maximum learning rate (None: the preset's)
                    loss:str='dice_ce', # 'dice_ce', 'dice' or 'focal'
+                   context:int=None, # 2.5D: neighbouring slices on each side as extra input channels (None: the preset's)
                    seed:int=42, # seed of the folds, sampling and initialisation
                    valid_pct:float=0.15, # share of each fold's training patients used for validation
                    max_minutes:float=None, # training time budget per fold, in minutes
@@ -189,7 +190,7 @@ def cross_validate(data, # labelled data folder
     else:
         plan = cv_folds(list(byid), folds, seed, valid_pct)
         write_json(plan, out/'folds.json')
-    kw = dict(preset=preset, epochs=epochs, size=size, encoder=encoder, bs=bs, lr=lr, loss=loss, seed=seed, max_minutes=max_minutes,
+    kw = dict(preset=preset, epochs=epochs, size=size, encoder=encoder, bs=bs, lr=lr, loss=loss, context=context, seed=seed, max_minutes=max_minutes,
               layout=layout, modalities=modalities, target=target, group=group, pretrained=pretrained)
     rows = []
     for f in plan['folds']:

@@ -14,8 +14,9 @@ from scipy import ndimage
 from .core import Case, DataError, write_json
 
 # %% auto #0
-__all__ = ['brain_mask', 'normalize', 'brain_box', 'resize_slice', 'Prepared', 'preprocess_volume', 'prepare_case', 'SliceSet',
-           'prepare', 'split_patients', 'save_split', 'load_split', 'seg_dataloaders']
+__all__ = ['brain_mask', 'normalize', 'brain_box', 'resize_slice', 'Prepared', 'with_context', 'preprocess_volume',
+           'prepare_case', 'SliceSet', 'context_names', 'prepare', 'split_patients', 'save_split', 'load_split',
+           'seg_dataloaders']
 
 # %% ../nbs/03_data.ipynb #f16d007e
 def brain_mask(vol:np.ndarray, # (N, H, W, C) image volume
@@ -88,27 +89,38 @@ class Prepared:
     orig_hw:tuple # original (H, W)
     def __repr__(self): return f"Prepared({self.case_id!r}, x={self.x.shape}, tumour slices={int(self.y.any((1, 2)).sum())})"
 
+def with_context(x:np.ndarray, # (N, C, S, S) prepared slices of one case, in slice order
+                 k:int=1, # neighbours on each side
+                )->np.ndarray:
+    "2.5D input: each slice with its k neighbours above and below as extra channels, (N, (2k+1) C, S, S); edges repeat."
+    if not k: return x
+    N = len(x)
+    idx = np.clip(np.arange(N)[:, None] + np.arange(-k, k + 1), 0, N - 1)
+    return np.ascontiguousarray(x[idx].reshape(N, -1, *x.shape[2:]))
+
 def preprocess_volume(vol:np.ndarray, # (N, H, W, C) image volume of one case
                       size:int=128, norm:str='percentile', crop:bool=True,
                       brain:np.ndarray=None, # (N, H, W) brain mask; default `brain_mask(vol)`
+                      context:int=0, # neighbouring slices on each side added as channels (2.5D, see `with_context`)
                      )->tuple[np.ndarray, tuple]:
-    "Normalise, crop and resize a volume: (x (N, C, S, S) float32, crop box)."
+    "Normalise, crop and resize a volume: (x (N, (2 context + 1) C, S, S) float32, crop box)."
     if brain is None: brain = brain_mask(vol)
     vol = normalize(vol, brain, norm)
     H,W = vol.shape[1:3]
     box = brain_box(brain) if crop else (0, H, 0, W)
     r0,r1,c0,c1 = box
     x = np.stack([resize_slice(v[r0:r1, c0:c1], size) for v in vol]).transpose(0, 3, 1, 2)
-    return np.ascontiguousarray(x, dtype=np.float32), box
+    return with_context(np.ascontiguousarray(x, dtype=np.float32), context), box
 
 def prepare_case(case:Case, # a case from `read_cases`
                  size:int=128, # training size (height = width)
                  norm:str='percentile', # 'percentile' or 'zscore' (see `normalize`)
                  crop:bool=True, # crop to the brain's bounding box first
+                 context:int=0, # neighbouring slices on each side as extra channels (2.5D)
                 )->Prepared:
     "Normalise, crop and resize one case (image and mask)."
     vol,msk = case.volume(), case.mask_volume()
-    x,box = preprocess_volume(vol, size, norm, crop, case.brain_volume())
+    x,box = preprocess_volume(vol, size, norm, crop, case.brain_volume(), context)
     r0,r1,c0,c1 = box
     y = np.stack([resize_slice(m[r0:r1, c0:c1], size, mask=True) for m in msk])
     return Prepared(case.case_id, x, y, list(case.slice_ids), box, vol.shape[1:3])
@@ -131,14 +143,20 @@ class SliceSet:
     def __repr__(self):
         return f"SliceSet({len(self.cases)} cases, {len(self)} slices, x={self.x.shape[1:]}, tumour slices={int(self.y.any((1, 2)).sum())})"
 
-def prepare(cases:list[Case], size:int=128, norm:str='percentile', crop:bool=True, progress:bool=False)->SliceSet:
+def context_names(names:list, k:int)->list:
+    "Channel names of a 2.5D input: `flair@-1, ..., flair, ..., flair@+1` (slice offset major)."
+    return [n if o == 0 else f'{n}@{o:+d}' for o in range(-k, k + 1) for n in names]
+
+def prepare(cases:list[Case], size:int=128, norm:str='percentile', crop:bool=True, progress:bool=False,
+            context:int=0, # neighbouring slices on each side as extra channels (2.5D)
+           )->SliceSet:
     "Prepare every case (see `prepare_case`) into a `SliceSet`."
     it = cases
     if progress:
         from fastprogress.fastprogress import progress_bar
         it = progress_bar(cases, leave=False)
-    prep = [prepare_case(c, size, norm, crop) for c in it]
-    chans = cases[0].channel_names if cases else None
+    prep = [prepare_case(c, size, norm, crop, context) for c in it]
+    chans = context_names(cases[0].channel_names, context) if cases else None
     codes = [cases[0].labels[k] for k in sorted(cases[0].labels)] if cases else ['background', 'tumour']
     return SliceSet(prep, codes, chans, norm, size)
 

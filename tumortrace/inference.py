@@ -59,9 +59,11 @@ def predict_volume(self:SegModel,
     "Class-index mask (N, H, W) uint8 in the input's geometry (and probabilities / uncertainty on request); a binary model's `cfg['threshold']` applies."
     c = self.cfg
     if vol.ndim != 4: raise ValueError(f"expected an (N, H, W, C) volume, got shape {vol.shape}")
-    if vol.shape[-1] != c['n_in']:
-        raise ValueError(f"the model takes {c['n_in']} channels ({', '.join(c.get('channel_names') or [])}); the input has {vol.shape[-1]}")
-    x,box = preprocess_volume(vol, c['size'], c.get('norm', 'percentile'), c.get('crop', True), brain)
+    k = c.get('context', 0)
+    n_ch = len(c['channel_names']) if c.get('channel_names') else c['n_in'] // (2 * k + 1)
+    if vol.shape[-1] != n_ch:
+        raise ValueError(f"the model takes {n_ch} channels ({', '.join(c.get('channel_names') or [])}); the input has {vol.shape[-1]}")
+    x,box = preprocess_volume(vol, c['size'], c.get('norm', 'percentile'), c.get('crop', True), brain, k)
     if tta or uncertainty: pr,unc = self.probs_tta(x, bs)
     else: pr,unc = self.probs(x, bs), None
     p = restore(pr, box, vol.shape[1:3])

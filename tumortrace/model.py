@@ -157,7 +157,23 @@ def read_config(path)->dict:
     try: cfg = json.loads((path/'config.json').read_text())
     except Exception as e: raise DataError(path/'config.json', f"is not valid JSON ({e})") from None
     if cfg.get('format') != MODEL_FORMAT: raise DataError(path/'config.json', f"unknown model format {cfg.get('format')!r}")
+    _check_config(cfg, path/'config.json')
     return cfg
+
+_UNET_KEYS = {'last_cross', 'self_attention', 'blur', 'bottle'}
+
+def _check_config(cfg:dict, f:Path):
+    "Refuse a tampered config with the key named: the architecture keys must be there, of the right type and range."
+    def bad(key, problem): raise DataError(f, f"key {key!r} {problem}")
+    for k,t in (('encoder', str), ('n_in', int), ('n_out', int), ('size', int), ('unet', dict)):
+        if k not in cfg: bad(k, "is missing")
+        if not isinstance(cfg[k], t) or isinstance(cfg[k], bool): bad(k, f"must be {t.__name__}, not {type(cfg[k]).__name__}")
+    if cfg['size'] < 32 or cfg['size'] % 32: bad('size', f"must be a multiple of 32, not {cfg['size']}")
+    if cfg['n_in'] < 1 or cfg['n_out'] < 2: bad('n_in' if cfg['n_in'] < 1 else 'n_out', "is out of range")
+    if extra := set(cfg['unet']) - _UNET_KEYS: bad('unet', f"has unknown keys {sorted(extra)}")
+    if not isinstance(cfg.get('context', 0), int) or cfg.get('context', 0) < 0: bad('context', "must be a non-negative int")
+    t = cfg.get('threshold')
+    if t is not None and not (isinstance(t, (int, float)) and 0 < t < 1): bad('threshold', f"must be in (0, 1), not {t!r}")
 
 class MeanProbs(torch.nn.Module):
     "Ensemble of segmentation nets: log of the mean of their softmax probabilities (so a softmax of it gives the mean)."
@@ -166,10 +182,20 @@ class MeanProbs(torch.nn.Module):
         p = torch.stack([m(x).float().softmax(1) for m in self.members]).mean(0)
         return p.clamp_min(1e-12).log()
 
+def _is_safetensors(f:Path)->bool:
+    "A safetensors file starts with the 8-byte length of a JSON header, then the header."
+    with open(f, 'rb') as fh: head = fh.read(9)
+    if len(head) < 9: return False
+    n = int.from_bytes(head[:8], 'little')
+    return head[8:9] == b'{' and 0 < n < f.stat().st_size
+
 def _load_net(path:Path, cfg:dict):
     from safetensors.torch import load_model as st_load
     if not (path/'model.safetensors').exists(): raise DataError(path, "has no model.safetensors")
-    model = create_model(cfg)
+    if not _is_safetensors(path/'model.safetensors'):
+        raise DataError(path/'model.safetensors', "is not a safetensors file (refusing to read it any other way: a pickle could run code)")
+    try: model = create_model(cfg)
+    except ValueError as e: raise DataError(path/'config.json', f"key 'encoder': {e}") from None
     try: st_load(model, str(path/'model.safetensors'))
     except Exception as e:
         raise DataError(path/'model.safetensors', f"weights do not match the architecture in config.json ({str(e).splitlines()[0][:200]})") from None

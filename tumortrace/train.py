@@ -26,9 +26,9 @@ __all__ = ['PRESETS', 'HistoryCSV', 'save_checkpoint', 'load_checkpoint', 'LastC
 
 # %% ../nbs/07_train.ipynb #c87e0b1e
 PRESETS = {
-    'gpu':  dict(encoder='resnet34', size=256, bs=16, epochs=40, lr=1e-3, tumour_weight=2., last_cross=True, patience=12),
-    'cpu':  dict(encoder='xresnet34_w16', size=128, bs=16, epochs=45, lr=3e-3, tumour_weight=3., last_cross=False, patience=15),
-    'tiny': dict(encoder='xresnet18_w16', size=64, bs=8, epochs=2, lr=3e-3, tumour_weight=2., last_cross=False, patience=None),
+    'gpu':  dict(encoder='resnet34', size=256, bs=16, epochs=40, lr=1e-3, tumour_weight=2., last_cross=True, patience=12, context=0),
+    'cpu':  dict(encoder='xresnet34_w16', size=128, bs=16, epochs=45, lr=3e-3, tumour_weight=3., last_cross=False, patience=15, context=0),
+    'tiny': dict(encoder='xresnet18_w16', size=64, bs=8, epochs=2, lr=3e-3, tumour_weight=2., last_cross=False, patience=None, context=0),
 }
 
 # %% ../nbs/07_train.ipynb #55973606
@@ -193,6 +193,7 @@ def train(data, # data folder (any layout `read_cases` reads)
           cpu:bool=False, # train on the CPU even when a GPU is present
           norm:str='percentile', # intensity normalisation: 'percentile' or 'zscore' (see `prepare`)
           crop:bool=True, # crop to the brain's bounding box (see `prepare`)
+          context:int=None, # 2.5D: neighbouring slices on each side given as extra input channels (None: the preset's)
           split:dict=None, # an explicit split (train/valid/test patient lists), e.g. one fold of `cross_validate`
          )->dict:
     "Train a U-Net on `data`, writing everything to `out`; returns the validation metrics of the best model."
@@ -200,7 +201,7 @@ def train(data, # data folder (any layout `read_cases` reads)
     check_out(out, data, 'run folder')
     out = Path(out)
     p = _resolve(preset, epochs=epochs, size=size, encoder=encoder, bs=bs, lr=lr, tumour_weight=tumour_weight, patience=patience,
-                 last_cross=last_cross)
+                 last_cross=last_cross, context=context)
     ckdir = out/'checkpoints'
     if resume and not (ckdir/'last.pth').exists(): raise DataError(ckdir/'last.pth', "no checkpoint to resume from")
     if not resume and (out/'history.csv').exists():
@@ -223,13 +224,13 @@ def train(data, # data folder (any layout `read_cases` reads)
         split = load_split(out/'split.json', ids)
     if not split['valid']: raise ValueError("the split has no validation patients: raise valid_pct or add patients")
     keep = set(split['train']) | set(split['valid'])
-    ss = prepare([c for c in cases if c.case_id in keep], p['size'], norm, crop)
+    ss = prepare([c for c in cases if c.case_id in keep], p['size'], norm, crop, context=p['context'])
     dls = seg_dataloaders(ss, split, bs=p['bs'], batch_tfms=seg_augs(), tumour_weight=p['tumour_weight'],
                           device=device, seed=seed)
     n_out = len(ss.codes)
     cfg = unet_config(p['encoder'], n_in=len(ss.channel_names), n_out=n_out, size=p['size'], last_cross=p['last_cross'])
     cfg.update(codes=ss.codes, labels={int(k):v for k,v in cases[0].labels.items()}, label_values=cases[0].label_values,
-               channel_names=ss.channel_names,
+               channel_names=cases[0].channel_names, context=p['context'],
                norm=norm, crop=crop, layout=cases[0].layout, reader=rkw, split_seed=seed, preset=preset,
                train=dict(epochs=p['epochs'], bs=p['bs'], lr=p['lr'], loss=loss, tumour_weight=p['tumour_weight']))
     from tumortrace.evaluate import brats_generation, BRATS_REGIONS
