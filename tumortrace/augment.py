@@ -61,7 +61,7 @@ def show_pairs(x, # (N, C, H, W) images (tensor or array)
                channel:int=1, # channel to show (LGG: 0 pre-contrast, 1 FLAIR, 2 post-contrast)
                ncols:int=4, title:str=None, figsize_per:float=2.2):
     "Grid of image slices with the mask outlined; returns the matplotlib figure."
-    from tumortrace.viz import new_figure
+    from tumortrace.core import new_figure
     x,y = np.asarray(torch.as_tensor(x).detach().cpu().float()), np.asarray(torch.as_tensor(y).detach().cpu())
     n = len(x); nrows = int(np.ceil(n / ncols))
     fig = new_figure((ncols*figsize_per, nrows*figsize_per)); axs = fig.subplots(nrows, ncols, squeeze=False)

@@ -17,7 +17,8 @@ import warnings
 warnings.filterwarnings('ignore', message=r'.*torch\.jit\.script.*', category=FutureWarning)
 
 # %% auto #0
-__all__ = ['DataError', 'OptionError', 'Case', 'atomic_path', 'write_json', 'set_seed', 'default_device']
+__all__ = ['OKABE_ITO', 'DataError', 'OptionError', 'Case', 'atomic_path', 'write_json', 'set_seed', 'default_device',
+           'new_figure', 'save_figure', 'fig_png', 'fig_rgb']
 
 # %% ../nbs/00_core.ipynb #4f2d1e0c
 class DataError(ValueError):
@@ -111,3 +112,44 @@ def default_device(cpu:bool=False):
     "The CUDA device when present (and not `cpu`), else the CPU."
     import torch
     return torch.device('cuda' if torch.cuda.is_available() and not cpu else 'cpu')
+
+# %% ../nbs/00_core.ipynb #09178fe8
+OKABE_ITO = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#56B4E9', '#CC79A7', '#F0E442', '#000000']
+def _show_in_notebooks():
+    "Let IPython display bare `Figure`s as PNG (it does so only once pyplot is imported)."
+    try:
+        from IPython import get_ipython
+        from matplotlib.figure import Figure
+        ip = get_ipython()
+        if ip is None: return
+        fmt = ip.display_formatter.formatters['image/png']
+        if Figure not in fmt.type_printers:
+            from IPython.core.pylabtools import print_figure
+            fmt.for_type(Figure, lambda f: print_figure(f, 'png', bbox_inches='tight'))
+    except Exception: pass  # no IPython: nothing to display on
+
+def new_figure(figsize=(4, 3), **kw):
+    "A matplotlib `Figure` outside pyplot's global state (nothing to close, safe in loops and threads)."
+    from matplotlib.figure import Figure
+    _show_in_notebooks()
+    return Figure(figsize=figsize, **kw)
+
+def save_figure(fig, path, dpi:int=100):
+    "Save `fig` as a PNG atomically (a temp file, then renamed); returns the path."
+    from pathlib import Path
+    from tumortrace.core import atomic_path
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(path) as tmp: fig.savefig(tmp, dpi=dpi, bbox_inches='tight', format='png')
+    return path
+
+def fig_png(fig, dpi:int=None)->bytes:
+    "The figure as PNG bytes."
+    import io
+    buf = io.BytesIO(); fig.savefig(buf, format='png', dpi=dpi or fig.dpi)
+    return buf.getvalue()
+
+def fig_rgb(fig, dpi:int=None)->np.ndarray:
+    "The rendered figure as an (H, W, 3) uint8 array (what a reader would see)."
+    import io
+    from PIL import Image
+    return np.asarray(Image.open(io.BytesIO(fig_png(fig, dpi))).convert('RGB'))

@@ -14,7 +14,7 @@ from .core import DataError, write_json, atomic_path
 from .io import read_cases
 from .train import train, check_out, check_recipe
 from .model import load_model, read_config, MODEL_FORMAT
-from .inference import decide
+from .model import decide
 from .postprocess import postprocess
 from .evaluate import choose_decision, choose_postprocess, patient_metrics, overlap_metrics, volume_spacing
 

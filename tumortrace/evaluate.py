@@ -14,10 +14,9 @@ from .core import Case, write_json, atomic_path
 from .postprocess import postprocess
 
 # %% auto #0
-__all__ = ['BRATS_REGIONS', 'PER_PATIENT_COLS', 'CANDIDATES', 'THRESHOLDS', 'confusion', 'overlap_metrics', 'hd95',
-           'volume_spacing', 'patient_metrics', 'slice_table', 'detection', 'brats_generation', 'region_masks',
-           'summarize_patients', 'evaluate_cases', 'eval_summary', 'write_eval', 'choose_postprocess',
-           'record_postprocess', 'choose_decision', 'evaluate']
+__all__ = ['PER_PATIENT_COLS', 'CANDIDATES', 'THRESHOLDS', 'confusion', 'overlap_metrics', 'hd95', 'volume_spacing',
+           'patient_metrics', 'slice_table', 'detection', 'region_masks', 'summarize_patients', 'evaluate_cases',
+           'eval_summary', 'write_eval', 'choose_postprocess', 'record_postprocess', 'choose_decision', 'evaluate']
 
 # %% ../nbs/10_evaluate.ipynb #6e84493e
 def confusion(truth:np.ndarray, pred:np.ndarray)->tuple:
@@ -79,21 +78,7 @@ def detection(slices)->dict:
     return dict(detect_sensitivity=_ratio((t & p).sum(), t.sum()), detect_specificity=_ratio((~t & ~p).sum(), (~t).sum()))
 
 # %% ../nbs/10_evaluate.ipynb #0f36d2c7
-BRATS_REGIONS = {  # region -> source label values
-    '2015': {'WT':[1, 2, 3, 4], 'TC':[1, 3, 4], 'ET':[4]},
-    '2021': {'WT':[1, 2, 4], 'TC':[1, 4], 'ET':[4]},
-    '2023': {'WT':[1, 2, 3], 'TC':[1, 3], 'ET':[3]},
-}
-
-def brats_generation(cfg:dict):
-    "The BraTS label generation of a multi-class model's config, or None."
-    from tumortrace.io import BRATS_LABELS
-    if cfg.get('layout') != 'brats' or cfg.get('n_out', 2) <= 2: return None
-    vals = cfg.get('label_values') or list(range(cfg['n_out']))
-    names = [cfg['labels'][str(i)] if str(i) in cfg['labels'] else cfg['labels'][i] for i in range(cfg['n_out'])]
-    for g,lab in BRATS_LABELS.items():
-        if [lab.get(v) for v in vals] == names: return g
-    return None
+from .io import BRATS_REGIONS, brats_generation  # label generations belong to the reader
 
 def region_masks(mask:np.ndarray, generation:str, label_values=None)->dict:
     "Binary WT/TC/ET masks from a class-index mask."

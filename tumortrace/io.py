@@ -13,9 +13,9 @@ import numpy as np
 from .core import Case, DataError
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'LGG_CHANNELS', 'BRATS_LABELS', 'NII', 'LAYOUTS', 'read_image', 'to_class_mask', 'read_mask',
-           'image_shape', 'read_lgg_case', 'read_lgg', 'read_nifti', 'read_brats_case', 'to_class_mask_volume',
-           'read_brats', 'read_folder', 'detect_layout', 'read_cases', 'summarize']
+__all__ = ['IMAGE_EXTS', 'LGG_CHANNELS', 'BRATS_LABELS', 'BRATS_REGIONS', 'NII', 'LAYOUTS', 'read_image', 'to_class_mask',
+           'read_mask', 'image_shape', 'read_lgg_case', 'read_lgg', 'brats_generation', 'read_nifti', 'read_brats_case',
+           'to_class_mask_volume', 'read_brats', 'read_folder', 'detect_layout', 'read_cases', 'summarize']
 
 # %% ../nbs/02_io.ipynb #8820c1d1
 IMAGE_EXTS = ('.png', '.jpg', '.jpeg', '.tif', '.tiff')
@@ -121,6 +121,21 @@ BRATS_LABELS = {
     '2021': {0:'background', 1:'necrotic/non-enhancing core', 2:'oedema', 4:'enhancing'},
     '2023': {0:'background', 1:'necrotic core', 2:'oedema', 3:'enhancing'},
 }
+BRATS_REGIONS = {  # region -> source label values
+    '2015': {'WT':[1, 2, 3, 4], 'TC':[1, 3, 4], 'ET':[4]},
+    '2021': {'WT':[1, 2, 4], 'TC':[1, 4], 'ET':[4]},
+    '2023': {'WT':[1, 2, 3], 'TC':[1, 3], 'ET':[3]},
+}
+
+def brats_generation(cfg:dict):
+    "The BraTS label generation of a multi-class model's config, or None."
+    if cfg.get('layout') != 'brats' or cfg.get('n_out', 2) <= 2: return None
+    vals = cfg.get('label_values') or list(range(cfg['n_out']))
+    names = [cfg['labels'][str(i)] if str(i) in cfg['labels'] else cfg['labels'][i] for i in range(cfg['n_out'])]
+    for g,lab in BRATS_LABELS.items():
+        if [lab.get(v) for v in vals] == names: return g
+    return None
+
 _MOD_ALIASES = {'t1c':'t1ce', 't1gd':'t1ce', 't1ce':'t1ce', 'flair':'flair', 't1':'t1', 't2':'t2'}
 _BRATS2015 = {'flair':'Flair_subtrMeanDivStd', 't1ce':'T1c_subtrMeanDivStd', 't1':'T1_subtrMeanDivStd',
               't2':'T2_subtrMeanDivStd', 'seg':'OTMultiClass', 'brain':'brainmask'}

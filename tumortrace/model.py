@@ -11,11 +11,13 @@ from pathlib import Path
 import numpy as np
 import torch
 import tumortrace.core  # warning filters before fastai
-from .core import DataError, atomic_path, write_json
+from fastcore.basics import patch
+from .core import Case, DataError, atomic_path, write_json
+from .data import preprocess_volume
 
 # %% auto #0
 __all__ = ['MODEL_FORMAT', 'xresnet_narrow', 'make_encoder', 'unet_config', 'create_model', 'seg_learner', 'save_model',
-           'SegModel', 'read_config', 'MeanProbs', 'load_model']
+           'SegModel', 'read_config', 'MeanProbs', 'load_model', 'restore', 'decide']
 
 # %% ../nbs/06_model.ipynb #bb66ceca
 def _torchvision_weights_file(name:str):
@@ -215,5 +217,67 @@ def load_model(path, device=None)->SegModel:
         model = MeanProbs(nets)
     else: model = _load_net(path, cfg)
     if device is not None: model = model.to(device)
-    import tumortrace.inference  # noqa: F401  (adds predict_volume / predict_case to SegModel)
     return SegModel(model, cfg, path)
+
+# %% ../nbs/06_model.ipynb #a2182bad
+def restore(probs:np.ndarray, # (N, K, S, S) class probabilities at model size
+            box:tuple, # (r0, r1, c0, c1) crop box in the original slice
+            orig_hw:tuple, # original (H, W)
+           )->np.ndarray:
+    "Probabilities (N, K, H, W) in the original slice geometry."
+    import cv2
+    N,K = probs.shape[:2]
+    H,W = orig_hw
+    r0,r1,c0,c1 = box
+    out = np.zeros((N, K, H, W), np.float32); out[:, 0] = 1.
+    for i in range(N):
+        p = cv2.resize(probs[i].transpose(1, 2, 0), (c1 - c0, r1 - r0), interpolation=cv2.INTER_LINEAR)
+        out[i, :, r0:r1, c0:c1] = (p[..., None] if p.ndim == 2 else p).transpose(2, 0, 1)
+    return out
+
+# %% ../nbs/06_model.ipynb #0b13cbc9
+@patch
+def probs_tta(self:SegModel, x:np.ndarray, bs:int=32)->tuple[np.ndarray, np.ndarray]:
+    "TTA probabilities (mean of plain and left-right flipped views) and per-pixel disagreement (N, S, S)."
+    a = self.probs(x, bs)
+    b = self.probs(np.ascontiguousarray(x[..., ::-1]), bs)[..., ::-1]
+    return (a + b) / 2, np.abs(a[:, 1:].sum(1) - b[:, 1:].sum(1))
+
+# %% ../nbs/06_model.ipynb #eb8c4bb1
+def decide(p:np.ndarray, # (N, K, ...) class probabilities
+           threshold:float=None, # binary models: tumour where its probability is at least this (None: argmax)
+          )->np.ndarray:
+    "Class-index mask: argmax, or for two classes `p[:, 1] >= threshold` when a threshold is given."
+    if threshold is None or p.shape[1] != 2: return p.argmax(1).astype(np.uint8)
+    return (p[:, 1] >= threshold).astype(np.uint8)
+
+# %% ../nbs/06_model.ipynb #27330cee
+@patch
+def predict_volume(self:SegModel,
+                   vol:np.ndarray, # (N, H, W, C) image volume of one case, as read
+                   brain:np.ndarray=None, # (N, H, W) brain mask, when the source has one
+                   probs:bool=False, # also return class probabilities (N, K, H, W)
+                   tta:bool=False, # flip test-time augmentation
+                   uncertainty:bool=False, # also return the TTA disagreement map (N, H, W) (implies tta)
+                   bs:int=32):
+    "Class-index mask (N, H, W) uint8 in the input's geometry (and probabilities / uncertainty on request); a binary model's `cfg['threshold']` applies."
+    c = self.cfg
+    if vol.ndim != 4: raise ValueError(f"expected an (N, H, W, C) volume, got shape {vol.shape}")
+    k = c.get('context', 0)
+    n_ch = len(c['channel_names']) if c.get('channel_names') else c['n_in'] // (2 * k + 1)
+    if vol.shape[-1] != n_ch:
+        raise ValueError(f"the model takes {n_ch} channels ({', '.join(c.get('channel_names') or [])}); the input has {vol.shape[-1]}")
+    x,box = preprocess_volume(vol, c['size'], c.get('norm', 'percentile'), c.get('crop', True), brain, k)
+    if tta or uncertainty: pr,unc = self.probs_tta(x, bs)
+    else: pr,unc = self.probs(x, bs), None
+    p = restore(pr, box, vol.shape[1:3])
+    m = decide(p, c.get('threshold'))
+    out = [m]
+    if probs: out.append(p)
+    if uncertainty: out.append(restore(np.stack([1 - unc, unc], 1), box, vol.shape[1:3])[:, 1])
+    return out[0] if len(out) == 1 else tuple(out)
+
+@patch
+def predict_case(self:SegModel, case:Case, **kwargs):
+    "Predict a whole `Case` (kwargs as `predict_volume`): mask (N, H, W) uint8 in the case's geometry."
+    return self.predict_volume(case.volume(), case.brain_volume(), **kwargs)

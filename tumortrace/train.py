@@ -104,7 +104,7 @@ def plot_history(history, # a `history.csv` path or DataFrame
                 ):
     "Loss (train/valid) and Dice/IoU/accuracy per epoch; returns the two figures."
     import pandas as pd
-    from tumortrace.viz import new_figure, OKABE_ITO
+    from tumortrace.core import new_figure, OKABE_ITO
     h = pd.read_csv(history) if not isinstance(history, pd.DataFrame) else history
     f1 = new_figure((5, 3.2)); ax = f1.subplots()
     ax.plot(h['epoch'], h['train_loss'], 'o-', color=OKABE_ITO[0], label='train')
@@ -233,7 +233,7 @@ def train(data, # data folder (any layout `read_cases` reads)
                channel_names=cases[0].channel_names, context=p['context'],
                norm=norm, crop=crop, layout=cases[0].layout, reader=rkw, split_seed=seed, preset=preset,
                train=dict(epochs=p['epochs'], bs=p['bs'], lr=p['lr'], loss=loss, tumour_weight=p['tumour_weight']))
-    from tumortrace.evaluate import brats_generation, BRATS_REGIONS
+    from tumortrace.io import brats_generation, BRATS_REGIONS
     if (gen := brats_generation(cfg)): cfg.update(brats_generation=gen, brats_regions=BRATS_REGIONS[gen])
     valid_case_of = ss.case_of[ss.idxs(split['valid'])]
     learn = seg_learner(dls, cfg, loss_func=get_loss(loss), metrics=seg_metrics(n_out, valid_case_of),

@@ -9,54 +9,14 @@ from __future__ import annotations
 import numpy as np
 
 # %% auto #0
-__all__ = ['OKABE_ITO', 'TRUTH_COLOUR', 'PRED_COLOUR', 'TP_COLOUR', 'FP_COLOUR', 'FN_COLOUR', 'new_figure', 'save_figure',
-           'fig_png', 'fig_rgb', 'overlay', 'dice2d', 'show_predictions', 'error_map', 'draw_errors', 'show_error_map',
-           'detection_strip', 'show_detection_strip', 'largest_slice', 'default_channel', 'pick_patients',
-           'patient_gallery', 'show_tumour_slices']
+__all__ = ['TRUTH_COLOUR', 'PRED_COLOUR', 'TP_COLOUR', 'FP_COLOUR', 'FN_COLOUR', 'overlay', 'dice2d', 'show_predictions',
+           'error_map', 'draw_errors', 'show_error_map', 'detection_strip', 'show_detection_strip', 'largest_slice',
+           'default_channel', 'pick_patients', 'patient_gallery', 'show_tumour_slices']
 
 # %% ../nbs/11_viz.ipynb #3a600734
-OKABE_ITO = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#56B4E9', '#CC79A7', '#F0E442', '#000000']
+from .core import OKABE_ITO, new_figure, save_figure, fig_png, fig_rgb  # the figure helpers (see core)
 TRUTH_COLOUR,PRED_COLOUR = '#E69F00', '#0072B2'  # Okabe-Ito orange and blue
 TP_COLOUR,FP_COLOUR,FN_COLOUR = '#009E73', '#D55E00', '#56B4E9'  # Okabe-Ito bluish green, vermilion, sky blue
-
-def _show_in_notebooks():
-    "Let IPython display bare `Figure`s as PNG (it does so only once pyplot is imported)."
-    try:
-        from IPython import get_ipython
-        from matplotlib.figure import Figure
-        ip = get_ipython()
-        if ip is None: return
-        fmt = ip.display_formatter.formatters['image/png']
-        if Figure not in fmt.type_printers:
-            from IPython.core.pylabtools import print_figure
-            fmt.for_type(Figure, lambda f: print_figure(f, 'png', bbox_inches='tight'))
-    except Exception: pass  # no IPython: nothing to display on
-
-def new_figure(figsize=(4, 3), **kw):
-    "A matplotlib `Figure` outside pyplot's global state (nothing to close, safe in loops and threads)."
-    from matplotlib.figure import Figure
-    _show_in_notebooks()
-    return Figure(figsize=figsize, **kw)
-
-def save_figure(fig, path, dpi:int=100):
-    "Save `fig` as a PNG atomically (a temp file, then renamed); returns the path."
-    from pathlib import Path
-    from tumortrace.core import atomic_path
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(path) as tmp: fig.savefig(tmp, dpi=dpi, bbox_inches='tight', format='png')
-    return path
-
-def fig_png(fig, dpi:int=None)->bytes:
-    "The figure as PNG bytes."
-    import io
-    buf = io.BytesIO(); fig.savefig(buf, format='png', dpi=dpi or fig.dpi)
-    return buf.getvalue()
-
-def fig_rgb(fig, dpi:int=None)->np.ndarray:
-    "The rendered figure as an (H, W, 3) uint8 array (what a reader would see)."
-    import io
-    from PIL import Image
-    return np.asarray(Image.open(io.BytesIO(fig_png(fig, dpi))).convert('RGB'))
 
 def _legend(fig, errors:bool=False):
     from matplotlib.lines import Line2D
