@@ -11,17 +11,14 @@ import numpy as np
 from tumortrace.train import train
 from tumortrace.model import load_model
 from tumortrace.io import read_cases
+from tumortrace.metrics import dice
 
-def dice3d(t, p):
-    t,p = t > 0, p > 0
-    s = t.sum() + p.sum()
-    return 1. if s == 0 else 2 * (t & p).sum() / s
 
 def test_dice(run, data):
     sp = json.loads((run/'split.json').read_text())
     m = load_model(run/'model')
     cases = {c.case_id:c for c in read_cases(data)}
-    per = {cid: dice3d(cases[cid].mask_volume(), m.predict_case(cases[cid])) for cid in sp['test']}
+    per = {cid: dice(cases[cid].mask_volume(), m.predict_case(cases[cid])) for cid in sp['test']}
     return per
 
 if __name__ == '__main__':

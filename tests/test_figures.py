@@ -5,7 +5,7 @@ import numpy as np, pandas as pd, pytest
 from conftest import DATA, SAMPLE_MODEL, ARTIFACTS
 import tumortrace
 from tumortrace.io import read_lgg_case
-from tumortrace.viz import (show_predictions, show_error_map, show_detection_strip, error_map, dice2d, largest_slice, fig_rgb,
+from tumortrace.viz import (show_predictions, show_error_map, show_detection_strip, error_map, dice, largest_slice, fig_rgb,
                             TP_COLOUR, FP_COLOUR, FN_COLOUR)
 from tumortrace.widgets import colour_pixels
 
@@ -22,9 +22,9 @@ def test_overlay_and_error_map(predicted):
     ARTIFACTS.mkdir(exist_ok=True)
     fig = show_predictions(vol, truth, pred, n=4, channel=1, title=PATIENT, save=ARTIFACTS/'overlay.png')
     i = largest_slice(truth)
-    assert f"slice {i + 1}  Dice {dice2d(truth[i], pred[i]):.2f}" in [a.get_title() for a in fig.axes]
+    assert f"slice {i + 1}  Dice {dice(truth[i], pred[i]):.2f}" in [a.get_title() for a in fig.axes]
     fig = show_error_map(vol[i, ..., 1], truth[i], pred[i], alpha=1., title=PATIENT[:12], save=ARTIFACTS/'error_map.png')
-    assert f"Dice {dice2d(truth[i], pred[i]):.2f}" in fig.axes[0].get_title()
+    assert f"Dice {dice(truth[i], pred[i]):.2f}" in fig.axes[0].get_title()
     em = error_map(truth[i], pred[i])
     rgb = fig_rgb(fig, dpi=200)
     rgb = rgb[:int(0.85 * len(rgb))]                     # the slice, not the legend under it
@@ -39,7 +39,7 @@ def test_bundled_model_finds_the_tumour(predicted):
     "The bundled model is a real one: on a patient it never saw, it finds the tumour slices and outlines them."
     vol,truth,pred = predicted
     t,p = truth > 0, pred > 0
-    assert 2 * (t & p).sum() / (t.sum() + p.sum()) > 0.7
+    assert dice(t, p) > 0.7
     fig = show_detection_strip(truth, pred, save=ARTIFACTS/'detection.png')
     assert 'missed' in fig.axes[0].get_title()
 

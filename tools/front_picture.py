@@ -3,7 +3,7 @@ bundled patients (it saw none of them), truth outlined, prediction filled, and t
 Run: .venv/bin/python tools/front_picture.py"""
 from pathlib import Path
 from tumortrace.widgets import open_source
-from tumortrace.viz import (new_figure, overlay, draw_errors, error_map, dice2d, largest_slice, pick_patients, save_figure,
+from tumortrace.viz import (new_figure, overlay, draw_errors, error_map, dice, largest_slice, pick_patients, save_figure,
                             _legend)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,7 +21,7 @@ for k,which in enumerate(['median', 'worst']):
     overlay(a, vol[i, ..., 1], truth[i], pred[i])
     a.set_title(f"{which} of 6: {pid[:12]}, Dice {dice:.2f}", fontsize=7)
     overlay(b, vol[i, ..., 1]); draw_errors(b, error_map(truth[i], pred[i]))
-    b.set_title(f"slice {i + 1}  Dice {dice2d(truth[i], pred[i]):.2f}", fontsize=7)
+    b.set_title(f"slice {i + 1}  Dice {dice(truth[i], pred[i]):.2f}", fontsize=7)
 _legend(fig, errors=True)
 fig.tight_layout(rect=(0, 0.08, 1, 1))
 print(save_figure(fig, ROOT/'nbs'/'images'/'front.png', dpi=110))

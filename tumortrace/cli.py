@@ -147,13 +147,18 @@ def add_options(parser, # an argparse (sub)parser
 TRAIN_OPTIONS = ('preset', 'epochs', 'size', 'encoder', 'bs', 'lr', 'loss', 'context', 'seed', 'resume', 'max_minutes', 'valid_pct',
                  'test_pct', 'modalities', 'target', 'group')
 
+def _job_params(args, options, what:str)->tuple[dict, Path]:
+    "The options given on the command line (the rest: the library's defaults), checked, with --data; and --out resolved."
+    from tumortrace.train import check_out, check_recipe
+    params = {k:getattr(args, k) for k in options if getattr(args, k) is not None}
+    check_recipe(**params)
+    out = check_out(args.out, args.data, what)
+    params.update(data=str(Path(args.data).resolve()), out=str(out))
+    return params, out
+
 def cmd_train(args)->int:
     "Run the training job on `--data`, writing the run folder `--out` (with train.ipynb as its report)."
-    from tumortrace.train import check_out, check_recipe
-    params = {k:getattr(args, k) for k in TRAIN_OPTIONS if getattr(args, k) is not None}
-    check_recipe(**params)
-    out = check_out(args.out, args.data, 'run folder')
-    params.update(data=str(Path(args.data).resolve()), out=str(out))
+    params,out = _job_params(args, TRAIN_OPTIONS, 'run folder')
     rc = run_job('train', out/'train.ipynb', params, progress=not args.quiet)
     if rc == 0: print(f"run written to {out}: " + json.dumps(json.loads((out/'metrics.json').read_text())))
     return rc
@@ -163,11 +168,7 @@ CV_OPTIONS = ('folds', 'preset', 'epochs', 'size', 'encoder', 'bs', 'lr', 'loss'
 
 def cmd_cv(args)->int:
     "Run the cross-validation job: k folds by patient, every patient scored once; the executed notebook is the report."
-    from tumortrace.train import check_out, check_recipe
-    params = {k:getattr(args, k) for k in CV_OPTIONS if getattr(args, k) is not None}
-    check_recipe(**params)
-    out = check_out(args.out, args.data, 'cross-validation folder')
-    params.update(data=str(Path(args.data).resolve()), out=str(out))
+    params,out = _job_params(args, CV_OPTIONS, 'cross-validation folder')
     nb = out/'cv.ipynb'
     if nb.exists() and args.resume: nb = out/'cv-resumed.ipynb'
     rc = run_job('cv', nb, params, progress=not args.quiet)
@@ -178,26 +179,24 @@ def cmd_cv(args)->int:
               f"raw argmax mean {s['raw']['mean']:.3f}. Written to {out} (ensemble: {out/'model'})")
     return rc
 
+def _add_job(sub, name:str, help:str, func, options, cmd, out_help:str):
+    "A sub-command that runs a training job: --data, --out, `options` of `func`, --quiet."
+    from tumortrace.train import PRESETS
+    p = sub.add_parser(name, help=help)
+    p.add_argument('--data', required=True, help='data folder (labelled)')
+    p.add_argument('--out', required=True, help=out_help)
+    add_options(p, func, options, choices=dict(preset=list(PRESETS), target=['whole', 'multiclass'], loss=['dice_ce', 'dice', 'focal']))
+    p.add_argument('--quiet', action='store_true', help='no progress bar')
+    p.set_defaults(func=cmd)
+
 def _add_cv(sub):
     from tumortrace.crossval import cross_validate
-    from tumortrace.train import PRESETS
-    c = sub.add_parser('cv', help='k-fold cross-validation by patient (runs the papermill cv job)')
-    c.add_argument('--data', required=True, help='labelled data folder')
-    c.add_argument('--out', required=True, help='cross-validation folder')
-    add_options(c, cross_validate, CV_OPTIONS, choices=dict(preset=list(PRESETS), target=['whole', 'multiclass'],
-                                                            loss=['dice_ce', 'dice', 'focal']))
-    c.add_argument('--quiet', action='store_true', help='no progress bar')
-    c.set_defaults(func=cmd_cv)
+    _add_job(sub, 'cv', 'k-fold cross-validation by patient (runs the papermill cv job)', cross_validate, CV_OPTIONS, cmd_cv,
+             'cross-validation folder')
 
 def _add_train(sub):
-    from tumortrace.train import train, PRESETS
-    t = sub.add_parser('train', help='train a U-Net (runs the papermill train job)')
-    t.add_argument('--data', required=True, help='data folder')
-    t.add_argument('--out', required=True, help='run folder')
-    add_options(t, train, TRAIN_OPTIONS, choices=dict(preset=list(PRESETS), target=['whole', 'multiclass'],
-                                                      loss=['dice_ce', 'dice', 'focal']))
-    t.add_argument('--quiet', action='store_true', help='no progress bar')
-    t.set_defaults(func=cmd_train)
+    from tumortrace.train import train
+    _add_job(sub, 'train', 'train a U-Net (runs the papermill train job)', train, TRAIN_OPTIONS, cmd_train, 'run folder')
 
 # %% ../nbs/12_cli.ipynb #2d7158b6
 def cmd_evaluate(args)->int:

@@ -12,6 +12,7 @@ import numpy as np
 from scipy import ndimage
 from .core import Case, write_json, atomic_path
 from .postprocess import postprocess
+from .metrics import dice_counts
 
 # %% auto #0
 __all__ = ['PER_PATIENT_COLS', 'CANDIDATES', 'THRESHOLDS', 'confusion', 'overlap_metrics', 'hd95', 'volume_spacing',
@@ -31,7 +32,7 @@ def overlap_metrics(truth, pred)->dict:
     "Dice, IoU, accuracy, sensitivity, specificity, precision with the conventions above."
     tp,fp,fn,tn = confusion(truth, pred)
     both_empty = tp + fp + fn == 0
-    return dict(dice=1. if both_empty else 2*tp / (2*tp + fp + fn), iou=1. if both_empty else tp / (tp + fp + fn),
+    return dict(dice=float(dice_counts(tp, fp, fn)), iou=1. if both_empty else tp / (tp + fp + fn),
                 accuracy=(tp + tn) / (tp + fp + fn + tn), sensitivity=_ratio(tp, tp + fn), specificity=_ratio(tn, tn + fp),
                 precision=_ratio(tp, tp + fp), both_empty=both_empty)
 

@@ -14,8 +14,8 @@ from fastai.learner import Metric
 from fastai.torch_core import to_detach
 
 # %% auto #0
-__all__ = ['soft_dice', 'DiceLoss', 'DiceCELoss', 'FocalLoss', 'get_loss', 'SegMetric', 'DiceGlobal', 'IoUGlobal', 'DicePatient',
-           'FgAccuracy', 'PixelAccuracy', 'seg_metrics']
+__all__ = ['soft_dice', 'DiceLoss', 'DiceCELoss', 'FocalLoss', 'get_loss', 'SegMetric', 'dice_counts', 'dice', 'DiceGlobal',
+           'IoUGlobal', 'DicePatient', 'FgAccuracy', 'PixelAccuracy', 'seg_metrics']
 
 # %% ../nbs/05_losses_metrics.ipynb #bbc6b53c
 def soft_dice(logits:torch.Tensor, # (B, C, H, W) raw scores
@@ -90,9 +90,23 @@ class SegMetric(Metric):
     @property
     def C(self): return np.concatenate(self.counts) if self.counts else np.zeros((0, self.n_classes - 1, 3), np.int64)
 
-def _dice(tp, fp, fn, empty=1.):
+def dice_counts(tp, fp, fn, empty:float=1.):
+    "Dice from (arrays of) confusion counts: 2 tp / (2 tp + fp + fn); `empty` where truth and prediction are both empty."
+    tp,fp,fn = np.asarray(tp), np.asarray(fp), np.asarray(fn)
     d = 2*tp + fp + fn
     return np.where(d > 0, 2*tp / np.maximum(d, 1), empty)
+
+def dice(truth, # binary mask, any shape (a slice, a volume)
+         pred, # binary mask of the same shape
+         empty:float=1., # the value when both are empty: 1 (the convention used throughout), or NaN to skip such cases
+        )->float:
+    "The one Dice of the project: of two binary masks, with the empty-mask convention as a parameter (as MONAI's `ignore_empty`)."
+    t,p = np.asarray(truth) > 0, np.asarray(pred) > 0
+    if t.shape != p.shape: raise ValueError(f"truth {t.shape} and prediction {p.shape} differ in shape")
+    tp = int((t & p).sum())
+    return float(dice_counts(tp, int(p.sum()) - tp, int(t.sum()) - tp, empty))
+
+_dice = dice_counts
 
 class DiceGlobal(SegMetric):
     "Foreground Dice pooled over all validation pixels (mean over foreground classes)."

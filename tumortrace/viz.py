@@ -9,12 +9,13 @@ from __future__ import annotations
 import numpy as np
 
 # %% auto #0
-__all__ = ['TRUTH_COLOUR', 'PRED_COLOUR', 'TP_COLOUR', 'FP_COLOUR', 'FN_COLOUR', 'overlay', 'dice2d', 'show_predictions',
-           'error_map', 'draw_errors', 'show_error_map', 'detection_strip', 'show_detection_strip', 'largest_slice',
+__all__ = ['TRUTH_COLOUR', 'PRED_COLOUR', 'TP_COLOUR', 'FP_COLOUR', 'FN_COLOUR', 'overlay', 'show_predictions', 'error_map',
+           'draw_errors', 'show_error_map', 'detection_strip', 'show_detection_strip', 'largest_slice',
            'default_channel', 'pick_patients', 'patient_gallery', 'show_tumour_slices']
 
 # %% ../nbs/11_viz.ipynb #3a600734
 from .core import OKABE_ITO, new_figure, save_figure, fig_png, fig_rgb  # the figure helpers (see core)
+from .metrics import dice  # the one Dice (empty slices: 1)
 TRUTH_COLOUR,PRED_COLOUR = '#E69F00', '#0072B2'  # Okabe-Ito orange and blue
 TP_COLOUR,FP_COLOUR,FN_COLOUR = '#009E73', '#D55E00', '#56B4E9'  # Okabe-Ito bluish green, vermilion, sky blue
 
@@ -40,11 +41,6 @@ def overlay(ax, image:np.ndarray, truth=None, pred=None, alpha:float=0.45):
     if truth is not None and np.any(truth): ax.contour(truth > 0, levels=[0.5], colors=[TRUTH_COLOUR], linewidths=1.2)
     ax.axis('off')
 
-def dice2d(t, p)->float:
-    "Dice of two binary slices; 1 when both are empty."
-    t,p = np.asarray(t) > 0, np.asarray(p) > 0
-    s = t.sum() + p.sum()
-    return 1. if s == 0 else 2 * (t & p).sum() / s
 
 def show_predictions(vol:np.ndarray, # (N, H, W, C) images of one case
                      truth:np.ndarray, # (N, H, W) true masks
@@ -58,7 +54,7 @@ def show_predictions(vol:np.ndarray, # (N, H, W, C) images of one case
     fig = new_figure((size*len(idx), size + 0.5))
     for ax,i in zip(fig.subplots(1, len(idx), squeeze=False)[0], idx):
         overlay(ax, vol[i, ..., min(channel, vol.shape[-1]-1)], truth[i], pred[i])
-        ax.set_title(f"slice {i + 1}  Dice {dice2d(truth[i], pred[i]):.2f}", fontsize=8)
+        ax.set_title(f"slice {i + 1}  Dice {dice(truth[i], pred[i]):.2f}", fontsize=8)
     _legend(fig)
     if title: fig.suptitle(title, fontsize=9)
     fig.tight_layout(rect=(0, 0.07, 1, 1))
@@ -85,7 +81,7 @@ def show_error_map(image:np.ndarray, truth:np.ndarray, pred:np.ndarray, ax=None,
     fig = None
     if ax is None: fig = new_figure((3.2, 3.5)); ax = fig.subplots()
     overlay(ax, image); draw_errors(ax, error_map(truth, pred), alpha)
-    ax.set_title(f"{title + '  ' if title else ''}Dice {dice2d(truth, pred):.2f}", fontsize=8)
+    ax.set_title(f"{title + '  ' if title else ''}Dice {dice(truth, pred):.2f}", fontsize=8)
     ax.legend(handles=[Patch(color=c, label=l) for c,l in ((TP_COLOUR, 'true positive'), (FP_COLOUR, 'false positive'),
                                                            (FN_COLOUR, 'false negative'))], loc='lower center', fontsize=6,
               ncol=3, frameon=False, bbox_to_anchor=(0.5, -0.12), handlelength=1)
@@ -152,7 +148,7 @@ def patient_gallery(scores:dict, # {patient: Dice}, e.g. from per_patient.csv
         overlay(row[0], img, truth[i], pred[i])
         row[0].set_title(f"{which}: {pid}\npatient Dice {scores[pid]:.2f}", fontsize=7, loc='left')
         overlay(row[1], img); draw_errors(row[1], error_map(truth[i], pred[i]))
-        row[1].set_title(f"slice {i + 1}  Dice {dice2d(truth[i], pred[i]):.2f}", fontsize=7)
+        row[1].set_title(f"slice {i + 1}  Dice {dice(truth[i], pred[i]):.2f}", fontsize=7)
     _legend(fig, errors=True)
     fig.tight_layout(rect=(0, 0.04, 1, 1))
     if save: save_figure(fig, save)
@@ -174,7 +170,7 @@ def show_tumour_slices(vol:np.ndarray, truth:np.ndarray, pred:np.ndarray=None, c
     for ax,i in zip(axs, idx):
         p = None if pred is None else pred[i]
         overlay(ax, vol[i, ..., min(channel, vol.shape[-1] - 1)], truth[i], p)
-        ax.set_title(f"{i + 1}" + ("" if p is None else f"  {dice2d(truth[i], p):.2f}"), fontsize=7)
+        ax.set_title(f"{i + 1}" + ("" if p is None else f"  {dice(truth[i], p):.2f}"), fontsize=7)
     _legend(fig)
     if title: fig.suptitle(title, fontsize=8)
     fig.tight_layout(rect=(0, 0.06, 1, 1))
