@@ -95,3 +95,17 @@ def test_killed_job_says_one_line(tmp_path, monkeypatch, capsys):
     err = capsys.readouterr().err
     assert rc == 1 and 'the train job stopped: its kernel died' in err and str(tmp_path/'out'/'train.ipynb') in err, err
     assert len(err.strip().splitlines()) == 1
+
+def test_lab_finds_its_own_jupyterlab_and_runs_as_root():
+    import os
+    r = subprocess.run(CLI + ['lab', '--dry-run'], capture_output=True, text=True, env={**os.environ, 'PATH': '/usr/bin:/bin'})
+    assert r.returncode == 0 and r.stdout.startswith(str(Path(sys.executable).parent/'jupyter-lab')), r.stdout + r.stderr
+    assert ('--allow-root' in r.stdout) == (os.geteuid() == 0)
+
+def test_report_refuses_an_incomplete_evaluation(tmp_path, sample_eval):
+    import shutil
+    ev = tmp_path/'eval'; shutil.copytree(sample_eval, ev)
+    (ev/'INCOMPLETE').write_text('an evaluation started but has not finished (killed or failed): its files may be partial\n')
+    r = subprocess.run(CLI + ['report', str(ev)], capture_output=True, text=True)
+    assert r.returncode == 1 and 'is incomplete' in r.stderr and not (ev/'report.html').exists(), r.stderr[-1500:]
+    assert not (sample_eval/'INCOMPLETE').exists()       # a finished evaluation carries no marker

@@ -218,7 +218,7 @@ def cmd_predict(args)->int:
     model = load_model(args.model)
     spec = 'none' if args.no_postprocess else None
     rows = predict_paths(model, args.inputs, args.out, tta=args.tta, postprocess_spec=spec, uncertainty=args.uncertainty,
-                         progress=not args.quiet)
+                         part=args.part, progress=not args.quiet)
     bad = [r for r in rows if r['status'] != 'ok']
     print(f"{len(rows) - len(bad)} predicted, {len(bad)} failed; summary: {Path(args.out)/'summary.csv'}")
     for r in bad: print(f"error: {r['input']}: {r['status'][7:]}", file=sys.stderr)
@@ -238,6 +238,7 @@ def _add_eval_predict(sub):
     p.add_argument('--out', required=True); p.add_argument('--tta', action='store_true')
     p.add_argument('--no-postprocess', action='store_true', help="ignore the post-processing recorded in the model's config")
     p.add_argument('--uncertainty', action='store_true', help='save the TTA disagreement map')
+    p.add_argument('--part', help="K/N: predict only the K-th of N interleaved shares of the inputs (split work across machines)")
     p.add_argument('--quiet', action='store_true')
     p.set_defaults(func=cmd_predict)
 
@@ -251,10 +252,12 @@ def cmd_report(args)->int:
 
 def cmd_lab(args)->int:
     "Open JupyterLab on a folder (default: the tutorials and library notebooks, when run from the source tree)."
-    import shutil, subprocess
-    exe = shutil.which('jupyter-lab') or shutil.which('jupyter')
+    import os, shutil, subprocess
+    here = Path(sys.executable).parent/'jupyter-lab'          # the one in this environment, even when it is not on PATH
+    exe = str(here) if here.exists() else shutil.which('jupyter-lab') or shutil.which('jupyter')
     if exe is None: raise DataError(Path('jupyterlab'), "is not installed: pip install 'jupyterlab>=4,<5'")
     cmd = [exe] + ([] if exe.endswith('jupyter-lab') else ['lab']) + [str(args.folder)]
+    if hasattr(os, 'geteuid') and os.geteuid() == 0: cmd.append('--allow-root')   # JupyterLab refuses root without it
     if args.dry_run: print(' '.join(cmd)); return 0
     return subprocess.call(cmd)
 

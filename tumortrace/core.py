@@ -17,8 +17,8 @@ import warnings
 warnings.filterwarnings('ignore', message=r'.*torch\.jit\.script.*', category=FutureWarning)
 
 # %% auto #0
-__all__ = ['OKABE_ITO', 'DataError', 'OptionError', 'Case', 'atomic_path', 'write_json', 'set_seed', 'default_device',
-           'new_figure', 'save_figure', 'fig_png', 'fig_rgb']
+__all__ = ['INCOMPLETE', 'OKABE_ITO', 'DataError', 'OptionError', 'Case', 'atomic_path', 'write_json', 'marked_incomplete',
+           'check_complete', 'set_seed', 'default_device', 'new_figure', 'save_figure', 'fig_png', 'fig_rgb']
 
 # %% ../nbs/00_core.ipynb #4f2d1e0c
 class DataError(ValueError):
@@ -100,6 +100,23 @@ def _json_default(o):
     if isinstance(o, np.ndarray): return o.tolist()
     if isinstance(o, Path): return str(o)
     raise TypeError(f"{type(o).__name__} is not JSON serialisable")
+
+# %% ../nbs/00_core.ipynb #ee39cc40
+INCOMPLETE = 'INCOMPLETE'
+
+@contextmanager
+def marked_incomplete(folder, # output folder of a job
+                      what:str): # what is being written, for the marker's text
+    "Keep an `INCOMPLETE` file in `folder` while the block runs; it is removed only if the block succeeds."
+    f = Path(folder)/INCOMPLETE
+    f.parent.mkdir(parents=True, exist_ok=True)
+    f.write_text(f"{what} started but has not finished (killed or failed): its files may be partial\n")
+    yield folder
+    f.unlink()
+
+def check_complete(folder):
+    "Raise a `DataError` if `folder` carries an `INCOMPLETE` marker."
+    if (Path(folder)/INCOMPLETE).exists(): raise DataError(folder, f"is incomplete: {(Path(folder)/INCOMPLETE).read_text().strip()}")
 
 # %% ../nbs/00_core.ipynb #69f6187f
 def set_seed(seed:int=42):

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 import numpy as np
 from scipy import ndimage
-from .core import Case, write_json, atomic_path
+from .core import Case, write_json, atomic_path, marked_incomplete
 from .postprocess import postprocess
 from .metrics import dice_counts
 
@@ -241,9 +241,10 @@ def evaluate(model_dir, # a run's `model/` folder
         elif cfg.get('postprocess'): postprocess_spec = cfg['postprocess']   # chosen earlier, on the run's own validation patients
         else: raise DataError(Path(data), "postprocess 'auto' chooses on the run's validation patients, which this data does not "
                                           "hold, and the model has no recorded choice; pass 'none' or a spec")
-    res = evaluate_cases(model, chosen, postprocess_spec, tta=tta, progress=progress)
-    s = eval_summary(res, postprocess_spec)
-    s.update(patients=patients, tta=tta, model=str(model_dir), data=str(data))
-    if scores: s['postprocess_valid_scores'] = scores
-    write_eval(res, s, out)
+    with marked_incomplete(out, 'an evaluation'):
+        res = evaluate_cases(model, chosen, postprocess_spec, tta=tta, progress=progress)
+        s = eval_summary(res, postprocess_spec)
+        s.update(patients=patients, tta=tta, model=str(model_dir), data=str(data))
+        if scores: s['postprocess_valid_scores'] = scores
+        write_eval(res, s, out)
     return s

@@ -15,7 +15,7 @@ __all__ = ['SUMMARY_COLS', 'predict_paths']
 # %% ../nbs/08_inference.ipynb #7c83cdea
 import csv, re
 from pathlib import Path
-from .core import DataError, atomic_path
+from .core import DataError, OptionError, atomic_path, marked_incomplete
 from .io import read_image, IMAGE_EXTS, NII, _lgg_re, _nii_files, _brats_files, read_nifti, _natural_key
 
 def _save_png(a:np.ndarray, path:Path):
@@ -98,6 +98,14 @@ def _unique_names(units)->list:
         res.append((kind, name if k == 1 else f'{name}-{k}', payload))
     return res
 
+def _share(units:list, part:str=None)->list:
+    "The K-th of N interleaved shares of the units ('K/N', K from 1); all of them when `part` is None."
+    if part is None: return units
+    m = re.fullmatch(r'\s*(\d+)\s*/\s*(\d+)\s*', str(part))
+    if not m or not 1 <= int(m[1]) <= int(m[2]): raise OptionError(f"--part must be K/N with 1 <= K <= N, not {part!r}")
+    k,n = int(m[1]), int(m[2])
+    return units[k - 1::n]
+
 def _check_predict_out(out, inputs)->Path:
     "`out` resolved; refused when it is an existing file, an input folder or inside one, or the folder of an input file."
     out = Path(out).resolve()
@@ -118,6 +126,7 @@ def predict_paths(model:SegModel, # from `load_model`
                   tta:bool=False, # flip test-time augmentation
                   postprocess_spec:str=None, # None: the model's recorded choice; 'none' to switch it off
                   uncertainty:bool=False, # also save the TTA disagreement map
+                  part:str=None, # 'K/N': only the K-th of N interleaved shares of the inputs (to split work across machines)
                   progress:bool=True)->list[dict]:
     "Predict every input, write masks, overlays and `summary.csv` to `out`; returns the summary rows."
     from tumortrace.postprocess import postprocess
@@ -130,7 +139,7 @@ def predict_paths(model:SegModel, # from `load_model`
     for p in inputs:
         try: units += _inputs(Path(p).resolve())
         except DataError as e: rows.append(dict(input=str(p), kind='?', status=f'error: {e.problem}'))
-    units = _unique_names(units)
+    units = _share(_unique_names(units), part)
     protected = _input_files(units)
     in_dirs = {Path(pl).resolve() for _,_,pl in units if not isinstance(pl, list) and Path(pl).is_dir()} | \
               {Path(pl[0]).resolve().parent for _,_,pl in units if isinstance(pl, list)}
@@ -145,32 +154,33 @@ def predict_paths(model:SegModel, # from `load_model`
         from fastprogress.fastprogress import progress_bar
         it = progress_bar(units, leave=False)
     ch = 1 if model.cfg.get('layout') == 'lgg' else 0
-    for kind,name,payload in it:
-        src = str(payload if not isinstance(payload, list) else Path(payload[0]).parent)
-        try:
-            vol,brain,aff,hdr,sp = _load(kind, payload, model.cfg)
-            res = model.predict_volume(vol, brain, tta=tta, uncertainty=uncertainty)
-            mask,unc = (res if uncertainty else (res, None))
-            mask = postprocess(mask, spec)
-            save = np.asarray(lv, np.uint8)[mask] if lv is not None else mask
-            if kind in ('nifti', 'brats'):
-                written = dest(f'{name}_seg.nii.gz')
-                _save_nifti(save.transpose(1, 2, 0), aff, hdr, written)
-                if unc is not None: _save_nifti((unc.transpose(1, 2, 0) * 100).round(), aff, hdr, dest(f'{name}_uncertainty.nii.gz'))
-            elif kind == 'lgg':
-                written = dest(name); written.mkdir(exist_ok=True)
-                for f,m in zip(payload, save): _save_png(m, dest(f'{name}/{f.stem}_mask.png'))
-            else:
-                written = dest(f'{name}_mask.png')
-                _save_png(save[0], written)
-                if unc is not None: _save_png((unc[0] * 255).astype(np.uint8), dest(f'{name}_uncertainty.png'))
-            _overlay_png(vol, mask, dest(f'{name}_overlay.png'), ch)
-            n,ml = _units(mask, sp)
-            rows.append(dict(input=src, kind=kind, n_slices=len(vol), tumour_pixels=n, tumour_volume_ml=ml,
-                             postprocess=spec, output=str(written), status='ok'))
-        except (DataError, ValueError) as e:
-            rows.append(dict(input=src, kind=kind, status=f'error: {e}'))
-    _merge_summary(out/'summary.csv', rows)
+    with marked_incomplete(out, 'a prediction'):
+        for kind,name,payload in it:
+            src = str(payload if not isinstance(payload, list) else Path(payload[0]).parent)
+            try:
+                vol,brain,aff,hdr,sp = _load(kind, payload, model.cfg)
+                res = model.predict_volume(vol, brain, tta=tta, uncertainty=uncertainty)
+                mask,unc = (res if uncertainty else (res, None))
+                mask = postprocess(mask, spec)
+                save = np.asarray(lv, np.uint8)[mask] if lv is not None else mask
+                if kind in ('nifti', 'brats'):
+                    written = dest(f'{name}_seg.nii.gz')
+                    _save_nifti(save.transpose(1, 2, 0), aff, hdr, written)
+                    if unc is not None: _save_nifti((unc.transpose(1, 2, 0) * 100).round(), aff, hdr, dest(f'{name}_uncertainty.nii.gz'))
+                elif kind == 'lgg':
+                    written = dest(name); written.mkdir(exist_ok=True)
+                    for f,m in zip(payload, save): _save_png(m, dest(f'{name}/{f.stem}_mask.png'))
+                else:
+                    written = dest(f'{name}_mask.png')
+                    _save_png(save[0], written)
+                    if unc is not None: _save_png((unc[0] * 255).astype(np.uint8), dest(f'{name}_uncertainty.png'))
+                _overlay_png(vol, mask, dest(f'{name}_overlay.png'), ch)
+                n,ml = _units(mask, sp)
+                rows.append(dict(input=src, kind=kind, n_slices=len(vol), tumour_pixels=n, tumour_volume_ml=ml,
+                                 postprocess=spec, output=str(written), status='ok'))
+            except (DataError, ValueError) as e:
+                rows.append(dict(input=src, kind=kind, status=f'error: {e}'))
+        _merge_summary(out/'summary.csv', rows)
     return rows
 
 SUMMARY_COLS = ['input', 'kind', 'n_slices', 'tumour_pixels', 'tumour_volume_ml', 'postprocess', 'output', 'status']

@@ -8,7 +8,7 @@ Docs: https://tumortrace.github.io/tumortrace/report.html.md"""
 from __future__ import annotations
 import re
 from pathlib import Path
-from .core import DataError, atomic_path
+from .core import DataError, atomic_path, check_complete
 
 # %% auto #0
 __all__ = ['report_notebooks', 'report']
@@ -18,8 +18,9 @@ def report_notebooks(folder)->list[Path]:
     "The executed job notebooks of a run or evaluation folder, in reading order."
     folder = Path(folder)
     if not folder.is_dir(): raise DataError(folder, "is not a run or evaluation folder")
-    nbs = [f for f in (folder/'train.ipynb', folder/'eval'/'evaluate.ipynb', folder/'evaluate.ipynb') if f.exists()]
-    if not nbs: raise DataError(folder, "holds no executed job notebook (train.ipynb or evaluate.ipynb): is it a run or evaluation folder?")
+    nbs = [f for f in (folder/'train.ipynb', folder/'cv.ipynb', folder/'eval'/'evaluate.ipynb', folder/'evaluate.ipynb') if f.exists()]
+    if not nbs: raise DataError(folder, "holds no executed job notebook (train.ipynb, cv.ipynb or evaluate.ipynb): is it a run, cross-validation or evaluation folder?")
+    for f in nbs: check_complete(f.parent)
     return nbs
 
 _MDIMG = re.compile(r'(!\[[^\]]*\]\()([^)\s]+)')
