@@ -99,7 +99,7 @@ def test_killed_job_says_one_line(tmp_path, monkeypatch, capsys):
 def test_lab_finds_its_own_jupyterlab_and_runs_as_root():
     import os
     r = subprocess.run(CLI + ['lab', '--dry-run'], capture_output=True, text=True, env={**os.environ, 'PATH': '/usr/bin:/bin'})
-    assert r.returncode == 0 and r.stdout.startswith(str(Path(sys.executable).parent/'jupyter-lab')), r.stdout + r.stderr
+    assert r.returncode == 0 and Path(r.stdout.split()[0]).resolve() == (Path(sys.executable).parent/'jupyter-lab').resolve(), r.stdout + r.stderr
     assert ('--allow-root' in r.stdout) == (os.geteuid() == 0)
 
 def test_report_refuses_an_incomplete_evaluation(tmp_path, sample_eval):
