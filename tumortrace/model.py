@@ -140,13 +140,15 @@ class SegModel:
     @property
     def device(self): return next(self.model.parameters()).device
     def __repr__(self): return f"SegModel({self.cfg['encoder']}, n_in={self.cfg['n_in']}, classes={self.cfg.get('codes')}, size={self.cfg['size']})"
-    @torch.no_grad()
     def probs(self, x:np.ndarray, bs:int=32)->np.ndarray:
-        "Class probabilities (N, n_out, S, S) for prepared slices x (N, C, S, S)."
+        "Class probabilities (N, n_out, S, S) for prepared slices x (N, C, S, S): inference mode, channels-last, bf16 autocast on a GPU."
+        from contextlib import nullcontext
         out = []
-        for i in range(0, len(x), bs):
-            xb = torch.as_tensor(np.ascontiguousarray(x[i:i+bs]), dtype=torch.float32, device=self.device)
-            out.append(self.model(xb).float().softmax(1).cpu().numpy())
+        amp = torch.autocast('cuda', dtype=torch.bfloat16) if self.device.type == 'cuda' else nullcontext()
+        with torch.inference_mode(), amp:
+            for i in range(0, len(x), bs):
+                xb = torch.as_tensor(np.ascontiguousarray(x[i:i+bs]), dtype=torch.float32, device=self.device)
+                out.append(self.model(xb.contiguous(memory_format=torch.channels_last)).float().softmax(1).cpu().numpy())
         return np.concatenate(out) if out else np.zeros((0, self.cfg['n_out'], *x.shape[2:]), np.float32)
     def predict(self, x:np.ndarray, bs:int=32)->np.ndarray:
         "Class-index masks (N, S, S) uint8 for prepared slices."
@@ -203,7 +205,9 @@ def _load_net(path:Path, cfg:dict):
         raise DataError(path/'model.safetensors', f"weights do not match the architecture in config.json ({str(e).splitlines()[0][:200]})") from None
     return model
 
-def load_model(path, device=None)->SegModel:
+def load_model(path, # a model folder (model.safetensors + config.json), or an ensemble folder
+               device='auto', # 'auto': the GPU when there is one, else the CPU; or a torch device
+              )->SegModel:
     "Rebuild a model saved by `save_model`, or an ensemble of them (`cfg['ensemble']` names member folders); no unpickling."
     path = Path(path)
     cfg = read_config(path)
@@ -216,8 +220,9 @@ def load_model(path, device=None)->SegModel:
             nets.append(_load_net(path/name, mc))
         model = MeanProbs(nets)
     else: model = _load_net(path, cfg)
-    if device is not None: model = model.to(device)
-    return SegModel(model, cfg, path)
+    from tumortrace.core import default_device
+    device = default_device() if device in (None, 'auto') else torch.device(device)
+    return SegModel(model.to(device).to(memory_format=torch.channels_last), cfg, path)
 
 # %% ../nbs/06_model.ipynb #a2182bad
 def restore(probs:np.ndarray, # (N, K, S, S) class probabilities at model size
