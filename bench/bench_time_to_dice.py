@@ -40,7 +40,7 @@ if __name__ == '__main__':
     d = np.array(list(per.values()))
     row = dict(name=a.name, encoder=a.encoder, size=a.size, last_cross=not a.no_last_cross, crop=not a.no_crop, bs=a.bs, lr=a.lr,
                tumour_weight=a.tumour_weight, epochs_planned=a.epochs, epochs_run=len(open(run/'history.csv').readlines()) - 1,
-               train_minutes=m['train_minutes'], total_minutes=round(minutes, 1), valid_dice_patient=round(m['dice_patient'], 4),
+               train_minutes=m.metrics['train_minutes'], total_minutes=round(minutes, 1), valid_dice_patient=round(m.metrics['dice_patient'], 4),
                test_patients=len(d), test_dice_mean=round(d.mean(), 4), test_dice_median=round(float(np.median(d)), 4),
                test_dice_min=round(d.min(), 4))
     print(json.dumps(row), flush=True); print(json.dumps({k: round(v, 4) for k,v in per.items()}))

@@ -67,6 +67,7 @@ def test_viewer_and_report_on_a_trained_run(trained_run, tmp_path):
     v = tumortrace.viewer(trained_run).wait()
     assert v.src.ids == split['test'] and v.shown['patient'] == split['test'][0]
     assert v.d['pred'] is not None and v.d['pred'].shape == v.d['truth'].shape
+    assert tumortrace.viewer(trained_run.parent).src.ids == split['test']     # a folder holding the run (like runs/demo)
     out = tmp_path/'report.html'
     r = subprocess.run([sys.executable, '-m', 'tumortrace.cli', 'report', str(trained_run), '--out', str(out)],
                        capture_output=True, text=True, timeout=300)

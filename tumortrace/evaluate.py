@@ -223,8 +223,9 @@ def evaluate(model_dir, # a run's `model/` folder
     cfg = model.cfg
     cases = read_cases(data, layout=cfg.get('layout'), **cfg.get('reader', {}))
     byid = {c.case_id:c for c in cases}
+    from tumortrace.train import Run
     split_file = model_dir.parent/'split.json'
-    split = json.loads(split_file.read_text()) if split_file.exists() else None
+    split = Run(model_dir.parent).split(list(byid)) if split_file.exists() else None
     if patients == 'auto':
         patients = 'test' if split and split['test'] and set(split['test']) <= set(byid) else 'all'
     if patients == 'all': chosen = cases

@@ -21,8 +21,55 @@ from .metrics import get_loss, seg_metrics
 from .model import unet_config, seg_learner, save_model
 
 # %% auto #0
-__all__ = ['PRESETS', 'HistoryCSV', 'save_checkpoint', 'load_checkpoint', 'LastCheckpoint', 'SaveBest', 'EarlyStop', 'TimeBudget',
-           'plot_history', 'check_recipe', 'check_out', 'train']
+__all__ = ['PRESETS', 'Run', 'HistoryCSV', 'save_checkpoint', 'load_checkpoint', 'LastCheckpoint', 'SaveBest', 'EarlyStop',
+           'TimeBudget', 'plot_history', 'check_recipe', 'check_out', 'train']
+
+# %% ../nbs/07_train.ipynb #3aa18fa7
+class Run:
+    "A run folder as `train` writes it: paths, validated split, model config, data, metrics, evaluations."
+    def __init__(self, path): self.path = Path(path)
+    @classmethod
+    def open(cls, path)->'Run':
+        "The run at `path`, or the only run inside it (the demo's `runs/demo` holds `train/`); a clear error otherwise."
+        if isinstance(path, Run): return path
+        p = Path(path)
+        if (p/'split.json').exists() and (p/'model'/'config.json').exists(): return cls(p)
+        inside = sorted(q.parent for q in p.glob('*/split.json') if (q.parent/'model'/'config.json').exists()) if p.is_dir() else []
+        if len(inside) == 1: return cls(inside[0])
+        hint = f": did you mean {' or '.join(map(str, inside))}?" if inside else ''
+        raise DataError(p, f"is not a run folder (no split.json and model/){hint}")
+    model_dir = property(lambda self: self.path/'model')
+    split_file = property(lambda self: self.path/'split.json')
+    history_file = property(lambda self: self.path/'history.csv')
+    checkpoints = property(lambda self: self.path/'checkpoints')
+    def split(self, case_ids=None)->dict:
+        "The run's patient split, checked (against `case_ids` when given)."
+        return load_split(self.split_file, case_ids)
+    def config(self)->dict:
+        "The model's checked config (no weights loaded)."
+        from tumortrace.model import read_config
+        return read_config(self.model_dir)
+    @property
+    def metrics(self)->dict:
+        "Validation metrics of the best model (`metrics.json`)."
+        f = self.path/'metrics.json'
+        return json.loads(f.read_text()) if f.exists() else {}
+    @property
+    def info(self)->dict: return json.loads((self.path/'run.json').read_text()) if (self.path/'run.json').exists() else {}
+    @property
+    def data(self):
+        "The data folder the run was trained on, when it is still there."
+        d = self.info.get('data')
+        return Path(d) if d and Path(d).exists() else None
+    def read_cases(self, data=None)->list:
+        "The cases of `data` (default: the run's own data), read as the model was trained to read them."
+        cfg,data = self.config(), data or self.data
+        if data is None: raise DataError(self.path, f"its data ({self.info.get('data')}) is not there: pass the data folder")
+        return read_cases(data, layout=cfg.get('layout'), **cfg.get('reader', {}))
+    def evaluations(self)->list:
+        "Evaluation folders inside the run (each with a summary.json)."
+        return sorted(p.parent for p in self.path.glob('*/summary.json'))
+    def __repr__(self): return f"Run({str(self.path)!r})"
 
 # %% ../nbs/07_train.ipynb #c87e0b1e
 PRESETS = {
@@ -196,7 +243,7 @@ def train(data, # data folder (any layout `read_cases` reads)
           context:int=None, # 2.5D: neighbouring slices on each side given as extra input channels (None: the preset's)
           split:dict=None, # an explicit split (train/valid/test patient lists), e.g. one fold of `cross_validate`
          )->dict:
-    "Train a U-Net on `data`, writing everything to `out`; returns the validation metrics of the best model."
+    "Train a U-Net on `data`, writing everything to `out`; returns the `Run` (its `metrics`: the best model's validation metrics)."
     check_recipe(preset, epochs, size, bs, lr, max_minutes, valid_pct, test_pct, group)
     check_out(out, data, 'run folder')
     out = Path(out)
@@ -207,6 +254,7 @@ def train(data, # data folder (any layout `read_cases` reads)
     if not resume and (out/'history.csv').exists():
         raise DataError(out, "already holds a run (history.csv): pass resume=True to continue it, or choose another folder")
     out.mkdir(parents=True, exist_ok=True)
+    if not resume: write_json(dict(data=str(Path(data).resolve()), preset=preset, created=time.strftime('%Y-%m-%d %H:%M:%S')), out/'run.json')
     set_seed(seed)
     device = default_device(cpu)
     if device.type == 'cpu': torch.set_num_threads(os.cpu_count() or 1)
@@ -271,4 +319,4 @@ def train(data, # data folder (any layout `read_cases` reads)
     save_model(model, cfg, out/'model')
     write_json(metrics, out/'metrics.json')
     plot_history(out/'history.csv', out/'curves')
-    return metrics
+    return Run(out)

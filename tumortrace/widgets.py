@@ -101,7 +101,9 @@ PatientSource.read,PatientSource.predict,PatientSource._predict_now,PatientSourc
 
 # %% ../nbs/14_widgets.ipynb #9ce7f44d
 def _run_data(run:Path):
-    "The data folder a run was trained on, from the papermill parameters of its train.ipynb."
+    "The data folder a run was trained on (its `run.json`; runs made before it: the papermill parameters of train.ipynb)."
+    from tumortrace.train import Run
+    if (d := Run(run).data) is not None: return d
     nb = run/'train.ipynb'
     if not nb.exists(): return None
     d = json.loads(nb.read_text()).get('metadata', {}).get('papermill', {}).get('parameters', {}).get('data')
@@ -120,6 +122,9 @@ def open_source(source, # eval folder, run folder, data folder, a `Case` or a li
         return PatientSource(cases, model, postprocess_spec=postprocess_spec)
     p = Path(source)
     if not p.exists(): raise DataError(p, "does not exist")
+    if not (p/'model'/'config.json').exists() and not (p/'summary.json').exists() and list(p.glob('*/split.json')):
+        from tumortrace.train import Run
+        p = Run.open(p).path                     # a folder holding one run (the demo's runs/demo holds train/)
     scores = None
     if (p/'model.safetensors').exists(): raise DataError(p, "is a model folder: pass it as model= and a data folder as the source")
     if (p/'model'/'config.json').exists() and (p/'eval'/'summary.json').exists() and data is None:
@@ -136,7 +141,8 @@ def open_source(source, # eval folder, run folder, data folder, a `Case` or a li
         model = model if model is not None else p/'model'
         data = data or _run_data(p)
         if patients is None and (p/'split.json').exists():
-            sp = json.loads((p/'split.json').read_text()); patients = sp['test'] or sp['valid'] or None
+            from tumortrace.train import Run
+            sp = Run(p).split(); patients = sp['test'] or sp['valid'] or None
     else: data = data or p                                                     # data folder
     if data is None or not Path(data).exists():
         raise DataError(p, f"does not lead to its data ({data}): pass data=")
