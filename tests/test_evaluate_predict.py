@@ -10,11 +10,7 @@ CLI = [sys.executable, '-m', 'tumortrace.cli']
 def cli(*args): return subprocess.run(CLI + [str(a) for a in args], capture_output=True, text=True, timeout=900)
 
 @pytest.fixture(scope='module')
-def model_dir(trained_run, tmp_path_factory):
-    "A private copy of the run (evaluate --postprocess auto writes into the model's config)."
-    d = tmp_path_factory.mktemp('evalrun')/'r'
-    shutil.copytree(trained_run, d)
-    return d/'model'
+def model_dir(trained_run): return trained_run/'model'
 
 def test_evaluate_job(model_dir, tmp_path):
     r = cli('evaluate', '--model', model_dir, '--data', DATA/'lgg', '--out', tmp_path/'eval', '--quiet')
@@ -29,7 +25,11 @@ def test_evaluate_job(model_dir, tmp_path):
     assert s['n_patients'] == len(df) and 0 <= s['dice_mean'] <= 1 and 'dice_mean' in s['raw']
     assert np.isclose(s['dice_mean'], df['dice'].mean())
     cfg = json.loads((model_dir/'config.json').read_text())
-    assert cfg['postprocess'] == s['postprocess'] and 'none' in cfg['postprocess_scores']   # chosen on valid, recorded
+    assert cfg['postprocess'] == s['postprocess'] and 'none' in cfg['decision']['postprocess_scores']   # chosen by train, on valid
+    assert 0 < cfg['threshold'] < 1 and cfg['decision']['patients'] == split['valid']
+    before = (model_dir/'config.json').read_bytes()
+    r = cli('evaluate', '--model', model_dir, '--data', DATA/'lgg', '--out', tmp_path/'eval2', '--patients', 'all', '--quiet')
+    assert r.returncode == 0 and (model_dir/'config.json').read_bytes() == before          # evaluation never rewrites the model
     assert (tmp_path/'eval'/'evaluate.ipynb').exists()
 
 def test_predict_lgg_folder_keeps_geometry(model_dir, tmp_path):

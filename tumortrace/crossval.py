@@ -16,7 +16,8 @@ from .train import train, check_out, check_recipe
 from .model import load_model, read_config, MODEL_FORMAT
 from .model import decide
 from .postprocess import postprocess
-from .evaluate import choose_decision, choose_postprocess, patient_metrics, overlap_metrics, volume_spacing
+from .postprocess import choose_decision, choose_postprocess
+from .evaluate import patient_metrics, overlap_metrics, volume_spacing
 
 # %% auto #0
 __all__ = ['institution', 'cv_folds', 'score_fold', 'bootstrap_ci', 'dice_stats', 'summarize_cv', 'build_ensemble',
@@ -55,7 +56,9 @@ def cv_folds(case_ids, # patient ids
 
 # %% ../nbs/16_crossval.ipynb #3ef1fb12
 def _decide_fold(model, valid:list, tta:bool)->dict:
-    "Threshold (binary models) and post-processing chosen on the fold's validation patients."
+    "Threshold (binary models) and post-processing chosen on the fold's validation patients (by `train`, unless TTA changes the picture)."
+    if 'postprocess' in model.cfg and 'threshold' in model.cfg and not tta:
+        return dict(threshold=model.cfg['threshold'], postprocess=model.cfg['postprocess'], **model.cfg.get('decision', {}))
     if model.cfg.get('n_out', 2) == 2: return choose_decision(model, valid, tta=tta)
     spec,scores = choose_postprocess(model, valid, tta=tta)
     return dict(threshold=None, postprocess=spec, postprocess_scores=scores)
@@ -69,8 +72,6 @@ def score_fold(run, # the fold's run folder (with `model/`)
     run = Path(run)
     model = load_model(run/'model')
     d = _decide_fold(model, [byid[i] for i in fold['valid']], tta)
-    cfg = dict(model.cfg, threshold=d['threshold'], postprocess=d['postprocess'])
-    write_json(cfg, run/'model'/'config.json')
     write_json(d, run/'decision.json')
     rows = []
     for pid in fold['test']:

@@ -15,9 +15,9 @@ from .postprocess import postprocess
 from .metrics import dice_counts
 
 # %% auto #0
-__all__ = ['PER_PATIENT_COLS', 'CANDIDATES', 'THRESHOLDS', 'confusion', 'overlap_metrics', 'hd95', 'volume_spacing',
-           'patient_metrics', 'slice_table', 'detection', 'region_masks', 'summarize_patients', 'evaluate_cases',
-           'eval_summary', 'write_eval', 'choose_postprocess', 'record_postprocess', 'choose_decision', 'evaluate']
+__all__ = ['PER_PATIENT_COLS', 'confusion', 'overlap_metrics', 'hd95', 'volume_spacing', 'patient_metrics', 'slice_table',
+           'detection', 'region_masks', 'summarize_patients', 'evaluate_cases', 'eval_summary', 'write_eval',
+           'evaluate']
 
 # %% ../nbs/10_evaluate.ipynb #6e84493e
 def confusion(truth:np.ndarray, pred:np.ndarray)->tuple:
@@ -162,49 +162,7 @@ def write_eval(res:dict, summary:dict, out)->Path:
     return out
 
 # %% ../nbs/10_evaluate.ipynb #91e5dd6e
-CANDIDATES = ('none', 'fill', 'min50', 'largest', 'fill+min50', 'fill+largest', 'open1+fill+largest', 'close1+fill+largest')
-
-def choose_postprocess(model, # a `SegModel`
-                       cases:list[Case], # the run's *validation* patients
-                       candidates=CANDIDATES, min_gain:float=0.005, tta:bool=False)->tuple[str, dict]:
-    "Best post-processing spec on `cases` by mean per-patient Dice, and every candidate's score."
-    preds = [(c.mask_volume() > 0, model.predict_case(c, tta=tta)) for c in cases]
-    scores = {s:float(np.mean([overlap_metrics(t, postprocess(p, s) > 0)['dice'] for t,p in preds])) for s in candidates}
-    best = max(scores, key=scores.get)
-    if scores[best] - scores['none'] <= min_gain: best = 'none'
-    return best, scores
-
-def record_postprocess(model_dir, spec:str, scores:dict)->None:
-    "Store the chosen post-processing (and the validation scores behind it) in the model's config.json."
-    p = Path(model_dir)/'config.json'
-    cfg = json.loads(p.read_text())
-    cfg['postprocess'] = spec; cfg['postprocess_scores'] = scores
-    write_json(cfg, p)
-
-# %% ../nbs/10_evaluate.ipynb #b9204416
-THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
-
-def _best(scores:dict, default, min_gain:float, closeness=lambda k: 0):
-    "Key with the best score (ties: smallest `closeness`); `default` unless it gains more than `min_gain`."
-    best = max(scores, key=lambda k: (round(scores[k], 6), -closeness(k)))
-    return best if scores[best] - scores[default] > min_gain else default
-
-def choose_decision(model, # a binary `SegModel`
-                    cases:list[Case], # the run's *validation* patients
-                    thresholds=THRESHOLDS, candidates=CANDIDATES, min_gain:float=0.005, tta:bool=False)->dict:
-    "Threshold on the tumour probability, then post-processing, each by mean per-patient Dice on `cases`."
-    if model.cfg.get('n_out', 2) != 2: raise ValueError("a threshold applies to binary (tumour / background) models only")
-    preds = []
-    for c in cases:
-        _,p = model.predict_case(c, probs=True, tta=tta)
-        preds.append((c.mask_volume() > 0, p[:, 1].astype(np.float16)))
-    def mean_dice(masks): return float(np.mean([overlap_metrics(t, m)['dice'] for (t,_),m in zip(preds, masks)]))
-    ts = {float(t):mean_dice([p >= t for _,p in preds]) for t in thresholds}
-    ts.setdefault(0.5, mean_dice([p >= .5 for _,p in preds]))
-    t = _best(ts, 0.5, min_gain, closeness=lambda k: abs(k - .5))
-    masks = [(p >= t).astype(np.uint8) for _,p in preds]
-    ps = {s:mean_dice([postprocess(m, s) for m in masks]) for s in candidates}
-    return dict(threshold=t, postprocess=_best(ps, 'none', min_gain), threshold_scores=ts, postprocess_scores=ps)
+from .postprocess import CANDIDATES, THRESHOLDS, choose_postprocess, choose_decision  # chosen at training time
 
 # %% ../nbs/10_evaluate.ipynb #9356eb53
 def evaluate(model_dir, # a run's `model/` folder
@@ -236,10 +194,9 @@ def evaluate(model_dir, # a run's `model/` folder
         chosen = [byid[i] for i in split[patients]]
     scores = None
     if postprocess_spec == 'auto':
-        if split is not None and set(split['valid']) <= set(byid):
+        if cfg.get('postprocess'): postprocess_spec = cfg['postprocess']    # chosen by `train` on the run's validation patients
+        elif split is not None and set(split['valid']) <= set(byid):      # older models: choose now, keep it with this evaluation
             postprocess_spec,scores = choose_postprocess(model, [byid[i] for i in split['valid']], tta=tta)
-            record_postprocess(model_dir, postprocess_spec, scores)
-        elif cfg.get('postprocess'): postprocess_spec = cfg['postprocess']   # chosen earlier, on the run's own validation patients
         else: raise DataError(Path(data), "postprocess 'auto' chooses on the run's validation patients, which this data does not "
                                           "hold, and the model has no recorded choice; pass 'none' or a spec")
     with marked_incomplete(out, 'an evaluation'):

@@ -10,7 +10,8 @@ import numpy as np
 from scipy import ndimage
 
 # %% auto #0
-__all__ = ['opening', 'closing', 'fill_holes', 'remove_small', 'largest_component', 'postprocess']
+__all__ = ['CANDIDATES', 'THRESHOLDS', 'opening', 'closing', 'fill_holes', 'remove_small', 'largest_component', 'postprocess',
+           'choose_postprocess', 'choose_decision']
 
 # %% ../nbs/09_postprocess.ipynb #1bb9a86c
 def _binary_apply(mask:np.ndarray, fn)->np.ndarray:
@@ -84,3 +85,42 @@ def postprocess(mask:np.ndarray, spec:str='none')->np.ndarray:
     out = mask
     for s in spec.split('+'): out = _step(s.strip())(out)
     return out if out is not mask else mask.copy()
+
+# %% ../nbs/09_postprocess.ipynb #fe93fe8d
+from .metrics import dice
+
+CANDIDATES = ('none', 'fill', 'min50', 'largest', 'fill+min50', 'fill+largest', 'open1+fill+largest', 'close1+fill+largest')
+
+def choose_postprocess(model, # a `SegModel`
+                       cases:list, # the run's *validation* patients
+                       candidates=CANDIDATES, min_gain:float=0.005, tta:bool=False)->tuple[str, dict]:
+    "Best post-processing spec on `cases` by mean per-patient Dice, and every candidate's score."
+    preds = [(c.mask_volume() > 0, model.predict_case(c, tta=tta)) for c in cases]
+    scores = {s:float(np.mean([dice(t, postprocess(p, s)) for t,p in preds])) for s in candidates}
+    best = max(scores, key=scores.get)
+    if scores[best] - scores['none'] <= min_gain: best = 'none'
+    return best, scores
+
+THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
+
+def _best(scores:dict, default, min_gain:float, closeness=lambda k: 0):
+    "Key with the best score (ties: smallest `closeness`); `default` unless it gains more than `min_gain`."
+    best = max(scores, key=lambda k: (round(scores[k], 6), -closeness(k)))
+    return best if scores[best] - scores[default] > min_gain else default
+
+def choose_decision(model, # a binary `SegModel`
+                    cases:list, # the run's *validation* patients
+                    thresholds=THRESHOLDS, candidates=CANDIDATES, min_gain:float=0.005, tta:bool=False)->dict:
+    "Threshold on the tumour probability, then post-processing, each by mean per-patient Dice on `cases`."
+    if model.cfg.get('n_out', 2) != 2: raise ValueError("a threshold applies to binary (tumour / background) models only")
+    preds = []
+    for c in cases:
+        _,p = model.predict_case(c, probs=True, tta=tta)
+        preds.append((c.mask_volume() > 0, p[:, 1].astype(np.float16)))
+    def mean_dice(masks): return float(np.mean([dice(t, m) for (t,_),m in zip(preds, masks)]))
+    ts = {float(t):mean_dice([p >= t for _,p in preds]) for t in thresholds}
+    ts.setdefault(0.5, mean_dice([p >= .5 for _,p in preds]))
+    t = _best(ts, 0.5, min_gain, closeness=lambda k: abs(k - .5))
+    masks = [(p >= t).astype(np.uint8) for _,p in preds]
+    ps = {s:mean_dice([postprocess(m, s) for m in masks]) for s in candidates}
+    return dict(threshold=t, postprocess=_best(ps, 'none', min_gain), threshold_scores=ts, postprocess_scores=ps)

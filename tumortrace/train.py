@@ -209,6 +209,18 @@ def _cut_history(history:Path, last_epoch:int):
     if (h['epoch'] > last_epoch).any():
         with atomic_path(history) as tmp: h[h['epoch'] <= last_epoch].to_csv(tmp, index=False)
 
+def _decision(net, cfg:dict, valid:list)->dict:
+    "Tumour-probability threshold and post-processing chosen on the validation patients, for the model's config."
+    from tumortrace.model import SegModel
+    from tumortrace.postprocess import choose_decision, choose_postprocess
+    sm = SegModel(net, cfg)
+    if cfg['n_out'] == 2:
+        d = choose_decision(sm, valid)
+        return dict(threshold=d['threshold'], postprocess=d['postprocess'], decision=dict(
+            patients=[c.case_id for c in valid], threshold_scores=d['threshold_scores'], postprocess_scores=d['postprocess_scores']))
+    spec,scores = choose_postprocess(sm, valid)
+    return dict(threshold=None, postprocess=spec, decision=dict(patients=[c.case_id for c in valid], postprocess_scores=scores))
+
 def _best_so_far(history:Path, monitor:str):
     import pandas as pd
     if not history.exists(): return None
@@ -315,6 +327,7 @@ def train(data, # data folder (any layout `read_cases` reads)
     metrics = dict(zip(['valid_loss'] + [m.name for m in learn.metrics], [float(v) for v in vals]))
     metrics.update(n_valid_patients=len(split['valid']), n_train_patients=len(split['train']),
                    train_minutes=round((time.time() - t0) / 60, 2))
+    cfg.update(_decision(learn.model, cfg, [c for c in cases if c.case_id in split['valid']]))
     model = learn.model.to(memory_format=torch.contiguous_format)
     save_model(model, cfg, out/'model')
     write_json(metrics, out/'metrics.json')
