@@ -16,8 +16,8 @@ from .core import Case, DataError, atomic_path, write_json
 from .data import preprocess_volume
 
 # %% auto #0
-__all__ = ['MODEL_FORMAT', 'xresnet_narrow', 'make_encoder', 'unet_config', 'create_model', 'seg_learner', 'save_model',
-           'SegModel', 'read_config', 'MeanProbs', 'load_model', 'restore', 'decide']
+__all__ = ['MODEL_FORMAT', 'xresnet_narrow', 'make_encoder', 'unet_config', 'create_model', 'seg_learner', 'decide', 'save_model',
+           'SegModel', 'read_config', 'MeanProbs', 'load_model', 'restore']
 
 # %% ../nbs/06_model.ipynb #bb66ceca
 def _torchvision_weights_file(name:str):
@@ -123,6 +123,14 @@ def seg_learner(dls, # from `seg_dataloaders`
     learn.pretrained,learn.weights_source = loaded,src
     return learn
 
+# %% ../nbs/06_model.ipynb #eb8c4bb1
+def decide(p:np.ndarray, # (N, K, ...) class probabilities
+           threshold:float=None, # binary models: tumour where its probability is at least this (None: argmax)
+          )->np.ndarray:
+    "Class-index mask: argmax, or for two classes `p[:, 1] >= threshold` when a threshold is given."
+    if threshold is None or p.shape[1] != 2: return p.argmax(1).astype(np.uint8)
+    return (p[:, 1] >= threshold).astype(np.uint8)
+
 # %% ../nbs/06_model.ipynb #78e1dcc2
 MODEL_FORMAT = 'tumortrace-model/1'
 
@@ -150,9 +158,9 @@ class SegModel:
                 xb = torch.as_tensor(np.ascontiguousarray(x[i:i+bs]), dtype=torch.float32, device=self.device)
                 out.append(self.model(xb.contiguous(memory_format=torch.channels_last)).float().softmax(1).cpu().numpy())
         return np.concatenate(out) if out else np.zeros((0, self.cfg['n_out'], *x.shape[2:]), np.float32)
-    def predict(self, x:np.ndarray, bs:int=32)->np.ndarray:
-        "Class-index masks (N, S, S) uint8 for prepared slices."
-        return self.probs(x, bs).argmax(1).astype(np.uint8)
+    def predict_prepared(self, x:np.ndarray, bs:int=32)->np.ndarray:
+        "Class-index masks (N, S, S) uint8 for prepared slices (N, C, S, S): what the network itself sees."
+        return decide(self.probs(x, bs), self.cfg.get('threshold'))
 
 def read_config(path)->dict:
     "The checked `config.json` of a model folder (enough to read and preprocess data, without the weights)."
@@ -248,14 +256,6 @@ def probs_tta(self:SegModel, x:np.ndarray, bs:int=32)->tuple[np.ndarray, np.ndar
     b = self.probs(np.ascontiguousarray(x[..., ::-1]), bs)[..., ::-1]
     return (a + b) / 2, np.abs(a[:, 1:].sum(1) - b[:, 1:].sum(1))
 
-# %% ../nbs/06_model.ipynb #eb8c4bb1
-def decide(p:np.ndarray, # (N, K, ...) class probabilities
-           threshold:float=None, # binary models: tumour where its probability is at least this (None: argmax)
-          )->np.ndarray:
-    "Class-index mask: argmax, or for two classes `p[:, 1] >= threshold` when a threshold is given."
-    if threshold is None or p.shape[1] != 2: return p.argmax(1).astype(np.uint8)
-    return (p[:, 1] >= threshold).astype(np.uint8)
-
 # %% ../nbs/06_model.ipynb #27330cee
 @patch
 def predict_volume(self:SegModel,
@@ -286,3 +286,24 @@ def predict_volume(self:SegModel,
 def predict_case(self:SegModel, case:Case, **kwargs):
     "Predict a whole `Case` (kwargs as `predict_volume`): mask (N, H, W) uint8 in the case's geometry."
     return self.predict_volume(case.volume(), case.brain_volume(), **kwargs)
+
+# %% ../nbs/06_model.ipynb #40770b98
+@patch
+def predict(self:SegModel,
+            x, # (H, W) or (H, W, C) image, (N, H, W, C) volume, a `Case`, or an image / NIfTI file path
+            **kwargs, # passed to `predict_volume` (tta, bs)
+           )->np.ndarray:
+    "Class-index mask in the input's geometry: (H, W) for an image, (N, H, W) for a volume or case, (X, Y, Z) for a NIfTI file."
+    from tumortrace.io import read_image, read_nifti, NII
+    if isinstance(x, Case): return self.predict_case(x, **kwargs)
+    if isinstance(x, (str, Path)):
+        f = Path(x)
+        if f.name.lower().endswith(NII):
+            a = read_nifti(f)[0]
+            return self.predict_volume(a.transpose(2, 0, 1)[..., None].astype(np.float32), **kwargs).transpose(1, 2, 0)
+        x = read_image(f)
+    x = np.asarray(x)
+    if x.ndim == 2: x = x[..., None]
+    if x.ndim == 3: return self.predict_volume(x[None], **kwargs)[0]
+    if x.ndim == 4: return self.predict_volume(x, **kwargs)
+    raise ValueError(f"expected an (H, W[, C]) image or an (N, H, W, C) volume, got shape {x.shape}")
