@@ -7,7 +7,7 @@ Docs: https://tumortrace.github.io/tumortrace/data.html.md"""
 # %% ../nbs/03_data.ipynb #09cd02cf
 from __future__ import annotations
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
 from scipy import ndimage

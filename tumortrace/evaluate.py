@@ -6,7 +6,6 @@ Docs: https://tumortrace.github.io/tumortrace/evaluate.html.md"""
 
 # %% ../nbs/10_evaluate.ipynb #2b7cb031
 from __future__ import annotations
-import json
 from pathlib import Path
 import numpy as np
 from scipy import ndimage

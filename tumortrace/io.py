@@ -7,7 +7,6 @@ Docs: https://tumortrace.github.io/tumortrace/io.html.md"""
 # %% ../nbs/02_io.ipynb #12101ddb
 from __future__ import annotations
 import re
-from functools import lru_cache
 from pathlib import Path
 import numpy as np
 from .core import Case, DataError

@@ -11,7 +11,6 @@ import torch
 import torch.nn.functional as F
 import tumortrace.core  # warning filters before fastai
 from fastai.learner import Metric
-from fastai.torch_core import to_detach
 
 # %% auto #0
 __all__ = ['soft_dice', 'DiceLoss', 'DiceCELoss', 'FocalLoss', 'get_loss', 'SegMetric', 'dice_counts', 'dice', 'DiceGlobal',
