@@ -185,7 +185,7 @@ def _add_job(sub, name:str, help:str, func, options, cmd, out_help:str):
     p = sub.add_parser(name, help=help)
     p.add_argument('--data', required=True, help='data folder (labelled)')
     p.add_argument('--out', required=True, help=out_help)
-    add_options(p, func, options, choices=dict(preset=list(PRESETS), target=['whole', 'multiclass'], loss=['dice_ce', 'dice', 'focal']))
+    add_options(p, func, options, choices=dict(preset=list(PRESETS), target=['whole', 'multiclass'], loss=['dice_ce', 'dice', 'focal', 'tversky_ce']))
     p.add_argument('--quiet', action='store_true', help='no progress bar')
     p.set_defaults(func=cmd)
 

@@ -13,8 +13,9 @@ import tumortrace.core  # warning filters before fastai
 from fastai.learner import Metric
 
 # %% auto #0
-__all__ = ['soft_dice', 'DiceLoss', 'DiceCELoss', 'FocalLoss', 'get_loss', 'SegMetric', 'dice_counts', 'dice', 'DiceGlobal',
-           'IoUGlobal', 'DicePatient', 'FgAccuracy', 'PixelAccuracy', 'seg_metrics']
+__all__ = ['soft_dice', 'DiceLoss', 'DiceCELoss', 'FocalLoss', 'soft_tversky', 'TverskyCELoss', 'get_loss', 'SegMetric',
+           'dice_counts', 'dice', 'DiceGlobal', 'IoUGlobal', 'DicePatient', 'FgAccuracy', 'PixelAccuracy',
+           'seg_metrics']
 
 # %% ../nbs/05_losses_metrics.ipynb #bbc6b53c
 def soft_dice(logits:torch.Tensor, # (B, C, H, W) raw scores
@@ -57,9 +58,25 @@ class FocalLoss(_SegLoss):
         if self.alpha is not None: loss = loss * torch.where(target > 0, self.alpha, 1 - self.alpha)
         return loss.mean()
 
+def soft_tversky(logits:torch.Tensor, target:torch.Tensor, alpha:float=.3, beta:float=.7, smooth:float=1.)->torch.Tensor:
+    "Soft Tversky index per foreground class over the batch: tp / (tp + alpha fp + beta fn); alpha = beta = 0.5 is Dice."
+    p = logits.float().softmax(1)
+    t = F.one_hot(target.long(), p.shape[1]).permute(0, 3, 1, 2).to(p.dtype)
+    p,t = p[:, 1:],t[:, 1:]
+    tp = (p * t).sum((0, 2, 3)); fp = (p * (1 - t)).sum((0, 2, 3)); fn = ((1 - p) * t).sum((0, 2, 3))
+    return (tp + smooth) / (tp + alpha * fp + beta * fn + smooth)
+
+class TverskyCELoss(_SegLoss):
+    "Recall-leaning: Tversky loss (missed tumour costs `beta`, false tumour `alpha`; Salehi et al. 2017) + cross-entropy."
+    def __init__(self, alpha:float=.3, beta:float=.7, smooth:float=1., ce_weight:float=1.):
+        self.alpha,self.beta,self.smooth,self.ce_weight = alpha,beta,smooth,ce_weight
+    def __call__(self, logits, target):
+        ce = F.cross_entropy(logits.float(), target.long())
+        return (1 - soft_tversky(logits, target, self.alpha, self.beta, self.smooth).mean()) + self.ce_weight * ce
+
 def get_loss(name:str='dice_ce', **kwargs):
-    "Loss by name: 'dice_ce' (default), 'dice' or 'focal'."
-    losses = {'dice_ce':DiceCELoss, 'dice':DiceLoss, 'focal':FocalLoss}
+    "Loss by name: 'dice_ce' (default), 'dice', 'focal' or 'tversky_ce' (recall-leaning)."
+    losses = {'dice_ce':DiceCELoss, 'dice':DiceLoss, 'focal':FocalLoss, 'tversky_ce':TverskyCELoss}
     if name not in losses: raise ValueError(f"loss must be one of {list(losses)}, not {name!r}")
     return losses[name](**kwargs)
 
