@@ -153,7 +153,8 @@ def predict_paths(model:SegModel, # from `load_model`
     if progress:
         from fastprogress.fastprogress import progress_bar
         it = progress_bar(units, leave=False)
-    ch = 1 if model.cfg.get('layout') == 'lgg' else 0
+    from tumortrace.viz import default_channel
+    ch = default_channel(model.cfg.get('channel_names') or [])
     with marked_incomplete(out, 'a prediction'):
         for kind,name,payload in it:
             src = str(payload if not isinstance(payload, list) else Path(payload[0]).parent)
