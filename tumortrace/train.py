@@ -227,6 +227,79 @@ def _best_so_far(history:Path, monitor:str):
     h = pd.read_csv(history)
     return float(h[monitor].max()) if monitor in h and len(h) else None
 
+# %% ../nbs/07_train.ipynb #b4e283d0
+def _check_resumable(out:Path, resume:bool):
+    "A resume needs a last checkpoint; a new run needs a folder without one."
+    if resume and not (out/'checkpoints'/'last.pth').exists(): raise DataError(out/'checkpoints'/'last.pth', "no checkpoint to resume from")
+    if not resume and (out/'history.csv').exists():
+        raise DataError(out, "already holds a run (history.csv): pass resume=True to continue it, or choose another folder")
+
+def _read(data, layout=None, modalities=None, target=None, group=None)->tuple[list, dict]:
+    "The data set's cases, and the reader options (recorded in the model config so that prediction reads alike)."
+    if isinstance(modalities, str): modalities = modalities.split(',')
+    rkw = {k:v for k,v in dict(modalities=modalities, target=target, group=group).items() if v is not None}
+    cases = read_cases(data, layout=layout, **rkw)
+    if cases[0].layout == 'folder' and group is None and all(c.n_slices == 1 for c in cases):
+        warnings.warn(f"{data}: every image is its own case, so the split is by image. If several images come from one "
+                      "patient, pass group= (a regex whose first group is the patient id) to split by patient.")
+    return cases, rkw
+
+def _run_split(out:Path, ids:list, resume:bool, split:dict=None, valid_pct:float=.15, test_pct:float=.15, seed:int=42)->dict:
+    "The run's split: its own when resuming, else the one given or a new one by patient; saved, checked, with validation patients."
+    if not resume:
+        save_split(split if split is not None else split_patients(ids, valid_pct, test_pct, seed), out/'split.json')
+    split = load_split(out/'split.json', ids)
+    if not split['valid']: raise ValueError("the split has no validation patients: raise valid_pct or add patients")
+    return split
+
+# %% ../nbs/07_train.ipynb #760d3087
+def _model_config(p:dict, ss, case, rkw:dict, **recipe)->dict:
+    "Everything `load_model` and prediction need: architecture, classes, channels, preprocessing, reader and recipe."
+    from tumortrace.io import brats_generation, BRATS_REGIONS
+    cfg = unet_config(p['encoder'], n_in=len(ss.channel_names), n_out=len(ss.codes), size=p['size'], last_cross=p['last_cross'])
+    cfg.update(codes=ss.codes, labels={int(k):v for k,v in case.labels.items()}, label_values=case.label_values,
+               channel_names=case.channel_names, context=p['context'], norm=recipe['norm'], crop=recipe['crop'],
+               layout=case.layout, reader=rkw, split_seed=recipe['seed'], preset=recipe['preset'],
+               train=dict(epochs=p['epochs'], bs=p['bs'], lr=p['lr'], loss=recipe['loss'], tumour_weight=p['tumour_weight']))
+    if (gen := brats_generation(cfg)): cfg.update(brats_generation=gen, brats_regions=BRATS_REGIONS[gen])
+    return cfg
+
+def _fit(learn, p:dict, out:Path, resume:bool, max_minutes:float, device):
+    "Fit with the run's callbacks: from scratch, fine-tuning a pretrained encoder, or on from the last checkpoint."
+    monitor = 'dice_patient'
+    save_best = SaveBest(monitor=monitor, comp=np.greater, fname='best', with_opt=True, reset_on_fit=False)
+    cbs = [HistoryCSV(out/'history.csv'), save_best, LastCheckpoint(p['epochs'])]
+    if p['patience']: cbs.append(EarlyStop(monitor=monitor, comp=np.greater, patience=p['patience'], reset_on_fit=False))
+    if max_minutes: cbs.append(TimeBudget(max_minutes))
+    if not resume:
+        if learn.pretrained: learn.fine_tune(p['epochs'], p['lr'], freeze_epochs=1, cbs=cbs)
+        else: learn.fit_one_cycle(p['epochs'], p['lr'], cbs=cbs)
+        return
+    state = json.loads((out/'checkpoints'/'last.json').read_text())
+    load_checkpoint(learn, 'last', device=device)
+    _cut_history(out/'history.csv', state['epoch'])
+    if (best := _best_so_far(out/'history.csv', monitor)) is not None: save_best.best = best
+    start = state['epoch'] + 1
+    if start < p['epochs']:
+        learn.unfreeze()
+        learn.start_epoch = start
+        learn.fit_one_cycle(p['epochs'], p['lr'], start_epoch=start, cbs=cbs)
+
+def _finish(learn, cfg:dict, valid:list, split:dict, out:Path, device, t0:float)->Run:
+    "Best model back, its validation metrics, the decision rule chosen on the validation patients, the model saved."
+    if (out/'checkpoints'/'best.pth').exists(): load_checkpoint(learn, 'best', device=device)
+    learn.model.float()
+    vals = learn.validate()
+    metrics = dict(zip(['valid_loss'] + [m.name for m in learn.metrics], [float(v) for v in vals]))
+    metrics.update(n_valid_patients=len(split['valid']), n_train_patients=len(split['train']),
+                   train_minutes=round((time.time() - t0) / 60, 2))
+    cfg.update(_decision(learn.model, cfg, valid))
+    save_model(learn.model.to(memory_format=torch.contiguous_format), cfg, out/'model')
+    write_json(metrics, out/'metrics.json')
+    plot_history(out/'history.csv', out/'curves')
+    return Run(out)
+
+# %% ../nbs/07_train.ipynb #50b650f6
 def train(data, # data folder (any layout `read_cases` reads)
           out, # run folder to write
           preset:str='cpu', # recipe: 'cpu', 'gpu' or 'tiny' (see `PRESETS`)
@@ -261,75 +334,24 @@ def train(data, # data folder (any layout `read_cases` reads)
     out = Path(out)
     p = _resolve(preset, epochs=epochs, size=size, encoder=encoder, bs=bs, lr=lr, tumour_weight=tumour_weight, patience=patience,
                  last_cross=last_cross, context=context)
-    ckdir = out/'checkpoints'
-    if resume and not (ckdir/'last.pth').exists(): raise DataError(ckdir/'last.pth', "no checkpoint to resume from")
-    if not resume and (out/'history.csv').exists():
-        raise DataError(out, "already holds a run (history.csv): pass resume=True to continue it, or choose another folder")
+    _check_resumable(out, resume)
     out.mkdir(parents=True, exist_ok=True)
     if not resume: write_json(dict(data=str(Path(data).resolve()), preset=preset, created=time.strftime('%Y-%m-%d %H:%M:%S')), out/'run.json')
     set_seed(seed)
     device = default_device(cpu)
     if device.type == 'cpu': torch.set_num_threads(os.cpu_count() or 1)
-    if isinstance(modalities, str): modalities = modalities.split(',')
-    rkw = {k:v for k,v in dict(modalities=modalities, target=target, group=group).items() if v is not None}
-    cases = read_cases(data, layout=layout, **rkw)
-    if cases[0].layout == 'folder' and group is None and all(c.n_slices == 1 for c in cases):
-        warnings.warn(f"{data}: every image is its own case, so the split is by image. If several images come from one "
-                      "patient, pass group= (a regex whose first group is the patient id) to split by patient.")
-    ids = [c.case_id for c in cases]
-    if resume: split = load_split(out/'split.json', ids)
-    else:
-        if split is None: split = split_patients(ids, valid_pct, test_pct, seed)
-        save_split(split, out/'split.json')
-        split = load_split(out/'split.json', ids)
-    if not split['valid']: raise ValueError("the split has no validation patients: raise valid_pct or add patients")
+    cases,rkw = _read(data, layout, modalities, target, group)
+    split = _run_split(out, [c.case_id for c in cases], resume, split, valid_pct, test_pct, seed)
     keep = set(split['train']) | set(split['valid'])
     ss = prepare([c for c in cases if c.case_id in keep], p['size'], norm, crop, context=p['context'])
-    dls = seg_dataloaders(ss, split, bs=p['bs'], batch_tfms=seg_augs(), tumour_weight=p['tumour_weight'],
-                          device=device, seed=seed)
-    n_out = len(ss.codes)
-    cfg = unet_config(p['encoder'], n_in=len(ss.channel_names), n_out=n_out, size=p['size'], last_cross=p['last_cross'])
-    cfg.update(codes=ss.codes, labels={int(k):v for k,v in cases[0].labels.items()}, label_values=cases[0].label_values,
-               channel_names=cases[0].channel_names, context=p['context'],
-               norm=norm, crop=crop, layout=cases[0].layout, reader=rkw, split_seed=seed, preset=preset,
-               train=dict(epochs=p['epochs'], bs=p['bs'], lr=p['lr'], loss=loss, tumour_weight=p['tumour_weight']))
-    from tumortrace.io import brats_generation, BRATS_REGIONS
-    if (gen := brats_generation(cfg)): cfg.update(brats_generation=gen, brats_regions=BRATS_REGIONS[gen])
-    valid_case_of = ss.case_of[ss.idxs(split['valid'])]
-    learn = seg_learner(dls, cfg, loss_func=get_loss(loss), metrics=seg_metrics(n_out, valid_case_of),
+    dls = seg_dataloaders(ss, split, bs=p['bs'], batch_tfms=seg_augs(), tumour_weight=p['tumour_weight'], device=device, seed=seed)
+    cfg = _model_config(p, ss, cases[0], rkw, norm=norm, crop=crop, seed=seed, preset=preset, loss=loss)
+    learn = seg_learner(dls, cfg, loss_func=get_loss(loss), metrics=seg_metrics(cfg['n_out'], ss.case_of[ss.idxs(split['valid'])]),
                         path=out, model_dir='checkpoints', pretrained=pretrained if not resume else False)
     cfg['pretrained'] = learn.weights_source
     if device.type == 'cuda':
         learn.to_fp16()
         learn.model = learn.model.to(memory_format=torch.channels_last)
-    monitor = 'dice_patient'
-    save_best = SaveBest(monitor=monitor, comp=np.greater, fname='best', with_opt=True, reset_on_fit=False)
-    cbs = [HistoryCSV(out/'history.csv'), save_best, LastCheckpoint(p['epochs'])]
-    if p['patience']: cbs.append(EarlyStop(monitor=monitor, comp=np.greater, patience=p['patience'], reset_on_fit=False))
-    if max_minutes: cbs.append(TimeBudget(max_minutes))
     t0 = time.time()
-    if resume:
-        state = json.loads((ckdir/'last.json').read_text())
-        load_checkpoint(learn, 'last', device=device)
-        _cut_history(out/'history.csv', state['epoch'])
-        best = _best_so_far(out/'history.csv', monitor)
-        if best is not None: save_best.best = best
-        start = state['epoch'] + 1
-        if start < p['epochs']:
-            learn.unfreeze()
-            learn.start_epoch = start
-            learn.fit_one_cycle(p['epochs'], p['lr'], start_epoch=start, cbs=cbs)
-    elif learn.pretrained: learn.fine_tune(p['epochs'], p['lr'], freeze_epochs=1, cbs=cbs)
-    else: learn.fit_one_cycle(p['epochs'], p['lr'], cbs=cbs)
-    if (ckdir/'best.pth').exists(): load_checkpoint(learn, 'best', device=device)
-    learn.model.float()
-    vals = learn.validate()
-    metrics = dict(zip(['valid_loss'] + [m.name for m in learn.metrics], [float(v) for v in vals]))
-    metrics.update(n_valid_patients=len(split['valid']), n_train_patients=len(split['train']),
-                   train_minutes=round((time.time() - t0) / 60, 2))
-    cfg.update(_decision(learn.model, cfg, [c for c in cases if c.case_id in split['valid']]))
-    model = learn.model.to(memory_format=torch.contiguous_format)
-    save_model(model, cfg, out/'model')
-    write_json(metrics, out/'metrics.json')
-    plot_history(out/'history.csv', out/'curves')
-    return Run(out)
+    _fit(learn, p, out, resume, max_minutes, device)
+    return _finish(learn, cfg, [c for c in cases if c.case_id in split['valid']], split, out, device, t0)
