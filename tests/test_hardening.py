@@ -105,6 +105,7 @@ def test_lab_finds_its_own_jupyterlab_and_runs_as_root():
 def test_report_refuses_an_incomplete_evaluation(tmp_path, sample_eval):
     import shutil
     ev = tmp_path/'eval'; shutil.copytree(sample_eval, ev)
+    (ev/'report.html').unlink(missing_ok=True)            # another test may have rendered the shared evaluation
     (ev/'INCOMPLETE').write_text('an evaluation started but has not finished (killed or failed): its files may be partial\n')
     r = subprocess.run(CLI + ['report', str(ev)], capture_output=True, text=True)
     assert r.returncode == 1 and 'is incomplete' in r.stderr and not (ev/'report.html').exists(), r.stderr[-1500:]
