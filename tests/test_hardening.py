@@ -26,6 +26,15 @@ def test_cli_and_job_defaults_are_the_library_defaults():
     help = subprocess.run(CLI + ['train', '--help'], capture_output=True, text=True).stdout
     assert '(default: cpu)' in help and '(default: 42)' in help   # the help shows the library's defaults
 
+def test_evaluate_defaults_are_the_library_defaults():
+    from tumortrace.cli import _parser, EVALUATE_OPTIONS
+    from tumortrace.evaluate import evaluate
+    args = vars(_parser().parse_args(['evaluate', '--model', 'm', '--data', 'd', '--out', 'o']))
+    assert all(args[k] is None for k in EVALUATE_OPTIONS)
+    job = _job_params('evaluate')
+    assert all(job[k] is None for k in EVALUATE_OPTIONS)
+    assert {k:inspect.signature(evaluate).parameters[k].default for k in EVALUATE_OPTIONS} == dict(postprocess='auto', tta=False, patients='auto')
+
 @pytest.mark.parametrize('argv,msg', [
     (['--epochs', '0'], '--epochs must be at least 1'), (['--epochs', '-3'], '--epochs must be at least 1'),
     (['--bs', '0'], '--bs must be at least 1'), (['--size', '100'], '--size must be a multiple of 32'),

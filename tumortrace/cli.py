@@ -11,8 +11,9 @@ from pathlib import Path
 from .core import DataError, OptionError
 
 # %% auto #0
-__all__ = ['DEMO_EPOCHS', 'TRAIN_OPTIONS', 'CV_OPTIONS', 'cmd_inspect', 'bundled_data', 'cmd_demo', 'job_path', 'run_job',
-           'add_options', 'cmd_train', 'cmd_cv', 'cmd_evaluate', 'cmd_predict', 'cmd_report', 'cmd_lab', 'main']
+__all__ = ['DEMO_EPOCHS', 'TRAIN_OPTIONS', 'CV_OPTIONS', 'EVALUATE_OPTIONS', 'cmd_inspect', 'bundled_data', 'cmd_demo',
+           'job_path', 'run_job', 'add_options', 'cmd_train', 'cmd_cv', 'cmd_evaluate', 'cmd_predict', 'cmd_report',
+           'cmd_lab', 'main']
 
 # %% ../nbs/12_cli.ipynb #0196f4e7
 def _fmt_summary(s:dict)->str:
@@ -201,9 +202,10 @@ def _add_train(sub):
 # %% ../nbs/12_cli.ipynb #2d7158b6
 def cmd_evaluate(args)->int:
     "Run the evaluation job: per-patient metrics of a model on labelled data."
-    out = Path(args.out).resolve()
-    params = dict(model=str(Path(args.model).resolve()), data=str(Path(args.data).resolve()), out=str(out),
-                  postprocess=args.postprocess, tta=bool(args.tta), patients=args.patients)
+    from tumortrace.train import check_out
+    out = check_out(args.out, args.data, 'evaluation folder')
+    params = {k:getattr(args, k) for k in EVALUATE_OPTIONS if getattr(args, k) is not None}
+    params.update(model=str(Path(args.model).resolve()), data=str(Path(args.data).resolve()), out=str(out))
     rc = run_job('evaluate', out/'evaluate.ipynb', params, progress=not args.quiet)
     if rc == 0:
         s = json.loads((out/'summary.json').read_text())
@@ -224,13 +226,14 @@ def cmd_predict(args)->int:
     for r in bad: print(f"error: {r['input']}: {r['status'][7:]}", file=sys.stderr)
     return 1 if bad else 0
 
+EVALUATE_OPTIONS = ('postprocess', 'tta', 'patients')
+
 def _add_eval_predict(sub):
+    from tumortrace.evaluate import evaluate
     e = sub.add_parser('evaluate', help='per-patient metrics of a trained model (runs the papermill evaluate job)')
     e.add_argument('--model', required=True, help="a run's model folder"); e.add_argument('--data', required=True)
     e.add_argument('--out', required=True, help='evaluation folder')
-    e.add_argument('--postprocess', default='auto', help="'auto' (chosen on the run's validation patients), 'none' or e.g. fill+largest")
-    e.add_argument('--tta', action='store_true', help='flip test-time augmentation')
-    e.add_argument('--patients', default='auto', choices=['auto', 'test', 'valid', 'all'])
+    add_options(e, evaluate, EVALUATE_OPTIONS, choices=dict(patients=['auto', 'test', 'valid', 'all']))
     e.add_argument('--quiet', action='store_true')
     e.set_defaults(func=cmd_evaluate)
     p = sub.add_parser('predict', help='predict masks for new scans')

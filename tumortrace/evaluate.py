@@ -167,11 +167,12 @@ from .postprocess import CANDIDATES, THRESHOLDS, choose_postprocess, choose_deci
 def evaluate(model_dir, # a run's `model/` folder
              data, # data folder with masks
              out, # evaluation folder to write
-             postprocess_spec:str='auto', # 'auto' (chosen on the run's validation patients), 'none' or a spec
+             postprocess:str='auto', # 'auto' (the choice `train` recorded), 'none', or e.g. 'fill+largest'
              tta:bool=False, # flip test-time augmentation
-             patients:str='auto', # 'auto', 'test', 'valid' or 'all'
+             patients:str='auto', # 'auto' (the run's test patients if the data holds them, else all), 'test', 'valid' or 'all'
              progress:bool=False)->dict:
     "Score a trained model per patient; writes per_patient.csv, per_slice.csv, summary.json to `out`."
+    spec = postprocess
     from tumortrace.model import load_model
     from tumortrace.io import read_cases
     from tumortrace.core import DataError
@@ -192,15 +193,15 @@ def evaluate(model_dir, # a run's `model/` folder
         if missing: raise DataError(Path(data), f"does not hold the run's {patients} patients {missing[:3]}")
         chosen = [byid[i] for i in split[patients]]
     scores = None
-    if postprocess_spec == 'auto':
-        if cfg.get('postprocess'): postprocess_spec = cfg['postprocess']    # chosen by `train` on the run's validation patients
+    if spec == 'auto':
+        if cfg.get('postprocess'): spec = cfg['postprocess']    # chosen by `train` on the run's validation patients
         elif split is not None and set(split['valid']) <= set(byid):      # older models: choose now, keep it with this evaluation
-            postprocess_spec,scores = choose_postprocess(model, [byid[i] for i in split['valid']], tta=tta)
+            spec,scores = choose_postprocess(model, [byid[i] for i in split['valid']], tta=tta)
         else: raise DataError(Path(data), "postprocess 'auto' chooses on the run's validation patients, which this data does not "
                                           "hold, and the model has no recorded choice; pass 'none' or a spec")
     with marked_incomplete(out, 'an evaluation'):
-        res = evaluate_cases(model, chosen, postprocess_spec, tta=tta, progress=progress)
-        s = eval_summary(res, postprocess_spec)
+        res = evaluate_cases(model, chosen, spec, tta=tta, progress=progress)
+        s = eval_summary(res, spec)
         s.update(patients=patients, tta=tta, model=str(model_dir), data=str(data))
         if scores: s['postprocess_valid_scores'] = scores
         write_eval(res, s, out)
