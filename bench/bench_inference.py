@@ -30,14 +30,12 @@ if __name__ == '__main__':
     a = ap.parse_args()
     sm = tumortrace.load_model(ROOT/'data'/'models'/'lgg_sample', device='cpu')
     x = prepare(read_cases(ROOT/'data'/'lgg'), size=sm.cfg['size']).x[:a.n]
-    net = sm.model
+    import copy
+    plain = copy.deepcopy(sm.model).to(memory_format=torch.contiguous_format)   # the old layout, converted once, outside the timing
     def old():
-        plain = net.to(memory_format=torch.contiguous_format)
         with torch.no_grad(): return np.concatenate([plain(torch.from_numpy(x[i:i+32])).softmax(1).numpy() for i in range(0, len(x), 32)])
-    def new():
-        net.to(memory_format=torch.channels_last); return sm.probs(x)
+    def new(): return sm.probs(x)
     def bf16():
-        net.to(memory_format=torch.channels_last)
         with torch.autocast('cpu', dtype=torch.bfloat16): return sm.probs(x)
     res = dict(n_slices=len(x), size=sm.cfg['size'], threads=torch.get_num_threads(), matmul_gflops=round(matmul_gflops(), 1))
     ref = None
