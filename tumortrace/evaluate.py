@@ -11,7 +11,7 @@ import numpy as np
 from scipy import ndimage
 from .core import Case, write_json, atomic_path, marked_incomplete
 from .postprocess import postprocess
-from .metrics import dice_counts
+from .metrics import dice_counts, iou_counts
 
 # %% auto #0
 __all__ = ['PER_PATIENT_COLS', 'confusion', 'overlap_metrics', 'hd95', 'volume_spacing', 'patient_metrics', 'slice_table',
@@ -31,7 +31,7 @@ def overlap_metrics(truth, pred)->dict:
     "Dice, IoU, accuracy, sensitivity, specificity, precision with the conventions above."
     tp,fp,fn,tn = confusion(truth, pred)
     both_empty = tp + fp + fn == 0
-    return dict(dice=float(dice_counts(tp, fp, fn)), iou=1. if both_empty else tp / (tp + fp + fn),
+    return dict(dice=float(dice_counts(tp, fp, fn)), iou=float(iou_counts(tp, fp, fn)),
                 accuracy=(tp + tn) / (tp + fp + fn + tn), sensitivity=_ratio(tp, tp + fn), specificity=_ratio(tn, tn + fp),
                 precision=_ratio(tp, tp + fp), both_empty=both_empty)
 

@@ -14,21 +14,25 @@ from fastai.learner import Metric
 
 # %% auto #0
 __all__ = ['soft_dice', 'DiceLoss', 'DiceCELoss', 'FocalLoss', 'soft_tversky', 'TverskyCELoss', 'get_loss', 'SegMetric',
-           'dice_counts', 'dice', 'DiceGlobal', 'IoUGlobal', 'DicePatient', 'FgAccuracy', 'PixelAccuracy',
+           'dice_counts', 'iou_counts', 'dice', 'DiceGlobal', 'IoUGlobal', 'DicePatient', 'FgAccuracy', 'PixelAccuracy',
            'seg_metrics']
 
 # %% ../nbs/05_losses_metrics.ipynb #bbc6b53c
+def _soft_counts(logits:torch.Tensor, target:torch.Tensor, include_background:bool=False)->tuple:
+    "Soft (tp, fp, fn) per class over the batch, from softmax probabilities and one-hot targets."
+    p = logits.float().softmax(1)
+    t = F.one_hot(target.long(), p.shape[1]).permute(0, 3, 1, 2).to(p.dtype)
+    if not include_background: p,t = p[:, 1:],t[:, 1:]
+    tp = (p * t).sum((0, 2, 3))
+    return tp, p.sum((0, 2, 3)) - tp, t.sum((0, 2, 3)) - tp
+
 def soft_dice(logits:torch.Tensor, # (B, C, H, W) raw scores
               target:torch.Tensor, # (B, H, W) class indices
               smooth:float=1., # added to numerator and denominator (the empty-mask convention)
               include_background:bool=False)->torch.Tensor:
     "Soft Dice per class over the whole batch: (C,) or (C-1,) without background."
-    p = logits.float().softmax(1)
-    t = F.one_hot(target.long(), p.shape[1]).permute(0, 3, 1, 2).to(p.dtype)
-    if not include_background: p,t = p[:, 1:],t[:, 1:]
-    inter = (p * t).sum((0, 2, 3))
-    denom = p.sum((0, 2, 3)) + t.sum((0, 2, 3))
-    return (2 * inter + smooth) / (denom + smooth)
+    tp,fp,fn = _soft_counts(logits, target, include_background)
+    return (2 * tp + smooth) / (2 * tp + fp + fn + smooth)
 
 # %% ../nbs/05_losses_metrics.ipynb #0de73c33
 class _SegLoss:
@@ -60,10 +64,7 @@ class FocalLoss(_SegLoss):
 
 def soft_tversky(logits:torch.Tensor, target:torch.Tensor, alpha:float=.3, beta:float=.7, smooth:float=1.)->torch.Tensor:
     "Soft Tversky index per foreground class over the batch: tp / (tp + alpha fp + beta fn); alpha = beta = 0.5 is Dice."
-    p = logits.float().softmax(1)
-    t = F.one_hot(target.long(), p.shape[1]).permute(0, 3, 1, 2).to(p.dtype)
-    p,t = p[:, 1:],t[:, 1:]
-    tp = (p * t).sum((0, 2, 3)); fp = (p * (1 - t)).sum((0, 2, 3)); fn = ((1 - p) * t).sum((0, 2, 3))
+    tp,fp,fn = _soft_counts(logits, target)
     return (tp + smooth) / (tp + alpha * fp + beta * fn + smooth)
 
 class TverskyCELoss(_SegLoss):
@@ -112,6 +113,12 @@ def dice_counts(tp, fp, fn, empty:float=1.):
     d = 2*tp + fp + fn
     return np.where(d > 0, 2*tp / np.maximum(d, 1), empty)
 
+def iou_counts(tp, fp, fn, empty:float=1.):
+    "IoU (Jaccard) from (arrays of) confusion counts: tp / (tp + fp + fn); `empty` where both masks are empty."
+    tp,fp,fn = np.asarray(tp), np.asarray(fp), np.asarray(fn)
+    u = tp + fp + fn
+    return np.where(u > 0, tp / np.maximum(u, 1), empty)
+
 def dice(truth, # binary mask, any shape (a slice, a volume)
          pred, # binary mask of the same shape
          empty:float=1., # the value when both are empty: 1 (the convention used throughout), or NaN to skip such cases
@@ -122,7 +129,6 @@ def dice(truth, # binary mask, any shape (a slice, a volume)
     tp = int((t & p).sum())
     return float(dice_counts(tp, int(p.sum()) - tp, int(t.sum()) - tp, empty))
 
-_dice = dice_counts
 
 class DiceGlobal(SegMetric):
     "Foreground Dice pooled over all validation pixels (mean over foreground classes)."
@@ -130,7 +136,7 @@ class DiceGlobal(SegMetric):
     @property
     def value(self):
         tp,fp,fn = self.C.sum(0).T
-        return float(np.mean(_dice(tp, fp, fn)))
+        return float(np.mean(dice_counts(tp, fp, fn)))
 
 class IoUGlobal(SegMetric):
     "Foreground IoU (Jaccard) pooled over all validation pixels (mean over foreground classes)."
@@ -138,8 +144,7 @@ class IoUGlobal(SegMetric):
     @property
     def value(self):
         tp,fp,fn = self.C.sum(0).T
-        u = tp + fp + fn
-        return float(np.mean(np.where(u > 0, tp / np.maximum(u, 1), 1.)))
+        return float(np.mean(iou_counts(tp, fp, fn)))
 
 class DicePatient(SegMetric):
     "Mean over validation patients of 3-D foreground Dice; `case_of` gives each validation slice's patient, in order."
@@ -151,7 +156,7 @@ class DicePatient(SegMetric):
         per = []
         for cid in dict.fromkeys(self.case_of):
             tp,fp,fn = C[self.case_of == cid].sum(0).T
-            per.append(np.mean(_dice(tp, fp, fn)))
+            per.append(np.mean(dice_counts(tp, fp, fn)))
         return float(np.mean(per))
 
 class FgAccuracy(SegMetric):
