@@ -86,7 +86,7 @@ def score_fold(run, # the fold's run folder (with `model/`)
         rows.append(r)
     (run/'eval').mkdir(exist_ok=True)
     with atomic_path(run/'eval'/'per_patient.csv') as tmp: pd.DataFrame(rows).to_csv(tmp, index=False)
-    write_json(dict(fold=fold['fold'], rows=rows), run/'scores.json')
+    write_json(dict(fold=fold['fold'], tta=tta, rows=rows), run/'scores.json')
     return rows
 
 # %% ../nbs/16_crossval.ipynb #02d81ef8
@@ -144,9 +144,9 @@ def build_ensemble(out, # the cross-validation folder
     return out/'model'
 
 # %% ../nbs/16_crossval.ipynb #96d30620
-def _fold_state(run:Path)->str:
-    "'scored', 'trained', 'partial' (checkpoint to resume from), 'empty' (nothing usable) or 'new'."
-    if (run/'scores.json').exists(): return 'scored'
+def _fold_state(run:Path, tta:bool=False)->str:
+    "'scored' (with this `tta`), 'trained', 'partial' (checkpoint to resume from), 'empty' (nothing usable) or 'new'."
+    if (run/'scores.json').exists() and json.loads((run/'scores.json').read_text()).get('tta', False) == tta: return 'scored'
     if (run/'model'/'model.safetensors').exists() and (run/'metrics.json').exists(): return 'trained'
     if (run/'checkpoints'/'last.pth').exists() and (run/'checkpoints'/'last.json').exists(): return 'partial'
     return 'empty' if run.exists() else 'new'
@@ -196,7 +196,7 @@ def cross_validate(data, # labelled data folder
     rows = []
     for f in plan['folds']:
         run = out/f"fold_{f['fold']}"
-        state = _fold_state(run)
+        state = _fold_state(run, tta)
         if progress: print(f"fold {f['fold']}: {len(f['train'])} train, {len(f['valid'])} valid, {len(f['test'])} test patients ({state})", flush=True)
         if state == 'empty': shutil.rmtree(run)
         if state in ('new', 'empty', 'partial'):
