@@ -151,8 +151,10 @@ TRAIN_OPTIONS = ('preset', 'epochs', 'size', 'encoder', 'bs', 'lr', 'loss', 'con
 def _job_params(args, options, what:str)->tuple[dict, Path]:
     "The options given on the command line (the rest: the library's defaults), checked, with --data; and --out resolved."
     from tumortrace.train import check_out, check_recipe
+    from tumortrace.io import detect_layout
     params = {k:getattr(args, k) for k in options if getattr(args, k) is not None}
     check_recipe(**params)
+    detect_layout(args.data)                                   # the data folder exists and holds a known layout
     out = check_out(args.out, args.data, what)
     params.update(data=str(Path(args.data).resolve()), out=str(out))
     return params, out
@@ -169,7 +171,13 @@ CV_OPTIONS = ('folds', 'preset', 'epochs', 'size', 'encoder', 'bs', 'lr', 'loss'
 
 def cmd_cv(args)->int:
     "Run the cross-validation job: k folds by patient, every patient scored once; the executed notebook is the report."
+    import inspect
+    from tumortrace.crossval import check_folds, cross_validate
+    from tumortrace.io import read_cases
     params,out = _job_params(args, CV_OPTIONS, 'cross-validation folder')
+    rkw = {k:v for k in ('target', 'group') if (v := params.get(k)) is not None}
+    if params.get('modalities'): rkw['modalities'] = params['modalities'].split(',')
+    check_folds(len(read_cases(args.data, **rkw)), params.get('folds', inspect.signature(cross_validate).parameters['folds'].default))
     nb = out/'cv.ipynb'
     if nb.exists() and args.resume: nb = out/'cv-resumed.ipynb'
     rc = run_job('cv', nb, params, progress=not args.quiet)
@@ -203,6 +211,9 @@ def _add_train(sub):
 def cmd_evaluate(args)->int:
     "Run the evaluation job: per-patient metrics of a model on labelled data."
     from tumortrace.train import check_out
+    from tumortrace.model import read_config
+    from tumortrace.io import detect_layout
+    read_config(args.model); detect_layout(args.data)          # refused here, before a job starts
     out = check_out(args.out, args.data, 'evaluation folder')
     params = {k:getattr(args, k) for k in EVALUATE_OPTIONS if getattr(args, k) is not None}
     params.update(model=str(Path(args.model).resolve()), data=str(Path(args.data).resolve()), out=str(out))

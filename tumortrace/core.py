@@ -57,8 +57,10 @@ class Case:
     def image(self, i:int)->np.ndarray: return self.load_image(i)
     def mask(self, i:int)->np.ndarray: return self.load_mask(i)
     def volume(self)->np.ndarray:
-        "All image slices stacked: (N, H, W, C)."
-        return np.stack([self.image(i) for i in range(self.n_slices)])
+        "All image slices stacked: (N, H, W, C); warns when every voxel is zero (nothing to segment)."
+        v = np.stack([self.image(i) for i in range(self.n_slices)])
+        if not v.any(): warnings.warn(f"{self.source or self.case_id}: case {self.case_id!r} is all zero: there is nothing to segment", stacklevel=2)
+        return v
     def mask_volume(self)->np.ndarray:
         "All mask slices stacked: (N, H, W) uint8."
         return np.stack([self.mask(i) for i in range(self.n_slices)])

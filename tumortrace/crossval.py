@@ -10,7 +10,7 @@ import json, re, shutil
 from collections import Counter
 from pathlib import Path
 import numpy as np
-from .core import DataError, write_json, atomic_path
+from .core import DataError, OptionError, write_json, atomic_path
 from .io import read_cases
 from .train import train, check_out, check_recipe
 from .model import load_model, read_config, MODEL_FORMAT
@@ -20,7 +20,7 @@ from .postprocess import choose_decision, choose_postprocess
 from .evaluate import patient_metrics, overlap_metrics, volume_spacing
 
 # %% auto #0
-__all__ = ['institution', 'cv_folds', 'score_fold', 'bootstrap_ci', 'dice_stats', 'summarize_cv', 'build_ensemble',
+__all__ = ['institution', 'check_folds', 'cv_folds', 'score_fold', 'bootstrap_ci', 'dice_stats', 'summarize_cv', 'build_ensemble',
            'cross_validate']
 
 # %% ../nbs/16_crossval.ipynb #977b21dc
@@ -30,6 +30,11 @@ def institution(case_id:str)->str:
     return m[1] if m else ''
 
 # %% ../nbs/16_crossval.ipynb #a8908469
+def check_folds(n_patients:int, k:int):
+    "Refuse a fold count the patients cannot fill (each test set needs at least 2 patients)."
+    if k < 2: raise OptionError(f"--folds must be at least 2, not {k}")
+    if k > n_patients // 2: raise OptionError(f"--folds {k}: {n_patients} patients allow 2 to {n_patients // 2} folds")
+
 def cv_folds(case_ids, # patient ids
              k:int=5, # number of folds
              seed:int=42, # shuffling seed
@@ -39,7 +44,7 @@ def cv_folds(case_ids, # patient ids
     "A k-fold plan by patient: each fold's test, valid and train patients; every patient in exactly one test set."
     ids = sorted(case_ids)
     if len(set(ids)) != len(ids): raise ValueError("case ids are not unique")
-    if not 2 <= k <= len(ids) // 2: raise ValueError(f"{len(ids)} patients allow 2 to {len(ids) // 2} folds, not {k}")
+    check_folds(len(ids), k)
     rng = np.random.default_rng(seed)
     groups = {}
     for i in ids: groups.setdefault(strata(i), []).append(i)

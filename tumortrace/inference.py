@@ -13,7 +13,7 @@ from .model import SegModel, decide, restore  # noqa: F401  (decide and restore 
 __all__ = ['SUMMARY_COLS', 'predict_paths']
 
 # %% ../nbs/08_inference.ipynb #7c83cdea
-import csv, re
+import csv, os, re
 from pathlib import Path
 from .core import DataError, OptionError, atomic_path, marked_incomplete
 from .io import read_image, IMAGE_EXTS, NII, _lgg_re, _nii_files, _brats_files, read_nifti, _natural_key
@@ -189,7 +189,8 @@ SUMMARY_COLS = ['input', 'kind', 'n_slices', 'tumour_pixels', 'tumour_volume_ml'
 def _merge_summary(path:Path, rows:list):
     "Write `rows` into `summary.csv`, keeping earlier runs' rows for other inputs (under a lock, atomically)."
     import fcntl
-    with open(path.parent/'.summary.lock', 'w') as lock:
+    lock = os.open(path.parent, os.O_RDONLY)                 # lock the folder itself: no lock file left behind
+    try:
         fcntl.flock(lock, fcntl.LOCK_EX)
         old = []
         if path.exists():
@@ -200,3 +201,4 @@ def _merge_summary(path:Path, rows:list):
             with open(tmp, 'w', newline='') as f:
                 w = csv.DictWriter(f, fieldnames=SUMMARY_COLS); w.writeheader()
                 for r in keep: w.writerow({k:r.get(k, '') for k in SUMMARY_COLS})
+    finally: os.close(lock)

@@ -12,26 +12,39 @@ import numpy as np
 from .core import Case, DataError
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'LGG_CHANNELS', 'BRATS_LABELS', 'BRATS_REGIONS', 'NII', 'LAYOUTS', 'read_image', 'to_class_mask',
-           'read_mask', 'image_shape', 'read_lgg_case', 'read_lgg', 'brats_generation', 'read_nifti', 'read_brats_case',
-           'to_class_mask_volume', 'read_brats', 'read_folder', 'detect_layout', 'read_cases', 'summarize']
+__all__ = ['IMAGE_EXTS', 'MAX_SIDE', 'LGG_CHANNELS', 'BRATS_LABELS', 'BRATS_REGIONS', 'NII', 'LAYOUTS', 'read_image',
+           'to_class_mask', 'read_mask', 'image_shape', 'read_lgg_case', 'read_lgg', 'brats_generation', 'read_nifti',
+           'read_brats_case', 'to_class_mask_volume', 'read_brats', 'read_folder', 'detect_layout', 'read_cases',
+           'summarize']
 
 # %% ../nbs/02_io.ipynb #8820c1d1
 IMAGE_EXTS = ('.png', '.jpg', '.jpeg', '.tif', '.tiff')
+MAX_SIDE = 4096 # largest image side (pixels) the readers accept; set `tumortrace.io.MAX_SIDE` to read larger scans
+
+def _check_side(path, h:int, w:int):
+    "Refuse an image larger than `MAX_SIDE` a side, from its header (before its pixels take memory)."
+    if max(h, w) > MAX_SIDE:
+        raise DataError(path, f"is {w}x{h} pixels, larger than {MAX_SIDE} a side: refused before reading "
+                              f"(set tumortrace.io.MAX_SIDE to read larger images)")
 
 def read_image(path)->np.ndarray:
-    "Read a 2-D image file as (H, W, C); grey images get C=1, alpha is dropped."
+    "Read a 2-D image file as (H, W, C); grey images get C=1, alpha is dropped; larger than `MAX_SIDE` is refused."
     path = Path(path)
     try:
         if path.suffix.lower() in ('.tif', '.tiff'):
             import tifffile
-            a = tifffile.imread(path)
+            with tifffile.TiffFile(path) as t:
+                pg = t.pages[0]
+                _check_side(path, pg.imagelength, pg.imagewidth)
+                a = t.asarray()
         else:
             from PIL import Image
             with Image.open(path) as im:
+                _check_side(path, im.height, im.width)
                 im.load()
                 if im.mode in ('RGBA', 'LA', 'P'): im = im.convert('RGB' if im.mode != 'LA' else 'L')
                 a = np.asarray(im)
+    except DataError: raise
     except Exception as e: raise DataError(path, f"cannot be read as an image ({type(e).__name__}: {e})") from None
     if a.size == 0: raise DataError(path, "cannot be read as an image (no pixel data)")
     if a.ndim == 2: a = a[..., None]
@@ -231,12 +244,17 @@ def to_class_mask_volume(a, path, known:dict, target:str)->np.ndarray:
 
 # %% ../nbs/02_io.ipynb #f122d317
 def read_brats(path, **kwargs)->list[Case]:
-    "Read a folder of BraTS case folders, or one case folder (`kwargs` go to `read_brats_case`)."
+    "Read a folder of BraTS case folders, or one case folder (`kwargs` go to `read_brats_case`); every case must have the same inputs."
     path = Path(path)
     if _nii_files(path): return [read_brats_case(path, **kwargs)]
     dirs = sorted(d for d in path.iterdir() if d.is_dir() and not d.name.startswith('.'))
     if not dirs: raise DataError(path, "has no BraTS case folders")
-    return [read_brats_case(d, **kwargs) for d in dirs]
+    cases = [read_brats_case(d, **kwargs) for d in dirs]
+    for c in cases[1:]:
+        if c.channel_names != cases[0].channel_names:
+            raise DataError(c.source, f"has modalities {c.channel_names} where {cases[0].case_id} has {cases[0].channel_names}: "
+                                      f"pass the ones every case has (--modalities)")
+    return cases
 
 # %% ../nbs/02_io.ipynb #091b9daf
 def _natural_key(s:str): return [int(t) if t.isdigit() else t.lower() for t in re.split(r'(\d+)', s)]
@@ -255,6 +273,10 @@ def _folder_pairs(root:Path)->list[tuple[Path, Path]]:
         masks = {f.stem[:-5]:f for f in files if f.stem.endswith('_mask')}
         imgs = [f for f in files if not f.stem.endswith('_mask')]
         expect = '{}_mask.png'
+    seen = {}
+    for f in sorted(imgs, key=lambda f: f.name):
+        if f.stem in seen: raise DataError(f, f"shares its name with {seen[f.stem].name}: both would pair with one mask; rename or remove one")
+        seen[f.stem] = f
     pairs = []
     for f in sorted(imgs, key=lambda f: _natural_key(f.name)):
         if f.stem not in masks: raise DataError(f, f"has no mask (expected {expect.format(f.stem)} or similar)")

@@ -16,8 +16,8 @@ from .core import Case, DataError, atomic_path, write_json
 from .data import preprocess_volume
 
 # %% auto #0
-__all__ = ['MODEL_FORMAT', 'xresnet_narrow', 'make_encoder', 'unet_config', 'create_model', 'seg_learner', 'decide', 'save_model',
-           'SegModel', 'read_config', 'MeanProbs', 'load_model', 'restore']
+__all__ = ['MODEL_FORMAT', 'CONFIG_KEYS', 'xresnet_narrow', 'make_encoder', 'unet_config', 'create_model', 'seg_learner',
+           'decide', 'save_model', 'SegModel', 'read_config', 'MeanProbs', 'load_model', 'restore']
 
 # %% ../nbs/06_model.ipynb #bb66ceca
 def _torchvision_weights_file(name:str):
@@ -173,6 +173,9 @@ def read_config(path)->dict:
     return cfg
 
 _UNET_KEYS = {'last_cross', 'self_attention', 'blur', 'bottle'}
+CONFIG_KEYS = {'format', 'encoder', 'n_in', 'n_out', 'size', 'unet', 'codes', 'labels', 'label_values', 'channel_names', 'context',
+               'norm', 'crop', 'layout', 'reader', 'split_seed', 'preset', 'train', 'pretrained', 'threshold', 'postprocess',
+               'postprocess_scores', 'decision', 'brats_generation', 'brats_regions', 'ensemble', 'folds'} # what train and cv write
 
 def _check_config(cfg:dict, f:Path):
     "Refuse a tampered config with the key named: the architecture keys must be there, of the right type and range."
@@ -183,6 +186,7 @@ def _check_config(cfg:dict, f:Path):
     if cfg['size'] < 32 or cfg['size'] % 32: bad('size', f"must be a multiple of 32, not {cfg['size']}")
     if cfg['n_in'] < 1 or cfg['n_out'] < 2: bad('n_in' if cfg['n_in'] < 1 else 'n_out', "is out of range")
     if extra := set(cfg['unet']) - _UNET_KEYS: bad('unet', f"has unknown keys {sorted(extra)}")
+    if extra := sorted(set(cfg) - CONFIG_KEYS): bad(extra[0], "is not a model config key (edited by hand?)")
     if not isinstance(cfg.get('context', 0), int) or cfg.get('context', 0) < 0: bad('context', "must be a non-negative int")
     t = cfg.get('threshold')
     if t is not None and not (isinstance(t, (int, float)) and 0 < t < 1): bad('threshold', f"must be in (0, 1), not {t!r}")
@@ -268,6 +272,10 @@ def predict_volume(self:SegModel,
     "Class-index mask (N, H, W) uint8 in the input's geometry (and probabilities / uncertainty on request); a binary model's `cfg['threshold']` applies."
     c = self.cfg
     if vol.ndim != 4: raise ValueError(f"expected an (N, H, W, C) volume, got shape {vol.shape}")
+    if 0 in vol.shape: raise ValueError(f"the volume of shape {vol.shape} is empty")
+    if not np.issubdtype(vol.dtype, np.number) and vol.dtype != bool: raise ValueError(f"the volume's dtype {vol.dtype} is not numeric")
+    if np.issubdtype(vol.dtype, np.floating) and not np.isfinite(vol).all():
+        raise ValueError(f"the volume contains {int((~np.isfinite(vol)).sum())} NaN/inf values")
     k = c.get('context', 0)
     n_ch = len(c['channel_names']) if c.get('channel_names') else c['n_in'] // (2 * k + 1)
     if vol.shape[-1] != n_ch:
