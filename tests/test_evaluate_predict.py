@@ -12,11 +12,15 @@ def cli(*args): return subprocess.run(CLI + [str(a) for a in args], capture_outp
 @pytest.fixture(scope='module')
 def model_dir(trained_run): return trained_run/'model'
 
+def s_units(df): return {c for c in df.columns if c.endswith(('_mm', '_ml', '_px'))}
+
 def test_evaluate_job(model_dir, tmp_path):
     r = cli('evaluate', '--model', model_dir, '--data', DATA/'lgg', '--out', tmp_path/'eval', '--quiet')
     assert r.returncode == 0, r.stderr[-3000:]
     df = pd.read_csv(tmp_path/'eval'/'per_patient.csv')
-    assert list(df.columns[:10]) == PER_PATIENT_COLS
+    assert list(df.columns[:10]) == [c for c in PER_PATIENT_COLS if not c.endswith(('_mm', '_ml'))]   # LGG: no spacing, units named
+    assert s_units(df) == {'hd95_px', 'volume_true_px', 'volume_pred_px'}
+    assert sorted(p.stem for p in (tmp_path/'eval'/'predictions').glob('*.npz')) == sorted(df['patient'])   # kept for the gallery
     split = json.loads((model_dir.parent/'split.json').read_text())
     assert sorted(df['patient']) == sorted(split['test'])                     # the run's unseen patients
     s = json.loads((tmp_path/'eval'/'summary.json').read_text())

@@ -119,3 +119,14 @@ def test_report_refuses_an_incomplete_evaluation(tmp_path, sample_eval):
     r = subprocess.run(CLI + ['report', str(ev)], capture_output=True, text=True)
     assert r.returncode == 1 and 'is incomplete' in r.stderr and not (ev/'report.html').exists(), r.stderr[-1500:]
     assert not (sample_eval/'INCOMPLETE').exists()       # a finished evaluation carries no marker
+
+def test_demo_scores_its_unseen_test_patient_and_writes_the_report(tmp_path):
+    "`tumortrace demo` (here the tiny recipe, 1 epoch) prints the test patient's Dice, not only the validation one's."
+    r = subprocess.run(CLI + ['demo', '--out', str(tmp_path/'demo'), '--preset', 'tiny', '--epochs', '1'], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-3000:]
+    run = tmp_path/'demo'/'train'
+    test = json.loads((run/'split.json').read_text())['test']
+    s = json.loads((run/'eval'/'summary.json').read_text())
+    assert s['patients'] == 'test' and s['n_patients'] == len(test) == 1
+    assert f"unseen test patient ({test[0]}): per-patient Dice {s['dice_mean']:.3f}" in r.stdout, r.stdout[-2000:]
+    assert (run/'report.html').stat().st_size > 10_000 and str(run/'report.html') in r.stdout

@@ -66,3 +66,4 @@ def test_failing_job_exits_nonzero(tmp_path):
     r = subprocess.run(CLI + ['train', '--data', str(bad), '--out', str(tmp_path/'r'), '--quiet'], capture_output=True, text=True)
     assert r.returncode == 1
     assert 'job failed' in r.stderr and 'cannot be read as an image' in r.stderr, r.stderr[-2000:]
+    assert 'without encryption' not in r.stderr and len(r.stderr.strip().splitlines()) == 2, r.stderr   # no kernel chatter

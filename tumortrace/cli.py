@@ -49,7 +49,7 @@ def bundled_data(name:str='lgg')->Path:
     return p
 
 def cmd_demo(args)->int:
-    "Inspect the bundled sample, show augmented slices, then train on it and show predictions on unseen patients."
+    "Inspect the bundled sample, show augmented slices, train on it, evaluate the unseen test patient and write `report.html`."
     import matplotlib; matplotlib.use('Agg')
     from tumortrace.io import read_cases, summarize
     from tumortrace.data import prepare, split_patients, save_split, seg_dataloaders
@@ -78,13 +78,20 @@ def cmd_demo(args)->int:
     print(f"training the '{args.preset}' preset for {args.epochs} epochs on {data} (the report: {out/'train'/'train.ipynb'})")
     rc = run_job('train', out/'train'/'train.ipynb', dict(data=str(data.resolve()), out=str((out/'train').resolve()),
                  preset=args.preset, epochs=args.epochs, seed=args.seed, valid_pct=0.2, test_pct=0.2), progress=True)
-    if rc == 0:
-        m = json.loads((out/'train'/'metrics.json').read_text())
-        print(f"demo done: validation per-patient Dice {m['dice_patient']:.3f} after {m['train_minutes']} min of training.\n"
-              f"report: {out/'train'/'train.ipynb'}; curves and predictions on the unseen test patient: {out/'train'/'curves'}\n"
-              f"next: `tumortrace report {out/'train'}` (one HTML file), or in JupyterLab "
-              f"`tumortrace.viewer('{out/'train'}')` to browse the unseen patient slice by slice")
-    return rc
+    if rc: return rc
+    run = out/'train'
+    rc = run_job('evaluate', run/'eval'/'evaluate.ipynb', dict(model=str((run/'model').resolve()), data=str(data.resolve()),
+                 out=str((run/'eval').resolve()), patients='test'), progress=True)
+    if rc: return rc
+    from tumortrace.report import report
+    html = report(run)
+    m,s = json.loads((run/'metrics.json').read_text()), json.loads((run/'eval'/'summary.json').read_text())
+    print(f"demo done after {m['train_minutes']} min of training.\n"
+          f"unseen test patient{'s' if s['n_patients'] > 1 else ''} ({', '.join(json.loads((run/'split.json').read_text())['test'])}): "
+          f"per-patient Dice {s['dice_mean']:.3f} (the validation patient, which chose the checkpoint: {m['dice_patient']:.3f}).\n"
+          f"report: {html} (one HTML file: training curves, the test patient's metrics and predictions)\n"
+          f"next: in JupyterLab `tumortrace.viewer('{run}')` to browse the unseen patient slice by slice")
+    return 0
 
 DEMO_EPOCHS = 30  # cpu preset on the 6 bundled patients: a few minutes on 2 cores
 
@@ -113,7 +120,8 @@ def run_job(name:str, # job name: 'train', ...
     import papermill as pm
     out_nb = Path(out_nb); out_nb.parent.mkdir(parents=True, exist_ok=True)
     try: pm.execute_notebook(str(job_path(name)), str(out_nb), parameters=params, progress_bar=progress,
-                             kernel_name='python3', cwd=str(out_nb.parent))
+                             kernel_name='python3', cwd=str(out_nb.parent),
+                             extra_arguments=['--IPKernelApp.log_level=ERROR'])   # no kernel start-up chatter (the TCP warning)
     except pm.PapermillExecutionError as e:
         print(f"error: the {name} job failed in cell {e.exec_count}: {e.ename}: {e.evalue}\n(executed notebook: {out_nb})",
               file=sys.stderr)

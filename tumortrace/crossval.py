@@ -117,13 +117,12 @@ def summarize_cv(rows:list[dict])->dict:
     df = pd.DataFrame(rows)
     s = dict(n_patients=len(df), n_folds=int(df['fold'].nunique()), dice=dice_stats(df['dice']),
              raw=dice_stats(df['dice_raw']), threshold_only=dice_stats(df['dice_threshold']))
-    for k in ('iou', 'hd95_mm', 'sensitivity', 'precision'):
+    for k in ('iou', 'hd95_mm', 'hd95_px', 'sensitivity', 'precision'):
         if k in df: s[f'{k}_mean'] = float(np.nanmean(df[k])) if np.isfinite(df[k].astype(float)).any() else float('nan')
     s['per_fold'] = {int(f):dict(n=len(g), mean=float(g['dice'].mean()), raw_mean=float(g['dice_raw'].mean()))
                      for f,g in df.groupby('fold')}
     s['per_institution'] = {str(i):dict(n=len(g), mean=float(g['dice'].mean()), raw_mean=float(g['dice_raw'].mean()))
                             for i,g in df.groupby(df['institution'].fillna('').astype(str))}
-    s['hd95_unit'] = rows[0].get('hd95_unit') if rows else None
     s['empty_convention'] = 'both empty: Dice 1; truth empty, prediction not (or the reverse): 0; undefined ratios: NaN, skipped'
     return s
 

@@ -6,17 +6,18 @@ Docs: https://tumortrace.github.io/tumortrace/evaluate.html.md"""
 
 # %% ../nbs/10_evaluate.ipynb #2b7cb031
 from __future__ import annotations
+import re
 from pathlib import Path
 import numpy as np
 from scipy import ndimage
-from .core import Case, write_json, atomic_path, marked_incomplete
+from .core import Case, DataError, write_json, atomic_path, marked_incomplete
 from .postprocess import postprocess
 from .metrics import dice_counts, iou_counts
 
 # %% auto #0
-__all__ = ['PER_PATIENT_COLS', 'confusion', 'overlap_metrics', 'hd95', 'volume_spacing', 'patient_metrics', 'slice_table',
-           'detection', 'region_masks', 'summarize_patients', 'evaluate_cases', 'eval_summary', 'write_eval',
-           'evaluate']
+__all__ = ['PER_PATIENT_COLS', 'confusion', 'overlap_metrics', 'hd95', 'volume_spacing', 'patient_metrics', 'metric_column',
+           'slice_table', 'detection', 'region_masks', 'summarize_patients', 'evaluate_cases', 'save_prediction',
+           'has_prediction', 'load_prediction', 'eval_summary', 'write_eval', 'evaluate']
 
 # %% ../nbs/10_evaluate.ipynb #6e84493e
 def confusion(truth:np.ndarray, pred:np.ndarray)->tuple:
@@ -63,13 +64,20 @@ def volume_spacing(case:Case):
     return None if case.spacing is None else (case.spacing[2], case.spacing[0], case.spacing[1])
 
 def patient_metrics(truth:np.ndarray, pred:np.ndarray, spacing=None)->dict:
-    "All per-patient metrics of a binary (N, H, W) truth/prediction pair."
+    "All per-patient metrics of a binary (N, H, W) truth/prediction pair; distance and volume keys carry their unit."
     m = overlap_metrics(truth, pred)
+    hu,vu = ('px', 'px') if spacing is None else ('mm', 'ml')
     vox = 1. if spacing is None else float(np.prod(spacing)) / 1000.   # mL per voxel
-    m.update(hd95_mm=hd95(truth, pred, spacing), volume_true=float((truth > 0).sum()) * vox,
-             volume_pred=float((pred > 0).sum()) * vox, volume_unit='voxels' if spacing is None else 'mL',
-             hd95_unit='pixels (spacing unknown)' if spacing is None else 'mm', n_slices=len(truth))
+    m.update({f'hd95_{hu}':hd95(truth, pred, spacing), f'volume_true_{vu}':float((truth > 0).sum()) * vox,
+              f'volume_pred_{vu}':float((pred > 0).sum()) * vox, 'n_slices':len(truth)})
     return m
+
+def metric_column(table, # per-patient rows (list of dicts) or a DataFrame
+                  name:str, # 'hd95', 'volume_true' or 'volume_pred'
+                 )->str:
+    "The column holding `name` in `table`, with its unit ('hd95_mm' or 'hd95_px', ...); None if absent."
+    cols = table.columns if hasattr(table, 'columns') else (table[0] if len(table) else {})
+    return next((f'{name}_{u}' for u in ('mm', 'ml', 'px') if f'{name}_{u}' in cols), None)
 
 def slice_table(case_id:str, truth:np.ndarray, pred:np.ndarray)->list[dict]:
     "One row per slice: overlap metrics and whether tumour is truly / predicted present."
@@ -97,10 +105,10 @@ def region_masks(mask:np.ndarray, generation:str, label_values=None)->dict:
 def summarize_patients(rows:list[dict], prefix:str='')->dict:
     "Mean/median/std/min of per-patient Dice and friends (NaNs skipped)."
     def col(k): return np.array([r[k] for r in rows], float)
-    d = col('dice')
+    d,h = col('dice'), metric_column(rows, 'hd95')
     s = dict(n_patients=len(rows), dice_mean=float(np.nanmean(d)), dice_median=float(np.nanmedian(d)),
              dice_std=float(np.nanstd(d)), dice_min=float(np.nanmin(d)), iou_mean=float(np.nanmean(col('iou'))),
-             hd95_mean=float(np.nanmean(col('hd95_mm'))) if np.isfinite(col('hd95_mm')).any() else float('nan'),
+             hd95_mean=float(np.nanmean(col(h))) if h and np.isfinite(col(h)).any() else float('nan'), hd95_unit=h and h[5:],
              sensitivity_mean=float(np.nanmean(col('sensitivity'))), precision_mean=float(np.nanmean(col('precision'))),
              n_both_empty=int(sum(r['both_empty'] for r in rows)))
     return {prefix + k:v for k,v in s.items()}
@@ -109,8 +117,10 @@ def summarize_patients(rows:list[dict], prefix:str='')->dict:
 def evaluate_cases(model, # a `SegModel` from `load_model`
                    cases:list[Case], # labelled cases (with masks) to score
                    postprocess_spec:str='none', # post-processing to score beside the raw prediction
-                   tta:bool=False, progress:bool=False)->dict:
-    "Per-patient rows ('raw' and 'post'), per-slice rows (post-processed), and the BraTS generation used."
+                   tta:bool=False, progress:bool=False,
+                   save_to=None, # folder to keep each patient's post-processed prediction in (`save_prediction`)
+                  )->dict:
+    "Per-patient rows ('raw' and 'post'), per-slice rows (post-processed), and the BraTS generation used; each patient predicted once."
     gen = brats_generation(model.cfg)
     lv = model.cfg.get('label_values')
     raw,post,slices = [],[],[]
@@ -131,7 +141,28 @@ def evaluate_cases(model, # a `SegModel` from `load_model`
                 for k in tr: r[f'dice_{k}'] = overlap_metrics(tr[k], prr[k])['dice']
             rows.append(r)
         slices += slice_table(c.case_id, truth > 0, pp > 0)
+        if save_to is not None: save_prediction(save_to, c.case_id, pp, raw=pred)
     return dict(raw=raw, post=post, slices=slices, generation=gen)
+
+def _pred_file(folder, case_id:str)->Path: return Path(folder)/(re.sub(r'[^\w.-]', '_', case_id) + '.npz')
+
+def save_prediction(folder, case_id:str, mask:np.ndarray, # the (post-processed) (N, H, W) class-index prediction
+                    raw:np.ndarray=None, # the prediction before post-processing, when it differs
+                   )->Path:
+    "Keep a patient's prediction as `folder/<case_id>.npz` (atomically, compressed), for galleries and viewers."
+    f = _pred_file(folder, case_id); f.parent.mkdir(parents=True, exist_ok=True)
+    arrs = dict(mask=np.asarray(mask, np.uint8))
+    if raw is not None and not np.array_equal(raw, mask): arrs['raw'] = np.asarray(raw, np.uint8)
+    with atomic_path(f) as tmp: np.savez_compressed(tmp, **arrs)
+    return f
+
+def has_prediction(folder, case_id:str)->bool: return folder is not None and _pred_file(folder, case_id).exists()
+
+def load_prediction(folder, case_id:str, raw:bool=False)->np.ndarray:
+    "The prediction `save_prediction` kept for `case_id` (`raw=True`: before post-processing)."
+    f = _pred_file(folder, case_id)
+    if not f.exists(): raise DataError(f, f"not found: no kept prediction of {case_id!r} in {folder}")
+    with np.load(f) as z: return z['raw'] if raw and 'raw' in z else z['mask']
 
 def eval_summary(res:dict, postprocess_spec:str='none')->dict:
     "summary.json content: post-processed figures, the same without post-processing under 'raw', detection."
@@ -142,19 +173,18 @@ def eval_summary(res:dict, postprocess_spec:str='none')->dict:
     if res['generation']:
         for k in BRATS_REGIONS[res['generation']]: s[f'dice_{k}_mean'] = float(np.nanmean([r[f'dice_{k}'] for r in res['post']]))
     s['raw'] = summarize_patients(res['raw'])
-    s['hd95_unit'] = res['post'][0]['hd95_unit'] if res['post'] else None
     s['empty_convention'] = 'both empty: Dice 1 (counted in n_both_empty); truth empty, prediction not: 0; undefined ratios: NaN, skipped'
     return s
 
-PER_PATIENT_COLS = ['patient', 'dice', 'iou', 'hd95_mm', 'sensitivity', 'specificity', 'precision',
-                    'volume_true', 'volume_pred', 'n_slices']
+PER_PATIENT_COLS = ['patient', 'dice', 'iou', 'hd95_mm', 'hd95_px', 'sensitivity', 'specificity', 'precision',
+                    'volume_true_ml', 'volume_pred_ml', 'volume_true_px', 'volume_pred_px', 'n_slices'] # those present lead
 
 def write_eval(res:dict, summary:dict, out)->Path:
     "Write `per_patient.csv`, `per_slice.csv` and `summary.json` to `out` (atomically)."
     import pandas as pd
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     df = pd.DataFrame(res['post'])
-    cols = PER_PATIENT_COLS + [c for c in df.columns if c not in PER_PATIENT_COLS]
+    cols = [c for c in PER_PATIENT_COLS if c in df] + [c for c in df.columns if c not in PER_PATIENT_COLS]
     with atomic_path(out/'per_patient.csv') as tmp: df[cols].to_csv(tmp, index=False)
     with atomic_path(out/'per_slice.csv') as tmp: pd.DataFrame(res['slices']).to_csv(tmp, index=False)
     write_json(summary, out/'summary.json')
@@ -171,11 +201,10 @@ def evaluate(model_dir, # a run's `model/` folder
              tta:bool=False, # flip test-time augmentation
              patients:str='auto', # 'auto' (the run's test patients if the data holds them, else all), 'test', 'valid' or 'all'
              progress:bool=False)->dict:
-    "Score a trained model per patient; writes per_patient.csv, per_slice.csv, summary.json to `out`."
+    "Score a trained model per patient; writes per_patient.csv, per_slice.csv, summary.json and predictions/ to `out`."
     spec = postprocess
     from tumortrace.model import load_model
     from tumortrace.io import read_cases
-    from tumortrace.core import DataError
     model_dir = Path(model_dir)
     model = load_model(model_dir)
     cfg = model.cfg
@@ -200,7 +229,7 @@ def evaluate(model_dir, # a run's `model/` folder
         else: raise DataError(Path(data), "postprocess 'auto' chooses on the run's validation patients, which this data does not "
                                           "hold, and the model has no recorded choice; pass 'none' or a spec")
     with marked_incomplete(out, 'an evaluation'):
-        res = evaluate_cases(model, chosen, spec, tta=tta, progress=progress)
+        res = evaluate_cases(model, chosen, spec, tta=tta, progress=progress, save_to=Path(out)/'predictions')
         s = eval_summary(res, spec)
         s.update(patients=patients, tta=tta, model=str(model_dir), data=str(data))
         if scores: s['postprocess_valid_scores'] = scores

@@ -11,12 +11,13 @@ from collections import OrderedDict
 from pathlib import Path
 import numpy as np
 from .core import Case, DataError
+from .metrics import dice_counts
 from .viz import (new_figure, overlay, fig_png, draw_errors, error_map, largest_slice, default_channel,
                             TRUTH_COLOUR, PRED_COLOUR, TP_COLOUR, FP_COLOUR, FN_COLOUR)
 
 # %% auto #0
-__all__ = ['POST_COLOUR', 'UNC_COLOUR', 'LAYERS', 'PatientSource', 'open_source', 'render_slice', 'colour_pixels',
-           'slice_metrics', 'Viewer', 'viewer']
+__all__ = ['TABLE_COLS', 'POST_COLOUR', 'UNC_COLOUR', 'LAYER_TIPS', 'LAYERS', 'PatientSource', 'worst_slice', 'open_source',
+           'render_slice', 'colour_pixels', 'slice_metrics', 'Viewer', 'fill_table', 'score_all', 'viewer']
 
 # %% ../nbs/14_widgets.ipynb #0645b767
 def _model_cfg(model)->dict:
@@ -27,18 +28,21 @@ def _model_cfg(model)->dict:
     return getattr(model, 'cfg', None) or {}
 
 class PatientSource:
-    "The viewer's patients: ids, known Dice, and one patient at a time (read, then predicted, on first view; cached)."
+    "The viewer's patients: ids, their metrics when known, and one patient at a time (read, then predicted, on first view; cached)."
     def __init__(self, cases:list[Case], # patients (their slices load lazily)
                  model=None, # `SegModel`, model folder (loaded on first prediction), callable `case -> mask`, or None
                  scores:dict=None, # known per-patient Dice (e.g. from an evaluation's per_patient.csv)
                  postprocess_spec:str=None, # post-processing layer (default: the model's recorded choice)
-                 cache:int=3): # patients kept in memory
+                 cache:int=3, # patients kept in memory
+                 metrics:dict=None, # known per-patient metrics, patient -> {dice, hd95_px, volume_true_px, ...}
+                 kept=None): # folder of predictions an evaluation kept (`evaluate.save_prediction`): shown, not predicted again
         self.cases = {c.case_id:c for c in cases}
         if not self.cases: raise ValueError("no patients to show")
-        self._model,self.cfg = model,_model_cfg(model)
-        self.scores = dict(scores or {})
+        self._model,self.cfg,self.kept = model,_model_cfg(model),kept
+        self.table = {p:dict(m) for p,m in (metrics or {}).items()}
+        for p,s in (scores or {}).items(): self.table.setdefault(p, {})['dice'] = s
         self.post_spec = postprocess_spec or self.cfg.get('postprocess') or 'none'
-        self._cache,self.cache_size,self.loads,self.predictions = OrderedDict(),cache,0,0
+        self._cache,self.cache_size,self.loads,self.predictions,self.kept_loads = OrderedDict(),cache,0,0,0
         self._busy = threading.RLock()   # one prediction at a time: the viewer's worker and a user's request never race
     @property
     def model(self):
@@ -48,7 +52,9 @@ class PatientSource:
             self._model = load_model(self._model)
         return self._model
     @property
-    def has_model(self): return self._model is not None
+    def has_model(self): return self._model is not None or self.kept is not None
+    @property
+    def scores(self)->dict: return {p:t['dice'] for p,t in self.table.items() if 'dice' in t}
     @property
     def ids(self): return list(self.cases)
     @property
@@ -62,7 +68,7 @@ def _read(self:PatientSource, pid:str)->dict:
     if pid in self._cache: self._cache.move_to_end(pid); return self._cache[pid]
     if pid not in self.cases: raise KeyError(f"unknown patient {pid!r}; known: {self.ids[:5]}{'...' if len(self) > 5 else ''}")
     c = self.cases[pid]
-    d = dict(id=pid, vol=c.volume(), truth=c.mask_volume(), pred=None, post=None, unc=None, dice=self.scores.get(pid),
+    d = dict(id=pid, vol=c.volume(), truth=c.mask_volume(), pred=None, post=None, unc=None, dice=self.table.get(pid, {}).get('dice'),
              channels=list(c.channel_names), case=c)
     self.loads += 1
     self._cache[pid] = d
@@ -78,14 +84,22 @@ def _predict(self:PatientSource, pid:str)->dict:
 
 def _predict_now(self:PatientSource, pid, d):
     from tumortrace.postprocess import postprocess
-    from tumortrace.evaluate import overlap_metrics
-    m,c = self.model,d['case']
-    pred = m.predict_volume(d['vol'], c.brain_volume()) if hasattr(m, 'predict_volume') else np.asarray(m(c), np.uint8)
+    from tumortrace.evaluate import patient_metrics, volume_spacing, has_prediction, load_prediction
+    c = d['case']
+    if has_prediction(self.kept, pid):                   # an evaluation's own prediction: shown as it was scored
+        pred,post = load_prediction(self.kept, pid, raw=True), load_prediction(self.kept, pid)
+        self.kept_loads += 1
+    else:
+        if self._model is None: return d                  # kept predictions only, and not this patient's
+        m = self.model
+        pred = m.predict_volume(d['vol'], c.brain_volume()) if hasattr(m, 'predict_volume') else np.asarray(m(c), np.uint8)
+        post = postprocess(pred, self.post_spec)
+        self.predictions += 1
     if pred.shape != d['truth'].shape: raise ValueError(f"{pid}: prediction shape {pred.shape} differs from the mask's {d['truth'].shape}")
-    d['post'] = postprocess(pred, self.post_spec)
-    if pid not in self.scores: self.scores[pid] = overlap_metrics(d['truth'] > 0, d['post'] > 0)['dice']
-    d['dice'],d['pred'] = self.scores[pid],pred          # pred last: a reader that sees it sees post and dice too
-    self.predictions += 1
+    d['post'] = post
+    if 'dice' not in self.table.get(pid, {}):
+        self.table[pid] = {**self.table.get(pid, {}), **patient_metrics(d['truth'] > 0, post > 0, volume_spacing(c))}
+    d['dice'],d['pred'] = self.table[pid]['dice'],pred   # pred last: a reader that sees it sees post and dice too
     return d
 
 def _uncertainty(self:PatientSource, pid:str)->np.ndarray|None:
@@ -98,6 +112,37 @@ def _uncertainty(self:PatientSource, pid:str)->np.ndarray|None:
 
 PatientSource.read,PatientSource.predict,PatientSource._predict_now,PatientSource.get,PatientSource.uncertainty = (
     _read,_predict,_predict_now,_predict,_uncertainty)
+
+# %% ../nbs/14_widgets.ipynb #98f5e646
+TABLE_COLS = ('dice', 'hd95', 'volume_true', 'volume_pred', 'sensitivity', 'precision')  # unit suffixes added as the data has them
+
+def _patient_table(self:PatientSource)->'pd.DataFrame':
+    "One row per patient (in source order), the metrics known so far; unknown ones NaN."
+    import pandas as pd
+    df = pd.DataFrame([{'patient':p, **self.table.get(p, {})} for p in self.ids])
+    cols = ['patient'] + [c for n in TABLE_COLS for c in df.columns if c == n or (c.startswith(n + '_') and c[len(n)+1:] in ('mm', 'ml', 'px'))]
+    return df.reindex(columns=cols if 'dice' in cols else cols + ['dice'])
+
+def _score_all(self:PatientSource, progress=None, # called with (done, total) after each patient
+               stop=None)->'pd.DataFrame': # a `threading.Event` that stops it between patients
+    "Predict every patient whose metrics are not known yet (one at a time; cached ones are not predicted again)."
+    todo = [p for p in self.ids if 'dice' not in self.table.get(p, {})]
+    for k,p in enumerate(todo):
+        if stop is not None and stop.is_set(): break
+        self.predict(p)
+        if progress: progress(k + 1, len(todo))
+    return self.patient_table()
+
+PatientSource.patient_table,PatientSource.score_all = _patient_table,_score_all
+
+def worst_slice(truth:np.ndarray, pred:np.ndarray)->int:
+    "Index of the slice with tumour (true or predicted) whose slice Dice is lowest; ties go to the larger tumour."
+    t,p = (np.asarray(a).reshape(len(a), -1) > 0 for a in (truth, pred))
+    tp = (t & p).sum(1); fp,fn = p.sum(1) - tp, t.sum(1) - tp
+    size = t.sum(1) + p.sum(1)
+    if not size.any(): return 0
+    d = np.where(size > 0, dice_counts(tp, fp, fn), np.inf)
+    return int(np.lexsort((-size, d))[0])
 
 # %% ../nbs/14_widgets.ipynb #9ce7f44d
 def _run_data(run:Path):
@@ -125,7 +170,7 @@ def open_source(source, # eval folder, run folder, data folder, a `Case` or a li
     if not (p/'model'/'config.json').exists() and not (p/'summary.json').exists() and list(p.glob('*/split.json')):
         from tumortrace.train import Run
         p = Run.open(p).path                     # a folder holding one run (the demo's runs/demo holds train/)
-    scores = None
+    metrics = kept = None
     if (p/'model.safetensors').exists(): raise DataError(p, "is a model folder: pass it as model= and a data folder as the source")
     if (p/'model'/'config.json').exists() and (p/'eval'/'summary.json').exists() and data is None:
         return open_source(p/'eval', model or p/'model', data, patients, postprocess_spec)
@@ -135,7 +180,8 @@ def open_source(source, # eval folder, run folder, data folder, a `Case` or a li
         model = model if model is not None else s.get('model'); data = data or s.get('data')
         postprocess_spec = postprocess_spec or s.get('postprocess')
         pp = pd.read_csv(p/'per_patient.csv', dtype={'patient': str})
-        scores = dict(zip(pp['patient'], pp['dice']))
+        metrics = {r.pop('patient'):r for r in pp.to_dict('records')}
+        kept = p/'predictions' if (p/'predictions').is_dir() and postprocess_spec == s.get('postprocess') else None  # as scored
         patients = patients or list(pp['patient'])
     elif (p/'model'/'config.json').exists():                                    # run folder
         model = model if model is not None else p/'model'
@@ -154,10 +200,14 @@ def open_source(source, # eval folder, run folder, data folder, a `Case` or a li
         missing = [i for i in patients if i not in byid]
         if missing: raise DataError(Path(data), f"does not hold patients {missing[:3]} that {p} lists")
         cases = [byid[i] for i in patients]
-    return PatientSource(cases, model, scores, postprocess_spec)
+    return PatientSource(cases, model, None, postprocess_spec, metrics=metrics, kept=kept)
 
 # %% ../nbs/14_widgets.ipynb #288829e9
 POST_COLOUR,UNC_COLOUR = '#CC79A7', '#F0E442'  # Okabe-Ito reddish purple and yellow
+LAYER_TIPS = {'truth':'the expert mask, as an orange outline', 'prediction':"the model's prediction, as a blue fill",
+              'post-processed':'the prediction after post-processing, as a dashed outline',
+              'errors':'error map: true positives, false positives, and missed tumour (false negatives)',
+              'uncertainty':'where flipped copies of the slice disagree (test-time augmentation)'}
 LAYERS = ('truth', 'prediction', 'post-processed', 'errors', 'uncertainty')
 
 def _fill(ax, m, colour, alpha):
@@ -221,7 +271,7 @@ def slice_metrics(d:dict, i:int, post:bool=True)->dict:
 
 # %% ../nbs/14_widgets.ipynb #8bc9fba9
 class Viewer:
-    "ipywidgets viewer over a `PatientSource`: patient, slice, channel, opacity and layer controls, the slice and its metrics."
+    "ipywidgets viewer over a `PatientSource`: patient, slice, channel, opacity and layer controls, the slice, its metrics and the per-patient table."
     def __init__(self, source:PatientSource, layers=('truth', 'prediction'), channel:int=None, opacity:float=0.45,
                  size:float=4.2, dpi:int=80,
                  background:bool=True): # predict in a worker thread: the images show at once, the prediction when ready
@@ -229,26 +279,45 @@ class Viewer:
         from concurrent.futures import ThreadPoolExecutor
         self.src,self.size,self.dpi,self.redraws,self._quiet = source,size,dpi,0,False
         self._pool = ThreadPoolExecutor(1, thread_name_prefix='tumortrace-viewer') if background else None
-        self._pending,self._lock,self._quiet_patient = [],threading.RLock(),False
+        self._pending,self._lock,self._quiet_patient,self._quiet_table,self._worst_for,self._scorer = [],threading.RLock(),False,False,None,None
         names = source.channel_names
         if channel is None: channel = default_channel(names)
         self.patient = W.Dropdown(options=[(self._label(p), p) for p in source.ids], description='patient',
-                                  layout=W.Layout(width='380px'))
-        self.slice = W.IntSlider(min=1, max=2, description='slice', continuous_update=False)  # numbered from 1, like LGG files
-        self.channel = W.Dropdown(options=[(n, k) for k,n in enumerate(names)], value=channel, description='channel')
-        self.opacity = W.FloatSlider(value=opacity, min=0, max=1, step=0.05, description='opacity', continuous_update=False)
-        self.layers = {n:W.ToggleButton(value=n in layers, description=n, layout=W.Layout(width='auto')) for n in LAYERS}
+                                  layout=W.Layout(width='380px'), tooltip='the patient shown (with its Dice once known)')
+        self.slice = W.IntSlider(min=1, max=2, description='slice', continuous_update=False,  # numbered from 1, like LGG files
+                                 tooltip='slice number, from 1; with the slider focused the arrow keys step through slices')
+        self.channel = W.Dropdown(options=[(n, k) for k,n in enumerate(names)], value=channel, description='channel',
+                                  tooltip='the MRI channel drawn in grey')
+        self.opacity = W.FloatSlider(value=opacity, min=0, max=1, step=0.05, description='opacity', continuous_update=False,
+                                     tooltip='opacity of the filled layers (prediction, error map, uncertainty)')
+        self.layers = {n:W.ToggleButton(value=n in layers, description=n, tooltip=LAYER_TIPS[n], layout=W.Layout(width='auto'))
+                       for n in LAYERS}
         self.image,self.metrics,self.status = W.Image(format='png'), W.HTML(), W.HTML()
+        self.sort_by = W.Dropdown(options=['patient', 'dice'], value='dice', description='sort by', layout=W.Layout(width='240px'),
+                                  tooltip='the column of the per-patient table to sort by')
+        self.descending = W.ToggleButton(value=False, description='descending', tooltip='sort from the highest value down')
+        self.score = W.Button(description='score all', disabled=not source.has_model,
+                              tooltip='predict every patient not scored yet, in the background, to fill the table')
+        self.table_head = W.HTML()
+        self.table = W.Select(options=[], rows=min(10, max(2, len(source))), layout=W.Layout(width='auto'),
+                              tooltip='patients and their metrics: choose one to open it at its worst slice')
+        self.table.add_class('tumortrace-table')
         self.patient.observe(self._load, 'value')
         for w in (self.slice, self.channel, self.opacity, *self.layers.values()): w.observe(self.redraw, 'value')
+        for w in (self.sort_by, self.descending): w.observe(lambda _: self.fill_table(), 'value')
+        self.table.observe(self._open_row, 'value')
+        self.score.on_click(lambda _: self.score_all())
         self.ui = W.VBox([W.HBox([self.patient, self.channel]), W.HBox([self.slice, self.opacity]),
-                          W.HBox(list(self.layers.values())), W.HBox([self.image, self.metrics]), self.status])
+                          W.HBox(list(self.layers.values())), W.HBox([self.image, self.metrics]), self.status,
+                          W.HBox([self.sort_by, self.descending, self.score]), self.table_head, self.table])
+        self.fill_table()
         self._load()
 
     def wait(self, timeout:float=None):
-        "Wait for the predictions in flight (tests and scripts); returns the viewer."
+        "Wait for the predictions in flight and a running `score_all` (tests and scripts); returns the viewer."
         from concurrent.futures import wait
         wait(list(self._pending), timeout=timeout)
+        if self._scorer is not None: self._scorer.join(timeout)
         return self
 
     def _label(self, pid):
@@ -274,7 +343,7 @@ def _load(self:Viewer, *_):
         else:
             self.redraw()
             self._pending = [f for f in self._pending if not f.done()] + [self._pool.submit(self._predict_job, pid)]
-    else: self.redraw()
+    elif not self._jump_worst(): self.redraw()
 
 def _predict_job(self:Viewer, pid):
     "Worker thread: predict `pid`, then redraw (the future completes after the redraw, so `wait` sees it)."
@@ -294,10 +363,10 @@ def _relabel(self:Viewer):
 
 def _predicted(self:Viewer, pid, res):
     "A prediction arrived: put its Dice in the dropdown; redraw if its patient is still shown."
-    if dict(self.patient.options).get(self._label(pid)) != pid: self._relabel()
+    if dict(self.patient.options).get(self._label(pid)) != pid: self._relabel(); self.fill_table()
     if self.patient.value == pid:
         self.status.value = ''
-        self.redraw()
+        if not self._jump_worst(): self.redraw()
 
 def _redraw(self:Viewer, *_):
     if self._quiet: return
@@ -320,6 +389,70 @@ def _draw(self:Viewer):
     if self.status.value.startswith('<i>computing'): self.status.value = ''
 
 Viewer._load,Viewer._predict_job,Viewer._relabel,Viewer._predicted,Viewer.redraw,Viewer._draw = _load,_predict_job,_relabel,_predicted,_redraw,_draw
+
+# %% ../nbs/14_widgets.ipynb #50b94220
+_TABLE_CSS = "<style>.tumortrace-table select {font-family: monospace; font-size: 12px}</style>"
+
+def _fmt(v)->str:
+    import pandas as pd
+    return '—' if pd.isna(v) else f'{v:.3f}' if abs(v) < 10 else f'{v:,.0f}'
+
+def fill_table(self:Viewer):
+    "Redraw the per-patient table from what the source knows, sorted as chosen, the shown patient selected."
+    with self._lock:
+        df = self.src.patient_table()
+        cols = [c for c in df.columns if c != 'patient']
+        opts = ['patient'] + cols
+        key = self.sort_by.value if self.sort_by.value in opts else 'dice'
+        df = df.sort_values(key, ascending=not self.descending.value, na_position='last', kind='stable')
+        w = max(7, int(df['patient'].str.len().max()))
+        widths = {c:max(len(c), 7) for c in cols}
+        rows = [(f"{r['patient']:<{w}}  " + '  '.join(f"{_fmt(r[c]):>{widths[c]}}" for c in cols), r['patient'])
+                for r in df.to_dict('records')]
+        head = f"{'patient':<{w}}  " + '  '.join(f"{c:>{widths[c]}}" for c in cols)
+        self._quiet_table = True
+        try:
+            if list(self.sort_by.options) != opts: self.sort_by.options = opts; self.sort_by.value = key
+            self.table.options = rows
+            self.table.value = self.patient.value if self.patient.value in dict((v, v) for _,v in rows) else None
+        finally: self._quiet_table = False
+        self.table_head.value = _TABLE_CSS + f"<pre style='margin:4px 0 0 2px;font-size:12px'>{head}</pre>"
+        self.rows = [pid for _,pid in rows]
+
+def _open_row(self:Viewer, change):
+    "A table row was chosen: show that patient, at its worst slice once its prediction is there."
+    pid = change['new']
+    if self._quiet_table or pid is None: return
+    self._worst_for = pid
+    if self.patient.value == pid: self._jump_worst()
+    else: self.patient.value = pid
+
+def _jump_worst(self:Viewer)->bool:
+    "Go to the worst slice of the shown patient if a table row asked for it and its prediction is known; True if it did."
+    d = getattr(self, 'd', None)
+    if d is None or self._worst_for != d['id'] or d['post'] is None: return False
+    self._worst_for = None
+    i = worst_slice(d['truth'], d['post']) + 1
+    if self.slice.value == i: self.redraw()
+    else: self.slice.value = i                  # redraws
+    return True
+
+def score_all(self:Viewer):
+    "Predict every patient not scored yet in a background thread (one at a time), refreshing the table as it goes."
+    if self._scorer is not None and self._scorer.is_alive(): return self
+    def progress(k, n):
+        self.status.value = f"<i>scored {k} of {n} patients…</i>"
+        self._relabel(); self.fill_table()
+    def job():
+        try:
+            self.src.score_all(progress)
+            self.status.value = f"all {len(self.src)} patients scored"
+        except Exception as e: self.status.value = f"<b>scoring stopped:</b> {type(e).__name__}: {e}"
+    self._scorer = threading.Thread(target=job, name='tumortrace-score-all', daemon=True)
+    self._scorer.start()
+    return self
+
+Viewer.fill_table,Viewer._open_row,Viewer._jump_worst,Viewer.score_all = fill_table,_open_row,_jump_worst,score_all
 
 # %% ../nbs/14_widgets.ipynb #4faee610
 def viewer(source, # eval folder, run folder, data folder, a `Case`, a list of cases or a `PatientSource`
