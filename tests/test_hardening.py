@@ -130,3 +130,6 @@ def test_demo_scores_its_unseen_test_patient_and_writes_the_report(tmp_path):
     assert s['patients'] == 'test' and s['n_patients'] == len(test) == 1
     assert f"unseen test patient ({test[0]}): per-patient Dice {s['dice_mean']:.3f}" in r.stdout, r.stdout[-2000:]
     assert (run/'report.html').stat().st_size > 10_000 and str(run/'report.html') in r.stdout
+    html = (run/'report.html').read_text()
+    assert html.index('Per patient, worst first') < html.index('Learning curves')    # the result leads
+    assert '<details><summary>training log' in html                                 # the per-epoch log is folded away

@@ -11,14 +11,14 @@ from pathlib import Path
 from .core import DataError, atomic_path, check_complete
 
 # %% auto #0
-__all__ = ['report_notebooks', 'report']
+__all__ = ['report_notebooks', 'fold_logs', 'report']
 
 # %% ../nbs/15_report.ipynb #872e0650
 def report_notebooks(folder)->list[Path]:
     "The executed job notebooks of a run or evaluation folder, in reading order."
     folder = Path(folder)
     if not folder.is_dir(): raise DataError(folder, "is not a run or evaluation folder")
-    nbs = [f for f in (folder/'train.ipynb', folder/'cv.ipynb', folder/'eval'/'evaluate.ipynb', folder/'evaluate.ipynb') if f.exists()]
+    nbs = [f for f in (folder/'cv.ipynb', folder/'eval'/'evaluate.ipynb', folder/'evaluate.ipynb', folder/'train.ipynb') if f.exists()]
     if not nbs: raise DataError(folder, "holds no executed job notebook (train.ipynb, cv.ipynb or evaluate.ipynb): is it a run, cross-validation or evaluation folder?")
     for f in nbs: check_complete(f.parent)
     return nbs
@@ -46,13 +46,42 @@ def _merge(paths:list[Path]):
 
 _SCRIPT = re.compile(r'<script\b[^>]*>.*?</script>', re.S | re.I)
 
+def _output_html(o)->str:
+    "One notebook output as static HTML (for folding it into a `<details>` block)."
+    import html
+    if o.get('output_type') == 'stream': return f"<pre>{html.escape(o.get('text', ''))}</pre>"
+    if o.get('output_type') == 'error': return f"<pre>{html.escape(o.get('ename', '') + ': ' + o.get('evalue', ''))}</pre>"
+    d = o.get('data', {})
+    if 'text/html' in d: return d['text/html'] if isinstance(d['text/html'], str) else ''.join(d['text/html'])
+    if 'image/png' in d: return f'<img src="data:image/png;base64,{d["image/png"]}">'
+    return f"<pre>{html.escape(str(d.get('text/plain', '')))}</pre>"
+
+def _folded(outputs:list, summary:str):
+    import nbformat
+    body = ''.join(_output_html(o) for o in outputs)
+    return nbformat.v4.new_output('display_data', data={'text/html': f"<details><summary>{summary}</summary>{body}</details>"})
+
+def fold_logs(nb):
+    "Fold stderr outputs, and all outputs of cells tagged `report-fold`, into closed `<details>` blocks."
+    for c in nb.cells:
+        outs = c.get('outputs', [])
+        if not outs: continue
+        if 'report-fold' in c.get('metadata', {}).get('tags', []):
+            c.outputs = [_folded(outs, c.metadata.get('report_summary', 'log (click to open)'))]
+            continue
+        err = [o for o in outs if o.get('output_type') == 'stream' and o.get('name') == 'stderr']
+        if err:
+            n = sum(o.get('text', '').count('\n') for o in err)
+            c.outputs = [o for o in outs if o not in err] + [_folded(err, f"messages and warnings ({n} line{'s' if n != 1 else ''})")]
+    return nb
+
 def report(folder, # run folder (train.ipynb [+ eval/]) or evaluation folder (evaluate.ipynb)
            out=None, # HTML file to write (default: `folder/report.html`)
            code:bool=False)->Path: # include the code cells
     "Render the folder's executed job notebooks to one standalone, offline HTML file; returns its path."
     from nbconvert import HTMLExporter
     folder = Path(folder)
-    nb = _merge(report_notebooks(folder))
+    nb = fold_logs(_merge(report_notebooks(folder)))
     nb.metadata['title'] = f"TumorTrace report: {folder.resolve().name}"
     for c in nb.cells:          # widget views cannot render without their scripts: leave a note instead
         for o in c.get('outputs', []):
