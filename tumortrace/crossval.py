@@ -17,7 +17,7 @@ from .model import load_model, read_config, MODEL_FORMAT
 from .model import decide
 from .postprocess import postprocess
 from .postprocess import choose_decision, choose_postprocess
-from .evaluate import patient_metrics, overlap_metrics, volume_spacing
+from .evaluate import patient_metrics, overlap_metrics, volume_spacing, save_prediction
 
 # %% auto #0
 __all__ = ['institution', 'check_folds', 'cv_folds', 'score_fold', 'bootstrap_ci', 'dice_stats', 'summarize_cv', 'build_ensemble',
@@ -72,7 +72,7 @@ def score_fold(run, # the fold's run folder (with `model/`)
                fold:dict, # the fold from `cv_folds`
                byid:dict, # case id -> `Case`
                tta:bool=False)->list[dict]:
-    "Per-patient rows for the fold's test patients; writes `decision.json`, `eval/per_patient.csv` and `scores.json` (last)."
+    "Per-patient rows for the fold's test patients; writes `decision.json`, `eval/predictions/`, `eval/per_patient.csv` and `scores.json` (last)."
     import pandas as pd
     run = Path(run)
     model = load_model(run/'model')
@@ -85,6 +85,7 @@ def score_fold(run, # the fold's run folder (with `model/`)
         _,p = model.predict_case(c, probs=True, tta=tta)
         raw,thr = decide(p) > 0, decide(p, d['threshold']) > 0
         post = postprocess(thr.astype(np.uint8), d['postprocess']) > 0
+        save_prediction(run/'eval'/'predictions', pid, post, raw=thr)       # for the viewer: what was scored
         r = dict(fold=fold['fold'], patient=pid, institution=institution(pid), **patient_metrics(truth, post, volume_spacing(c)))
         r.update(dice_raw=overlap_metrics(truth, raw)['dice'], dice_threshold=overlap_metrics(truth, thr)['dice'],
                  threshold=d['threshold'], postprocess=d['postprocess'])

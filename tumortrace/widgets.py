@@ -16,8 +16,9 @@ from .viz import (new_figure, overlay, fig_png, draw_errors, error_map, largest_
                             TRUTH_COLOUR, PRED_COLOUR, TP_COLOUR, FP_COLOUR, FN_COLOUR)
 
 # %% auto #0
-__all__ = ['TABLE_COLS', 'POST_COLOUR', 'UNC_COLOUR', 'LAYER_TIPS', 'LAYERS', 'PatientSource', 'worst_slice', 'open_source',
-           'render_slice', 'colour_pixels', 'slice_metrics', 'Viewer', 'fill_table', 'score_all', 'viewer']
+__all__ = ['TABLE_COLS', 'POST_COLOUR', 'UNC_COLOUR', 'LAYER_TIPS', 'LAYERS', 'PatientSource', 'worst_slice', 'FoldModels',
+           'open_source', 'render_slice', 'colour_pixels', 'slice_metrics', 'Viewer', 'fill_table', 'score_all',
+           'viewer']
 
 # %% ../nbs/14_widgets.ipynb #0645b767
 def _model_cfg(model)->dict:
@@ -35,10 +36,11 @@ class PatientSource:
                  postprocess_spec:str=None, # post-processing layer (default: the model's recorded choice)
                  cache:int=3, # patients kept in memory
                  metrics:dict=None, # known per-patient metrics, patient -> {dice, hd95_px, volume_true_px, ...}
-                 kept=None): # folder of predictions an evaluation kept (`evaluate.save_prediction`): shown, not predicted again
+                 kept=None): # folder(s) of predictions an evaluation kept (`evaluate.save_prediction`): shown, not predicted again
         self.cases = {c.case_id:c for c in cases}
         if not self.cases: raise ValueError("no patients to show")
-        self._model,self.cfg,self.kept = model,_model_cfg(model),kept
+        self._model,self.cfg = model,_model_cfg(model)
+        self.kept = None if kept is None else [kept] if isinstance(kept, (str, Path)) else list(kept)
         self.table = {p:dict(m) for p,m in (metrics or {}).items()}
         for p,s in (scores or {}).items(): self.table.setdefault(p, {})['dice'] = s
         self.post_spec = postprocess_spec or self.cfg.get('postprocess') or 'none'
@@ -52,7 +54,7 @@ class PatientSource:
             self._model = load_model(self._model)
         return self._model
     @property
-    def has_model(self): return self._model is not None or self.kept is not None
+    def has_model(self): return self._model is not None or bool(self.kept)
     @property
     def scores(self)->dict: return {p:t['dice'] for p,t in self.table.items() if 'dice' in t}
     @property
@@ -86,8 +88,9 @@ def _predict_now(self:PatientSource, pid, d):
     from tumortrace.postprocess import postprocess
     from tumortrace.evaluate import patient_metrics, volume_spacing, has_prediction, load_prediction
     c = d['case']
-    if has_prediction(self.kept, pid):                   # an evaluation's own prediction: shown as it was scored
-        pred,post = load_prediction(self.kept, pid, raw=True), load_prediction(self.kept, pid)
+    kept = next((f for f in self.kept or [] if has_prediction(f, pid)), None)
+    if kept is not None:                                 # an evaluation's own prediction: shown as it was scored
+        pred,post = load_prediction(kept, pid, raw=True), load_prediction(kept, pid)
         self.kept_loads += 1
     else:
         if self._model is None: return d                  # kept predictions only, and not this patient's
@@ -154,12 +157,29 @@ def _run_data(run:Path):
     d = json.loads(nb.read_text()).get('metadata', {}).get('papermill', {}).get('parameters', {}).get('data')
     return d if d and Path(d).exists() else None
 
-def open_source(source, # eval folder, run folder, data folder, a `Case` or a list of cases
+class FoldModels:
+    "A cross-validation's predictor: each patient predicted by the fold model that did not train on it (loaded on first use)."
+    def __init__(self, cv):
+        from tumortrace.model import read_config
+        self.cv = Path(cv)
+        plan = json.loads((self.cv/'folds.json').read_text())
+        self.fold_of = {pid:f['fold'] for f in plan['folds'] for pid in f['test']}
+        self.cfg = read_config(self.cv/'model') if (self.cv/'model'/'config.json').exists() else {}
+        self._models = {}
+    def __call__(self, case:Case)->np.ndarray:
+        from tumortrace.model import load_model
+        from tumortrace.postprocess import postprocess
+        k = self.fold_of[case.case_id]
+        if k not in self._models: self._models[k] = load_model(self.cv/f'fold_{k}'/'model')
+        m = self._models[k]
+        return postprocess(m.predict_case(case), m.cfg.get('postprocess') or 'none')   # as the fold was scored (no TTA)
+
+def open_source(source, # eval folder, run folder, cross-validation folder, data folder, a `Case` or a list of cases
                 model=None, # model (folder, `SegModel` or callable); default: the run's / evaluation's
                 data=None, # data folder, when the run or evaluation folder's is elsewhere
                 patients=None, # list of patient ids to show (default: all, or the run's test patients)
                 postprocess_spec:str=None)->PatientSource:
-    "A `PatientSource` for whatever the user points at."
+    "A `PatientSource` for whatever the user points at (a cross-validation: every patient as its fold model, which never saw it, predicted it)."
     if isinstance(source, PatientSource): return source
     if isinstance(source, Case): source = [source]
     if isinstance(source, (list, tuple)):
@@ -174,7 +194,17 @@ def open_source(source, # eval folder, run folder, data folder, a `Case` or a li
     if (p/'model.safetensors').exists(): raise DataError(p, "is a model folder: pass it as model= and a data folder as the source")
     if (p/'model'/'config.json').exists() and (p/'eval'/'summary.json').exists() and data is None:
         return open_source(p/'eval', model or p/'model', data, patients, postprocess_spec)
-    if (p/'summary.json').exists() and (p/'per_patient.csv').exists():       # evaluation folder
+    if (p/'cv_per_patient.csv').exists() and (p/'folds.json').exists():     # cross-validation folder
+        import pandas as pd
+        s = json.loads((p/'cv_summary.json').read_text()) if (p/'cv_summary.json').exists() else {}
+        data = data or s.get('data')
+        pp = pd.read_csv(p/'cv_per_patient.csv', dtype={'patient': str})
+        metrics = {r.pop('patient'):r for r in pp.to_dict('records')}
+        patients = patients or list(pp['patient'])
+        kept = sorted(p.glob('fold_*/eval/predictions')) if postprocess_spec is None else None
+        model = model if model is not None else FoldModels(p)      # only for patients whose prediction was not kept
+        postprocess_spec = postprocess_spec or 'none'              # the fold models' own choices are applied by FoldModels
+    elif (p/'summary.json').exists() and (p/'per_patient.csv').exists():       # evaluation folder
         import pandas as pd
         s = json.loads((p/'summary.json').read_text())
         model = model if model is not None else s.get('model'); data = data or s.get('data')
