@@ -17,7 +17,7 @@ __all__ = ['TRUTH_COLOUR', 'PRED_COLOUR', 'TP_COLOUR', 'FP_COLOUR', 'FN_COLOUR',
 from .core import OKABE_ITO, new_figure, save_figure, fig_png, fig_rgb  # the figure helpers (see core)
 from .metrics import dice  # the one Dice (empty slices: 1)
 TRUTH_COLOUR,PRED_COLOUR = '#E69F00', '#0072B2'  # Okabe-Ito orange and blue
-TP_COLOUR,FP_COLOUR,FN_COLOUR = '#009E73', '#D55E00', '#56B4E9'  # Okabe-Ito bluish green, vermilion, sky blue
+TP_COLOUR,FP_COLOUR,FN_COLOUR = '#009E73', '#D55E00', '#CC79A7'  # Okabe-Ito bluish green, vermilion, reddish purple (missed: never the prediction's blue)
 
 def _legend(fig, errors:bool=False):
     from matplotlib.lines import Line2D

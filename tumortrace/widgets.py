@@ -10,15 +10,16 @@ import json, threading
 from collections import OrderedDict
 from pathlib import Path
 import numpy as np
-from .core import Case, DataError
+from .core import Case, DataError, atomic_path
 from .metrics import dice_counts
+from .data import brain_mask
 from .viz import (new_figure, overlay, fig_png, draw_errors, error_map, largest_slice, default_channel,
                             TRUTH_COLOUR, PRED_COLOUR, TP_COLOUR, FP_COLOUR, FN_COLOUR)
 
 # %% auto #0
-__all__ = ['TABLE_COLS', 'POST_COLOUR', 'UNC_COLOUR', 'LAYER_TIPS', 'LAYERS', 'PatientSource', 'worst_slice', 'FoldModels',
+__all__ = ['TABLE_COLS', 'POST_COLOUR', 'UNC_CMAP', 'LAYER_TIPS', 'LAYERS', 'PatientSource', 'worst_slice', 'FoldModels',
            'open_source', 'render_slice', 'colour_pixels', 'slice_metrics', 'Viewer', 'fill_table', 'score_all',
-           'viewer']
+           'save_view', 'viewer']
 
 # %% ../nbs/14_widgets.ipynb #0645b767
 def _model_cfg(model)->dict:
@@ -110,7 +111,10 @@ def _uncertainty(self:PatientSource, pid:str)->np.ndarray|None:
     d = self.predict(pid)
     with self._busy:
         if d['unc'] is None and hasattr(self.model, 'predict_volume'):
-            _,d['unc'] = self.model.predict_volume(d['vol'], d['case'].brain_volume(), uncertainty=True)
+            brain = d['case'].brain_volume()
+            if brain is None: brain = brain_mask(d['vol'])
+            _,unc = self.model.predict_volume(d['vol'], d['case'].brain_volume(), uncertainty=True)
+            d['unc'] = np.where(brain, unc, 0).astype(np.float32)              # nothing outside the head
     return d['unc']
 
 PatientSource.read,PatientSource.predict,PatientSource._predict_now,PatientSource.get,PatientSource.uncertainty = (
@@ -233,7 +237,7 @@ def open_source(source, # eval folder, run folder, cross-validation folder, data
     return PatientSource(cases, model, None, postprocess_spec, metrics=metrics, kept=kept)
 
 # %% ../nbs/14_widgets.ipynb #288829e9
-POST_COLOUR,UNC_COLOUR = '#CC79A7', '#F0E442'  # Okabe-Ito reddish purple and yellow
+POST_COLOUR,UNC_CMAP = '#FFFFFF', 'inferno'  # post-processed: a white dashed outline; uncertainty: a heat map with a colour bar
 LAYER_TIPS = {'truth':'the expert mask, as an orange outline', 'prediction':"the model's prediction, as a blue fill",
               'post-processed':'the prediction after post-processing, as a dashed outline',
               'errors':'error map: true positives, false positives, and missed tumour (false negatives)',
@@ -249,7 +253,12 @@ def render_slice(d:dict, # a patient from `PatientSource.get`
                  i:int, # slice index
                  channel:int=0, # image channel
                  layers=('truth', 'prediction'), # which of `LAYERS` to draw
-                 opacity:float=0.45, size:float=4.2, dpi:int=80):
+                 opacity:float=0.45, # opacity of the prediction and error-map fills
+                 size:float=6.8, # figure width in inches (6.8 at 80 dpi: 544 px)
+                 dpi:int=80,
+                 style:str='fill', # the prediction as a 'fill' or a 'contour'
+                 unc_opacity:float=0.7, # opacity of the uncertainty heat map
+                ):
     "One slice with the chosen layers and a legend of what is shown; returns the figure."
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
@@ -265,16 +274,22 @@ def render_slice(d:dict, # a patient from `PatientSource.get`
         draw_errors(ax, error_map(truth[i], ref[i]), opacity)
         hs += [Patch(color=c, label=l) for c,l in ((TP_COLOUR, 'TP'), (FP_COLOUR, 'FP'), (FN_COLOUR, 'FN'))]
     if 'prediction' in layers and pred is not None and 'errors' not in layers:   # the error map already shows it
-        _fill(ax, pred[i] > 0, PRED_COLOUR, opacity); hs.append(Patch(color=PRED_COLOUR, alpha=0.6, label='prediction'))
-    if 'uncertainty' in layers and d.get('unc') is not None:
-        _fill(ax, np.clip(d['unc'][i] * 2, 0, 1), UNC_COLOUR, opacity); hs.append(Patch(color=UNC_COLOUR, label='uncertainty'))
+        if style == 'contour':
+            if np.any(pred[i]): ax.contour(pred[i] > 0, levels=[0.5], colors=[PRED_COLOUR], linewidths=1.6)
+            hs.append(Line2D([], [], color=PRED_COLOUR, lw=1.6, label='prediction'))
+        else: _fill(ax, pred[i] > 0, PRED_COLOUR, opacity); hs.append(Patch(color=PRED_COLOUR, alpha=0.6, label='prediction'))
+    if 'uncertainty' in layers and d.get('unc') is not None:          # 0 outside the head (see `PatientSource.uncertainty`)
+        u = np.clip(d['unc'][i], 0, 0.5)
+        im = ax.imshow(np.ma.masked_less_equal(u, 0.01), cmap=UNC_CMAP, vmin=0, vmax=0.5, alpha=unc_opacity, interpolation='nearest')
+        cb = fig.colorbar(im, cax=fig.add_axes((0.9, 0.3, 0.025, 0.45)))
+        cb.set_label('TTA disagreement', fontsize=9); cb.ax.tick_params(labelsize=8)
     if 'post-processed' in layers and post is not None and np.any(post[i]):
         ax.contour(post[i] > 0, levels=[0.5], colors=[POST_COLOUR], linewidths=1.4, linestyles='dashed')
     if 'post-processed' in layers and post is not None: hs.append(Line2D([], [], color=POST_COLOUR, ls='--', label='post-proc.'))
     if 'truth' in layers and np.any(truth[i]): ax.contour(truth[i] > 0, levels=[0.5], colors=[TRUTH_COLOUR], linewidths=1.4)
     if 'truth' in layers: hs.insert(0, Line2D([], [], color=TRUTH_COLOUR, lw=1.5, label='truth'))
-    ax.set_title(f"{d['id']}  slice {i + 1}/{len(vol)}  ({d['channels'][min(channel, len(d['channels']) - 1)]})", fontsize=8)
-    if hs: fig.legend(handles=hs, loc='lower center', ncol=min(len(hs), 4), fontsize=6.5, frameon=False)
+    ax.set_title(f"{d['id']}  slice {i + 1}/{len(vol)}  ({d['channels'][min(channel, len(d['channels']) - 1)]})", fontsize=10)
+    if hs: fig.legend(handles=hs, loc='lower center', ncol=min(len(hs), 4), fontsize=9, frameon=False)   # >= 10 px at 80 dpi
     return fig
 
 # %% ../nbs/14_widgets.ipynb #01e005f2
@@ -300,14 +315,20 @@ def slice_metrics(d:dict, i:int, post:bool=True)->dict:
     return r
 
 # %% ../nbs/14_widgets.ipynb #8bc9fba9
+def _show_state(change):
+    "A layer toggle shows its state by more than a shade: a check mark and a coloured button when on."
+    b = change['owner']; b.icon,b.button_style = ('check', 'info') if change['new'] else ('', '')
+
 class Viewer:
     "ipywidgets viewer over a `PatientSource`: patient, slice, channel, opacity and layer controls, the slice, its metrics and the per-patient table."
     def __init__(self, source:PatientSource, layers=('truth', 'prediction'), channel:int=None, opacity:float=0.45,
-                 size:float=4.2, dpi:int=80,
-                 background:bool=True): # predict in a worker thread: the images show at once, the prediction when ready
+                 size:int=544, # picture width in pixels (a control in the viewer)
+                 dpi:int=80,
+                 background:bool=True, # predict in a worker thread: the images show at once, the prediction when ready
+                 snapshots='viewer-snapshots'): # where "save view" writes PNG + SVG
         import ipywidgets as W, threading
         from concurrent.futures import ThreadPoolExecutor
-        self.src,self.size,self.dpi,self.redraws,self._quiet = source,size,dpi,0,False
+        self.src,self.dpi,self.redraws,self._quiet,self.snapshots = source,dpi,0,False,Path(snapshots)
         self._pool = ThreadPoolExecutor(1, thread_name_prefix='tumortrace-viewer') if background else None
         self._pending,self._lock,self._quiet_patient,self._quiet_table,self._worst_for,self._scorer = [],threading.RLock(),False,False,None,None
         names = source.channel_names
@@ -320,8 +341,16 @@ class Viewer:
                                   tooltip='the MRI channel drawn in grey')
         self.opacity = W.FloatSlider(value=opacity, min=0, max=1, step=0.05, description='opacity', continuous_update=False,
                                      tooltip='opacity of the filled layers (prediction, error map, uncertainty)')
-        self.layers = {n:W.ToggleButton(value=n in layers, description=n, tooltip=LAYER_TIPS[n], layout=W.Layout(width='auto'))
+        self.layers = {n:W.ToggleButton(value=n in layers, description=n, tooltip=LAYER_TIPS[n], layout=W.Layout(width='auto'),
+                                        icon='check' if n in layers else '', button_style='info' if n in layers else '')
                        for n in LAYERS}
+        self.size = W.IntSlider(value=size, min=320, max=1024, step=32, description='size px', continuous_update=False,
+                                tooltip='width of the picture in pixels')
+        self.style = W.ToggleButtons(options=['fill', 'contour'], value='fill', tooltips=['the prediction as a filled area',
+                                     'the prediction as an outline'], style=W.ToggleButtonsStyle(button_width='64px'))
+        self.unc_opacity = W.FloatSlider(value=0.7, min=0, max=1, step=0.05, description='uncert. α', continuous_update=False,
+                                         tooltip='opacity of the uncertainty heat map')
+        self.save = W.Button(description='save view', icon='camera', tooltip=f'save the picture as PNG and SVG in {self.snapshots}/')
         self.image,self.metrics,self.status = W.Image(format='png'), W.HTML(), W.HTML()
         self.sort_by = W.Dropdown(options=['patient', 'dice'], value='dice', description='sort by', layout=W.Layout(width='240px'),
                                   tooltip='the column of the per-patient table to sort by')
@@ -333,12 +362,15 @@ class Viewer:
                               tooltip='patients and their metrics: choose one to open it at its worst slice')
         self.table.add_class('tumortrace-table')
         self.patient.observe(self._load, 'value')
-        for w in (self.slice, self.channel, self.opacity, *self.layers.values()): w.observe(self.redraw, 'value')
+        for w in (self.slice, self.channel, self.opacity, self.size, self.style, self.unc_opacity, *self.layers.values()):
+            w.observe(self.redraw, 'value')
+        for t in self.layers.values(): t.observe(_show_state, 'value')          # on/off visible in any theme: icon + colour
+        self.save.on_click(lambda _: self.save_view())
         for w in (self.sort_by, self.descending): w.observe(lambda _: self.fill_table(), 'value')
         self.table.observe(self._open_row, 'value')
         self.score.on_click(lambda _: self.score_all())
-        self.ui = W.VBox([W.HBox([self.patient, self.channel]), W.HBox([self.slice, self.opacity]),
-                          W.HBox(list(self.layers.values())), W.HBox([self.image, self.metrics]), self.status,
+        self.ui = W.VBox([W.HBox([self.patient, self.channel, self.save]), W.HBox([self.slice, self.opacity, self.size]),
+                          W.HBox(list(self.layers.values()) + [self.style, self.unc_opacity]), W.HBox([self.image, self.metrics]), self.status,
                           W.HBox([self.sort_by, self.descending, self.score]), self.table_head, self.table])
         self.fill_table()
         self._load()
@@ -409,8 +441,10 @@ def _draw(self:Viewer):
         self.status.value = "<i>computing TTA uncertainty…</i>"
         if self.src.uncertainty(d['id']) is None: self.status.value = "no uncertainty without a trained model"
     i = self.slice.value - 1
-    fig = render_slice(d, i, self.channel.value, layers, self.opacity.value, self.size, self.dpi)
+    fig = render_slice(d, i, self.channel.value, layers, self.opacity.value, self.size.value / self.dpi, self.dpi,
+                       self.style.value, self.unc_opacity.value)
     self.image.value = fig_png(fig, self.dpi)
+    self._fig = fig
     rows = ''.join(f"<tr><td>{k}</td><td style='text-align:right'>{v}</td></tr>"
                    for k,v in slice_metrics(d, i, 'post-processed' in layers).items())
     self.metrics.value = f"<table style='font-size:12px;margin-left:12px'>{rows}</table>"
@@ -482,7 +516,19 @@ def score_all(self:Viewer):
     self._scorer.start()
     return self
 
-Viewer.fill_table,Viewer._open_row,Viewer._jump_worst,Viewer.score_all = fill_table,_open_row,_jump_worst,score_all
+def save_view(self:Viewer)->list[Path]:
+    "Save the picture shown as PNG (at twice the screen resolution) and SVG in `snapshots/`; returns the files."
+    self.snapshots.mkdir(parents=True, exist_ok=True)
+    stem = f"{self.shown['patient']}_slice{self.shown['slice'] + 1}"
+    files = []
+    for ext,kw in (('png', dict(dpi=2 * self.dpi)), ('svg', {})):
+        f = self.snapshots/f'{stem}.{ext}'
+        with atomic_path(f) as tmp: self._fig.savefig(tmp, format=ext, **kw)
+        files.append(f)
+    self.status.value = 'saved ' + ', '.join(str(f) for f in files)
+    return files
+
+Viewer.fill_table,Viewer._open_row,Viewer._jump_worst,Viewer.score_all,Viewer.save_view = fill_table,_open_row,_jump_worst,score_all,save_view
 
 # %% ../nbs/14_widgets.ipynb #4faee610
 def viewer(source, # eval folder, run folder, data folder, a `Case`, a list of cases or a `PatientSource`
