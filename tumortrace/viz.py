@@ -6,12 +6,13 @@ Docs: https://tumortrace.github.io/tumortrace/viz.html.md"""
 
 # %% ../nbs/11_viz.ipynb #4b9e2cba
 from __future__ import annotations
+from typing import Callable
 import numpy as np
 
 # %% auto #0
 __all__ = ['TRUTH_COLOUR', 'PRED_COLOUR', 'TP_COLOUR', 'FP_COLOUR', 'FN_COLOUR', 'overlay', 'show_predictions', 'error_map',
            'draw_errors', 'show_error_map', 'detection_strip', 'show_detection_strip', 'largest_slice',
-           'default_channel', 'pick_patients', 'patient_gallery', 'show_tumour_slices']
+           'default_channel', 'pick_patients', 'radiological', 'patient_gallery', 'show_tumour_slices']
 
 # %% ../nbs/11_viz.ipynb #3a600734
 from .core import OKABE_ITO, new_figure, save_figure, fig_png, fig_rgb  # the figure helpers (see core)
@@ -132,6 +133,21 @@ def pick_patients(scores:dict)->dict:
     items = sorted(((v, k) for k,v in dict(scores).items() if v == v))
     if not items: raise ValueError("no patient has a Dice score")
     return {'worst': items[0][1], 'median': items[(len(items) - 1) // 2][1], 'best': items[-1][1]}
+
+# %% ../nbs/11_viz.ipynb #ae6ebacb
+def radiological(affine)->Callable:
+    "A function showing an axial slice (voxel axes 0, 1 first) in radiological view: anterior up, the patient's right on the left."
+    import nibabel as nib
+    c0,c1 = nib.aff2axcodes(np.asarray(affine))[:2]
+    if c0 in 'SI' or c1 in 'SI': return lambda a: a              # not an axial slice: leave it as stored
+    swap = c0 in 'RL'                                             # rows must run anterior-posterior
+    rc,cc = (c1, c0) if swap else (c0, c1)
+    def orient(a):
+        a = np.swapaxes(a, 0, 1) if swap else a
+        if rc == 'A': a = a[::-1]                                 # the row index grows toward anterior: anterior to the top
+        if cc == 'R': a = a[:, ::-1]                              # the column index grows toward the right: right to the left
+        return a
+    return orient
 
 # %% ../nbs/11_viz.ipynb #47f4b367
 def patient_gallery(scores:dict, # {patient: Dice}, e.g. from per_patient.csv

@@ -13,7 +13,7 @@ import numpy as np
 from .core import Case, DataError, atomic_path
 from .metrics import dice_counts
 from .data import brain_mask
-from .viz import (new_figure, overlay, fig_png, draw_errors, error_map, largest_slice, default_channel,
+from .viz import (new_figure, overlay, fig_png, draw_errors, error_map, largest_slice, default_channel, radiological,
                             TRUTH_COLOUR, PRED_COLOUR, TP_COLOUR, FP_COLOUR, FN_COLOUR)
 
 # %% auto #0
@@ -72,6 +72,7 @@ def _read(self:PatientSource, pid:str)->dict:
     if pid not in self.cases: raise KeyError(f"unknown patient {pid!r}; known: {self.ids[:5]}{'...' if len(self) > 5 else ''}")
     c = self.cases[pid]
     d = dict(id=pid, vol=c.volume(), truth=c.mask_volume(), pred=None, post=None, unc=None, dice=self.table.get(pid, {}).get('dice'),
+             orient=None if c.affine is None else radiological(c.affine),
              channels=list(c.channel_names), case=c)
     self.loads += 1
     self._cache[pid] = d
@@ -264,29 +265,32 @@ def render_slice(d:dict, # a patient from `PatientSource.get`
     from matplotlib.patches import Patch
     unknown = set(layers) - set(LAYERS)
     if unknown: raise ValueError(f"unknown layers {sorted(unknown)}; choose from {LAYERS}")
-    vol,truth,pred,post = d['vol'], d['truth'], d['pred'], d['post']
+    o = d.get('orient') or (lambda a: a)                            # radiological view of NIfTI slices (display only)
+    sl = lambda a: None if a is None else o(a[i])
+    vol = d['vol']
+    truth,pred,post,unc = sl(d['truth']), sl(d['pred']), sl(d['post']), sl(d.get('unc'))
     fig = new_figure((size, size + 0.45), dpi=dpi)
     ax = fig.add_axes((0, 0.1, 1, 0.82)); ax.axis('off')
-    overlay(ax, vol[i, ..., min(channel, vol.shape[-1] - 1)])
+    overlay(ax, o(vol[i, ..., min(channel, vol.shape[-1] - 1)]))
     hs = []
     if 'errors' in layers and pred is not None:
         ref = post if 'post-processed' in layers else pred
-        draw_errors(ax, error_map(truth[i], ref[i]), opacity)
+        draw_errors(ax, error_map(truth, ref), opacity)
         hs += [Patch(color=c, label=l) for c,l in ((TP_COLOUR, 'TP'), (FP_COLOUR, 'FP'), (FN_COLOUR, 'FN'))]
     if 'prediction' in layers and pred is not None and 'errors' not in layers:   # the error map already shows it
         if style == 'contour':
-            if np.any(pred[i]): ax.contour(pred[i] > 0, levels=[0.5], colors=[PRED_COLOUR], linewidths=1.6)
+            if np.any(pred): ax.contour(pred > 0, levels=[0.5], colors=[PRED_COLOUR], linewidths=1.6)
             hs.append(Line2D([], [], color=PRED_COLOUR, lw=1.6, label='prediction'))
-        else: _fill(ax, pred[i] > 0, PRED_COLOUR, opacity); hs.append(Patch(color=PRED_COLOUR, alpha=0.6, label='prediction'))
-    if 'uncertainty' in layers and d.get('unc') is not None:          # 0 outside the head (see `PatientSource.uncertainty`)
-        u = np.clip(d['unc'][i], 0, 0.5)
+        else: _fill(ax, pred > 0, PRED_COLOUR, opacity); hs.append(Patch(color=PRED_COLOUR, alpha=0.6, label='prediction'))
+    if 'uncertainty' in layers and unc is not None:                 # 0 outside the head (see `PatientSource.uncertainty`)
+        u = np.clip(unc, 0, 0.5)
         im = ax.imshow(np.ma.masked_less_equal(u, 0.01), cmap=UNC_CMAP, vmin=0, vmax=0.5, alpha=unc_opacity, interpolation='nearest')
         cb = fig.colorbar(im, cax=fig.add_axes((0.9, 0.3, 0.025, 0.45)))
         cb.set_label('TTA disagreement', fontsize=9); cb.ax.tick_params(labelsize=8)
-    if 'post-processed' in layers and post is not None and np.any(post[i]):
-        ax.contour(post[i] > 0, levels=[0.5], colors=[POST_COLOUR], linewidths=1.4, linestyles='dashed')
+    if 'post-processed' in layers and post is not None and np.any(post):
+        ax.contour(post > 0, levels=[0.5], colors=[POST_COLOUR], linewidths=1.4, linestyles='dashed')
     if 'post-processed' in layers and post is not None: hs.append(Line2D([], [], color=POST_COLOUR, ls='--', label='post-proc.'))
-    if 'truth' in layers and np.any(truth[i]): ax.contour(truth[i] > 0, levels=[0.5], colors=[TRUTH_COLOUR], linewidths=1.4)
+    if 'truth' in layers and np.any(truth): ax.contour(truth > 0, levels=[0.5], colors=[TRUTH_COLOUR], linewidths=1.4)
     if 'truth' in layers: hs.insert(0, Line2D([], [], color=TRUTH_COLOUR, lw=1.5, label='truth'))
     ax.set_title(f"{d['id']}  slice {i + 1}/{len(vol)}  ({d['channels'][min(channel, len(d['channels']) - 1)]})", fontsize=10)
     if hs: fig.legend(handles=hs, loc='lower center', ncol=min(len(hs), 4), fontsize=9, frameon=False)   # >= 10 px at 80 dpi
@@ -336,6 +340,7 @@ class Viewer:
         self.patient = W.Dropdown(options=[(self._label(p), p) for p in source.ids], description='patient',
                                   layout=W.Layout(width='380px'), tooltip='the patient shown (with its Dice once known)')
         self.slice = W.IntSlider(min=1, max=2, description='slice', continuous_update=False,  # numbered from 1, like LGG files
+                                 layout=W.Layout(width='520px'),   # long enough to reach each of 155 BraTS slices
                                  tooltip='slice number, from 1; with the slider focused the arrow keys step through slices')
         self.channel = W.Dropdown(options=[(n, k) for k,n in enumerate(names)], value=channel, description='channel',
                                   tooltip='the MRI channel drawn in grey')
