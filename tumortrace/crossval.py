@@ -15,6 +15,7 @@ from .io import read_cases
 from .train import train, check_out, check_recipe
 from .model import load_model, read_config, MODEL_FORMAT
 from .model import decide
+from .metrics import finite_mean
 from .postprocess import postprocess
 from .postprocess import choose_decision, choose_postprocess
 from .evaluate import patient_metrics, overlap_metrics, volume_spacing, save_prediction
@@ -119,7 +120,7 @@ def summarize_cv(rows:list[dict])->dict:
     s = dict(n_patients=len(df), n_folds=int(df['fold'].nunique()), dice=dice_stats(df['dice']),
              raw=dice_stats(df['dice_raw']), threshold_only=dice_stats(df['dice_threshold']))
     for k in ('iou', 'hd95_mm', 'hd95_px', 'sensitivity', 'precision'):
-        if k in df: s[f'{k}_mean'] = float(np.nanmean(df[k])) if np.isfinite(df[k].astype(float)).any() else float('nan')
+        if k in df: s[f'{k}_mean'] = finite_mean(df[k])
     s['per_fold'] = {int(f):dict(n=len(g), mean=float(g['dice'].mean()), raw_mean=float(g['dice_raw'].mean()))
                      for f,g in df.groupby('fold')}
     s['per_institution'] = {str(i):dict(n=len(g), mean=float(g['dice'].mean()), raw_mean=float(g['dice_raw'].mean()))

@@ -12,7 +12,7 @@ import numpy as np
 from scipy import ndimage
 from .core import Case, DataError, write_json, atomic_path, marked_incomplete
 from .postprocess import postprocess
-from .metrics import dice_counts, iou_counts
+from .metrics import dice_counts, iou_counts, finite_mean
 
 # %% auto #0
 __all__ = ['PER_PATIENT_COLS', 'confusion', 'overlap_metrics', 'hd95', 'volume_spacing', 'patient_metrics', 'metric_column',
@@ -107,9 +107,9 @@ def summarize_patients(rows:list[dict], prefix:str='')->dict:
     def col(k): return np.array([r[k] for r in rows], float)
     d,h = col('dice'), metric_column(rows, 'hd95')
     s = dict(n_patients=len(rows), dice_mean=float(np.nanmean(d)), dice_median=float(np.nanmedian(d)),
-             dice_std=float(np.nanstd(d)), dice_min=float(np.nanmin(d)), iou_mean=float(np.nanmean(col('iou'))),
-             hd95_mean=float(np.nanmean(col(h))) if h and np.isfinite(col(h)).any() else float('nan'), hd95_unit=h and h[5:],
-             sensitivity_mean=float(np.nanmean(col('sensitivity'))), precision_mean=float(np.nanmean(col('precision'))),
+             dice_std=float(np.nanstd(d)), dice_min=float(np.nanmin(d)), iou_mean=finite_mean(col('iou')),
+             hd95_mean=finite_mean(col(h)) if h else float('nan'), hd95_unit=h and h[5:],
+             sensitivity_mean=finite_mean(col('sensitivity')), precision_mean=finite_mean(col('precision')),
              n_both_empty=int(sum(r['both_empty'] for r in rows)))
     return {prefix + k:v for k,v in s.items()}
 
@@ -171,7 +171,7 @@ def eval_summary(res:dict, postprocess_spec:str='none')->dict:
     s.update(detection(res['slices']))
     s['slice_dice_mean'] = float(np.mean([r['dice'] for r in res['slices']]))  # inflated by empty slices: not the headline
     if res['generation']:
-        for k in BRATS_REGIONS[res['generation']]: s[f'dice_{k}_mean'] = float(np.nanmean([r[f'dice_{k}'] for r in res['post']]))
+        for k in BRATS_REGIONS[res['generation']]: s[f'dice_{k}_mean'] = finite_mean([r[f'dice_{k}'] for r in res['post']])
     s['raw'] = summarize_patients(res['raw'])
     s['empty_convention'] = 'both empty: Dice 1 (counted in n_both_empty); truth empty, prediction not: 0; undefined ratios: NaN, skipped'
     return s

@@ -287,6 +287,7 @@ def _folder_pairs(root:Path)->list[tuple[Path, Path]]:
 # %% ../nbs/02_io.ipynb #117fe13a
 def read_folder(path, # folder with images/ + masks/, or x.png + x_mask.png pairs
                 group:str=None, # regex whose first group is the patient id; default one case per image
+                channels=None, # names of the image channels, a list or comma-separated (default grey, or red/green/blue)
                )->list[Case]:
     "Read a plain image/mask folder as `Case`s."
     root = Path(path)
@@ -301,6 +302,9 @@ def read_folder(path, # folder with images/ + masks/, or x.png + x_mask.png pair
         groups.setdefault(key, []).append(p)
     nch = read_image(pairs[0][0]).shape[-1]
     chans = ['grey'] if nch == 1 else ['red', 'green', 'blue'][:nch]
+    if channels is not None:
+        chans = channels.split(',') if isinstance(channels, str) else list(channels)
+        if len(chans) != nch: raise DataError(pairs[0][0], f"has {nch} channels, but {len(chans)} channel names were given ({', '.join(chans)})")
     def make(cid, ps):
         def load_image(i):
             a = read_image(ps[i][0])

@@ -14,8 +14,8 @@ from fastai.learner import Metric
 
 # %% auto #0
 __all__ = ['soft_dice', 'DiceLoss', 'DiceCELoss', 'FocalLoss', 'soft_tversky', 'TverskyCELoss', 'get_loss', 'SegMetric',
-           'dice_counts', 'iou_counts', 'dice', 'DiceGlobal', 'IoUGlobal', 'DicePatient', 'FgAccuracy', 'PixelAccuracy',
-           'seg_metrics']
+           'dice_counts', 'iou_counts', 'dice', 'finite_mean', 'DiceGlobal', 'IoUGlobal', 'DicePatient', 'FgAccuracy',
+           'PixelAccuracy', 'seg_metrics']
 
 # %% ../nbs/05_losses_metrics.ipynb #bbc6b53c
 def _soft_counts(logits:torch.Tensor, target:torch.Tensor, include_background:bool=False)->tuple:
@@ -128,6 +128,11 @@ def dice(truth, # binary mask, any shape (a slice, a volume)
     if t.shape != p.shape: raise ValueError(f"truth {t.shape} and prediction {p.shape} differ in shape")
     tp = int((t & p).sum())
     return float(dice_counts(tp, int(p.sum()) - tp, int(t.sum()) - tp, empty))
+
+def finite_mean(x)->float:
+    "Mean of the finite values of `x` (NaN marks an undefined ratio), NaN when there are none: no 'Mean of empty slice' warning."
+    x = np.asarray(x, float); x = x[np.isfinite(x)]
+    return float(x.mean()) if len(x) else float('nan')
 
 
 class DiceGlobal(SegMetric):
