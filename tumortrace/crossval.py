@@ -63,8 +63,8 @@ def cv_folds(case_ids, # patient ids
 # %% ../nbs/16_crossval.ipynb #3ef1fb12
 def _decide_fold(model, valid:list, tta:bool)->dict:
     "Threshold (binary models) and post-processing chosen on the fold's validation patients (by `train`, unless TTA changes the picture)."
-    if 'postprocess' in model.cfg and 'threshold' in model.cfg and not tta:
-        return dict(threshold=model.cfg['threshold'], postprocess=model.cfg['postprocess'], **model.cfg.get('decision', {}))
+    if model.cfg.decision is not None and not tta:                     # what `train` chose, on these same patients
+        return dict(threshold=model.cfg.threshold, postprocess=model.cfg.postprocess or 'none', **model.cfg.decision)
     if model.cfg.get('n_out', 2) == 2: return choose_decision(model, valid, tta=tta)
     spec,scores = choose_postprocess(model, valid, tta=tta)
     return dict(threshold=None, postprocess=spec, postprocess_scores=scores)
@@ -140,7 +140,7 @@ def build_ensemble(out, # the cross-validation folder
     if tmp.exists(): shutil.rmtree(tmp)
     for m in members: shutil.copytree(m, tmp/m.parent.name)
     ts = [c.get('threshold') for c in cfgs if c.get('threshold') is not None]
-    cfg = {k:v for k,v in cfgs[0].items() if k not in ('threshold', 'postprocess', 'postprocess_scores', 'pretrained', 'format')}
+    cfg = {k:v for k,v in cfgs[0].to_dict().items() if k not in ('threshold', 'postprocess', 'postprocess_scores', 'decision', 'pretrained', 'format')}
     cfg.update(ensemble=[m.parent.name for m in members], threshold=float(np.mean(ts)) if ts else None,
                postprocess=Counter(c.get('postprocess', 'none') for c in cfgs).most_common(1)[0][0],
                folds=[dict(fold=f['fold'], train=f['train'], valid=f['valid'], test=f['test']) for f in plan['folds']])

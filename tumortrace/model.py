@@ -7,6 +7,7 @@ Docs: https://tumortrace.github.io/tumortrace/model.html.md"""
 # %% ../nbs/06_model.ipynb #6c842c42
 from __future__ import annotations
 import json, re, warnings
+from dataclasses import dataclass, field, fields, asdict
 from pathlib import Path
 import numpy as np
 import torch
@@ -16,8 +17,8 @@ from .core import Case, DataError, atomic_path, write_json
 from .data import preprocess_volume
 
 # %% auto #0
-__all__ = ['MODEL_FORMAT', 'CONFIG_KEYS', 'xresnet_narrow', 'make_encoder', 'unet_config', 'create_model', 'seg_learner',
-           'decide', 'save_model', 'SegModel', 'read_config', 'MeanProbs', 'load_model', 'restore']
+__all__ = ['MODEL_FORMAT', 'xresnet_narrow', 'make_encoder', 'unet_config', 'create_model', 'seg_learner', 'decide', 'save_model',
+           'SegModel', 'ModelConfig', 'read_config', 'MeanProbs', 'load_model', 'restore']
 
 # %% ../nbs/06_model.ipynb #bb66ceca
 def _torchvision_weights_file(name:str):
@@ -144,7 +145,9 @@ def save_model(model:torch.nn.Module, cfg:dict, path)->Path:
 
 class SegModel:
     "A trained U-Net with its config: `predict` on prepared slices."
-    def __init__(self, model, cfg:dict, path=None): self.model,self.cfg,self.path = model.eval(),cfg,path
+    def __init__(self, model, cfg:dict, path=None):
+        self.model,self.path = model.eval(),path
+        self.cfg = cfg if isinstance(cfg, ModelConfig) else ModelConfig.from_dict({k:v for k,v in dict(cfg).items() if k != 'format'})
     @property
     def device(self): return next(self.model.parameters()).device
     def __repr__(self): return f"SegModel({self.cfg['encoder']}, n_in={self.cfg['n_in']}, classes={self.cfg.get('codes')}, size={self.cfg['size']})"
@@ -162,34 +165,76 @@ class SegModel:
         "Class-index masks (N, S, S) uint8 for prepared slices (N, C, S, S): what the network itself sees."
         return decide(self.probs(x, bs), self.cfg.get('threshold'))
 
-def read_config(path)->dict:
-    "The checked `config.json` of a model folder (enough to read and preprocess data, without the weights)."
+@dataclass
+class ModelConfig:
+    "A model's `config.json`, typed, every default in one place; read by attribute or like the JSON (`cfg['size']`, `cfg.get('norm')`)."
+    encoder:str # encoder name (`make_encoder`)
+    n_in:int # input channels: image channels x (2 context + 1)
+    n_out:int # classes, background included
+    size:int # training size in pixels (height = width)
+    unet:dict # DynamicUnet options (`unet_config`)
+    codes:list = None # class names, background first
+    labels:dict = None # class index -> name
+    label_values:list = None # label value in the source of each class index, when they differ (BraTS 4 -> 3)
+    channel_names:list = None # input channels by name, in order
+    context:int = 0 # 2.5D: neighbouring slices on each side
+    norm:str = 'percentile' # intensity normalisation (`data.normalize`)
+    crop:bool = True # crop to the brain's box before resizing
+    layout:str = None # reader of the training data ('lgg', 'brats', 'folder')
+    reader:dict = field(default_factory=dict) # reader options (modalities, target, group), so prediction reads alike
+    threshold:float = None # tumour-probability threshold (binary models; None: argmax)
+    postprocess:str = None # post-processing chosen on the validation patients (None: none chosen)
+    decision:dict = None # how `train` chose threshold and post-processing (patients, scores)
+    postprocess_scores:dict = None # older models: validation scores of the post-processing candidates
+    split_seed:int = None # recipe: split seed, preset, training options, encoder weights
+    preset:str = None
+    train:dict = None
+    pretrained:str = None
+    brats_generation:str = None # BraTS label generation and regions, for region Dice
+    brats_regions:dict = None
+    ensemble:list = None # ensembles: member folders, and the patients each fold saw
+    folds:list = None
+    format:str = MODEL_FORMAT
+
+    @classmethod
+    def from_dict(cls, d:dict, f=None)->'ModelConfig':
+        "Check a config read from `f` (the key named in the error) and type it."
+        def bad(key, problem): raise DataError(f or Path('config.json'), f"key {key!r} {problem}")
+        if extra := sorted(set(d) - _CONFIG_FIELDS): bad(extra[0], "is not a model config key (edited by hand?)")
+        for k,t in (('encoder', str), ('n_in', int), ('n_out', int), ('size', int), ('unet', dict)):
+            if k not in d: bad(k, "is missing")
+            if not isinstance(d[k], t) or isinstance(d[k], bool): bad(k, f"must be {t.__name__}, not {type(d[k]).__name__}")
+        if d['size'] < 32 or d['size'] % 32: bad('size', f"must be a multiple of 32, not {d['size']}")
+        if d['n_in'] < 1 or d['n_out'] < 2: bad('n_in' if d['n_in'] < 1 else 'n_out', "is out of range")
+        if extra := set(d['unet']) - _UNET_KEYS: bad('unet', f"has unknown keys {sorted(extra)}")
+        c = d.get('context', 0)
+        if not isinstance(c, int) or isinstance(c, bool) or c < 0: bad('context', "must be a non-negative int")
+        t = d.get('threshold')
+        if t is not None and not (isinstance(t, (int, float)) and 0 < t < 1): bad('threshold', f"must be in (0, 1), not {t!r}")
+        return cls(**{k:v for k,v in d.items() if v is not None or k not in ('context', 'norm', 'crop', 'reader')})
+    # read like the dict it is stored as; a key is "in" the config when it has a value
+    def __getitem__(self, k):
+        if k not in _CONFIG_FIELDS: raise KeyError(k)
+        return getattr(self, k)
+    def get(self, k, default=None):
+        v = getattr(self, k) if k in _CONFIG_FIELDS else None
+        return default if v is None else v
+    def __contains__(self, k): return k in _CONFIG_FIELDS and getattr(self, k) is not None
+    def keys(self): return [f.name for f in fields(self) if getattr(self, f.name) is not None]
+    def to_dict(self)->dict: return {k:v for k,v in asdict(self).items() if v is not None}
+
+_UNET_KEYS = {'last_cross', 'self_attention', 'blur', 'bottle'}
+_CONFIG_FIELDS = {f.name for f in fields(ModelConfig)}
+
+def read_config(path)->ModelConfig:
+    "The checked, typed config of a model folder (no weights loaded)."
     path = Path(path)
     if not (path/'config.json').exists(): raise DataError(path, "is not a TumorTrace model folder (no config.json)")
     try: cfg = json.loads((path/'config.json').read_text())
     except Exception as e: raise DataError(path/'config.json', f"is not valid JSON ({e})") from None
+    if not isinstance(cfg, dict): raise DataError(path/'config.json', "is not a JSON object")
     if cfg.get('format') != MODEL_FORMAT: raise DataError(path/'config.json', f"unknown model format {cfg.get('format')!r}")
-    _check_config(cfg, path/'config.json')
-    return cfg
-
-_UNET_KEYS = {'last_cross', 'self_attention', 'blur', 'bottle'}
-CONFIG_KEYS = {'format', 'encoder', 'n_in', 'n_out', 'size', 'unet', 'codes', 'labels', 'label_values', 'channel_names', 'context',
-               'norm', 'crop', 'layout', 'reader', 'split_seed', 'preset', 'train', 'pretrained', 'threshold', 'postprocess',
-               'postprocess_scores', 'decision', 'brats_generation', 'brats_regions', 'ensemble', 'folds'} # what train and cv write
-
-def _check_config(cfg:dict, f:Path):
-    "Refuse a tampered config with the key named: the architecture keys must be there, of the right type and range."
-    def bad(key, problem): raise DataError(f, f"key {key!r} {problem}")
-    for k,t in (('encoder', str), ('n_in', int), ('n_out', int), ('size', int), ('unet', dict)):
-        if k not in cfg: bad(k, "is missing")
-        if not isinstance(cfg[k], t) or isinstance(cfg[k], bool): bad(k, f"must be {t.__name__}, not {type(cfg[k]).__name__}")
-    if cfg['size'] < 32 or cfg['size'] % 32: bad('size', f"must be a multiple of 32, not {cfg['size']}")
-    if cfg['n_in'] < 1 or cfg['n_out'] < 2: bad('n_in' if cfg['n_in'] < 1 else 'n_out', "is out of range")
-    if extra := set(cfg['unet']) - _UNET_KEYS: bad('unet', f"has unknown keys {sorted(extra)}")
-    if extra := sorted(set(cfg) - CONFIG_KEYS): bad(extra[0], "is not a model config key (edited by hand?)")
-    if not isinstance(cfg.get('context', 0), int) or cfg.get('context', 0) < 0: bad('context', "must be a non-negative int")
-    t = cfg.get('threshold')
-    if t is not None and not (isinstance(t, (int, float)) and 0 < t < 1): bad('threshold', f"must be in (0, 1), not {t!r}")
+    return ModelConfig.from_dict(cfg, path/'config.json')
 
 class MeanProbs(torch.nn.Module):
     "Ensemble of segmentation nets: log of the mean of their softmax probabilities (so a softmax of it gives the mean)."
@@ -276,11 +321,11 @@ def predict_volume(self:SegModel,
     if not np.issubdtype(vol.dtype, np.number) and vol.dtype != bool: raise ValueError(f"the volume's dtype {vol.dtype} is not numeric")
     if np.issubdtype(vol.dtype, np.floating) and not np.isfinite(vol).all():
         raise ValueError(f"the volume contains {int((~np.isfinite(vol)).sum())} NaN/inf values")
-    k = c.get('context', 0)
-    n_ch = len(c['channel_names']) if c.get('channel_names') else c['n_in'] // (2 * k + 1)
+    k = c.context
+    n_ch = len(c.channel_names) if c.channel_names else c.n_in // (2 * k + 1)
     if vol.shape[-1] != n_ch:
-        raise ValueError(f"the model takes {n_ch} channels ({', '.join(c.get('channel_names') or [])}); the input has {vol.shape[-1]}")
-    x,box = preprocess_volume(vol, c['size'], c.get('norm', 'percentile'), c.get('crop', True), brain, k)
+        raise ValueError(f"the model takes {n_ch} channels ({', '.join(c.channel_names or [])}); the input has {vol.shape[-1]}")
+    x,box = preprocess_volume(vol, c.size, c.norm, c.crop, brain, k)
     if tta or uncertainty: pr,unc = self.probs_tta(x, bs)
     else: pr,unc = self.probs(x, bs), None
     p = restore(pr, box, vol.shape[1:3])
