@@ -41,7 +41,7 @@ class Case:
     layout:str # reader that made it: 'lgg', 'brats' or 'folder'
     slice_ids:list # per-slice ids (LGG slice numbers 1..N, NIfTI z index, or file stems)
     load_image:Callable # i -> (H, W, C) image of slice i
-    load_mask:Callable # i -> (H, W) uint8 class indices of slice i
+    load_mask:Optional[Callable] # i -> (H, W) uint8 class indices of slice i; None for a case read for prediction only
     channel_names:list # names of the image channels, in order
     labels:dict = field(default_factory=lambda: {0:'background', 1:'tumour'}) # class index -> name
     spacing:Optional[tuple] = None # (row, col, slice) in mm, when known
@@ -55,7 +55,11 @@ class Case:
     def n_slices(self): return len(self.slice_ids)
     def __len__(self): return self.n_slices
     def image(self, i:int)->np.ndarray: return self.load_image(i)
-    def mask(self, i:int)->np.ndarray: return self.load_mask(i)
+    @property
+    def labelled(self)->bool: return self.load_mask is not None
+    def mask(self, i:int)->np.ndarray:
+        if self.load_mask is None: raise DataError(self.source or Path(self.case_id), "was read without masks (for prediction only)")
+        return self.load_mask(i)
     def volume(self)->np.ndarray:
         "All image slices stacked: (N, H, W, C); warns when every voxel is zero (nothing to segment)."
         v = np.stack([self.image(i) for i in range(self.n_slices)])

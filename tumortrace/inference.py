@@ -16,7 +16,9 @@ __all__ = ['SUMMARY_COLS', 'predict_paths']
 import csv, os, re
 from pathlib import Path
 from .core import DataError, OptionError, atomic_path, marked_incomplete
-from .io import read_image, IMAGE_EXTS, NII, _lgg_re, _nii_files, _brats_files, read_nifti, _natural_key
+from .core import Case
+from .io import read_inputs
+from .evaluate import volume_spacing
 
 def _save_png(a:np.ndarray, path:Path):
     from PIL import Image
@@ -43,59 +45,28 @@ def _units(mask, spacing):
     return n, n * float(np.prod(spacing)) / 1000.
 
 # %% ../nbs/08_inference.ipynb #f40d90c9
-def _inputs(path:Path):
-    "Expand one CLI input into (kind, name, payload) units of work."
-    if path.is_file():
-        if path.name.lower().endswith(NII): return [('nifti', re.sub(r'\.nii(\.gz)?$', '', path.name), path)]
-        if path.suffix.lower() in IMAGE_EXTS: return [('image', path.stem, path)]
-        raise DataError(path, "is neither a 2-D image (png, jpg, tif) nor a NIfTI volume")
-    if not path.is_dir(): raise DataError(path, "does not exist")
-    if _nii_files(path): return [('brats', path.name, path)]
-    files = sorted((f for f in path.iterdir() if f.is_file() and f.suffix.lower() in IMAGE_EXTS and not f.stem.endswith('_mask')),
-                   key=lambda f: _natural_key(f.name))
-    if files and all(_lgg_re.match(f.name) for f in files):  # an LGG patient: slices in numeric order
-        return [('lgg', path.name, sorted(files, key=lambda f: int(_lgg_re.match(f.name)['n'])))]
-    if files: return [('image', f.stem, f) for f in files]
-    raise DataError(path, "holds no images or NIfTI volumes")
-
-def _load(kind, payload, cfg):
-    "Read one unit: (volume (N, H, W, C), brain or None, affine, header, spacing of the (N, H, W) axes)."
-    if kind == 'image': return read_image(payload)[None], None, None, None, None
-    if kind == 'lgg': return np.stack([read_image(f) for f in payload]), None, None, None, None
+def _nifti_header(case:Case):
+    "The NIfTI header of a volume case's first input (outputs copy it, with the affine)."
     import nibabel as nib
-    if kind == 'nifti':
-        a,aff,zooms = read_nifti(payload)
-        return a.transpose(2, 0, 1)[..., None].astype(np.float32), None, aff, nib.load(str(payload)).header, (zooms[2], zooms[0], zooms[1])
-    files,_ = _brats_files(payload)
-    mods = cfg.get('channel_names') or [m for m in ('flair', 't1', 't1ce', 't2') if m in files]
-    missing = [m for m in mods if m not in files]
-    if missing: raise DataError(payload, f"has no {missing[0]!r} modality, which the model takes as input")
-    vols = [read_nifti(files[m], m) for m in mods]
-    shapes = {v[0].shape for v in vols}
-    if len(shapes) > 1: raise DataError(payload, f"modalities differ in shape: {sorted(shapes)}")
-    vol = np.stack([v[0] for v in vols], -1).transpose(2, 0, 1, 3).astype(np.float32)
-    brain = (read_nifti(files['brain'])[0].transpose(2, 0, 1) > 0) if 'brain' in files else None
-    z = vols[0][2]
-    return vol, brain, vols[0][1], nib.load(str(files[mods[0]])).header, (z[2], z[0], z[1])
+    return nib.load(str(case.files[0][0])).header if case.layout in ('nifti', 'brats') else None
 
 # %% ../nbs/08_inference.ipynb #650f702b
-def _input_files(units)->set:
-    "Every file an input unit reads (resolved), masks beside the images included."
+def _input_files(cases)->set:
+    "Every file the input cases come from (resolved): whole input folders, and masks beside input files."
     fs = set()
-    for kind,_,payload in units:
-        for f in (payload if isinstance(payload, list) else [payload]):
-            f = Path(f).resolve()
-            if f.is_dir(): fs |= {g.resolve() for g in f.iterdir()}
-            else: fs |= {f} | {g.resolve() for g in f.parent.glob(f'{f.stem}_mask.*')}
+    for c in cases:
+        src = Path(c.source).resolve()
+        if src.is_dir(): fs |= {g.resolve() for g in src.iterdir()}
+        else: fs |= {src} | {g.resolve() for g in src.parent.glob(f'{src.stem}_mask.*')}
     return fs
 
-def _unique_names(units)->list:
-    "Give inputs that share a name (`a/scan.tif`, `b/scan.tif`) distinct output names: `scan`, `scan-2`, ..."
+def _unique_names(cases)->list:
+    "(output name, case) pairs; inputs that share a name (`a/scan.tif`, `b/scan.tif`) get `scan`, `scan-2`, ..."
     seen,res = {},[]
-    for kind,name,payload in units:
-        name = re.sub(r'[^\w.\-]+', '_', name).lstrip('.') or 'input'
+    for c in cases:
+        name = re.sub(r'[^\w.\-]+', '_', c.case_id).lstrip('.') or 'input'
         k = seen[name] = seen.get(name, 0) + 1
-        res.append((kind, name if k == 1 else f'{name}-{k}', payload))
+        res.append((name if k == 1 else f'{name}-{k}', c))
     return res
 
 def _share(units:list, part:str=None)->list:
@@ -135,14 +106,16 @@ def predict_paths(model:SegModel, # from `load_model`
     except OSError as e: raise DataError(out, f"output folder is not writable ({e.strerror})") from None
     spec = model.cfg.get('postprocess', 'none') if postprocess_spec is None else postprocess_spec
     lv = model.cfg.get('label_values')
-    units,rows = [],[]
-    for p in inputs:
-        try: units += _inputs(Path(p).resolve())
-        except DataError as e: rows.append(dict(input=str(p), kind='?', status=f'error: {e.problem}'))
-    units = _share(_unique_names(units), part)
-    protected = _input_files(units)
-    in_dirs = {Path(pl).resolve() for _,_,pl in units if not isinstance(pl, list) and Path(pl).is_dir()} | \
-              {Path(pl[0]).resolve().parent for _,_,pl in units if isinstance(pl, list)}
+    cases,rows = [],[]
+    mods = model.cfg.get('channel_names')                 # a BraTS folder gives the inputs the model takes, in its order
+    at = {}                                                   # summary rows in the order the inputs were given
+    for k,p in enumerate(inputs):
+        try: new = read_inputs(Path(p).resolve(), modalities=mods)
+        except DataError as e: rows.append(dict(input=str(p), kind='?', status=f'error: {e.problem}')); at[id(rows[-1])] = k; continue
+        cases += new; at.update({id(c):k for c in new})
+    units = _share(_unique_names(cases), part)
+    protected = _input_files(cases)
+    in_dirs = {Path(c.source).resolve() for c in cases if Path(c.source).is_dir()}
     def dest(rel:str)->Path:
         "A path inside `out` that is no input file (checked after resolving)."
         d = (out/rel).resolve()
@@ -156,33 +129,40 @@ def predict_paths(model:SegModel, # from `load_model`
     from tumortrace.viz import default_channel
     ch = default_channel(model.cfg.get('channel_names') or [])
     with marked_incomplete(out, 'a prediction'):
-        for kind,name,payload in it:
-            src = str(payload if not isinstance(payload, list) else Path(payload[0]).parent)
+        for name,case in it:
+            src,kind,k = str(case.source), case.layout, at[id(case)]
             try:
-                vol,brain,aff,hdr,sp = _load(kind, payload, model.cfg)
+                vol,brain,sp = case.volume(), case.brain_volume(), volume_spacing(case)
                 res = model.predict_volume(vol, brain, tta=tta, uncertainty=uncertainty)
                 mask,unc = (res if uncertainty else (res, None))
                 mask = postprocess(mask, spec)
                 save = np.asarray(lv, np.uint8)[mask] if lv is not None else mask
-                if kind in ('nifti', 'brats'):
-                    written = dest(f'{name}_seg.nii.gz')
-                    _save_nifti(save.transpose(1, 2, 0), aff, hdr, written)
-                    if unc is not None: _save_nifti((unc.transpose(1, 2, 0) * 100).round(), aff, hdr, dest(f'{name}_uncertainty.nii.gz'))
-                elif kind == 'lgg':
-                    written = dest(name); written.mkdir(exist_ok=True)
-                    for f,m in zip(payload, save): _save_png(m, dest(f'{name}/{f.stem}_mask.png'))
-                else:
-                    written = dest(f'{name}_mask.png')
-                    _save_png(save[0], written)
-                    if unc is not None: _save_png((unc[0] * 255).astype(np.uint8), dest(f'{name}_uncertainty.png'))
+                written = _write_masks(case, name, save, unc, dest)
                 _overlay_png(vol, mask, dest(f'{name}_overlay.png'), ch)
                 n,ml = _units(mask, sp)
                 rows.append(dict(input=src, kind=kind, n_slices=len(vol), tumour_pixels=n, tumour_volume_ml=ml,
                                  postprocess=spec, output=str(written), status='ok'))
             except (DataError, ValueError) as e:
                 rows.append(dict(input=src, kind=kind, status=f'error: {e}'))
+            at[id(rows[-1])] = k
+        rows.sort(key=lambda r: at[id(r)])
         _merge_summary(out/'summary.csv', rows)
     return rows
+
+def _write_masks(case:Case, name:str, save:np.ndarray, unc, dest)->Path:
+    "Write a case's label mask (and uncertainty) in its own format and geometry: NIfTI with its affine, PNG per slice; returns the output."
+    if case.layout in ('nifti', 'brats'):
+        written,hdr = dest(f'{name}_seg.nii.gz'), _nifti_header(case)
+        _save_nifti(save.transpose(1, 2, 0), case.affine, hdr, written)
+        if unc is not None: _save_nifti((unc.transpose(1, 2, 0) * 100).round(), case.affine, hdr, dest(f'{name}_uncertainty.nii.gz'))
+    elif case.layout == 'lgg':
+        written = dest(name); written.mkdir(exist_ok=True)
+        for (f,_),m in zip(case.files, save): _save_png(m, dest(f'{name}/{f.stem}_mask.png'))
+    else:
+        written = dest(f'{name}_mask.png')
+        _save_png(save[0], written)
+        if unc is not None: _save_png((unc[0] * 255).astype(np.uint8), dest(f'{name}_uncertainty.png'))
+    return written
 
 SUMMARY_COLS = ['input', 'kind', 'n_slices', 'tumour_pixels', 'tumour_volume_ml', 'postprocess', 'output', 'status']
 

@@ -15,7 +15,7 @@ from .core import Case, DataError
 __all__ = ['IMAGE_EXTS', 'MAX_SIDE', 'LGG_CHANNELS', 'BRATS_LABELS', 'BRATS_REGIONS', 'NII', 'LAYOUTS', 'read_image',
            'to_class_mask', 'read_mask', 'image_shape', 'read_lgg_case', 'read_lgg', 'brats_generation', 'read_nifti',
            'read_brats_case', 'to_class_mask_volume', 'read_brats', 'read_folder', 'detect_layout', 'read_cases',
-           'summarize']
+           'image_channels', 'read_image_case', 'read_nifti_case', 'read_inputs', 'summarize']
 
 # %% ../nbs/02_io.ipynb #8820c1d1
 IMAGE_EXTS = ('.png', '.jpg', '.jpeg', '.tif', '.tiff')
@@ -98,7 +98,9 @@ _lgg_re = re.compile(r'^(?P<pid>.+)_(?P<n>\d+)(?P<mask>_mask)?\.tiff?$', re.I)
 def _is_lgg_folder(d:Path)->bool:
     return any(_lgg_re.match(f.name) and f.name.lower().endswith(('_mask.tif', '_mask.tiff')) for f in d.iterdir())
 
-def read_lgg_case(folder)->Case:
+def read_lgg_case(folder, # one LGG patient folder
+                  labelled:bool=True, # masks required (False: read what is there, for prediction; the masks are not read)
+                 )->Case:
     "Read one LGG patient folder (kaggle_3m layout) as a `Case`, slices in numeric order."
     folder = Path(folder)
     files = sorted(f for f in folder.iterdir() if not f.name.startswith('.'))
@@ -108,15 +110,17 @@ def read_lgg_case(folder)->Case:
         m = _lgg_re.match(f.name)
         if not m: raise DataError(f, "does not follow the LGG naming <patient>_<slice>.tif / <patient>_<slice>_mask.tif")
         (masks if m['mask'] else imgs)[int(m['n'])] = f
-    for n,f in masks.items():
-        if n not in imgs: raise DataError(f, "is a mask without an image")
-    for n,f in imgs.items():
-        if n not in masks: raise DataError(f, f"has no mask (expected {f.stem}_mask{f.suffix})")
+    if not imgs: raise DataError(folder, "holds masks but no images")
+    if labelled:
+        for n,f in masks.items():
+            if n not in imgs: raise DataError(f, "is a mask without an image")
+        for n,f in imgs.items():
+            if n not in masks: raise DataError(f, f"has no mask (expected {f.stem}_mask{f.suffix})")
     order = sorted(imgs)
-    pairs = [(imgs[n], masks[n]) for n in order]
+    pairs = [(imgs[n], masks.get(n)) for n in order]
     def load_image(i): return read_image(pairs[i][0])
     def load_mask(i): return read_mask(pairs[i][1], shape=image_shape(pairs[i][0]))
-    return Case(folder.name, 'lgg', order, load_image, load_mask, list(LGG_CHANNELS), source=folder, files=pairs)
+    return Case(folder.name, 'lgg', order, load_image, load_mask if labelled else None, list(LGG_CHANNELS), source=folder, files=pairs)
 
 # %% ../nbs/02_io.ipynb #0827c5cd
 def read_lgg(path)->list[Case]:
@@ -191,6 +195,7 @@ def read_brats_case(folder, # one BraTS case folder
                     modalities=None, # input channels by name, e.g. ['flair', 't1ce']; default all present
                     target:str='whole', # 'whole' (labels > 0 -> 1) or 'multiclass' (keep the labels)
                     generation:str=None, # label convention '2015', '2021' or '2023'; default from the names
+                    labelled:bool=True, # a segmentation required (False: read for prediction; any segmentation is not read)
                    )->Case:
     "Read a BraTS case folder of NIfTI volumes as a `Case` sliced along the third axis."
     folder = Path(folder)
@@ -202,19 +207,21 @@ def read_brats_case(folder, # one BraTS case folder
         k = _MOD_ALIASES.get(m.lower())
         if k is None or k not in files: raise DataError(folder, f"has no {m!r} modality (found: {', '.join(present)})")
         mods.append(k)
-    if 'seg' not in files: raise DataError(folder, "has no segmentation (expected *_seg.nii.gz or OTMultiClass.nii.gz)")
+    if labelled and 'seg' not in files: raise DataError(folder, "has no segmentation (expected *_seg.nii.gz or OTMultiClass.nii.gz)")
     if target not in ('whole', 'multiclass'): raise ValueError(f"target must be 'whole' or 'multiclass', not {target!r}")
     generation = generation or ('2015' if scheme == '2015' else '2021')
     known = BRATS_LABELS[generation]
-    # geometry from the segmentation's header, without reading its voxels
+    # geometry from the segmentation's header (the first input's, when read for prediction), without reading voxels
     import nibabel as nib
-    hdr = nib.load(str(files['seg']))
+    ref = files['seg'] if labelled else files[mods[0]]
+    hdr = nib.load(str(ref))
     shape = hdr.shape[:3]
     cache = {}
     def vol(key):
         if key not in cache:
             a,_,_ = read_nifti(files[key], 'segmentation' if key == 'seg' else key)
-            if a.shape != tuple(shape): raise DataError(files[key], f"shape {a.shape} differs from the segmentation's {tuple(shape)}")
+            if a.shape != tuple(shape):
+                raise DataError(files[key], f"shape {a.shape} differs from the {'segmentation' if labelled else mods[0]}'s {tuple(shape)}")
             if key == 'seg': a = to_class_mask_volume(a, files[key], known, target)
             cache[key] = a
         return cache[key]
@@ -225,10 +232,10 @@ def read_brats_case(folder, # one BraTS case folder
         return (load_image(i) != 0).any(-1)
     values = [0, 1] if target == 'whole' else sorted(known)
     labels = {0:'background', 1:'tumour'} if target == 'whole' else {i:known[v] for i,v in enumerate(values)}
-    return Case(folder.name, 'brats', list(range(shape[2])), load_image, load_mask, mods, labels=labels,
+    return Case(folder.name, 'brats', list(range(shape[2])), load_image, load_mask if labelled else None, mods, labels=labels,
                 label_values=values if values != list(range(len(values))) else None,
                 spacing=tuple(round(float(z), 6) for z in hdr.header.get_zooms()[:3]), affine=hdr.affine, source=folder,
-                files=[(files[m], files['seg']) for m in mods], load_brain=load_brain)
+                files=[(files[m], files.get('seg')) for m in mods], load_brain=load_brain)
 
 def to_class_mask_volume(a, path, known:dict, target:str)->np.ndarray:
     "Check a label volume against the `known` labels; binarise it (`target='whole'`) or map labels to class indices 0..K-1."
@@ -343,6 +350,61 @@ def read_cases(path, # data set folder (or one patient / case folder)
     layout = layout or detect_layout(path)
     if layout not in LAYOUTS: raise ValueError(f"layout must be one of {LAYOUTS}, not {layout!r}")
     return {'lgg':read_lgg, 'brats':read_brats, 'folder':read_folder}[layout](path, **kwargs)
+
+# %% ../nbs/02_io.ipynb #c1d51d57
+def image_channels(path)->int:
+    "Channels of an image file, from its header (1 grey, 3 colour; alpha dropped as `read_image` does)."
+    path = Path(path)
+    try:
+        if path.suffix.lower() in ('.tif', '.tiff'):
+            import tifffile
+            with tifffile.TiffFile(path) as t: s = t.pages[0].shape
+            return 1 if len(s) == 2 else min(s[-1], 3)
+        from PIL import Image
+        with Image.open(path) as im: return 1 if im.mode in ('L', 'LA', 'I', 'I;16', 'F', '1') else 3
+    except Exception as e: raise DataError(path, f"cannot be read as an image ({type(e).__name__}: {e})") from None
+
+def read_image_case(path, channels=None)->Case:
+    "One 2-D image file as a one-slice `Case` without a mask (channels grey or red/green/blue, unless `channels` names them)."
+    path = Path(path)
+    if path.suffix.lower() not in IMAGE_EXTS: raise DataError(path, f"is not an image file ({', '.join(IMAGE_EXTS)})")
+    if channels: names = list(channels)
+    else:
+        try: names = ['grey'] if image_channels(path) == 1 else ['red', 'green', 'blue']
+        except DataError: names = ['unreadable']          # reported when the case is read, like any bad file
+    return Case(path.stem, 'image', [path.stem], lambda i: read_image(path), None, names, source=path, files=[(path, None)])
+
+def read_nifti_case(path)->Case:
+    "One 3-D NIfTI volume as a one-channel `Case` without a mask, sliced along the third axis (affine kept)."
+    import nibabel as nib
+    path = Path(path)
+    try: hdr = nib.load(str(path))
+    except Exception as e: raise DataError(path, f"cannot be read as NIfTI ({type(e).__name__}: {e})") from None
+    if len(hdr.shape) < 3: raise DataError(path, f"image volume is {len(hdr.shape)}-D (shape {hdr.shape}); expected 3-D")
+    cache = {}
+    def vol():
+        if 'a' not in cache: cache['a'] = read_nifti(path)[0]
+        return cache['a']
+    def load_image(i): return vol()[:, :, i, None].astype(np.float32)
+    return Case(_nii_stem(path), 'nifti', list(range(hdr.shape[2])), load_image, None, ['image'], affine=hdr.affine,
+                spacing=tuple(round(float(z), 6) for z in hdr.header.get_zooms()[:3]), source=path, files=[(path, None)])
+
+def read_inputs(path, # an image, a NIfTI file, an LGG patient folder, a BraTS case folder or a folder of images
+                modalities=None, # BraTS inputs the model takes, in order
+               )->list[Case]:
+    "The scans at `path` as `Case`s to predict (no masks read)."
+    path = Path(path)
+    if path.is_file():
+        if path.name.lower().endswith(NII): return [read_nifti_case(path)]
+        if path.suffix.lower() in IMAGE_EXTS: return [read_image_case(path)]
+        raise DataError(path, "is neither a 2-D image (png, jpg, tif) nor a NIfTI volume")
+    if not path.is_dir(): raise DataError(path, "does not exist")
+    if _nii_files(path): return [read_brats_case(path, modalities=modalities, labelled=False)]
+    files = sorted((f for f in path.iterdir() if f.is_file() and f.suffix.lower() in IMAGE_EXTS and not f.stem.endswith('_mask')),
+                   key=lambda f: _natural_key(f.name))
+    if files and all(_lgg_re.match(f.name) for f in files): return [read_lgg_case(path, labelled=False)]   # one LGG patient
+    if files: return [read_image_case(f) for f in files]
+    raise DataError(path, "holds no images or NIfTI volumes")
 
 # %% ../nbs/02_io.ipynb #39590def
 def summarize(cases:list[Case], # cases from `read_cases`
