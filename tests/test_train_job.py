@@ -31,9 +31,10 @@ def test_split_is_by_patient(run):
 
 def test_config_rebuilds_preprocessing(run):
     cfg = json.loads((run/'model'/'config.json').read_text())
-    assert (cfg['size'], cfg['n_in'], cfg['n_out'], cfg['codes']) == (64, 3, 2, ['background', 'tumour'])
+    assert (cfg['size'], cfg['n_in'], cfg['n_out'], cfg['codes']) == (64, 9, 2, ['background', 'tumour'])   # 3 channels x 3 slices
     # no --preset: the library's default recipe (cpu), not the job's or the CLI's own idea of one
     assert cfg['preset'] == 'cpu' and cfg['encoder'] == 'xresnet34_w16' and cfg['unet']['last_cross'] is False
+    assert cfg['context'] == 1 and cfg['train']['loss'] == 'tversky_ce'                # the cross-validated recipe
     assert cfg['norm'] == 'percentile' and cfg['split_seed'] == 42
 
 def test_load_model_predicts_like_the_best_checkpoint(run):

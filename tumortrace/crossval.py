@@ -166,7 +166,7 @@ def cross_validate(data, # labelled data folder
                    encoder:str=None, # encoder name (None: the preset's)
                    bs:int=None, # batch size (None: the preset's)
                    lr:float=None, # maximum learning rate (None: the preset's)
-                   loss:str='dice_ce', # 'dice_ce', 'dice', 'focal' or 'tversky_ce' (recall-leaning)
+                   loss:str=None, # 'dice_ce', 'dice', 'focal' or 'tversky_ce' (recall-leaning) (None: the preset's)
                    context:int=None, # 2.5D: neighbouring slices on each side as extra input channels (None: the preset's)
                    seed:int=42, # seed of the folds, sampling and initialisation
                    valid_pct:float=0.15, # share of each fold's training patients used for validation

@@ -262,11 +262,12 @@ def _load_net(path:Path, cfg:dict):
         raise DataError(path/'model.safetensors', f"weights do not match the architecture in config.json ({str(e).splitlines()[0][:200]})") from None
     return model
 
-def load_model(path, # a model folder (model.safetensors + config.json), or an ensemble folder
+def load_model(path, # a model folder (model.safetensors + config.json), an ensemble folder, or a run / cross-validation folder holding `model/`
                device='auto', # 'auto': the GPU when there is one, else the CPU; or a torch device
               )->SegModel:
     "Rebuild a model saved by `save_model`, or an ensemble of them (`cfg['ensemble']` names member folders); no unpickling."
     path = Path(path)
+    if not (path/'config.json').exists() and (path/'model'/'config.json').exists(): path = path/'model'   # a run: its model
     cfg = read_config(path)
     if cfg.get('ensemble'):
         nets = []

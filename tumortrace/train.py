@@ -73,9 +73,11 @@ class Run:
 
 # %% ../nbs/07_train.ipynb #c87e0b1e
 PRESETS = {
-    'gpu':  dict(encoder='resnet34', size=256, bs=16, epochs=40, lr=1e-3, tumour_weight=2., last_cross=True, patience=12, context=0),
-    'cpu':  dict(encoder='xresnet34_w16', size=128, bs=16, epochs=45, lr=3e-3, tumour_weight=3., last_cross=False, patience=15, context=0),
-    'tiny': dict(encoder='xresnet18_w16', size=64, bs=8, epochs=2, lr=3e-3, tumour_weight=2., last_cross=False, patience=None, context=0),
+    'gpu':  dict(encoder='resnet34', size=256, bs=16, epochs=40, lr=1e-3, tumour_weight=2., last_cross=True, patience=12, context=0, loss='dice_ce'),
+    'cpu':  dict(encoder='xresnet34_w16', size=128, bs=16, epochs=45, lr=3e-3, tumour_weight=3., last_cross=False, patience=15, context=1,
+                 loss='tversky_ce'),
+    'tiny': dict(encoder='xresnet18_w16', size=64, bs=8, epochs=2, lr=3e-3, tumour_weight=2., last_cross=False, patience=None, context=0,
+                 loss='dice_ce'),
 }
 
 # %% ../nbs/07_train.ipynb #55973606
@@ -312,7 +314,7 @@ def train(data, # data folder (any layout `read_cases` reads)
           resume:bool=False, # continue the run in `out` from its last checkpoint, with the same split
           valid_pct:float=0.15, # share of patients for validation (ignored when resuming)
           test_pct:float=0.15, # share of patients held out for testing (ignored when resuming)
-          loss:str='dice_ce', # 'dice_ce', 'dice', 'focal' or 'tversky_ce' (recall-leaning)
+          loss:str=None, # 'dice_ce', 'dice', 'focal' or 'tversky_ce' (recall-leaning) (None: the preset's)
           pretrained='auto', # encoder weights: 'auto' (if on disk), False, or a weights file
           tumour_weight:float=None, # sampling weight of tumour slices (None: the preset's)
           patience:int=None, # early-stopping patience in epochs (None: the preset's)
@@ -333,20 +335,20 @@ def train(data, # data folder (any layout `read_cases` reads)
     check_out(out, data, 'run folder')
     out = Path(out)
     p = _resolve(preset, epochs=epochs, size=size, encoder=encoder, bs=bs, lr=lr, tumour_weight=tumour_weight, patience=patience,
-                 last_cross=last_cross, context=context)
+                 last_cross=last_cross, context=context, loss=loss)
     _check_resumable(out, resume)
     out.mkdir(parents=True, exist_ok=True)
     if not resume: write_json(dict(data=str(Path(data).resolve()), preset=preset, created=time.strftime('%Y-%m-%d %H:%M:%S')), out/'run.json')
     set_seed(seed)
     device = default_device(cpu)
-    if device.type == 'cpu': torch.set_num_threads(os.cpu_count() or 1)
+    if device.type == 'cpu' and 'OMP_NUM_THREADS' not in os.environ: torch.set_num_threads(os.cpu_count() or 1)   # unless told
     cases,rkw = _read(data, layout, modalities, target, group)
     split = _run_split(out, [c.case_id for c in cases], resume, split, valid_pct, test_pct, seed)
     keep = set(split['train']) | set(split['valid'])
     ss = prepare([c for c in cases if c.case_id in keep], p['size'], norm, crop, context=p['context'])
     dls = seg_dataloaders(ss, split, bs=p['bs'], batch_tfms=seg_augs(), tumour_weight=p['tumour_weight'], device=device, seed=seed)
-    cfg = _model_config(p, ss, cases[0], rkw, norm=norm, crop=crop, seed=seed, preset=preset, loss=loss)
-    learn = seg_learner(dls, cfg, loss_func=get_loss(loss), metrics=seg_metrics(cfg['n_out'], ss.case_of[ss.idxs(split['valid'])]),
+    cfg = _model_config(p, ss, cases[0], rkw, norm=norm, crop=crop, seed=seed, preset=preset, loss=p['loss'])
+    learn = seg_learner(dls, cfg, loss_func=get_loss(p['loss']), metrics=seg_metrics(cfg['n_out'], ss.case_of[ss.idxs(split['valid'])]),
                         path=out, model_dir='checkpoints', pretrained=pretrained if not resume else False)
     cfg['pretrained'] = learn.weights_source
     if device.type == 'cuda':
