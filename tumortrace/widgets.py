@@ -179,6 +179,59 @@ class FoldModels:
         m = self._models[k]
         return postprocess(m.predict_case(case), m.cfg.get('postprocess') or 'none')   # as the fold was scored (no TTA)
 
+def _per_patient(csv:Path)->tuple[dict, list]:
+    "Metrics by patient from a per-patient CSV, and the patients in its order."
+    import pandas as pd
+    pp = pd.read_csv(csv, dtype={'patient': str})
+    return {r.pop('patient'):r for r in pp.to_dict('records')}, list(pp['patient'])
+
+def _cv_view(p:Path, o:dict)->dict:
+    "A cross-validation folder: cross-validated metrics, and the predictions its fold models scored (else the fold models)."
+    s = json.loads((p/'cv_summary.json').read_text()) if (p/'cv_summary.json').exists() else {}
+    metrics,ids = _per_patient(p/'cv_per_patient.csv')
+    return dict(o, data=o['data'] or s.get('data'), metrics=metrics, patients=o['patients'] or ids,
+                kept=sorted(p.glob('fold_*/eval/predictions')) if o['postprocess_spec'] is None else None,
+                model=o['model'] if o['model'] is not None else FoldModels(p),
+                postprocess_spec=o['postprocess_spec'] or 'none')      # FoldModels applies each fold's own choice
+
+def _eval_view(p:Path, o:dict)->dict:
+    "An evaluation folder: its model and data, per-patient metrics, and the predictions it scored."
+    s = json.loads((p/'summary.json').read_text())
+    metrics,ids = _per_patient(p/'per_patient.csv')
+    spec = o['postprocess_spec'] or s.get('postprocess')
+    return dict(o, data=o['data'] or s.get('data'), metrics=metrics, patients=o['patients'] or ids, postprocess_spec=spec,
+                model=o['model'] if o['model'] is not None else s.get('model'),
+                kept=p/'predictions' if (p/'predictions').is_dir() and spec == s.get('postprocess') else None)
+
+def _run_view(p:Path, o:dict)->dict:
+    "A run folder: its model, the data it was trained on, its test patients (its evaluation, when it has one)."
+    if (p/'eval'/'summary.json').exists() and o['data'] is None:
+        return _eval_view(p/'eval', dict(o, model=o['model'] or p/'model'))
+    from tumortrace.train import Run
+    patients = o['patients']
+    if patients is None and (p/'split.json').exists():
+        sp = Run(p).split(); patients = sp['test'] or sp['valid'] or None
+    return dict(o, model=o['model'] if o['model'] is not None else p/'model', data=o['data'] or _run_data(p), patients=patients)
+
+def _folder_view(p:Path, o:dict)->dict:
+    "What to show for folder `p`: model, data, patients, post-processing, known metrics and kept predictions."
+    if (p/'model.safetensors').exists(): raise DataError(p, "is a model folder: pass it as model= and a data folder as the source")
+    if (p/'cv_per_patient.csv').exists() and (p/'folds.json').exists(): return _cv_view(p, o)
+    if (p/'summary.json').exists() and (p/'per_patient.csv').exists(): return _eval_view(p, o)
+    if (p/'model'/'config.json').exists(): return _run_view(p, o)
+    return dict(o, data=o['data'] or p)                                   # a data folder
+
+def _read_patients(data, model, patients, where:Path)->list[Case]:
+    "The cases of `data`, read as the model was trained (only its config is read), limited to `patients` in their order."
+    from tumortrace.io import read_cases
+    if data is None or not Path(data).exists(): raise DataError(where, f"does not lead to its data ({data}): pass data=")
+    cfg = _model_cfg(model)
+    cases = read_cases(data, layout=cfg.get('layout'), **cfg.get('reader', {}))
+    if patients is None: return cases
+    byid = {c.case_id:c for c in cases}
+    if missing := [i for i in patients if i not in byid]: raise DataError(Path(data), f"does not hold patients {missing[:3]} that {where} lists")
+    return [byid[i] for i in patients]
+
 def open_source(source, # eval folder, run folder, cross-validation folder, data folder, a `Case` or a list of cases
                 model=None, # model (folder, `SegModel` or callable); default: the run's / evaluation's
                 data=None, # data folder, when the run or evaluation folder's is elsewhere
@@ -188,54 +241,15 @@ def open_source(source, # eval folder, run folder, cross-validation folder, data
     if isinstance(source, PatientSource): return source
     if isinstance(source, Case): source = [source]
     if isinstance(source, (list, tuple)):
-        cases = [c for c in source if patients is None or c.case_id in patients]
-        return PatientSource(cases, model, postprocess_spec=postprocess_spec)
+        return PatientSource([c for c in source if patients is None or c.case_id in patients], model, postprocess_spec=postprocess_spec)
     p = Path(source)
     if not p.exists(): raise DataError(p, "does not exist")
     if not (p/'model'/'config.json').exists() and not (p/'summary.json').exists() and list(p.glob('*/split.json')):
         from tumortrace.train import Run
         p = Run.open(p).path                     # a folder holding one run (the demo's runs/demo holds train/)
-    metrics = kept = None
-    if (p/'model.safetensors').exists(): raise DataError(p, "is a model folder: pass it as model= and a data folder as the source")
-    if (p/'model'/'config.json').exists() and (p/'eval'/'summary.json').exists() and data is None:
-        return open_source(p/'eval', model or p/'model', data, patients, postprocess_spec)
-    if (p/'cv_per_patient.csv').exists() and (p/'folds.json').exists():     # cross-validation folder
-        import pandas as pd
-        s = json.loads((p/'cv_summary.json').read_text()) if (p/'cv_summary.json').exists() else {}
-        data = data or s.get('data')
-        pp = pd.read_csv(p/'cv_per_patient.csv', dtype={'patient': str})
-        metrics = {r.pop('patient'):r for r in pp.to_dict('records')}
-        patients = patients or list(pp['patient'])
-        kept = sorted(p.glob('fold_*/eval/predictions')) if postprocess_spec is None else None
-        model = model if model is not None else FoldModels(p)      # only for patients whose prediction was not kept
-        postprocess_spec = postprocess_spec or 'none'              # the fold models' own choices are applied by FoldModels
-    elif (p/'summary.json').exists() and (p/'per_patient.csv').exists():       # evaluation folder
-        import pandas as pd
-        s = json.loads((p/'summary.json').read_text())
-        model = model if model is not None else s.get('model'); data = data or s.get('data')
-        postprocess_spec = postprocess_spec or s.get('postprocess')
-        pp = pd.read_csv(p/'per_patient.csv', dtype={'patient': str})
-        metrics = {r.pop('patient'):r for r in pp.to_dict('records')}
-        kept = p/'predictions' if (p/'predictions').is_dir() and postprocess_spec == s.get('postprocess') else None  # as scored
-        patients = patients or list(pp['patient'])
-    elif (p/'model'/'config.json').exists():                                    # run folder
-        model = model if model is not None else p/'model'
-        data = data or _run_data(p)
-        if patients is None and (p/'split.json').exists():
-            from tumortrace.train import Run
-            sp = Run(p).split(); patients = sp['test'] or sp['valid'] or None
-    else: data = data or p                                                     # data folder
-    if data is None or not Path(data).exists():
-        raise DataError(p, f"does not lead to its data ({data}): pass data=")
-    from tumortrace.io import read_cases
-    cfg = _model_cfg(model)                     # read the model's config only: the weights load on first prediction
-    cases = read_cases(data, layout=cfg.get('layout'), **cfg.get('reader', {}))
-    if patients is not None:
-        byid = {c.case_id:c for c in cases}
-        missing = [i for i in patients if i not in byid]
-        if missing: raise DataError(Path(data), f"does not hold patients {missing[:3]} that {p} lists")
-        cases = [byid[i] for i in patients]
-    return PatientSource(cases, model, None, postprocess_spec, metrics=metrics, kept=kept)
+    v = _folder_view(p, dict(model=model, data=data, patients=patients, postprocess_spec=postprocess_spec, metrics=None, kept=None))
+    cases = _read_patients(v['data'], v['model'], v['patients'], p)
+    return PatientSource(cases, v['model'], None, v['postprocess_spec'], metrics=v['metrics'], kept=v['kept'])
 
 # %% ../nbs/14_widgets.ipynb #288829e9
 POST_COLOUR,UNC_CMAP = '#FFFFFF', 'inferno'  # post-processed: a white dashed outline; uncertainty: a heat map with a colour bar
