@@ -13,13 +13,13 @@ import numpy as np
 from .core import Case, DataError, atomic_path
 from .metrics import dice_counts
 from .data import brain_mask
-from .viz import (new_figure, overlay, fig_png, draw_errors, error_map, largest_slice, default_channel, radiological,
+from .viz import (new_figure, overlay, fig_png, draw_errors, error_map, largest_slice, default_channel, radiological, _norm01,
                             TRUTH_COLOUR, PRED_COLOUR, TP_COLOUR, FP_COLOUR, FN_COLOUR)
 
 # %% auto #0
 __all__ = ['TABLE_COLS', 'POST_COLOUR', 'UNC_CMAP', 'LAYER_TIPS', 'LAYERS', 'PatientSource', 'worst_slice', 'FoldModels',
-           'open_source', 'render_slice', 'colour_pixels', 'slice_metrics', 'Viewer', 'fill_table', 'score_all',
-           'save_view', 'viewer']
+           'open_source', 'render_slice', 'render_planes', 'colour_pixels', 'slice_metrics', 'Viewer', 'fill_table',
+           'score_all', 'save_view', 'viewer']
 
 # %% ../nbs/14_widgets.ipynb #0645b767
 def _model_cfg(model)->dict:
@@ -310,6 +310,50 @@ def render_slice(d:dict, # a patient from `PatientSource.get`
     if hs: fig.legend(handles=hs, loc='lower center', ncol=min(len(hs), 4), fontsize=9, frameon=False)   # >= 10 px at 80 dpi
     return fig
 
+# %% ../nbs/14_widgets.ipynb #b6ef4427
+def _display_volume(d:dict, a:np.ndarray)->np.ndarray:
+    "A (N, H, W) volume with every axial slice turned as `render_slice` shows it."
+    o = d.get('orient') or (lambda s: s)
+    return np.stack([o(s) for s in a])
+
+def render_planes(d:dict, # a patient from `PatientSource.get` (a NIfTI case: with an affine and a spacing)
+                  i:int, # axial slice index
+                  channel:int=0, # image channel
+                  opacity:float=0.45, size:float=9.6, dpi:int=80,
+                  point:tuple=None, # (row, col) of the crosshair on the shown axial slice (default: the tumour's centre)
+                 ):
+    "Axial, coronal and sagittal planes through a crosshair, truth outlined and prediction filled; returns the figure."
+    from matplotlib.colors import to_rgb
+    img = _display_volume(d, d['vol'][..., min(channel, d['vol'].shape[-1] - 1)])
+    truth = _display_volume(d, d['truth'])
+    pred = None if d.get('post') is None else _display_volume(d, d['post'])
+    if point is None:
+        m = truth[i] if truth[i].any() else pred[i] if pred is not None and pred[i].any() else None
+        point = tuple(int(round(v)) for v in np.argwhere(m).mean(0)) if m is not None else (img.shape[1] // 2, img.shape[2] // 2)
+    r,c = point
+    import nibabel as nib
+    up = d['case'].affine is not None and nib.aff2axcodes(d['case'].affine)[2] == 'S'   # slice index grows upward: flip
+    sp = d['case'].spacing or (1., 1., 1.)
+    aspect = sp[2] / ((sp[0] + sp[1]) / 2)
+    flip = (lambda a: a[::-1]) if up else (lambda a: a)
+    views = [('axial', img[i], truth[i], None if pred is None else pred[i], 1., (c, r)),
+             ('coronal', flip(img[:, r, :]), flip(truth[:, r, :]), None if pred is None else flip(pred[:, r, :]), aspect,
+              (c, len(img) - 1 - i if up else i)),
+             ('sagittal', flip(img[:, :, c]), flip(truth[:, :, c]), None if pred is None else flip(pred[:, :, c]), aspect,
+              (r, len(img) - 1 - i if up else i))]
+    fig = new_figure((size, size / 3 + 0.6), dpi=dpi)
+    axs = fig.subplots(1, 3)
+    for ax,(name,im,t,pr,asp,(x,y)) in zip(axs, views):
+        ax.imshow(_norm01(im), cmap='gray', interpolation='nearest', aspect=asp)
+        if pr is not None and pr.any():
+            rgba = np.zeros((*pr.shape, 4), np.float32); rgba[..., :3] = to_rgb(PRED_COLOUR); rgba[..., 3] = (pr > 0) * opacity
+            ax.imshow(rgba, interpolation='nearest', aspect=asp)
+        if t.any(): ax.contour(t > 0, levels=[0.5], colors=[TRUTH_COLOUR], linewidths=1.2)
+        ax.axhline(y, color='w', lw=0.6, alpha=0.7); ax.axvline(x, color='w', lw=0.6, alpha=0.7)
+        ax.set_title(name, fontsize=10); ax.axis('off')
+    fig.suptitle(f"{d['id']}  axial slice {i + 1}/{len(img)}", fontsize=10)
+    return fig
+
 # %% ../nbs/14_widgets.ipynb #01e005f2
 def colour_pixels(rgb:np.ndarray, colour:str, tol:float=12)->int:
     "Number of pixels of `rgb` (H, W, 3) within `tol` (0-255 units, per channel) of `colour`."
@@ -370,6 +414,8 @@ class Viewer:
         self.unc_opacity = W.FloatSlider(value=0.7, min=0, max=1, step=0.05, description='uncert. α', continuous_update=False,
                                          tooltip='opacity of the uncertainty heat map')
         self.save = W.Button(description='save view', icon='camera', tooltip=f'save the picture as PNG and SVG in {self.snapshots}/')
+        self.planes = W.ToggleButton(value=False, description='3 planes', layout=W.Layout(width='auto'),
+                                     tooltip='axial, coronal and sagittal planes through the tumour (NIfTI volumes, with an affine)')
         self.image,self.metrics,self.status = W.Image(format='png'), W.HTML(), W.HTML()
         self.sort_by = W.Dropdown(options=['patient', 'dice'], value='dice', description='sort by', layout=W.Layout(width='240px'),
                                   tooltip='the column of the per-patient table to sort by')
@@ -381,7 +427,7 @@ class Viewer:
                               tooltip='patients and their metrics: choose one to open it at its worst slice')
         self.table.add_class('tumortrace-table')
         self.patient.observe(self._load, 'value')
-        for w in (self.slice, self.channel, self.opacity, self.size, self.style, self.unc_opacity, *self.layers.values()):
+        for w in (self.slice, self.channel, self.opacity, self.size, self.style, self.unc_opacity, self.planes, *self.layers.values()):
             w.observe(self.redraw, 'value')
         for t in self.layers.values(): t.observe(_show_state, 'value')          # on/off visible in any theme: icon + colour
         self.save.on_click(lambda _: self.save_view())
@@ -389,7 +435,7 @@ class Viewer:
         self.table.observe(self._open_row, 'value')
         self.score.on_click(lambda _: self.score_all())
         self.ui = W.VBox([W.HBox([self.patient, self.channel, self.save]), W.HBox([self.slice, self.opacity, self.size]),
-                          W.HBox(list(self.layers.values()) + [self.style, self.unc_opacity]), W.HBox([self.image, self.metrics]), self.status,
+                          W.HBox(list(self.layers.values()) + [self.style, self.unc_opacity, self.planes]), W.HBox([self.image, self.metrics]), self.status,
                           W.HBox([self.sort_by, self.descending, self.score]), self.table_head, self.table])
         self.fill_table()
         self._load()
@@ -414,6 +460,7 @@ def _load(self:Viewer, *_):
     pid = self.patient.value
     self.d = d = self.src.read(pid)
     for n in ('prediction', 'post-processed', 'errors', 'uncertainty'): self.layers[n].disabled = not self.src.has_model
+    self.planes.disabled = d['case'].affine is None
     self._quiet = True
     self.slice.max = len(d['truth'])
     self.slice.value = largest_slice(d['truth']) + 1
@@ -460,8 +507,10 @@ def _draw(self:Viewer):
         self.status.value = "<i>computing TTA uncertainty…</i>"
         if self.src.uncertainty(d['id']) is None: self.status.value = "no uncertainty without a trained model"
     i = self.slice.value - 1
-    fig = render_slice(d, i, self.channel.value, layers, self.opacity.value, self.size.value / self.dpi, self.dpi,
-                       self.style.value, self.unc_opacity.value)
+    if self.planes.value and not self.planes.disabled:
+        fig = render_planes(d, i, self.channel.value, self.opacity.value, 1.6 * self.size.value / self.dpi, self.dpi)
+    else: fig = render_slice(d, i, self.channel.value, layers, self.opacity.value, self.size.value / self.dpi, self.dpi,
+                             self.style.value, self.unc_opacity.value)
     self.image.value = fig_png(fig, self.dpi)
     self._fig = fig
     rows = ''.join(f"<tr><td>{k}</td><td style='text-align:right'>{v}</td></tr>"
