@@ -2,7 +2,7 @@
 
 JupyterLab runs on 127.0.0.1 with a token; Playwright drives Debian's `chromium` (it cannot download its own
 browser here). The test opens a notebook that shows `tumortrace.viewer` on the bundled sample, runs it, drags
-the slice slider and checks that the picture in the page changed. Screenshots go to test-artifacts/.
+the slice slider and checks that the picture in the page changed, toggles a layer, and turns the mouse wheel over the picture. Screenshots go to test-artifacts/.
 Skipped (with this reason printed by `pytest -rs`) only when no Chromium is installed; `.ci/run` installs it."""
 import io, json, os, secrets, shutil, socket, subprocess, sys, time, urllib.request
 from pathlib import Path
@@ -115,6 +115,13 @@ def test_viewer_in_jupyterlab(lab):
                 a = a[int(.1 * len(a)):int(.88 * len(a))].astype(int)          # the slice, not the legend under it
                 return int(((a[..., 1] > a[..., 0] + 40) & (a[..., 1] > a[..., 2])).sum())
             assert greenish(errors) > greenish(after) + 200, (greenish(errors), greenish(after))
+            # the mouse wheel over the picture steps through the slices (ipyevents), as in ITK-SNAP
+            wheel_before = readout.inner_text()
+            img.hover(); page.mouse.wheel(0, 120)
+            deadline = time.time() + 30
+            while time.time() < deadline and readout.inner_text() == wheel_before: page.wait_for_timeout(300)
+            page.screenshot(path=str(ARTIFACTS/'viewer_wheel.png'))
+            assert readout.inner_text() != wheel_before, "the mouse wheel over the picture did not change the slice"
         finally: browser.close()
 
 def test_report_opens_offline(sample_eval):

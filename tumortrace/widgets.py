@@ -19,7 +19,7 @@ from .viz import (new_figure, overlay, fig_png, draw_errors, error_map, largest_
 # %% auto #0
 __all__ = ['TABLE_COLS', 'POST_COLOUR', 'UNC_CMAP', 'LAYER_TIPS', 'LAYERS', 'PatientSource', 'worst_slice', 'FoldModels',
            'open_source', 'render_slice', 'render_planes', 'colour_pixels', 'slice_metrics', 'Viewer', 'fill_table',
-           'score_all', 'save_view', 'viewer']
+           'score_all', 'save_view', 'step', 'zoom', 'pan', 'viewer']
 
 # %% ../nbs/14_widgets.ipynb #0645b767
 def _model_cfg(model)->dict:
@@ -273,6 +273,7 @@ def render_slice(d:dict, # a patient from `PatientSource.get`
                  dpi:int=80,
                  style:str='fill', # the prediction as a 'fill' or a 'contour'
                  unc_opacity:float=0.7, # opacity of the uncertainty heat map
+                 view:tuple=None, # (row, col, zoom): the picture centred there, magnified (None: the whole slice)
                 ):
     "One slice with the chosen layers and a legend of what is shown; returns the figure."
     from matplotlib.lines import Line2D
@@ -306,6 +307,9 @@ def render_slice(d:dict, # a patient from `PatientSource.get`
     if 'post-processed' in layers and post is not None: hs.append(Line2D([], [], color=POST_COLOUR, ls='--', label='post-proc.'))
     if 'truth' in layers and np.any(truth): ax.contour(truth > 0, levels=[0.5], colors=[TRUTH_COLOUR], linewidths=1.4)
     if 'truth' in layers: hs.insert(0, Line2D([], [], color=TRUTH_COLOUR, lw=1.5, label='truth'))
+    if view is not None:
+        (cy,cx,z),(h,w) = view, truth.shape
+        ax.set_xlim(cx - w / z / 2, cx + w / z / 2); ax.set_ylim(cy + h / z / 2, cy - h / z / 2)
     ax.set_title(f"{d['id']}  slice {i + 1}/{len(vol)}  ({d['channels'][min(channel, len(d['channels']) - 1)]})", fontsize=10)
     if hs: fig.legend(handles=hs, loc='lower center', ncol=min(len(hs), 4), fontsize=9, frameon=False)   # >= 10 px at 80 dpi
     return fig
@@ -398,25 +402,29 @@ class Viewer:
         self.patient = W.Dropdown(options=[(self._label(p), p) for p in source.ids], description='patient',
                                   layout=W.Layout(width='380px'), tooltip='the patient shown (with its Dice once known)')
         self.slice = W.IntSlider(min=1, max=2, description='slice', continuous_update=False,  # numbered from 1, like LGG files
-                                 layout=W.Layout(width='520px'),   # long enough to reach each of 155 BraTS slices
+                                 layout=W.Layout(width='95%'),   # a row of its own: long enough to reach each of 155 BraTS slices
                                  tooltip='slice number, from 1; with the slider focused the arrow keys step through slices')
         self.channel = W.Dropdown(options=[(n, k) for k,n in enumerate(names)], value=channel, description='channel',
                                   tooltip='the MRI channel drawn in grey')
         self.opacity = W.FloatSlider(value=opacity, min=0, max=1, step=0.05, description='opacity', continuous_update=False,
                                      tooltip='opacity of the filled layers (prediction, error map, uncertainty)')
-        self.layers = {n:W.ToggleButton(value=n in layers, description=n, tooltip=LAYER_TIPS[n], layout=W.Layout(width='auto'),
+        self.layers = {n:W.ToggleButton(value=n in layers, description=n, tooltip=LAYER_TIPS[n], layout=W.Layout(width='140px'),
                                         icon='check' if n in layers else '', button_style='info' if n in layers else '')
                        for n in LAYERS}
         self.size = W.IntSlider(value=size, min=320, max=1024, step=32, description='size px', continuous_update=False,
                                 tooltip='width of the picture in pixels')
         self.style = W.ToggleButtons(options=['fill', 'contour'], value='fill', tooltips=['the prediction as a filled area',
-                                     'the prediction as an outline'], style=W.ToggleButtonsStyle(button_width='64px'))
+                                     'the prediction as an outline'], style=W.ToggleButtonsStyle(button_width='80px'))
         self.unc_opacity = W.FloatSlider(value=0.7, min=0, max=1, step=0.05, description='uncert. α', continuous_update=False,
                                          tooltip='opacity of the uncertainty heat map')
         self.save = W.Button(description='save view', icon='camera', tooltip=f'save the picture as PNG and SVG in {self.snapshots}/')
-        self.planes = W.ToggleButton(value=False, description='3 planes', layout=W.Layout(width='auto'),
+        self.planes = W.ToggleButton(value=False, description='3 planes', layout=W.Layout(width='110px'),
                                      tooltip='axial, coronal and sagittal planes through the tumour (NIfTI volumes, with an affine)')
         self.image,self.metrics,self.status = W.Image(format='png'), W.HTML(), W.HTML()
+        from ipyevents import Event           # over the picture: wheel = slice, ctrl+wheel or +/- = zoom, drag = pan, 0 = whole slice
+        self.events = Event(source=self.image, watched_events=['wheel', 'keydown', 'mousedown', 'mouseup'], prevent_default_action=True)
+        self.events.on_dom_event(self._on_event)
+        self.view,self._drag = None,None
         self.sort_by = W.Dropdown(options=['patient', 'dice'], value='dice', description='sort by', layout=W.Layout(width='240px'),
                                   tooltip='the column of the per-patient table to sort by')
         self.descending = W.ToggleButton(value=False, description='descending', tooltip='sort from the highest value down')
@@ -434,8 +442,11 @@ class Viewer:
         for w in (self.sort_by, self.descending): w.observe(lambda _: self.fill_table(), 'value')
         self.table.observe(self._open_row, 'value')
         self.score.on_click(lambda _: self.score_all())
-        self.ui = W.VBox([W.HBox([self.patient, self.channel, self.save]), W.HBox([self.slice, self.opacity, self.size]),
-                          W.HBox(list(self.layers.values()) + [self.style, self.unc_opacity, self.planes]), W.HBox([self.image, self.metrics]), self.status,
+        wrap = W.Layout(flex_flow='row wrap')
+        self.ui = W.VBox([W.HBox([self.patient, self.channel, self.save], layout=wrap), self.slice,
+                          W.HBox(list(self.layers.values()), layout=wrap),
+                          W.HBox([self.style, self.planes, self.opacity, self.unc_opacity, self.size], layout=wrap),
+                          W.HBox([self.image, self.metrics]), self.status,
                           W.HBox([self.sort_by, self.descending, self.score]), self.table_head, self.table])
         self.fill_table()
         self._load()
@@ -461,6 +472,7 @@ def _load(self:Viewer, *_):
     self.d = d = self.src.read(pid)
     for n in ('prediction', 'post-processed', 'errors', 'uncertainty'): self.layers[n].disabled = not self.src.has_model
     self.planes.disabled = d['case'].affine is None
+    self.view = None
     self._quiet = True
     self.slice.max = len(d['truth'])
     self.slice.value = largest_slice(d['truth']) + 1
@@ -510,7 +522,7 @@ def _draw(self:Viewer):
     if self.planes.value and not self.planes.disabled:
         fig = render_planes(d, i, self.channel.value, self.opacity.value, 1.6 * self.size.value / self.dpi, self.dpi)
     else: fig = render_slice(d, i, self.channel.value, layers, self.opacity.value, self.size.value / self.dpi, self.dpi,
-                             self.style.value, self.unc_opacity.value)
+                             self.style.value, self.unc_opacity.value, self.view)
     self.image.value = fig_png(fig, self.dpi)
     self._fig = fig
     rows = ''.join(f"<tr><td>{k}</td><td style='text-align:right'>{v}</td></tr>"
@@ -596,7 +608,51 @@ def save_view(self:Viewer)->list[Path]:
     self.status.value = 'saved ' + ', '.join(str(f) for f in files)
     return files
 
+def step(self:Viewer, k:int=1):
+    "Move `k` slices (clamped to the volume)."
+    self.slice.value = int(np.clip(self.slice.value + k, self.slice.min, self.slice.max))
+
+def _shown_shape(self:Viewer)->tuple:
+    o = self.d.get('orient') or (lambda a: a)
+    return o(self.d['truth'][0]).shape
+
+def zoom(self:Viewer, f:float):
+    "Magnify by `f` (1 to 8 times) about the picture's centre."
+    h,w = self._shown_shape()
+    cy,cx,z = self.view or (h / 2, w / 2, 1.)
+    z = float(np.clip(z * f, 1., 8.))
+    self.view = None if z == 1. else (cy, cx, z)
+    self.redraw()
+
+def pan(self:Viewer, dx:float, dy:float, width_px:float):
+    "Move the magnified picture by a drag of (dx, dy) screen pixels on a picture `width_px` wide."
+    if self.view is None: return
+    (h,w),(cy,cx,z) = self._shown_shape(), self.view
+    s = (w / z) / max(width_px, 1)                       # slice pixels per screen pixel
+    self.view = (float(np.clip(cy - dy * s, 0, h)), float(np.clip(cx - dx * s, 0, w)), z)
+    self.redraw()
+
+def _on_event(self:Viewer, e:dict):
+    "Mouse and keys over the picture, as in ITK-SNAP: wheel and arrows step slices; ctrl+wheel, + and - zoom; drag pans."
+    t = e.get('type')
+    if t == 'wheel':
+        up = e.get('deltaY', 0) < 0
+        if e.get('ctrlKey'): self.zoom(1.25 if up else 0.8)
+        else: self.step(-1 if up else 1)
+    elif t == 'keydown':
+        k = e.get('key')
+        if k in ('ArrowUp', 'ArrowRight', 'PageDown'): self.step(1)
+        elif k in ('ArrowDown', 'ArrowLeft', 'PageUp'): self.step(-1)
+        elif k in ('+', '='): self.zoom(1.25)
+        elif k == '-': self.zoom(0.8)
+        elif k == '0': self.view = None; self.redraw()
+    elif t == 'mousedown': self._drag = (e.get('relativeX', 0), e.get('relativeY', 0))
+    elif t == 'mouseup' and self._drag is not None:
+        x0,y0 = self._drag; self._drag = None
+        self.pan(e.get('relativeX', 0) - x0, e.get('relativeY', 0) - y0, e.get('boundingRectWidth', self.size.value))
+
 Viewer.fill_table,Viewer._open_row,Viewer._jump_worst,Viewer.score_all,Viewer.save_view = fill_table,_open_row,_jump_worst,score_all,save_view
+Viewer.step,Viewer._shown_shape,Viewer.zoom,Viewer.pan,Viewer._on_event = step,_shown_shape,zoom,pan,_on_event
 
 # %% ../nbs/14_widgets.ipynb #4faee610
 def viewer(source, # eval folder, run folder, data folder, a `Case`, a list of cases or a `PatientSource`
