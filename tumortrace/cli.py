@@ -55,6 +55,7 @@ def cmd_demo(args)->int:
     from tumortrace.data import prepare, split_patients, save_split, seg_dataloaders
     from tumortrace.augment import seg_augs, show_pairs
     from tumortrace.core import write_json, atomic_path
+    from tumortrace.train import Run
     data = Path(args.data) if args.data else bundled_data('lgg')
     out = Path(args.out); out.mkdir(parents=True, exist_ok=True)
     cases = read_cases(data)
@@ -87,7 +88,7 @@ def cmd_demo(args)->int:
     html = report(run)
     m,s = json.loads((run/'metrics.json').read_text()), json.loads((run/'eval'/'summary.json').read_text())
     print(f"demo done after {m['train_minutes']} min of training.\n"
-          f"unseen test patient{'s' if s['n_patients'] > 1 else ''} ({', '.join(json.loads((run/'split.json').read_text())['test'])}): "
+          f"unseen test patient{'s' if s['n_patients'] > 1 else ''} ({', '.join(Run(run).split()['test'])}): "
           f"per-patient Dice {s['dice_mean']:.3f} (the validation patient, which chose the checkpoint: {m['dice_patient']:.3f}).\n"
           f"report: {html} (one HTML file: training curves, the test patient's metrics and predictions)\n"
           f"next: in JupyterLab `tumortrace.viewer('{run}')` to browse the unseen patient slice by slice")
@@ -319,4 +320,4 @@ def main(argv=None)->int:
 
 # %% ../nbs/12_cli.ipynb #de372ade
 # `python -m tumortrace.cli ...`; in a notebook kernel __name__ is also '__main__', so skip it there
-if __name__ == '__main__' and 'ipykernel' not in sys.modules: sys.exit(main())
+if __name__ == '__main__' and Path(sys.argv[0]).name == 'cli.py': sys.exit(main())

@@ -194,7 +194,7 @@ def write_eval(res:dict, summary:dict, out)->Path:
 from .postprocess import CANDIDATES, THRESHOLDS, choose_postprocess, choose_decision  # chosen at training time
 
 # %% ../nbs/10_evaluate.ipynb #9356eb53
-def evaluate(model_dir, # a run's `model/` folder
+def evaluate(model_dir, # a run's `model/` folder, or the run (folder or `Run`)
              data, # data folder with masks
              out, # evaluation folder to write
              postprocess:str='auto', # 'auto' (the choice `train` recorded), 'none', or e.g. 'fill+largest'
@@ -205,7 +205,8 @@ def evaluate(model_dir, # a run's `model/` folder
     spec = postprocess
     from tumortrace.model import load_model
     from tumortrace.io import read_cases
-    model_dir = Path(model_dir)
+    model_dir = Path(model_dir)                           # a model folder, or a run (a `Run` or its folder): its model
+    if not (model_dir/'config.json').exists() and (model_dir/'model'/'config.json').exists(): model_dir = model_dir/'model'
     model = load_model(model_dir)
     cfg = model.cfg
     cases = read_cases(data, layout=cfg.get('layout'), **cfg.get('reader', {}))

@@ -28,6 +28,8 @@ __all__ = ['PRESETS', 'Run', 'HistoryCSV', 'save_checkpoint', 'load_checkpoint',
 class Run:
     "A run folder as `train` writes it: paths, validated split, model config, data, metrics, evaluations."
     def __init__(self, path): self.path = Path(path)
+    def __fspath__(self): return str(self.path)          # a `Run` goes wherever a path does (load_model, evaluate, report, viewer)
+    def __repr__(self): return f"Run({str(self.path)!r})"
     @classmethod
     def open(cls, path)->'Run':
         "The run at `path`, or the only run inside it (the demo's `runs/demo` holds `train/`); a clear error otherwise."
