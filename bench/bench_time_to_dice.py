@@ -8,14 +8,14 @@ Appends one row to bench/results/time_to_dice.csv.
 import argparse, csv, json, time
 from pathlib import Path
 import numpy as np
-from tumortrace.train import train
+from tumortrace.train import train, Run
 from tumortrace.model import load_model
 from tumortrace.io import read_cases
 from tumortrace.metrics import dice
 
 
 def test_dice(run, data):
-    sp = json.loads((run/'split.json').read_text())
+    sp = Run(run).split()
     m = load_model(run/'model')
     cases = {c.case_id:c for c in read_cases(data)}
     per = {cid: dice(cases[cid].mask_volume(), m.predict_case(cases[cid])) for cid in sp['test']}
