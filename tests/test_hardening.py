@@ -35,6 +35,14 @@ def test_evaluate_defaults_are_the_library_defaults():
     assert all(job[k] is None for k in EVALUATE_OPTIONS)
     assert {k:inspect.signature(evaluate).parameters[k].default for k in EVALUATE_OPTIONS} == dict(postprocess='auto', tta=False, patients='auto')
 
+def test_predict_defaults_are_the_library_defaults():
+    from tumortrace.cli import _parser, PREDICT_OPTIONS
+    from tumortrace.inference import predict_paths
+    args = vars(_parser().parse_args(['predict', '--model', 'm', 'x.png', '--out', 'o']))
+    assert all(args[k] is None for k in PREDICT_OPTIONS)        # predict_paths' own defaults apply
+    sig = inspect.signature(predict_paths).parameters
+    assert {k:sig[k].default for k in PREDICT_OPTIONS} == dict(tta=False, postprocess_spec=None, uncertainty=False, part=None)
+
 @pytest.mark.parametrize('argv,msg', [
     (['--epochs', '0'], '--epochs must be at least 1'), (['--epochs', '-3'], '--epochs must be at least 1'),
     (['--bs', '0'], '--bs must be at least 1'), (['--size', '100'], '--size must be a multiple of 32'),

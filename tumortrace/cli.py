@@ -11,9 +11,9 @@ from pathlib import Path
 from .core import DataError, OptionError
 
 # %% auto #0
-__all__ = ['DEMO_EPOCHS', 'TRAIN_OPTIONS', 'CV_OPTIONS', 'EVALUATE_OPTIONS', 'cmd_inspect', 'bundled_data', 'cmd_demo',
-           'job_path', 'run_job', 'add_options', 'cmd_train', 'cmd_cv', 'cmd_evaluate', 'cmd_predict', 'cmd_report',
-           'cmd_lab', 'main']
+__all__ = ['DEMO_EPOCHS', 'TRAIN_OPTIONS', 'CV_OPTIONS', 'EVALUATE_OPTIONS', 'PREDICT_OPTIONS', 'cmd_inspect', 'bundled_data',
+           'cmd_demo', 'job_path', 'run_job', 'add_options', 'cmd_train', 'cmd_cv', 'cmd_evaluate', 'cmd_predict',
+           'cmd_report', 'cmd_lab', 'main']
 
 # %% ../nbs/12_cli.ipynb #0196f4e7
 def _fmt_summary(s:dict)->str:
@@ -237,16 +237,17 @@ def cmd_predict(args)->int:
     "Predict masks for images, slice folders, LGG patient folders, NIfTI files or BraTS case folders."
     from tumortrace.model import load_model
     from tumortrace.inference import predict_paths
+    params = {k:getattr(args, k) for k in PREDICT_OPTIONS if getattr(args, k) is not None}
+    if args.no_postprocess: params['postprocess_spec'] = 'none'
     model = load_model(args.model)
-    spec = 'none' if args.no_postprocess else None
-    rows = predict_paths(model, args.inputs, args.out, tta=args.tta, postprocess_spec=spec, uncertainty=args.uncertainty,
-                         part=args.part, progress=not args.quiet)
+    rows = predict_paths(model, args.inputs, args.out, progress=not args.quiet, **params)
     bad = [r for r in rows if r['status'] != 'ok']
     print(f"{len(rows) - len(bad)} predicted, {len(bad)} failed; summary: {Path(args.out)/'summary.csv'}")
     for r in bad: print(f"error: {r['input']}: {r['status'][7:]}", file=sys.stderr)
     return 1 if bad else 0
 
 EVALUATE_OPTIONS = ('postprocess', 'tta', 'patients')
+PREDICT_OPTIONS = ('tta', 'postprocess_spec', 'uncertainty', 'part')
 
 def _add_eval_predict(sub):
     from tumortrace.evaluate import evaluate
@@ -257,11 +258,12 @@ def _add_eval_predict(sub):
     e.add_argument('--quiet', action='store_true')
     e.set_defaults(func=cmd_evaluate)
     p = sub.add_parser('predict', help='predict masks for new scans')
-    p.add_argument('--model', required=True); p.add_argument('inputs', nargs='+', help='image files, folders, NIfTI files, BraTS case folders')
-    p.add_argument('--out', required=True); p.add_argument('--tta', action='store_true')
-    p.add_argument('--no-postprocess', action='store_true', help="ignore the post-processing recorded in the model's config")
-    p.add_argument('--uncertainty', action='store_true', help='save the TTA disagreement map')
-    p.add_argument('--part', help="K/N: predict only the K-th of N interleaved shares of the inputs (split work across machines)")
+    p.add_argument('--model', required=True, help="a model folder, or a run or cross-validation folder holding one")
+    p.add_argument('inputs', nargs='+', help='image files, folders, NIfTI files, BraTS case folders')
+    p.add_argument('--out', required=True, help='output folder')
+    from tumortrace.inference import predict_paths
+    add_options(p, predict_paths, PREDICT_OPTIONS)
+    p.add_argument('--no-postprocess', action='store_true', help="the same as --postprocess-spec none")
     p.add_argument('--quiet', action='store_true')
     p.set_defaults(func=cmd_predict)
 

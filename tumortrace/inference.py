@@ -95,7 +95,7 @@ def predict_paths(model:SegModel, # from `load_model`
                   inputs:list, # files / folders to predict
                   out, # output folder
                   tta:bool=False, # flip test-time augmentation
-                  postprocess_spec:str=None, # None: the model's recorded choice; 'none' to switch it off
+                  postprocess_spec:str=None, # post-processing, e.g. 'fill+largest', or 'none' (None: the model's recorded choice)
                   uncertainty:bool=False, # also save the TTA disagreement map
                   part:str=None, # 'K/N': only the K-th of N interleaved shares of the inputs (to split work across machines)
                   progress:bool=True)->list[dict]:
