@@ -17,9 +17,9 @@ from .viz import (new_figure, overlay, fig_png, draw_errors, error_map, largest_
                             TRUTH_COLOUR, PRED_COLOUR, TP_COLOUR, FP_COLOUR, FN_COLOUR)
 
 # %% auto #0
-__all__ = ['TABLE_COLS', 'POST_COLOUR', 'UNC_CMAP', 'LAYER_TIPS', 'LAYERS', 'PatientSource', 'worst_slice', 'FoldModels',
-           'open_source', 'render_slice', 'render_planes', 'colour_pixels', 'slice_metrics', 'Viewer', 'fill_table',
-           'score_all', 'save_view', 'step', 'zoom', 'pan', 'viewer']
+__all__ = ['TABLE_COLS', 'POST_COLOUR', 'UNC_CMAP', 'TEXT_COLOUR', 'LAYER_TIPS', 'LAYERS', 'PatientSource', 'worst_slice',
+           'FoldModels', 'open_source', 'render_slice', 'render_planes', 'colour_pixels', 'slice_metrics', 'Viewer',
+           'fill_table', 'score_all', 'save_view', 'step', 'zoom', 'pan', 'viewer']
 
 # %% ../nbs/14_widgets.ipynb #0645b767
 def _model_cfg(model)->dict:
@@ -253,6 +253,7 @@ def open_source(source, # eval folder, run folder, cross-validation folder, data
 
 # %% ../nbs/14_widgets.ipynb #288829e9
 POST_COLOUR,UNC_CMAP = '#FFFFFF', 'inferno'  # post-processed: a white dashed outline; uncertainty: a heat map with a colour bar
+TEXT_COLOUR = '#8C8C8C'  # on a transparent figure: readable on JupyterLab's light and dark themes alike
 LAYER_TIPS = {'truth':'the expert mask, as an orange outline', 'prediction':"the model's prediction, as a blue fill",
               'post-processed':'the prediction after post-processing, as a dashed outline',
               'errors':'error map: true positives, false positives, and missed tumour (false negatives)',
@@ -285,6 +286,7 @@ def render_slice(d:dict, # a patient from `PatientSource.get`
     vol = d['vol']
     truth,pred,post,unc = sl(d['truth']), sl(d['pred']), sl(d['post']), sl(d.get('unc'))
     fig = new_figure((size, size + 0.45), dpi=dpi)
+    fig.patch.set_alpha(0)                                         # the notebook's own background shows: light or dark theme
     ax = fig.add_axes((0, 0.1, 1, 0.82)); ax.axis('off')
     overlay(ax, o(vol[i, ..., min(channel, vol.shape[-1] - 1)]))
     hs = []
@@ -301,7 +303,7 @@ def render_slice(d:dict, # a patient from `PatientSource.get`
         u = np.clip(unc, 0, 0.5)
         im = ax.imshow(np.ma.masked_less_equal(u, 0.01), cmap=UNC_CMAP, vmin=0, vmax=0.5, alpha=unc_opacity, interpolation='nearest')
         cb = fig.colorbar(im, cax=fig.add_axes((0.9, 0.3, 0.025, 0.45)))
-        cb.set_label('TTA disagreement', fontsize=9); cb.ax.tick_params(labelsize=8)
+        cb.set_label('TTA disagreement', fontsize=9, color=TEXT_COLOUR); cb.ax.tick_params(labelsize=8, colors=TEXT_COLOUR)
     if 'post-processed' in layers and post is not None and np.any(post):
         ax.contour(post > 0, levels=[0.5], colors=[POST_COLOUR], linewidths=1.4, linestyles='dashed')
     if 'post-processed' in layers and post is not None: hs.append(Line2D([], [], color=POST_COLOUR, ls='--', label='post-proc.'))
@@ -310,8 +312,9 @@ def render_slice(d:dict, # a patient from `PatientSource.get`
     if view is not None:
         (cy,cx,z),(h,w) = view, truth.shape
         ax.set_xlim(cx - w / z / 2, cx + w / z / 2); ax.set_ylim(cy + h / z / 2, cy - h / z / 2)
-    ax.set_title(f"{d['id']}  slice {i + 1}/{len(vol)}  ({d['channels'][min(channel, len(d['channels']) - 1)]})", fontsize=10)
-    if hs: fig.legend(handles=hs, loc='lower center', ncol=min(len(hs), 4), fontsize=9, frameon=False)   # >= 10 px at 80 dpi
+    ax.set_title(f"{d['id']}  slice {i + 1}/{len(vol)}  ({d['channels'][min(channel, len(d['channels']) - 1)]})", fontsize=10,
+                 color=TEXT_COLOUR)
+    if hs: fig.legend(handles=hs, loc='lower center', ncol=min(len(hs), 4), fontsize=9, frameon=False, labelcolor=TEXT_COLOUR)  # >= 10 px
     return fig
 
 # %% ../nbs/14_widgets.ipynb #b6ef4427
@@ -346,6 +349,7 @@ def render_planes(d:dict, # a patient from `PatientSource.get` (a NIfTI case: wi
              ('sagittal', flip(img[:, :, c]), flip(truth[:, :, c]), None if pred is None else flip(pred[:, :, c]), aspect,
               (r, len(img) - 1 - i if up else i))]
     fig = new_figure((size, size / 3 + 0.6), dpi=dpi)
+    fig.patch.set_alpha(0)
     axs = fig.subplots(1, 3)
     for ax,(name,im,t,pr,asp,(x,y)) in zip(axs, views):
         ax.imshow(_norm01(im), cmap='gray', interpolation='nearest', aspect=asp)
@@ -354,8 +358,8 @@ def render_planes(d:dict, # a patient from `PatientSource.get` (a NIfTI case: wi
             ax.imshow(rgba, interpolation='nearest', aspect=asp)
         if t.any(): ax.contour(t > 0, levels=[0.5], colors=[TRUTH_COLOUR], linewidths=1.2)
         ax.axhline(y, color='w', lw=0.6, alpha=0.7); ax.axvline(x, color='w', lw=0.6, alpha=0.7)
-        ax.set_title(name, fontsize=10); ax.axis('off')
-    fig.suptitle(f"{d['id']}  axial slice {i + 1}/{len(img)}", fontsize=10)
+        ax.set_title(name, fontsize=10, color=TEXT_COLOUR); ax.axis('off')
+    fig.suptitle(f"{d['id']}  axial slice {i + 1}/{len(img)}", fontsize=10, color=TEXT_COLOUR)
     return fig
 
 # %% ../nbs/14_widgets.ipynb #01e005f2
