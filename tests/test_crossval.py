@@ -46,4 +46,4 @@ def test_cv_defaults_are_the_library_defaults():
 
 def test_cv_refuses_bad_options(tmp_path):
     r = subprocess.run(CLI + ['cv', '--data', str(DATA/'lgg'), '--out', str(tmp_path/'c'), '--folds', '9', '--quiet'], capture_output=True, text=True)
-    assert r.returncode == 1 and 'allow 2 to 3 folds, not 9' in r.stderr, r.stderr[-2000:]
+    assert r.returncode == 1 and '--folds 9: 6 patients allow 2 to 3 folds' in r.stderr, r.stderr[-2000:]

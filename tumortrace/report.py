@@ -66,8 +66,9 @@ def fold_logs(nb):
     for c in nb.cells:
         outs = c.get('outputs', [])
         if not outs: continue
-        if 'report-fold' in c.get('metadata', {}).get('tags', []):
-            c.outputs = [_folded(outs, c.metadata.get('report_summary', 'log (click to open)'))]
+        if 'report-fold' in c.get('metadata', {}).get('tags', []):            # the summary: the cell's first-line comment
+            first = (c.source.splitlines() or [''])[0]
+            c.outputs = [_folded(outs, first.lstrip('# ').strip() if first.startswith('#') else 'log (click to open)')]
             continue
         err = [o for o in outs if o.get('output_type') == 'stream' and o.get('name') == 'stderr']
         if err:
