@@ -85,7 +85,7 @@ PRESETS = {
 # %% ../nbs/07_train.ipynb #55973606
 def _skipped(cb)->bool:
     "True during the epochs fastai skips when resuming with `start_epoch` (nothing was trained or logged)."
-    return cb.epoch < getattr(cb.learn, 'start_epoch', 0)
+    return cb.epoch < getattr(cb.learn, 'resumed_at', 0)   # not `start_epoch`: fastai's SkipToEpoch owns that name
 
 class HistoryCSV(Callback):
     "Append one row per epoch to `fname` (header written once)."
@@ -286,7 +286,7 @@ def _fit(learn, p:dict, out:Path, resume:bool, max_minutes:float, device):
     start = state['epoch'] + 1
     if start < p['epochs']:
         learn.unfreeze()
-        learn.start_epoch = start
+        learn.resumed_at = start
         learn.fit_one_cycle(p['epochs'], p['lr'], start_epoch=start, cbs=cbs)
 
 def _finish(learn, cfg:dict, valid:list, split:dict, out:Path, device, t0:float)->Run:
