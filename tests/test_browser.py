@@ -23,7 +23,8 @@ def _free_port():
 
 def _notebook(path:Path):
     src = ("import tumortrace\n"
-           f"v = tumortrace.viewer({str(DATA/'lgg')!r}, model={str(SAMPLE_MODEL)!r}, patients=['TCGA_HT_7693_19950520'],"
+           f"v = tumortrace.viewer({str(DATA/'lgg')!r}, model={str(SAMPLE_MODEL)!r},"
+           " patients=['TCGA_HT_7693_19950520', 'TCGA_CS_4942_19970222', 'TCGA_HT_7860_19960513'],"
            " layers=('truth', 'prediction'), opacity=0.6)\n"
            "v")
     nb = {'cells': [{'cell_type': 'code', 'execution_count': None, 'id': 'viewer', 'metadata': {}, 'outputs': [], 'source': src}],
@@ -66,7 +67,7 @@ def _pixels(png:bytes)->np.ndarray:
     from PIL import Image
     return np.asarray(Image.open(io.BytesIO(png)).convert('RGB')).astype(int)
 
-def test_viewer_in_jupyterlab(lab):
+def test_viewer_in_jupyterlab(lab, tmp_path):
     from playwright.sync_api import sync_playwright
     url,token = lab
     ARTIFACTS.mkdir(exist_ok=True)
@@ -122,6 +123,44 @@ def test_viewer_in_jupyterlab(lab):
             while time.time() < deadline and readout.inner_text() == wheel_before: page.wait_for_timeout(300)
             page.screenshot(path=str(ARTIFACTS/'viewer_wheel.png'))
             assert readout.inner_text() != wheel_before, "the mouse wheel over the picture did not change the slice"
+            def wait_until(cond, what, timeout=60):
+                deadline = time.time() + timeout
+                while time.time() < deadline and not cond(): page.wait_for_timeout(300)
+                assert cond(), what
+            # an arrow key over the picture steps back
+            key_before = readout.inner_text(); img.hover(); page.keyboard.press('ArrowDown')
+            wait_until(lambda: readout.inner_text() != key_before, "the arrow key did not change the slice", 30)
+            # the size control makes the picture wider
+            w0 = img.evaluate('i => i.naturalWidth')
+            handle = page.locator('.jp-OutputArea .widget-hslider', has=page.locator('label', has_text='size px')).first.locator('.noUi-handle')
+            b = handle.bounding_box()
+            page.mouse.move(b['x'] + b['width']/2, b['y'] + b['height']/2)
+            page.mouse.down(); page.mouse.move(b['x'] + 50, b['y'] + b['height']/2, steps=6); page.mouse.up()
+            wait_until(lambda: img.evaluate('i => i.naturalWidth') > w0, "the size control did not widen the picture", 30)
+            page.screenshot(path=str(ARTIFACTS/'viewer_size.png'))
+            # "save view" writes the picture as PNG (and SVG) beside the notebook
+            page.locator('.jp-OutputArea button', has_text='save view').click()
+            wait_until(lambda: list((tmp_path/'viewer-snapshots').glob('*.png')), "save view wrote no PNG", 30)
+            # the per-patient table: "score all" fills it, sorted worst first; choosing the best row opens that patient
+            page.locator('.jp-OutputArea button', has_text='score all').click()
+            out = page.locator('.jp-OutputArea').first
+            wait_until(lambda: 'all 3 patients scored' in out.inner_text(), "score all did not finish", 180)
+            table = page.locator('.tumortrace-table select').first
+            rows = table.evaluate('s => [...s.options].map(o => o.text)')
+            dices = [float(r.split()[1]) for r in rows]
+            assert len(rows) == 3 and dices == sorted(dices), rows
+            table.select_option(index=2)
+            patient = page.locator('.jp-OutputArea .widget-dropdown select').first
+            best = rows[2].split()[0]
+            wait_until(lambda: patient.evaluate('s => s.options[s.selectedIndex].text').startswith(best), f"the row did not open {best}", 60)
+            page.screenshot(path=str(ARTIFACTS/'viewer_table.png'))
+            # JupyterLab's dark theme: the picture's background is the theme's (transparent figure), so it stays dark
+            page.evaluate("window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Dark'})")
+            wait_until(lambda: page.evaluate("document.body.dataset.jpThemeLight") == 'false', "the dark theme did not apply", 30)
+            page.wait_for_timeout(1000)
+            dark = _pixels(img.screenshot())
+            page.screenshot(path=str(ARTIFACTS/'viewer_dark.png'))
+            assert dark[:12, :12].mean() < 80, dark[:12, :12].mean()            # the corner: no white figure box
         finally: browser.close()
 
 def test_report_opens_offline(sample_eval):

@@ -424,7 +424,7 @@ class Viewer:
         self.save = W.Button(description='save view', icon='camera', tooltip=f'save the picture as PNG and SVG in {self.snapshots}/')
         self.planes = W.ToggleButton(value=False, description='3 planes', layout=W.Layout(width='110px'),
                                      tooltip='axial, coronal and sagittal planes through the tumour (NIfTI volumes, with an affine)')
-        self.image,self.metrics,self.status = W.Image(format='png'), W.HTML(), W.HTML()
+        self.image,self.metrics,self.status = W.Image(format='png'), W.HTML(layout=W.Layout(min_width='240px')), W.HTML()
         from ipyevents import Event           # over the picture: wheel = slice, ctrl+wheel or +/- = zoom, drag = pan, 0 = whole slice
         self.events = Event(source=self.image, watched_events=['wheel', 'keydown', 'mousedown', 'mouseup'], prevent_default_action=True)
         self.events.on_dom_event(self._on_event)
@@ -450,7 +450,7 @@ class Viewer:
         self.ui = W.VBox([W.HBox([self.patient, self.channel, self.save], layout=wrap), self.slice,
                           W.HBox(list(self.layers.values()), layout=wrap),
                           W.HBox([self.style, self.planes, self.opacity, self.unc_opacity, self.size], layout=wrap),
-                          W.HBox([self.image, self.metrics]), self.status,
+                          W.HBox([self.image, self.metrics], layout=wrap), self.status,
                           W.HBox([self.sort_by, self.descending, self.score]), self.table_head, self.table])
         self.fill_table()
         self._load()
