@@ -11,7 +11,7 @@ from scipy import ndimage
 
 # %% auto #0
 __all__ = ['CANDIDATES', 'THRESHOLDS', 'opening', 'closing', 'fill_holes', 'remove_small', 'largest_component', 'postprocess',
-           'choose_postprocess', 'choose_decision']
+           'choose_postprocess', 'real_gain', 'choose_decision']
 
 # %% ../nbs/09_postprocess.ipynb #1bb9a86c
 def _binary_apply(mask:np.ndarray, fn)->np.ndarray:
@@ -94,19 +94,25 @@ CANDIDATES = ('none', 'fill', 'min50', 'largest', 'fill+min50', 'fill+largest', 
 def choose_postprocess(model, # a `SegModel`
                        cases:list, # the run's *validation* patients
                        candidates=CANDIDATES, min_gain:float=0.005, tta:bool=False)->tuple[str, dict]:
-    "Best post-processing spec on `cases` by mean per-patient Dice, and every candidate's score."
+    "Best post-processing spec on `cases` by mean per-patient Dice (kept only if its gain is real), and every candidate's score."
     preds = [(c.mask_volume() > 0, model.predict_case(c, tta=tta)) for c in cases]
-    scores = {s:float(np.mean([dice(t, postprocess(p, s)) for t,p in preds])) for s in candidates}
-    best = max(scores, key=scores.get)
-    if scores[best] - scores['none'] <= min_gain: best = 'none'
-    return best, scores
+    per = {s:np.array([dice(t, postprocess(p, s)) for t,p in preds]) for s in candidates}
+    return _best(per, 'none', min_gain), {s:float(v.mean()) for s,v in per.items()}
 
 THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
 
-def _best(scores:dict, default, min_gain:float, closeness=lambda k: 0):
-    "Key with the best score (ties: smallest `closeness`); `default` unless it gains more than `min_gain`."
-    best = max(scores, key=lambda k: (round(scores[k], 6), -closeness(k)))
-    return best if scores[best] - scores[default] > min_gain else default
+def real_gain(gain, # per-patient gains of a candidate over the default
+              min_gain:float=0.005, level:float=0.90, n:int=2000)->bool:
+    "A mean gain above `min_gain` whose paired bootstrap interval (`level`) lies above 0."
+    g = np.asarray(gain, float)
+    if len(g) == 0 or g.mean() <= min_gain: return False
+    lo = np.quantile(np.random.default_rng(0).choice(g, (n, len(g))).mean(1), (1 - level) / 2)
+    return bool(lo > 0)
+
+def _best(per:dict, default, min_gain:float, closeness=lambda k: 0):
+    "Key with the best mean of its per-patient scores `per[k]` (ties: smallest `closeness`); `default` unless its gain is real."
+    best = max(per, key=lambda k: (round(float(np.mean(per[k])), 6), -closeness(k)))
+    return best if real_gain(np.asarray(per[best]) - np.asarray(per[default]), min_gain) else default
 
 def choose_decision(model, # a binary `SegModel`
                     cases:list, # the run's *validation* patients
@@ -117,10 +123,11 @@ def choose_decision(model, # a binary `SegModel`
     for c in cases:
         _,p = model.predict_case(c, probs=True, tta=tta)
         preds.append((c.mask_volume() > 0, p[:, 1].astype(np.float16)))
-    def mean_dice(masks): return float(np.mean([dice(t, m) for (t,_),m in zip(preds, masks)]))
-    ts = {float(t):mean_dice([p >= t for _,p in preds]) for t in thresholds}
-    ts.setdefault(0.5, mean_dice([p >= .5 for _,p in preds]))
-    t = _best(ts, 0.5, min_gain, closeness=lambda k: abs(k - .5))
+    def per_patient(masks): return np.array([dice(t, m) for (t,_),m in zip(preds, masks)])
+    tp = {float(t):per_patient([p >= t for _,p in preds]) for t in thresholds}
+    if 0.5 not in tp: tp[0.5] = per_patient([p >= .5 for _,p in preds])
+    t = _best(tp, 0.5, min_gain, closeness=lambda k: abs(k - .5))
     masks = [(p >= t).astype(np.uint8) for _,p in preds]
-    ps = {s:mean_dice([postprocess(m, s) for m in masks]) for s in candidates}
-    return dict(threshold=t, postprocess=_best(ps, 'none', min_gain), threshold_scores=ts, postprocess_scores=ps)
+    pp = {s:per_patient([postprocess(m, s) for m in masks]) for s in candidates}
+    return dict(threshold=t, postprocess=_best(pp, 'none', min_gain), threshold_scores={k:float(v.mean()) for k,v in tp.items()},
+                postprocess_scores={k:float(v.mean()) for k,v in pp.items()})
