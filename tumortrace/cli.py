@@ -122,7 +122,7 @@ def run_job(name:str, # job name: 'train', ...
     out_nb = Path(out_nb); out_nb.parent.mkdir(parents=True, exist_ok=True)
     try: pm.execute_notebook(str(job_path(name)), str(out_nb), parameters=params, progress_bar=progress,
                              kernel_name='python3', cwd=str(out_nb.parent),
-                             extra_arguments=['--IPKernelApp.log_level=ERROR'])   # no kernel start-up chatter (the TCP warning)
+                             extra_arguments=['--IPKernelApp.log_level=CRITICAL'])   # no kernel-process chatter (TCP warning, shutdown)
     except pm.PapermillExecutionError as e:
         print(f"error: the {name} job failed in cell {e.exec_count}: {e.ename}: {e.evalue}\n(executed notebook: {out_nb})",
               file=sys.stderr)
