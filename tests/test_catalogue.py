@@ -30,6 +30,7 @@ def lgg_damaged(how):
         if how == 'mask_size': tifffile.imwrite(p/f'{PATIENT}_12_mask.tif', np.zeros((128, 128), np.uint8))
         if how == 'huge': tifffile.imwrite(p/f'{PATIENT}_12.tif', np.zeros((4100, 16, 3), np.uint8))
         if how == 'five_channels': tifffile.imwrite(p/f'{PATIENT}_12.tif', np.zeros((256, 256, 5), np.uint8))
+        if how == 'nan': a = np.ones((256, 256, 3), np.float32); a[5, 5, 1] = np.nan; tifffile.imwrite(p/f'{PATIENT}_12.tif', a)
         return d
     return setup
 
@@ -118,6 +119,7 @@ CATALOGUE = {
     'lgg mask size':           (*inspect_row(lgg_damaged('mask_size')), 'mask size 128x128 differs from its image'),
     'lgg huge image':          (*inspect_row(lgg_damaged('huge')), 'larger than 4096 a side'),
     'lgg five channels':       (*inspect_row(lgg_damaged('five_channels')), 'is not a 2-D grey or RGB image'),
+    'lgg NaN pixels':          (*inspect_row(lgg_damaged('nan')), '_12.tif: image contains 1 NaN/inf pixels'),
     'folder corrupt png':      (*inspect_row(folder('corrupt')), 'scan02.png: cannot be read as an image'),
     'folder image no mask':    (*inspect_row(folder('no_mask')), 'scan01.png: has no mask'),
     'folder mask size':        (*inspect_row(folder('mask_size')), 'scan03.png: mask size 24x20 differs'),

@@ -50,6 +50,8 @@ def read_image(path)->np.ndarray:
     if a.ndim == 2: a = a[..., None]
     if a.ndim != 3 or a.shape[-1] > 4: raise DataError(path, f"is not a 2-D grey or RGB image (array shape {a.shape})")
     if a.shape[-1] == 4: a = a[..., :3]
+    if np.issubdtype(a.dtype, np.floating) and not np.isfinite(a).all():
+        raise DataError(path, f"image contains {int((~np.isfinite(a)).sum())} NaN/inf pixels")
     return a
 
 # %% ../nbs/02_io.ipynb #c5b80710
