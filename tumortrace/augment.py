@@ -12,47 +12,91 @@ import tumortrace.core  # sets warning filters before fastai is imported
 from fastai.vision.all import Transform, TensorImage, TensorMask, aug_transforms
 
 # %% auto #0
-__all__ = ['GaussianNoise', 'IntensityJitter', 'seg_augs', 'show_pairs']
+__all__ = ['add_noise', 'jitter_intensity', 'GaussianNoise', 'IntensityJitter', 'SegAugment', 'seg_augs', 'show_pairs']
 
 # %% ../nbs/04_augment.ipynb #ff729176
+def add_noise(x:torch.Tensor, # (B, C, H, W) images
+              sigma:float=0.03, # max noise standard deviation
+              p:float=0.5, # share of the batch that gets noise
+              generator=None, # a `torch.Generator` on x's device (None: the global one)
+             )->torch.Tensor:
+    "Gaussian noise of random strength up to `sigma`, inside the brain (non-zero voxels), for a share `p` of the batch."
+    n = x.shape[0]
+    on = (torch.rand(n, 1, 1, 1, device=x.device, generator=generator) < p).to(x.dtype)
+    s = sigma * torch.rand(n, 1, 1, 1, device=x.device, dtype=x.dtype, generator=generator) * on
+    return x + (torch.randn(x.shape, device=x.device, dtype=x.dtype, generator=generator) * s) * (x != 0)
+
+def jitter_intensity(x:torch.Tensor, # (B, C, H, W) images
+                     brightness:float=0.1, contrast:float=0.15, # max shift, max relative scale
+                     p:float=0.75, # share of the batch that is jittered
+                     generator=None)->torch.Tensor:
+    "Random contrast (scale) and brightness (shift) per image, inside the brain, for a share `p` of the batch."
+    n = x.shape[0]
+    r = lambda: torch.rand(n, 1, 1, 1, device=x.device, dtype=x.dtype, generator=generator)
+    on = (r() < p).to(x.dtype)
+    scale = 1 + on * (2*r() - 1) * contrast
+    shift = on * (2*r() - 1) * brightness
+    return torch.where(x != 0, x * scale + shift, x)
+
 class GaussianNoise(Transform):
-    "Add Gaussian noise of random strength up to `sigma` to a fraction `p` of the images in a batch."
+    "`add_noise` as a fastai batch transform: images only, training only."
     split_idx,order = 0,95  # training only, after the affine transforms
     def __init__(self, sigma:float=0.03, p:float=0.5): self.sigma,self.p = sigma,p
-    def encodes(self, x:TensorImage):
-        n = x.shape[0]
-        on = (torch.rand(n, 1, 1, 1, device=x.device) < self.p).to(x.dtype)
-        s = self.sigma * torch.rand(n, 1, 1, 1, device=x.device, dtype=x.dtype) * on
-        return x + (torch.randn_like(x) * s) * (x != 0)
+    def encodes(self, x:TensorImage): return add_noise(x, self.sigma, self.p)
 
 class IntensityJitter(Transform):
-    "Random contrast (scale) and brightness (shift) per image, inside the brain, for a fraction `p` of the batch."
+    "`jitter_intensity` as a fastai batch transform: images only, training only."
     split_idx,order = 0,94
     def __init__(self, brightness:float=0.1, contrast:float=0.15, p:float=0.75):
         self.brightness,self.contrast,self.p = brightness,contrast,p
-    def encodes(self, x:TensorImage):
-        n = x.shape[0]
-        r = lambda: torch.rand(n, 1, 1, 1, device=x.device, dtype=x.dtype)
-        on = (r() < self.p).to(x.dtype)
-        scale = 1 + on * (2*r() - 1) * self.contrast
-        shift = on * (2*r() - 1) * self.brightness
-        return torch.where(x != 0, x * scale + shift, x)
+    def encodes(self, x:TensorImage): return jitter_intensity(x, self.brightness, self.contrast, self.p)
 
 # %% ../nbs/04_augment.ipynb #048d5e4d
-def seg_augs(rotate:float=15., # max rotation in degrees
-             flip:bool=True, # random left-right flip
-             flip_vert:bool=False, # random up-down flip (off: brains have a top)
-             scale:tuple=(0.9, 1.15), # min/max zoom
-             noise:float=0.03, # max Gaussian noise sigma (0: off)
-             brightness:float=0.1, contrast:float=0.15, # intensity jitter (0, 0: off)
-             p:float=0.75, # probability of the affine and intensity transforms
-             size:int=None, # output size (default: keep)
+from dataclasses import dataclass, asdict
+
+@dataclass
+class SegAugment:
+    "The augmentation recipe (one owner of its defaults); `seg_augs` turns it into fastai transforms, calling it augments a batch on its device."
+    rotate:float=15. # max rotation in degrees
+    flip:bool=True # random left-right flip (p = 0.5)
+    flip_vert:bool=False # random up-down flip (off: brains have a top)
+    scale:tuple=(0.9, 1.15) # min/max zoom
+    noise:float=0.03 # max Gaussian noise sigma (0: off)
+    brightness:float=0.1 # max intensity shift (0: off)
+    contrast:float=0.15 # max relative intensity scale (0: off)
+    p:float=0.75 # probability of the rotation/zoom and of the intensity jitter
+    def affine(self, n:int, device=None, generator=None)->torch.Tensor:
+        "(n, 2, 3) sampling matrices (output to input, normalised coordinates): rotation and zoom with probability `p`, flips with 0.5."
+        u = lambda: torch.rand(n, device=device, generator=generator)
+        on = (u() < self.p).float()
+        ang = (2*u() - 1) * float(np.deg2rad(self.rotate)) * on
+        zoom = 1 + on * (self.scale[0] + (self.scale[1] - self.scale[0]) * u() - 1)
+        fx = torch.where(u() < (0.5 if self.flip else 0.), -1., 1.)
+        fy = torch.where(u() < (0.5 if self.flip_vert else 0.), -1., 1.)
+        c,s,z = ang.cos() / zoom, ang.sin() / zoom, torch.zeros(n, device=device)
+        return torch.stack([torch.stack([c*fx, -s*fy, z], 1), torch.stack([s*fx, c*fy, z], 1)], 1)
+    def __call__(self, x:torch.Tensor, # (B, C, H, W) float images
+                 y:torch.Tensor, # (B, H, W) class-index masks
+                 generator=None, # a `torch.Generator` on the batch's device, for reproducible batches
+                )->tuple:
+        "Augment a batch where it lies (one `grid_sample` for rotate/flip/zoom, nearest for masks), then jitter and noise."
+        import torch.nn.functional as F
+        grid = F.affine_grid(self.affine(len(x), x.device, generator).to(x.dtype), list(x.shape), align_corners=False)
+        x = F.grid_sample(x, grid, mode='bilinear', padding_mode='zeros', align_corners=False)
+        y = F.grid_sample(y[:, None].to(x.dtype), grid, mode='nearest', padding_mode='zeros', align_corners=False)[:, 0].round().to(y.dtype)
+        if self.brightness or self.contrast: x = jitter_intensity(x, self.brightness, self.contrast, self.p, generator)
+        if self.noise: x = add_noise(x, self.noise, 0.5, generator)
+        return x, y
+
+def seg_augs(size:int=None, # output size (default: keep)
+             **kwargs, # fields of `SegAugment` (rotate, flip, flip_vert, scale, noise, brightness, contrast, p)
             )->list:
-    "Batch transforms for segmentation: one fused affine (rotate/flip/scale), intensity jitter, noise."
-    tfms = aug_transforms(do_flip=flip, flip_vert=flip_vert, max_rotate=rotate, min_zoom=scale[0], max_zoom=scale[1],
-                          max_lighting=0., max_warp=0., p_affine=p, p_lighting=0., pad_mode='zeros', size=size)
-    if brightness or contrast: tfms.append(IntensityJitter(brightness, contrast, p))
-    if noise: tfms.append(GaussianNoise(noise, p=0.5))
+    "fastai batch transforms for segmentation: one fused affine (rotate/flip/scale), intensity jitter, noise."
+    a = SegAugment(**kwargs)
+    tfms = aug_transforms(do_flip=a.flip, flip_vert=a.flip_vert, max_rotate=a.rotate, min_zoom=a.scale[0], max_zoom=a.scale[1],
+                          max_lighting=0., max_warp=0., p_affine=a.p, p_lighting=0., pad_mode='zeros', size=size)
+    if a.brightness or a.contrast: tfms.append(IntensityJitter(a.brightness, a.contrast, a.p))
+    if a.noise: tfms.append(GaussianNoise(a.noise, p=0.5))
     return tfms
 
 # %% ../nbs/04_augment.ipynb #f7b955b0

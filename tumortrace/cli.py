@@ -176,7 +176,7 @@ def cmd_train(args)->int:
     return rc
 
 CV_OPTIONS = ('folds', 'preset', 'epochs', 'size', 'encoder', 'bs', 'lr', 'loss', 'context', 'seed', 'valid_pct', 'max_minutes', 'resume', 'tta',
-              'modalities', 'target', 'group')
+              'modalities', 'target', 'group', 'jobs')
 
 def cmd_cv(args)->int:
     "Run the cross-validation job: k folds by patient, every patient scored once; the executed notebook is the report."

@@ -28,6 +28,7 @@ class DataError(ValueError):
                  problem:str): # what is wrong with it, in plain words
         self.path,self.problem = Path(path),problem
         super().__init__(f"{path}: {problem}")
+    def __reduce__(self): return (type(self), (self.path, self.problem))   # survives a worker process
 
 # %% ../nbs/00_core.ipynb #d1f8db12
 class OptionError(ValueError):

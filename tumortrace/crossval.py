@@ -6,7 +6,8 @@ Docs: https://tumortrace.github.io/tumortrace/crossval.html.md"""
 
 # %% ../nbs/16_crossval.ipynb #cfb58aff
 from __future__ import annotations
-import json, re, shutil
+import json, os, re, shutil
+import torch
 from collections import Counter
 from pathlib import Path
 import numpy as np
@@ -157,6 +158,41 @@ def _fold_state(run:Path, tta:bool=False)->str:
     if (run/'checkpoints'/'last.pth').exists() and (run/'checkpoints'/'last.json').exists(): return 'partial'
     return 'empty' if run.exists() else 'new'
 
+def _run_fold(data, out:Path, f:dict, kw:dict, tta:bool, byid:dict=None, progress:bool=False,
+              gpu:int=None, # CUDA device index for this fold (a worker process)
+              threads:int=None, # CPU threads for this fold (a worker process)
+             )->list[dict]:
+    "Train (or resume) one fold and score its test patients, unless already done; its per-patient rows."
+    if threads:                                    # a worker: its own threads, and no progress bars interleaved with the others'
+        os.environ['OMP_NUM_THREADS'] = str(threads); torch.set_num_threads(threads)
+        from fastai.learner import defaults
+        from fastai.callback.progress import ProgressCallback
+        defaults.callbacks = [c for c in defaults.callbacks if c is not ProgressCallback]
+    if gpu is not None: torch.cuda.set_device(gpu)
+    run = out/f"fold_{f['fold']}"
+    state = _fold_state(run, tta)
+    if progress: print(f"fold {f['fold']}: {len(f['train'])} train, {len(f['valid'])} valid, {len(f['test'])} test patients ({state})", flush=True)
+    if state == 'scored': return json.loads((run/'scores.json').read_text())['rows']
+    if state == 'empty': shutil.rmtree(run)
+    if state in ('new', 'empty', 'partial'):
+        split = dict(seed=kw['seed'], fold=f['fold'], train=f['train'], valid=f['valid'], test=f['test'])
+        train(data, run, split=split, resume=state == 'partial', **{k:v for k,v in kw.items() if v is not None})
+    if byid is None:
+        rkw = {k:kw[k] for k in ('modalities', 'target', 'group') if kw.get(k) is not None}
+        byid = {c.case_id:c for c in read_cases(data, layout=kw.get('layout'), **rkw)}
+    return score_fold(run, f, byid, tta)
+
+def _parallel_folds(data, out:Path, todo:list, kw:dict, tta:bool, jobs:int, progress:bool):
+    "Run the folds in `todo` in `jobs` worker processes, spread over the GPUs (each its own fold), CPU threads shared out."
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+    from tumortrace.crossval import _run_fold as run_fold      # by module name, so a worker can import it (also from a notebook)
+    ngpu = torch.cuda.device_count()
+    threads = max(1, (os.cpu_count() or 1) // jobs)
+    with ProcessPoolExecutor(jobs, mp_context=mp.get_context('spawn')) as ex:
+        futs = [ex.submit(run_fold, data, out, f, kw, tta, None, progress, i % ngpu if ngpu else None, threads) for i,f in enumerate(todo)]
+        for fu in futs: fu.result()          # a fold's error is raised here
+
 def cross_validate(data, # labelled data folder
                    out, # cross-validation folder to write
                    folds:int=5, # number of folds
@@ -179,10 +215,13 @@ def cross_validate(data, # labelled data folder
                    group:str=None, # plain folders: regex whose first group is the patient id
                    pretrained='auto', # encoder weights: 'auto' (if on disk) or False
                    progress:bool=False, # print a line per fold
+                   jobs:int=1, # folds trained at once, each in its own process (one GPU can take several; on a 2-core CPU: 1)
+                   loader:str='auto', # training batches: 'tensor' (on the device), 'fastai', 'auto' (tensor on a GPU)
                   )->dict:
     "k-fold cross-validation by patient; writes the fold runs, `cv_per_patient.csv`, `cv_summary.json` and the ensemble `model/`."
     import pandas as pd
     check_recipe(preset, epochs, size, bs, lr, max_minutes, valid_pct, None, group)
+    if jobs < 1: raise OptionError(f"--jobs must be at least 1, not {jobs!r}")
     out = check_out(out, data, 'cross-validation folder')
     if not resume and (out/'folds.json').exists():
         raise DataError(out, "already holds a cross-validation (folds.json): pass resume=True to continue it, or choose another folder")
@@ -198,18 +237,10 @@ def cross_validate(data, # labelled data folder
         plan = cv_folds(list(byid), folds, seed, valid_pct)
         write_json(plan, out/'folds.json')
     kw = dict(preset=preset, epochs=epochs, size=size, encoder=encoder, bs=bs, lr=lr, loss=loss, context=context, seed=seed, max_minutes=max_minutes,
-              layout=layout, modalities=modalities, target=target, group=group, pretrained=pretrained)
-    rows = []
-    for f in plan['folds']:
-        run = out/f"fold_{f['fold']}"
-        state = _fold_state(run, tta)
-        if progress: print(f"fold {f['fold']}: {len(f['train'])} train, {len(f['valid'])} valid, {len(f['test'])} test patients ({state})", flush=True)
-        if state == 'empty': shutil.rmtree(run)
-        if state in ('new', 'empty', 'partial'):
-            split = dict(seed=seed, fold=f['fold'], train=f['train'], valid=f['valid'], test=f['test'])
-            train(data, run, split=split, resume=state == 'partial', **{k:v for k,v in kw.items() if v is not None})
-        if state == 'scored': rows += json.loads((run/'scores.json').read_text())['rows']
-        else: rows += score_fold(run, f, byid, tta)
+              layout=layout, modalities=modalities, target=target, group=group, pretrained=pretrained, loader=loader)
+    todo = [f for f in plan['folds'] if _fold_state(out/f"fold_{f['fold']}", tta) != 'scored']
+    if jobs > 1 and len(todo) > 1: _parallel_folds(data, out, todo, kw, tta, min(jobs, len(todo)), progress)
+    rows = [r for f in plan['folds'] for r in _run_fold(data, out, f, kw, tta, byid, progress)]
     df = pd.DataFrame(rows)
     with atomic_path(out/'cv_per_patient.csv') as tmp: df.to_csv(tmp, index=False)
     s = summarize_cv(rows)

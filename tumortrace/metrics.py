@@ -83,12 +83,12 @@ def get_loss(name:str='dice_ce', **kwargs):
 
 # %% ../nbs/05_losses_metrics.ipynb #39e82eff
 def _counts(pred:torch.Tensor, targ:torch.Tensor, n_classes:int):
-    "Per-slice, per-foreground-class (tp, fp, fn): arrays of shape (B, C-1)."
+    "Per-slice, per-foreground-class (tp, fp, fn): a tensor of shape (B, C-1, 3) on the batch's device."
     out = []
     for c in range(1, n_classes):
         p,t = pred == c, targ == c
         out.append(torch.stack([(p & t).sum((1, 2)), (p & ~t).sum((1, 2)), (~p & t).sum((1, 2))], -1))
-    return torch.stack(out, 1).cpu().numpy().astype(np.int64)
+    return torch.stack(out, 1)   # stays on the device: read once per validation pass
 
 class SegMetric(Metric):
     "Accumulates per-slice confusion counts over the validation set; subclasses reduce them."
@@ -98,14 +98,14 @@ class SegMetric(Metric):
         pred = learn.pred.argmax(dim=1)
         targ = learn.y
         self.counts.append(_counts(pred, targ, self.n_classes))
-        self.tot += targ.numel(); self.correct += (pred == targ).sum().item()
-        self.fg += (targ > 0).sum().item(); self.fg_ok += ((pred == targ) & (targ > 0)).sum().item()
+        self.tot += targ.numel(); self.correct += (pred == targ).sum()     # tensors: no GPU synchronisation per batch
+        self.fg += (targ > 0).sum(); self.fg_ok += ((pred == targ) & (targ > 0)).sum()
     @property
     def name(self): return self._name
     @property
     def value(self): raise NotImplementedError
     @property
-    def C(self): return np.concatenate(self.counts) if self.counts else np.zeros((0, self.n_classes - 1, 3), np.int64)
+    def C(self): return torch.cat(self.counts).cpu().numpy().astype(np.int64) if self.counts else np.zeros((0, self.n_classes - 1, 3), np.int64)
 
 def dice_counts(tp, fp, fn, empty:float=1.):
     "Dice from (arrays of) confusion counts: 2 tp / (2 tp + fp + fn); `empty` where truth and prediction are both empty."
@@ -168,13 +168,13 @@ class FgAccuracy(SegMetric):
     "Share of truly-tumour pixels predicted with their class (sensitivity for binary)."
     def __init__(self, n_classes=2): super().__init__(n_classes, 'fg_accuracy')
     @property
-    def value(self): return self.fg_ok / self.fg if self.fg else float('nan')
+    def value(self): return float(self.fg_ok / self.fg) if self.fg else float('nan')
 
 class PixelAccuracy(SegMetric):
     "Share of all pixels predicted with their class."
     def __init__(self, n_classes=2): super().__init__(n_classes, 'pixel_accuracy')
     @property
-    def value(self): return self.correct / self.tot if self.tot else float('nan')
+    def value(self): return float(self.correct / self.tot) if self.tot else float('nan')
 
 def seg_metrics(n_classes:int=2, case_of=None)->list:
     "The standard training metrics; `dice_patient` when the validation slices' patients are given."

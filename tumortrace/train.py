@@ -7,22 +7,26 @@ Docs: https://tumortrace.github.io/tumortrace/train.html.md"""
 # %% ../nbs/07_train.ipynb #1cc48f72
 from __future__ import annotations
 import json, os, time, warnings
+from functools import partial
 from pathlib import Path
 import numpy as np
 import torch
 import tumortrace.core  # warning filters before fastai
 from fastai.callback.core import Callback, CancelFitException
 from fastai.callback.tracker import SaveModelCallback, EarlyStoppingCallback
+from fastai.callback.progress import ProgressCallback
+from fastai.learner import AvgSmoothLoss
 from .core import DataError, OptionError, set_seed, default_device, write_json, atomic_path
 from .io import read_cases
-from .data import prepare, split_patients, save_split, load_split, seg_dataloaders
-from .augment import seg_augs
+from .data import prepare, split_patients, save_split, load_split, seg_dataloaders, tensor_dataloaders
+from .augment import seg_augs, SegAugment
 from .metrics import get_loss, seg_metrics
 from .model import unet_config, seg_learner, save_model
 
 # %% auto #0
 __all__ = ['PRESETS', 'Run', 'HistoryCSV', 'save_checkpoint', 'load_checkpoint', 'LastCheckpoint', 'SaveBest', 'EarlyStop',
-           'TimeBudget', 'plot_history', 'check_recipe', 'check_out', 'train']
+           'TimeBudget', 'DeviceSmoothLoss', 'SparseProgress', 'lean_loop', 'fused_adamw', 'plot_history',
+           'check_recipe', 'check_out', 'train']
 
 # %% ../nbs/07_train.ipynb #3aa18fa7
 class Run:
@@ -75,7 +79,8 @@ class Run:
 
 # %% ../nbs/07_train.ipynb #c87e0b1e
 PRESETS = {
-    'gpu':  dict(encoder='resnet34', size=256, bs=16, epochs=40, lr=1e-3, tumour_weight=2., last_cross=True, patience=12, context=0, loss='dice_ce'),
+    'gpu':  dict(encoder='resnet34', size=256, bs=16, epochs=25, lr=1e-3, tumour_weight=2., last_cross=True, patience=12, context=1,
+                 loss='tversky_ce'),
     'cpu':  dict(encoder='xresnet34_w16', size=128, bs=16, epochs=45, lr=3e-3, tumour_weight=3., last_cross=False, patience=15, context=1,
                  loss='tversky_ce'),
     'tiny': dict(encoder='xresnet18_w16', size=64, bs=8, epochs=2, lr=3e-3, tumour_weight=2., last_cross=False, patience=None, context=0,
@@ -119,12 +124,14 @@ def load_checkpoint(learn, name:str, with_opt:bool=True, device=None):
         raise DataError(f, f"is damaged or not a checkpoint of this model ({type(e).__name__}: {str(e).splitlines()[0][:160]})") from None
 
 class LastCheckpoint(Callback):
-    "After each epoch save `checkpoints/last.pth` (model + optimiser), then `last.json` with the epoch (both atomic)."
+    "Save `checkpoints/last.pth` (model + optimiser), then `last.json` with the epoch (both atomic): after each epoch, or once `every_s` seconds passed."
     order = 62
-    def __init__(self, n_epoch_total): self.n_epoch_total = n_epoch_total
+    def __init__(self, n_epoch_total, every_s:float=0): self.n_epoch_total,self.every_s,self.t_last = n_epoch_total,every_s,time.time()
     def after_epoch(self):
         if _skipped(self): return
-        save_checkpoint(self.learn, 'last')
+        last = self.learn.epoch + 1 >= self.n_epoch_total
+        if not last and time.time() - self.t_last < self.every_s: return
+        save_checkpoint(self.learn, 'last'); self.t_last = time.time()
         write_json({'epoch':self.learn.epoch, 'n_epoch':self.n_epoch_total}, self.learn.path/self.learn.model_dir/'last.json')
 
 class SaveBest(SaveModelCallback):
@@ -148,6 +155,33 @@ class TimeBudget(Callback):
     def before_fit(self): self.t0 = time.time()
     def after_epoch(self):
         if (time.time() - self.t0) / 60 > self.minutes: raise CancelFitException()
+
+# %% ../nbs/07_train.ipynb #62633808
+class DeviceSmoothLoss(AvgSmoothLoss):
+    "fastai's smoothed training loss, kept on the loss's device: read once an epoch, not copied every batch."
+    def accumulate(self, learn):
+        self.count += 1
+        l = learn.loss.detach().float().mean()
+        self.val = torch.lerp(l, self.val.to(l.device), self.beta)
+
+class SparseProgress(ProgressCallback):
+    "fastai's progress bar, redrawn every `every` batches (each redraw reads the loss, so it waits for the GPU)."
+    def __init__(self, every:int=25): self.every = every
+    def after_batch(self):
+        if (self.iter + 1) % self.every == 0 or self.iter + 1 == self.n_iter: super().after_batch()
+
+def lean_loop(learn, every:int=25):
+    "Make `learn` synchronise with its device once every `every` batches, not every batch (see above)."
+    learn.recorder.smooth_loss = DeviceSmoothLoss(beta=learn.recorder.smooth_loss.beta)
+    if any(type(c) is ProgressCallback for c in learn.cbs): learn.remove_cb(ProgressCallback).add_cb(SparseProgress(every))
+    return learn
+
+def fused_adamw(params, fused:bool=True, **kwargs):
+    "fastai's default Adam (betas 0.9/0.99, eps 1e-5, decoupled weight decay 0.01) as torch's `AdamW` (fused: for CUDA parameters; else foreach), for fastai."
+    from functools import partial
+    from fastai.optimizer import OptimWrapper
+    opt = partial(torch.optim.AdamW, betas=(0.9, 0.99), eps=1e-5, weight_decay=0.01, **({'fused':True} if fused else {'foreach':True}))
+    return OptimWrapper(params, opt, **kwargs)
 
 # %% ../nbs/07_train.ipynb #80aa6c36
 def plot_history(history, # a `history.csv` path or DataFrame
@@ -271,8 +305,8 @@ def _model_config(p:dict, ss, case, rkw:dict, **recipe)->dict:
 def _fit(learn, p:dict, out:Path, resume:bool, max_minutes:float, device):
     "Fit with the run's callbacks: from scratch, fine-tuning a pretrained encoder, or on from the last checkpoint."
     monitor = 'dice_patient'
-    save_best = SaveBest(monitor=monitor, comp=np.greater, fname='best', with_opt=True, reset_on_fit=False)
-    cbs = [HistoryCSV(out/'history.csv'), save_best, LastCheckpoint(p['epochs'])]
+    save_best = SaveBest(monitor=monitor, comp=np.greater, fname='best', with_opt=False, reset_on_fit=False)  # resume starts from `last`
+    cbs = [HistoryCSV(out/'history.csv'), save_best, LastCheckpoint(p['epochs'], every_s=30 if device.type == 'cuda' else 0)]
     if p['patience']: cbs.append(EarlyStop(monitor=monitor, comp=np.greater, patience=p['patience'], reset_on_fit=False))
     if max_minutes: cbs.append(TimeBudget(max_minutes))
     if not resume:
@@ -291,7 +325,7 @@ def _fit(learn, p:dict, out:Path, resume:bool, max_minutes:float, device):
 
 def _finish(learn, cfg:dict, valid:list, split:dict, out:Path, device, t0:float)->Run:
     "Best model back, its validation metrics, the decision rule chosen on the validation patients, the model saved."
-    if (out/'checkpoints'/'best.pth').exists(): load_checkpoint(learn, 'best', device=device)
+    if (out/'checkpoints'/'best.pth').exists(): load_checkpoint(learn, 'best', with_opt=False, device=device)
     learn.model.float()
     vals = learn.validate()
     metrics = dict(zip(['valid_loss'] + [m.name for m in learn.metrics], [float(v) for v in vals]))
@@ -331,9 +365,11 @@ def train(data, # data folder (any layout `read_cases` reads)
           crop:bool=True, # crop to the brain's bounding box (see `prepare`)
           context:int=None, # 2.5D: neighbouring slices on each side given as extra input channels (None: the preset's)
           split:dict=None, # an explicit split (train/valid/test patient lists), e.g. one fold of `cross_validate`
+          loader:str='auto', # 'tensor' (slices kept on the device, `TensorLoader`), 'fastai' (`seg_dataloaders`), 'auto': tensor on a GPU
          )->dict:
     "Train a U-Net on `data`, writing everything to `out`; returns the `Run` (its `metrics`: the best model's validation metrics)."
     check_recipe(preset, epochs, size, bs, lr, max_minutes, valid_pct, test_pct, group)
+    if loader not in ('auto', 'tensor', 'fastai'): raise OptionError(f"--loader must be 'auto', 'tensor' or 'fastai', not {loader!r}")
     check_out(out, data, 'run folder')
     out = Path(out)
     p = _resolve(preset, epochs=epochs, size=size, encoder=encoder, bs=bs, lr=lr, tumour_weight=tumour_weight, patience=patience,
@@ -348,14 +384,21 @@ def train(data, # data folder (any layout `read_cases` reads)
     split = _run_split(out, [c.case_id for c in cases], resume, split, valid_pct, test_pct, seed)
     keep = set(split['train']) | set(split['valid'])
     ss = prepare([c for c in cases if c.case_id in keep], p['size'], norm, crop, context=p['context'])
-    dls = seg_dataloaders(ss, split, bs=p['bs'], batch_tfms=seg_augs(), tumour_weight=p['tumour_weight'], device=device, seed=seed)
+    gpu = device.type == 'cuda'
+    if (loader == 'auto' and gpu) or loader == 'tensor':
+        dls = tensor_dataloaders(ss, split, bs=p['bs'], augment=SegAugment(), tumour_weight=p['tumour_weight'], device=device, seed=seed)
+    else: dls = seg_dataloaders(ss, split, bs=p['bs'], batch_tfms=seg_augs(), tumour_weight=p['tumour_weight'], device=device, seed=seed)
     cfg = _model_config(p, ss, cases[0], rkw, norm=norm, crop=crop, seed=seed, preset=preset, loss=p['loss'])
     learn = seg_learner(dls, cfg, loss_func=get_loss(p['loss']), metrics=seg_metrics(cfg['n_out'], ss.case_of[ss.idxs(split['valid'])]),
-                        path=out, model_dir='checkpoints', pretrained=pretrained if not resume else False)
+                        path=out, model_dir='checkpoints', pretrained=pretrained if not resume else False,
+                        **({'opt_func':partial(fused_adamw, fused=True)} if gpu else {}))
     cfg['pretrained'] = learn.weights_source
-    if device.type == 'cuda':
-        learn.to_fp16()
-        learn.model = learn.model.to(memory_format=torch.channels_last)
+    if gpu:
+        learn.model = learn.model.to(device, memory_format=torch.channels_last)
+        torch.backends.cudnn.benchmark = True                   # fixed input size: let cuDNN pick its fastest convolutions
+        if torch.cuda.is_bf16_supported(): learn.to_bf16()     # no gradient scaler, so no overflow check that waits for the GPU
+        else: learn.to_fp16()
+        lean_loop(learn)
     t0 = time.time()
     _fit(learn, p, out, resume, max_minutes, device)
     return _finish(learn, cfg, [c for c in cases if c.case_id in split['valid']], split, out, device, t0)
