@@ -79,3 +79,13 @@ def test_predict_wrong_dimensionality(model_dir, tmp_path):
     from tumortrace.model import load_model
     with pytest.raises(ValueError, match=r'expected an \(N, H, W, C\) volume'):
         load_model(model_dir).predict_volume(np.zeros((4, 32, 32), np.float32))
+
+def test_evaluate_a_run_on_patients_it_never_had(trained_run, tmp_path):
+    "A run's split names patients the new data lacks: the split still chooses nothing here, and every new patient is scored."
+    from tumortrace.synthetic import write_lgg
+    from tumortrace.evaluate import evaluate
+    write_lgg(tmp_path/'other', n_patients=2, size=48, n_slices=4)
+    s = evaluate(trained_run, tmp_path/'other', tmp_path/'ev')
+    assert s['n_patients'] == 2 and s['patients'] == 'all'
+    with pytest.raises(Exception, match="does not hold the run's test patients"):
+        evaluate(trained_run, tmp_path/'other', tmp_path/'ev2', patients='test')

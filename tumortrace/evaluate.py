@@ -213,7 +213,7 @@ def evaluate(model_dir, # a run's `model/` folder, or the run (folder or `Run`)
     byid = {c.case_id:c for c in cases}
     from tumortrace.train import Run
     split_file = model_dir.parent/'split.json'
-    split = Run(model_dir.parent).split(list(byid)) if split_file.exists() else None
+    split = Run(model_dir.parent).split() if split_file.exists() else None   # other data may hold none of its patients
     if patients == 'auto':
         patients = 'test' if split and split['test'] and set(split['test']) <= set(byid) else 'all'
     if patients == 'all': chosen = cases
