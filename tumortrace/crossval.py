@@ -6,7 +6,7 @@ Docs: https://tumortrace.github.io/tumortrace/crossval.html.md"""
 
 # %% ../nbs/16_crossval.ipynb #cfb58aff
 from __future__ import annotations
-import json, os, re, shutil
+import json, os, re, shutil, sys
 import torch
 from collections import Counter
 from pathlib import Path
@@ -163,8 +163,10 @@ def _run_fold(data, out:Path, f:dict, kw:dict, tta:bool, byid:dict=None, progres
               threads:int=None, # CPU threads for this fold (a worker process)
              )->list[dict]:
     "Train (or resume) one fold and score its test patients, unless already done; its per-patient rows."
-    if threads:                                    # a worker: its own threads, and no progress bars interleaved with the others'
+    if threads:                                    # a worker: its own threads, its output in `fold_k.log`, no progress bars
         os.environ['OMP_NUM_THREADS'] = str(threads); torch.set_num_threads(threads)
+        out.mkdir(parents=True, exist_ok=True)
+        sys.stdout = sys.stderr = open(out/f"fold_{f['fold']}.log", 'a', buffering=1)
         from fastai.learner import defaults
         from fastai.callback.progress import ProgressCallback
         defaults.callbacks = [c for c in defaults.callbacks if c is not ProgressCallback]
