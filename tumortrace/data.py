@@ -14,20 +14,42 @@ from scipy import ndimage
 from .core import Case, DataError, write_json
 
 # %% auto #0
-__all__ = ['brain_mask', 'normalize', 'brain_box', 'resize_slice', 'Prepared', 'with_context', 'preprocess_volume',
-           'prepare_case', 'SliceSet', 'context_names', 'prepare', 'split_patients', 'save_split', 'load_split',
-           'seg_dataloaders', 'TensorLoader', 'tensor_dataloaders']
+__all__ = ['fill_holes_inplane', 'brain_mask', 'int_percentile', 'normalize', 'brain_box', 'resize_slice', 'Prepared',
+           'with_context', 'preprocess_volume', 'prepare_case', 'SliceSet', 'context_names', 'prepare',
+           'split_patients', 'save_split', 'load_split', 'seg_dataloaders', 'TensorLoader', 'tensor_dataloaders']
 
 # %% ../nbs/03_data.ipynb #f16d007e
+def fill_holes_inplane(b:np.ndarray, # (N, H, W) bool
+                      )->np.ndarray:
+    "Fill the holes of every slice at once: background components (in-plane 4-connected) that touch no edge of their slice."
+    s = np.zeros((3, 3, 3), bool); s[1] = ndimage.generate_binary_structure(2, 1)
+    lab,n = ndimage.label(~b, s)
+    hole = np.ones(n + 1, bool); hole[0] = False
+    hole[np.concatenate([lab[:, 0].ravel(), lab[:, -1].ravel(), lab[:, :, 0].ravel(), lab[:, :, -1].ravel()])] = False
+    return b | hole[lab]
+
 def brain_mask(vol:np.ndarray, # (N, H, W, C) image volume
                frac:float=0.05, # threshold as a fraction of the 99th percentile of the channel mean
               )->np.ndarray:
     "A rough (N, H, W) brain mask: voxels clearly above the background, holes filled per slice."
-    m = vol.astype(np.float32).mean(-1)
+    m = vol[..., 0].astype(np.float32)                # the channel mean, channel by channel (the same numbers as
+    for c in range(1, vol.shape[-1]): m += vol[..., c]    # `astype(float32).mean(-1)`, 10x faster on an (N, H, W, 3) array)
+    m /= vol.shape[-1]
     p99 = np.percentile(m, 99)
     if p99 <= 0: return np.zeros(m.shape, bool)
-    b = np.abs(m) > frac * p99
-    return np.stack([ndimage.binary_fill_holes(s) for s in b])
+    return fill_holes_inplane(np.abs(m) > frac * p99)
+
+def int_percentile(v:np.ndarray, # non-negative integers (e.g. uint8 voxels)
+                   qs, # percentiles in [0, 100]
+                  )->list:
+    "`np.percentile(v, qs)` (linear interpolation) read off the histogram: the same numbers, without sorting."
+    cnt = np.cumsum(np.bincount(v.ravel()))
+    n,out = int(cnt[-1]),[]
+    for q in qs:
+        pos = q / 100 * (n - 1); k = int(np.floor(pos))
+        lo,hi = np.searchsorted(cnt, [k, min(k + 1, n - 1)], side='right')
+        out.append(float(lo + (hi - lo) * (pos - k)))
+    return out
 
 def normalize(vol:np.ndarray, # (N, H, W, C) image volume of one case
               brain:np.ndarray=None, # (N, H, W) bool brain mask; default `brain_mask(vol)`
@@ -39,15 +61,18 @@ def normalize(vol:np.ndarray, # (N, H, W, C) image volume of one case
     if brain is None: brain = brain_mask(vol)
     out = np.zeros(vol.shape, np.float32)
     if not brain.any(): return out
+    small_int = vol.dtype.kind in 'bu' and vol.dtype.itemsize <= 2     # uint8/16: percentiles from the histogram (5x faster)
     for c in range(vol.shape[-1]):
-        ch = vol[..., c].astype(np.float32)
-        v = ch[brain]
         if method == 'percentile':
-            a,b = np.percentile(v, [lo, hi])
-            out[..., c] = np.clip((ch - a) / max(b - a, 1e-6), 0, 1)
+            v = vol[..., c][brain]
+            a,b = int_percentile(v, [lo, hi]) if small_int else np.percentile(v.astype(np.float32), [lo, hi])
+            o = (vol[..., c].astype(np.float32) - np.float32(a)) / np.float32(max(b - a, 1e-6))
+            np.clip(o, 0, 1, out=o)
         else:
-            out[..., c] = (ch - v.mean()) / max(v.std(), 1e-6)
-        out[..., c][~brain] = 0
+            ch = vol[..., c].astype(np.float32); v = ch[brain]
+            o = (ch - v.mean()) / max(v.std(), 1e-6)
+        o *= brain
+        out[..., c] = o
     return out
 
 # %% ../nbs/03_data.ipynb #2387a4a4

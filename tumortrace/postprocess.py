@@ -8,6 +8,7 @@ Docs: https://tumortrace.github.io/tumortrace/postprocess.html.md"""
 from __future__ import annotations
 import numpy as np
 from scipy import ndimage
+from .data import fill_holes_inplane
 
 # %% auto #0
 __all__ = ['CANDIDATES', 'THRESHOLDS', 'opening', 'closing', 'fill_holes', 'remove_small', 'largest_component', 'postprocess',
@@ -37,17 +38,9 @@ def closing(mask:np.ndarray, radius:int=1)->np.ndarray:
     "Morphological closing in-plane: bridges small gaps."
     return _binary_apply(mask, lambda b: ndimage.binary_closing(b, _struct(b.ndim, radius), border_value=0))
 
-def _fill_inplane(b:np.ndarray)->np.ndarray:
-    "Holes of every slice at once: background components (in-plane 4-connected) that touch no edge of their slice."
-    s = np.zeros((3, 3, 3), bool); s[1] = ndimage.generate_binary_structure(2, 1)
-    lab,n = ndimage.label(~b, s)
-    hole = np.ones(n + 1, bool); hole[0] = False
-    hole[np.concatenate([lab[:, 0].ravel(), lab[:, -1].ravel(), lab[:, :, 0].ravel(), lab[:, :, -1].ravel()])] = False
-    return b | hole[lab]
-
 def fill_holes(mask:np.ndarray)->np.ndarray:
     "Fill holes slice by slice (a 3-D fill would also fill tubes running through slices), in one labelling call."
-    return _binary_apply(mask, lambda b: _fill_inplane(b) if b.ndim == 3 else ndimage.binary_fill_holes(b))
+    return _binary_apply(mask, lambda b: fill_holes_inplane(b) if b.ndim == 3 else ndimage.binary_fill_holes(b))
 
 # %% ../nbs/09_postprocess.ipynb #7dc945a1
 def remove_small(mask:np.ndarray, min_size:int=20)->np.ndarray:
@@ -78,16 +71,57 @@ def _step(name:str):
     if name.startswith('min'): n = int(name[3:] or 20); return lambda m: remove_small(m, n)
     raise ValueError(f"unknown post-processing step {name!r}: use open[R], close[R], fill, min[N], largest")
 
+def _margin(spec:str)->int:
+    "Background kept around the foreground for `spec`: one pixel more than its widest opening or closing."
+    r = [int(s.strip()[4:] or 1) if s.strip().startswith('open') else int(s.strip()[5:] or 1)
+         for s in spec.split('+') if s.strip().startswith(('open', 'close'))]
+    return max(r, default=0) + 1
+
+def _fg_box(mask:np.ndarray, margin:int)->tuple:
+    "Slices of the box around the foreground, `margin` wider in-plane (the last two axes) where the array allows."
+    idx = np.argwhere(mask > 0)
+    lo,hi = idx.min(0), idx.max(0) + 1
+    m = np.zeros(mask.ndim, int); m[-2:] = margin
+    return tuple(slice(max(a - k, 0), b + k) for a,b,k in zip(lo, hi, m))
+
 def postprocess(mask:np.ndarray, spec:str='none')->np.ndarray:
-    "Apply the steps of `spec` ('none' or e.g. 'open1+fill+min50+largest') to a copy of `mask`."
+    "Apply the steps of `spec` ('none' or e.g. 'open1+fill+min50+largest') to a copy of `mask`, on the box around its foreground."
     mask = np.asarray(mask)
     if not spec or spec == 'none': return mask.copy()
-    out = mask
-    for s in spec.split('+'): out = _step(s.strip())(out)
-    return out if out is not mask else mask.copy()
+    steps = [_step(s.strip()) for s in spec.split('+')]
+    out = mask.copy()
+    if not (mask > 0).any(): return out                 # nothing to clean (and no step makes foreground from nothing)
+    box = _fg_box(mask, _margin(spec))                  # every step's result lies in it: in-plane steps reach at most
+    sub = mask[box]                                     # `radius` pixels out, components and holes are the box's own
+    for st in steps: sub = st(sub)
+    out[box] = sub
+    return out
 
 # %% ../nbs/09_postprocess.ipynb #fe93fe8d
-from .metrics import dice
+from .metrics import dice, dice_counts
+
+def _candidate_dice(pairs:list, # (truth, predicted mask) per patient
+                    candidates)->dict:
+    "Per-patient Dice of every candidate spec: each mask cropped once, shared first steps (e.g. `fill`) computed once."
+    candidates = list(dict.fromkeys(candidates))
+    per = {s:[] for s in candidates}
+    for t,p in pairs:
+        t,p = np.asarray(t) > 0, np.asarray(p)
+        n_t = int(t.sum())
+        if not (p > 0).any():
+            for s in candidates: per[s].append(float(dice_counts(0, 0, n_t)))
+            continue
+        box = _fg_box(p, max(_margin(s) for s in candidates))
+        tb,done = t[box], {'':p[box]}
+        for s in candidates:
+            steps = [] if s == 'none' else [x.strip() for x in s.split('+')]
+            for i in range(len(steps)):             # the spec's prefixes, each computed once per patient
+                k = '+'.join(steps[:i + 1])
+                if k not in done: done[k] = _step(steps[i])(done['+'.join(steps[:i])])
+            q = done['+'.join(steps)] > 0
+            tp = int((tb & q).sum())
+            per[s].append(float(dice_counts(tp, int(q.sum()) - tp, n_t - tp)))
+    return {s:np.array(v) for s,v in per.items()}
 
 CANDIDATES = ('none', 'fill', 'min50', 'largest', 'fill+min50', 'fill+largest', 'open1+fill+largest', 'close1+fill+largest')
 
@@ -96,7 +130,7 @@ def choose_postprocess(model, # a `SegModel`
                        candidates=CANDIDATES, min_gain:float=0.005, tta:bool=False)->tuple[str, dict]:
     "Best post-processing spec on `cases` by mean per-patient Dice (kept only if its gain is real), and every candidate's score."
     preds = [(c.mask_volume() > 0, model.predict_case(c, tta=tta)) for c in cases]
-    per = {s:np.array([dice(t, postprocess(p, s)) for t,p in preds]) for s in candidates}
+    per = _candidate_dice(preds, candidates)
     return _best(per, 'none', min_gain), {s:float(v.mean()) for s,v in per.items()}
 
 THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
@@ -127,7 +161,6 @@ def choose_decision(model, # a binary `SegModel`
     tp = {float(t):per_patient([p >= t for _,p in preds]) for t in thresholds}
     if 0.5 not in tp: tp[0.5] = per_patient([p >= .5 for _,p in preds])
     t = _best(tp, 0.5, min_gain, closeness=lambda k: abs(k - .5))
-    masks = [(p >= t).astype(np.uint8) for _,p in preds]
-    pp = {s:per_patient([postprocess(m, s) for m in masks]) for s in candidates}
+    pp = _candidate_dice([(tr, (p >= t).astype(np.uint8)) for tr,p in preds], candidates)
     return dict(threshold=t, postprocess=_best(pp, 'none', min_gain), threshold_scores={k:float(v.mean()) for k,v in tp.items()},
                 postprocess_scores={k:float(v.mean()) for k,v in pp.items()})

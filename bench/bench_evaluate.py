@@ -1,0 +1,45 @@
+"""Evaluation cost against the model's own forward passes, on this machine (issue 13).
+
+`evaluate_cases` end to end (read the TIFFs, preprocess, predict, per-patient and per-slice metrics) vs `SegModel.probs`
+on the same prepared slices, and `choose_postprocess` (8 candidates) on the same patients; best of --repeat runs each.
+Usage: python bench/bench_evaluate.py [--data ../shared/data/lgg] [--patients 10] [--model data/models/lgg_sample] [--out results.jsonl]
+"""
+import argparse, json, os, time
+from pathlib import Path
+import torch
+
+def best(f, n):
+    ts = []
+    for _ in range(n):
+        t = time.perf_counter(); r = f(); ts.append(time.perf_counter() - t)
+    return min(ts), r
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--data', default='../shared/data/lgg'); ap.add_argument('--patients', type=int, default=10)
+    ap.add_argument('--model', default='data/models/lgg_sample'); ap.add_argument('--repeat', type=int, default=3)
+    ap.add_argument('--out', default=None)
+    a = ap.parse_args()
+    from tumortrace.io import read_cases
+    from tumortrace.model import load_model
+    from tumortrace.data import prepare
+    from tumortrace.evaluate import evaluate_cases
+    from tumortrace.postprocess import choose_postprocess
+    if 'OMP_NUM_THREADS' not in os.environ: torch.set_num_threads(os.cpu_count())
+    m = load_model(a.model)
+    ids = [c.case_id for c in read_cases(a.data)][:a.patients]
+    fresh = lambda: [c for c in read_cases(a.data) if c.case_id in ids]     # new Case objects: nothing cached between runs
+    evaluate_cases(m, fresh()[:1])                                           # warm-up
+    t_eval,_ = best(lambda: evaluate_cases(m, fresh()), a.repeat)
+    ss = prepare(fresh(), m.cfg['size'], m.cfg.get('norm', 'percentile'), m.cfg.get('crop', True), context=m.cfg.get('context', 0))
+    m.probs(ss.x[:32])
+    t_fwd,_ = best(lambda: m.probs(ss.x), a.repeat)
+    t_pp,_ = best(lambda: choose_postprocess(m, fresh()), a.repeat)
+    r = dict(device=str(m.device), threads=torch.get_num_threads(), patients=len(ids), slices=len(ss), evaluate_s=round(t_eval, 3),
+             forward_s=round(t_fwd, 3), ratio=round(t_eval / t_fwd, 2), end_to_end_slices_per_s=round(len(ss) / t_eval, 1),
+             forward_slices_per_s=round(len(ss) / t_fwd, 1), choose_postprocess_s=round(t_pp, 3))
+    print(json.dumps(r))
+    if a.out:
+        with open(a.out, 'a') as f: f.write(json.dumps(r) + '\n')
+
+if __name__ == '__main__': main()
