@@ -168,9 +168,32 @@ def _job_params(args, options, what:str)->tuple[dict, Path]:
     params.update(data=str(Path(args.data).resolve()), out=str(out))
     return params, out
 
+def _launch(args, n:int)->int:
+    "Run this very `train` command in `n` processes through HF Accelerate (`accelerate launch`; torch's launcher underneath)."
+    import subprocess
+    argv,drop = [],False
+    for a in args.argv:                                       # the command line less --num-processes
+        if drop: drop = False; continue
+        if a == '--num-processes': drop = True; continue
+        if not a.startswith('--num-processes='): argv.append(a)
+    cmd = [sys.executable, '-m', 'accelerate.commands.launch', '--multi_gpu', '--num_processes', str(n), '--num_machines', '1',
+           '--mixed_precision', 'no', '--dynamo_backend', 'no', '-m', 'tumortrace.cli', *argv]
+    return subprocess.run(cmd).returncode
+
 def cmd_train(args)->int:
-    "Run the training job on `--data`, writing the run folder `--out` (with train.ipynb as its report)."
+    "Run the training job on `--data`, writing the run folder `--out` (with train.ipynb as its report); or train in several processes."
+    from fastai.torch_core import num_distrib, rank_distrib
     params,out = _job_params(args, TRAIN_OPTIONS, 'run folder')
+    if num_distrib() > 1:                                     # one of the processes `accelerate launch` started: train here
+        from tumortrace.train import train
+        if args.quiet:
+            from fastai.learner import defaults
+            from fastai.callback.progress import ProgressCallback
+            defaults.callbacks = [c for c in defaults.callbacks if c is not ProgressCallback]
+        run = train(**params)
+        if not rank_distrib(): print(f"run written to {out} by {num_distrib()} processes: " + json.dumps(run.metrics))
+        return 0
+    if (args.num_processes or 1) > 1: return _launch(args, args.num_processes)
     rc = run_job('train', out/'train.ipynb', params, progress=not args.quiet)
     if rc == 0: print(f"run written to {out}: " + json.dumps(json.loads((out/'metrics.json').read_text())))
     return rc
@@ -206,6 +229,7 @@ def _add_job(sub, name:str, help:str, func, options, cmd, out_help:str):
     add_options(p, func, options, choices=dict(preset=list(PRESETS), target=['whole', 'multiclass'], loss=['dice_ce', 'dice', 'focal', 'tversky_ce']))
     p.add_argument('--quiet', action='store_true', help='no progress bar')
     p.set_defaults(func=cmd)
+    return p
 
 def _add_cv(sub):
     from tumortrace.crossval import cross_validate
@@ -214,7 +238,9 @@ def _add_cv(sub):
 
 def _add_train(sub):
     from tumortrace.train import train
-    _add_job(sub, 'train', 'train a U-Net (runs the papermill train job)', train, TRAIN_OPTIONS, cmd_train, 'run folder')
+    p = _add_job(sub, 'train', 'train a U-Net (runs the papermill train job)', train, TRAIN_OPTIONS, cmd_train, 'run folder')
+    p.add_argument('--num-processes', type=int, default=None,
+                   help='train in N processes (GPUs, or CPU shares) through HF Accelerate; across machines: accelerate launch -m tumortrace.cli train ...')
 
 # %% ../nbs/12_cli.ipynb #2d7158b6
 def cmd_evaluate(args)->int:
@@ -315,6 +341,7 @@ _EXTRA = [_add_demo, _add_train, _add_cv, _add_eval_predict, _add_report]  # sub
 def main(argv=None)->int:
     "Entry point of the `tumortrace` command."
     args = _parser().parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)
     try: return args.func(args)
     except (DataError, OptionError) as e:
         print(f"error: {e}", file=sys.stderr)

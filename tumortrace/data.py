@@ -284,7 +284,11 @@ class TensorLoader:
         if self.seed is not None: self.g.manual_seed(self.seed)
         else: self.g.seed()
     n = property(lambda self: len(self.x))
-    def __len__(self): return self.n // self.bs if self.shuffle else -(-self.n // self.bs)
+    def _world(self)->tuple:
+        "(rank, processes) of a distributed run: a shuffled loader draws the same epoch everywhere and keeps its share."
+        from fastai.torch_core import rank_distrib, num_distrib
+        return (rank_distrib(), max(num_distrib(), 1)) if self.shuffle else (0, 1)
+    def __len__(self): return self.n // self._world()[1] // self.bs if self.shuffle else -(-self.n // self.bs)
     def __repr__(self): return f"TensorLoader({self.n} slices, bs={self.bs}, {'shuffled' if self.shuffle else 'in order'}, {self.device})"
     def _order(self):
         import torch
@@ -294,6 +298,8 @@ class TensorLoader:
     def __iter__(self):
         import torch
         order = self._order()
+        r,w = self._world()
+        if w > 1: order = order[r * (self.n // w):(r + 1) * (self.n // w)]
         for i in range(len(self)):
             idx = order[i*self.bs:(i+1)*self.bs]
             xb,yb = self.x[idx].float(), self.y[idx].long()

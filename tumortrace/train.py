@@ -25,8 +25,8 @@ from .model import unet_config, seg_learner, save_model
 
 # %% auto #0
 __all__ = ['PRESETS', 'Run', 'HistoryCSV', 'save_checkpoint', 'load_checkpoint', 'LastCheckpoint', 'SaveBest', 'EarlyStop',
-           'TimeBudget', 'DeviceSmoothLoss', 'SparseProgress', 'lean_loop', 'fused_adamw', 'plot_history',
-           'check_recipe', 'check_out', 'train']
+           'TimeBudget', 'DeviceSmoothLoss', 'SparseProgress', 'lean_loop', 'fused_adamw', 'distributed_fit',
+           'plot_history', 'check_recipe', 'check_out', 'train']
 
 # %% ../nbs/07_train.ipynb #3aa18fa7
 class Run:
@@ -88,6 +88,23 @@ PRESETS = {
 }
 
 # %% ../nbs/07_train.ipynb #55973606
+def _rank()->int:
+    "This process's rank in a distributed run (0 alone)."
+    from fastai.torch_core import rank_distrib
+    return rank_distrib()
+
+def _barrier():
+    "Wait for every process of a distributed run (nothing alone)."
+    from fastai.torch_core import num_distrib
+    if num_distrib() > 1: torch.distributed.barrier()
+
+def _rank0_says(flag:bool)->bool:
+    "Rank 0's `flag`, on every rank of a distributed run (so that all stop together)."
+    from fastai.torch_core import num_distrib
+    if num_distrib() <= 1: return flag
+    t = torch.tensor([int(flag)]); torch.distributed.broadcast(t, 0)
+    return bool(t.item())
+
 def _skipped(cb)->bool:
     "True during the epochs fastai skips when resuming with `start_epoch` (nothing was trained or logged)."
     return cb.epoch < getattr(cb.learn, 'resumed_at', 0)   # not `start_epoch`: fastai's SkipToEpoch owns that name
@@ -97,7 +114,7 @@ class HistoryCSV(Callback):
     order = 61
     def __init__(self, fname): self.fname = Path(fname)
     def after_epoch(self):
-        if _skipped(self): return
+        if _skipped(self) or _rank(): return                 # rank 0 alone writes
         r = self.learn.recorder
         names = list(r.metric_names) + ['lr']
         vals = list(r.log) + [self.learn.opt.hypers[-1]['lr']]
@@ -110,6 +127,7 @@ def save_checkpoint(learn, name:str, with_opt:bool=True)->Path:
     "Save model (+ optimiser) to `checkpoints/<name>.pth` atomically: a kill mid-write leaves the previous file whole."
     from fastai.learner import save_model as fa_save
     f = learn.path/learn.model_dir/f'{name}.pth'
+    if _rank(): return f                                      # rank 0 alone writes
     with atomic_path(f) as tmp: fa_save(tmp, learn.model, getattr(learn, 'opt', None), with_opt=with_opt)
     return f
 
@@ -117,7 +135,10 @@ def load_checkpoint(learn, name:str, with_opt:bool=True, device=None):
     "Load `checkpoints/<name>.pth` as plain tensors only (`weights_only=True`): a checkpoint holding code is refused."
     import pickle
     f = learn.path/learn.model_dir/f'{name}.pth'
-    try: return learn.load(name, with_opt=with_opt, device=device, weights_only=True)
+    from fastai.learner import load_model as fa_load
+    if device is None and hasattr(learn.dls, 'device'): device = learn.dls.device
+    if learn.opt is None: learn.create_opt()
+    try: fa_load(f, learn.model, learn.opt, with_opt=with_opt, device=device, weights_only=True); return learn   # `learn.load` less its barrier
     except pickle.UnpicklingError as e:
         raise DataError(f, f"is not a plain weights checkpoint: refused to unpickle it ({str(e).splitlines()[0][:160]})") from None
     except (EOFError, RuntimeError) as e:
@@ -132,6 +153,7 @@ class LastCheckpoint(Callback):
         last = self.learn.epoch + 1 >= self.n_epoch_total
         if not last and time.time() - self.t_last < self.every_s: return
         save_checkpoint(self.learn, 'last'); self.t_last = time.time()
+        if _rank(): return
         write_json({'epoch':self.learn.epoch, 'n_epoch':self.n_epoch_total}, self.learn.path/self.learn.model_dir/'last.json')
 
 class SaveBest(SaveModelCallback):
@@ -140,7 +162,7 @@ class SaveBest(SaveModelCallback):
         if not _skipped(self): super().after_epoch()
     def _save(self, name): self.last_saved_path = save_checkpoint(self.learn, name, self.with_opt)
     def after_fit(self, **kwargs):
-        if (self.learn.path/self.learn.model_dir/f'{self.fname}.pth').exists():
+        if not _rank() and (self.learn.path/self.learn.model_dir/f'{self.fname}.pth').exists():
             load_checkpoint(self.learn, self.fname, self.with_opt)
 
 class EarlyStop(EarlyStoppingCallback):
@@ -154,7 +176,7 @@ class TimeBudget(Callback):
     def __init__(self, minutes:float): self.minutes = minutes
     def before_fit(self): self.t0 = time.time()
     def after_epoch(self):
-        if (time.time() - self.t0) / 60 > self.minutes: raise CancelFitException()
+        if _rank0_says((time.time() - self.t0) / 60 > self.minutes): raise CancelFitException()
 
 # %% ../nbs/07_train.ipynb #62633808
 class DeviceSmoothLoss(AvgSmoothLoss):
@@ -182,6 +204,25 @@ def fused_adamw(params, fused:bool=True, **kwargs):
     from fastai.optimizer import OptimWrapper
     opt = partial(torch.optim.AdamW, betas=(0.9, 0.99), eps=1e-5, weight_decay=0.01, **({'fused':True} if fused else {'foreach':True}))
     return OptimWrapper(params, opt, **kwargs)
+
+# %% ../nbs/07_train.ipynb #4acb6d0a
+def distributed_fit(gpu:bool):
+    "fastai's `DistributedTrainer` (the engine of `distrib_ctx`, on HF Accelerate), validating on the whole set everywhere and working on CPU processes too."
+    from fastai.distributed import DistributedTrainer, DistributedDL
+    from tumortrace.data import TensorLoader
+    class _DDL(DistributedDL):
+        def _broadcast(self, t, rank):                  # fastai's moves the indices to CUDA (for nccl); gloo takes CPU tensors
+            if gpu: return super()._broadcast(t, rank)
+            t = torch.LongTensor(t); torch.distributed.broadcast(t, rank)
+            return t.tolist()
+    class DistributedFit(DistributedTrainer):
+        def before_fit(self):
+            self.whole = self.dls.valid                 # every process validates on all of it: per-patient Dice needs whole patients
+            super().before_fit()
+        def _wrap_dl(self, dl):
+            if isinstance(dl, (DistributedDL, TensorLoader)) or dl is self.whole: return dl   # a TensorLoader shards itself
+            return _DDL(dl, device=self.learn.model.device)
+    return DistributedFit(sync_bn=gpu, cpu=not gpu)
 
 # %% ../nbs/07_train.ipynb #80aa6c36
 def plot_history(history, # a `history.csv` path or DataFrame
@@ -285,7 +326,9 @@ def _read(data, layout=None, modalities=None, target=None, group=None)->tuple[li
 def _run_split(out:Path, ids:list, resume:bool, split:dict=None, valid_pct:float=.15, test_pct:float=.15, seed:int=42)->dict:
     "The run's split: its own when resuming, else the one given or a new one by patient; saved, checked, with validation patients."
     if not resume:
-        save_split(split if split is not None else split_patients(ids, valid_pct, test_pct, seed), out/'split.json')
+        new = split if split is not None else split_patients(ids, valid_pct, test_pct, seed)
+        if _rank(): return new                          # the same split (seeded); rank 0 writes and checks it
+        save_split(new, out/'split.json')
     split = load_split(out/'split.json', ids)
     if not split['valid']: raise ValueError("the split has no validation patients: raise valid_pct or add patients")
     return split
@@ -325,9 +368,11 @@ def _fit(learn, p:dict, out:Path, resume:bool, max_minutes:float, device):
 
 def _finish(learn, cfg:dict, valid:list, split:dict, out:Path, device, t0:float)->Run:
     "Best model back, its validation metrics, the decision rule chosen on the validation patients, the model saved."
+    _barrier()                                             # rank 0 has written `best.pth`
     if (out/'checkpoints'/'best.pth').exists(): load_checkpoint(learn, 'best', with_opt=False, device=device)
     learn.model.float()
-    vals = learn.validate()
+    vals = learn.validate()                                # every process (its losses are gathered in a distributed run)
+    if _rank(): return Run(out)                            # rank 0 alone writes
     metrics = dict(zip(['valid_loss'] + [m.name for m in learn.metrics], [float(v) for v in vals]))
     metrics.update(n_valid_patients=len(split['valid']), n_train_patients=len(split['train']),
                    train_minutes=round((time.time() - t0) / 60, 2))
@@ -376,9 +421,13 @@ def train(data, # data folder (any layout `read_cases` reads)
                  last_cross=last_cross, context=context, loss=loss)
     _check_resumable(out, resume)
     out.mkdir(parents=True, exist_ok=True)
-    if not resume: write_json(dict(data=str(Path(data).resolve()), preset=preset, created=time.strftime('%Y-%m-%d %H:%M:%S')), out/'run.json')
+    if not resume and not _rank():
+        write_json(dict(data=str(Path(data).resolve()), preset=preset, created=time.strftime('%Y-%m-%d %H:%M:%S')), out/'run.json')
     set_seed(seed)
     device = default_device(cpu)
+    from fastai.torch_core import num_distrib
+    if num_distrib() > 1 and device.type == 'cuda':            # one GPU per process
+        torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', 0))); device = torch.device('cuda', torch.cuda.current_device())
     if device.type == 'cpu' and 'OMP_NUM_THREADS' not in os.environ: torch.set_num_threads(os.cpu_count() or 1)   # unless told
     cases,rkw = _read(data, layout, modalities, target, group)
     split = _run_split(out, [c.case_id for c in cases], resume, split, valid_pct, test_pct, seed)
@@ -400,5 +449,10 @@ def train(data, # data folder (any layout `read_cases` reads)
         else: learn.to_fp16()
         lean_loop(learn)
     t0 = time.time()
-    _fit(learn, p, out, resume, max_minutes, device)
+    if num_distrib() > 1:                                      # launched by Accelerate: one process per device or CPU share
+        learn.add_cb(distributed_fit(gpu))
+        if _rank(): learn.remove_cb(ProgressCallback)
+        try: _fit(learn, p, out, resume, max_minutes, device)
+        finally: learn.detach_distributed()
+    else: _fit(learn, p, out, resume, max_minutes, device)
     return _finish(learn, cfg, [c for c in cases if c.case_id in split['valid']], split, out, device, t0)
