@@ -33,10 +33,6 @@ def loader_rate(dl, n, dev):
     dt,dc = time.perf_counter() - t, time.process_time() - c
     return dict(img_per_s=round(k / dt, 1), cpu_ms_per_batch=round(1000 * dc / n, 2))
 
-class TrainTimer:
-    "Wall time of each training phase (synchronised), excluding validation."
-    def __init__(self): self.times = []
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--data', nargs='+', required=True); ap.add_argument('--out', required=True)
@@ -75,19 +71,19 @@ def main():
     cfg = unet_config(p['encoder'], n_in=3, n_out=2, size=size, last_cross=p['last_cross'])
     loss = get_loss('dice_ce')
     class Timer(Callback):
+        "Wall time of each training phase (synchronised), validation excluded."
         order = 99
+        def __init__(self): self.times = []
         def before_train(self): sync(dev); self.t = time.perf_counter()
-        def after_train(self): sync(dev); timer.times.append(time.perf_counter() - self.t)
+        def after_train(self): sync(dev); self.times.append(time.perf_counter() - self.t)
     def fastai_run(new:bool, epochs:int):
         from fastai.data.core import DataLoaders
-        global timer
         if new:
             dls = DataLoaders(TensorLoader(xt, yt, bs, shuffle=True, augment=SegAugment(), device=dev, seed=0),
                               TensorLoader(ss.x[va], ss.y[va], bs, device=dev))
             dls.c,dls.vocab = 2,['background', 'tumour']
             kw = dict(opt_func=partial(fused_adamw, fused=dev.type == 'cuda'))
         else:
-            from tumortrace.data import SliceSet
             dls = seg_dataloaders(ss, split, bs=bs, batch_tfms=seg_augs(), device=dev, seed=0)
             kw = {}
         learn = seg_learner(dls, cfg, loss_func=loss, metrics=seg_metrics(2), pretrained=False, **kw)
@@ -96,11 +92,9 @@ def main():
             if new: learn.to_bf16()
             else: learn.to_fp16()
         if new: lean_loop(learn)
-        timer.times = []
-        with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, p['lr'], cbs=Timer())
+        timer = Timer()
+        with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, p['lr'], cbs=timer)
         return learn, timer.times
-    global timer
-    timer = TrainTimer()
     ep = 2 if a.quick else 3
     learn,times = fastai_run(True, ep)
     n_img = (a.n_train // bs) * bs
@@ -123,10 +117,9 @@ def main():
     pl_ips = n_img / min(pts[1:])
     log(a.out, what='train', kind='plain PyTorch loop (same batches, bf16, fused AdamW)', img_per_s=round(pl_ips, 1),
         epoch_s=[round(x, 2) for x in pts], fastai_over_plain=round(pl_ips / fa_ips, 3))
-    if not a.quick or True:
-        _,times_old = fastai_run(False, 2)
-        log(a.out, what='train', kind='former set-up (fastai loader, fp16 + scaler, fastai Adam)',
-            img_per_s=round(len(tr) // bs * bs / times_old[-1], 1), epoch_s=[round(x, 2) for x in times_old], n_img=len(tr) // bs * bs)
+    _,times_old = fastai_run(False, 2)
+    log(a.out, what='train', kind='former set-up (fastai loader, fp16 + scaler, fastai Adam)',
+        img_per_s=round(len(tr) // bs * bs / times_old[-1], 1), epoch_s=[round(x, 2) for x in times_old], n_img=len(tr) // bs * bs)
     # 3. evaluation of the trained model: end to end vs forward passes alone
     sm = SegModel(learn.model.float().to(memory_format=torch.channels_last), dict(cfg, codes=['background', 'tumour'],
                   labels={0:'background', 1:'tumour'}, label_values=None, channel_names=cases[0].channel_names, context=0,

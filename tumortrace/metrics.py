@@ -13,9 +13,9 @@ import tumortrace.core  # warning filters before fastai
 from fastai.learner import Metric
 
 # %% auto #0
-__all__ = ['soft_dice', 'DiceLoss', 'DiceCELoss', 'FocalLoss', 'soft_tversky', 'TverskyCELoss', 'get_loss', 'SegMetric',
-           'dice_counts', 'iou_counts', 'dice', 'finite_mean', 'DiceGlobal', 'IoUGlobal', 'DicePatient', 'FgAccuracy',
-           'PixelAccuracy', 'seg_metrics']
+__all__ = ['overlap_index', 'soft_dice', 'DiceLoss', 'DiceCELoss', 'FocalLoss', 'soft_tversky', 'TverskyCELoss', 'get_loss',
+           'SegMetric', 'dice_counts', 'iou_counts', 'dice', 'finite_mean', 'DiceGlobal', 'IoUGlobal', 'DicePatient',
+           'FgAccuracy', 'PixelAccuracy', 'seg_metrics']
 
 # %% ../nbs/05_losses_metrics.ipynb #bbc6b53c
 def _soft_counts(logits:torch.Tensor, target:torch.Tensor, include_background:bool=False)->tuple:
@@ -26,13 +26,26 @@ def _soft_counts(logits:torch.Tensor, target:torch.Tensor, include_background:bo
     tp = (p * t).sum((0, 2, 3))
     return tp, p.sum((0, 2, 3)) - tp, t.sum((0, 2, 3)) - tp
 
+def overlap_index(tp, fp, fn, # confusion counts: hard (ints, arrays) or soft (tensors, differentiable)
+                  alpha:float=.5, beta:float=.5, # weights of false positives / negatives: 0.5/0.5 Dice, 1/1 IoU, 0.3/0.7 Tversky
+                  smooth:float=0., # added to numerator and denominator (a soft loss's way to handle empty masks)
+                  empty:float=1., # with smooth 0: the value where the denominator is 0 (truth and prediction both empty)
+                 ):
+    "The one overlap formula of the project, (tp + smooth) / (tp + alpha fp + beta fn + smooth); Dice, IoU, Tversky and the soft losses call it."
+    soft = torch.is_tensor(tp)
+    if not soft: tp,fp,fn = (np.asarray(v, float) for v in (tp, fp, fn))
+    d = tp + alpha * fp + beta * fn + smooth
+    if smooth: return (tp + smooth) / d
+    if soft: return torch.where(d > 0, tp / torch.where(d > 0, d, torch.ones_like(d)), torch.full_like(d, empty))
+    return np.where(d > 0, tp / np.where(d > 0, d, 1.), empty)
+
 def soft_dice(logits:torch.Tensor, # (B, C, H, W) raw scores
               target:torch.Tensor, # (B, H, W) class indices
               smooth:float=1., # added to numerator and denominator (the empty-mask convention)
               include_background:bool=False)->torch.Tensor:
     "Soft Dice per class over the whole batch: (C,) or (C-1,) without background."
     tp,fp,fn = _soft_counts(logits, target, include_background)
-    return (2 * tp + smooth) / (2 * tp + fp + fn + smooth)
+    return overlap_index(tp, fp, fn, .5, .5, smooth / 2)      # = (2 tp + smooth) / (2 tp + fp + fn + smooth)
 
 # %% ../nbs/05_losses_metrics.ipynb #0de73c33
 class _SegLoss:
@@ -65,7 +78,7 @@ class FocalLoss(_SegLoss):
 def soft_tversky(logits:torch.Tensor, target:torch.Tensor, alpha:float=.3, beta:float=.7, smooth:float=1.)->torch.Tensor:
     "Soft Tversky index per foreground class over the batch: tp / (tp + alpha fp + beta fn); alpha = beta = 0.5 is Dice."
     tp,fp,fn = _soft_counts(logits, target)
-    return (tp + smooth) / (tp + alpha * fp + beta * fn + smooth)
+    return overlap_index(tp, fp, fn, alpha, beta, smooth)
 
 class TverskyCELoss(_SegLoss):
     "Recall-leaning: Tversky loss (missed tumour costs `beta`, false tumour `alpha`; Salehi et al. 2017) + cross-entropy."
@@ -109,15 +122,11 @@ class SegMetric(Metric):
 
 def dice_counts(tp, fp, fn, empty:float=1.):
     "Dice from (arrays of) confusion counts: 2 tp / (2 tp + fp + fn); `empty` where truth and prediction are both empty."
-    tp,fp,fn = np.asarray(tp), np.asarray(fp), np.asarray(fn)
-    d = 2*tp + fp + fn
-    return np.where(d > 0, 2*tp / np.maximum(d, 1), empty)
+    return overlap_index(tp, fp, fn, .5, .5, empty=empty)
 
 def iou_counts(tp, fp, fn, empty:float=1.):
     "IoU (Jaccard) from (arrays of) confusion counts: tp / (tp + fp + fn); `empty` where both masks are empty."
-    tp,fp,fn = np.asarray(tp), np.asarray(fp), np.asarray(fn)
-    u = tp + fp + fn
-    return np.where(u > 0, tp / np.maximum(u, 1), empty)
+    return overlap_index(tp, fp, fn, 1., 1., empty=empty)
 
 def dice(truth, # binary mask, any shape (a slice, a volume)
          pred, # binary mask of the same shape

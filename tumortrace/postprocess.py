@@ -63,19 +63,23 @@ def largest_component(mask:np.ndarray)->np.ndarray:
     return np.where(lab == sizes.argmax(), mask, 0).astype(mask.dtype)
 
 # %% ../nbs/09_postprocess.ipynb #d0508b6e
+def _radius(name:str)->int:
+    "The radius of an `open[R]` / `close[R]` step (default 1); 0 for other steps."
+    for k in ('open', 'close'):
+        if name.startswith(k): return int(name[len(k):] or 1)
+    return 0
+
 def _step(name:str):
     if name == 'fill': return fill_holes
     if name == 'largest': return largest_component
-    if name.startswith('open'): r = int(name[4:] or 1); return lambda m: opening(m, r)
-    if name.startswith('close'): r = int(name[5:] or 1); return lambda m: closing(m, r)
+    if name.startswith('open'): r = _radius(name); return lambda m: opening(m, r)
+    if name.startswith('close'): r = _radius(name); return lambda m: closing(m, r)
     if name.startswith('min'): n = int(name[3:] or 20); return lambda m: remove_small(m, n)
     raise ValueError(f"unknown post-processing step {name!r}: use open[R], close[R], fill, min[N], largest")
 
 def _margin(spec:str)->int:
     "Background kept around the foreground for `spec`: one pixel more than its widest opening or closing."
-    r = [int(s.strip()[4:] or 1) if s.strip().startswith('open') else int(s.strip()[5:] or 1)
-         for s in spec.split('+') if s.strip().startswith(('open', 'close'))]
-    return max(r, default=0) + 1
+    return max(_radius(s.strip()) for s in spec.split('+')) + 1
 
 def _fg_box(mask:np.ndarray, margin:int)->tuple:
     "Slices of the box around the foreground, `margin` wider in-plane (the last two axes) where the array allows."
