@@ -141,3 +141,21 @@ def test_demo_scores_its_unseen_test_patient_and_writes_the_report(tmp_path):
     html = (run/'report.html').read_text()
     assert html.index('Per patient, worst first') < html.index('Learning curves')    # the result leads
     assert '<details><summary>training log' in html                                 # the per-epoch log is folded away
+
+def test_time_budget_fits_the_schedule_and_resume_keeps_it(tmp_path):
+    "A budget spent by the first epoch ends the schedule there; resuming (even asking for more epochs) keeps that schedule."
+    from tumortrace.synthetic import write_lgg
+    from tumortrace.train import train
+    data = write_lgg(tmp_path/'data', n_patients=5, size=48, n_slices=6)
+    run = tmp_path/'run'
+    train(data, run, preset='tiny', epochs=4, size=32, max_minutes=1e-4)
+    state = json.loads((run/'checkpoints'/'last.json').read_text())
+    assert (state['epoch'], state['n_epoch'], state['fitted']) == (0, 1, True) and state['budget_used_s'] > 0
+    assert json.loads((run/'metrics.json').read_text())['schedule_epochs'] == 1
+    train(data, run, preset='tiny', epochs=6, size=32, resume=True)
+    assert list(pd.read_csv(run/'history.csv')['epoch']) == [0]
+    run2 = tmp_path/'run2'                                                           # no budget: the schedule as asked
+    train(data, run2, preset='tiny', epochs=2, size=32)
+    assert json.loads((run2/'checkpoints'/'last.json').read_text())['fitted'] is False
+    train(data, run2, preset='tiny', epochs=3, size=32, resume=True)                 # and a resume may extend it
+    assert list(pd.read_csv(run2/'history.csv')['epoch']) == [0, 1, 2]

@@ -98,12 +98,12 @@ def _barrier():
     from fastai.torch_core import num_distrib
     if num_distrib() > 1: torch.distributed.barrier()
 
-def _rank0_says(flag:bool)->bool:
-    "Rank 0's `flag`, on every rank of a distributed run (so that all stop together)."
+def _from_rank0(v:int)->int:
+    "Rank 0's integer `v`, on every rank of a distributed run (so that all decide alike)."
     from fastai.torch_core import num_distrib
-    if num_distrib() <= 1: return flag
-    t = torch.tensor([int(flag)]); torch.distributed.broadcast(t, 0)
-    return bool(t.item())
+    if num_distrib() <= 1: return v
+    t = torch.tensor([int(v)]); torch.distributed.broadcast(t, 0)
+    return int(t.item())
 
 def _skipped(cb)->bool:
     "True during the epochs fastai skips when resuming with `start_epoch` (nothing was trained or logged)."
@@ -145,16 +145,17 @@ def load_checkpoint(learn, name:str, with_opt:bool=True, device=None):
         raise DataError(f, f"is damaged or not a checkpoint of this model ({type(e).__name__}: {str(e).splitlines()[0][:160]})") from None
 
 class LastCheckpoint(Callback):
-    "Save `checkpoints/last.pth` (model + optimiser), then `last.json` with the epoch (both atomic): after each epoch, or once `every_s` seconds passed."
+    "Save `checkpoints/last.pth` (model + optimiser), then `last.json` with the epoch and the schedule's length (both atomic): after each epoch, or once `every_s` seconds passed."
     order = 62
-    def __init__(self, n_epoch_total, every_s:float=0): self.n_epoch_total,self.every_s,self.t_last = n_epoch_total,every_s,time.time()
+    def __init__(self, every_s:float=0): self.every_s,self.t_last = every_s,time.time()
     def after_epoch(self):
         if _skipped(self): return
-        last = self.learn.epoch + 1 >= self.n_epoch_total
+        last = self.learn.epoch + 1 >= self.learn.n_epoch             # the schedule's length, as `TimeBudget` may have fitted it
         if not last and time.time() - self.t_last < self.every_s: return
         save_checkpoint(self.learn, 'last'); self.t_last = time.time()
         if _rank(): return
-        write_json({'epoch':self.learn.epoch, 'n_epoch':self.n_epoch_total}, self.learn.path/self.learn.model_dir/'last.json')
+        write_json({'epoch':self.learn.epoch, 'n_epoch':self.learn.n_epoch, 'fitted':getattr(self.learn, 'budget_fitted', False),
+                    'budget_used_s':getattr(self.learn, 'budget_used_s', None)}, self.learn.path/self.learn.model_dir/'last.json')
 
 class SaveBest(SaveModelCallback):
     "fastai's `SaveModelCallback`: quiet in skipped epochs, atomic saves, and the best model reloaded with `weights_only=True`."
@@ -171,12 +172,23 @@ class EarlyStop(EarlyStoppingCallback):
         if not _skipped(self): super().after_epoch()
 
 class TimeBudget(Callback):
-    "Stop after the epoch during which `minutes` ran out."
+    "Fit the schedule into `minutes`: after each epoch, shorten it to the epochs still affordable at the mean epoch time so far."
     order = 63
-    def __init__(self, minutes:float): self.minutes = minutes
-    def before_fit(self): self.t0 = time.time()
+    def __init__(self, minutes:float,
+                 used_s:float=0., # budget spent before a resume
+                 done:int=0, # epochs trained before a resume
+                 clock=time.time):
+        self.budget_s,self.used_s,self.done,self.clock = minutes * 60,used_s or 0.,done,clock
+    def before_fit(self): self.t0,self.planned = self.clock(),self.n_epoch
+    def after_validate(self):                  # before the epoch's other callbacks read `n_epoch`
+        if _skipped(self) or not hasattr(self, 't0'): return
+        used = self.used_s + self.clock() - self.t0
+        self.done += 1
+        left = int(max(self.budget_s - used, 0) // (used / self.done))
+        self.learn.n_epoch = _from_rank0(min(self.n_epoch, self.epoch + 1 + left))   # only ever shorter
+        self.learn.budget_used_s,self.learn.budget_fitted = used,self.n_epoch < self.planned
     def after_epoch(self):
-        if _rank0_says((time.time() - self.t0) / 60 > self.minutes): raise CancelFitException()
+        if not _skipped(self) and self.epoch + 1 >= self.n_epoch < self.planned: raise CancelFitException()
 
 # %% ../nbs/07_train.ipynb #62633808
 class DeviceSmoothLoss(AvgSmoothLoss):
@@ -349,10 +361,10 @@ def _fit(learn, p:dict, out:Path, resume:bool, max_minutes:float, device):
     "Fit with the run's callbacks: from scratch, fine-tuning a pretrained encoder, or on from the last checkpoint."
     monitor = 'dice_patient'
     save_best = SaveBest(monitor=monitor, comp=np.greater, fname='best', with_opt=False, reset_on_fit=False)  # resume starts from `last`
-    cbs = [HistoryCSV(out/'history.csv'), save_best, LastCheckpoint(p['epochs'], every_s=30 if device.type == 'cuda' else 0)]
+    cbs = [HistoryCSV(out/'history.csv'), save_best, LastCheckpoint(every_s=30 if device.type == 'cuda' else 0)]
     if p['patience']: cbs.append(EarlyStop(monitor=monitor, comp=np.greater, patience=p['patience'], reset_on_fit=False))
-    if max_minutes: cbs.append(TimeBudget(max_minutes))
     if not resume:
+        if max_minutes: cbs.append(TimeBudget(max_minutes))
         if learn.pretrained: learn.fine_tune(p['epochs'], p['lr'], freeze_epochs=1, cbs=cbs)
         else: learn.fit_one_cycle(p['epochs'], p['lr'], cbs=cbs)
         return
@@ -361,10 +373,12 @@ def _fit(learn, p:dict, out:Path, resume:bool, max_minutes:float, device):
     _cut_history(out/'history.csv', state['epoch'])
     if (best := _best_so_far(out/'history.csv', monitor)) is not None: save_best.best = best
     start = state['epoch'] + 1
-    if start < p['epochs']:
+    n = state['n_epoch'] if state.get('fitted') else p['epochs']     # a schedule fitted to a budget stays; else `epochs` may extend it
+    if max_minutes: cbs.append(TimeBudget(max_minutes, used_s=state.get('budget_used_s'), done=start))
+    if start < n:
         learn.unfreeze()
         learn.resumed_at = start
-        learn.fit_one_cycle(p['epochs'], p['lr'], start_epoch=start, cbs=cbs)
+        learn.fit_one_cycle(n, p['lr'], start_epoch=start, cbs=cbs)
 
 def _finish(learn, cfg:dict, valid:list, split:dict, out:Path, device, t0:float)->Run:
     "Best model back, its validation metrics, the decision rule chosen on the validation patients, the model saved."
@@ -375,7 +389,7 @@ def _finish(learn, cfg:dict, valid:list, split:dict, out:Path, device, t0:float)
     if _rank(): return Run(out)                            # rank 0 alone writes
     metrics = dict(zip(['valid_loss'] + [m.name for m in learn.metrics], [float(v) for v in vals]))
     metrics.update(n_valid_patients=len(split['valid']), n_train_patients=len(split['train']),
-                   train_minutes=round((time.time() - t0) / 60, 2))
+                   train_minutes=round((time.time() - t0) / 60, 2), schedule_epochs=learn.n_epoch)
     cfg.update(_decision(learn.model, cfg, valid))
     save_model(learn.model.to(memory_format=torch.contiguous_format), cfg, out/'model')
     write_json(metrics, out/'metrics.json')
@@ -400,7 +414,7 @@ def train(data, # data folder (any layout `read_cases` reads)
           tumour_weight:float=None, # sampling weight of tumour slices (None: the preset's)
           patience:int=None, # early-stopping patience in epochs (None: the preset's)
           last_cross:bool=None, # full-resolution skip connection (the costly part of the decoder on a CPU)
-          max_minutes:float=None, # stop training after this many minutes
+          max_minutes:float=None, # training time budget in minutes: the schedule is shortened to fit it (it still anneals)
           layout:str=None, # data layout 'lgg', 'brats' or 'folder' (None: detected)
           modalities=None, # BraTS input channels, a list or comma-separated (None: all)
           target:str=None, # BraTS target: 'whole' or 'multiclass' (None: whole)
