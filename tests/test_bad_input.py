@@ -71,11 +71,19 @@ def test_nifti_not_3d(tmp_path):
     _replace(d/'BraTS_0003_flair.nii.gz', np.zeros((32, 32), np.float32))
     check(lambda: read_brats_case(d).image(0), 'BraTS_0003_flair.nii.gz', 'volume is 2-D')
 
-def test_nifti_nan(tmp_path):
+def test_nifti_nan_warns_and_reads_zero_inf_and_nan_labels_refused(tmp_path):
     d = write_brats(tmp_path, 'BraTS_0004')
     a = np.asarray(nib.load(str(d/'BraTS_0004_t2.nii.gz')).dataobj).copy(); a[3, 4, 5] = np.nan
     _replace(d/'BraTS_0004_t2.nii.gz', a)
-    check(lambda: read_brats_case(d).image(0), 'BraTS_0004_t2.nii.gz', 'contains 1 NaN/inf voxels')
+    c = read_brats_case(d)
+    with pytest.warns(UserWarning, match=r'BraTS_0004_t2\.nii\.gz: t2 volume contains 1 NaN voxels, read as 0'):
+        v = c.volume()
+    assert np.isfinite(v).all() and v[5, 3, 4, c.channel_names.index('t2')] == 0
+    a[3, 4, 5] = np.inf; _replace(d/'BraTS_0004_t2.nii.gz', a)
+    check(lambda: read_brats_case(d).image(0), 'BraTS_0004_t2.nii.gz', 't2 volume contains 1 infinite voxels')
+    s = np.asarray(nib.load(str(d/'BraTS_0004_seg.nii.gz')).dataobj).astype(np.float32); s[1, 1, 1] = np.nan
+    _replace(d/'BraTS_0004_seg.nii.gz', s)
+    check(lambda: read_brats_case(d, modalities=['flair']).mask(0), 'BraTS_0004_seg.nii.gz', 'segmentation volume contains 1 NaN voxels')
 
 def test_nifti_shape_mismatch(tmp_path):
     d = write_brats(tmp_path, 'BraTS_0005')

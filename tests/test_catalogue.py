@@ -30,7 +30,8 @@ def lgg_damaged(how):
         if how == 'mask_size': tifffile.imwrite(p/f'{PATIENT}_12_mask.tif', np.zeros((128, 128), np.uint8))
         if how == 'huge': tifffile.imwrite(p/f'{PATIENT}_12.tif', np.zeros((4100, 16, 3), np.uint8))
         if how == 'five_channels': tifffile.imwrite(p/f'{PATIENT}_12.tif', np.zeros((256, 256, 5), np.uint8))
-        if how == 'nan': a = np.ones((256, 256, 3), np.float32); a[5, 5, 1] = np.nan; tifffile.imwrite(p/f'{PATIENT}_12.tif', a)
+        if how == 'inf': a = np.ones((256, 256, 3), np.float32); a[5, 5, 1] = np.inf; tifffile.imwrite(p/f'{PATIENT}_12.tif', a)
+        if how == 'nan_mask': a = np.zeros((256, 256), np.float32); a[5, 5] = np.nan; tifffile.imwrite(p/f'{PATIENT}_12_mask.tif', a)
         return d
     return setup
 
@@ -52,8 +53,8 @@ def brats(how):
         def replace(name, a):
             old = nib.load(str(d/name)); nib.save(nib.Nifti1Image(a, old.affine), str(d/name))
         if how == 'no_seg': (d/'BraTS_0001_seg.nii.gz').unlink()
-        if how == 'nan':
-            a = np.asarray(nib.load(str(d/'BraTS_0001_t2.nii.gz')).dataobj).copy(); a[3, 4, 5] = np.nan
+        if how == 'inf':
+            a = np.asarray(nib.load(str(d/'BraTS_0001_t2.nii.gz')).dataobj).copy(); a[3, 4, 5] = np.inf
             replace('BraTS_0001_t2.nii.gz', a)
         if how == 'flat': replace('BraTS_0001_flair.nii.gz', np.zeros((32, 32), np.float32))
         if how == 'shape': replace('BraTS_0001_t1.nii.gz', np.zeros((30, 32, 10), np.float32))
@@ -119,7 +120,8 @@ CATALOGUE = {
     'lgg mask size':           (*inspect_row(lgg_damaged('mask_size')), 'mask size 128x128 differs from its image'),
     'lgg huge image':          (*inspect_row(lgg_damaged('huge')), 'larger than 4096 a side'),
     'lgg five channels':       (*inspect_row(lgg_damaged('five_channels')), 'is not a 2-D grey or RGB image'),
-    'lgg NaN pixels':          (*inspect_row(lgg_damaged('nan')), '_12.tif: image contains 1 NaN/inf pixels'),
+    'lgg infinite pixels':     (*inspect_row(lgg_damaged('inf')), '_12.tif: image contains 1 infinite pixels'),
+    'lgg NaN in a mask':       (*inspect_row(lgg_damaged('nan_mask')), '_12_mask.tif: mask contains 1 NaN pixels'),
     'folder corrupt png':      (*inspect_row(folder('corrupt')), 'scan02.png: cannot be read as an image'),
     'folder image no mask':    (*inspect_row(folder('no_mask')), 'scan01.png: has no mask'),
     'folder mask size':        (*inspect_row(folder('mask_size')), 'scan03.png: mask size 24x20 differs'),
@@ -128,7 +130,7 @@ CATALOGUE = {
     'folder huge image':       (*inspect_row(folder('huge')), 'scan02.png: is 5000x10 pixels'),
     'folder bad layout name':  (*inspect_row(folder('none'), '--layout', 'brats'), 'has no NIfTI files'),
     'brats no segmentation':   (*inspect_row(brats('no_seg')), 'has no segmentation'),
-    'brats NaN voxels':        (*inspect_row(brats('nan')), 'BraTS_0001_t2.nii.gz: t2 volume contains 1 NaN/inf voxels'),
+    'brats infinite voxels':   (*inspect_row(brats('inf')), 'BraTS_0001_t2.nii.gz: t2 volume contains 1 infinite voxels'),
     'brats 2-D volume':        (*inspect_row(brats('flat')), 'BraTS_0001_flair.nii.gz: flair volume is 2-D'),
     'brats shapes differ':     (*inspect_row(brats('shape')), "BraTS_0001_t1.nii.gz: shape (30, 32, 10) differs from the segmentation's"),
     'brats unknown label':     (*inspect_row(brats('label')), 'not among the known labels'),
@@ -204,3 +206,18 @@ def test_bad_input_is_refused_clearly(name, tmp_path, capsys):
 
 def test_the_catalogue_is_large_enough():
     assert len(CATALOGUE) >= 40
+
+@pytest.mark.parametrize('how', ['lgg', 'brats'])
+def test_nan_padding_is_read_as_zero_with_one_warning_line(how, tmp_path, capsys):
+    "NaN in an image (registration tools pad with it) is not an error: inspect goes on, with one `warning:` line naming the file."
+    from tumortrace.cli import main
+    if how == 'lgg':
+        d = lgg1(tmp_path); a = np.ones((256, 256, 3), np.float32); a[5, 5, 1] = np.nan
+        tifffile.imwrite(d/PATIENT/f'{PATIENT}_12.tif', a); name = f'{PATIENT}_12.tif: image contains 1 NaN pixels, read as 0'
+    else:
+        d = write_brats(tmp_path/'brats', 'BraTS_0001'); f = d/'BraTS_0001_t2.nii.gz'; old = nib.load(str(f))
+        a = np.asarray(old.dataobj).astype(np.float32); a[3, 4, 5] = np.nan; nib.save(nib.Nifti1Image(a, old.affine), str(f))
+        d = d.parent; name = 'BraTS_0001_t2.nii.gz: t2 volume contains 1 NaN voxels, read as 0'
+    assert main(['inspect', str(d)]) == 0
+    err = [l for l in capsys.readouterr().err.splitlines() if l.strip()]
+    assert len(err) == 1 and err[0].startswith('warning: ') and name in err[0], err

@@ -6,7 +6,7 @@ Docs: https://tumortrace.github.io/tumortrace/cli.html.md"""
 
 # %% ../nbs/12_cli.ipynb #1600cb59
 from __future__ import annotations
-import argparse, json, sys
+import argparse, json, sys, warnings
 from pathlib import Path
 from .core import DataError, OptionError
 
@@ -338,14 +338,21 @@ def _parser()->argparse.ArgumentParser:
 
 _EXTRA = [_add_demo, _add_train, _add_cv, _add_eval_predict, _add_report]  # sub-commands beyond inspect
 
+def _warning_line(message, category, filename, lineno, file=None, line=None, _show=warnings.showwarning):
+    "The project's warnings (about the user's data or options) as one `warning:` line; others as Python shows them."
+    if issubclass(category, UserWarning): print(f"warning: {message}", file=sys.stderr)
+    else: _show(message, category, filename, lineno, file, line)
+
 def main(argv=None)->int:
     "Entry point of the `tumortrace` command."
     args = _parser().parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)
-    try: return args.func(args)
-    except (DataError, OptionError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 1
+    with warnings.catch_warnings():
+        warnings.showwarning = _warning_line
+        try: return args.func(args)
+        except (DataError, OptionError) as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 1
 
 # %% ../nbs/12_cli.ipynb #de372ade
 # `python -m tumortrace.cli ...`; in a notebook kernel __name__ is also '__main__', so skip it there

@@ -6,7 +6,7 @@ Docs: https://tumortrace.github.io/tumortrace/io.html.md"""
 
 # %% ../nbs/02_io.ipynb #12101ddb
 from __future__ import annotations
-import re
+import re, warnings
 from pathlib import Path
 import numpy as np
 from .core import Case, DataError
@@ -27,7 +27,18 @@ def _check_side(path, h:int, w:int):
         raise DataError(path, f"is {w}x{h} pixels, larger than {MAX_SIDE} a side: refused before reading "
                               f"(set tumortrace.io.MAX_SIDE to read larger images)")
 
-def read_image(path)->np.ndarray:
+def _finite(a:np.ndarray, path, what:str, unit:str, nan:str='warn')->np.ndarray:
+    "`a` with NaNs read as 0 (warned, naming the file: registration tools pad with NaN) or refused (`nan='error'`); infinities are refused."
+    if not np.issubdtype(a.dtype, np.floating) or np.isfinite(a).all(): return a
+    n_inf,n_nan = int(np.isinf(a).sum()), int(np.isnan(a).sum())
+    if n_inf or nan == 'error': raise DataError(path, f"{what} contains {n_inf or n_nan} {'infinite' if n_inf else 'NaN'} {unit}")
+    warnings.warn(f"{path}: {what} contains {n_nan} NaN {unit}, read as 0", stacklevel=3)
+    return np.nan_to_num(a, nan=0.)
+
+def read_image(path,
+               nan:str='warn', # NaN pixels: 'warn' (read as 0, with a warning naming the file) or 'error'
+               what:str='image', # what the file is, for messages
+              )->np.ndarray:
     "Read a 2-D image file as (H, W, C); grey images get C=1, alpha is dropped; larger than `MAX_SIDE` is refused."
     path = Path(path)
     try:
@@ -50,9 +61,7 @@ def read_image(path)->np.ndarray:
     if a.ndim == 2: a = a[..., None]
     if a.ndim != 3 or a.shape[-1] > 4: raise DataError(path, f"is not a 2-D grey or RGB image (array shape {a.shape})")
     if a.shape[-1] == 4: a = a[..., :3]
-    if np.issubdtype(a.dtype, np.floating) and not np.isfinite(a).all():
-        raise DataError(path, f"image contains {int((~np.isfinite(a)).sum())} NaN/inf pixels")
-    return a
+    return _finite(a, path, what, 'pixels', nan)
 
 # %% ../nbs/02_io.ipynb #c5b80710
 def to_class_mask(a:np.ndarray, # raw mask array
@@ -76,7 +85,7 @@ def to_class_mask(a:np.ndarray, # raw mask array
 def read_mask(path, labels=(0, 1), shape=None)->np.ndarray:
     "Read a mask file as (H, W) uint8 class indices; check it matches the image `shape` (H, W) if given."
     path = Path(path)
-    a = read_image(path)
+    a = read_image(path, nan='error', what='mask')
     if shape is not None and tuple(a.shape[:2]) != tuple(shape[:2]):
         raise DataError(path, f"mask size {a.shape[1]}x{a.shape[0]} differs from its image's {shape[1]}x{shape[0]}")
     return to_class_mask(a, path, labels)
@@ -188,8 +197,7 @@ def read_nifti(path, what:str='image')->tuple[np.ndarray, np.ndarray, tuple]:
     except Exception as e: raise DataError(path, f"cannot be read as NIfTI ({type(e).__name__}: {e})") from None
     if a.ndim == 4 and a.shape[-1] == 1: a = a[..., 0]
     if a.ndim != 3: raise DataError(path, f"{what} volume is {a.ndim}-D (shape {a.shape}); expected 3-D")
-    if np.issubdtype(a.dtype, np.floating) and not np.isfinite(a).all():
-        raise DataError(path, f"{what} volume contains {int((~np.isfinite(a)).sum())} NaN/inf voxels")
+    a = _finite(a, path, f"{what} volume", 'voxels', 'error' if what == 'segmentation' else 'warn')
     return a, img.affine, tuple(round(float(z), 6) for z in img.header.get_zooms()[:3])
 
 # %% ../nbs/02_io.ipynb #f4ab9540
