@@ -6,7 +6,7 @@ Measures, with the `gpu` preset's settings (resnet34 U-Net, 256 px, bs 16), on t
      PyTorch loop over the same batches (the ratio is fastai's overhead), and the former set-up (fastai loader, fp16 + scaler, fastai Adam);
   3. evaluation: `evaluate_cases` end to end (read, preprocess, predict, metrics) vs the model's forward passes alone, slices/s.
 Runs on the CPU too (with --quick) to check the script. Writes JSON lines to --out as results come.
-Usage: python bench/bench_gpu.py --data DIR [DIR ...] --out results.jsonl [--quick]
+Usage: python bench/bench_gpu.py --data DIR [DIR ...] --out results.jsonl [--quick] [--loaders-only]
 """
 import argparse, json, os, time
 from functools import partial
@@ -38,6 +38,7 @@ def main():
     ap.add_argument('--data', nargs='+', required=True); ap.add_argument('--out', required=True)
     ap.add_argument('--quick', action='store_true', help='tiny sizes, to check the script on a CPU')
     ap.add_argument('--n-train', type=int, default=1600, help='training slices per epoch (the data tiled)')
+    ap.add_argument('--loaders-only', action='store_true', help='stop after part 1 (the loaders; the CPU target is measured so)')
     a = ap.parse_args()
     from fastai.callback.core import Callback
     from tumortrace.io import read_cases
@@ -64,6 +65,7 @@ def main():
     log(a.out, what='loader', kind='fastai seg_dataloaders', size=size, bs=bs, **loader_rate(fdl.train, n_batches // 3, dev))
     tdl = tensor_dataloaders(ss, split, bs=bs, augment=SegAugment(), tumour_weight=p['tumour_weight'], device=dev, seed=0)
     log(a.out, what='loader', kind='TensorLoader', size=size, bs=bs, **loader_rate(tdl.train, n_batches, dev))
+    if a.loaders_only: return
     # 2. training: the same data tiled to n_train slices per epoch
     tr = ss.idxs(split['train']); rep = int(np.ceil(a.n_train / len(tr)))
     xt,yt = np.concatenate([ss.x[tr]] * rep)[:a.n_train], np.concatenate([ss.y[tr]] * rep)[:a.n_train]

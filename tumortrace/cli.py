@@ -11,9 +11,9 @@ from pathlib import Path
 from .core import DataError, OptionError
 
 # %% auto #0
-__all__ = ['DEMO_EPOCHS', 'TRAIN_OPTIONS', 'CV_OPTIONS', 'EVALUATE_OPTIONS', 'PREDICT_OPTIONS', 'cmd_inspect', 'bundled_data',
-           'cmd_demo', 'job_path', 'run_job', 'add_options', 'cmd_train', 'cmd_cv', 'cmd_evaluate', 'cmd_predict',
-           'cmd_report', 'cmd_lab', 'main']
+__all__ = ['DEMO_EPOCHS', 'TRAIN_OPTIONS', 'CV_OPTIONS', 'EVALUATE_OPTIONS', 'PREDICT_OPTIONS', 'PRECISIONS', 'cmd_inspect',
+           'bundled_data', 'cmd_demo', 'job_path', 'run_job', 'add_options', 'cmd_train', 'cmd_cv', 'cmd_evaluate',
+           'cmd_predict', 'cmd_report', 'cmd_lab', 'main']
 
 # %% ../nbs/12_cli.ipynb #0196f4e7
 def _fmt_summary(s:dict)->str:
@@ -265,22 +265,23 @@ def cmd_predict(args)->int:
     from tumortrace.inference import predict_paths
     params = {k:getattr(args, k) for k in PREDICT_OPTIONS if getattr(args, k) is not None}
     if args.no_postprocess: params['postprocess_spec'] = 'none'
-    model = load_model(args.model)
+    model = load_model(args.model, precision=args.precision or 'auto')
     rows = predict_paths(model, args.inputs, args.out, progress=not args.quiet, **params)
     bad = [r for r in rows if r['status'] != 'ok']
     print(f"{len(rows) - len(bad)} predicted, {len(bad)} failed; summary: {Path(args.out)/'summary.csv'}")
     for r in bad: print(f"error: {r['input']}: {r['status'][7:]}", file=sys.stderr)
     return 1 if bad else 0
 
-EVALUATE_OPTIONS = ('postprocess', 'tta', 'patients')
+EVALUATE_OPTIONS = ('postprocess', 'tta', 'patients', 'precision')
 PREDICT_OPTIONS = ('tta', 'postprocess_spec', 'uncertainty', 'part')
+PRECISIONS = ['auto', 'fp32', 'bf16']
 
 def _add_eval_predict(sub):
     from tumortrace.evaluate import evaluate
     e = sub.add_parser('evaluate', help='per-patient metrics of a trained model (runs the papermill evaluate job)')
     e.add_argument('--model', required=True, help="a run's model folder"); e.add_argument('--data', required=True)
     e.add_argument('--out', required=True, help='evaluation folder')
-    add_options(e, evaluate, EVALUATE_OPTIONS, choices=dict(patients=['auto', 'test', 'valid', 'all']))
+    add_options(e, evaluate, EVALUATE_OPTIONS, choices=dict(patients=['auto', 'test', 'valid', 'all'], precision=PRECISIONS))
     e.add_argument('--quiet', action='store_true')
     e.set_defaults(func=cmd_evaluate)
     p = sub.add_parser('predict', help='predict masks for new scans')
@@ -289,6 +290,8 @@ def _add_eval_predict(sub):
     p.add_argument('--out', required=True, help='output folder')
     from tumortrace.inference import predict_paths
     add_options(p, predict_paths, PREDICT_OPTIONS)
+    from tumortrace.model import load_model
+    add_options(p, load_model, ('precision',), choices=dict(precision=PRECISIONS))
     p.add_argument('--no-postprocess', action='store_true', help="the same as --postprocess-spec none")
     p.add_argument('--quiet', action='store_true')
     p.set_defaults(func=cmd_predict)

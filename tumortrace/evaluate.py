@@ -200,6 +200,7 @@ def evaluate(model_dir, # a run's `model/` folder, or the run (folder or `Run`)
              postprocess:str='auto', # 'auto' (the choice `train` recorded), 'none', or e.g. 'fill+largest'
              tta:bool=False, # flip test-time augmentation
              patients:str='auto', # 'auto' (the run's test patients if the data holds them, else all), 'test', 'valid' or 'all'
+             precision:str='auto', # 'auto' (bf16 on a GPU, fp32 on a CPU), 'fp32' or 'bf16'
              progress:bool=False)->dict:
     "Score a trained model per patient; writes per_patient.csv, per_slice.csv, summary.json and predictions/ to `out`."
     spec = postprocess
@@ -207,7 +208,7 @@ def evaluate(model_dir, # a run's `model/` folder, or the run (folder or `Run`)
     from tumortrace.io import read_cases
     model_dir = Path(model_dir)                           # a model folder, or a run (a `Run` or its folder): its model
     if not (model_dir/'config.json').exists() and (model_dir/'model'/'config.json').exists(): model_dir = model_dir/'model'
-    model = load_model(model_dir)
+    model = load_model(model_dir, precision=precision)
     cfg = model.cfg
     cases = read_cases(data, layout=cfg.get('layout'), **cfg.get('reader', {}))
     byid = {c.case_id:c for c in cases}
@@ -232,7 +233,7 @@ def evaluate(model_dir, # a run's `model/` folder, or the run (folder or `Run`)
     with marked_incomplete(out, 'an evaluation'):
         res = evaluate_cases(model, chosen, spec, tta=tta, progress=progress, save_to=Path(out)/'predictions')
         s = eval_summary(res, spec)
-        s.update(patients=patients, tta=tta, model=str(model_dir), data=str(data))
+        s.update(patients=patients, tta=tta, precision=precision, model=str(model_dir), data=str(data))
         if scores: s['postprocess_valid_scores'] = scores
         write_eval(res, s, out)
     return s
