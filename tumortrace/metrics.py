@@ -14,8 +14,8 @@ from fastai.learner import Metric
 
 # %% auto #0
 __all__ = ['overlap_index', 'soft_dice', 'DiceLoss', 'DiceCELoss', 'FocalLoss', 'soft_tversky', 'TverskyCELoss', 'get_loss',
-           'SegMetric', 'dice_counts', 'iou_counts', 'dice', 'finite_mean', 'DiceGlobal', 'IoUGlobal', 'DicePatient',
-           'FgAccuracy', 'PixelAccuracy', 'seg_metrics']
+           'SegTally', 'SegMetric', 'dice_counts', 'iou_counts', 'dice', 'finite_mean', 'DiceGlobal', 'IoUGlobal',
+           'DicePatient', 'FgAccuracy', 'PixelAccuracy', 'seg_metrics']
 
 # %% ../nbs/05_losses_metrics.ipynb #bbc6b53c
 def _soft_counts(logits:torch.Tensor, target:torch.Tensor, include_background:bool=False)->tuple:
@@ -103,22 +103,36 @@ def _counts(pred:torch.Tensor, targ:torch.Tensor, n_classes:int):
         out.append(torch.stack([(p & t).sum((1, 2)), (p & ~t).sum((1, 2)), (~p & t).sum((1, 2))], -1))
     return torch.stack(out, 1)   # stays on the device: read once per validation pass
 
-class SegMetric(Metric):
-    "Accumulates per-slice confusion counts over the validation set; subclasses reduce them."
-    def __init__(self, n_classes:int=2, name:str=None): self.n_classes,self._name = n_classes,name
-    def reset(self): self.counts,self.tot,self.correct,self.fg,self.fg_ok = [],0,0,0,0
-    def accumulate(self, learn):
-        pred = learn.pred.argmax(dim=1)
-        targ = learn.y
+class SegTally:
+    "The counts of a validation pass, computed once per batch however many metrics share them."
+    def __init__(self, n_classes:int=2): self.n_classes = n_classes; self.reset()
+    def reset(self): self.counts,self.tot,self.correct,self.fg,self.fg_ok,self.last,self._C = [],0,0,0,0,None,None
+    def add(self, logits:torch.Tensor, targ:torch.Tensor):
+        if logits is self.last: return                # another metric already counted this batch
+        self.last,self._C = logits,None
+        pred = logits.argmax(dim=1)
         self.counts.append(_counts(pred, targ, self.n_classes))
         self.tot += targ.numel(); self.correct += (pred == targ).sum()     # tensors: no GPU synchronisation per batch
         self.fg += (targ > 0).sum(); self.fg_ok += ((pred == targ) & (targ > 0)).sum()
+    @property
+    def C(self)->np.ndarray:
+        "(slices, foreground classes, 3) tp/fp/fn counts, copied from the device once per pass."
+        if self._C is None:
+            self._C = torch.cat(self.counts).cpu().numpy().astype(np.int64) if self.counts else np.zeros((0, self.n_classes - 1, 3), np.int64)
+        return self._C
+
+class SegMetric(Metric):
+    "A reduction of the validation pass's counts (a `SegTally`, shared by the metrics of `seg_metrics`)."
+    def __init__(self, n_classes:int=2, name:str=None, tally:SegTally=None):
+        self.n_classes,self._name,self.tally = n_classes,name,tally or SegTally(n_classes)
+    def reset(self): self.tally.reset()              # fastai resets every metric before the pass: harmless repeats
+    def accumulate(self, learn): self.tally.add(learn.pred, learn.y)
     @property
     def name(self): return self._name
     @property
     def value(self): raise NotImplementedError
     @property
-    def C(self): return torch.cat(self.counts).cpu().numpy().astype(np.int64) if self.counts else np.zeros((0, self.n_classes - 1, 3), np.int64)
+    def C(self): return self.tally.C
 
 def dice_counts(tp, fp, fn, empty:float=1.):
     "Dice from (arrays of) confusion counts: 2 tp / (2 tp + fp + fn); `empty` where truth and prediction are both empty."
@@ -146,7 +160,7 @@ def finite_mean(x)->float:
 
 class DiceGlobal(SegMetric):
     "Foreground Dice pooled over all validation pixels (mean over foreground classes)."
-    def __init__(self, n_classes=2): super().__init__(n_classes, 'dice_global')
+    def __init__(self, n_classes=2, tally=None): super().__init__(n_classes, 'dice_global', tally)
     @property
     def value(self):
         tp,fp,fn = self.C.sum(0).T
@@ -154,7 +168,7 @@ class DiceGlobal(SegMetric):
 
 class IoUGlobal(SegMetric):
     "Foreground IoU (Jaccard) pooled over all validation pixels (mean over foreground classes)."
-    def __init__(self, n_classes=2): super().__init__(n_classes, 'iou_global')
+    def __init__(self, n_classes=2, tally=None): super().__init__(n_classes, 'iou_global', tally)
     @property
     def value(self):
         tp,fp,fn = self.C.sum(0).T
@@ -162,7 +176,7 @@ class IoUGlobal(SegMetric):
 
 class DicePatient(SegMetric):
     "Mean over validation patients of 3-D foreground Dice; `case_of` gives each validation slice's patient, in order."
-    def __init__(self, case_of, n_classes=2): super().__init__(n_classes, 'dice_patient'); self.case_of = np.asarray(case_of)
+    def __init__(self, case_of, n_classes=2, tally=None): super().__init__(n_classes, 'dice_patient', tally); self.case_of = np.asarray(case_of)
     @property
     def value(self):
         C = self.C
@@ -175,18 +189,19 @@ class DicePatient(SegMetric):
 
 class FgAccuracy(SegMetric):
     "Share of truly-tumour pixels predicted with their class (sensitivity for binary)."
-    def __init__(self, n_classes=2): super().__init__(n_classes, 'fg_accuracy')
+    def __init__(self, n_classes=2, tally=None): super().__init__(n_classes, 'fg_accuracy', tally)
     @property
-    def value(self): return float(self.fg_ok / self.fg) if self.fg else float('nan')
+    def value(self): t = self.tally; return float(t.fg_ok / t.fg) if t.fg else float('nan')
 
 class PixelAccuracy(SegMetric):
     "Share of all pixels predicted with their class."
-    def __init__(self, n_classes=2): super().__init__(n_classes, 'pixel_accuracy')
+    def __init__(self, n_classes=2, tally=None): super().__init__(n_classes, 'pixel_accuracy', tally)
     @property
-    def value(self): return float(self.correct / self.tot) if self.tot else float('nan')
+    def value(self): t = self.tally; return float(t.correct / t.tot) if t.tot else float('nan')
 
 def seg_metrics(n_classes:int=2, case_of=None)->list:
-    "The standard training metrics; `dice_patient` when the validation slices' patients are given."
-    ms = [DiceGlobal(n_classes), IoUGlobal(n_classes), FgAccuracy(n_classes), PixelAccuracy(n_classes)]
-    if case_of is not None: ms.insert(0, DicePatient(case_of, n_classes))
+    "The standard training metrics, counting each batch once between them; `dice_patient` when the validation slices' patients are given."
+    t = SegTally(n_classes)
+    ms = [DiceGlobal(n_classes, t), IoUGlobal(n_classes, t), FgAccuracy(n_classes, t), PixelAccuracy(n_classes, t)]
+    if case_of is not None: ms.insert(0, DicePatient(case_of, n_classes, t))
     return ms
