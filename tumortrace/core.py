@@ -17,8 +17,9 @@ import warnings
 warnings.filterwarnings('ignore', message=r'.*torch\.jit\.script.*', category=FutureWarning)
 
 # %% auto #0
-__all__ = ['INCOMPLETE', 'OKABE_ITO', 'DataError', 'OptionError', 'Case', 'atomic_path', 'write_json', 'marked_incomplete',
-           'check_complete', 'set_seed', 'default_device', 'new_figure', 'save_figure', 'fig_png', 'fig_rgb']
+__all__ = ['INCOMPLETE', 'OKABE_ITO', 'DataError', 'OptionError', 'Case', 'read_ahead', 'atomic_path', 'write_json',
+           'marked_incomplete', 'check_complete', 'set_seed', 'default_device', 'new_figure', 'save_figure', 'fig_png',
+           'fig_rgb']
 
 # %% ../nbs/00_core.ipynb #4f2d1e0c
 class DataError(ValueError):
@@ -76,6 +77,22 @@ class Case:
     def __repr__(self):
         return (f"Case({self.case_id!r}, layout={self.layout!r}, n_slices={self.n_slices}, "
                 f"channels={self.channel_names}, spacing={self.spacing})")
+
+# %% ../nbs/00_core.ipynb #b886dddd
+def read_ahead(cases:list, # `Case`s to read, in order
+               labelled:bool=True, # also read the masks
+               ahead:int=1, # cases being read while the current one is used
+              ):
+    "Yield (case, volume, brain volume or None, mask volume or None) for each case, the next `ahead` read in a background thread."
+    from concurrent.futures import ThreadPoolExecutor
+    from collections import deque
+    def read(c): return c, c.volume(), c.brain_volume(), c.mask_volume() if labelled else None
+    with ThreadPoolExecutor(1, thread_name_prefix='read_ahead') as ex:
+        todo,pending = iter(cases), deque()
+        for c in todo:
+            pending.append(ex.submit(read, c))
+            if len(pending) > ahead: yield pending.popleft().result()
+        while pending: yield pending.popleft().result()
 
 # %% ../nbs/00_core.ipynb #ee5f3438
 @contextmanager

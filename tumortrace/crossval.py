@@ -11,7 +11,7 @@ import torch
 from collections import Counter
 from pathlib import Path
 import numpy as np
-from .core import DataError, OptionError, write_json, atomic_path
+from .core import DataError, OptionError, write_json, atomic_path, read_ahead
 from .io import read_cases
 from .train import train, check_out, check_recipe
 from .model import load_model, read_config, MODEL_FORMAT
@@ -81,10 +81,9 @@ def score_fold(run, # the fold's run folder (with `model/`)
     d = _decide_fold(model, [byid[i] for i in fold['valid']], tta)
     write_json(d, run/'decision.json')
     rows = []
-    for pid in fold['test']:
-        c = byid[pid]
-        truth = c.mask_volume() > 0
-        _,p = model.predict_case(c, probs=True, tta=tta)
+    for c,vol,brain,m in read_ahead([byid[pid] for pid in fold['test']]):
+        pid,truth = c.case_id, m > 0
+        _,p = model.predict_case(c, vol=vol, brain=brain, probs=True, tta=tta)
         raw,thr = decide(p) > 0, decide(p, d['threshold']) > 0
         post = postprocess(thr.astype(np.uint8), d['postprocess']) > 0
         save_prediction(run/'eval'/'predictions', pid, post, raw=thr)       # for the viewer: what was scored

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 import numpy as np
 from scipy import ndimage
-from .core import Case, DataError, write_json, atomic_path, marked_incomplete
+from .core import Case, DataError, write_json, atomic_path, marked_incomplete, read_ahead
 from .postprocess import postprocess
 from .metrics import dice_counts, iou_counts, finite_mean
 
@@ -128,9 +128,8 @@ def evaluate_cases(model, # a `SegModel` from `load_model`
     if progress:
         from fastprogress.fastprogress import progress_bar
         it = progress_bar(cases, leave=False)
-    for c in it:
-        truth = c.mask_volume()
-        pred = model.predict_case(c, tta=tta)
+    for c,vol,brain,truth in read_ahead(it):             # the next patient is read while this one is predicted
+        pred = model.predict_case(c, vol=vol, brain=brain, tta=tta)
         pp = postprocess(pred, postprocess_spec)
         sp = volume_spacing(c)
         for rows,pr in ((raw, pred), (post, pp)):

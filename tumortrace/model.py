@@ -342,9 +342,12 @@ def predict_volume(self:SegModel,
     return out[0] if len(out) == 1 else tuple(out)
 
 @patch
-def predict_case(self:SegModel, case:Case, **kwargs):
+def predict_case(self:SegModel, case:Case,
+                 vol:np.ndarray=None, brain:np.ndarray=None, # the case's arrays when already read (`read_ahead`)
+                 **kwargs):
     "Predict a whole `Case` (kwargs as `predict_volume`): mask (N, H, W) uint8 in the case's geometry."
-    return self.predict_volume(case.volume(), case.brain_volume(), **kwargs)
+    if vol is None: vol,brain = case.volume(), case.brain_volume()
+    return self.predict_volume(vol, brain, **kwargs)
 
 # %% ../nbs/06_model.ipynb #40770b98
 @patch

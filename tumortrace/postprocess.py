@@ -8,6 +8,7 @@ Docs: https://tumortrace.github.io/tumortrace/postprocess.html.md"""
 from __future__ import annotations
 import numpy as np
 from scipy import ndimage
+from .core import read_ahead
 from .data import fill_holes_inplane
 
 # %% auto #0
@@ -133,7 +134,7 @@ def choose_postprocess(model, # a `SegModel`
                        cases:list, # the run's *validation* patients
                        candidates=CANDIDATES, min_gain:float=0.005, tta:bool=False)->tuple[str, dict]:
     "Best post-processing spec on `cases` by mean per-patient Dice (kept only if its gain is real), and every candidate's score."
-    preds = [(c.mask_volume() > 0, model.predict_case(c, tta=tta)) for c in cases]
+    preds = [(m > 0, model.predict_case(c, vol=v, brain=b, tta=tta)) for c,v,b,m in read_ahead(cases)]
     per = _candidate_dice(preds, candidates)
     return _best(per, 'none', min_gain), {s:float(v.mean()) for s,v in per.items()}
 
@@ -158,9 +159,9 @@ def choose_decision(model, # a binary `SegModel`
     "Threshold on the tumour probability, then post-processing, each by mean per-patient Dice on `cases`."
     if model.cfg.get('n_out', 2) != 2: raise ValueError("a threshold applies to binary (tumour / background) models only")
     preds = []
-    for c in cases:
-        _,p = model.predict_case(c, probs=True, tta=tta)
-        preds.append((c.mask_volume() > 0, p[:, 1].astype(np.float16)))
+    for c,v,b,m in read_ahead(cases):
+        _,p = model.predict_case(c, vol=v, brain=b, probs=True, tta=tta)
+        preds.append((m > 0, p[:, 1].astype(np.float16)))
     def per_patient(masks): return np.array([dice(t, m) for (t,_),m in zip(preds, masks)])
     tp = {float(t):per_patient([p >= t for _,p in preds]) for t in thresholds}
     if 0.5 not in tp: tp[0.5] = per_patient([p >= .5 for _,p in preds])
