@@ -81,13 +81,14 @@ class Case:
 # %% ../nbs/00_core.ipynb #b886dddd
 def read_ahead(cases:list, # `Case`s to read, in order
                labelled:bool=True, # also read the masks
-               ahead:int=1, # cases being read while the current one is used
+               ahead:int=None, # cases being read (each in its own thread) while the current one is used; None: 1 per 4 CPU cores, 1 to 4
               ):
-    "Yield (case, volume, brain volume or None, mask volume or None) for each case, the next `ahead` read in a background thread."
+    "Yield (case, volume, brain volume or None, mask volume or None) for each case, the next `ahead` read in background threads."
     from concurrent.futures import ThreadPoolExecutor
     from collections import deque
+    if ahead is None: ahead = min(4, max(1, (os.cpu_count() or 1) // 4))
     def read(c): return c, c.volume(), c.brain_volume(), c.mask_volume() if labelled else None
-    with ThreadPoolExecutor(1, thread_name_prefix='read_ahead') as ex:
+    with ThreadPoolExecutor(max(ahead, 1), thread_name_prefix='read_ahead') as ex:
         todo,pending = iter(cases), deque()
         for c in todo:
             pending.append(ex.submit(read, c))
