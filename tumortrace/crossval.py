@@ -81,9 +81,9 @@ def score_fold(run, # the fold's run folder (with `model/`)
     d = _decide_fold(model, [byid[i] for i in fold['valid']], tta)
     write_json(d, run/'decision.json')
     rows = []
-    for c,vol,brain,m in read_ahead([byid[pid] for pid in fold['test']]):
+    for c,vol,brain,m,x in read_ahead([byid[pid] for pid in fold['test']], prepare=model.prepare_volume):
         pid,truth = c.case_id, m > 0
-        _,p = model.predict_case(c, vol=vol, brain=brain, probs=True, tta=tta)
+        _,p = model.predict_case(c, vol=vol, brain=brain, prepared=x, probs=True, tta=tta)
         raw,thr = decide(p) > 0, decide(p, d['threshold']) > 0
         post = postprocess(thr.astype(np.uint8), d['postprocess']) > 0
         save_prediction(run/'eval'/'predictions', pid, post, raw=thr)       # for the viewer: what was scored

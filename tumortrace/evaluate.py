@@ -128,8 +128,8 @@ def evaluate_cases(model, # a `SegModel` from `load_model`
     if progress:
         from fastprogress.fastprogress import progress_bar
         it = progress_bar(cases, leave=False)
-    for c,vol,brain,truth in read_ahead(it):             # the next patient is read while this one is predicted
-        pred = model.predict_case(c, vol=vol, brain=brain, tta=tta)
+    for c,vol,brain,truth,x in read_ahead(it, prepare=model.prepare_volume):     # the next patients read and prepared meanwhile
+        pred = model.predict_case(c, vol=vol, brain=brain, prepared=x, tta=tta)
         pp = postprocess(pred, postprocess_spec)
         sp = volume_spacing(c)
         for rows,pr in ((raw, pred), (post, pp)):

@@ -313,14 +313,11 @@ def probs_tta(self:SegModel, x:np.ndarray, bs:int=32)->tuple[np.ndarray, np.ndar
 
 # %% ../nbs/06_model.ipynb #27330cee
 @patch
-def predict_volume(self:SegModel,
+def prepare_volume(self:SegModel,
                    vol:np.ndarray, # (N, H, W, C) image volume of one case, as read
                    brain:np.ndarray=None, # (N, H, W) brain mask, when the source has one
-                   probs:bool=False, # also return class probabilities (N, K, H, W)
-                   tta:bool=False, # flip test-time augmentation
-                   uncertainty:bool=False, # also return the TTA disagreement map (N, H, W) (implies tta)
-                   bs:int=32):
-    "Class-index mask (N, H, W) uint8 in the input's geometry (and probabilities / uncertainty on request); a binary model's `cfg['threshold']` applies."
+                  )->tuple:
+    "The volume checked and made the network's input: (slices (N, C, S, S), crop box, original (H, W))."
     c = self.cfg
     if vol.ndim != 4: raise ValueError(f"expected an (N, H, W, C) volume, got shape {vol.shape}")
     if 0 in vol.shape: raise ValueError(f"the volume of shape {vol.shape} is empty")
@@ -332,13 +329,27 @@ def predict_volume(self:SegModel,
     if vol.shape[-1] != n_ch:
         raise ValueError(f"the model takes {n_ch} channels ({', '.join(c.channel_names or [])}); the input has {vol.shape[-1]}")
     x,box = preprocess_volume(vol, c.size, c.norm, c.crop, brain, k)
+    return x, box, vol.shape[1:3]
+
+@patch
+def predict_volume(self:SegModel,
+                   vol:np.ndarray, # (N, H, W, C) image volume of one case, as read
+                   brain:np.ndarray=None, # (N, H, W) brain mask, when the source has one
+                   probs:bool=False, # also return class probabilities (N, K, H, W)
+                   tta:bool=False, # flip test-time augmentation
+                   uncertainty:bool=False, # also return the TTA disagreement map (N, H, W) (implies tta)
+                   bs:int=32,
+                   prepared:tuple=None, # `prepare_volume(vol, brain)`, when already made (by `read_ahead`'s threads)
+                  ):
+    "Class-index mask (N, H, W) uint8 in the input's geometry (and probabilities / uncertainty on request); a binary model's `cfg['threshold']` applies."
+    x,box,hw = prepared if prepared is not None else self.prepare_volume(vol, brain)
     if tta or uncertainty: pr,unc = self.probs_tta(x, bs)
     else: pr,unc = self.probs(x, bs), None
-    p = restore(pr, box, vol.shape[1:3])
-    m = decide(p, c.get('threshold'))
+    p = restore(pr, box, hw)
+    m = decide(p, self.cfg.get('threshold'))
     out = [m]
     if probs: out.append(p)
-    if uncertainty: out.append(restore(np.stack([1 - unc, unc], 1), box, vol.shape[1:3])[:, 1])
+    if uncertainty: out.append(restore(np.stack([1 - unc, unc], 1), box, hw)[:, 1])
     return out[0] if len(out) == 1 else tuple(out)
 
 @patch
@@ -346,7 +357,7 @@ def predict_case(self:SegModel, case:Case,
                  vol:np.ndarray=None, brain:np.ndarray=None, # the case's arrays when already read (`read_ahead`)
                  **kwargs):
     "Predict a whole `Case` (kwargs as `predict_volume`): mask (N, H, W) uint8 in the case's geometry."
-    if vol is None: vol,brain = case.volume(), case.brain_volume()
+    if vol is None and kwargs.get('prepared') is None: vol,brain = case.volume(), case.brain_volume()
     return self.predict_volume(vol, brain, **kwargs)
 
 # %% ../nbs/06_model.ipynb #40770b98

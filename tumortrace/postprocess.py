@@ -134,7 +134,7 @@ def choose_postprocess(model, # a `SegModel`
                        cases:list, # the run's *validation* patients
                        candidates=CANDIDATES, min_gain:float=0.005, tta:bool=False)->tuple[str, dict]:
     "Best post-processing spec on `cases` by mean per-patient Dice (kept only if its gain is real), and every candidate's score."
-    preds = [(m > 0, model.predict_case(c, vol=v, brain=b, tta=tta)) for c,v,b,m in read_ahead(cases)]
+    preds = [(m > 0, model.predict_case(c, vol=v, brain=b, prepared=x, tta=tta)) for c,v,b,m,x in read_ahead(cases, prepare=model.prepare_volume)]
     per = _candidate_dice(preds, candidates)
     return _best(per, 'none', min_gain), {s:float(v.mean()) for s,v in per.items()}
 
@@ -159,8 +159,8 @@ def choose_decision(model, # a binary `SegModel`
     "Threshold on the tumour probability, then post-processing, each by mean per-patient Dice on `cases`."
     if model.cfg.get('n_out', 2) != 2: raise ValueError("a threshold applies to binary (tumour / background) models only")
     preds = []
-    for c,v,b,m in read_ahead(cases):
-        _,p = model.predict_case(c, vol=v, brain=b, probs=True, tta=tta)
+    for c,v,b,m,x in read_ahead(cases, prepare=model.prepare_volume):
+        _,p = model.predict_case(c, vol=v, brain=b, prepared=x, probs=True, tta=tta)
         preds.append((m > 0, p[:, 1].astype(np.float16)))
     def per_patient(masks): return np.array([dice(t, m) for (t,_),m in zip(preds, masks)])
     tp = {float(t):per_patient([p >= t for _,p in preds]) for t in thresholds}
