@@ -68,3 +68,16 @@ def test_failing_job_exits_nonzero(tmp_path):
     assert r.returncode == 1
     assert 'job failed' in r.stderr and 'cannot be read as an image' in r.stderr, r.stderr[-2000:]
     assert 'without encryption' not in r.stderr and len(r.stderr.strip().splitlines()) == 2, r.stderr   # no kernel chatter
+
+def test_compiled_training(tmp_path):
+    "`train(compile=True)`: the network trains compiled (plain tensors through the tensor loader), and the saved model is the usual one."
+    from tumortrace.train import train
+    from tumortrace.core import OptionError
+    with pytest.raises(OptionError, match='--compile needs plain tensors'): train(DATA/'lgg', tmp_path/'f', preset='tiny', compile=True, loader='fastai')
+    r = train(DATA/'lgg', tmp_path/'run', preset='tiny', epochs=2, size=32, compile=True)
+    h = pd.read_csv(tmp_path/'run'/'history.csv')
+    assert list(h['epoch']) == [0, 1] and np.isfinite(h['train_loss']).all() and h['train_loss'].iloc[-1] < h['train_loss'].iloc[0]
+    m = load_model(tmp_path/'run'/'model')
+    case = read_cases(DATA/'lgg')[0]
+    assert m.predict_case(case).shape == case.mask_volume().shape
+    assert type(m.model.layers[-1]).__name__ == 'ToTensorBase'        # loads into the usual architecture

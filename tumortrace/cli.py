@@ -155,7 +155,7 @@ def add_options(parser, # an argparse (sub)parser
         else: parser.add_argument(flag, type=_TYPES.get(ann, str), default=None, help=help, choices=(choices or {}).get(n))
 
 TRAIN_OPTIONS = ('preset', 'epochs', 'size', 'encoder', 'bs', 'lr', 'loss', 'context', 'seed', 'resume', 'max_minutes', 'valid_pct',
-                 'test_pct', 'modalities', 'target', 'group')
+                 'test_pct', 'modalities', 'target', 'group', 'compile')
 
 def _job_params(args, options, what:str)->tuple[dict, Path]:
     "The options given on the command line (the rest: the library's defaults), checked, with --data; and --out resolved."
@@ -199,7 +199,7 @@ def cmd_train(args)->int:
     return rc
 
 CV_OPTIONS = ('folds', 'preset', 'epochs', 'size', 'encoder', 'bs', 'lr', 'loss', 'context', 'seed', 'valid_pct', 'max_minutes', 'resume', 'tta',
-              'modalities', 'target', 'group', 'jobs')
+              'modalities', 'target', 'group', 'jobs', 'compile')
 
 def cmd_cv(args)->int:
     "Run the cross-validation job: k folds by patient, every patient scored once; the executed notebook is the report."

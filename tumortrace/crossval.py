@@ -218,6 +218,7 @@ def cross_validate(data, # labelled data folder
                    progress:bool=False, # print a line per fold
                    jobs:int=1, # folds trained at once, each in its own process (one GPU can take several; on a 2-core CPU: 1)
                    loader:str='auto', # training batches: 'tensor' (on the device), 'fastai', 'auto' (tensor on a GPU)
+                   compile:bool=False, # `torch.compile` each fold's network for training
                   )->dict:
     "k-fold cross-validation by patient; writes the fold runs, `cv_per_patient.csv`, `cv_summary.json` and the ensemble `model/`."
     import pandas as pd
@@ -238,7 +239,8 @@ def cross_validate(data, # labelled data folder
         plan = cv_folds(list(byid), folds, seed, valid_pct)
         write_json(plan, out/'folds.json')
     kw = dict(preset=preset, epochs=epochs, size=size, encoder=encoder, bs=bs, lr=lr, loss=loss, context=context, seed=seed, max_minutes=max_minutes,
-              layout=layout, modalities=modalities, target=target, group=group, pretrained=pretrained, loader=loader)
+              layout=layout, modalities=modalities, target=target, group=group, pretrained=pretrained, loader=loader,
+              compile=compile)
     todo = [f for f in plan['folds'] if _fold_state(out/f"fold_{f['fold']}", tta) != 'scored']
     if jobs > 1 and len(todo) > 1: _parallel_folds(data, out, todo, kw, tta, min(jobs, len(todo)), progress)
     rows = [r for f in plan['folds'] for r in _run_fold(data, out, f, kw, tta, byid, progress)]

@@ -25,8 +25,8 @@ from .model import unet_config, seg_learner, save_model
 
 # %% auto #0
 __all__ = ['PRESETS', 'Run', 'HistoryCSV', 'save_checkpoint', 'load_checkpoint', 'LastCheckpoint', 'SaveBest', 'EarlyStop',
-           'TimeBudget', 'DeviceSmoothLoss', 'SparseProgress', 'lean_loop', 'fused_adamw', 'distributed_fit',
-           'plot_history', 'check_recipe', 'check_out', 'train']
+           'TimeBudget', 'DeviceSmoothLoss', 'SparseProgress', 'lean_loop', 'fused_adamw', 'compile_unet', 'uncompile',
+           'distributed_fit', 'plot_history', 'check_recipe', 'check_out', 'train']
 
 # %% ../nbs/07_train.ipynb #3aa18fa7
 class Run:
@@ -217,6 +217,19 @@ def fused_adamw(params, fused:bool=True, **kwargs):
     opt = partial(torch.optim.AdamW, betas=(0.9, 0.99), eps=1e-5, weight_decay=0.01, **({'fused':True} if fused else {'foreach':True}))
     return OptimWrapper(params, opt, **kwargs)
 
+# %% ../nbs/07_train.ipynb #6d7c0623
+def compile_unet(model:torch.nn.Module)->torch.nn.Module:
+    "`torch.compile` a fastai `DynamicUnet` in place (static shapes), its final cast to `TensorBase` made an identity."
+    from fastai.layers import ToTensorBase
+    if hasattr(model, 'layers') and len(model.layers) and isinstance(model.layers[-1], ToTensorBase): model.layers[-1] = torch.nn.Identity()
+    model.compile(dynamic=False)
+    return model
+
+def uncompile(model:torch.nn.Module)->torch.nn.Module:
+    "Run a model compiled in place by `compile_unet` eagerly again."
+    model._compiled_call_impl = None
+    return model
+
 # %% ../nbs/07_train.ipynb #4acb6d0a
 def distributed_fit(gpu:bool):
     "fastai's `DistributedTrainer` (the engine of `distrib_ctx`, on HF Accelerate), validating on the whole set everywhere and working on CPU processes too."
@@ -383,6 +396,7 @@ def _fit(learn, p:dict, out:Path, resume:bool, max_minutes:float, device):
 def _finish(learn, cfg:dict, valid:list, split:dict, out:Path, device, t0:float)->Run:
     "Best model back, its validation metrics, the decision rule chosen on the validation patients, the model saved."
     _barrier()                                             # rank 0 has written `best.pth`
+    uncompile(learn.model)                                 # compiled for training only
     if (out/'checkpoints'/'best.pth').exists(): load_checkpoint(learn, 'best', with_opt=False, device=device)
     learn.model.float()
     vals = learn.validate()                                # every process (its losses are gathered in a distributed run)
@@ -425,10 +439,12 @@ def train(data, # data folder (any layout `read_cases` reads)
           context:int=None, # 2.5D: neighbouring slices on each side given as extra input channels (None: the preset's)
           split:dict=None, # an explicit split (train/valid/test patient lists), e.g. one fold of `cross_validate`
           loader:str='auto', # 'tensor' (slices kept on the device, `TensorLoader`), 'fastai' (`seg_dataloaders`), 'auto': tensor on a GPU
+          compile:bool=False, # `torch.compile` the network for training (`compile_unet`; implies the tensor loader)
          )->dict:
     "Train a U-Net on `data`, writing everything to `out`; returns the `Run` (its `metrics`: the best model's validation metrics)."
     check_recipe(preset, epochs, size, bs, lr, max_minutes, valid_pct, test_pct, group)
     if loader not in ('auto', 'tensor', 'fastai'): raise OptionError(f"--loader must be 'auto', 'tensor' or 'fastai', not {loader!r}")
+    if compile and loader == 'fastai': raise OptionError("--compile needs plain tensors: use --loader tensor (or auto), not fastai")
     check_out(out, data, 'run folder')
     out = Path(out)
     p = _resolve(preset, epochs=epochs, size=size, encoder=encoder, bs=bs, lr=lr, tumour_weight=tumour_weight, patience=patience,
@@ -448,7 +464,7 @@ def train(data, # data folder (any layout `read_cases` reads)
     keep = set(split['train']) | set(split['valid'])
     ss = prepare([c for c in cases if c.case_id in keep], p['size'], norm, crop, context=p['context'])
     gpu = device.type == 'cuda'
-    if (loader == 'auto' and gpu) or loader == 'tensor':
+    if (loader == 'auto' and (gpu or compile)) or loader == 'tensor':
         dls = tensor_dataloaders(ss, split, bs=p['bs'], augment=SegAugment(), tumour_weight=p['tumour_weight'], device=device, seed=seed)
     else: dls = seg_dataloaders(ss, split, bs=p['bs'], batch_tfms=seg_augs(), tumour_weight=p['tumour_weight'], device=device, seed=seed)
     cfg = _model_config(p, ss, cases[0], rkw, norm=norm, crop=crop, seed=seed, preset=preset, loss=p['loss'])
@@ -462,6 +478,7 @@ def train(data, # data folder (any layout `read_cases` reads)
         if torch.cuda.is_bf16_supported(): learn.to_bf16()     # no gradient scaler, so no overflow check that waits for the GPU
         else: learn.to_fp16()
         lean_loop(learn)
+    if compile: compile_unet(learn.model)
     t0 = time.time()
     if num_distrib() > 1:                                      # launched by Accelerate: one process per device or CPU share
         learn.add_cb(distributed_fit(gpu))
