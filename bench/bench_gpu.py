@@ -6,7 +6,7 @@ Measures, with the `gpu` preset's settings (resnet34 U-Net, 256 px, bs 16), on t
      PyTorch loop over the same batches (the ratio is fastai's overhead), and the former set-up (fastai loader, fp16 + scaler, fastai Adam);
   3. evaluation: `evaluate_cases` end to end (read, preprocess, predict, metrics) vs the model's forward passes alone, slices/s.
 Runs on the CPU too (with --quick) to check the script. Writes JSON lines to --out as results come.
-Usage: python bench/bench_gpu.py --data DIR [DIR ...] --out results.jsonl [--quick] [--loaders-only]
+Usage: python bench/bench_gpu.py --data DIR [DIR ...] --out results.jsonl [--quick] [--loaders-only] [--preset P] [--bs N] [--compile] [--train-only]
 """
 import argparse, json, os, time
 from functools import partial
@@ -39,17 +39,22 @@ def main():
     ap.add_argument('--quick', action='store_true', help='tiny sizes, to check the script on a CPU')
     ap.add_argument('--n-train', type=int, default=1600, help='training slices per epoch (the data tiled)')
     ap.add_argument('--loaders-only', action='store_true', help='stop after part 1 (the loaders; the CPU target is measured so)')
+    ap.add_argument('--preset', default='gpu', help="the preset whose model, size, batch size and learning rate are used")
+    ap.add_argument('--bs', type=int, default=None, help="batch size instead of the preset's")
+    ap.add_argument('--compile', action='store_true', help='also train with `compile_unet` (torch.compile), first epoch = compiling')
+    ap.add_argument('--train-only', action='store_true', help='part 2 only, without the former set-up')
     a = ap.parse_args()
     from fastai.callback.core import Callback
     from tumortrace.io import read_cases
     from tumortrace.data import prepare, seg_dataloaders, tensor_dataloaders, TensorLoader
     from tumortrace.augment import seg_augs, SegAugment
-    from tumortrace.train import PRESETS, fused_adamw, lean_loop
+    from tumortrace.train import PRESETS, fused_adamw, lean_loop, compile_unet
     from tumortrace.model import unet_config, seg_learner, create_model, SegModel
     from tumortrace.metrics import get_loss, seg_metrics
     from tumortrace.evaluate import evaluate_cases
     dev = torch.device('cuda' if torch.cuda.is_available() else 'cpu')
-    p = dict(PRESETS['gpu'])
+    p = dict(PRESETS[a.preset])
+    if a.bs: p['bs'] = a.bs
     if a.quick: p.update(encoder='xresnet18_w16', size=64)
     size,bs = p['size'], p['bs']
     cases = [c for d in a.data for c in read_cases(d)]
@@ -78,7 +83,7 @@ def main():
         def __init__(self): self.times = []
         def before_train(self): sync(dev); self.t = time.perf_counter()
         def after_train(self): sync(dev); self.times.append(time.perf_counter() - self.t)
-    def fastai_run(new:bool, epochs:int):
+    def fastai_run(new:bool, epochs:int, compiled:bool=False):
         from fastai.data.core import DataLoaders
         if new:
             dls = DataLoaders(TensorLoader(xt, yt, bs, shuffle=True, augment=SegAugment(), device=dev, seed=0),
@@ -94,6 +99,7 @@ def main():
             if new: learn.to_bf16()
             else: learn.to_fp16()
         if new: lean_loop(learn)
+        if compiled: compile_unet(learn.model)
         timer = Timer()
         with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, p['lr'], cbs=timer)
         return learn, timer.times
@@ -103,6 +109,10 @@ def main():
     fa_ips = n_img / min(times[1:])
     log(a.out, what='train', kind='fastai loop (TensorLoader, bf16, fused AdamW, lean_loop)', img_per_s=round(fa_ips, 1),
         epoch_s=[round(x, 2) for x in times], n_img=n_img)
+    if a.compile:
+        _,ctimes = fastai_run(True, ep, compiled=True)
+        log(a.out, what='train', kind='fastai loop, compiled (compile_unet)', img_per_s=round(n_img / min(ctimes[1:]), 1),
+            epoch_s=[round(x, 2) for x in ctimes], n_img=n_img, compiled_over_eager=round(min(times[1:]) / min(ctimes[1:]), 3))
     # plain PyTorch loop, same model type, batches, precision and optimiser
     m = create_model(cfg).to(dev, memory_format=torch.channels_last).train()
     opt = torch.optim.AdamW(m.parameters(), p['lr'], betas=(0.9, 0.99), eps=1e-5, weight_decay=0.01,
@@ -119,6 +129,7 @@ def main():
     pl_ips = n_img / min(pts[1:])
     log(a.out, what='train', kind='plain PyTorch loop (same batches, bf16, fused AdamW)', img_per_s=round(pl_ips, 1),
         epoch_s=[round(x, 2) for x in pts], fastai_over_plain=round(pl_ips / fa_ips, 3))
+    if a.train_only: return
     _,times_old = fastai_run(False, 2)
     log(a.out, what='train', kind='former set-up (fastai loader, fp16 + scaler, fastai Adam)',
         img_per_s=round(len(tr) // bs * bs / times_old[-1], 1), epoch_s=[round(x, 2) for x in times_old], n_img=len(tr) // bs * bs)

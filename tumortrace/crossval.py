@@ -247,9 +247,10 @@ def cross_validate(data, # labelled data folder
     df = pd.DataFrame(rows)
     with atomic_path(out/'cv_per_patient.csv') as tmp: df.to_csv(tmp, index=False)
     s = summarize_cv(rows)
+    fm = {int(f['fold']):json.loads((out/f"fold_{f['fold']}"/'metrics.json').read_text()) for f in plan['folds']}
     s.update(preset=preset, data=str(data), folds=folds, tta=tta, max_minutes=max_minutes,
-             train_minutes={int(f['fold']):json.loads((out/f"fold_{f['fold']}"/'metrics.json').read_text())['train_minutes']
-                            for f in plan['folds']})
+             train_minutes={k:m['train_minutes'] for k,m in fm.items()},
+             schedule_epochs={k:m.get('schedule_epochs') for k,m in fm.items()})   # as fitted to `max_minutes`
     build_ensemble(out, plan)
     write_json(s, out/'cv_summary.json')
     return s
