@@ -15,7 +15,7 @@ __all__ = ['SUMMARY_COLS', 'predict_paths']
 # %% ../nbs/08_inference.ipynb #7c83cdea
 import csv, os, re
 from pathlib import Path
-from .core import DataError, OptionError, atomic_path, marked_incomplete
+from .core import DataError, OptionError, atomic_path, marked_incomplete, read_ahead
 from .core import Case
 from .io import read_inputs
 from .evaluate import volume_spacing
@@ -129,11 +129,14 @@ def predict_paths(model:SegModel, # from `load_model`
     from tumortrace.viz import default_channel
     ch = default_channel(model.cfg.get('channel_names') or [])
     with marked_incomplete(out, 'a prediction'):
-        for name,case in it:
+        names = [name for name,_ in units]
+        read = read_ahead((c for _,c in it), labelled=False, prepare=model.prepare_volume, catch=(DataError, ValueError))
+        for name,(case,vol,brain,_,x) in zip(names, read):     # the next inputs read and prepared while this one is predicted
             src,kind,k = str(case.source), case.layout, at[id(case)]
             try:
-                vol,brain,sp = case.volume(), case.brain_volume(), volume_spacing(case)
-                res = model.predict_volume(vol, brain, tta=tta, uncertainty=uncertainty)
+                if isinstance(vol, Exception): raise vol
+                sp = volume_spacing(case)
+                res = model.predict_volume(vol, brain, tta=tta, uncertainty=uncertainty, prepared=x)
                 mask,unc = (res if uncertainty else (res, None))
                 mask = postprocess(mask, spec)
                 save = np.asarray(lv, np.uint8)[mask] if lv is not None else mask
