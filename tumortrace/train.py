@@ -184,11 +184,12 @@ class TimeBudget(Callback):
         if _skipped(self) or not hasattr(self, 't0'): return
         used = self.used_s + self.clock() - self.t0
         self.done += 1
-        left = int(max(self.budget_s - used, 0) // (used / self.done))
+        left = int(max(self.budget_s - used, 0) // max(used / self.done, 1e-9))
         self.learn.n_epoch = _from_rank0(min(self.n_epoch, self.epoch + 1 + left))   # only ever shorter
         self.learn.budget_used_s,self.learn.budget_fitted = used,self.n_epoch < self.planned
     def after_epoch(self):
         if not _skipped(self) and self.epoch + 1 >= self.n_epoch < self.planned: raise CancelFitException()
+    def after_fit(self): self.used_s += self.clock() - self.t0      # `fine_tune` fits twice: the budget spans both
 
 # %% ../nbs/07_train.ipynb #62633808
 class DeviceSmoothLoss(AvgSmoothLoss):
