@@ -6,7 +6,7 @@ Docs: https://tumortrace.github.io/tumortrace/evaluate.html.md"""
 
 # %% ../nbs/10_evaluate.ipynb #2b7cb031
 from __future__ import annotations
-import re
+import os, re
 from pathlib import Path
 import numpy as np
 from scipy import ndimage
@@ -16,8 +16,8 @@ from .metrics import dice_counts, iou_counts, finite_mean
 
 # %% auto #0
 __all__ = ['PER_PATIENT_COLS', 'confusion', 'overlap_metrics', 'hd95', 'volume_spacing', 'patient_metrics', 'metric_column',
-           'slice_table', 'detection', 'region_masks', 'summarize_patients', 'evaluate_cases', 'save_prediction',
-           'has_prediction', 'load_prediction', 'eval_summary', 'write_eval', 'evaluate']
+           'slice_table', 'detection', 'region_masks', 'summarize_patients', 'score_patient', 'evaluate_cases',
+           'save_prediction', 'has_prediction', 'load_prediction', 'eval_summary', 'write_eval', 'evaluate']
 
 # %% ../nbs/10_evaluate.ipynb #6e84493e
 def confusion(truth:np.ndarray, pred:np.ndarray)->tuple:
@@ -114,34 +114,51 @@ def summarize_patients(rows:list[dict], prefix:str='')->dict:
     return {prefix + k:v for k,v in s.items()}
 
 # %% ../nbs/10_evaluate.ipynb #a26d5bde
+def score_patient(case_id:str, truth:np.ndarray, pred:np.ndarray, # (N, H, W) class indices
+                  postprocess_spec:str, spacing, # `volume_spacing` of the case
+                  gen:str=None, label_values=None, # BraTS generation and label values (region Dice)
+                  save_to=None)->tuple:
+    "One patient's raw and post-processed rows and its per-slice rows (kept as `save_prediction` when `save_to`): the per-patient work of `evaluate_cases`."
+    pp = postprocess(pred, postprocess_spec)
+    rows = []
+    for pr in (pred, pp):
+        if rows and np.array_equal(pp, pred): rows.append(dict(rows[0])); continue   # nothing changed: no second HD95
+        r = dict(patient=case_id, **patient_metrics(truth > 0, pr > 0, spacing))
+        if gen:
+            tr,prr = region_masks(truth, gen, label_values), region_masks(pr, gen, label_values)
+            for k in tr: r[f'dice_{k}'] = overlap_metrics(tr[k], prr[k])['dice']
+        rows.append(r)
+    if save_to is not None: save_prediction(save_to, case_id, pp, raw=pred)
+    return rows[0], rows[1], slice_table(case_id, truth > 0, pp > 0)
+
 def evaluate_cases(model, # a `SegModel` from `load_model`
                    cases:list[Case], # labelled cases (with masks) to score
                    postprocess_spec:str='none', # post-processing to score beside the raw prediction
                    tta:bool=False, progress:bool=False,
                    save_to=None, # folder to keep each patient's post-processed prediction in (`save_prediction`)
+                   workers:int=None, # processes scoring patients while the model predicts the next (None: 1 per 4 cores beyond 8, at most 4; 0: none)
                   )->dict:
     "Per-patient rows ('raw' and 'post'), per-slice rows (post-processed), and the BraTS generation used; each patient predicted once."
+    from concurrent.futures import ProcessPoolExecutor
+    import multiprocessing as mp
+    from contextlib import nullcontext
     gen = brats_generation(model.cfg)
     lv = model.cfg.get('label_values')
-    raw,post,slices = [],[],[]
+    from tumortrace.evaluate import score_patient as score     # by module name, so that a worker process can import it
+    n_cpu = os.cpu_count() or 1
+    if workers is None: workers = min(4, n_cpu // 4) if n_cpu >= 8 else 0
     it = cases
     if progress:
         from fastprogress.fastprogress import progress_bar
         it = progress_bar(cases, leave=False)
-    for c,vol,brain,truth,x in read_ahead(it, prepare=model.prepare_volume):     # the next patients read and prepared meanwhile
-        pred = model.predict_case(c, vol=vol, brain=brain, prepared=x, tta=tta)
-        pp = postprocess(pred, postprocess_spec)
-        sp = volume_spacing(c)
-        for rows,pr in ((raw, pred), (post, pp)):
-            if rows is post and np.array_equal(pp, pred): post.append(dict(raw[-1])); continue   # nothing changed: no second HD95
-            r = dict(patient=c.case_id, **patient_metrics(truth > 0, pr > 0, sp))
-            if gen:
-                tr,prr = region_masks(truth, gen, lv), region_masks(pr, gen, lv)
-                for k in tr: r[f'dice_{k}'] = overlap_metrics(tr[k], prr[k])['dice']
-            rows.append(r)
-        slices += slice_table(c.case_id, truth > 0, pp > 0)
-        if save_to is not None: save_prediction(save_to, c.case_id, pp, raw=pred)
-    return dict(raw=raw, post=post, slices=slices, generation=gen)
+    done = []
+    with (ProcessPoolExecutor(workers, mp_context=mp.get_context('spawn')) if workers else nullcontext()) as pool:
+        for c,vol,brain,truth,x in read_ahead(it, prepare=model.prepare_volume):     # the next patients read and prepared meanwhile
+            pred = model.predict_case(c, vol=vol, brain=brain, prepared=x, tta=tta)
+            args = (c.case_id, truth, pred, postprocess_spec, volume_spacing(c), gen, lv, save_to)
+            done.append(pool.submit(score, *args) if pool else score(*args))
+        done = [d.result() if pool else d for d in done]
+    return dict(raw=[d[0] for d in done], post=[d[1] for d in done], slices=[r for d in done for r in d[2]], generation=gen)
 
 def _pred_file(folder, case_id:str)->Path: return Path(folder)/(re.sub(r'[^\w.-]', '_', case_id) + '.npz')
 
