@@ -82,13 +82,15 @@ class Case:
 def read_ahead(cases:list, # `Case`s to read, in order
                labelled:bool=True, # also read the masks
                ahead:int=None, # cases being read (each in its own thread) while the current one is used; None: 1 per 4 CPU cores, 1 to 4
-               prepare=None, # also run `prepare(volume, brain)` in the thread (e.g. a model's `prepare_volume`)
+               prepare=None, # also run `prepare(volume, brain)` in the thread (e.g. a model's `prepare_volume`) ...
+               prepare_cores:int=8, # ... on a machine with this many cores (on 2 it slowed the model beside it: bench/)
                catch:tuple=(), # exception types yielded in the volume's place, so that a loop can report them and go on
               ):
     "Yield (case, volume, brain volume or None, mask volume or None, prepared or None) for each case, the next `ahead` read in background threads."
     from concurrent.futures import ThreadPoolExecutor
     from collections import deque
     if ahead is None: ahead = min(4, max(1, (os.cpu_count() or 1) // 4))
+    if (os.cpu_count() or 1) < prepare_cores: prepare = None
     def read(c):
         try:
             v,b = c.volume(), c.brain_volume()
