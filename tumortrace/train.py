@@ -487,4 +487,7 @@ def train(data, # data folder (any layout `read_cases` reads)
         try: _fit(learn, p, out, resume, max_minutes, device)
         finally: learn.detach_distributed()
     else: _fit(learn, p, out, resume, max_minutes, device)
-    return _finish(learn, cfg, [c for c in cases if c.case_id in split['valid']], split, out, device, t0)
+    run = _finish(learn, cfg, [c for c in cases if c.case_id in split['valid']], split, out, device, t0)
+    if num_distrib() > 1:                                      # all leave together once rank 0 has written (a rank that exits
+        _barrier(); torch.distributed.destroy_process_group() # while another still talks to it can abort in gloo's teardown)
+    return run
