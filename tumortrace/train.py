@@ -181,7 +181,7 @@ class TimeBudget(Callback):
         self.budget_s,self.used_s,self.done,self.clock = minutes * 60,used_s or 0.,done,clock
     def before_fit(self): self.t0,self.planned = self.clock(),self.n_epoch
     def after_validate(self):                  # before the epoch's other callbacks read `n_epoch`
-        if _skipped(self) or not hasattr(self, 't0'): return
+        if _skipped(self): return
         used = self.used_s + self.clock() - self.t0
         self.done += 1
         left = int(max(self.budget_s - used, 0) // max(used / self.done, 1e-9))
