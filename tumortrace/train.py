@@ -172,20 +172,30 @@ class EarlyStop(EarlyStoppingCallback):
         if not _skipped(self): super().after_epoch()
 
 class TimeBudget(Callback):
-    "Fit the schedule into `minutes`: after each epoch, shorten it to the epochs still affordable at the mean epoch time so far."
+    "Fit the schedule into `minutes`: after each epoch, set its length to the epochs still affordable at the typical epoch time."
     order = 63
     def __init__(self, minutes:float,
                  used_s:float=0., # budget spent before a resume
                  done:int=0, # epochs trained before a resume
                  clock=time.time):
         self.budget_s,self.used_s,self.done,self.clock = minutes * 60,used_s or 0.,done,clock
-    def before_fit(self): self.t0,self.planned = self.clock(),self.n_epoch
+    def before_fit(self):
+        self.t0,self.planned,self.times = self.clock(),self.n_epoch,[]
+        self.prior = (self.used_s, self.done)                 # a resume's (or `fine_tune`'s frozen fit's) time and epochs
+    def epoch_s(self)->float:
+        "Typical epoch time: this fit's epochs after its first (which carries the warm-up: cuDNN tuning, compiling, caches)."
+        if len(self.times) > 1: return sum(self.times[1:]) / len(self.times[1:])
+        s,n = self.prior
+        return s / n if n else self.times[0]
     def after_validate(self):                  # before the epoch's other callbacks read `n_epoch`
         if _skipped(self): return
-        used = self.used_s + self.clock() - self.t0
+        now = self.clock()
+        self.times.append(now - (self.t0 + sum(self.times)))
+        used = self.used_s + now - self.t0
         self.done += 1
-        left = int(max(self.budget_s - used, 0) // max(used / self.done, 1e-9))
-        self.learn.n_epoch = _from_rank0(min(self.n_epoch, self.epoch + 1 + left))   # only ever shorter
+        left = int(max(self.budget_s - used, 0) // max(self.epoch_s(), 1e-9))
+        # never past the plan; longer again once a slow first epoch is past
+        self.learn.n_epoch = _from_rank0(min(self.planned, self.epoch + 1 + left))
         self.learn.budget_used_s,self.learn.budget_fitted = used,self.n_epoch < self.planned
     def after_epoch(self):
         if not _skipped(self) and self.epoch + 1 >= self.n_epoch < self.planned: raise CancelFitException()
