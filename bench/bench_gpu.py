@@ -137,11 +137,12 @@ def main():
     sm = SegModel(learn.model.float().to(memory_format=torch.channels_last), dict(cfg, codes=['background', 'tumour'],
                   labels={0:'background', 1:'tumour'}, label_values=None, channel_names=cases[0].channel_names, context=0,
                   norm='percentile', crop=True, layout='lgg', reader={}))
-    evaluate_cases(sm, cases[:1]); sync(dev)
-    t = time.perf_counter(); evaluate_cases(sm, cases); sync(dev); t_eval = time.perf_counter() - t
+    evaluate_cases(sm, cases[:1], workers=0); sync(dev)
     sm.probs(ss.x[:64]); sync(dev)
     t = time.perf_counter(); sm.probs(ss.x); sync(dev); t_fwd = time.perf_counter() - t
-    log(a.out, what='evaluate', slices=len(ss), end_to_end_slices_per_s=round(len(ss) / t_eval, 1),
-        forward_slices_per_s=round(len(ss) / t_fwd, 1), ratio=round(t_eval / t_fwd, 2), patients=len(cases))
+    for w in (0, 4):        # scored inline (the default) and in 4 worker processes started by the call
+        t = time.perf_counter(); evaluate_cases(sm, cases, workers=w); sync(dev); t_eval = time.perf_counter() - t
+        log(a.out, what='evaluate', workers=w, slices=len(ss), end_to_end_slices_per_s=round(len(ss) / t_eval, 1),
+            forward_slices_per_s=round(len(ss) / t_fwd, 1), ratio=round(t_eval / t_fwd, 2), patients=len(cases))
 
 if __name__ == '__main__': main()

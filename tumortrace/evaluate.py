@@ -6,7 +6,7 @@ Docs: https://tumortrace.github.io/tumortrace/evaluate.html.md"""
 
 # %% ../nbs/10_evaluate.ipynb #2b7cb031
 from __future__ import annotations
-import os, re
+import re
 from pathlib import Path
 import numpy as np
 from scipy import ndimage
@@ -136,7 +136,7 @@ def evaluate_cases(model, # a `SegModel` from `load_model`
                    postprocess_spec:str='none', # post-processing to score beside the raw prediction
                    tta:bool=False, progress:bool=False,
                    save_to=None, # folder to keep each patient's post-processed prediction in (`save_prediction`)
-                   workers:int=None, # processes scoring patients while the model predicts the next (None: 1 per 4 cores beyond 8, at most 4; 0: none)
+                   workers:int=0, # processes scoring patients while the model predicts the next (0, the default: scored here; a pool's start cost more than it saved on 19 patients)
                   )->dict:
     "Per-patient rows ('raw' and 'post'), per-slice rows (post-processed), and the BraTS generation used; each patient predicted once."
     from concurrent.futures import ProcessPoolExecutor
@@ -145,8 +145,6 @@ def evaluate_cases(model, # a `SegModel` from `load_model`
     gen = brats_generation(model.cfg)
     lv = model.cfg.get('label_values')
     from tumortrace.evaluate import score_patient as score     # by module name, so that a worker process can import it
-    n_cpu = os.cpu_count() or 1
-    if workers is None: workers = min(4, n_cpu // 4) if n_cpu >= 8 else 0
     it = cases
     if progress:
         from fastprogress.fastprogress import progress_bar
