@@ -18,7 +18,7 @@ from .data import preprocess_volume
 
 # %% auto #0
 __all__ = ['MODEL_FORMAT', 'xresnet_narrow', 'make_encoder', 'unet_config', 'create_model', 'seg_learner', 'decide', 'save_model',
-           'SegModel', 'ModelConfig', 'read_config', 'MeanProbs', 'load_model', 'restore']
+           'SegModel', 'ModelConfig', 'read_config', 'MeanProbs', 'load_model', 'restore', 'restore_decide']
 
 # %% ../nbs/06_model.ipynb #bb66ceca
 def _torchvision_weights_file(name:str):
@@ -154,8 +154,8 @@ class SegModel:
     @property
     def device(self): return next(self.model.parameters()).device
     def __repr__(self): return f"SegModel({self.cfg['encoder']}, n_in={self.cfg['n_in']}, classes={self.cfg.get('codes')}, size={self.cfg['size']})"
-    def probs(self, x:np.ndarray, bs:int=32)->np.ndarray:
-        "Class probabilities (N, n_out, S, S) for prepared slices x (N, C, S, S): inference mode, channels-last, bf16 autocast as `precision` says."
+    def probs_t(self, x:np.ndarray, bs:int=32)->torch.Tensor:
+        "Class probabilities (N, n_out, S, S), float32 on the model's device, for prepared slices x (N, C, S, S): inference mode, channels-last, bf16 autocast as `precision` says."
         from contextlib import nullcontext
         out = []
         bf16 = self.precision == 'bf16' or (self.precision == 'auto' and self.device.type == 'cuda')
@@ -163,8 +163,11 @@ class SegModel:
         with torch.inference_mode(), amp:
             for i in range(0, len(x), bs):
                 xb = torch.as_tensor(np.ascontiguousarray(x[i:i+bs]), dtype=torch.float32, device=self.device)
-                out.append(self.model(xb.contiguous(memory_format=torch.channels_last)).float().softmax(1).cpu().numpy())
-        return np.concatenate(out) if out else np.zeros((0, self.cfg['n_out'], *x.shape[2:]), np.float32)
+                out.append(self.model(xb.contiguous(memory_format=torch.channels_last)).float().softmax(1))
+        return torch.cat(out) if out else torch.zeros((0, self.cfg['n_out'], *x.shape[2:]), device=self.device)
+    def probs(self, x:np.ndarray, bs:int=32)->np.ndarray:
+        "`probs_t` as a NumPy array."
+        return self.probs_t(x, bs).cpu().numpy()
     def predict_prepared(self, x:np.ndarray, bs:int=32)->np.ndarray:
         "Class-index masks (N, S, S) uint8 for prepared slices (N, C, S, S): what the network itself sees."
         return decide(self.probs(x, bs), self.cfg.get('threshold'))
@@ -303,13 +306,31 @@ def restore(probs:np.ndarray, # (N, K, S, S) class probabilities at model size
         out[i, :, r0:r1, c0:c1] = (p[..., None] if p.ndim == 2 else p).transpose(2, 0, 1)
     return out
 
+def restore_decide(p:torch.Tensor, # (N, K, S, S) class probabilities at model size, on any device
+                   box:tuple, orig_hw:tuple, # as `restore`
+                   threshold:float=None, # as `decide`
+                  )->np.ndarray:
+    "`decide(restore(p, box, orig_hw), threshold)` computed where `p` lives: on a GPU only the uint8 mask crosses to the CPU."
+    import torch.nn.functional as F
+    r0,r1,c0,c1 = box
+    q = F.interpolate(p, size=(r1 - r0, c1 - c0), mode='bilinear', align_corners=False)   # cv2's INTER_LINEAR
+    m = q.argmax(1) if threshold is None or q.shape[1] != 2 else q[:, 1] >= threshold
+    out = torch.zeros((len(p), *orig_hw), dtype=torch.uint8, device=p.device)
+    out[:, r0:r1, c0:c1] = m
+    return out.cpu().numpy()
+
 # %% ../nbs/06_model.ipynb #0b13cbc9
 @patch
+def probs_tta_t(self:SegModel, x:np.ndarray, bs:int=32)->tuple[torch.Tensor, torch.Tensor]:
+    "TTA probabilities (mean of plain and left-right flipped views) and per-pixel disagreement (N, S, S), on the model's device."
+    a = self.probs_t(x, bs)
+    b = self.probs_t(np.ascontiguousarray(x[..., ::-1]), bs).flip(-1)
+    return (a + b) / 2, (a[:, 1:].sum(1) - b[:, 1:].sum(1)).abs()
+
+@patch
 def probs_tta(self:SegModel, x:np.ndarray, bs:int=32)->tuple[np.ndarray, np.ndarray]:
-    "TTA probabilities (mean of plain and left-right flipped views) and per-pixel disagreement (N, S, S)."
-    a = self.probs(x, bs)
-    b = self.probs(np.ascontiguousarray(x[..., ::-1]), bs)[..., ::-1]
-    return (a + b) / 2, np.abs(a[:, 1:].sum(1) - b[:, 1:].sum(1))
+    "`probs_tta_t` as NumPy arrays."
+    return tuple(t.cpu().numpy() for t in self.probs_tta_t(x, bs))
 
 # %% ../nbs/06_model.ipynb #27330cee
 @patch
@@ -340,9 +361,13 @@ def predict_volume(self:SegModel,
                    uncertainty:bool=False, # also return the TTA disagreement map (N, H, W) (implies tta)
                    bs:int=32,
                    prepared:tuple=None, # `prepare_volume(vol, brain)`, when already made (by `read_ahead`'s threads)
+                   on_device:bool=None, # resize and decide where the probabilities are (`restore_decide`; None: on a GPU, for the mask alone)
                   ):
     "Class-index mask (N, H, W) uint8 in the input's geometry (and probabilities / uncertainty on request); a binary model's `cfg['threshold']` applies."
     x,box,hw = prepared if prepared is not None else self.prepare_volume(vol, brain)
+    if on_device is None: on_device = self.device.type == 'cuda' and not (probs or uncertainty)
+    if on_device and not (probs or uncertainty):
+        return restore_decide(self.probs_tta_t(x, bs)[0] if tta else self.probs_t(x, bs), box, hw, self.cfg.get('threshold'))
     if tta or uncertainty: pr,unc = self.probs_tta(x, bs)
     else: pr,unc = self.probs(x, bs), None
     p = restore(pr, box, hw)
