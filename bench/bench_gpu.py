@@ -140,9 +140,18 @@ def main():
     evaluate_cases(sm, cases[:1], workers=0); sync(dev)
     sm.probs(ss.x[:64]); sync(dev)
     t = time.perf_counter(); sm.probs(ss.x); sync(dev); t_fwd = time.perf_counter() - t
-    for w in (0, 4):        # scored inline (the default) and in 4 worker processes started by the call
-        t = time.perf_counter(); evaluate_cases(sm, cases, workers=w); sync(dev); t_eval = time.perf_counter() - t
-        log(a.out, what='evaluate', workers=w, slices=len(ss), end_to_end_slices_per_s=round(len(ss) / t_eval, 1),
-            forward_slices_per_s=round(len(ss) / t_fwd, 1), ratio=round(t_eval / t_fwd, 2), patients=len(cases))
+    import sys, tumortrace.evaluate as ev
+    from tumortrace.core import read_ahead
+    si = sys.getswitchinterval()
+    # scored inline (the default) or in 4 worker processes; the reading threads (read_ahead: 1 per 4 cores) as they are or
+    # one; Python's GIL switch interval as it is (5 ms) or 0.5 ms (the model's thread waits less for the readers' GIL)
+    for w,ahead,switch in ((0, None, si), (4, None, si), (0, 1, si), (0, None, 5e-4)):
+        ev.read_ahead = partial(read_ahead, ahead=ahead); sys.setswitchinterval(switch)
+        try:
+            t = time.perf_counter(); evaluate_cases(sm, cases, workers=w); sync(dev); t_eval = time.perf_counter() - t
+        finally: ev.read_ahead = read_ahead; sys.setswitchinterval(si)
+        log(a.out, what='evaluate', workers=w, ahead=ahead or 'default', switch_ms=round(1000 * switch, 2), slices=len(ss),
+            end_to_end_slices_per_s=round(len(ss) / t_eval, 1), forward_slices_per_s=round(len(ss) / t_fwd, 1),
+            ratio=round(t_eval / t_fwd, 2), patients=len(cases))
 
 if __name__ == '__main__': main()
