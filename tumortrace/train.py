@@ -81,7 +81,7 @@ class Run:
 PRESETS = {
     'gpu':  dict(encoder='resnet34', size=256, bs=16, epochs=25, lr=1e-3, tumour_weight=2., last_cross=True, patience=12, context=1,
                  loss='tversky_ce'),
-    'cpu':  dict(encoder='xresnet34_w16', size=128, bs=16, epochs=45, lr=3e-3, tumour_weight=3., last_cross=False, patience=15, context=1,
+    'cpu':  dict(encoder='xresnet34_w16', size=160, bs=16, epochs=20, lr=3e-3, tumour_weight=3., last_cross=False, patience=15, context=1,
                  loss='tversky_ce'),
     'tiny': dict(encoder='xresnet18_w16', size=64, bs=8, epochs=2, lr=3e-3, tumour_weight=2., last_cross=False, patience=None, context=0,
                  loss='dice_ce'),
