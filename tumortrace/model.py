@@ -365,7 +365,7 @@ def predict_volume(self:SegModel,
                   ):
     "Class-index mask (N, H, W) uint8 in the input's geometry (and probabilities / uncertainty on request); a binary model's `cfg['threshold']` applies."
     x,box,hw = prepared if prepared is not None else self.prepare_volume(vol, brain)
-    if on_device is None: on_device = self.device.type == 'cuda' and not (probs or uncertainty)
+    if on_device is None: on_device = self.device.type == 'cuda'
     if on_device and not (probs or uncertainty):
         return restore_decide(self.probs_tta_t(x, bs)[0] if tta else self.probs_t(x, bs), box, hw, self.cfg.get('threshold'))
     if tta or uncertainty: pr,unc = self.probs_tta(x, bs)
