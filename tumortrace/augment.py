@@ -1,4 +1,4 @@
-"""Rotation, flips, scaling, Gaussian noise and brightness/contrast on GPU-friendly batches; geometry moves image and mask together, intensity touches the image only.
+"""Rotation, flips, scaling, Gaussian noise, brightness/contrast and gamma on GPU-friendly batches; geometry moves image and mask together, intensity touches the image only.
 
 Docs: https://tumortrace.github.io/tumortrace/augment.html.md"""
 
@@ -12,7 +12,8 @@ import tumortrace.core  # sets warning filters before fastai is imported
 from fastai.vision.all import Transform, TensorImage, TensorMask, aug_transforms
 
 # %% auto #0
-__all__ = ['add_noise', 'jitter_intensity', 'GaussianNoise', 'IntensityJitter', 'SegAugment', 'seg_augs', 'show_pairs']
+__all__ = ['add_noise', 'jitter_intensity', 'jitter_gamma', 'GaussianNoise', 'IntensityJitter', 'GammaJitter', 'SegAugment',
+           'seg_augs', 'show_pairs']
 
 # %% ../nbs/04_augment.ipynb #ff729176
 def add_noise(x:torch.Tensor, # (B, C, H, W) images
@@ -38,6 +39,17 @@ def jitter_intensity(x:torch.Tensor, # (B, C, H, W) images
     shift = on * (2*r() - 1) * brightness
     return torch.where(x != 0, x * scale + shift, x)
 
+def jitter_gamma(x:torch.Tensor, # (B, C, H, W) images, normalised to [0, 1] inside the brain
+                 gamma:float=0.5, # the exponent is drawn log-uniform from [1/(1+gamma), 1+gamma]
+                 p:float=0.3, # share of the batch that is changed
+                 generator=None)->torch.Tensor:
+    "Random gamma `x**g` per image, inside the brain: unlike a scale and shift it changes the contrast *between* tissues."
+    n = x.shape[0]
+    r = lambda: torch.rand(n, 1, 1, 1, device=x.device, dtype=x.dtype, generator=generator)
+    on = (r() < p).to(x.dtype)
+    g = torch.exp(on * (2*r() - 1) * float(np.log1p(gamma)))
+    return torch.where(x > 0, x.clamp_min(1e-6) ** g, x)
+
 class GaussianNoise(Transform):
     "`add_noise` as a fastai batch transform: images only, training only."
     split_idx,order = 0,95  # training only, after the affine transforms
@@ -50,6 +62,12 @@ class IntensityJitter(Transform):
     def __init__(self, brightness:float=0.1, contrast:float=0.15, p:float=0.75):
         self.brightness,self.contrast,self.p = brightness,contrast,p
     def encodes(self, x:TensorImage): return jitter_intensity(x, self.brightness, self.contrast, self.p)
+
+class GammaJitter(Transform):
+    "`jitter_gamma` as a fastai batch transform: images only, training only, before the brightness/contrast jitter."
+    split_idx,order = 0,93
+    def __init__(self, gamma:float=0.5, p:float=0.3): self.gamma,self.p = gamma,p
+    def encodes(self, x:TensorImage): return jitter_gamma(x, self.gamma, self.p)
 
 # %% ../nbs/04_augment.ipynb #048d5e4d
 from dataclasses import dataclass, asdict
@@ -65,6 +83,8 @@ class SegAugment:
     brightness:float=0.1 # max intensity shift (0: off)
     contrast:float=0.15 # max relative intensity scale (0: off)
     p:float=0.75 # probability of the rotation/zoom and of the intensity jitter
+    gamma:float=0. # max gamma change (`jitter_gamma`; 0: off)
+    gamma_p:float=0.3 # probability of the gamma change
     def affine(self, n:int, device=None, generator=None)->torch.Tensor:
         "(n, 2, 3) sampling matrices (output to input, normalised coordinates): rotation and zoom with probability `p`, flips with 0.5."
         u = lambda: torch.rand(n, device=device, generator=generator)
@@ -84,17 +104,19 @@ class SegAugment:
         grid = F.affine_grid(self.affine(len(x), x.device, generator).to(x.dtype), list(x.shape), align_corners=False)
         x = F.grid_sample(x, grid, mode='bilinear', padding_mode='zeros', align_corners=False)
         y = F.grid_sample(y[:, None].to(x.dtype), grid, mode='nearest', padding_mode='zeros', align_corners=False)[:, 0].round().to(y.dtype)
+        if self.gamma: x = jitter_gamma(x, self.gamma, self.gamma_p, generator)
         if self.brightness or self.contrast: x = jitter_intensity(x, self.brightness, self.contrast, self.p, generator)
         if self.noise: x = add_noise(x, self.noise, 0.5, generator)
         return x, y
 
 def seg_augs(size:int=None, # output size (default: keep)
-             **kwargs, # fields of `SegAugment` (rotate, flip, flip_vert, scale, noise, brightness, contrast, p)
+             **kwargs, # fields of `SegAugment` (rotate, flip, flip_vert, scale, noise, brightness, contrast, p, gamma, gamma_p)
             )->list:
     "fastai batch transforms for segmentation: one fused affine (rotate/flip/scale), intensity jitter, noise."
     a = SegAugment(**kwargs)
     tfms = aug_transforms(do_flip=a.flip, flip_vert=a.flip_vert, max_rotate=a.rotate, min_zoom=a.scale[0], max_zoom=a.scale[1],
                           max_lighting=0., max_warp=0., p_affine=a.p, p_lighting=0., pad_mode='zeros', size=size)
+    if a.gamma: tfms.append(GammaJitter(a.gamma, a.gamma_p))
     if a.brightness or a.contrast: tfms.append(IntensityJitter(a.brightness, a.contrast, a.p))
     if a.noise: tfms.append(GaussianNoise(a.noise, p=0.5))
     return tfms

@@ -20,6 +20,7 @@ from .core import DataError, OptionError, set_seed, default_device, write_json, 
 from .io import read_cases
 from .data import prepare, split_patients, save_split, load_split, seg_dataloaders, tensor_dataloaders
 from .augment import seg_augs, SegAugment
+from dataclasses import asdict
 from .metrics import get_loss, seg_metrics
 from .model import unet_config, seg_learner, save_model
 
@@ -377,7 +378,8 @@ def _model_config(p:dict, ss, case, rkw:dict, **recipe)->dict:
     cfg.update(codes=ss.codes, labels={int(k):v for k,v in case.labels.items()}, label_values=case.label_values,
                channel_names=case.channel_names, context=p['context'], norm=recipe['norm'], crop=recipe['crop'],
                layout=case.layout, reader=rkw, split_seed=recipe['seed'], preset=recipe['preset'],
-               train=dict(epochs=p['epochs'], bs=p['bs'], lr=p['lr'], loss=recipe['loss'], tumour_weight=p['tumour_weight']))
+               train=dict(epochs=p['epochs'], bs=p['bs'], lr=p['lr'], loss=recipe['loss'], tumour_weight=p['tumour_weight'],
+                         augment=asdict(SegAugment(**p.get('augment', {})))))
     if (gen := brats_generation(cfg)): cfg.update(brats_generation=gen, brats_regions=BRATS_REGIONS[gen])
     return cfg
 
@@ -474,10 +476,10 @@ def train(data, # data folder (any layout `read_cases` reads)
     split = _run_split(out, [c.case_id for c in cases], resume, split, valid_pct, test_pct, seed)
     keep = set(split['train']) | set(split['valid'])
     ss = prepare([c for c in cases if c.case_id in keep], p['size'], norm, crop, context=p['context'])
-    gpu = device.type == 'cuda'
+    gpu,aug = device.type == 'cuda',p.get('augment', {})     # a preset's augmentation beyond `SegAugment`'s defaults
     if (loader == 'auto' and (gpu or compile)) or loader == 'tensor':
-        dls = tensor_dataloaders(ss, split, bs=p['bs'], augment=SegAugment(), tumour_weight=p['tumour_weight'], device=device, seed=seed)
-    else: dls = seg_dataloaders(ss, split, bs=p['bs'], batch_tfms=seg_augs(), tumour_weight=p['tumour_weight'], device=device, seed=seed)
+        dls = tensor_dataloaders(ss, split, bs=p['bs'], augment=SegAugment(**aug), tumour_weight=p['tumour_weight'], device=device, seed=seed)
+    else: dls = seg_dataloaders(ss, split, bs=p['bs'], batch_tfms=seg_augs(**aug), tumour_weight=p['tumour_weight'], device=device, seed=seed)
     cfg = _model_config(p, ss, cases[0], rkw, norm=norm, crop=crop, seed=seed, preset=preset, loss=p['loss'])
     learn = seg_learner(dls, cfg, loss_func=get_loss(p['loss']), metrics=seg_metrics(cfg['n_out'], ss.case_of[ss.idxs(split['valid'])]),
                         path=out, model_dir='checkpoints', pretrained=pretrained if not resume else False,
