@@ -205,6 +205,7 @@ def cross_validate(data, # labelled data folder
                    lr:float=None, # maximum learning rate (None: the preset's)
                    loss:str=None, # 'dice_ce', 'dice', 'focal' or 'tversky_ce' (recall-leaning) (None: the preset's)
                    context:int=None, # 2.5D: neighbouring slices on each side as extra input channels (None: the preset's)
+                   gamma:float=None, # gamma augmentation, the exponent's largest change (None: the preset's, 0: off)
                    seed:int=42, # seed of the folds, sampling and initialisation
                    valid_pct:float=0.15, # share of each fold's training patients used for validation
                    max_minutes:float=None, # training time budget per fold, in minutes
@@ -222,7 +223,7 @@ def cross_validate(data, # labelled data folder
                   )->dict:
     "k-fold cross-validation by patient; writes the fold runs, `cv_per_patient.csv`, `cv_summary.json` and the ensemble `model/`."
     import pandas as pd
-    check_recipe(preset, epochs, size, bs, lr, max_minutes, valid_pct, None, group)
+    check_recipe(preset, epochs, size, bs, lr, max_minutes, valid_pct, None, group, gamma)
     if jobs < 1: raise OptionError(f"--jobs must be at least 1, not {jobs!r}")
     out = check_out(out, data, 'cross-validation folder')
     if not resume and (out/'folds.json').exists():
@@ -238,7 +239,7 @@ def cross_validate(data, # labelled data folder
     else:
         plan = cv_folds(list(byid), folds, seed, valid_pct)
         write_json(plan, out/'folds.json')
-    kw = dict(preset=preset, epochs=epochs, size=size, encoder=encoder, bs=bs, lr=lr, loss=loss, context=context, seed=seed, max_minutes=max_minutes,
+    kw = dict(preset=preset, epochs=epochs, size=size, encoder=encoder, bs=bs, lr=lr, loss=loss, context=context, gamma=gamma, seed=seed, max_minutes=max_minutes,
               layout=layout, modalities=modalities, target=target, group=group, pretrained=pretrained, loader=loader,
               compile=compile)
     todo = [f for f in plan['folds'] if _fold_state(out/f"fold_{f['fold']}", tta) != 'scored']
@@ -249,6 +250,7 @@ def cross_validate(data, # labelled data folder
     s = summarize_cv(rows)
     fm = {int(f['fold']):json.loads((out/f"fold_{f['fold']}"/'metrics.json').read_text()) for f in plan['folds']}
     s.update(preset=preset, data=str(data), folds=folds, tta=tta, max_minutes=max_minutes,
+             options={k:v for k,v in kw.items() if v is not None},      # the recipe as given (the rest: the preset's)
              train_minutes={k:m['train_minutes'] for k,m in fm.items()},
              schedule_epochs={k:m.get('schedule_epochs') for k,m in fm.items()})   # as fitted to `max_minutes`
     build_ensemble(out, plan)

@@ -287,7 +287,7 @@ def plot_history(history, # a `history.csv` path or DataFrame
 
 # %% ../nbs/07_train.ipynb #33317802
 def check_recipe(preset:str=None, epochs:int=None, size:int=None, bs:int=None, lr:float=None, max_minutes:float=None,
-                 valid_pct:float=None, test_pct:float=None, group:str=None, **_):
+                 valid_pct:float=None, test_pct:float=None, group:str=None, gamma:float=None, **_):
     "Refuse impossible training options with one clear `OptionError` (None: not given)."
     def bad(name, v, must): raise OptionError(f"--{name.replace('_', '-')} must be {must}, not {v!r}")
     if preset is not None and preset not in PRESETS: bad('preset', preset, f"one of {', '.join(PRESETS)}")
@@ -296,6 +296,7 @@ def check_recipe(preset:str=None, epochs:int=None, size:int=None, bs:int=None, l
     if size is not None and (size < 32 or size % 32): bad('size', size, 'a multiple of 32, at least 32')
     if lr is not None and not lr > 0: bad('lr', lr, 'positive')
     if max_minutes is not None and not max_minutes > 0: bad('max_minutes', max_minutes, 'positive')
+    if gamma is not None and not 0 <= gamma <= 2: bad('gamma', gamma, 'in [0, 2]')
     for n,v in (('valid_pct', valid_pct), ('test_pct', test_pct)):
         if v is not None and not 0 <= v < 1: bad(n, v, 'in [0, 1)')
     if group is not None:
@@ -450,12 +451,13 @@ def train(data, # data folder (any layout `read_cases` reads)
           norm:str='percentile', # intensity normalisation: 'percentile' or 'zscore' (see `prepare`)
           crop:bool=True, # crop to the brain's bounding box (see `prepare`)
           context:int=None, # 2.5D: neighbouring slices on each side given as extra input channels (None: the preset's)
+          gamma:float=None, # gamma augmentation, the exponent's largest change (`augment.jitter_gamma`; None: the preset's, 0: off)
           split:dict=None, # an explicit split (train/valid/test patient lists), e.g. one fold of `cross_validate`
           loader:str='auto', # 'tensor' (slices kept on the device, `TensorLoader`), 'fastai' (`seg_dataloaders`), 'auto': tensor on a GPU
           compile:bool=False, # `torch.compile` the network for training (`compile_unet`; implies the tensor loader)
          )->dict:
     "Train a U-Net on `data`, writing everything to `out`; returns the `Run` (its `metrics`: the best model's validation metrics)."
-    check_recipe(preset, epochs, size, bs, lr, max_minutes, valid_pct, test_pct, group)
+    check_recipe(preset, epochs, size, bs, lr, max_minutes, valid_pct, test_pct, group, gamma)
     if loader not in ('auto', 'tensor', 'fastai'): raise OptionError(f"--loader must be 'auto', 'tensor' or 'fastai', not {loader!r}")
     if compile and loader == 'fastai': raise OptionError("--compile needs plain tensors: use --loader tensor (or auto), not fastai")
     check_out(out, data, 'run folder')
@@ -476,7 +478,8 @@ def train(data, # data folder (any layout `read_cases` reads)
     split = _run_split(out, [c.case_id for c in cases], resume, split, valid_pct, test_pct, seed)
     keep = set(split['train']) | set(split['valid'])
     ss = prepare([c for c in cases if c.case_id in keep], p['size'], norm, crop, context=p['context'])
-    gpu,aug = device.type == 'cuda',p.get('augment', {})     # a preset's augmentation beyond `SegAugment`'s defaults
+    gpu = device.type == 'cuda'
+    p['augment'] = aug = dict(p.get('augment', {}), **({} if gamma is None else dict(gamma=gamma)))   # beyond `SegAugment`'s defaults
     if (loader == 'auto' and (gpu or compile)) or loader == 'tensor':
         dls = tensor_dataloaders(ss, split, bs=p['bs'], augment=SegAugment(**aug), tumour_weight=p['tumour_weight'], device=device, seed=seed)
     else: dls = seg_dataloaders(ss, split, bs=p['bs'], batch_tfms=seg_augs(**aug), tumour_weight=p['tumour_weight'], device=device, seed=seed)

@@ -1,0 +1,68 @@
+"""Compare cross-validations made with the same folds, patient by patient, and relate the Dice to the tumour's contrast.
+
+For each run after the first: the paired difference of per-patient Dice against the first run, with its bootstrap
+95 % interval, and how many patients got better or worse. With `--contrast DATA`, also each patient's FLAIR
+contrast (mean normalised FLAIR inside the tumour minus the rest of the brain, in units of the brain's standard
+deviation; the normalisation is the pipeline's own) and its Spearman correlation with each run's Dice.
+Usage: python bench/cv_compare.py runs/A runs/B [--contrast ../shared/data/lgg] [--out results.json]
+"""
+import argparse, json
+from pathlib import Path
+import numpy as np, pandas as pd
+
+def per_patient(run)->pd.Series:
+    "A cross-validation's per-patient Dice, by patient."
+    d = pd.read_csv(Path(run)/'cv_per_patient.csv')
+    return d.set_index('patient')['dice']
+
+def paired(a:pd.Series, b:pd.Series)->dict:
+    "b - a over the patients both scored: mean, bootstrap 95 % interval, patients better/worse."
+    from tumortrace.crossval import bootstrap_ci
+    if set(a.index) != set(b.index): raise SystemExit("the runs scored different patients: not the same cross-validation")
+    d = (b - a.reindex(b.index)).to_numpy()
+    lo,hi = bootstrap_ci(d)
+    return dict(mean=float(d.mean()), lo=float(lo), hi=float(hi), better=int((d > 0).sum()), worse=int((d < 0).sum()))
+
+def flair_contrast(data, channel:int=1)->pd.Series:
+    "Per patient: (mean inside the tumour - mean in the rest of the brain) / std of the rest, on the normalised channel."
+    from tumortrace.io import read_cases
+    from tumortrace.data import normalize, brain_mask
+    out = {}
+    for c in read_cases(data):
+        vol,m = c.volume(), c.mask_volume() > 0
+        b = c.brain_volume()
+        if b is None: b = brain_mask(vol)
+        n = normalize(vol, b)[..., channel]
+        t,o = n[m], n[b & ~m]
+        out[c.case_id] = float((t.mean() - o.mean()) / o.std()) if m.any() else float('nan')
+    return pd.Series(out, name='contrast')
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('runs', nargs='+', help='cross-validation folders (the first is the reference)')
+    ap.add_argument('--contrast', help='data folder: also relate Dice to the FLAIR contrast of each tumour')
+    ap.add_argument('--out', help='JSON file for the results')
+    a = ap.parse_args()
+    runs = {str(r): per_patient(r) for r in a.runs}
+    ref = runs[a.runs[0]]
+    res = dict(runs={r: dict(mean=float(s.mean()), below_half=int((s < 0.5).sum())) for r,s in runs.items()},
+               paired={r: paired(ref, s) for r,s in list(runs.items())[1:]})
+    for r,s in runs.items(): print(f"{r}: mean {s.mean():.3f}, {(s < 0.5).sum()} below 0.5")
+    for r,p in res['paired'].items():
+        print(f"{r} - {a.runs[0]}: {p['mean']:+.3f} ({p['lo']:+.3f} to {p['hi']:+.3f}), {p['better']} better, {p['worse']} worse")
+    if a.contrast:
+        k = flair_contrast(a.contrast)
+        tab = pd.concat([k] + [s.rename(r) for r,s in runs.items()], axis=1).dropna()
+        res['contrast'] = dict(spearman={r: float(tab['contrast'].corr(tab[r], method='spearman')) for r in runs},
+                               median=float(k.median()),
+                               per_patient=tab.round(4).reset_index(names='patient').to_dict('records'))
+        for r in runs:
+            low = tab.nsmallest(10, 'contrast')
+            print(f"{r}: Spearman(contrast, Dice) {res['contrast']['spearman'][r]:.2f}; the 10 lowest-contrast patients "
+                  f"(contrast {low['contrast'].min():.2f}-{low['contrast'].max():.2f}, median of all {k.median():.2f}): "
+                  f"mean Dice {low[r].mean():.3f}, {(low[r] < 0.5).sum()} below 0.5")
+    if a.out:
+        Path(a.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(a.out).write_text(json.dumps(res, indent=1))
+
+if __name__ == '__main__': main()
