@@ -27,14 +27,17 @@ def add_noise(x:torch.Tensor, # (B, C, H, W) images
     s = sigma * torch.rand(n, 1, 1, 1, device=x.device, dtype=x.dtype, generator=generator) * on
     return x + (torch.randn(x.shape, device=x.device, dtype=x.dtype, generator=generator) * s) * (x != 0)
 
+def _draws(x:torch.Tensor, p:float, generator=None)->tuple:
+    "A sampler of one uniform number per image on x's device, and which images (a share `p`) are changed: the first draw."
+    r = lambda: torch.rand(x.shape[0], 1, 1, 1, device=x.device, dtype=x.dtype, generator=generator)
+    return r, (r() < p).to(x.dtype)
+
 def jitter_intensity(x:torch.Tensor, # (B, C, H, W) images
                      brightness:float=0.1, contrast:float=0.15, # max shift, max relative scale
                      p:float=0.75, # share of the batch that is jittered
                      generator=None)->torch.Tensor:
     "Random contrast (scale) and brightness (shift) per image, inside the brain, for a share `p` of the batch."
-    n = x.shape[0]
-    r = lambda: torch.rand(n, 1, 1, 1, device=x.device, dtype=x.dtype, generator=generator)
-    on = (r() < p).to(x.dtype)
+    r,on = _draws(x, p, generator)
     scale = 1 + on * (2*r() - 1) * contrast
     shift = on * (2*r() - 1) * brightness
     return torch.where(x != 0, x * scale + shift, x)
@@ -44,9 +47,7 @@ def jitter_gamma(x:torch.Tensor, # (B, C, H, W) images, normalised to [0, 1] ins
                  p:float=0.3, # share of the batch that is changed
                  generator=None)->torch.Tensor:
     "Random gamma `x**g` per image, inside the brain: unlike a scale and shift it changes the contrast *between* tissues."
-    n = x.shape[0]
-    r = lambda: torch.rand(n, 1, 1, 1, device=x.device, dtype=x.dtype, generator=generator)
-    on = (r() < p).to(x.dtype)
+    r,on = _draws(x, p, generator)
     g = torch.exp(on * (2*r() - 1) * float(np.log1p(gamma)))
     return torch.where(x > 0, x.clamp_min(1e-6) ** g, x)
 
