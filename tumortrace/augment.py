@@ -49,7 +49,7 @@ def jitter_gamma(x:torch.Tensor, # (B, C, H, W) images, normalised to [0, 1] ins
     "Random gamma `x**g` per image, inside the brain: unlike a scale and shift it changes the contrast *between* tissues."
     r,on = _draws(x, p, generator)
     g = torch.exp(on * (2*r() - 1) * float(np.log1p(gamma)))
-    return torch.where(x > 0, x.clamp_min(1e-6) ** g, x)
+    return torch.where(x > 0, x.clamp_min(0) ** g, x)
 
 class GaussianNoise(Transform):
     "`add_noise` as a fastai batch transform: images only, training only."
@@ -113,7 +113,7 @@ class SegAugment:
 def seg_augs(size:int=None, # output size (default: keep)
              **kwargs, # fields of `SegAugment` (rotate, flip, flip_vert, scale, noise, brightness, contrast, p, gamma, gamma_p)
             )->list:
-    "fastai batch transforms for segmentation: one fused affine (rotate/flip/scale), intensity jitter, noise."
+    "fastai batch transforms for segmentation: one fused affine (rotate/flip/scale), gamma, intensity jitter, noise."
     a = SegAugment(**kwargs)
     tfms = aug_transforms(do_flip=a.flip, flip_vert=a.flip_vert, max_rotate=a.rotate, min_zoom=a.scale[0], max_zoom=a.scale[1],
                           max_lighting=0., max_warp=0., p_affine=a.p, p_lighting=0., pad_mode='zeros', size=size)
