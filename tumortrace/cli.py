@@ -223,10 +223,11 @@ def cmd_cv(args)->int:
 def _add_job(sub, name:str, help:str, func, options, cmd, out_help:str):
     "A sub-command that runs a training job: --data, --out, `options` of `func`, --quiet."
     from tumortrace.train import PRESETS
+    from tumortrace.metrics import LOSSES
     p = sub.add_parser(name, help=help)
     p.add_argument('--data', required=True, help='data folder (labelled)')
     p.add_argument('--out', required=True, help=out_help)
-    add_options(p, func, options, choices=dict(preset=list(PRESETS), target=['whole', 'multiclass'], loss=['dice_ce', 'dice', 'focal', 'tversky_ce']))
+    add_options(p, func, options, choices=dict(preset=list(PRESETS), target=['whole', 'multiclass'], loss=list(LOSSES)))
     p.add_argument('--quiet', action='store_true', help='no progress bar')
     p.set_defaults(func=cmd)
     return p

@@ -6,6 +6,7 @@ Docs: https://tumortrace.github.io/tumortrace/losses_metrics.html.md"""
 
 # %% ../nbs/05_losses_metrics.ipynb #9a7f0f28
 from __future__ import annotations
+from functools import partial
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -13,18 +14,19 @@ import tumortrace.core  # warning filters before fastai
 from fastai.learner import Metric
 
 # %% auto #0
-__all__ = ['overlap_index', 'soft_dice', 'DiceLoss', 'DiceCELoss', 'FocalLoss', 'soft_tversky', 'TverskyCELoss', 'get_loss',
-           'SegTally', 'SegMetric', 'dice_counts', 'iou_counts', 'dice', 'finite_mean', 'DiceGlobal', 'IoUGlobal',
-           'DicePatient', 'FgAccuracy', 'PixelAccuracy', 'seg_metrics']
+__all__ = ['LOSSES', 'overlap_index', 'soft_dice', 'DiceLoss', 'DiceCELoss', 'FocalLoss', 'soft_tversky', 'TverskyCELoss',
+           'get_loss', 'SegTally', 'SegMetric', 'dice_counts', 'iou_counts', 'dice', 'finite_mean', 'DiceGlobal',
+           'IoUGlobal', 'DicePatient', 'FgAccuracy', 'PixelAccuracy', 'seg_metrics']
 
 # %% ../nbs/05_losses_metrics.ipynb #bbc6b53c
-def _soft_counts(logits:torch.Tensor, target:torch.Tensor, include_background:bool=False)->tuple:
-    "Soft (tp, fp, fn) per class over the batch, from softmax probabilities and one-hot targets."
+def _soft_counts(logits:torch.Tensor, target:torch.Tensor, include_background:bool=False, per_image:bool=False)->tuple:
+    "Soft (tp, fp, fn) per class over the batch, or per image and class (`per_image`: shape (B, C)), from softmax probabilities and one-hot targets."
     p = logits.float().softmax(1)
     t = F.one_hot(target.long(), p.shape[1]).permute(0, 3, 1, 2).to(p.dtype)
     if not include_background: p,t = p[:, 1:],t[:, 1:]
-    tp = (p * t).sum((0, 2, 3))
-    return tp, p.sum((0, 2, 3)) - tp, t.sum((0, 2, 3)) - tp
+    dims = (2, 3) if per_image else (0, 2, 3)
+    tp = (p * t).sum(dims)
+    return tp, p.sum(dims) - tp, t.sum(dims) - tp
 
 def overlap_index(tp, fp, fn, # confusion counts: hard (ints, arrays) or soft (tensors, differentiable)
                   alpha:float=.5, beta:float=.5, # weights of false positives / negatives: 0.5/0.5 Dice, 1/1 IoU, 0.3/0.7 Tversky
@@ -75,24 +77,31 @@ class FocalLoss(_SegLoss):
         if self.alpha is not None: loss = loss * torch.where(target > 0, self.alpha, 1 - self.alpha)
         return loss.mean()
 
-def soft_tversky(logits:torch.Tensor, target:torch.Tensor, alpha:float=.3, beta:float=.7, smooth:float=1.)->torch.Tensor:
-    "Soft Tversky index per foreground class over the batch: tp / (tp + alpha fp + beta fn); alpha = beta = 0.5 is Dice."
-    tp,fp,fn = _soft_counts(logits, target)
+def soft_tversky(logits:torch.Tensor, target:torch.Tensor, alpha:float=.3, beta:float=.7, smooth:float=1.,
+                 per_image:bool=False)->torch.Tensor:
+    "Soft Tversky index per foreground class over the batch (or per image and class: (B, C-1)): tp / (tp + alpha fp + beta fn); alpha = beta = 0.5 is Dice."
+    tp,fp,fn = _soft_counts(logits, target, per_image=per_image)
     return overlap_index(tp, fp, fn, alpha, beta, smooth)
 
 class TverskyCELoss(_SegLoss):
     "Recall-leaning: Tversky loss (missed tumour costs `beta`, false tumour `alpha`; Salehi et al. 2017) + cross-entropy."
-    def __init__(self, alpha:float=.3, beta:float=.7, smooth:float=1., ce_weight:float=1.):
-        self.alpha,self.beta,self.smooth,self.ce_weight = alpha,beta,smooth,ce_weight
+    def __init__(self, alpha:float=.3, beta:float=.7, smooth:float=1., ce_weight:float=1.,
+                 per_image:bool=False): # Tversky per image over the images holding the class (each tumour slice weighs alike; empty ones left to CE), not over the batch
+        self.alpha,self.beta,self.smooth,self.ce_weight,self.per_image = alpha,beta,smooth,ce_weight,per_image
     def __call__(self, logits, target):
         ce = F.cross_entropy(logits.float(), target.long())
-        return (1 - soft_tversky(logits, target, self.alpha, self.beta, self.smooth).mean()) + self.ce_weight * ce
+        ti = soft_tversky(logits, target, self.alpha, self.beta, self.smooth, self.per_image)
+        if not self.per_image: return (1 - ti).mean() + self.ce_weight * ce
+        has = F.one_hot(target.long(), logits.shape[1])[..., 1:].flatten(1, 2).any(1)   # (B, C-1): the image holds the class
+        return ((1 - ti) * has).sum() / has.sum().clamp_min(1) + self.ce_weight * ce
+
+LOSSES = {'dice_ce':DiceCELoss, 'dice':DiceLoss, 'focal':FocalLoss, 'tversky_ce':TverskyCELoss,
+          'tversky_ce_slice':partial(TverskyCELoss, per_image=True)}
 
 def get_loss(name:str='dice_ce', **kwargs):
-    "Loss by name: 'dice_ce' (default), 'dice', 'focal' or 'tversky_ce' (recall-leaning)."
-    losses = {'dice_ce':DiceCELoss, 'dice':DiceLoss, 'focal':FocalLoss, 'tversky_ce':TverskyCELoss}
-    if name not in losses: raise ValueError(f"loss must be one of {list(losses)}, not {name!r}")
-    return losses[name](**kwargs)
+    "Loss by name (`LOSSES`): 'dice_ce' (default), 'dice', 'focal', 'tversky_ce' (recall-leaning) or 'tversky_ce_slice' (the same, Tversky per tumour slice)."
+    if name not in LOSSES: raise ValueError(f"loss must be one of {list(LOSSES)}, not {name!r}")
+    return LOSSES[name](**kwargs)
 
 # %% ../nbs/05_losses_metrics.ipynb #39e82eff
 def _counts(pred:torch.Tensor, targ:torch.Tensor, n_classes:int):

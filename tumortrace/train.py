@@ -437,7 +437,7 @@ def train(data, # data folder (any layout `read_cases` reads)
           resume:bool=False, # continue the run in `out` from its last checkpoint, with the same split
           valid_pct:float=0.15, # share of patients for validation (ignored when resuming)
           test_pct:float=0.15, # share of patients held out for testing (ignored when resuming)
-          loss:str=None, # 'dice_ce', 'dice', 'focal' or 'tversky_ce' (recall-leaning) (None: the preset's)
+          loss:str=None, # a name in `metrics.LOSSES`: 'dice_ce', 'dice', 'focal', 'tversky_ce' (recall-leaning), 'tversky_ce_slice' (None: the preset's)
           pretrained='auto', # encoder weights: 'auto' (if on disk), False, or a weights file
           tumour_weight:float=None, # sampling weight of tumour slices (None: the preset's)
           patience:int=None, # early-stopping patience in epochs (None: the preset's)
