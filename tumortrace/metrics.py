@@ -77,10 +77,9 @@ class FocalLoss(_SegLoss):
         if self.alpha is not None: loss = loss * torch.where(target > 0, self.alpha, 1 - self.alpha)
         return loss.mean()
 
-def soft_tversky(logits:torch.Tensor, target:torch.Tensor, alpha:float=.3, beta:float=.7, smooth:float=1.,
-                 per_image:bool=False)->torch.Tensor:
-    "Soft Tversky index per foreground class over the batch (or per image and class: (B, C-1)): tp / (tp + alpha fp + beta fn); alpha = beta = 0.5 is Dice."
-    tp,fp,fn = _soft_counts(logits, target, per_image=per_image)
+def soft_tversky(logits:torch.Tensor, target:torch.Tensor, alpha:float=.3, beta:float=.7, smooth:float=1.)->torch.Tensor:
+    "Soft Tversky index per foreground class over the batch: tp / (tp + alpha fp + beta fn); alpha = beta = 0.5 is Dice."
+    tp,fp,fn = _soft_counts(logits, target)
     return overlap_index(tp, fp, fn, alpha, beta, smooth)
 
 class TverskyCELoss(_SegLoss):
@@ -90,9 +89,10 @@ class TverskyCELoss(_SegLoss):
         self.alpha,self.beta,self.smooth,self.ce_weight,self.per_image = alpha,beta,smooth,ce_weight,per_image
     def __call__(self, logits, target):
         ce = F.cross_entropy(logits.float(), target.long())
-        ti = soft_tversky(logits, target, self.alpha, self.beta, self.smooth, self.per_image)
+        tp,fp,fn = _soft_counts(logits, target, per_image=self.per_image)
+        ti = overlap_index(tp, fp, fn, self.alpha, self.beta, self.smooth)
         if not self.per_image: return (1 - ti).mean() + self.ce_weight * ce
-        has = F.one_hot(target.long(), logits.shape[1])[..., 1:].flatten(1, 2).any(1)   # (B, C-1): the image holds the class
+        has = (tp + fn) > .5                                   # (B, C-1): the image holds the class (tp + fn: its pixel count)
         return ((1 - ti) * has).sum() / has.sum().clamp_min(1) + self.ce_weight * ce
 
 LOSSES = {'dice_ce':DiceCELoss, 'dice':DiceLoss, 'focal':FocalLoss, 'tversky_ce':TverskyCELoss,
