@@ -223,7 +223,7 @@ def cross_validate(data, # labelled data folder
                   )->dict:
     "k-fold cross-validation by patient; writes the fold runs, `cv_per_patient.csv`, `cv_summary.json` and the ensemble `model/`."
     import pandas as pd
-    check_recipe(preset, epochs, size, bs, lr, max_minutes, valid_pct, None, group, gamma)
+    check_recipe(preset, epochs, size, bs, lr, max_minutes, valid_pct, None, group, gamma, loss)
     if jobs < 1: raise OptionError(f"--jobs must be at least 1, not {jobs!r}")
     out = check_out(out, data, 'cross-validation folder')
     if not resume and (out/'folds.json').exists():

@@ -21,7 +21,7 @@ from .io import read_cases
 from .data import prepare, split_patients, save_split, load_split, seg_dataloaders, tensor_dataloaders
 from .augment import seg_augs, SegAugment
 from dataclasses import asdict
-from .metrics import get_loss, seg_metrics
+from .metrics import LOSSES, get_loss, seg_metrics
 from .model import unet_config, seg_learner, save_model
 
 # %% auto #0
@@ -287,7 +287,7 @@ def plot_history(history, # a `history.csv` path or DataFrame
 
 # %% ../nbs/07_train.ipynb #33317802
 def check_recipe(preset:str=None, epochs:int=None, size:int=None, bs:int=None, lr:float=None, max_minutes:float=None,
-                 valid_pct:float=None, test_pct:float=None, group:str=None, gamma:float=None, **_):
+                 valid_pct:float=None, test_pct:float=None, group:str=None, gamma:float=None, loss:str=None, **_):
     "Refuse impossible training options with one clear `OptionError` (None: not given)."
     def bad(name, v, must): raise OptionError(f"--{name.replace('_', '-')} must be {must}, not {v!r}")
     if preset is not None and preset not in PRESETS: bad('preset', preset, f"one of {', '.join(PRESETS)}")
@@ -297,6 +297,7 @@ def check_recipe(preset:str=None, epochs:int=None, size:int=None, bs:int=None, l
     if lr is not None and not lr > 0: bad('lr', lr, 'positive')
     if max_minutes is not None and not max_minutes > 0: bad('max_minutes', max_minutes, 'positive')
     if gamma is not None and not 0 <= gamma <= 2: bad('gamma', gamma, 'in [0, 2]')
+    if loss is not None and loss not in LOSSES: bad('loss', loss, f"one of {', '.join(LOSSES)}")
     for n,v in (('valid_pct', valid_pct), ('test_pct', test_pct)):
         if v is not None and not 0 <= v < 1: bad(n, v, 'in [0, 1)')
     if group is not None:
@@ -457,7 +458,7 @@ def train(data, # data folder (any layout `read_cases` reads)
           compile:bool=False, # `torch.compile` the network for training (`compile_unet`; implies the tensor loader)
          )->dict:
     "Train a U-Net on `data`, writing everything to `out`; returns the `Run` (its `metrics`: the best model's validation metrics)."
-    check_recipe(preset, epochs, size, bs, lr, max_minutes, valid_pct, test_pct, group, gamma)
+    check_recipe(preset, epochs, size, bs, lr, max_minutes, valid_pct, test_pct, group, gamma, loss)
     if loader not in ('auto', 'tensor', 'fastai'): raise OptionError(f"--loader must be 'auto', 'tensor' or 'fastai', not {loader!r}")
     if compile and loader == 'fastai': raise OptionError("--compile needs plain tensors: use --loader tensor (or auto), not fastai")
     check_out(out, data, 'run folder')
