@@ -65,7 +65,7 @@ def cv_folds(case_ids, # patient ids
 def _decide_fold(model, valid:list, tta:bool)->dict:
     "Threshold (binary models) and post-processing chosen on the fold's validation patients (by `train`, unless TTA changes the picture)."
     if model.cfg.decision is not None and not tta:                     # what `train` chose, on these same patients
-        return dict(threshold=model.cfg.threshold, postprocess=model.cfg.postprocess or 'none', **model.cfg.decision)
+        return dict(threshold=model.cfg.threshold, grow=model.cfg.grow, postprocess=model.cfg.postprocess or 'none', **model.cfg.decision)
     if model.cfg.get('n_out', 2) == 2: return choose_decision(model, valid, tta=tta)
     spec,scores = choose_postprocess(model, valid, tta=tta)
     return dict(threshold=None, postprocess=spec, postprocess_scores=scores)
@@ -84,12 +84,12 @@ def score_fold(run, # the fold's run folder (with `model/`)
     for c,vol,brain,m,x in read_ahead([byid[pid] for pid in fold['test']], prepare=model.prepare_volume):
         pid,truth = c.case_id, m > 0
         _,p = model.predict_case(c, vol=vol, brain=brain, prepared=x, probs=True, tta=tta)
-        raw,thr = decide(p) > 0, decide(p, d['threshold']) > 0
+        raw,thr = decide(p) > 0, decide(p, d['threshold'], d.get('grow')) > 0
         post = postprocess(thr.astype(np.uint8), d['postprocess']) > 0
         save_prediction(run/'eval'/'predictions', pid, post, raw=thr)       # for the viewer: what was scored
         r = dict(fold=fold['fold'], patient=pid, institution=institution(pid), **patient_metrics(truth, post, volume_spacing(c)))
         r.update(dice_raw=overlap_metrics(truth, raw)['dice'], dice_threshold=overlap_metrics(truth, thr)['dice'],
-                 threshold=d['threshold'], postprocess=d['postprocess'])
+                 threshold=d['threshold'], grow=d.get('grow'), postprocess=d['postprocess'])
         rows.append(r)
     (run/'eval').mkdir(exist_ok=True)
     with atomic_path(run/'eval'/'per_patient.csv') as tmp: pd.DataFrame(rows).to_csv(tmp, index=False)
@@ -140,8 +140,10 @@ def build_ensemble(out, # the cross-validation folder
     if tmp.exists(): shutil.rmtree(tmp)
     for m in members: shutil.copytree(m, tmp/m.parent.name)
     ts = [c.get('threshold') for c in cfgs if c.get('threshold') is not None]
-    cfg = {k:v for k,v in cfgs[0].to_dict().items() if k not in ('threshold', 'postprocess', 'postprocess_scores', 'decision', 'pretrained', 'format')}
-    cfg.update(ensemble=[m.parent.name for m in members], threshold=float(np.mean(ts)) if ts else None,
+    cfg = {k:v for k,v in cfgs[0].to_dict().items() if k not in ('threshold', 'grow', 'postprocess', 'postprocess_scores', 'decision', 'pretrained', 'format')}
+    t = float(np.mean(ts)) if ts else None
+    g = Counter(c.get('grow') for c in cfgs).most_common(1)[0][0]
+    cfg.update(ensemble=[m.parent.name for m in members], threshold=t, grow=g if g is not None and g < (t or .5) else None,
                postprocess=Counter(c.get('postprocess', 'none') for c in cfgs).most_common(1)[0][0],
                folds=[dict(fold=f['fold'], train=f['train'], valid=f['valid'], test=f['test']) for f in plan['folds']])
     write_json({'format':MODEL_FORMAT, **cfg}, tmp/'config.json')

@@ -10,6 +10,7 @@ import json, re, warnings
 from dataclasses import dataclass, field, fields, asdict
 from pathlib import Path
 import numpy as np
+from scipy import ndimage
 import torch
 import tumortrace.core  # warning filters before fastai
 from fastcore.basics import patch
@@ -17,8 +18,9 @@ from .core import Case, DataError, OptionError, atomic_path, write_json
 from .data import preprocess_volume
 
 # %% auto #0
-__all__ = ['MODEL_FORMAT', 'xresnet_narrow', 'make_encoder', 'unet_config', 'create_model', 'seg_learner', 'decide', 'save_model',
-           'SegModel', 'ModelConfig', 'read_config', 'MeanProbs', 'load_model', 'restore', 'restore_decide']
+__all__ = ['MODEL_FORMAT', 'xresnet_narrow', 'make_encoder', 'unet_config', 'create_model', 'seg_learner', 'hysteresis', 'decide',
+           'save_model', 'SegModel', 'ModelConfig', 'read_config', 'MeanProbs', 'load_model', 'restore',
+           'restore_decide']
 
 # %% ../nbs/06_model.ipynb #bb66ceca
 def _torchvision_weights_file(name:str):
@@ -125,12 +127,27 @@ def seg_learner(dls, # from `seg_dataloaders`
     return learn
 
 # %% ../nbs/06_model.ipynb #eb8c4bb1
-def decide(p:np.ndarray, # (N, K, ...) class probabilities
+def hysteresis(seed:np.ndarray, # (N, H, W) bool: the tumour as decided
+               low:np.ndarray, # (N, H, W) bool: where the tumour probability reaches a lower level
+              )->np.ndarray:
+    "`seed` with every 3-D connected component of `low` (26-connected, across slices) that touches it."
+    seed,low = np.asarray(seed, bool), np.asarray(low, bool) | np.asarray(seed, bool)
+    if not seed.any(): return seed.copy()
+    ax = [np.flatnonzero(low.any(tuple(j for j in range(low.ndim) if j != i))) for i in range(low.ndim)]
+    box = tuple(slice(a[0], a[-1] + 1) for a in ax)          # label only the box around `low`
+    lab,n = ndimage.label(low[box], np.ones((3,)*low.ndim))
+    keep = np.zeros(n + 1, bool); keep[np.unique(lab[seed[box]])] = True; keep[0] = False
+    out = seed.copy(); out[box] |= keep[lab]
+    return out
+
+def decide(p:np.ndarray, # (N, K, ...) class probabilities (N slices of one volume)
            threshold:float=None, # binary models: tumour where its probability is at least this (None: argmax)
+           grow:float=None, # binary models: also where it is at least this and 3-D connected to that tumour (`hysteresis`)
           )->np.ndarray:
-    "Class-index mask: argmax, or for two classes `p[:, 1] >= threshold` when a threshold is given."
-    if threshold is None or p.shape[1] != 2: return p.argmax(1).astype(np.uint8)
-    return (p[:, 1] >= threshold).astype(np.uint8)
+    "Class-index mask: argmax, or for two classes `p[:, 1] >= threshold`, grown into connected voxels above `grow`."
+    if p.shape[1] != 2 or (threshold is None and grow is None): return p.argmax(1).astype(np.uint8)
+    m = p[:, 1] >= threshold if threshold is not None else p.argmax(1) == 1
+    return (m if grow is None else hysteresis(m, p[:, 1] >= grow)).astype(np.uint8)
 
 # %% ../nbs/06_model.ipynb #78e1dcc2
 MODEL_FORMAT = 'tumortrace-model/1'
@@ -169,8 +186,8 @@ class SegModel:
         "`probs_t` as a NumPy array."
         return self.probs_t(x, bs).cpu().numpy()
     def predict_prepared(self, x:np.ndarray, bs:int=32)->np.ndarray:
-        "Class-index masks (N, S, S) uint8 for prepared slices (N, C, S, S): what the network itself sees."
-        return decide(self.probs(x, bs), self.cfg.get('threshold'))
+        "Class-index masks (N, S, S) uint8 for prepared slices (N, C, S, S) of one volume: what the network itself sees."
+        return decide(self.probs(x, bs), self.cfg.get('threshold'), self.cfg.get('grow'))
 
 @dataclass
 class ModelConfig:
@@ -190,6 +207,7 @@ class ModelConfig:
     layout:str = None # reader of the training data ('lgg', 'brats', 'folder')
     reader:dict = field(default_factory=dict) # reader options (modalities, target, group), so prediction reads alike
     threshold:float = None # tumour-probability threshold (binary models; None: argmax)
+    grow:float = None # binary models: also tumour where the probability reaches this, 3-D connected to the tumour (`decide`)
     postprocess:str = None # post-processing chosen on the validation patients (None: none chosen)
     decision:dict = None # how `train` chose threshold and post-processing (patients, scores)
     postprocess_scores:dict = None # older models: validation scores of the post-processing candidates
@@ -218,6 +236,9 @@ class ModelConfig:
         if not isinstance(c, int) or isinstance(c, bool) or c < 0: bad('context', "must be a non-negative int")
         t = d.get('threshold')
         if t is not None and not (isinstance(t, (int, float)) and 0 < t < 1): bad('threshold', f"must be in (0, 1), not {t!r}")
+        g = d.get('grow')
+        if g is not None and not (isinstance(g, (int, float)) and 0 < g < (t or .5)):
+            bad('grow', f"must be in (0, threshold {t or .5}), not {g!r}")
         return cls(**{k:v for k,v in d.items() if v is not None or k not in ('context', 'norm', 'crop', 'reader')})
     # read like the dict it is stored as; a key is "in" the config when it has a value
     def __getitem__(self, k):
@@ -308,16 +329,19 @@ def restore(probs:np.ndarray, # (N, K, S, S) class probabilities at model size
 
 def restore_decide(p:torch.Tensor, # (N, K, S, S) class probabilities at model size, on any device
                    box:tuple, orig_hw:tuple, # as `restore`
-                   threshold:float=None, # as `decide`
+                   threshold:float=None, grow:float=None, # as `decide`
                   )->np.ndarray:
-    "`decide(restore(p, box, orig_hw), threshold)` computed where `p` lives: on a GPU only the uint8 mask crosses to the CPU."
+    "`decide(restore(p, box, orig_hw), threshold, grow)` computed where `p` lives: on a GPU only uint8 masks cross to the CPU."
     import torch.nn.functional as F
     r0,r1,c0,c1 = box
     q = F.interpolate(p, size=(r1 - r0, c1 - c0), mode='bilinear', align_corners=False)   # cv2's INTER_LINEAR
-    m = q.argmax(1) if threshold is None or q.shape[1] != 2 else q[:, 1] >= threshold
+    binary = q.shape[1] == 2
+    m = q[:, 1] >= threshold if binary and threshold is not None else q.argmax(1)
+    if binary and grow is not None: m = m.to(torch.uint8) * 2 + (q[:, 1] >= grow)     # seed (2) and low level (1) in one byte
     out = torch.zeros((len(p), *orig_hw), dtype=torch.uint8, device=p.device)
     out[:, r0:r1, c0:c1] = m
-    return out.cpu().numpy()
+    out = out.cpu().numpy()
+    return hysteresis(out >= 2, out % 2 == 1).astype(np.uint8) if binary and grow is not None else out
 
 # %% ../nbs/06_model.ipynb #0b13cbc9
 @patch
@@ -363,15 +387,16 @@ def predict_volume(self:SegModel,
                    prepared:tuple=None, # `prepare_volume(vol, brain)`, when already made (by `read_ahead`'s threads)
                    on_device:bool=None, # resize and decide where the probabilities are (`restore_decide`; None: on a GPU, for the mask alone)
                   ):
-    "Class-index mask (N, H, W) uint8 in the input's geometry (and probabilities / uncertainty on request); a binary model's `cfg['threshold']` applies."
+    "Class-index mask (N, H, W) uint8 in the input's geometry (and probabilities / uncertainty on request); a binary model's `threshold` and `grow` apply."
     x,box,hw = prepared if prepared is not None else self.prepare_volume(vol, brain)
+    c = self.cfg
     if on_device is None: on_device = self.device.type == 'cuda'
     if on_device and not (probs or uncertainty):
-        return restore_decide(self.probs_tta_t(x, bs)[0] if tta else self.probs_t(x, bs), box, hw, self.cfg.get('threshold'))
+        return restore_decide(self.probs_tta_t(x, bs)[0] if tta else self.probs_t(x, bs), box, hw, c.get('threshold'), c.get('grow'))
     if tta or uncertainty: pr,unc = self.probs_tta(x, bs)
     else: pr,unc = self.probs(x, bs), None
     p = restore(pr, box, hw)
-    m = decide(p, self.cfg.get('threshold'))
+    m = decide(p, c.get('threshold'), c.get('grow'))
     out = [m]
     if probs: out.append(p)
     if uncertainty: out.append(restore(np.stack([1 - unc, unc], 1), box, hw)[:, 1])

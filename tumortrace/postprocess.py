@@ -12,8 +12,8 @@ from .core import read_ahead
 from .data import fill_holes_inplane
 
 # %% auto #0
-__all__ = ['CANDIDATES', 'THRESHOLDS', 'opening', 'closing', 'fill_holes', 'remove_small', 'largest_component', 'postprocess',
-           'choose_postprocess', 'real_gain', 'choose_decision']
+__all__ = ['CANDIDATES', 'THRESHOLDS', 'GROWS', 'opening', 'closing', 'fill_holes', 'remove_small', 'largest_component',
+           'postprocess', 'choose_postprocess', 'real_gain', 'choose_decision']
 
 # %% ../nbs/09_postprocess.ipynb #1bb9a86c
 def _binary_apply(mask:np.ndarray, fn)->np.ndarray:
@@ -153,10 +153,15 @@ def _best(per:dict, default, min_gain:float, closeness=lambda k: 0):
     best = max(per, key=lambda k: (round(float(np.mean(per[k])), 6), -closeness(k)))
     return best if real_gain(np.asarray(per[best]) - np.asarray(per[default]), min_gain) else default
 
+GROWS = (0.2, 0.3, 0.4)
+
 def choose_decision(model, # a binary `SegModel`
                     cases:list, # the run's *validation* patients
-                    thresholds=THRESHOLDS, candidates=CANDIDATES, min_gain:float=0.005, tta:bool=False)->dict:
-    "Threshold on the tumour probability, then post-processing, each by mean per-patient Dice on `cases`."
+                    thresholds=THRESHOLDS, candidates=CANDIDATES, min_gain:float=0.005, tta:bool=False,
+                    grows=GROWS, # lower levels to grow the tumour into (`model.hysteresis`), below the threshold chosen
+                   )->dict:
+    "Threshold on the tumour probability, then growth into connected voxels above a lower level, then post-processing: each by mean per-patient Dice on `cases`."
+    from tumortrace.model import hysteresis
     if model.cfg.get('n_out', 2) != 2: raise ValueError("a threshold applies to binary (tumour / background) models only")
     preds = []
     for c,v,b,m,x in read_ahead(cases, prepare=model.prepare_volume):
@@ -166,6 +171,11 @@ def choose_decision(model, # a binary `SegModel`
     tp = {float(t):per_patient([p >= t for _,p in preds]) for t in thresholds}
     if 0.5 not in tp: tp[0.5] = per_patient([p >= .5 for _,p in preds])
     t = _best(tp, 0.5, min_gain, closeness=lambda k: abs(k - .5))
-    pp = _candidate_dice([(tr, (p >= t).astype(np.uint8)) for tr,p in preds], candidates)
-    return dict(threshold=t, postprocess=_best(pp, 'none', min_gain), threshold_scores={k:float(v.mean()) for k,v in tp.items()},
+    masks = {'none':[p >= t for _,p in preds]}
+    for g in (float(g) for g in grows if g < t): masks[g] = [hysteresis(m, p >= g) for m,(_,p) in zip(masks['none'], preds)]
+    gp = {k:per_patient(v) for k,v in masks.items()}
+    g = _best(gp, 'none', min_gain, closeness=lambda k: 0 if k == 'none' else t - k)
+    pp = _candidate_dice([(tr, m.astype(np.uint8)) for (tr,_),m in zip(preds, masks[g])], candidates)
+    return dict(threshold=t, grow=None if g == 'none' else g, postprocess=_best(pp, 'none', min_gain),
+                threshold_scores={k:float(v.mean()) for k,v in tp.items()}, grow_scores={k:float(v.mean()) for k,v in gp.items()},
                 postprocess_scores={k:float(v.mean()) for k,v in pp.items()})

@@ -334,8 +334,9 @@ def _decision(net, cfg:dict, valid:list)->dict:
     sm = SegModel(net, cfg)
     if cfg['n_out'] == 2:
         d = choose_decision(sm, valid)
-        return dict(threshold=d['threshold'], postprocess=d['postprocess'], decision=dict(
-            patients=[c.case_id for c in valid], threshold_scores=d['threshold_scores'], postprocess_scores=d['postprocess_scores']))
+        return dict(threshold=d['threshold'], grow=d['grow'], postprocess=d['postprocess'], decision=dict(
+            patients=[c.case_id for c in valid], threshold_scores=d['threshold_scores'], grow_scores=d['grow_scores'],
+            postprocess_scores=d['postprocess_scores']))
     spec,scores = choose_postprocess(sm, valid)
     return dict(threshold=None, postprocess=spec, decision=dict(patients=[c.case_id for c in valid], postprocess_scores=scores))
 
