@@ -205,7 +205,7 @@ def write_eval(res:dict, summary:dict, out)->Path:
     return out
 
 # %% ../nbs/10_evaluate.ipynb #91e5dd6e
-from .postprocess import CANDIDATES, THRESHOLDS, choose_postprocess, choose_decision  # chosen at training time
+from .postprocess import CANDIDATES, THRESHOLDS, GROWS, choose_postprocess, choose_decision  # chosen at training time
 
 # %% ../nbs/10_evaluate.ipynb #9356eb53
 def evaluate(model_dir, # a run's `model/` folder, or the run (folder or `Run`)

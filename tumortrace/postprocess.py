@@ -153,12 +153,12 @@ def _best(per:dict, default, min_gain:float, closeness=lambda k: 0):
     best = max(per, key=lambda k: (round(float(np.mean(per[k])), 6), -closeness(k)))
     return best if real_gain(np.asarray(per[best]) - np.asarray(per[default]), min_gain) else default
 
-GROWS = (0.2, 0.3, 0.4)
+GROWS = (0.2, 0.3, 0.4)   # levels worth trying for `grows`; off by default: chosen in no fold of three cross-validations (bench/)
 
 def choose_decision(model, # a binary `SegModel`
                     cases:list, # the run's *validation* patients
                     thresholds=THRESHOLDS, candidates=CANDIDATES, min_gain:float=0.005, tta:bool=False,
-                    grows=GROWS, # lower levels to grow the tumour into (`model.hysteresis`), below the threshold chosen
+                    grows=(), # lower levels to grow the tumour into (`model.hysteresis`, below the threshold chosen), e.g. `GROWS`
                    )->dict:
     "Threshold on the tumour probability, then growth into connected voxels above a lower level, then post-processing: each by mean per-patient Dice on `cases`."
     from tumortrace.model import hysteresis
