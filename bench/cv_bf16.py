@@ -3,21 +3,17 @@ predicted by its fold's model in both precisions (raw argmax, as the run's `dice
 compared pairwise; the forward time of each precision on the same prepared slices is reported alongside.
 Usage: python bench/cv_bf16.py --data ../shared/data/lgg --run runs/CV [--tta] [--out results.json]
 """
-import argparse, json, os, time
+import json, time
 from pathlib import Path
 import numpy as np
 import torch
-from cv_ensemble import held_out_probs
+from cv_ensemble import held_out_probs, run_args
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument('--data', default='../shared/data/lgg'); ap.add_argument('--run', required=True)
-    ap.add_argument('--tta', action='store_true'); ap.add_argument('--out', default=None)
-    a = ap.parse_args()
+    a = run_args()
     from tumortrace.model import decide, load_model
     from tumortrace.evaluate import overlap_metrics
     from tumortrace.crossval import dice_stats, bootstrap_ci
-    if 'OMP_NUM_THREADS' not in os.environ: torch.set_num_threads(os.cpu_count())
     dice = {'fp32':{}, 'bf16':{}}
     for prec in dice:
         for pid,truth,(p,) in held_out_probs(a.data, [a.run], a.tta, prec): dice[prec][pid] = overlap_metrics(truth, decide(p) > 0)['dice']

@@ -7,24 +7,18 @@ after-the-fact look at test patients, to understand the failures: nothing here c
 decision rule chooses on each fold's validation patients only).
 Usage: python bench/cv_missed.py --data ../shared/data/lgg --run runs/A [--tta] [--out results.json]
 """
-import argparse, json, os, sys
+import json
 from pathlib import Path
 import numpy as np
-import torch
-sys.path.insert(0, str(Path(__file__).parent))
-from cv_ensemble import held_out_probs
+from cv_ensemble import held_out_probs, run_args
 
 BANDS = (0.5, 0.3, 0.1, 0.02, 0.)
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument('--data', default='../shared/data/lgg'); ap.add_argument('--run', required=True)
-    ap.add_argument('--tta', action='store_true'); ap.add_argument('--out', default=None)
-    a = ap.parse_args()
+    a = run_args()
     from tumortrace.model import decide
     from tumortrace.evaluate import overlap_metrics
     from tumortrace.crossval import dice_stats
-    if 'OMP_NUM_THREADS' not in os.environ: torch.set_num_threads(os.cpu_count())
     rules = {'argmax':dict(), **{f't{t}':dict(threshold=t) for t in (0.3, 0.4)}, **{f'grow{g}':dict(grow=g) for g in (0.2, 0.3, 0.4)}}
     rows = []
     for pid,truth,(p,) in held_out_probs(a.data, [a.run], a.tta):
