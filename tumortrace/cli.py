@@ -198,7 +198,7 @@ def cmd_train(args)->int:
     if rc == 0: print(f"run written to {out}: " + json.dumps(json.loads((out/'metrics.json').read_text())))
     return rc
 
-CV_OPTIONS = ('folds', 'preset', 'epochs', 'size', 'encoder', 'bs', 'lr', 'loss', 'context', 'gamma', 'seed', 'valid_pct', 'max_minutes', 'resume', 'tta',
+CV_OPTIONS = ('folds', 'preset', 'epochs', 'size', 'encoder', 'bs', 'lr', 'loss', 'context', 'gamma', 'seed', 'train_seed', 'valid_pct', 'max_minutes', 'resume', 'tta',
               'modalities', 'target', 'group', 'jobs', 'compile')
 
 def cmd_cv(args)->int:

@@ -209,6 +209,7 @@ def cross_validate(data, # labelled data folder
                    context:int=None, # 2.5D: neighbouring slices on each side as extra input channels (None: the preset's)
                    gamma:float=None, # gamma augmentation, the exponent's largest change (None: the preset's, 0: off)
                    seed:int=42, # seed of the folds, sampling and initialisation
+                   train_seed:int=None, # seed of each fold's sampling and initialisation alone (None: `seed`): the same folds, trained anew
                    valid_pct:float=0.15, # share of each fold's training patients used for validation
                    max_minutes:float=None, # training time budget per fold, in minutes
                    resume:bool=False, # continue an interrupted cross-validation in `out`
@@ -241,7 +242,8 @@ def cross_validate(data, # labelled data folder
     else:
         plan = cv_folds(list(byid), folds, seed, valid_pct)
         write_json(plan, out/'folds.json')
-    kw = dict(preset=preset, epochs=epochs, size=size, encoder=encoder, bs=bs, lr=lr, loss=loss, context=context, gamma=gamma, seed=seed, max_minutes=max_minutes,
+    kw = dict(preset=preset, epochs=epochs, size=size, encoder=encoder, bs=bs, lr=lr, loss=loss, context=context, gamma=gamma,
+              seed=seed if train_seed is None else train_seed, max_minutes=max_minutes,
               layout=layout, modalities=modalities, target=target, group=group, pretrained=pretrained, loader=loader,
               compile=compile)
     todo = [f for f in plan['folds'] if _fold_state(out/f"fold_{f['fold']}", tta) != 'scored']
@@ -251,7 +253,7 @@ def cross_validate(data, # labelled data folder
     with atomic_path(out/'cv_per_patient.csv') as tmp: df.to_csv(tmp, index=False)
     s = summarize_cv(rows)
     fm = {int(f['fold']):json.loads((out/f"fold_{f['fold']}"/'metrics.json').read_text()) for f in plan['folds']}
-    s.update(preset=preset, data=str(data), folds=folds, tta=tta, max_minutes=max_minutes,
+    s.update(preset=preset, data=str(data), folds=folds, tta=tta, max_minutes=max_minutes, seeds=dict(folds=plan['seed'], training=kw['seed']),
              options={k:v for k,v in kw.items() if v is not None},      # the recipe as given (the rest: the preset's)
              train_minutes={k:m['train_minutes'] for k,m in fm.items()},
              schedule_epochs={k:m.get('schedule_epochs') for k,m in fm.items()})   # as fitted to `max_minutes`
