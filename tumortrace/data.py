@@ -6,7 +6,7 @@ Docs: https://tumortrace.github.io/tumortrace/data.html.md"""
 
 # %% ../nbs/03_data.ipynb #09cd02cf
 from __future__ import annotations
-import json
+import json, weakref
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
@@ -154,9 +154,11 @@ def prepare_case(case:Case, # a case from `read_cases`
 class SliceSet:
     "All slices of many prepared cases, with the patient of every slice."
     def __init__(self, prepared:list[Prepared], codes=('background', 'tumour'), channel_names=None, norm=None, size=None):
-        self.cases = {p.case_id:p for p in prepared}
         self.x = np.concatenate([p.x for p in prepared])
         self.y = np.concatenate([p.y for p in prepared])
+        o = 0
+        for p in prepared: p.x,p.y,o = self.x[o:o + len(p.x)], self.y[o:o + len(p.y)], o + len(p.x)   # views: the slices held once
+        self.cases = {p.case_id:p for p in prepared}
         self.case_of = np.concatenate([[p.case_id]*len(p.x) for p in prepared])
         self.codes,self.channel_names,self.norm,self.size = list(codes),channel_names,norm,size
     def __len__(self): return len(self.x)
@@ -242,8 +244,9 @@ def seg_dataloaders(data:SliceSet, # prepared slices
     tr,va = data.idxs(split['train']), data.idxs(split['valid'])
     if not len(tr): raise ValueError("no training slices: do the split's patients match the data?")
     items = list(np.concatenate([tr, va]))
-    def get_x(i): return TensorImage(torch.from_numpy(data.x[i]))
-    def get_y(i): return TensorMask(torch.from_numpy(data.y[i].astype(np.int64)))
+    ref = weakref.ref(data)     # plum keeps every Transform's function for the process's life (beartype/plum#310): hold the
+    def get_x(i): return TensorImage(torch.from_numpy(ref().x[i]))          # slices weakly there, strongly in the DataLoaders
+    def get_y(i): return TensorMask(torch.from_numpy(ref().y[i].astype(np.int64)))
     def splitter(_): return list(range(len(tr))), list(range(len(tr), len(items)))
     db = DataBlock(blocks=(_x_block(), _y_block(data.codes)), get_x=get_x, get_y=get_y,
                    splitter=splitter, batch_tfms=batch_tfms)
@@ -254,7 +257,7 @@ def seg_dataloaders(data:SliceSet, # prepared slices
         w = np.where(data.y[items].any((1, 2)), float(tumour_weight), 1.0)
         dls = db.weighted_dataloaders(items, wgts=w, **kw)
     else: dls = db.dataloaders(items, **kw)
-    dls.c,dls.vocab = len(data.codes),list(data.codes)
+    dls.c,dls.vocab,dls.slices = len(data.codes),list(data.codes),data
     return dls
 
 # %% ../nbs/03_data.ipynb #5ea3b6a5
