@@ -173,7 +173,7 @@ def choose_decision(model, # a binary `SegModel`
     t = _best(tp, 0.5, min_gain, closeness=lambda k: abs(k - .5))
     masks = {'none':[p >= t for _,p in preds]}
     for g in (float(g) for g in grows if g < t): masks[g] = [hysteresis(m, p >= g) for m,(_,p) in zip(masks['none'], preds)]
-    gp = {k:per_patient(v) for k,v in masks.items()}
+    gp = {k:tp[t] if k == 'none' else per_patient(v) for k,v in masks.items()}       # 'none': the threshold's own scores
     g = _best(gp, 'none', min_gain, closeness=lambda k: 0 if k == 'none' else t - k)
     pp = _candidate_dice([(tr, m.astype(np.uint8)) for (tr,_),m in zip(preds, masks[g])], candidates)
     return dict(threshold=t, grow=None if g == 'none' else g, postprocess=_best(pp, 'none', min_gain),
