@@ -155,7 +155,7 @@ def add_options(parser, # an argparse (sub)parser
         else: parser.add_argument(flag, type=_TYPES.get(ann, str), default=None, help=help, choices=(choices or {}).get(n))
 
 TRAIN_OPTIONS = ('preset', 'epochs', 'size', 'encoder', 'bs', 'lr', 'loss', 'context', 'gamma', 'seed', 'resume', 'max_minutes', 'valid_pct',
-                 'test_pct', 'modalities', 'target', 'group', 'compile')
+                 'test_pct', 'modalities', 'target', 'group', 'compile', 'precision')
 
 def _job_params(args, options, what:str)->tuple[dict, Path]:
     "The options given on the command line (the rest: the library's defaults), checked, with --data; and --out resolved."
@@ -199,7 +199,7 @@ def cmd_train(args)->int:
     return rc
 
 CV_OPTIONS = ('folds', 'preset', 'epochs', 'size', 'encoder', 'bs', 'lr', 'loss', 'context', 'gamma', 'seed', 'train_seed', 'valid_pct', 'max_minutes', 'resume', 'tta',
-              'modalities', 'target', 'group', 'jobs', 'compile')
+              'modalities', 'target', 'group', 'jobs', 'compile', 'precision')
 
 def cmd_cv(args)->int:
     "Run the cross-validation job: k folds by patient, every patient scored once; the executed notebook is the report."
@@ -222,12 +222,13 @@ def cmd_cv(args)->int:
 
 def _add_job(sub, name:str, help:str, func, options, cmd, out_help:str):
     "A sub-command that runs a training job: --data, --out, `options` of `func`, --quiet."
-    from tumortrace.train import PRESETS
+    from tumortrace.train import PRESETS, PRECISIONS
     from tumortrace.metrics import LOSSES
     p = sub.add_parser(name, help=help)
     p.add_argument('--data', required=True, help='data folder (labelled)')
     p.add_argument('--out', required=True, help=out_help)
-    add_options(p, func, options, choices=dict(preset=list(PRESETS), target=['whole', 'multiclass'], loss=list(LOSSES)))
+    add_options(p, func, options, choices=dict(preset=list(PRESETS), target=['whole', 'multiclass'], loss=list(LOSSES),
+                                               precision=list(PRECISIONS)))
     p.add_argument('--quiet', action='store_true', help='no progress bar')
     p.set_defaults(func=cmd)
     return p

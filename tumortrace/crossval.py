@@ -223,10 +223,11 @@ def cross_validate(data, # labelled data folder
                    jobs:int=1, # folds trained at once, each in its own process (one GPU can take several; on a 2-core CPU: 1)
                    loader:str='auto', # training batches: 'tensor' (on the device), 'fastai', 'auto' (tensor on a GPU)
                    compile:bool=False, # `torch.compile` each fold's network for training
+                   precision:str='auto', # training arithmetic: 'auto' (bf16 on a GPU, fp32 on a CPU), 'fp32' or 'bf16' (a CPU with native bf16)
                   )->dict:
     "k-fold cross-validation by patient; writes the fold runs, `cv_per_patient.csv`, `cv_summary.json` and the ensemble `model/`."
     import pandas as pd
-    check_recipe(preset, epochs, size, bs, lr, max_minutes, valid_pct, None, group, gamma, loss)
+    check_recipe(preset, epochs, size, bs, lr, max_minutes, valid_pct, None, group, gamma, loss, precision)
     if jobs < 1: raise OptionError(f"--jobs must be at least 1, not {jobs!r}")
     out = check_out(out, data, 'cross-validation folder')
     if not resume and (out/'folds.json').exists():
@@ -245,7 +246,7 @@ def cross_validate(data, # labelled data folder
     kw = dict(preset=preset, epochs=epochs, size=size, encoder=encoder, bs=bs, lr=lr, loss=loss, context=context, gamma=gamma,
               seed=seed if train_seed is None else train_seed, max_minutes=max_minutes,
               layout=layout, modalities=modalities, target=target, group=group, pretrained=pretrained, loader=loader,
-              compile=compile)
+              compile=compile, precision=precision)
     todo = [f for f in plan['folds'] if _fold_state(out/f"fold_{f['fold']}", tta) != 'scored']
     if jobs > 1 and len(todo) > 1: _parallel_folds(data, out, todo, kw, tta, min(jobs, len(todo)), progress)
     rows = [r for f in plan['folds'] for r in _run_fold(data, out, f, kw, tta, byid, progress)]

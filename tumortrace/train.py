@@ -25,9 +25,10 @@ from .metrics import LOSSES, get_loss, seg_metrics
 from .model import unet_config, seg_learner, save_model
 
 # %% auto #0
-__all__ = ['PRESETS', 'Run', 'HistoryCSV', 'save_checkpoint', 'load_checkpoint', 'LastCheckpoint', 'SaveBest', 'EarlyStop',
-           'TimeBudget', 'DeviceSmoothLoss', 'SparseProgress', 'lean_loop', 'fused_adamw', 'compile_unet', 'uncompile',
-           'distributed_fit', 'plot_history', 'check_recipe', 'check_out', 'train']
+__all__ = ['PRESETS', 'PRECISIONS', 'Run', 'HistoryCSV', 'save_checkpoint', 'load_checkpoint', 'LastCheckpoint', 'SaveBest',
+           'EarlyStop', 'TimeBudget', 'DeviceSmoothLoss', 'SparseProgress', 'lean_loop', 'fused_adamw', 'CPUAutocast',
+           'cpu_bf16', 'train_precision', 'compile_unet', 'uncompile', 'distributed_fit', 'plot_history',
+           'check_recipe', 'check_out', 'train']
 
 # %% ../nbs/07_train.ipynb #3aa18fa7
 class Run:
@@ -229,6 +230,36 @@ def fused_adamw(params, fused:bool=True, **kwargs):
     opt = partial(torch.optim.AdamW, betas=(0.9, 0.99), eps=1e-5, weight_decay=0.01, **({'fused':True} if fused else {'foreach':True}))
     return OptimWrapper(params, opt, **kwargs)
 
+# %% ../nbs/07_train.ipynb #f3c48122
+class CPUAutocast(Callback):
+    "bfloat16 autocast for training on a CPU: the forward pass in bf16 where torch allows it; weights, optimiser, loss in fp32."
+    order = 10
+    def before_batch(self): self.ctx = torch.autocast('cpu', dtype=torch.bfloat16); self.ctx.__enter__()
+    def after_pred(self): self.learn.pred = self.pred.float()
+    def after_loss(self): self._leave()
+    def after_batch(self): self._leave()                     # also after a cancelled batch
+    def _leave(self):
+        if getattr(self, 'ctx', None) is not None: self.ctx.__exit__(None, None, None); self.ctx = None
+
+def cpu_bf16()->bool:
+    "True where this CPU computes bfloat16 natively (oneDNN says so): there bf16 autocast is faster than fp32."
+    try: return bool(torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError): return False
+
+PRECISIONS = ('auto', 'fp32', 'bf16')
+
+def train_precision(precision:str, # 'auto' (bf16 on a GPU, fp16 on one without bf16; fp32 on a CPU), 'fp32' or 'bf16'
+                    device)->str:
+    "The arithmetic training on `device` uses: 'fp32', 'bf16' or 'fp16'; a clear error where `precision` cannot run."
+    device = torch.device(device)
+    if precision not in PRECISIONS: raise OptionError(f"--precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")
+    gpu = device.type == 'cuda'
+    if precision == 'fp32': return 'fp32'
+    if precision == 'auto': return ('bf16' if torch.cuda.is_bf16_supported() else 'fp16') if gpu else 'fp32'
+    if gpu and not torch.cuda.is_bf16_supported(): raise OptionError("--precision bf16: this GPU has no bfloat16; use auto (fp16) or fp32")
+    if not gpu and not cpu_bf16(): raise OptionError("--precision bf16: this CPU has no native bfloat16 (AVX-512 BF16 or AMX), where it is slower than fp32; use fp32")
+    return 'bf16' 
+
 # %% ../nbs/07_train.ipynb #6d7c0623
 def compile_unet(model:torch.nn.Module)->torch.nn.Module:
     "`torch.compile` a fastai `DynamicUnet` in place (static shapes), its final cast to `TensorBase` made an identity."
@@ -287,7 +318,7 @@ def plot_history(history, # a `history.csv` path or DataFrame
 
 # %% ../nbs/07_train.ipynb #33317802
 def check_recipe(preset:str=None, epochs:int=None, size:int=None, bs:int=None, lr:float=None, max_minutes:float=None,
-                 valid_pct:float=None, test_pct:float=None, group:str=None, gamma:float=None, loss:str=None, **_):
+                 valid_pct:float=None, test_pct:float=None, group:str=None, gamma:float=None, loss:str=None, precision:str=None, **_):
     "Refuse impossible training options with one clear `OptionError` (None: not given)."
     def bad(name, v, must): raise OptionError(f"--{name.replace('_', '-')} must be {must}, not {v!r}")
     if preset is not None and preset not in PRESETS: bad('preset', preset, f"one of {', '.join(PRESETS)}")
@@ -298,6 +329,7 @@ def check_recipe(preset:str=None, epochs:int=None, size:int=None, bs:int=None, l
     if max_minutes is not None and not max_minutes > 0: bad('max_minutes', max_minutes, 'positive')
     if gamma is not None and not 0 <= gamma <= 2: bad('gamma', gamma, 'in [0, 2]')
     if loss is not None and loss not in LOSSES: bad('loss', loss, f"one of {', '.join(LOSSES)}")
+    if precision is not None and precision not in PRECISIONS: bad('precision', precision, f"one of {', '.join(PRECISIONS)}")
     for n,v in (('valid_pct', valid_pct), ('test_pct', test_pct)):
         if v is not None and not 0 <= v < 1: bad(n, v, 'in [0, 1)')
     if group is not None:
@@ -457,13 +489,16 @@ def train(data, # data folder (any layout `read_cases` reads)
           split:dict=None, # an explicit split (train/valid/test patient lists), e.g. one fold of `cross_validate`
           loader:str='auto', # 'tensor' (slices kept on the device, `TensorLoader`), 'fastai' (`seg_dataloaders`), 'auto': tensor on a GPU
           compile:bool=False, # `torch.compile` the network for training (`compile_unet`; implies the tensor loader)
+          precision:str='auto', # arithmetic: 'auto' (bf16 on a GPU, fp16 without bf16; fp32 on a CPU), 'fp32' or 'bf16' (a CPU with native bf16)
          )->dict:
     "Train a U-Net on `data`, writing everything to `out`; returns the `Run` (its `metrics`: the best model's validation metrics)."
-    check_recipe(preset, epochs, size, bs, lr, max_minutes, valid_pct, test_pct, group, gamma, loss)
+    check_recipe(preset, epochs, size, bs, lr, max_minutes, valid_pct, test_pct, group, gamma, loss, precision)
     if loader not in ('auto', 'tensor', 'fastai'): raise OptionError(f"--loader must be 'auto', 'tensor' or 'fastai', not {loader!r}")
     if compile and loader == 'fastai': raise OptionError("--compile needs plain tensors: use --loader tensor (or auto), not fastai")
     check_out(out, data, 'run folder')
     out = Path(out)
+    device = default_device(cpu)
+    prec = train_precision(precision, device)
     p = _resolve(preset, epochs=epochs, size=size, encoder=encoder, bs=bs, lr=lr, tumour_weight=tumour_weight, patience=patience,
                  last_cross=last_cross, context=context, loss=loss)
     _check_resumable(out, resume)
@@ -471,7 +506,6 @@ def train(data, # data folder (any layout `read_cases` reads)
     if not resume and not _rank():
         write_json(dict(data=str(Path(data).resolve()), preset=preset, created=time.strftime('%Y-%m-%d %H:%M:%S')), out/'run.json')
     set_seed(seed)
-    device = default_device(cpu)
     from fastai.torch_core import num_distrib
     if num_distrib() > 1 and device.type == 'cuda':            # one GPU per process
         torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', 0))); device = torch.device('cuda', torch.cuda.current_device())
@@ -489,13 +523,13 @@ def train(data, # data folder (any layout `read_cases` reads)
     learn = seg_learner(dls, cfg, loss_func=get_loss(p['loss']), metrics=seg_metrics(cfg['n_out'], ss.case_of[ss.idxs(split['valid'])]),
                         path=out, model_dir='checkpoints', pretrained=pretrained if not resume else False,
                         **({'opt_func':partial(fused_adamw, fused=True)} if gpu else {}))
-    cfg['pretrained'] = learn.weights_source
+    cfg['pretrained'],cfg['train']['precision'] = learn.weights_source,prec
+    learn.model = learn.model.to(device, memory_format=torch.channels_last)   # faster convolutions on GPUs and CPUs alike
     if gpu:
-        learn.model = learn.model.to(device, memory_format=torch.channels_last)
         torch.backends.cudnn.benchmark = True                   # fixed input size: let cuDNN pick its fastest convolutions
-        if torch.cuda.is_bf16_supported(): learn.to_bf16()     # no gradient scaler, so no overflow check that waits for the GPU
-        else: learn.to_fp16()
         lean_loop(learn)
+    if prec == 'bf16': learn.to_bf16() if gpu else learn.add_cb(CPUAutocast())   # bf16 needs no gradient scaler (no overflow check that waits for the GPU)
+    elif prec == 'fp16': learn.to_fp16()
     if compile: compile_unet(learn.model)
     t0 = time.time()
     if num_distrib() > 1:                                      # launched by Accelerate: one process per device or CPU share

@@ -1,0 +1,67 @@
+"""Training speed on this CPU: the `cpu` preset's step (fp32 channels-first as before, channels-last, channels-last + bf16
+autocast) on random batches, then whole `train()` epochs on real patients in fp32 and bf16 (both channels-last).
+
+    python bench/bench_cpu_train.py --data ../shared/data/lgg --patients 20 --out bench/results/cpu_train.json
+"""
+import argparse, json, os, shutil, sys, tempfile, time
+from pathlib import Path
+import torch
+
+def step_rate(cfg, memory_format, bf16:bool, n:int=8, bs:int=16)->float:
+    "Median img/s of forward + backward + AdamW on one random batch (after 2 warm-up steps)."
+    from tumortrace.model import create_model
+    from tumortrace.metrics import get_loss
+    torch.manual_seed(0)
+    m = create_model(cfg).train().to(memory_format=memory_format)
+    opt,loss_f = torch.optim.AdamW(m.parameters(), 1e-3), get_loss('tversky_ce')
+    x = torch.randn(bs, cfg['n_in'], cfg['size'], cfg['size']).contiguous(memory_format=memory_format)
+    y = (torch.rand(bs, cfg['size'], cfg['size']) > 0.9).long()
+    ts = []
+    for i in range(n + 2):
+        t = time.perf_counter()
+        with torch.autocast('cpu', dtype=torch.bfloat16, enabled=bf16): out = m(x)
+        l = loss_f(out.float(), y); opt.zero_grad(); l.backward(); opt.step()
+        if i >= 2: ts.append(time.perf_counter() - t)
+    return bs / sorted(ts)[len(ts) // 2]
+
+def _secs(t:str)->int:
+    "fastai's 'mm:ss' (or 'hh:mm:ss') epoch time in seconds."
+    s = 0
+    for part in str(t).split(':'): s = 60 * s + int(part)
+    return s
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--data', required=True); ap.add_argument('--out', required=True)
+    ap.add_argument('--patients', type=int, default=20, help='patients copied for the train() epochs')
+    ap.add_argument('--epochs', type=int, default=2)
+    a = ap.parse_args()
+    from tumortrace.model import unet_config
+    from tumortrace.train import PRESETS, train, cpu_bf16
+    p = PRESETS['cpu']
+    res = dict(threads=torch.get_num_threads(), cpu_bf16=cpu_bf16(), torch=torch.__version__)
+    cfg = unet_config(p['encoder'], n_in=3 * (2 * p['context'] + 1), n_out=2, size=p['size'], last_cross=p['last_cross'])
+    res['step_img_s'] = {k: round(step_rate(cfg, mf, bf), 1) for k,mf,bf in [
+        ('fp32 channels-first', torch.contiguous_format, False), ('fp32 channels-last', torch.channels_last, False),
+        ('bf16 channels-last', torch.channels_last, True)] if not bf or cpu_bf16()}
+    print(json.dumps(res['step_img_s']), flush=True)
+    tmp = Path(tempfile.mkdtemp())
+    try:
+        pts = sorted(d for d in Path(a.data).iterdir() if d.is_dir())[:a.patients]
+        (tmp/'data').mkdir()
+        for d in pts: os.symlink(d.resolve(), tmp/'data'/d.name)
+        res['epochs'] = {}
+        for prec in ['fp32'] + (['bf16'] if cpu_bf16() else []):
+            t = time.perf_counter()
+            r = train(tmp/'data', tmp/prec, preset='cpu', epochs=a.epochs, precision=prec, valid_pct=0.15, test_pct=0)
+            import pandas as pd
+            h = pd.read_csv(tmp/prec/'history.csv')
+            n = len(json.loads((tmp/prec/'split.json').read_text())['train'])
+            res['epochs'][prec] = dict(train_patients=n, epoch_s=[_secs(s) for s in h['time']],
+                                       total_s=round(time.perf_counter() - t, 1), valid_dice=[round(float(v), 3) for v in h['dice_patient']])
+            print(prec, json.dumps(res['epochs'][prec]), flush=True)
+    finally: shutil.rmtree(tmp, ignore_errors=True)
+    Path(a.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(a.out).write_text(json.dumps(res, indent=1) + '\n')
+
+if __name__ == '__main__': main()
