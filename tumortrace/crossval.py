@@ -223,7 +223,7 @@ def cross_validate(data, # labelled data folder
                    jobs:int=1, # folds trained at once, each in its own process (one GPU can take several; on a 2-core CPU: 1)
                    loader:str='auto', # training batches: 'tensor' (on the device), 'fastai', 'auto' (tensor on a GPU)
                    compile:bool=False, # `torch.compile` each fold's network for training
-                   precision:str='auto', # training arithmetic: 'auto' (bf16 on a GPU, fp32 on a CPU), 'fp32' or 'bf16' (a CPU with native bf16)
+                   precision:str='auto', # training arithmetic: 'auto' (bf16 where the device has it natively), 'fp32' or 'bf16'
                   )->dict:
     "k-fold cross-validation by patient; writes the fold runs, `cv_per_patient.csv`, `cv_summary.json` and the ensemble `model/`."
     import pandas as pd

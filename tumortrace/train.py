@@ -83,7 +83,7 @@ class Run:
 PRESETS = {
     'gpu':  dict(encoder='resnet34', size=256, bs=16, epochs=25, lr=1e-3, tumour_weight=2., last_cross=True, patience=12, context=1,
                  loss='tversky_ce'),
-    'cpu':  dict(encoder='xresnet34_w16', size=160, bs=16, epochs=20, lr=3e-3, tumour_weight=3., last_cross=False, patience=15, context=1,
+    'cpu':  dict(encoder='xresnet34_w16', size=160, bs=16, epochs=40, lr=3e-3, tumour_weight=3., last_cross=False, patience=15, context=1,
                  loss='tversky_ce'),
     'tiny': dict(encoder='xresnet18_w16', size=64, bs=8, epochs=2, lr=3e-3, tumour_weight=2., last_cross=False, patience=None, context=0,
                  loss='dice_ce'),
@@ -248,14 +248,14 @@ def cpu_bf16()->bool:
 
 PRECISIONS = ('auto', 'fp32', 'bf16')
 
-def train_precision(precision:str, # 'auto' (bf16 on a GPU, fp16 on one without bf16; fp32 on a CPU), 'fp32' or 'bf16'
+def train_precision(precision:str, # 'auto' (bf16 where the device has it natively, else fp16 on a GPU, fp32 on a CPU), 'fp32' or 'bf16'
                     device)->str:
     "The arithmetic training on `device` uses: 'fp32', 'bf16' or 'fp16'; a clear error where `precision` cannot run."
     device = torch.device(device)
     if precision not in PRECISIONS: raise OptionError(f"--precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")
     gpu = device.type == 'cuda'
     if precision == 'fp32': return 'fp32'
-    if precision == 'auto': return ('bf16' if torch.cuda.is_bf16_supported() else 'fp16') if gpu else 'fp32'
+    if precision == 'auto': return ('bf16' if torch.cuda.is_bf16_supported() else 'fp16') if gpu else ('bf16' if cpu_bf16() else 'fp32')
     if gpu and not torch.cuda.is_bf16_supported(): raise OptionError("--precision bf16: this GPU has no bfloat16; use auto (fp16) or fp32")
     if not gpu and not cpu_bf16(): raise OptionError("--precision bf16: this CPU has no native bfloat16 (AVX-512 BF16 or AMX), where it is slower than fp32; use fp32")
     return 'bf16' 
@@ -489,7 +489,7 @@ def train(data, # data folder (any layout `read_cases` reads)
           split:dict=None, # an explicit split (train/valid/test patient lists), e.g. one fold of `cross_validate`
           loader:str='auto', # 'tensor' (slices kept on the device, `TensorLoader`), 'fastai' (`seg_dataloaders`), 'auto': tensor on a GPU
           compile:bool=False, # `torch.compile` the network for training (`compile_unet`; implies the tensor loader)
-          precision:str='auto', # arithmetic: 'auto' (bf16 on a GPU, fp16 without bf16; fp32 on a CPU), 'fp32' or 'bf16' (a CPU with native bf16)
+          precision:str='auto', # arithmetic: 'auto' (bf16 where the device has it natively; else fp16 on a GPU, fp32 on a CPU), 'fp32' or 'bf16'
          )->dict:
     "Train a U-Net on `data`, writing everything to `out`; returns the `Run` (its `metrics`: the best model's validation metrics)."
     check_recipe(preset, epochs, size, bs, lr, max_minutes, valid_pct, test_pct, group, gamma, loss, precision)
