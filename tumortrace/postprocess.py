@@ -128,7 +128,7 @@ def _candidate_dice(pairs:list, # (truth, predicted mask) per patient
             per[s].append(float(dice_counts(tp, int(q.sum()) - tp, n_t - tp)))
     return {s:np.array(v) for s,v in per.items()}
 
-CANDIDATES = ('none', 'fill', 'min50', 'largest', 'fill+min50', 'fill+largest', 'open1+fill+largest', 'close1+fill+largest')
+CANDIDATES = ('none', 'fill', 'min50', 'fill+min50')   # `largest` by name only: it deleted whole tumours in 7 cross-validations (bench/)
 
 def choose_postprocess(model, # a `SegModel`
                        cases:list, # the run's *validation* patients
