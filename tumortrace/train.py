@@ -258,7 +258,7 @@ def train_precision(precision:str, # 'auto' (bf16 where the device has it native
     if precision == 'auto': return ('bf16' if torch.cuda.is_bf16_supported() else 'fp16') if gpu else ('bf16' if cpu_bf16() else 'fp32')
     if gpu and not torch.cuda.is_bf16_supported(): raise OptionError("--precision bf16: this GPU has no bfloat16; use auto (fp16) or fp32")
     if not gpu and not cpu_bf16(): raise OptionError("--precision bf16: this CPU has no native bfloat16 (AVX-512 BF16 or AMX), where it is slower than fp32; use fp32")
-    return 'bf16' 
+    return 'bf16'
 
 # %% ../nbs/07_train.ipynb #6d7c0623
 def compile_unet(model:torch.nn.Module)->torch.nn.Module:
