@@ -11,9 +11,9 @@ from pathlib import Path
 from .core import DataError, OptionError
 
 # %% auto #0
-__all__ = ['DEMO_EPOCHS', 'TRAIN_OPTIONS', 'CV_OPTIONS', 'EVALUATE_OPTIONS', 'PREDICT_OPTIONS', 'PRECISIONS', 'cmd_inspect',
-           'bundled_data', 'cmd_demo', 'job_path', 'run_job', 'add_options', 'cmd_train', 'cmd_cv', 'cmd_evaluate',
-           'cmd_predict', 'cmd_report', 'cmd_lab', 'main']
+__all__ = ['DEMO_EPOCHS', 'TRAIN_OPTIONS', 'CV_OPTIONS', 'EVALUATE_OPTIONS', 'PREDICT_OPTIONS', 'cmd_inspect', 'bundled_data',
+           'cmd_demo', 'job_path', 'run_job', 'add_options', 'cmd_train', 'cmd_cv', 'cmd_evaluate', 'cmd_predict',
+           'cmd_report', 'cmd_lab', 'main']
 
 # %% ../nbs/12_cli.ipynb #0196f4e7
 def _fmt_summary(s:dict)->str:
@@ -222,7 +222,8 @@ def cmd_cv(args)->int:
 
 def _add_job(sub, name:str, help:str, func, options, cmd, out_help:str):
     "A sub-command that runs a training job: --data, --out, `options` of `func`, --quiet."
-    from tumortrace.train import PRESETS, PRECISIONS
+    from tumortrace.train import PRESETS
+    from tumortrace.model import PRECISIONS
     from tumortrace.metrics import LOSSES
     p = sub.add_parser(name, help=help)
     p.add_argument('--data', required=True, help='data folder (labelled)')
@@ -276,14 +277,14 @@ def cmd_predict(args)->int:
 
 EVALUATE_OPTIONS = ('postprocess', 'tta', 'patients', 'precision')
 PREDICT_OPTIONS = ('tta', 'postprocess_spec', 'uncertainty', 'part')
-PRECISIONS = ['auto', 'fp32', 'bf16']
 
 def _add_eval_predict(sub):
     from tumortrace.evaluate import evaluate
+    from tumortrace.model import PRECISIONS
     e = sub.add_parser('evaluate', help='per-patient metrics of a trained model (runs the papermill evaluate job)')
     e.add_argument('--model', required=True, help="a run's model folder"); e.add_argument('--data', required=True)
     e.add_argument('--out', required=True, help='evaluation folder')
-    add_options(e, evaluate, EVALUATE_OPTIONS, choices=dict(patients=['auto', 'test', 'valid', 'all'], precision=PRECISIONS))
+    add_options(e, evaluate, EVALUATE_OPTIONS, choices=dict(patients=['auto', 'test', 'valid', 'all'], precision=list(PRECISIONS)))
     e.add_argument('--quiet', action='store_true')
     e.set_defaults(func=cmd_evaluate)
     p = sub.add_parser('predict', help='predict masks for new scans')
@@ -293,7 +294,7 @@ def _add_eval_predict(sub):
     from tumortrace.inference import predict_paths
     add_options(p, predict_paths, PREDICT_OPTIONS)
     from tumortrace.model import load_model
-    add_options(p, load_model, ('precision',), choices=dict(precision=PRECISIONS))
+    add_options(p, load_model, ('precision',), choices=dict(precision=list(PRECISIONS)))
     p.add_argument('--no-postprocess', action='store_true', help="the same as --postprocess-spec none")
     p.add_argument('--quiet', action='store_true')
     p.set_defaults(func=cmd_predict)

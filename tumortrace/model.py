@@ -18,9 +18,9 @@ from .core import Case, DataError, OptionError, atomic_path, write_json
 from .data import preprocess_volume
 
 # %% auto #0
-__all__ = ['MODEL_FORMAT', 'xresnet_narrow', 'make_encoder', 'unet_config', 'create_model', 'seg_learner', 'hysteresis', 'decide',
-           'save_model', 'SegModel', 'ModelConfig', 'read_config', 'MeanProbs', 'load_model', 'restore',
-           'restore_decide']
+__all__ = ['MODEL_FORMAT', 'PRECISIONS', 'xresnet_narrow', 'make_encoder', 'unet_config', 'create_model', 'seg_learner',
+           'hysteresis', 'decide', 'save_model', 'SegModel', 'ModelConfig', 'read_config', 'MeanProbs', 'load_model',
+           'restore', 'restore_decide']
 
 # %% ../nbs/06_model.ipynb #bb66ceca
 def _torchvision_weights_file(name:str):
@@ -160,12 +160,14 @@ def save_model(model:torch.nn.Module, cfg:dict, path)->Path:
     write_json({'format':MODEL_FORMAT, **cfg}, path/'config.json')
     return path
 
+PRECISIONS = ('auto', 'fp32', 'bf16')   # arithmetic names for prediction and training (`train.train_precision`)
+
 class SegModel:
     "A trained U-Net with its config: `predict` on prepared slices."
     def __init__(self, model, cfg:dict, path=None,
                  precision:str='auto', # 'auto' (bf16 on a GPU, fp32 on a CPU), 'fp32' or 'bf16'
                 ):
-        if precision not in ('auto', 'fp32', 'bf16'): raise OptionError(f"precision must be 'auto', 'fp32' or 'bf16', not {precision!r}")
+        if precision not in PRECISIONS: raise OptionError(f"precision must be 'auto', 'fp32' or 'bf16', not {precision!r}")
         self.model,self.path,self.precision = model.eval(),path,precision
         self.cfg = cfg if isinstance(cfg, ModelConfig) else ModelConfig.from_dict({k:v for k,v in dict(cfg).items() if k != 'format'})
     @property

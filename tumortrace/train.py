@@ -22,13 +22,13 @@ from .data import prepare, split_patients, save_split, load_split, seg_dataloade
 from .augment import seg_augs, SegAugment
 from dataclasses import asdict
 from .metrics import LOSSES, get_loss, seg_metrics
-from .model import unet_config, seg_learner, save_model
+from .model import unet_config, seg_learner, save_model, PRECISIONS
 
 # %% auto #0
-__all__ = ['PRESETS', 'PRECISIONS', 'Run', 'HistoryCSV', 'save_checkpoint', 'load_checkpoint', 'LastCheckpoint', 'SaveBest',
-           'EarlyStop', 'TimeBudget', 'DeviceSmoothLoss', 'SparseProgress', 'lean_loop', 'fused_adamw', 'CPUAutocast',
-           'cpu_bf16', 'train_precision', 'compile_unet', 'uncompile', 'distributed_fit', 'plot_history',
-           'check_recipe', 'check_out', 'train']
+__all__ = ['PRESETS', 'Run', 'HistoryCSV', 'save_checkpoint', 'load_checkpoint', 'LastCheckpoint', 'SaveBest', 'EarlyStop',
+           'TimeBudget', 'DeviceSmoothLoss', 'SparseProgress', 'lean_loop', 'fused_adamw', 'CPUAutocast', 'cpu_bf16',
+           'train_precision', 'compile_unet', 'uncompile', 'distributed_fit', 'plot_history', 'check_recipe',
+           'check_out', 'train']
 
 # %% ../nbs/07_train.ipynb #3aa18fa7
 class Run:
@@ -245,8 +245,6 @@ def cpu_bf16()->bool:
     "True where this CPU computes bfloat16 natively (oneDNN says so): there bf16 autocast is faster than fp32."
     try: return bool(torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported())
     except (AttributeError, RuntimeError): return False
-
-PRECISIONS = ('auto', 'fp32', 'bf16')
 
 def train_precision(precision:str, # 'auto' (bf16 where the device has it natively, else fp16 on a GPU, fp32 on a CPU), 'fp32' or 'bf16'
                     device)->str:
