@@ -145,7 +145,7 @@ CATALOGUE = {
     'size below 32':           (*train_row('--size', '16'), '--size must be a multiple of 32'),
     'lr 0':                    (*train_row('--lr', '0'), '--lr must be positive'),
     'lr negative':             (*train_row('--lr', '-0.1'), '--lr must be positive'),
-    'max-minutes 0':           (*train_row('--max-minutes', '0'), '--max-minutes must be positive'),
+    'max-minutes negative':    (*train_row('--max-minutes', '-1'), '--max-minutes must be positive (or 0: no budget)'),
     'valid-pct 1.5':           (*train_row('--valid-pct', '1.5'), '--valid-pct must be'),
     'group without group':     (*train_row('--group', '.+_[0-9]+'), 'capture group'),
     'group not a regex':       (*train_row('--group', '(unclosed'), '--group must be a valid regular expression'),

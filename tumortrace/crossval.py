@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 from .core import DataError, OptionError, write_json, atomic_path, read_ahead
 from .io import read_cases
-from .train import train, check_out, check_recipe
+from .train import PRESETS, train, check_out, check_recipe
 from .model import load_model, read_config, MODEL_FORMAT
 from .model import decide
 from .metrics import finite_mean
@@ -23,7 +23,7 @@ from .evaluate import patient_metrics, overlap_metrics, volume_spacing, save_pre
 
 # %% auto #0
 __all__ = ['institution', 'check_folds', 'cv_folds', 'score_fold', 'bootstrap_ci', 'dice_stats', 'summarize_cv', 'build_ensemble',
-           'cross_validate']
+           'fold_budget', 'cross_validate']
 
 # %% ../nbs/16_crossval.ipynb #977b21dc
 def institution(case_id:str)->str:
@@ -196,6 +196,12 @@ def _parallel_folds(data, out:Path, todo:list, kw:dict, tta:bool, jobs:int, prog
         futs = [ex.submit(run_fold, data, out, f, kw, tta, None, progress, i % ngpu if ngpu else None, threads) for i,f in enumerate(todo)]
         for fu in futs: fu.result()          # a fold's error is raised here
 
+def fold_budget(preset:str, # a name in `PRESETS`
+                max_minutes:float=None, # the budget asked for (None: the preset's `fold_minutes`; 0: none)
+               )->float|None:
+    "Training minutes each fold may take (None: no budget)."
+    return (PRESETS[preset].get('fold_minutes') if max_minutes is None else max_minutes) or None
+
 def cross_validate(data, # labelled data folder
                    out, # cross-validation folder to write
                    folds:int=5, # number of folds
@@ -211,7 +217,7 @@ def cross_validate(data, # labelled data folder
                    seed:int=42, # seed of the folds, sampling and initialisation
                    train_seed:int=None, # seed of each fold's sampling and initialisation alone (None: `seed`): the same folds, trained anew
                    valid_pct:float=0.15, # share of each fold's training patients used for validation
-                   max_minutes:float=None, # training time budget per fold, in minutes
+                   max_minutes:float=None, # training time budget per fold, in minutes (None: the preset's `fold_minutes`, 0: none)
                    resume:bool=False, # continue an interrupted cross-validation in `out`
                    tta:bool=False, # flip test-time augmentation when scoring
                    layout:str=None, # data layout (None: detected)
@@ -228,6 +234,7 @@ def cross_validate(data, # labelled data folder
     "k-fold cross-validation by patient; writes the fold runs, `cv_per_patient.csv`, `cv_summary.json` and the ensemble `model/`."
     import pandas as pd
     check_recipe(preset, epochs, size, bs, lr, max_minutes, valid_pct, None, group, gamma, loss, precision)
+    budget = fold_budget(preset, max_minutes)
     if jobs < 1: raise OptionError(f"--jobs must be at least 1, not {jobs!r}")
     out = check_out(out, data, 'cross-validation folder')
     if not resume and (out/'folds.json').exists():
@@ -244,7 +251,7 @@ def cross_validate(data, # labelled data folder
         plan = cv_folds(list(byid), folds, seed, valid_pct)
         write_json(plan, out/'folds.json')
     kw = dict(preset=preset, epochs=epochs, size=size, encoder=encoder, bs=bs, lr=lr, loss=loss, context=context, gamma=gamma,
-              seed=seed if train_seed is None else train_seed, max_minutes=max_minutes,
+              seed=seed if train_seed is None else train_seed, max_minutes=budget or 0,
               layout=layout, modalities=modalities, target=target, group=group, pretrained=pretrained, loader=loader,
               compile=compile, precision=precision)
     todo = [f for f in plan['folds'] if _fold_state(out/f"fold_{f['fold']}", tta) != 'scored']
@@ -254,7 +261,7 @@ def cross_validate(data, # labelled data folder
     with atomic_path(out/'cv_per_patient.csv') as tmp: df.to_csv(tmp, index=False)
     s = summarize_cv(rows)
     fm = {int(f['fold']):json.loads((out/f"fold_{f['fold']}"/'metrics.json').read_text()) for f in plan['folds']}
-    s.update(preset=preset, data=str(data), folds=folds, tta=tta, max_minutes=max_minutes, seeds=dict(folds=plan['seed'], training=kw['seed']),
+    s.update(preset=preset, data=str(data), folds=folds, tta=tta, max_minutes=budget, seeds=dict(folds=plan['seed'], training=kw['seed']),
              options={k:v for k,v in kw.items() if v is not None},      # the recipe as given (the rest: the preset's)
              train_minutes={k:m['train_minutes'] for k,m in fm.items()},
              schedule_epochs={k:m.get('schedule_epochs') for k,m in fm.items()})   # as fitted to `max_minutes`

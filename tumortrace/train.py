@@ -84,7 +84,7 @@ PRESETS = {
     'gpu':  dict(encoder='resnet34', size=256, bs=16, epochs=25, lr=1e-3, tumour_weight=2., last_cross=True, patience=12, context=1,
                  loss='tversky_ce'),
     'cpu':  dict(encoder='xresnet34_w16', size=160, bs=16, epochs=40, lr=3e-3, tumour_weight=3., last_cross=False, patience=15, context=1,
-                 loss='tversky_ce'),
+                 loss='tversky_ce', max_minutes=55, fold_minutes=28),   # time budgets: one model; one fold of a cross-validation
     'tiny': dict(encoder='xresnet18_w16', size=64, bs=8, epochs=2, lr=3e-3, tumour_weight=2., last_cross=False, patience=None, context=0,
                  loss='dice_ce'),
 }
@@ -324,7 +324,7 @@ def check_recipe(preset:str=None, epochs:int=None, size:int=None, bs:int=None, l
         if v is not None and v < 1: bad(n, v, 'at least 1')
     if size is not None and (size < 32 or size % 32): bad('size', size, 'a multiple of 32, at least 32')
     if lr is not None and not lr > 0: bad('lr', lr, 'positive')
-    if max_minutes is not None and not max_minutes > 0: bad('max_minutes', max_minutes, 'positive')
+    if max_minutes is not None and not max_minutes >= 0: bad('max_minutes', max_minutes, 'positive (or 0: no budget)')
     if gamma is not None and not 0 <= gamma <= 2: bad('gamma', gamma, 'in [0, 2]')
     if loss is not None and loss not in LOSSES: bad('loss', loss, f"one of {', '.join(LOSSES)}")
     if precision is not None and precision not in PRECISIONS: bad('precision', precision, f"one of {', '.join(PRECISIONS)}")
@@ -411,7 +411,7 @@ def _model_config(p:dict, ss, case, rkw:dict, **recipe)->dict:
     cfg.update(codes=ss.codes, labels={int(k):v for k,v in case.labels.items()}, label_values=case.label_values,
                channel_names=case.channel_names, context=p['context'], norm=recipe['norm'], crop=recipe['crop'],
                layout=case.layout, reader=rkw, split_seed=recipe['seed'], preset=recipe['preset'],
-               train=dict(epochs=p['epochs'], bs=p['bs'], lr=p['lr'], loss=recipe['loss'], tumour_weight=p['tumour_weight'],
+               train=dict(epochs=p['epochs'], bs=p['bs'], lr=p['lr'], loss=recipe['loss'], tumour_weight=p['tumour_weight'], max_minutes=p['max_minutes'],
                          augment=asdict(SegAugment(**p.get('augment', {})))))
     if (gen := brats_generation(cfg)): cfg.update(brats_generation=gen, brats_regions=BRATS_REGIONS[gen])
     return cfg
@@ -474,7 +474,7 @@ def train(data, # data folder (any layout `read_cases` reads)
           tumour_weight:float=None, # sampling weight of tumour slices (None: the preset's)
           patience:int=None, # early-stopping patience in epochs (None: the preset's)
           last_cross:bool=None, # full-resolution skip connection (the costly part of the decoder on a CPU)
-          max_minutes:float=None, # training time budget in minutes: the schedule is shortened to fit it (it still anneals)
+          max_minutes:float=None, # training time budget in minutes: the schedule is shortened to fit it (it still anneals); None: the preset's, 0: none
           layout:str=None, # data layout 'lgg', 'brats' or 'folder' (None: detected)
           modalities=None, # BraTS input channels, a list or comma-separated (None: all)
           target:str=None, # BraTS target: 'whole' or 'multiclass' (None: whole)
@@ -498,7 +498,8 @@ def train(data, # data folder (any layout `read_cases` reads)
     device = default_device(cpu)
     prec = train_precision(precision, device)
     p = _resolve(preset, epochs=epochs, size=size, encoder=encoder, bs=bs, lr=lr, tumour_weight=tumour_weight, patience=patience,
-                 last_cross=last_cross, context=context, loss=loss)
+                 last_cross=last_cross, context=context, loss=loss, max_minutes=max_minutes)
+    p['max_minutes'] = p.get('max_minutes') or None           # 0: no budget
     _check_resumable(out, resume)
     out.mkdir(parents=True, exist_ok=True)
     if not resume and not _rank():
@@ -533,9 +534,9 @@ def train(data, # data folder (any layout `read_cases` reads)
     if num_distrib() > 1:                                      # launched by Accelerate: one process per device or CPU share
         learn.add_cb(distributed_fit(gpu))
         if _rank(): learn.remove_cb(ProgressCallback)
-        try: _fit(learn, p, out, resume, max_minutes, device)
+        try: _fit(learn, p, out, resume, p['max_minutes'], device)
         finally: learn.detach_distributed()
-    else: _fit(learn, p, out, resume, max_minutes, device)
+    else: _fit(learn, p, out, resume, p['max_minutes'], device)
     run = _finish(learn, cfg, [c for c in cases if c.case_id in split['valid']], split, out, device, t0)
     if num_distrib() > 1:                                      # all leave together once rank 0 has written (a rank that exits
         _barrier(); torch.distributed.destroy_process_group() # while another still talks to it can abort in gloo's teardown)
