@@ -457,6 +457,17 @@ def _finish(learn, cfg:dict, valid:list, split:dict, out:Path, device, t0:float)
     return Run(out)
 
 # %% ../nbs/07_train.ipynb #50b650f6
+def _resumed_precision(out:Path, auto:str, device)->str:
+    "A resumed run's arithmetic: the one it started with (`run.json`), where `device` can run it; else `auto`'s, with a warning."
+    rec = Run(out).info.get('precision')
+    if rec in (None, auto): return auto
+    if rec == 'fp32' or (rec == 'fp16' and device.type == 'cuda'): return rec
+    if rec == 'bf16':
+        try: return train_precision('bf16', device)
+        except OptionError: pass
+    warnings.warn(f"{out}: the run started in {rec}, which this {device.type} cannot run: it goes on in {auto}")
+    return auto
+
 def train(data, # data folder (any layout `read_cases` reads)
           out, # run folder to write
           preset:str='cpu', # recipe: 'cpu', 'gpu' or 'tiny' (see `PRESETS`)
@@ -487,7 +498,7 @@ def train(data, # data folder (any layout `read_cases` reads)
           split:dict=None, # an explicit split (train/valid/test patient lists), e.g. one fold of `cross_validate`
           loader:str='auto', # 'tensor' (slices kept on the device, `TensorLoader`), 'fastai' (`seg_dataloaders`), 'auto': tensor on a GPU
           compile:bool=False, # `torch.compile` the network for training (`compile_unet`; implies the tensor loader)
-          precision:str='auto', # arithmetic: 'auto' (bf16 where the device has it natively; else fp16 on a GPU, fp32 on a CPU), 'fp32' or 'bf16'
+          precision:str='auto', # arithmetic: 'auto' (bf16 where the device has it natively; else fp16 on a GPU, fp32 on a CPU; a resumed run: its own), 'fp32' or 'bf16'
          )->dict:
     "Train a U-Net on `data`, writing everything to `out`; returns the `Run` (its `metrics`: the best model's validation metrics)."
     check_recipe(preset, epochs, size, bs, lr, max_minutes, valid_pct, test_pct, group, gamma, loss, precision)
@@ -501,9 +512,10 @@ def train(data, # data folder (any layout `read_cases` reads)
                  last_cross=last_cross, context=context, loss=loss, max_minutes=max_minutes)
     p['max_minutes'] = p.get('max_minutes') or None           # 0: no budget
     _check_resumable(out, resume)
+    if resume and precision == 'auto': prec = _resumed_precision(out, prec, device)
     out.mkdir(parents=True, exist_ok=True)
     if not resume and not _rank():
-        write_json(dict(data=str(Path(data).resolve()), preset=preset, created=time.strftime('%Y-%m-%d %H:%M:%S')), out/'run.json')
+        write_json(dict(data=str(Path(data).resolve()), preset=preset, precision=prec, created=time.strftime('%Y-%m-%d %H:%M:%S')), out/'run.json')
     set_seed(seed)
     from fastai.torch_core import num_distrib
     if num_distrib() > 1 and device.type == 'cuda':            # one GPU per process
