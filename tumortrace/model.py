@@ -294,7 +294,7 @@ def _load_net(path:Path, cfg:dict):
 
 def load_model(path, # a model folder (model.safetensors + config.json), an ensemble folder, or a run / cross-validation folder holding `model/`
                device='auto', # 'auto': the GPU when there is one, else the CPU; or a torch device
-               precision:str='auto', # 'auto' (bf16 on a GPU, fp32 on a CPU), 'fp32' or 'bf16' (about 2x faster on a CPU with bf16 instructions; see bench/)
+               precision:str='auto', # 'auto' (bf16 on a GPU, fp32 on a CPU), 'fp32' or 'bf16' (about 2x faster on a CPU; see bench/)
               )->SegModel:
     "Rebuild a model saved by `save_model`, or an ensemble of them (`cfg['ensemble']` names member folders); no unpickling."
     path = Path(path)
@@ -311,9 +311,6 @@ def load_model(path, # a model folder (model.safetensors + config.json), an ense
     else: model = _load_net(path, cfg)
     from tumortrace.core import default_device
     device = default_device() if device in (None, 'auto') else torch.device(device)
-    from tumortrace.train import cpu_bf16
-    if precision == 'bf16' and device.type == 'cpu' and not cpu_bf16():
-        warnings.warn(f"{path}: precision='bf16' on a CPU with no native bf16 instructions is emulated, several times slower than fp32 (bench/README.md): use 'fp32' or 'auto'")
     return SegModel(model.to(device).to(memory_format=torch.channels_last), cfg, path, precision)
 
 # %% ../nbs/06_model.ipynb #a2182bad
