@@ -18,8 +18,8 @@ warnings.filterwarnings('ignore', message=r'.*torch\.jit\.script.*', category=Fu
 
 # %% auto #0
 __all__ = ['INCOMPLETE', 'OKABE_ITO', 'DataError', 'OptionError', 'Case', 'read_ahead', 'atomic_path', 'write_json',
-           'marked_incomplete', 'check_complete', 'set_seed', 'default_device', 'new_figure', 'save_figure', 'fig_png',
-           'fig_rgb']
+           'marked_incomplete', 'check_complete', 'set_seed', 'default_device', 'cpu_bf16', 'new_figure', 'save_figure',
+           'fig_png', 'fig_rgb']
 
 # %% ../nbs/00_core.ipynb #4f2d1e0c
 class DataError(ValueError):
@@ -162,6 +162,12 @@ def default_device(cpu:bool=False):
     "The CUDA device when present (and not `cpu`), else the CPU."
     import torch
     return torch.device('cuda' if torch.cuda.is_available() and not cpu else 'cpu')
+
+def cpu_bf16()->bool:
+    "True where this CPU computes bfloat16 natively (AVX-512 BF16 or AMX, as oneDNN reports): only there is bf16 faster than fp32."
+    import torch
+    try: return bool(torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError): return False
 
 # %% ../nbs/00_core.ipynb #09178fe8
 OKABE_ITO = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#56B4E9', '#CC79A7', '#F0E442', '#000000']

@@ -173,9 +173,10 @@ class SegModel:
     @property
     def device(self): return next(self.model.parameters()).device
     def __repr__(self): return f"SegModel({self.cfg['encoder']}, n_in={self.cfg['n_in']}, classes={self.cfg.get('codes')}, size={self.cfg['size']})"
-    def probs_t(self, x:np.ndarray, bs:int=32)->torch.Tensor:
+    def probs_t(self, x:np.ndarray, bs:int=None)->torch.Tensor:
         "Class probabilities (N, n_out, S, S), float32 on the model's device, for prepared slices x (N, C, S, S): inference mode, channels-last, bf16 autocast as `precision` says."
         from contextlib import nullcontext
+        bs = bs or (32 if self.device.type == 'cuda' else 16)   # CPU: 16 slices stay in cache, ~10 % faster than 32 (bench/)
         out = []
         bf16 = self.precision == 'bf16' or (self.precision == 'auto' and self.device.type == 'cuda')
         amp = torch.autocast(self.device.type, dtype=torch.bfloat16) if bf16 else nullcontext()
@@ -184,10 +185,10 @@ class SegModel:
                 xb = torch.as_tensor(np.ascontiguousarray(x[i:i+bs]), dtype=torch.float32, device=self.device)
                 out.append(self.model(xb.contiguous(memory_format=torch.channels_last)).float().softmax(1))
         return torch.cat(out) if out else torch.zeros((0, self.cfg['n_out'], *x.shape[2:]), device=self.device)
-    def probs(self, x:np.ndarray, bs:int=32)->np.ndarray:
+    def probs(self, x:np.ndarray, bs:int=None)->np.ndarray:
         "`probs_t` as a NumPy array."
         return self.probs_t(x, bs).cpu().numpy()
-    def predict_prepared(self, x:np.ndarray, bs:int=32)->np.ndarray:
+    def predict_prepared(self, x:np.ndarray, bs:int=None)->np.ndarray:
         "Class-index masks (N, S, S) uint8 for prepared slices (N, C, S, S) of one volume: what the network itself sees."
         return decide(self.probs(x, bs), self.cfg.get('threshold'), self.cfg.get('grow'))
 
@@ -294,7 +295,7 @@ def _load_net(path:Path, cfg:dict):
 
 def load_model(path, # a model folder (model.safetensors + config.json), an ensemble folder, or a run / cross-validation folder holding `model/`
                device='auto', # 'auto': the GPU when there is one, else the CPU; or a torch device
-               precision:str='auto', # 'auto' (bf16 on a GPU, fp32 on a CPU), 'fp32' or 'bf16' (about 2x faster on a CPU; see bench/)
+               precision:str='auto', # 'auto' (bf16 on a GPU, fp32 on a CPU), 'fp32' or 'bf16' (about 2x faster on a CPU with bf16 instructions, 7x slower without; see bench/)
               )->SegModel:
     "Rebuild a model saved by `save_model`, or an ensemble of them (`cfg['ensemble']` names member folders); no unpickling."
     path = Path(path)
@@ -309,8 +310,11 @@ def load_model(path, # a model folder (model.safetensors + config.json), an ense
             nets.append(_load_net(path/name, mc))
         model = MeanProbs(nets)
     else: model = _load_net(path, cfg)
-    from tumortrace.core import default_device
+    from tumortrace.core import default_device, cpu_bf16
     device = default_device() if device in (None, 'auto') else torch.device(device)
+    if precision == 'bf16' and device.type == 'cpu' and not cpu_bf16():
+        warnings.warn(f"{path}: precision='bf16' on a CPU without bf16 instructions (AVX-512 BF16 or AMX) is emulated, "
+                      "several times slower than fp32 (bench/README.md): use 'auto' or 'fp32'")
     return SegModel(model.to(device).to(memory_format=torch.channels_last), cfg, path, precision)
 
 # %% ../nbs/06_model.ipynb #a2182bad
@@ -347,14 +351,14 @@ def restore_decide(p:torch.Tensor, # (N, K, S, S) class probabilities at model s
 
 # %% ../nbs/06_model.ipynb #0b13cbc9
 @patch
-def probs_tta_t(self:SegModel, x:np.ndarray, bs:int=32)->tuple[torch.Tensor, torch.Tensor]:
+def probs_tta_t(self:SegModel, x:np.ndarray, bs:int=None)->tuple[torch.Tensor, torch.Tensor]:
     "TTA probabilities (mean of plain and left-right flipped views) and per-pixel disagreement (N, S, S), on the model's device."
     a = self.probs_t(x, bs)
     b = self.probs_t(np.ascontiguousarray(x[..., ::-1]), bs).flip(-1)
     return (a + b) / 2, (a[:, 1:].sum(1) - b[:, 1:].sum(1)).abs()
 
 @patch
-def probs_tta(self:SegModel, x:np.ndarray, bs:int=32)->tuple[np.ndarray, np.ndarray]:
+def probs_tta(self:SegModel, x:np.ndarray, bs:int=None)->tuple[np.ndarray, np.ndarray]:
     "`probs_tta_t` as NumPy arrays."
     return tuple(t.cpu().numpy() for t in self.probs_tta_t(x, bs))
 
@@ -385,7 +389,7 @@ def predict_volume(self:SegModel,
                    probs:bool=False, # also return class probabilities (N, K, H, W)
                    tta:bool=False, # flip test-time augmentation
                    uncertainty:bool=False, # also return the TTA disagreement map (N, H, W) (implies tta)
-                   bs:int=32,
+                   bs:int=None, # slices per forward pass (None: 16 on a CPU, 32 on a GPU)
                    prepared:tuple=None, # `prepare_volume(vol, brain)`, when already made (by `read_ahead`'s threads)
                    on_device:bool=None, # resize and decide where the probabilities are (`restore_decide`; None: on a GPU, for the mask alone)
                   ):

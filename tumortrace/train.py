@@ -16,7 +16,7 @@ from fastai.callback.core import Callback, CancelFitException
 from fastai.callback.tracker import SaveModelCallback, EarlyStoppingCallback
 from fastai.callback.progress import ProgressCallback
 from fastai.learner import AvgSmoothLoss
-from .core import DataError, OptionError, set_seed, default_device, write_json, atomic_path
+from .core import DataError, OptionError, set_seed, default_device, cpu_bf16, write_json, atomic_path
 from .io import read_cases
 from .data import prepare, split_patients, save_split, load_split, seg_dataloaders, tensor_dataloaders
 from .augment import seg_augs, SegAugment
@@ -26,7 +26,7 @@ from .model import unet_config, seg_learner, save_model, PRECISIONS
 
 # %% auto #0
 __all__ = ['PRESETS', 'Run', 'HistoryCSV', 'save_checkpoint', 'load_checkpoint', 'LastCheckpoint', 'SaveBest', 'EarlyStop',
-           'TimeBudget', 'DeviceSmoothLoss', 'SparseProgress', 'lean_loop', 'fused_adamw', 'CPUAutocast', 'cpu_bf16',
+           'TimeBudget', 'DeviceSmoothLoss', 'SparseProgress', 'lean_loop', 'fused_adamw', 'CPUAutocast',
            'train_precision', 'compile_unet', 'uncompile', 'distributed_fit', 'plot_history', 'check_recipe',
            'check_out', 'train']
 
@@ -240,11 +240,6 @@ class CPUAutocast(Callback):
     def after_batch(self): self._leave()                     # also after a cancelled batch
     def _leave(self):
         if getattr(self, 'ctx', None) is not None: self.ctx.__exit__(None, None, None); self.ctx = None
-
-def cpu_bf16()->bool:
-    "True where this CPU computes bfloat16 natively (oneDNN says so): there bf16 autocast is faster than fp32."
-    try: return bool(torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported())
-    except (AttributeError, RuntimeError): return False
 
 def train_precision(precision:str, # 'auto' (bf16 where the device has it natively, else fp16 on a GPU, fp32 on a CPU), 'fp32' or 'bf16'
                     device)->str:
