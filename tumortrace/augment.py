@@ -86,7 +86,10 @@ class SegAugment:
     p:float=0.75 # probability of the rotation/zoom and of the intensity jitter
     gamma:float=0. # max gamma change (`jitter_gamma`; 0: off)
     gamma_p:float=0.3 # probability of the gamma change
-    def affine(self, n:int, device=None, generator=None)->torch.Tensor:
+    patch:int=None # train on random patch x patch windows of the slices, at their own pixel size (None: whole slices)
+    def affine(self, n:int, device=None, generator=None,
+               size:int=None, # the slices' size: with `patch`, each matrix also picks a window at a random whole-pixel offset
+              )->torch.Tensor:
         "(n, 2, 3) sampling matrices (output to input, normalised coordinates): rotation and zoom with probability `p`, flips with 0.5."
         u = lambda: torch.rand(n, device=device, generator=generator)
         on = (u() < self.p).float()
@@ -95,14 +98,21 @@ class SegAugment:
         fx = torch.where(u() < (0.5 if self.flip else 0.), -1., 1.)
         fy = torch.where(u() < (0.5 if self.flip_vert else 0.), -1., 1.)
         c,s,z = ang.cos() / zoom, ang.sin() / zoom, torch.zeros(n, device=device)
-        return torch.stack([torch.stack([c*fx, -s*fy, z], 1), torch.stack([s*fx, c*fy, z], 1)], 1)
+        tx = ty = z
+        if self.patch and size and self.patch < size:          # shrink to the window, centre it at offset o: pixel i reads i + o
+            k,free = self.patch / size, size - self.patch
+            off = lambda: torch.randint(0, free + 1, (n,), device=device, generator=generator).float()
+            c,s,tx,ty = c * k, s * k, (2 * off() - free) / size, (2 * off() - free) / size
+        return torch.stack([torch.stack([c*fx, -s*fy, tx], 1), torch.stack([s*fx, c*fy, ty], 1)], 1)
     def __call__(self, x:torch.Tensor, # (B, C, H, W) float images
                  y:torch.Tensor, # (B, H, W) class-index masks
                  generator=None, # a `torch.Generator` on the batch's device, for reproducible batches
                 )->tuple:
         "Augment a batch where it lies (one `grid_sample` for rotate/flip/zoom, nearest for masks), then jitter and noise."
         import torch.nn.functional as F
-        grid = F.affine_grid(self.affine(len(x), x.device, generator).to(x.dtype), list(x.shape), align_corners=False)
+        if self.patch and x.shape[-1] != x.shape[-2]: raise ValueError(f"patch training needs square slices, not {tuple(x.shape[-2:])}")
+        out = [*x.shape[:2], self.patch, self.patch] if self.patch and self.patch < x.shape[-1] else list(x.shape)
+        grid = F.affine_grid(self.affine(len(x), x.device, generator, x.shape[-1]).to(x.dtype), out, align_corners=False)
         x = F.grid_sample(x, grid, mode='bilinear', padding_mode='zeros', align_corners=False)
         y = F.grid_sample(y[:, None].to(x.dtype), grid, mode='nearest', padding_mode='zeros', align_corners=False)[:, 0].round().to(y.dtype)
         if self.gamma: x = jitter_gamma(x, self.gamma, self.gamma_p, generator)
@@ -115,6 +125,7 @@ def seg_augs(size:int=None, # output size (default: keep)
             )->list:
     "fastai batch transforms for segmentation: one fused affine (rotate/flip/scale), gamma, intensity jitter, noise."
     a = SegAugment(**kwargs)
+    if a.patch: raise ValueError("patch training runs in `SegAugment` itself (the tensor loader), not in fastai's transforms")
     tfms = aug_transforms(do_flip=a.flip, flip_vert=a.flip_vert, max_rotate=a.rotate, min_zoom=a.scale[0], max_zoom=a.scale[1],
                           max_lighting=0., max_warp=0., p_affine=a.p, p_lighting=0., pad_mode='zeros', size=size)
     if a.gamma: tfms.append(GammaJitter(a.gamma, a.gamma_p))

@@ -311,13 +311,16 @@ def plot_history(history, # a `history.csv` path or DataFrame
 
 # %% ../nbs/07_train.ipynb #33317802
 def check_recipe(preset:str=None, epochs:int=None, size:int=None, bs:int=None, lr:float=None, max_minutes:float=None,
-                 valid_pct:float=None, test_pct:float=None, group:str=None, gamma:float=None, loss:str=None, precision:str=None, **_):
+                 valid_pct:float=None, test_pct:float=None, group:str=None, gamma:float=None, loss:str=None, precision:str=None,
+                 patch:int=None, **_):
     "Refuse impossible training options with one clear `OptionError` (None: not given)."
     def bad(name, v, must): raise OptionError(f"--{name.replace('_', '-')} must be {must}, not {v!r}")
     if preset is not None and preset not in PRESETS: bad('preset', preset, f"one of {', '.join(PRESETS)}")
     for n,v in (('epochs', epochs), ('bs', bs)):
         if v is not None and v < 1: bad(n, v, 'at least 1')
     if size is not None and (size < 32 or size % 32): bad('size', size, 'a multiple of 32, at least 32')
+    if patch is not None and (patch < 32 or patch % 32): bad('patch', patch, 'a multiple of 32, at least 32')
+    if patch is not None and patch >= (sz := size or PRESETS.get(preset or 'cpu', {}).get('size', 0)): bad('patch', patch, f'smaller than the training size ({sz})')
     if lr is not None and not lr > 0: bad('lr', lr, 'positive')
     if max_minutes is not None and not max_minutes >= 0: bad('max_minutes', max_minutes, 'positive (or 0: no budget)')
     if gamma is not None and not 0 <= gamma <= 2: bad('gamma', gamma, 'in [0, 2]')
@@ -490,13 +493,14 @@ def train(data, # data folder (any layout `read_cases` reads)
           crop:bool=True, # crop to the brain's bounding box (see `prepare`)
           context:int=None, # 2.5D: neighbouring slices on each side given as extra input channels (None: the preset's)
           gamma:float=None, # gamma augmentation, the exponent's largest change (`augment.jitter_gamma`; None: the preset's, 0: off)
+          patch:int=None, # train on random patch x patch windows of the slices at full resolution, a multiple of 32 below `size` (None: the preset's: whole slices)
           split:dict=None, # an explicit split (train/valid/test patient lists), e.g. one fold of `cross_validate`
           loader:str='auto', # 'tensor' (slices kept on the device, `TensorLoader`), 'fastai' (`seg_dataloaders`), 'auto': tensor on a GPU
           compile:bool=False, # `torch.compile` the network for training (`compile_unet`; implies the tensor loader)
           precision:str='auto', # arithmetic: 'auto' (bf16 where the device has it natively; else fp16 on a GPU, fp32 on a CPU; a resumed run: its own), 'fp32' or 'bf16'
          )->dict:
     "Train a U-Net on `data`, writing everything to `out`; returns the `Run` (its `metrics`: the best model's validation metrics)."
-    check_recipe(preset, epochs, size, bs, lr, max_minutes, valid_pct, test_pct, group, gamma, loss, precision)
+    check_recipe(preset, epochs, size, bs, lr, max_minutes, valid_pct, test_pct, group, gamma, loss, precision, patch)
     if loader not in ('auto', 'tensor', 'fastai'): raise OptionError(f"--loader must be 'auto', 'tensor' or 'fastai', not {loader!r}")
     if compile and loader == 'fastai': raise OptionError("--compile needs plain tensors: use --loader tensor (or auto), not fastai")
     check_out(out, data, 'run folder')
@@ -506,6 +510,9 @@ def train(data, # data folder (any layout `read_cases` reads)
     p = _resolve(preset, epochs=epochs, size=size, encoder=encoder, bs=bs, lr=lr, tumour_weight=tumour_weight, patience=patience,
                  last_cross=last_cross, context=context, loss=loss, max_minutes=max_minutes)
     p['max_minutes'] = p.get('max_minutes') or None           # 0: no budget
+    p['augment'] = aug = dict(p.get('augment', {}), **({} if gamma is None else dict(gamma=gamma)), **({} if patch is None else dict(patch=patch)))
+    if aug.get('patch') and aug['patch'] >= p['size']: raise OptionError(f"--patch must be smaller than the training size {p['size']}, not {aug['patch']}")
+    if aug.get('patch') and loader == 'fastai': raise OptionError("--patch samples windows in the tensor loader: use --loader tensor (or auto), not fastai")
     _check_resumable(out, resume)
     if resume and precision == 'auto': prec = _resumed_precision(out, prec, device)
     out.mkdir(parents=True, exist_ok=True)
@@ -521,8 +528,7 @@ def train(data, # data folder (any layout `read_cases` reads)
     keep = set(split['train']) | set(split['valid'])
     ss = prepare([c for c in cases if c.case_id in keep], p['size'], norm, crop, context=p['context'])
     gpu = device.type == 'cuda'
-    p['augment'] = aug = dict(p.get('augment', {}), **({} if gamma is None else dict(gamma=gamma)))   # beyond `SegAugment`'s defaults
-    if (loader == 'auto' and (gpu or compile)) or loader == 'tensor':
+    if (loader == 'auto' and (gpu or compile or aug.get('patch'))) or loader == 'tensor':
         dls = tensor_dataloaders(ss, split, bs=p['bs'], augment=SegAugment(**aug), tumour_weight=p['tumour_weight'], device=device, seed=seed)
     else: dls = seg_dataloaders(ss, split, bs=p['bs'], batch_tfms=seg_augs(**aug), tumour_weight=p['tumour_weight'], device=device, seed=seed)
     cfg = _model_config(p, ss, cases[0], rkw, norm=norm, crop=crop, seed=seed, preset=preset, loss=p['loss'])
