@@ -37,7 +37,8 @@ def main():
     ap.add_argument('--epochs', type=int, default=2)
     a = ap.parse_args()
     from tumortrace.model import unet_config
-    from tumortrace.train import PRESETS, train, cpu_bf16
+    from tumortrace.train import PRESETS, train
+    from tumortrace.core import cpu_bf16
     p = PRESETS['cpu']
     res = dict(threads=torch.get_num_threads(), cpu_bf16=cpu_bf16(), torch=torch.__version__)
     cfg = unet_config(p['encoder'], n_in=3 * (2 * p['context'] + 1), n_out=2, size=p['size'], last_cross=p['last_cross'])
