@@ -511,7 +511,6 @@ def train(data, # data folder (any layout `read_cases` reads)
                  last_cross=last_cross, context=context, loss=loss, max_minutes=max_minutes)
     p['max_minutes'] = p.get('max_minutes') or None           # 0: no budget
     p['augment'] = aug = dict(p.get('augment', {}), **({} if gamma is None else dict(gamma=gamma)), **({} if patch is None else dict(patch=patch)))
-    if aug.get('patch') and aug['patch'] >= p['size']: raise OptionError(f"--patch must be smaller than the training size {p['size']}, not {aug['patch']}")
     if aug.get('patch') and loader == 'fastai': raise OptionError("--patch samples windows in the tensor loader: use --loader tensor (or auto), not fastai")
     _check_resumable(out, resume)
     if resume and precision == 'auto': prec = _resumed_precision(out, prec, device)
