@@ -4,6 +4,8 @@ For each run after the first: the paired difference of per-patient Dice against 
 95 % interval, and how many patients got better or worse. With `--contrast DATA`, also each patient's FLAIR
 contrast (mean normalised FLAIR inside the tumour minus the rest of the brain, in units of the brain's standard
 deviation; the normalisation is the pipeline's own) and its Spearman correlation with each run's Dice.
+A run stopped before its last fold (no `cv_per_patient.csv` yet) is read from its folds' `scores.json` and compared
+on the patients it scored; each run's line says how many.
 Usage: python bench/cv_compare.py runs/A runs/B [--contrast ../shared/data/lgg] [--out results.json]
 """
 import argparse, json
@@ -11,17 +13,23 @@ from pathlib import Path
 import numpy as np, pandas as pd
 
 def per_patient(run)->pd.Series:
-    "A cross-validation's per-patient Dice, by patient."
-    d = pd.read_csv(Path(run)/'cv_per_patient.csv')
+    "A cross-validation's per-patient Dice, by patient (from the scored folds of a run stopped part way)."
+    f = Path(run)/'cv_per_patient.csv'
+    if f.exists(): d = pd.read_csv(f)
+    else:
+        rows = [r for s in sorted(Path(run).glob('fold_*/scores.json')) for r in json.loads(s.read_text())['rows']]
+        if not rows: raise SystemExit(f"{run}: neither cv_per_patient.csv nor any fold's scores.json")
+        d = pd.DataFrame(rows)
     return d.set_index('patient')['dice']
 
 def paired(a:pd.Series, b:pd.Series)->dict:
-    "b - a over the patients both scored: mean, bootstrap 95 % interval, patients better/worse."
+    "b - a over the patients `b` scored (all of `a`'s, or part of them if `b` stopped early): mean, bootstrap 95 % interval, better/worse."
     from tumortrace.crossval import bootstrap_ci
-    if set(a.index) != set(b.index): raise SystemExit("the runs scored different patients: not the same cross-validation")
+    if not set(b.index) <= set(a.index): raise SystemExit("the runs scored different patients: not the same cross-validation")
     d = (b - a.reindex(b.index)).to_numpy()
     lo,hi = bootstrap_ci(d)
-    return dict(mean=float(d.mean()), lo=float(lo), hi=float(hi), better=int((d > 0).sum()), worse=int((d < 0).sum()))
+    return dict(n=len(d), mean=float(d.mean()), lo=float(lo), hi=float(hi), better=int((d > 0).sum()), worse=int((d < 0).sum()),
+                ref_mean=float(a.reindex(b.index).mean()), ref_below_half=int((a.reindex(b.index) < 0.5).sum()))
 
 def flair_contrast(data, channel:int=1)->pd.Series:
     "Per patient: (mean inside the tumour - mean in the rest of the brain) / std of the rest, on the normalised channel."
@@ -45,11 +53,12 @@ def main():
     a = ap.parse_args()
     runs = {str(r): per_patient(r) for r in a.runs}
     ref = runs[a.runs[0]]
-    res = dict(runs={r: dict(mean=float(s.mean()), below_half=int((s < 0.5).sum())) for r,s in runs.items()},
+    res = dict(runs={r: dict(n=len(s), mean=float(s.mean()), below_half=int((s < 0.5).sum())) for r,s in runs.items()},
                paired={r: paired(ref, s) for r,s in list(runs.items())[1:]})
-    for r,s in runs.items(): print(f"{r}: mean {s.mean():.3f}, {(s < 0.5).sum()} below 0.5")
+    for r,s in runs.items(): print(f"{r}: {len(s)} patients, mean {s.mean():.3f}, {(s < 0.5).sum()} below 0.5")
     for r,p in res['paired'].items():
-        print(f"{r} - {a.runs[0]}: {p['mean']:+.3f} ({p['lo']:+.3f} to {p['hi']:+.3f}), {p['better']} better, {p['worse']} worse")
+        part = '' if p['n'] == len(ref) else f" (on its {p['n']} patients, where {a.runs[0]} has mean {p['ref_mean']:.3f}, {p['ref_below_half']} below 0.5)"
+        print(f"{r} - {a.runs[0]}: {p['mean']:+.3f} ({p['lo']:+.3f} to {p['hi']:+.3f}), {p['better']} better, {p['worse']} worse{part}")
     if a.contrast:
         k = flair_contrast(a.contrast)
         tab = pd.concat([k] + [s.rename(r) for r,s in runs.items()], axis=1).dropna()
