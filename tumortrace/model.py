@@ -18,9 +18,9 @@ from .core import Case, DataError, OptionError, atomic_path, write_json
 from .data import preprocess_volume
 
 # %% auto #0
-__all__ = ['MODEL_FORMAT', 'PRECISIONS', 'xresnet_narrow', 'make_encoder', 'unet_config', 'create_model', 'seg_learner',
-           'hysteresis', 'decide', 'save_model', 'SegModel', 'ModelConfig', 'read_config', 'MeanProbs', 'load_model',
-           'restore', 'restore_decide']
+__all__ = ['MODEL_FORMAT', 'PRECISIONS', 'xresnet_narrow', 'make_encoder', 'unet_config', 'inplace_relu', 'create_model',
+           'seg_learner', 'hysteresis', 'decide', 'save_model', 'SegModel', 'ModelConfig', 'read_config', 'MeanProbs',
+           'load_model', 'restore', 'restore_decide']
 
 # %% ../nbs/06_model.ipynb #bb66ceca
 def _torchvision_weights_file(name:str):
@@ -105,12 +105,18 @@ def unet_config(encoder:str='resnet34', # encoder name
     return dict(encoder=encoder, n_in=n_in, n_out=n_out, size=size,
                 unet=dict(last_cross=last_cross, self_attention=self_attention, blur=blur, bottle=bottle))
 
+def inplace_relu(model:torch.nn.Module)->torch.nn.Module:
+    "Make every `nn.ReLU` of `model` work in place: the same numbers, no new activation tensor per ReLU (faster on CPUs)."
+    for m in model.modules():
+        if isinstance(m, torch.nn.ReLU): m.inplace = True
+    return model
+
 def create_model(cfg:dict, pretrained=False):
-    "Build the `DynamicUnet` described by `cfg` (from `unet_config`)."
+    "Build the `DynamicUnet` described by `cfg` (from `unet_config`), its ReLUs in place."
     from fastai.vision.learner import create_unet_model
     enc,loaded,_ = make_encoder(cfg['encoder'], pretrained)
-    return create_unet_model(lambda pretrained=False: enc, cfg['n_out'], (cfg['size'], cfg['size']),
-                             pretrained=loaded, n_in=cfg['n_in'], **cfg['unet'])
+    return inplace_relu(create_unet_model(lambda pretrained=False: enc, cfg['n_out'], (cfg['size'], cfg['size']),
+                                          pretrained=loaded, n_in=cfg['n_in'], **cfg['unet']))
 
 # %% ../nbs/06_model.ipynb #0b862891
 def seg_learner(dls, # from `seg_dataloaders`
@@ -123,6 +129,7 @@ def seg_learner(dls, # from `seg_dataloaders`
     learn = unet_learner(dls, lambda pretrained=False: enc, normalize=False, n_out=cfg['n_out'], pretrained=loaded,
                          n_in=cfg['n_in'], loss_func=loss_func or DiceCELoss(), metrics=metrics, cbs=cbs,
                          path=path, splitter=_split_by_encoder, **cfg['unet'], **kwargs)
+    inplace_relu(learn.model)
     learn.pretrained,learn.weights_source = loaded,src
     return learn
 
