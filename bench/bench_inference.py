@@ -1,8 +1,10 @@
 """CPU inference of the bundled cpu-preset model: the old path (no_grad, contiguous fp32) against today's
-(`SegModel.probs`: inference_mode + channels-last) and bf16 autocast, on the same prepared slices in one run,
-with the fp32 matmul peak measured in the same run for scale. Agreement of the argmax labels is reported.
+(`SegModel.probs`: inference_mode + channels-last, ReLUs in place), the same with fastai's out-of-place ReLUs, and
+bf16 autocast, on the same prepared slices in one run, the paths timed in turn (round-robin) so that the machine's
+drift falls on all alike, with the fp32 matmul peak measured in the same run for scale. Agreement of the argmax labels
+is reported.
 
-Usage: python bench/bench_inference.py [--n 128] [--repeats 3]   -> prints a table, writes results/inference.json
+Usage: python bench/bench_inference.py [--n 128] [--repeats 3] [--no-bf16] [--out results/inference.json]
 """
 import argparse, json, time
 from pathlib import Path
@@ -33,6 +35,8 @@ def matmul_gflops(n=2048, repeats=5):
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(); ap.add_argument('--n', type=int, default=128); ap.add_argument('--repeats', type=int, default=3)
+    ap.add_argument('--no-bf16', action='store_true', help='leave bf16 out (emulated, ~7x slower, on CPUs without bf16 instructions)')
+    ap.add_argument('--out', default=str(ROOT/'bench'/'results'/'inference.json'))
     a = ap.parse_args()
     sm = tumortrace.load_model(ROOT/'data'/'models'/'lgg_sample', device='cpu')
     x = prepare(read_cases(ROOT/'data'/'lgg'), size=sm.cfg['size'], context=sm.cfg.context).x[:a.n]
@@ -41,16 +45,30 @@ if __name__ == '__main__':
     def old():
         with torch.no_grad(): return np.concatenate([plain(torch.from_numpy(x[i:i+32])).softmax(1).numpy() for i in range(0, len(x), 32)])
     def new(): return sm.probs(x)
-    bsm = tumortrace.load_model(ROOT/'data'/'models'/'lgg_sample', device='cpu', precision='bf16')
+    from tumortrace.model import SegModel
+    outplace = copy.deepcopy(sm.model)
+    for r in outplace.modules():
+        if isinstance(r, torch.nn.ReLU): r.inplace = False                  # fastai's own ReLUs: a new tensor each
+    osm = SegModel(outplace, sm.cfg)
+    def out_relu(): return osm.probs(x)
     def bf16(): return bsm.probs(x)
+    if not a.no_bf16: bsm = tumortrace.load_model(ROOT/'data'/'models'/'lgg_sample', device='cpu', precision='bf16')
     res = dict(n_slices=len(x), size=sm.cfg['size'], threads=torch.get_num_threads(), matmul_gflops=round(matmul_gflops(), 1),
                model_gflop_per_slice=round(model_gflop(plain, x), 3))
+    paths = [('no_grad fp32 (before)', old), ('inference_mode + channels_last, ReLUs out of place', out_relu),
+             ('inference_mode + channels_last, ReLUs in place (now)', new)]
+    if not a.no_bf16: paths.append(("+ bf16 (opt-in: precision='bf16')", bf16))
+    times,outs = {n:[] for n,_ in paths},{}
+    for _,fn in paths: fn()                                                   # warm-up
+    for _ in range(a.repeats):
+        for n,fn in paths:
+            t,outs[n] = best_of(fn, 1); times[n].append(t)
     ref = None
-    for name,fn in (('no_grad fp32 (before)', old), ('inference_mode + channels_last (now)', new), ("+ bf16 (opt-in: precision='bf16')", bf16)):
-        fn(); t,p = best_of(fn, a.repeats)
+    for name,_ in paths:
+        t,p = min(times[name]),outs[name]
         lab = p.argmax(1)
         if ref is None: ref = lab
         res[name] = dict(seconds=round(t, 3), slices_per_s=round(len(x) / t, 1), argmax_agreement=float((lab == ref).mean()),
                          pct_of_fp32_matmul_peak=round(100 * len(x) / t * res['model_gflop_per_slice'] / res['matmul_gflops'], 1))
     print(json.dumps(res, indent=1))
-    (ROOT/'bench'/'results'/'inference.json').write_text(json.dumps(res, indent=1) + '\n')
+    Path(a.out).write_text(json.dumps(res, indent=1) + '\n')
