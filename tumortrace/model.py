@@ -105,18 +105,23 @@ def unet_config(encoder:str='resnet34', # encoder name
     return dict(encoder=encoder, n_in=n_in, n_out=n_out, size=size,
                 unet=dict(last_cross=last_cross, self_attention=self_attention, blur=blur, bottle=bottle))
 
-def inplace_relu(model:torch.nn.Module)->torch.nn.Module:
-    "Make every `nn.ReLU` of `model` work in place: the same numbers, no new activation tensor per ReLU (faster on CPUs)."
-    for m in model.modules():
-        if isinstance(m, torch.nn.ReLU): m.inplace = True
+def inplace_relu(model:torch.nn.Module, # a module whose ReLUs never act on a tensor that is used again
+                 encoder:str=None, # for a `DynamicUnet`: its encoder's name; only xresnet encoders are changed
+                )->torch.nn.Module:
+    "Make the `nn.ReLU`s of `model` work in place: the same numbers, no new activation tensor per ReLU (faster on CPUs)."
+    parts = [model] if encoder is None else list(model)[1:] + ([model[0]] if _xresnet(encoder) is not None else [])
+    for part in parts:                       # fastai's decoder and xresnet: checked below; other encoders are left alone
+        for m in part.modules():
+            if isinstance(m, torch.nn.ReLU): m.inplace = True
     return model
 
 def create_model(cfg:dict, pretrained=False):
-    "Build the `DynamicUnet` described by `cfg` (from `unet_config`), its ReLUs in place."
+    "Build the `DynamicUnet` described by `cfg` (from `unet_config`), its ReLUs in place where that is known to be safe."
     from fastai.vision.learner import create_unet_model
     enc,loaded,_ = make_encoder(cfg['encoder'], pretrained)
-    return inplace_relu(create_unet_model(lambda pretrained=False: enc, cfg['n_out'], (cfg['size'], cfg['size']),
-                                          pretrained=loaded, n_in=cfg['n_in'], **cfg['unet']))
+    net = create_unet_model(lambda pretrained=False: enc, cfg['n_out'], (cfg['size'], cfg['size']),
+                            pretrained=loaded, n_in=cfg['n_in'], **cfg['unet'])
+    return inplace_relu(net, cfg['encoder'])
 
 # %% ../nbs/06_model.ipynb #0b862891
 def seg_learner(dls, # from `seg_dataloaders`
@@ -129,7 +134,7 @@ def seg_learner(dls, # from `seg_dataloaders`
     learn = unet_learner(dls, lambda pretrained=False: enc, normalize=False, n_out=cfg['n_out'], pretrained=loaded,
                          n_in=cfg['n_in'], loss_func=loss_func or DiceCELoss(), metrics=metrics, cbs=cbs,
                          path=path, splitter=_split_by_encoder, **cfg['unet'], **kwargs)
-    inplace_relu(learn.model)
+    inplace_relu(learn.model, cfg['encoder'])
     learn.pretrained,learn.weights_source = loaded,src
     return learn
 
