@@ -13,8 +13,10 @@ rest=$ROOT/data/rest
 case "${1:-}" in
   data)
     if [ -d .gpu/whl ] && [ ! -d $ROOT/site/fastai ]; then python3 -m pip install -q --no-index --no-deps --target $ROOT/site .gpu/whl/*.whl; fi
+    if [ -d .gpu/ic ] && [ ! -d $ROOT/site/imagecodecs ]; then python3 -m pip install -q --no-index --no-deps --target $ROOT/site .gpu/ic/*.whl; fi
     mkdir -p $rest; for d in .gpu/ch/c*/data/rest; do [ -d "$d" ] && cp -r "$d"/. $rest/; done
     python3 -c "import fastai, tumortrace.crossval; print('fastai', fastai.__version__, 'and tumortrace import')"
+    python3 -c "import imagecodecs as i; print('imagecodecs', i.__version__)" 2>/dev/null || echo "no imagecodecs: TIFFs decoded with Python's zlib (slower)"
     echo "$(ls $rest | wc -l) of the 65 patients not bundled are in $rest" ;;
   cv)
     n=$( (ls $rest 2>/dev/null || true) | wc -l); [ "$n" -ge 65 ] || { echo "only $n of 65 patients in $rest: carry the other chunks first" >&2; exit 1; }
