@@ -12,12 +12,10 @@ def step_rate(cfg, memory_format, bf16:bool, n:int=8, bs:int=16,
               relu_inplace:bool=True, # False: fastai's own ReLUs, a new tensor each (what `create_model` did before)
              )->float:
     "Median img/s of forward + backward + AdamW on one random batch (after 2 warm-up steps)."
-    from tumortrace.model import create_model
+    from tumortrace.model import create_model, inplace_relu
     from tumortrace.metrics import get_loss
     torch.manual_seed(0)
-    m = create_model(cfg).train().to(memory_format=memory_format)
-    for r in m.modules():
-        if isinstance(r, torch.nn.ReLU): r.inplace = r.inplace and relu_inplace
+    m = inplace_relu(create_model(cfg).train().to(memory_format=memory_format), inplace=relu_inplace)
     opt,loss_f = torch.optim.AdamW(m.parameters(), 1e-3), get_loss('tversky_ce')
     x = torch.randn(bs, cfg['n_in'], cfg['size'], cfg['size']).contiguous(memory_format=memory_format)
     y = (torch.rand(bs, cfg['size'], cfg['size']) > 0.9).long()

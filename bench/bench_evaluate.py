@@ -25,15 +25,13 @@ def main():
     a = ap.parse_args()
     if a.before: sys.modules['imagecodecs'] = None                          # tifffile falls back to Python's zlib
     from tumortrace.io import read_cases
-    from tumortrace.model import load_model
+    from tumortrace.model import load_model, inplace_relu
     from tumortrace.data import prepare
     from tumortrace.evaluate import evaluate_cases
     from tumortrace.postprocess import choose_postprocess
     if 'OMP_NUM_THREADS' not in os.environ: torch.set_num_threads(os.cpu_count())
     m = load_model(a.model)
-    if a.before:
-        for r in m.model.modules():
-            if isinstance(r, torch.nn.ReLU): r.inplace = False
+    if a.before: inplace_relu(m.model, inplace=False)
     ids = [c.case_id for c in read_cases(a.data)][:a.patients]
     fresh = lambda: [c for c in read_cases(a.data) if c.case_id in ids]     # new Case objects: nothing cached between runs
     evaluate_cases(m, fresh()[:1])                                           # warm-up

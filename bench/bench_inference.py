@@ -41,15 +41,12 @@ if __name__ == '__main__':
     sm = tumortrace.load_model(ROOT/'data'/'models'/'lgg_sample', device='cpu')
     x = prepare(read_cases(ROOT/'data'/'lgg'), size=sm.cfg['size'], context=sm.cfg.context).x[:a.n]
     import copy
-    plain = copy.deepcopy(sm.model).to(memory_format=torch.contiguous_format)   # the old layout, converted once, outside the timing
+    from tumortrace.model import SegModel, inplace_relu
+    plain = inplace_relu(copy.deepcopy(sm.model).to(memory_format=torch.contiguous_format), inplace=False)  # the old path: old layout
     def old():
         with torch.no_grad(): return np.concatenate([plain(torch.from_numpy(x[i:i+32])).softmax(1).numpy() for i in range(0, len(x), 32)])
     def new(): return sm.probs(x)
-    from tumortrace.model import SegModel
-    outplace = copy.deepcopy(sm.model)
-    for r in outplace.modules():
-        if isinstance(r, torch.nn.ReLU): r.inplace = False                  # fastai's own ReLUs: a new tensor each
-    osm = SegModel(outplace, sm.cfg)
+    osm = SegModel(inplace_relu(copy.deepcopy(sm.model), inplace=False), sm.cfg)   # fastai's own ReLUs: a new tensor each
     def out_relu(): return osm.probs(x)
     def bf16(): return bsm.probs(x)
     if not a.no_bf16: bsm = tumortrace.load_model(ROOT/'data'/'models'/'lgg_sample', device='cpu', precision='bf16')

@@ -107,12 +107,13 @@ def unet_config(encoder:str='resnet34', # encoder name
 
 def inplace_relu(model:torch.nn.Module, # a module whose ReLUs never act on a tensor that is used again
                  encoder:str=None, # for a `DynamicUnet`: its encoder's name; only xresnet encoders are changed
+                 inplace:bool=True, # False: every ReLU makes a new tensor again (fastai's own layers; for comparisons)
                 )->torch.nn.Module:
     "Make the `nn.ReLU`s of `model` work in place: the same numbers, no new activation tensor per ReLU (faster on CPUs)."
     parts = [model] if encoder is None else list(model)[1:] + ([model[0]] if _xresnet(encoder) is not None else [])
     for part in parts:                       # fastai's decoder and xresnet: checked below; other encoders are left alone
         for m in part.modules():
-            if isinstance(m, torch.nn.ReLU): m.inplace = True
+            if isinstance(m, torch.nn.ReLU): m.inplace = inplace
     return model
 
 def create_model(cfg:dict, pretrained=False):
