@@ -107,13 +107,16 @@ def unet_config(encoder:str='resnet34', # encoder name
 
 def inplace_relu(model:torch.nn.Module, # a module whose ReLUs never act on a tensor that is used again
                  encoder:str=None, # for a `DynamicUnet`: its encoder's name; only xresnet encoders are changed
-                 inplace:bool=True, # False: every ReLU makes a new tensor again (fastai's own layers; for comparisons)
+                 inplace:bool=True, # False: fastai's own again (a new tensor per ReLU but each `ResBlock`'s last; for comparisons)
                 )->torch.nn.Module:
     "Make the `nn.ReLU`s of `model` work in place: the same numbers, no new activation tensor per ReLU (faster on CPUs)."
+    from fastai.layers import ResBlock
     parts = [model] if encoder is None else list(model)[1:] + ([model[0]] if _xresnet(encoder) is not None else [])
-    for part in parts:                       # fastai's decoder and xresnet: checked below; other encoders are left alone
-        for m in part.modules():
-            if isinstance(m, torch.nn.ReLU): m.inplace = inplace
+    mods = [m for part in parts for m in part.modules()]   # fastai's decoder and xresnet: checked below; other encoders are left alone
+    for m in mods:
+        if isinstance(m, torch.nn.ReLU): m.inplace = inplace
+    for m in mods:                           # fastai builds a `ResBlock`'s last ReLU in place
+        if not inplace and isinstance(m, ResBlock) and isinstance(m.act, torch.nn.ReLU): m.act.inplace = True
     return model
 
 def create_model(cfg:dict, pretrained=False):
