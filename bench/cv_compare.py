@@ -4,9 +4,11 @@ For each run after the first: the paired difference of per-patient Dice against 
 95 % interval, and how many patients got better or worse. With `--contrast DATA`, also each patient's FLAIR
 contrast (mean normalised FLAIR inside the tumour minus the rest of the brain, in units of the brain's standard
 deviation; the normalisation is the pipeline's own) and its Spearman correlation with each run's Dice.
+With `--by-volume`, each run's mean Dice and count below 0.5 within thirds of the patients ranked by true tumour
+volume (read from the first run's `cv_per_patient.csv`), and the paired difference within each third.
 A run stopped before its last fold (no `cv_per_patient.csv` yet) is read from its folds' `scores.json` and compared
 on the patients it scored; each run's line says how many.
-Usage: python bench/cv_compare.py runs/A runs/B [--contrast ../shared/data/lgg] [--out results.json]
+Usage: python bench/cv_compare.py runs/A runs/B [--contrast ../shared/data/lgg] [--by-volume] [--out results.json]
 """
 import argparse, json
 from pathlib import Path
@@ -31,6 +33,19 @@ def paired(a:pd.Series, b:pd.Series)->dict:
     return dict(n=len(d), mean=float(d.mean()), lo=float(lo), hi=float(hi), better=int((d > 0).sum()), worse=int((d < 0).sum()),
                 ref_mean=float(a.reindex(b.index).mean()), ref_below_half=int((a.reindex(b.index) < 0.5).sum()))
 
+def by_volume(ref_run, runs:dict, parts:int=3)->dict:
+    "Mean Dice and count below 0.5 of each run within `parts` groups of patients ranked by true tumour volume, and each later run's paired difference."
+    vol = pd.read_csv(Path(ref_run)/'cv_per_patient.csv').set_index('patient')['volume_true_px']
+    ranked = vol.sort_values().index
+    names = list(runs)
+    out = []
+    for g in np.array_split(np.asarray(ranked), parts):
+        row = dict(volume_px=[float(vol[g].min()), float(vol[g].max())], n=len(g),
+                   runs={r: dict(mean=float(runs[r].reindex(g).mean()), below_half=int((runs[r].reindex(g) < 0.5).sum())) for r in names})
+        row['paired'] = {r: paired(runs[names[0]].reindex(g), runs[r].reindex(g)) for r in names[1:]}
+        out.append(row)
+    return out
+
 def flair_contrast(data, channel:int=1)->pd.Series:
     "Per patient: (mean inside the tumour - mean in the rest of the brain) / std of the rest, on the normalised channel."
     from tumortrace.io import read_cases
@@ -49,6 +64,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('runs', nargs='+', help='cross-validation folders (the first is the reference)')
     ap.add_argument('--contrast', help='data folder: also relate Dice to the FLAIR contrast of each tumour')
+    ap.add_argument('--by-volume', action='store_true', help='also compare within thirds of the patients ranked by tumour volume')
     ap.add_argument('--out', help='JSON file for the results')
     a = ap.parse_args()
     runs = {str(r): per_patient(r) for r in a.runs}
@@ -59,6 +75,13 @@ def main():
     for r,p in res['paired'].items():
         part = '' if p['n'] == len(ref) else f" (on its {p['n']} patients, where {a.runs[0]} has mean {p['ref_mean']:.3f}, {p['ref_below_half']} below 0.5)"
         print(f"{r} - {a.runs[0]}: {p['mean']:+.3f} ({p['lo']:+.3f} to {p['hi']:+.3f}), {p['better']} better, {p['worse']} worse{part}")
+    if a.by_volume:
+        res['by_volume'] = by_volume(a.runs[0], runs)
+        for g in res['by_volume']:
+            lo,hi = g['volume_px']
+            line = '; '.join(f"{r}: {v['mean']:.3f}, {v['below_half']} below 0.5" for r,v in g['runs'].items())
+            diffs = '; '.join(f"{p['mean']:+.3f} ({p['lo']:+.3f} to {p['hi']:+.3f})" for p in g['paired'].values())
+            print(f"tumours of {lo:,.0f}-{hi:,.0f} voxels ({g['n']} patients): {line}" + (f"; paired {diffs}" if diffs else ''))
     if a.contrast:
         k = flair_contrast(a.contrast)
         tab = pd.concat([k] + [s.rename(r) for r,s in runs.items()], axis=1).dropna()
