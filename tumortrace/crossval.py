@@ -215,6 +215,7 @@ def cross_validate(data, # labelled data folder
                    context:int=None, # 2.5D: neighbouring slices on each side as extra input channels (None: the preset's)
                    gamma:float=None, # gamma augmentation, the exponent's largest change (None: the preset's, 0: off)
                    patch:int=None, # train on random patch x patch windows of the slices at full resolution (None: the preset's: whole slices)
+                   ema:float=None, # weight averaging: decay of an exponential moving average of the weights (None: the preset's, 0: off)
                    seed:int=42, # seed of the folds, sampling and initialisation
                    train_seed:int=None, # seed of each fold's sampling and initialisation alone (None: `seed`): the same folds, trained anew
                    valid_pct:float=0.15, # share of each fold's training patients used for validation
@@ -234,7 +235,7 @@ def cross_validate(data, # labelled data folder
                   )->dict:
     "k-fold cross-validation by patient; writes the fold runs, `cv_per_patient.csv`, `cv_summary.json` and the ensemble `model/`."
     import pandas as pd
-    check_recipe(preset, epochs, size, bs, lr, max_minutes, valid_pct, None, group, gamma, loss, precision, patch)
+    check_recipe(preset, epochs, size, bs, lr, max_minutes, valid_pct, None, group, gamma, loss, precision, patch, ema)
     budget = fold_budget(preset, max_minutes)
     if jobs < 1: raise OptionError(f"--jobs must be at least 1, not {jobs!r}")
     out = check_out(out, data, 'cross-validation folder')
@@ -251,7 +252,7 @@ def cross_validate(data, # labelled data folder
     else:
         plan = cv_folds(list(byid), folds, seed, valid_pct)
         write_json(plan, out/'folds.json')
-    kw = dict(preset=preset, epochs=epochs, size=size, encoder=encoder, bs=bs, lr=lr, loss=loss, context=context, gamma=gamma, patch=patch,
+    kw = dict(preset=preset, epochs=epochs, size=size, encoder=encoder, bs=bs, lr=lr, loss=loss, context=context, gamma=gamma, patch=patch, ema=ema,
               seed=seed if train_seed is None else train_seed, max_minutes=budget or 0,
               layout=layout, modalities=modalities, target=target, group=group, pretrained=pretrained, loader=loader,
               compile=compile, precision=precision)

@@ -26,9 +26,9 @@ from .model import unet_config, seg_learner, save_model, PRECISIONS
 
 # %% auto #0
 __all__ = ['PRESETS', 'Run', 'HistoryCSV', 'save_checkpoint', 'load_checkpoint', 'LastCheckpoint', 'SaveBest', 'EarlyStop',
-           'TimeBudget', 'DeviceSmoothLoss', 'SparseProgress', 'lean_loop', 'fused_adamw', 'CPUAutocast',
-           'train_precision', 'compile_unet', 'uncompile', 'distributed_fit', 'plot_history', 'check_recipe',
-           'check_out', 'train']
+           'TimeBudget', 'WeightAverage', 'DeviceSmoothLoss', 'SparseProgress', 'lean_loop', 'fused_adamw',
+           'CPUAutocast', 'train_precision', 'compile_unet', 'uncompile', 'distributed_fit', 'plot_history',
+           'check_recipe', 'check_out', 'train']
 
 # %% ../nbs/07_train.ipynb #3aa18fa7
 class Run:
@@ -147,7 +147,7 @@ def load_checkpoint(learn, name:str, with_opt:bool=True, device=None):
         raise DataError(f, f"is damaged or not a checkpoint of this model ({type(e).__name__}: {str(e).splitlines()[0][:160]})") from None
 
 class LastCheckpoint(Callback):
-    "Save `checkpoints/last.pth` (model + optimiser), then `last.json` with the epoch and the schedule's length (both atomic): after each epoch, or once `every_s` seconds passed."
+    "Save `checkpoints/last.pth` (model + optimiser; a weight average's `last_avg.pth` too), then `last.json` with the epoch and the schedule's length (both atomic): after each epoch, or once `every_s` seconds passed."
     order = 62
     def __init__(self, every_s:float=0): self.every_s,self.t_last = every_s,time.time()
     def after_epoch(self):
@@ -155,6 +155,7 @@ class LastCheckpoint(Callback):
         last = self.learn.epoch + 1 >= self.learn.n_epoch             # the schedule's length, as `TimeBudget` may have fitted it
         if not last and time.time() - self.t_last < self.every_s: return
         save_checkpoint(self.learn, 'last'); self.t_last = time.time()
+        if (wa := getattr(self.learn, 'weight_average', None)) is not None: wa.save()   # the average beside it (`WeightAverage`)
         if _rank(): return
         write_json({'epoch':self.learn.epoch, 'n_epoch':self.learn.n_epoch, 'fitted':getattr(self.learn, 'budget_fitted', False),
                     'budget_used_s':getattr(self.learn, 'budget_used_s', None)}, self.learn.path/self.learn.model_dir/'last.json')
@@ -202,6 +203,63 @@ class TimeBudget(Callback):
     def after_epoch(self):
         if not _skipped(self) and self.epoch + 1 >= self.n_epoch < self.planned: raise CancelFitException()
     def after_fit(self): self.used_s += self.clock() - self.t0      # `fine_tune` fits twice: the budget spans both
+
+class WeightAverage(Callback):
+    "Exponential moving average of the weights and BatchNorm statistics: validated, kept as best and saved in their stead; training goes on from the raw weights."
+    order = 61.5          # `after_epoch`: after `SaveBest`/`EarlyStop` (60) judged the average, before `LastCheckpoint` (62) saves the raw weights
+    def __init__(self, decay:float=0.999, # the average's weight at each step (it spans about 1 / (1 - decay) steps)
+                 warmup:bool=True, # use (1 + t) / (10 + t) at step t while smaller, so the first steps' weights fade fast
+                 fname:str='last_avg', # the average's checkpoint beside `last.pth`, for `resume`
+                ):
+        if not 0 < decay < 1: raise OptionError(f"--ema must be in (0, 1), not {decay!r}")
+        self.decay,self.warmup,self.fname,self.avg,self.raw,self.t = decay,warmup,fname,None,None,0
+    def _live(self)->list: return list(self.learn.model.parameters()) + list(self.learn.model.buffers())
+    def before_fit(self):
+        if self.avg is not None: return                           # a second fit (`fine_tune`): the same average goes on
+        f = self.learn.path/self.learn.model_dir/f'{self.fname}.pth'
+        if getattr(self.learn, 'resumed_at', 0) and f.exists(): self.load(f)
+        else: self.avg = [t.detach().clone() for t in self._live()]
+    @torch.no_grad()
+    def after_step(self):
+        live = self._live()
+        d = min(self.decay, (1 + self.t) / (10 + self.t)) if self.warmup else self.decay
+        fl = [i for i,t in enumerate(live) if t.is_floating_point()]
+        torch._foreach_lerp_([self.avg[i] for i in fl], [live[i].detach() for i in fl], 1 - d)
+        for i,t in enumerate(live):
+            if not t.is_floating_point(): self.avg[i].copy_(t)    # e.g. BatchNorm's batch count
+        self.t += 1
+    @torch.no_grad()
+    def _swap_in(self):
+        live = self._live()
+        self.raw = [t.detach().clone() for t in live]
+        for t,a in zip(live, self.avg): t.copy_(a)
+    @torch.no_grad()
+    def _swap_out(self):
+        if self.raw is None: return
+        for t,r in zip(self._live(), self.raw): t.copy_(r)
+        self.raw = None
+    def before_validate(self):
+        if not _skipped(self): self._swap_in()
+    def after_epoch(self): self._swap_out()
+    def after_cancel_fit(self): self._swap_out()                 # an early stop raised before `after_epoch` reached us
+    @torch.no_grad()
+    def after_fit(self):
+        self._swap_out()
+        if not hasattr(self.learn, 'save_best'):                 # no best checkpoint to reload: end on the average
+            for t,a in zip(self._live(), self.avg): t.copy_(a)
+    def save(self):
+        "Write the average and its step count to `checkpoints/<fname>.pth` (atomic; rank 0)."
+        if _rank(): return
+        with atomic_path(self.learn.path/self.learn.model_dir/f'{self.fname}.pth') as tmp: torch.save(dict(t=self.t, avg=self.avg), tmp)
+    def load(self, f:Path):
+        "The average saved by `save`, as plain tensors only, checked against the model."
+        try: d = torch.load(f, map_location='cpu', weights_only=True)
+        except Exception as e: raise DataError(f, f"is not a weight-average checkpoint ({type(e).__name__}: {str(e).splitlines()[0][:160]})") from None
+        live = self._live()
+        if not (isinstance(d, dict) and len(d.get('avg', ())) == len(live) and all(a.shape == t.shape for a,t in zip(d['avg'], live))):
+            raise DataError(f, "does not match this model's weights")
+        self.avg = [a.to(t.device, t.dtype).clone(memory_format=torch.preserve_format) for a,t in zip(d['avg'], live)]
+        self.t = int(d['t'])
 
 # %% ../nbs/07_train.ipynb #62633808
 class DeviceSmoothLoss(AvgSmoothLoss):
@@ -312,7 +370,7 @@ def plot_history(history, # a `history.csv` path or DataFrame
 # %% ../nbs/07_train.ipynb #33317802
 def check_recipe(preset:str=None, epochs:int=None, size:int=None, bs:int=None, lr:float=None, max_minutes:float=None,
                  valid_pct:float=None, test_pct:float=None, group:str=None, gamma:float=None, loss:str=None, precision:str=None,
-                 patch:int=None, **_):
+                 patch:int=None, ema:float=None, **_):
     "Refuse impossible training options with one clear `OptionError` (None: not given)."
     def bad(name, v, must): raise OptionError(f"--{name.replace('_', '-')} must be {must}, not {v!r}")
     if preset is not None and preset not in PRESETS: bad('preset', preset, f"one of {', '.join(PRESETS)}")
@@ -324,6 +382,7 @@ def check_recipe(preset:str=None, epochs:int=None, size:int=None, bs:int=None, l
     if lr is not None and not lr > 0: bad('lr', lr, 'positive')
     if max_minutes is not None and not max_minutes >= 0: bad('max_minutes', max_minutes, 'positive (or 0: no budget)')
     if gamma is not None and not 0 <= gamma <= 2: bad('gamma', gamma, 'in [0, 2]')
+    if ema is not None and not 0 <= ema < 1: bad('ema', ema, 'in [0, 1) (0: off)')
     if loss is not None and loss not in LOSSES: bad('loss', loss, f"one of {', '.join(LOSSES)}")
     if precision is not None and precision not in PRECISIONS: bad('precision', precision, f"one of {', '.join(PRECISIONS)}")
     for n,v in (('valid_pct', valid_pct), ('test_pct', test_pct)):
@@ -409,7 +468,7 @@ def _model_config(p:dict, ss, case, rkw:dict, **recipe)->dict:
     cfg.update(codes=ss.codes, labels={int(k):v for k,v in case.labels.items()}, label_values=case.label_values,
                channel_names=case.channel_names, context=p['context'], norm=recipe['norm'], crop=recipe['crop'],
                layout=case.layout, reader=rkw, split_seed=recipe['seed'], preset=recipe['preset'],
-               train=dict(epochs=p['epochs'], bs=p['bs'], lr=p['lr'], loss=recipe['loss'], tumour_weight=p['tumour_weight'], max_minutes=p['max_minutes'],
+               train=dict(epochs=p['epochs'], bs=p['bs'], lr=p['lr'], loss=recipe['loss'], tumour_weight=p['tumour_weight'], max_minutes=p['max_minutes'], ema=p.get('ema'),
                          augment=asdict(SegAugment(**p.get('augment', {})))))
     if (gen := brats_generation(cfg)): cfg.update(brats_generation=gen, brats_regions=BRATS_REGIONS[gen])
     return cfg
@@ -419,6 +478,7 @@ def _fit(learn, p:dict, out:Path, resume:bool, max_minutes:float, device):
     monitor = 'dice_patient'
     save_best = SaveBest(monitor=monitor, comp=np.greater, fname='best', with_opt=False, reset_on_fit=False)  # resume starts from `last`
     cbs = [HistoryCSV(out/'history.csv'), save_best, LastCheckpoint(every_s=30 if device.type == 'cuda' else 0)]
+    if p.get('ema'): cbs.append(WeightAverage(p['ema']))
     if p['patience']: cbs.append(EarlyStop(monitor=monitor, comp=np.greater, patience=p['patience'], reset_on_fit=False))
     if not resume:
         if max_minutes: cbs.append(TimeBudget(max_minutes))
@@ -494,13 +554,14 @@ def train(data, # data folder (any layout `read_cases` reads)
           context:int=None, # 2.5D: neighbouring slices on each side given as extra input channels (None: the preset's)
           gamma:float=None, # gamma augmentation, the exponent's largest change (`augment.jitter_gamma`; None: the preset's, 0: off)
           patch:int=None, # train on random patch x patch windows of the slices at full resolution, a multiple of 32 below `size` (None: the preset's: whole slices)
+          ema:float=None, # weight averaging: decay of an exponential moving average of the weights, validated and saved in their stead, e.g. 0.999 (`WeightAverage`; None: the preset's, 0: off)
           split:dict=None, # an explicit split (train/valid/test patient lists), e.g. one fold of `cross_validate`
           loader:str='auto', # 'tensor' (slices kept on the device, `TensorLoader`), 'fastai' (`seg_dataloaders`), 'auto': tensor on a GPU
           compile:bool=False, # `torch.compile` the network for training (`compile_unet`; implies the tensor loader)
           precision:str='auto', # arithmetic: 'auto' (bf16 where the device has it natively; else fp16 on a GPU, fp32 on a CPU; a resumed run: its own), 'fp32' or 'bf16'
          )->dict:
     "Train a U-Net on `data`, writing everything to `out`; returns the `Run` (its `metrics`: the best model's validation metrics)."
-    check_recipe(preset, epochs, size, bs, lr, max_minutes, valid_pct, test_pct, group, gamma, loss, precision, patch)
+    check_recipe(preset, epochs, size, bs, lr, max_minutes, valid_pct, test_pct, group, gamma, loss, precision, patch, ema)
     if loader not in ('auto', 'tensor', 'fastai'): raise OptionError(f"--loader must be 'auto', 'tensor' or 'fastai', not {loader!r}")
     if compile and loader == 'fastai': raise OptionError("--compile needs plain tensors: use --loader tensor (or auto), not fastai")
     check_out(out, data, 'run folder')
@@ -508,8 +569,9 @@ def train(data, # data folder (any layout `read_cases` reads)
     device = default_device(cpu)
     prec = train_precision(precision, device)
     p = _resolve(preset, epochs=epochs, size=size, encoder=encoder, bs=bs, lr=lr, tumour_weight=tumour_weight, patience=patience,
-                 last_cross=last_cross, context=context, loss=loss, max_minutes=max_minutes)
+                 last_cross=last_cross, context=context, loss=loss, max_minutes=max_minutes, ema=ema)
     p['max_minutes'] = p.get('max_minutes') or None           # 0: no budget
+    p['ema'] = p.get('ema') or None                           # 0: no weight averaging
     p['augment'] = aug = dict(p.get('augment', {}), **({} if gamma is None else dict(gamma=gamma)), **({} if patch is None else dict(patch=patch)))
     if aug.get('patch') and loader == 'fastai': raise OptionError("--patch samples windows in the tensor loader: use --loader tensor (or auto), not fastai")
     _check_resumable(out, resume)
