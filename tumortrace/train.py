@@ -219,14 +219,14 @@ class WeightAverage(Callback):
         f = self.learn.path/self.learn.model_dir/f'{self.fname}.pth'
         if getattr(self.learn, 'resumed_at', 0) and f.exists(): self.load(f)
         else: self.avg = [t.detach().clone() for t in self._live()]
+        fl = [t.is_floating_point() for t in self.avg]                # averaged; the rest (e.g. BatchNorm's batch count) copied
+        self.fl,self.other = [i for i,f in enumerate(fl) if f],[i for i,f in enumerate(fl) if not f]
     @torch.no_grad()
     def after_step(self):
         live = self._live()
         d = min(self.decay, (1 + self.t) / (10 + self.t)) if self.warmup else self.decay
-        fl = [i for i,t in enumerate(live) if t.is_floating_point()]
-        torch._foreach_lerp_([self.avg[i] for i in fl], [live[i].detach() for i in fl], 1 - d)
-        for i,t in enumerate(live):
-            if not t.is_floating_point(): self.avg[i].copy_(t)    # e.g. BatchNorm's batch count
+        torch._foreach_lerp_([self.avg[i] for i in self.fl], [live[i].detach() for i in self.fl], 1 - d)
+        for i in self.other: self.avg[i].copy_(live[i])
         self.t += 1
     @torch.no_grad()
     def _swap_in(self):
