@@ -17,12 +17,19 @@ __all__ = ['CANDIDATES', 'THRESHOLDS', 'GROWS', 'opening', 'closing', 'fill_hole
 
 # %% ../nbs/09_postprocess.ipynb #1bb9a86c
 def _binary_apply(mask:np.ndarray, fn)->np.ndarray:
-    "Apply `fn` to each foreground class's binary mask; later classes win where they overlap."
+    "Apply `fn` to the whole tumour: what it removes becomes background, what it keeps keeps its class, what it adds takes the nearest tumour pixel's class in its slice."
     mask = np.asarray(mask)
-    out = np.zeros_like(mask)
-    for c in np.unique(mask):
-        if c == 0: continue
-        out[fn(mask == c)] = c
+    fg = mask > 0
+    new = fn(fg)
+    if mask.max() <= 1: return new.astype(mask.dtype)
+    out = np.where(new & fg, mask, 0).astype(mask.dtype)
+    add = new & ~fg
+    if add.any():                                   # slice by slice (the steps that add pixels work in-plane)
+        A,F,M,O = (x.reshape(-1, *x.shape[-2:]) for x in (add, fg, mask, out))    # O: a view of `out`
+        for k in np.nonzero(A.any((1, 2)))[0]:
+            if not F[k].any(): continue
+            r,c = ndimage.distance_transform_edt(~F[k], return_distances=False, return_indices=True)
+            O[k][A[k]] = M[k][r[A[k]], c[A[k]]]
     return out
 
 def _struct(ndim:int, radius:int):
@@ -45,7 +52,7 @@ def fill_holes(mask:np.ndarray)->np.ndarray:
 
 # %% ../nbs/09_postprocess.ipynb #7dc945a1
 def remove_small(mask:np.ndarray, min_size:int=20)->np.ndarray:
-    "Remove connected components with fewer than `min_size` pixels/voxels (per class)."
+    "Remove connected components of the tumour with fewer than `min_size` pixels/voxels."
     def f(b):
         lab,n = ndimage.label(b, np.ones((3,)*b.ndim))
         if n == 0: return b
