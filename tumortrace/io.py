@@ -116,11 +116,16 @@ def read_lgg_case(folder, # one LGG patient folder
     folder = Path(folder)
     files = sorted(f for f in folder.iterdir() if not f.name.startswith('.'))
     if not files: raise DataError(folder, "is an empty folder")
-    imgs,masks = {},{}
+    imgs,masks,first = {},{},None
     for f in files:
         m = _lgg_re.match(f.name)
         if not m: raise DataError(f, "does not follow the LGG naming <patient>_<slice>.tif / <patient>_<slice>_mask.tif")
-        (masks if m['mask'] else imgs)[int(m['n'])] = f
+        first = first or (m['pid'], f)
+        if m['pid'] != first[0]:
+            raise DataError(folder, f"holds the slices of more than one patient ({first[1].name}, {f.name}): one folder per patient")
+        d,n = (masks if m['mask'] else imgs), int(m['n'])
+        if n in d: raise DataError(f, f"has the slice number of {d[n].name} ({n}): one file per slice")
+        d[n] = f
     if not imgs: raise DataError(folder, "holds masks but no images")
     if labelled:
         for n,f in masks.items():
