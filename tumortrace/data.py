@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
 from scipy import ndimage
-from .core import Case, DataError, write_json
+from .core import Case, DataError, OptionError, write_json
 
 # %% auto #0
-__all__ = ['fill_holes_inplane', 'brain_mask', 'int_percentile', 'normalize', 'brain_box', 'resize_slice', 'Prepared',
+__all__ = ['BALANCES', 'fill_holes_inplane', 'brain_mask', 'int_percentile', 'normalize', 'brain_box', 'resize_slice', 'Prepared',
            'with_context', 'preprocess_volume', 'prepare_case', 'SliceSet', 'context_names', 'prepare',
-           'split_patients', 'save_split', 'load_split', 'seg_dataloaders', 'TensorLoader', 'tensor_dataloaders']
+           'split_patients', 'save_split', 'load_split', 'slice_weights', 'seg_dataloaders', 'TensorLoader',
+           'tensor_dataloaders']
 
 # %% ../nbs/03_data.ipynb #f16d007e
 def fill_holes_inplane(b:np.ndarray, # (N, H, W) bool
@@ -223,6 +224,30 @@ def load_split(path, case_ids=None)->dict:
         if missing: raise DataError(path, f"split names patients not in the data: {sorted(missing)[:5]}")
     return sp
 
+# %% ../nbs/03_data.ipynb #ebebf928
+BALANCES = ('slice', 'patient', 'area')
+
+def slice_weights(data:SliceSet, # prepared slices
+                  idx, # indices of the slices to draw from (e.g. the training patients')
+                  tumour_weight:float=None, # tumour slices are drawn this many times more often than empty ones (None: as often)
+                  balance:str='slice', # 'slice': every tumour slice alike; 'patient': each patient's tumour slices share one patient's part; 'area': small cross-sections drawn more often
+                 )->np.ndarray|None:
+    "Sampling weight of each slice in `idx`; None where every slice is alike (uniform draws)."
+    if balance not in BALANCES: raise OptionError(f"--balance must be one of {', '.join(BALANCES)}, not {balance!r}")
+    if not tumour_weight and balance == 'slice': return None
+    idx = np.asarray(idx)
+    t = data.y[idx].any((1, 2))
+    w = np.where(t, float(tumour_weight or 1), 1.0)
+    if balance == 'patient' and t.any():
+        _,pat = np.unique(data.case_of[idx], return_inverse=True)
+        n = np.bincount(pat, weights=t)                       # tumour slices of each patient
+        w[t] *= (n[n > 0].mean() / np.maximum(n, 1))[pat[t]]  # the total tumour weight stays, shared out equally by patient
+    if balance == 'area' and t.any():
+        a = (data.y[idx[t]] > 0).sum((1, 2))                   # tumour pixels of each tumour slice
+        f = np.clip(np.sqrt(np.median(a) / a), 1/4, 4)
+        w[t] *= f / f.mean()                                  # the total tumour weight stays
+    return w
+
 # %% ../nbs/03_data.ipynb #6f946626
 def _x_block():
     from fastai.vision.all import TransformBlock
@@ -237,6 +262,7 @@ def seg_dataloaders(data:SliceSet, # prepared slices
                     bs:int=16, # batch size
                     batch_tfms=None, # augmentations (see `seg_augs`)
                     tumour_weight:float=None, # draw tumour slices this many times more often in training
+                    balance:str='slice', # how tumour slices share their weight (see `slice_weights`)
                     device=None, seed:int=None, **kwargs):
     "fastai `DataLoaders` over the train and valid patients' slices."
     import torch
@@ -253,9 +279,8 @@ def seg_dataloaders(data:SliceSet, # prepared slices
     kw = dict(bs=bs, device=device, num_workers=0, **kwargs)
     if seed is not None:
         from tumortrace.core import set_seed; set_seed(seed)
-    if tumour_weight:
-        w = np.where(data.y[items].any((1, 2)), float(tumour_weight), 1.0)
-        dls = db.weighted_dataloaders(items, wgts=w, **kw)
+    if (w := slice_weights(data, tr, tumour_weight, balance)) is not None:
+        dls = db.weighted_dataloaders(items, wgts=np.concatenate([w, np.ones(len(va))]), **kw)   # fastai keeps the training part
     else: dls = db.dataloaders(items, **kw)
     dls.c,dls.vocab,dls.slices = len(data.codes),list(data.codes),data
     return dls
@@ -335,12 +360,13 @@ def tensor_dataloaders(data:SliceSet, # prepared slices
                        bs:int=16, # batch size
                        augment=None, # training augmentation, e.g. `augment.SegAugment()`
                        tumour_weight:float=None, # draw tumour slices this many times more often in training
+                       balance:str='slice', # how tumour slices share their weight (see `slice_weights`)
                        device=None, seed:int=None):
     "fastai `DataLoaders` of two `TensorLoader`s: the `seg_dataloaders` of a GPU (same patients, sampling and augmentation recipe)."
     from fastai.data.core import DataLoaders
     tr,va = data.idxs(split['train']), data.idxs(split['valid'])
     if not len(tr): raise ValueError("no training slices: do the split's patients match the data?")
-    w = np.where(data.y[tr].any((1, 2)), float(tumour_weight), 1.0) if tumour_weight else None
+    w = slice_weights(data, tr, tumour_weight, balance)
     train = TensorLoader(data.x[tr], data.y[tr], bs, shuffle=True, weights=w, augment=augment, device=device, seed=seed)
     valid = TensorLoader(data.x[va], data.y[va], bs, device=device)
     dls = DataLoaders(train, valid)
