@@ -154,7 +154,7 @@ def add_options(parser, # an argparse (sub)parser
         if ann == 'bool': parser.add_argument(flag, action='store_true', default=None, help=help)
         else: parser.add_argument(flag, type=_TYPES.get(ann, str), default=None, help=help, choices=(choices or {}).get(n))
 
-TRAIN_OPTIONS = ('preset', 'epochs', 'size', 'encoder', 'bs', 'lr', 'loss', 'context', 'gamma', 'patch', 'ema', 'seed', 'resume', 'max_minutes', 'valid_pct',
+TRAIN_OPTIONS = ('preset', 'epochs', 'size', 'encoder', 'bs', 'lr', 'loss', 'context', 'gamma', 'patch', 'ema', 'balance', 'seed', 'resume', 'max_minutes', 'valid_pct',
                  'test_pct', 'modalities', 'target', 'group', 'compile', 'precision')
 
 def _job_params(args, options, what:str)->tuple[dict, Path]:
@@ -198,18 +198,18 @@ def cmd_train(args)->int:
     if rc == 0: print(f"run written to {out}: " + json.dumps(json.loads((out/'metrics.json').read_text())))
     return rc
 
-CV_OPTIONS = ('folds', 'preset', 'epochs', 'size', 'encoder', 'bs', 'lr', 'loss', 'context', 'gamma', 'patch', 'ema', 'seed', 'train_seed', 'valid_pct', 'max_minutes', 'resume', 'tta',
+CV_OPTIONS = ('folds', 'preset', 'epochs', 'size', 'encoder', 'bs', 'lr', 'loss', 'context', 'gamma', 'patch', 'ema', 'balance', 'seed', 'train_seed', 'valid_pct', 'max_minutes', 'resume', 'tta',
               'modalities', 'target', 'group', 'jobs', 'compile', 'precision')
 
 def cmd_cv(args)->int:
     "Run the cross-validation job: k folds by patient, every patient scored once; the executed notebook is the report."
-    import inspect
-    from tumortrace.crossval import check_folds, cross_validate
+    from tumortrace.crossval import check_folds, DEFAULT_FOLDS
     from tumortrace.io import read_cases
     params,out = _job_params(args, CV_OPTIONS, 'cross-validation folder')
     rkw = {k:v for k in ('target', 'group') if (v := params.get(k)) is not None}
     if params.get('modalities'): rkw['modalities'] = params['modalities'].split(',')
-    check_folds(len(read_cases(args.data, **rkw)), params.get('folds', inspect.signature(cross_validate).parameters['folds'].default))
+    if not (args.resume and (out/'folds.json').exists()):     # a resumed one goes on with its own folds
+        check_folds(len(read_cases(args.data, **rkw)), params.get('folds', DEFAULT_FOLDS))
     nb = out/'cv.ipynb'
     if nb.exists() and args.resume: nb = out/'cv-resumed.ipynb'
     rc = run_job('cv', nb, params, progress=not args.quiet)
@@ -225,10 +225,11 @@ def _add_job(sub, name:str, help:str, func, options, cmd, out_help:str):
     from tumortrace.train import PRESETS
     from tumortrace.model import PRECISIONS
     from tumortrace.metrics import LOSSES
+    from tumortrace.data import BALANCES
     p = sub.add_parser(name, help=help)
     p.add_argument('--data', required=True, help='data folder (labelled)')
     p.add_argument('--out', required=True, help=out_help)
-    add_options(p, func, options, choices=dict(preset=list(PRESETS), target=['whole', 'multiclass'], loss=list(LOSSES),
+    add_options(p, func, options, choices=dict(preset=list(PRESETS), target=['whole', 'multiclass'], loss=list(LOSSES), balance=list(BALANCES),
                                                precision=list(PRECISIONS)))
     p.add_argument('--quiet', action='store_true', help='no progress bar')
     p.set_defaults(func=cmd)
@@ -284,7 +285,7 @@ def _add_eval_predict(sub):
     e = sub.add_parser('evaluate', help='per-patient metrics of a trained model (runs the papermill evaluate job)')
     e.add_argument('--model', required=True, help="a run's model folder"); e.add_argument('--data', required=True)
     e.add_argument('--out', required=True, help='evaluation folder')
-    add_options(e, evaluate, EVALUATE_OPTIONS, choices=dict(patients=['auto', 'test', 'valid', 'all'], precision=list(PRECISIONS)))
+    add_options(e, evaluate, EVALUATE_OPTIONS, choices=dict(patients=['auto', 'unseen', 'test', 'valid', 'all'], precision=list(PRECISIONS)))
     e.add_argument('--quiet', action='store_true')
     e.set_defaults(func=cmd_evaluate)
     p = sub.add_parser('predict', help='predict masks for new scans')

@@ -22,8 +22,8 @@ from .postprocess import choose_decision, choose_postprocess
 from .evaluate import patient_metrics, overlap_metrics, volume_spacing, save_prediction
 
 # %% auto #0
-__all__ = ['institution', 'check_folds', 'cv_folds', 'score_fold', 'bootstrap_ci', 'dice_stats', 'summarize_cv', 'build_ensemble',
-           'fold_budget', 'cross_validate']
+__all__ = ['DEFAULT_FOLDS', 'institution', 'check_folds', 'cv_folds', 'score_fold', 'bootstrap_ci', 'dice_stats', 'summarize_cv',
+           'build_ensemble', 'fold_budget', 'resumed_recipe', 'cross_validate']
 
 # %% ../nbs/16_crossval.ipynb #977b21dc
 def institution(case_id:str)->str:
@@ -202,10 +202,23 @@ def fold_budget(preset:str, # a name in `PRESETS`
     "Training minutes each fold may take (None: no budget)."
     return (PRESETS[preset].get('fold_minutes') if max_minutes is None else max_minutes) or None
 
+DEFAULT_FOLDS = 5
+
+def resumed_recipe(f:Path, # a cross-validation's `folds.json`
+                   given:dict, # the options given now: folds, seed and the recipe's (None: not given)
+                  )->dict:
+    "The options a resumed cross-validation goes on with: those recorded in `f`; an option given again must be the same."
+    plan = json.loads(Path(f).read_text())
+    rec = dict(plan.get('recipe') or {}, folds=len(plan['folds']), seed=plan.get('seed'))   # older files: folds and seed only
+    bad = [f"--{k.replace('_', '-')} {rec[k]!r} (given {v!r})" for k,v in given.items() if v is not None and k in rec and v != rec[k]]
+    if bad: raise DataError(f, f"was made with {', '.join(bad)}: resume with the same options (or none of them), "
+                               "or start a new cross-validation in another folder")
+    return {k:rec.get(k) if v is None else v for k,v in given.items()}
+
 def cross_validate(data, # labelled data folder
                    out, # cross-validation folder to write
-                   folds:int=5, # number of folds
-                   preset:str='cpu', # training recipe: 'cpu', 'gpu' or 'tiny'
+                   folds:int=None, # number of folds (None: 5, or a resumed cross-validation's)
+                   preset:str=None, # training recipe: 'cpu', 'gpu' or 'tiny' (None: 'cpu', or a resumed cross-validation's)
                    epochs:int=None, # passes over each fold's training patients (None: the preset's)
                    size:int=None, # training size in pixels (None: the preset's)
                    encoder:str=None, # encoder name (None: the preset's)
@@ -216,7 +229,8 @@ def cross_validate(data, # labelled data folder
                    gamma:float=None, # gamma augmentation, the exponent's largest change (None: the preset's, 0: off)
                    patch:int=None, # train on random patch x patch windows of the slices at full resolution (None: the preset's: whole slices)
                    ema:float=None, # weight averaging: decay of an exponential moving average of the weights (None: the preset's, 0: off)
-                   seed:int=42, # seed of the folds, sampling and initialisation
+                   balance:str=None, # tumour slices drawn 'slice' alike, balanced by 'patient', or small cross-sections more often: 'area' (None: the preset's)
+                   seed:int=None, # seed of the folds, sampling and initialisation (None: 42, or a resumed cross-validation's)
                    train_seed:int=None, # seed of each fold's sampling and initialisation alone (None: `seed`): the same folds, trained anew
                    valid_pct:float=0.15, # share of each fold's training patients used for validation
                    max_minutes:float=None, # training time budget per fold, in minutes (None: the preset's `fold_minutes`, 0: none)
@@ -235,13 +249,21 @@ def cross_validate(data, # labelled data folder
                   )->dict:
     "k-fold cross-validation by patient; writes the fold runs, `cv_per_patient.csv`, `cv_summary.json` and the ensemble `model/`."
     import pandas as pd
-    check_recipe(preset, epochs, size, bs, lr, max_minutes, valid_pct, None, group, gamma, loss, precision, patch, ema)
-    budget = fold_budget(preset, max_minutes)
+    check_recipe(preset, epochs, size, bs, lr, max_minutes, valid_pct, None, group, gamma, loss, precision, patch, ema, balance)
     if jobs < 1: raise OptionError(f"--jobs must be at least 1, not {jobs!r}")
     out = check_out(out, data, 'cross-validation folder')
     if not resume and (out/'folds.json').exists():
         raise DataError(out, "already holds a cross-validation (folds.json): pass resume=True to continue it, or choose another folder")
     if isinstance(modalities, str): modalities = modalities.split(',')
+    recipe = dict(folds=folds, seed=seed, preset=preset, epochs=epochs, size=size, encoder=encoder, bs=bs, lr=lr, loss=loss,
+                  context=context, gamma=gamma, patch=patch, ema=ema, balance=balance, train_seed=train_seed,
+                  max_minutes=max_minutes, layout=layout, modalities=modalities, target=target, group=group)
+    if resume and (out/'folds.json').exists():               # go on with the options the folds were made and trained with
+        recipe = resumed_recipe(out/'folds.json', recipe)
+    recipe.update(folds=recipe['folds'] or DEFAULT_FOLDS, seed=42 if recipe['seed'] is None else recipe['seed'], preset=recipe['preset'] or 'cpu')
+    (folds, seed, preset, epochs, size, encoder, bs, lr, loss, context, gamma, patch, ema, balance, train_seed, max_minutes, layout,
+     modalities, target, group) = recipe.values()
+    budget = fold_budget(preset, max_minutes)
     rkw = {k:v for k,v in dict(modalities=modalities, target=target, group=group).items() if v is not None}
     cases = read_cases(data, layout=layout, **rkw)
     byid = {c.case_id:c for c in cases}
@@ -250,9 +272,9 @@ def cross_validate(data, # labelled data folder
         if sorted(i for f in plan['folds'] for i in f['test']) != sorted(byid):
             raise DataError(out/'folds.json', f"its patients are not those of {data}: resume with the same data")
     else:
-        plan = cv_folds(list(byid), folds, seed, valid_pct)
+        plan = dict(cv_folds(list(byid), folds, seed, valid_pct), recipe=recipe)
         write_json(plan, out/'folds.json')
-    kw = dict(preset=preset, epochs=epochs, size=size, encoder=encoder, bs=bs, lr=lr, loss=loss, context=context, gamma=gamma, patch=patch, ema=ema,
+    kw = dict(preset=preset, epochs=epochs, size=size, encoder=encoder, bs=bs, lr=lr, loss=loss, context=context, gamma=gamma, patch=patch, ema=ema, balance=balance,
               seed=seed if train_seed is None else train_seed, max_minutes=budget or 0,
               layout=layout, modalities=modalities, target=target, group=group, pretrained=pretrained, loader=loader,
               compile=compile, precision=precision)
@@ -263,7 +285,7 @@ def cross_validate(data, # labelled data folder
     with atomic_path(out/'cv_per_patient.csv') as tmp: df.to_csv(tmp, index=False)
     s = summarize_cv(rows)
     fm = {int(f['fold']):json.loads((out/f"fold_{f['fold']}"/'metrics.json').read_text()) for f in plan['folds']}
-    s.update(preset=preset, data=str(data), folds=folds, tta=tta, max_minutes=budget, seeds=dict(folds=plan['seed'], training=kw['seed']),
+    s.update(preset=preset, data=str(data), folds=len(plan['folds']), tta=tta, max_minutes=budget, seeds=dict(folds=plan['seed'], training=kw['seed']),
              options={k:v for k,v in kw.items() if v is not None},      # the recipe as given (the rest: the preset's)
              train_minutes={k:m['train_minutes'] for k,m in fm.items()},
              schedule_epochs={k:m.get('schedule_epochs') for k,m in fm.items()})   # as fitted to `max_minutes`
