@@ -90,6 +90,22 @@ def test_evaluate_a_run_on_patients_it_never_had(trained_run, tmp_path):
     with pytest.raises(Exception, match="does not hold the run's test patients"):
         evaluate(trained_run, tmp_path/'other', tmp_path/'ev2', patients='test')
 
+def test_evaluate_auto_scores_only_patients_the_run_never_saw(trained_run, tmp_path):
+    "Data holding the run's test patients and one it trained on: 'auto' scores the test patients alone; only seen ones: refused."
+    from tumortrace.evaluate import evaluate
+    from tumortrace.core import DataError
+    split = json.loads((trained_run/'split.json').read_text())
+    def folder(name, ids):
+        d = tmp_path/name; d.mkdir()
+        for i in ids: (d/i).symlink_to((DATA/'lgg'/i).resolve())
+        return d
+    s = evaluate(trained_run, folder('mixed', split['test'] + split['train'][:1]), tmp_path/'ev')
+    assert s['patients'] == 'test' and s['n_patients'] == len(split['test'])
+    with pytest.raises(DataError, match='holds only patients this model was trained or validated on'):
+        evaluate(trained_run, folder('seen', split['train'][:2]), tmp_path/'ev2')
+    assert not (tmp_path/'ev2').exists()
+    assert evaluate(trained_run, tmp_path/'seen', tmp_path/'ev3', patients='all')['n_patients'] == 2
+
 def test_mask_made_on_the_device_equals_the_cpu_path():
     "The GPU path's decision (`restore_decide`: resize and argmax where the probabilities are) gives the CPU path's masks, on real patients with the bundled model."
     from tumortrace import load_model

@@ -17,7 +17,8 @@ from .metrics import dice_counts, iou_counts, finite_mean
 # %% auto #0
 __all__ = ['PER_PATIENT_COLS', 'confusion', 'overlap_metrics', 'hd95', 'volume_spacing', 'patient_metrics', 'metric_column',
            'slice_table', 'detection', 'region_masks', 'summarize_patients', 'score_patient', 'evaluate_cases',
-           'save_prediction', 'has_prediction', 'load_prediction', 'eval_summary', 'write_eval', 'evaluate']
+           'save_prediction', 'has_prediction', 'load_prediction', 'eval_summary', 'write_eval', 'seen_patients',
+           'evaluate']
 
 # %% ../nbs/10_evaluate.ipynb #6e84493e
 def confusion(truth:np.ndarray, pred:np.ndarray)->tuple:
@@ -207,13 +208,22 @@ def write_eval(res:dict, summary:dict, out)->Path:
 # %% ../nbs/10_evaluate.ipynb #91e5dd6e
 from .postprocess import CANDIDATES, THRESHOLDS, GROWS, choose_postprocess, choose_decision  # chosen at training time
 
+# %% ../nbs/10_evaluate.ipynb #cf778c6d
+def seen_patients(cfg, # a model's config
+                  split:dict=None, # its run's split (None: no split.json)
+                 )->set|None:
+    "Patients a model was trained or validated on: its run's train and valid patients, or all of a cross-validation ensemble's; None if not recorded."
+    if cfg.get('folds'): return {i for f in cfg['folds'] for k in ('train', 'valid', 'test') for i in f[k]}
+    if split is not None: return set(split['train']) | set(split['valid'])
+    return None
+
 # %% ../nbs/10_evaluate.ipynb #9356eb53
 def evaluate(model_dir, # a run's `model/` folder, or the run (folder or `Run`)
              data, # data folder with masks
              out, # evaluation folder to write
              postprocess:str='auto', # 'auto' (the choice `train` recorded), 'none', or e.g. 'fill+largest'
              tta:bool=False, # flip test-time augmentation
-             patients:str='auto', # 'auto' (the run's test patients if the data holds them, else all), 'test', 'valid' or 'all'
+             patients:str='auto', # 'auto' (the patients the model never saw: see `seen_patients`), 'unseen', 'test', 'valid' or 'all'
              precision:str='auto', # 'auto' (bf16 on a GPU, fp32 on a CPU), 'fp32' or 'bf16'
              progress:bool=False)->dict:
     "Score a trained model per patient; writes per_patient.csv, per_slice.csv, summary.json and predictions/ to `out`."
@@ -229,9 +239,17 @@ def evaluate(model_dir, # a run's `model/` folder, or the run (folder or `Run`)
     from tumortrace.train import Run
     split_file = model_dir.parent/'split.json'
     split = Run(model_dir.parent).split() if split_file.exists() else None   # other data may hold none of its patients
-    if patients == 'auto':
-        patients = 'test' if split and split['test'] and set(split['test']) <= set(byid) else 'all'
+    seen = seen_patients(cfg, split)
+    if patients in ('auto', 'unseen'):
+        if seen is None and patients == 'unseen': raise DataError(split_file, "patients='unseen' needs the run's split.json")
+        new = [c for c in cases if seen is None or c.case_id not in seen]
+        if not new: raise DataError(Path(data), f"holds only patients this model was trained or validated on ({len(cases)}): "
+            + ("the held-out scores of its cross-validation are in cv_per_patient.csv; " if cfg.get('folds') else "")
+            + "pass patients='all' to score them anyway (an optimistic score)")
+        if patients == 'auto':
+            patients = 'all' if len(new) == len(cases) else 'test' if split and {c.case_id for c in new} == set(split['test']) else 'unseen'
     if patients == 'all': chosen = cases
+    elif patients == 'unseen': chosen = new
     else:
         if split is None: raise DataError(split_file, f"patients={patients!r} needs the run's split.json")
         missing = [i for i in split[patients] if i not in byid]
