@@ -61,12 +61,13 @@ def _input_files(cases)->set:
     return fs
 
 def _unique_names(cases)->list:
-    "(output name, case) pairs; inputs that share a name (`a/scan.tif`, `b/scan.tif`) get `scan`, `scan-2`, ..."
-    seen,res = {},[]
+    "(output name, case) pairs, no two names alike (also ignoring case): inputs that share one (`a/scan.tif`, `b/scan.tif`) get `scan`, `scan-2`, ..."
+    taken,res = set(),[]
     for c in cases:
-        name = re.sub(r'[^\w.\-]+', '_', c.case_id).lstrip('.') or 'input'
-        k = seen[name] = seen.get(name, 0) + 1
-        res.append((name if k == 1 else f'{name}-{k}', c))
+        base = re.sub(r'[^\w.\-]+', '_', c.case_id).lstrip('.') or 'input'
+        name,k = base,1
+        while name.lower() in taken: k += 1; name = f'{base}-{k}'   # `img-2` may be an input's own name
+        taken.add(name.lower()); res.append((name, c))
     return res
 
 def _share(units:list, part:str=None)->list:
