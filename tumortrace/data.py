@@ -96,9 +96,9 @@ def resize_slice(a:np.ndarray, # (H, W, C) image or (H, W) mask
                  size:int, # output height = width
                  mask:bool=False, # nearest-neighbour for masks
                 )->np.ndarray:
-    "Resize one slice to size x size (masks with nearest neighbour)."
+    "Resize one slice to size x size (masks with nearest neighbour, on the image's pixel grid)."
     import cv2
-    if mask: return cv2.resize(a, (size, size), interpolation=cv2.INTER_NEAREST)
+    if mask: return cv2.resize(a, (size, size), interpolation=cv2.INTER_NEAREST_EXACT)   # INTER_NEAREST: half a pixel off
     interp = cv2.INTER_AREA if a.shape[0] > size else cv2.INTER_LINEAR
     out = cv2.resize(a, (size, size), interpolation=interp)
     return out[..., None] if out.ndim == 2 else out

@@ -18,7 +18,7 @@ from fastai.callback.progress import ProgressCallback
 from fastai.learner import AvgSmoothLoss
 from .core import DataError, OptionError, set_seed, default_device, cpu_bf16, write_json, atomic_path
 from .io import read_cases
-from .data import prepare, split_patients, save_split, load_split, seg_dataloaders, tensor_dataloaders
+from .data import prepare, split_patients, save_split, load_split, seg_dataloaders, tensor_dataloaders, BALANCES
 from .augment import seg_augs, SegAugment
 from dataclasses import asdict
 from .metrics import LOSSES, get_loss, seg_metrics
@@ -170,7 +170,11 @@ class SaveBest(SaveModelCallback):
             load_checkpoint(self.learn, self.fname, self.with_opt)
 
 class EarlyStop(EarlyStoppingCallback):
-    "fastai's `EarlyStoppingCallback`, quiet during the epochs a resumed fit skips."
+    "fastai's `EarlyStoppingCallback`, quiet during the epochs a resumed fit skips, and patient only as long as is left after a resume."
+    resumed = None            # (best so far, epochs since it) of the run a resumed fit continues
+    def before_fit(self):
+        super().before_fit()
+        if self.resumed is not None: self.best,self.wait = self.resumed
     def after_epoch(self):
         if not _skipped(self): super().after_epoch()
 
@@ -370,7 +374,7 @@ def plot_history(history, # a `history.csv` path or DataFrame
 # %% ../nbs/07_train.ipynb #33317802
 def check_recipe(preset:str=None, epochs:int=None, size:int=None, bs:int=None, lr:float=None, max_minutes:float=None,
                  valid_pct:float=None, test_pct:float=None, group:str=None, gamma:float=None, loss:str=None, precision:str=None,
-                 patch:int=None, ema:float=None, **_):
+                 patch:int=None, ema:float=None, balance:str=None, **_):
     "Refuse impossible training options with one clear `OptionError` (None: not given)."
     def bad(name, v, must): raise OptionError(f"--{name.replace('_', '-')} must be {must}, not {v!r}")
     if preset is not None and preset not in PRESETS: bad('preset', preset, f"one of {', '.join(PRESETS)}")
@@ -383,6 +387,7 @@ def check_recipe(preset:str=None, epochs:int=None, size:int=None, bs:int=None, l
     if max_minutes is not None and not max_minutes >= 0: bad('max_minutes', max_minutes, 'positive (or 0: no budget)')
     if gamma is not None and not 0 <= gamma <= 2: bad('gamma', gamma, 'in [0, 2]')
     if ema is not None and not 0 <= ema < 1: bad('ema', ema, 'in [0, 1) (0: off)')
+    if balance is not None and balance not in BALANCES: bad('balance', balance, f"one of {', '.join(BALANCES)}")
     if loss is not None and loss not in LOSSES: bad('loss', loss, f"one of {', '.join(LOSSES)}")
     if precision is not None and precision not in PRECISIONS: bad('precision', precision, f"one of {', '.join(PRECISIONS)}")
     for n,v in (('valid_pct', valid_pct), ('test_pct', test_pct)):
@@ -427,11 +432,14 @@ def _decision(net, cfg:dict, valid:list)->dict:
     spec,scores = choose_postprocess(sm, valid)
     return dict(threshold=None, postprocess=spec, decision=dict(patients=[c.case_id for c in valid], postprocess_scores=scores))
 
-def _best_so_far(history:Path, monitor:str):
+def _best_so_far(history:Path, monitor:str)->tuple|None:
+    "(best value of `monitor` in the history, epochs after the first epoch that reached it), or None."
     import pandas as pd
     if not history.exists(): return None
     h = pd.read_csv(history)
-    return float(h[monitor].max()) if monitor in h and len(h) else None
+    if monitor not in h or not h[monitor].notna().any(): return None
+    v = h[monitor].reset_index(drop=True)
+    return float(v.max()), int(len(v) - 1 - v.idxmax())       # (epochs without a value are skipped, as before)
 
 # %% ../nbs/07_train.ipynb #b4e283d0
 def _check_resumable(out:Path, resume:bool):
@@ -468,10 +476,15 @@ def _model_config(p:dict, ss, case, rkw:dict, **recipe)->dict:
     cfg.update(codes=ss.codes, labels={int(k):v for k,v in case.labels.items()}, label_values=case.label_values,
                channel_names=case.channel_names, context=p['context'], norm=recipe['norm'], crop=recipe['crop'],
                layout=case.layout, reader=rkw, split_seed=recipe['seed'], preset=recipe['preset'],
-               train=dict(epochs=p['epochs'], bs=p['bs'], lr=p['lr'], loss=recipe['loss'], tumour_weight=p['tumour_weight'], max_minutes=p['max_minutes'], ema=p.get('ema'),
+               train=dict(epochs=p['epochs'], bs=p['bs'], lr=p['lr'], loss=recipe['loss'], tumour_weight=p['tumour_weight'], balance=p['balance'], max_minutes=p['max_minutes'], ema=p.get('ema'),
                          augment=asdict(SegAugment(**p.get('augment', {})))))
     if (gen := brats_generation(cfg)): cfg.update(brats_generation=gen, brats_regions=BRATS_REGIONS[gen])
     return cfg
+
+def _schedule(p:dict, fine_tuned:bool)->dict:
+    "One-cycle arguments of the training fit: fastai `fine_tune`'s unfrozen phase for a pretrained encoder (half the rate, the encoder's 100x lower, `div` 5, warm-up 30 %), else `fit_one_cycle`'s."
+    if not fine_tuned: return dict(lr_max=p['lr'])
+    return dict(lr_max=slice(p['lr'] / 2 / 100, p['lr'] / 2), pct_start=0.3, div=5.0)
 
 def _fit(learn, p:dict, out:Path, resume:bool, max_minutes:float, device):
     "Fit with the run's callbacks: from scratch, fine-tuning a pretrained encoder, or on from the last checkpoint."
@@ -488,14 +501,17 @@ def _fit(learn, p:dict, out:Path, resume:bool, max_minutes:float, device):
     state = json.loads((out/'checkpoints'/'last.json').read_text())
     load_checkpoint(learn, 'last', device=device)
     _cut_history(out/'history.csv', state['epoch'])
-    if (best := _best_so_far(out/'history.csv', monitor)) is not None: save_best.best = best
+    if (bw := _best_so_far(out/'history.csv', monitor)) is not None:
+        save_best.best = bw[0]
+        for c in cbs:
+            if isinstance(c, EarlyStop): c.resumed = bw
     start = state['epoch'] + 1
     n = state['n_epoch'] if state.get('fitted') else p['epochs']     # a schedule fitted to a budget stays; else `epochs` may extend it
     if max_minutes: cbs.append(TimeBudget(max_minutes, used_s=state.get('budget_used_s'), done=start))
     if start < n:
         learn.unfreeze()
         learn.resumed_at = start
-        learn.fit_one_cycle(n, p['lr'], start_epoch=start, cbs=cbs)
+        learn.fit_one_cycle(n, start_epoch=start, cbs=cbs, **_schedule(p, bool(learn.weights_source)))   # the schedule it began
 
 def _finish(learn, cfg:dict, valid:list, split:dict, out:Path, device, t0:float)->Run:
     "Best model back, its validation metrics, the decision rule chosen on the validation patients, the model saved."
@@ -541,6 +557,7 @@ def train(data, # data folder (any layout `read_cases` reads)
           loss:str=None, # a name in `metrics.LOSSES`: 'dice_ce', 'dice', 'focal', 'tversky_ce' (recall-leaning), 'tversky_ce_slice' (None: the preset's)
           pretrained='auto', # encoder weights: 'auto' (if on disk), False, or a weights file
           tumour_weight:float=None, # sampling weight of tumour slices (None: the preset's)
+          balance:str=None, # how tumour slices share that weight: 'slice' alike, 'patient' equally by patient, 'area' small cross-sections more often (`data.slice_weights`; None: the preset's)
           patience:int=None, # early-stopping patience in epochs (None: the preset's)
           last_cross:bool=None, # full-resolution skip connection (the costly part of the decoder on a CPU)
           max_minutes:float=None, # training time budget in minutes: the schedule is shortened to fit it (it still anneals); None: the preset's, 0: none
@@ -561,7 +578,7 @@ def train(data, # data folder (any layout `read_cases` reads)
           precision:str='auto', # arithmetic: 'auto' (bf16 where the device has it natively; else fp16 on a GPU, fp32 on a CPU; a resumed run: its own), 'fp32' or 'bf16'
          )->dict:
     "Train a U-Net on `data`, writing everything to `out`; returns the `Run` (its `metrics`: the best model's validation metrics)."
-    check_recipe(preset, epochs, size, bs, lr, max_minutes, valid_pct, test_pct, group, gamma, loss, precision, patch, ema)
+    check_recipe(preset, epochs, size, bs, lr, max_minutes, valid_pct, test_pct, group, gamma, loss, precision, patch, ema, balance)
     if loader not in ('auto', 'tensor', 'fastai'): raise OptionError(f"--loader must be 'auto', 'tensor' or 'fastai', not {loader!r}")
     if compile and loader == 'fastai': raise OptionError("--compile needs plain tensors: use --loader tensor (or auto), not fastai")
     check_out(out, data, 'run folder')
@@ -569,9 +586,10 @@ def train(data, # data folder (any layout `read_cases` reads)
     device = default_device(cpu)
     prec = train_precision(precision, device)
     p = _resolve(preset, epochs=epochs, size=size, encoder=encoder, bs=bs, lr=lr, tumour_weight=tumour_weight, patience=patience,
-                 last_cross=last_cross, context=context, loss=loss, max_minutes=max_minutes, ema=ema)
+                 last_cross=last_cross, context=context, loss=loss, max_minutes=max_minutes, ema=ema, balance=balance)
     p['max_minutes'] = p.get('max_minutes') or None           # 0: no budget
     p['ema'] = p.get('ema') or None                           # 0: no weight averaging
+    p['balance'] = p.get('balance') or 'slice'
     p['augment'] = aug = dict(p.get('augment', {}), **({} if gamma is None else dict(gamma=gamma)), **({} if patch is None else dict(patch=patch)))
     if aug.get('patch') and loader == 'fastai': raise OptionError("--patch samples windows in the tensor loader: use --loader tensor (or auto), not fastai")
     _check_resumable(out, resume)
@@ -590,12 +608,14 @@ def train(data, # data folder (any layout `read_cases` reads)
     ss = prepare([c for c in cases if c.case_id in keep], p['size'], norm, crop, context=p['context'])
     gpu = device.type == 'cuda'
     if (loader == 'auto' and (gpu or compile or aug.get('patch'))) or loader == 'tensor':
-        dls = tensor_dataloaders(ss, split, bs=p['bs'], augment=SegAugment(**aug), tumour_weight=p['tumour_weight'], device=device, seed=seed)
-    else: dls = seg_dataloaders(ss, split, bs=p['bs'], batch_tfms=seg_augs(**aug), tumour_weight=p['tumour_weight'], device=device, seed=seed)
+        dls = tensor_dataloaders(ss, split, bs=p['bs'], augment=SegAugment(**aug), tumour_weight=p['tumour_weight'], balance=p['balance'], device=device, seed=seed)
+    else: dls = seg_dataloaders(ss, split, bs=p['bs'], batch_tfms=seg_augs(**aug), tumour_weight=p['tumour_weight'], balance=p['balance'], device=device, seed=seed)
     cfg = _model_config(p, ss, cases[0], rkw, norm=norm, crop=crop, seed=seed, preset=preset, loss=p['loss'])
     learn = seg_learner(dls, cfg, loss_func=get_loss(p['loss']), metrics=seg_metrics(cfg['n_out'], ss.case_of[ss.idxs(split['valid'])]),
                         path=out, model_dir='checkpoints', pretrained=pretrained if not resume else False,
                         **({'opt_func':partial(fused_adamw, fused=True)} if gpu else {}))
+    if resume: learn.weights_source = Run(out).info.get('pretrained')   # the encoder weights the run began from
+    elif not _rank(): write_json(dict(Run(out).info, pretrained=learn.weights_source), out/'run.json')
     cfg['pretrained'],cfg['train']['precision'] = learn.weights_source,prec
     learn.model = learn.model.to(device, memory_format=torch.channels_last)   # faster convolutions on GPUs and CPUs alike
     if gpu:
