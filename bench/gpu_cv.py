@@ -1,6 +1,6 @@
 """5-fold cross-validation of the `gpu` preset on one GPU, folds trained side by side (`cross_validate(jobs=...)`), results copied to --results.
 
-Usage: python bench/gpu_cv.py --data DIR --out CV --results DIR [--epochs 40] [--jobs 5] [--max-minutes 6] [--context 1] [--loss tversky_ce] [--ema 0.995]
+Usage: python bench/gpu_cv.py --data DIR --out CV --results DIR [--epochs 40] [--jobs 5] [--max-minutes 6] [--context 1] [--loss tversky_ce] [--ema 0.995] [--balance patient]
 """
 import argparse, json, shutil, time, traceback
 from pathlib import Path
@@ -13,13 +13,14 @@ def main():
     ap.add_argument('--loss', default=None); ap.add_argument('--folds', type=int, default=5); ap.add_argument('--preset', default='gpu')
     ap.add_argument('--tta', action='store_true')
     ap.add_argument('--ema', type=float, default=None, help='weight averaging decay (train --ema)')
+    ap.add_argument('--balance', default=None, choices=['slice', 'patient', 'area'], help='how tumour slices are drawn (train --balance)')
     a = ap.parse_args()
     import pandas as pd
     from tumortrace.crossval import cross_validate
     res = Path(a.results); res.mkdir(parents=True, exist_ok=True)
     t = time.time(); err = None
     try:
-        s = cross_validate(a.data, a.out, folds=a.folds, preset=a.preset, epochs=a.epochs, context=a.context, loss=a.loss, ema=a.ema, tta=a.tta,
+        s = cross_validate(a.data, a.out, folds=a.folds, preset=a.preset, epochs=a.epochs, context=a.context, loss=a.loss, ema=a.ema, balance=a.balance, tta=a.tta,
                            max_minutes=a.max_minutes, jobs=a.jobs, progress=True)
         s['wall_minutes'] = round((time.time() - t) / 60, 2)
         (res/'cv_summary.json').write_text(json.dumps(s, indent=1))
