@@ -31,10 +31,26 @@ def test_evaluate_job(model_dir, tmp_path):
     cfg = json.loads((model_dir/'config.json').read_text())
     assert cfg['postprocess'] == s['postprocess'] and 'none' in cfg['decision']['postprocess_scores']   # chosen by train, on valid
     assert 0 < cfg['threshold'] < 1 and cfg['decision']['patients'] == split['valid']
+    t = cfg['tta_decision']                                                    # and the rule for TTA predictions, chosen with TTA
+    assert 0 < t['threshold'] < 1 and t['postprocess'] in t['postprocess_scores'] and s['rule'] == 'chosen without TTA'
     before = (model_dir/'config.json').read_bytes()
     r = cli('evaluate', '--model', model_dir, '--data', DATA/'lgg', '--out', tmp_path/'eval2', '--patients', 'all', '--quiet')
     assert r.returncode == 0 and (model_dir/'config.json').read_bytes() == before          # evaluation never rewrites the model
     assert (tmp_path/'eval'/'evaluate.ipynb').exists()
+
+def test_evaluate_tta_applies_the_tta_rule(model_dir, tmp_path):
+    "With TTA, evaluate applies the threshold and post-processing `train` chose with TTA; the masks follow that threshold."
+    from tumortrace.evaluate import evaluate
+    from tumortrace.model import load_model, decide
+    from tumortrace.io import read_cases
+    m = tmp_path/'model'; shutil.copytree(model_dir, m)
+    cfg = json.loads((m/'config.json').read_text())
+    cfg['tta_decision'] = dict(threshold=0.2, grow=None, postprocess='fill'); (m/'config.json').write_text(json.dumps(cfg))
+    s = evaluate(m, DATA/'lgg', tmp_path/'eval', tta=True, patients='all')
+    assert (s['threshold'], s['grow'], s['postprocess'], s['rule']) == (0.2, None, 'fill', 'chosen with TTA')
+    sm = load_model(m); c = read_cases(DATA/'lgg')[0]
+    mask,p = sm.predict_case(c, tta=True, probs=True)
+    assert (mask == decide(p, 0.2)).all()                                      # TTA masks: the TTA rule's threshold
 
 def test_predict_lgg_folder_keeps_geometry(model_dir, tmp_path):
     patient = DATA/'lgg'/'TCGA_HT_7860_19960513'

@@ -63,9 +63,10 @@ def cv_folds(case_ids, # patient ids
 
 # %% ../nbs/16_crossval.ipynb #3ef1fb12
 def _decide_fold(model, valid:list, tta:bool)->dict:
-    "Threshold (binary models) and post-processing chosen on the fold's validation patients (by `train`, unless TTA changes the picture)."
-    if model.cfg.decision is not None and not tta:                     # what `train` chose, on these same patients
-        return dict(threshold=model.cfg.threshold, grow=model.cfg.grow, postprocess=model.cfg.postprocess or 'none', **model.cfg.decision)
+    "Threshold (binary models) and post-processing chosen on the fold's validation patients (by `train`, with and without TTA)."
+    if (d := model.cfg.get('tta_decision' if tta else 'decision')) is not None:     # what `train` chose, on these same patients
+        r = model.decision_rule(tta)
+        return dict(d, threshold=r['threshold'], grow=r['grow'], postprocess=r['postprocess'] or 'none', patients=(model.cfg.decision or {}).get('patients'))
     if model.cfg.get('n_out', 2) == 2: return choose_decision(model, valid, tta=tta)
     spec,scores = choose_postprocess(model, valid, tta=tta)
     return dict(threshold=None, postprocess=spec, postprocess_scores=scores)
@@ -129,6 +130,14 @@ def summarize_cv(rows:list[dict])->dict:
     return s
 
 # %% ../nbs/16_crossval.ipynb #058c5673
+def _common_rule(rules:list)->dict:
+    "One decision rule from the folds': the mean threshold, the growth level (kept if below it) and post-processing most chose."
+    ts = [r.get('threshold') for r in rules if r.get('threshold') is not None]
+    t = float(np.mean(ts)) if ts else None
+    g = Counter(r.get('grow') for r in rules).most_common(1)[0][0]
+    return dict(threshold=t, grow=g if g is not None and g < (t or .5) else None,
+                postprocess=Counter(r.get('postprocess') or 'none' for r in rules).most_common(1)[0][0])
+
 def build_ensemble(out, # the cross-validation folder
                    plan:dict, # from `cv_folds`
                   )->Path:
@@ -139,13 +148,11 @@ def build_ensemble(out, # the cross-validation folder
     tmp = out/'.model.partial'
     if tmp.exists(): shutil.rmtree(tmp)
     for m in members: shutil.copytree(m, tmp/m.parent.name)
-    ts = [c.get('threshold') for c in cfgs if c.get('threshold') is not None]
-    cfg = {k:v for k,v in cfgs[0].to_dict().items() if k not in ('threshold', 'grow', 'postprocess', 'postprocess_scores', 'decision', 'pretrained', 'format')}
-    t = float(np.mean(ts)) if ts else None
-    g = Counter(c.get('grow') for c in cfgs).most_common(1)[0][0]
-    cfg.update(ensemble=[m.parent.name for m in members], threshold=t, grow=g if g is not None and g < (t or .5) else None,
-               postprocess=Counter(c.get('postprocess', 'none') for c in cfgs).most_common(1)[0][0],
+    cfg = {k:v for k,v in cfgs[0].to_dict().items()
+           if k not in ('threshold', 'grow', 'postprocess', 'postprocess_scores', 'decision', 'tta_decision', 'pretrained', 'format')}
+    cfg.update(ensemble=[m.parent.name for m in members], **_common_rule(cfgs),
                folds=[dict(fold=f['fold'], train=f['train'], valid=f['valid'], test=f['test']) for f in plan['folds']])
+    if all(c.get('tta_decision') for c in cfgs): cfg['tta_decision'] = _common_rule([c.tta_decision for c in cfgs])
     write_json({'format':MODEL_FORMAT, **cfg}, tmp/'config.json')
     if (out/'model').exists(): shutil.rmtree(out/'model')
     tmp.rename(out/'model')
@@ -260,32 +267,31 @@ def cross_validate(data, # labelled data folder
                   max_minutes=max_minutes, layout=layout, modalities=modalities, target=target, group=group)
     if resume and (out/'folds.json').exists():               # go on with the options the folds were made and trained with
         recipe = resumed_recipe(out/'folds.json', recipe)
-    recipe.update(folds=recipe['folds'] or DEFAULT_FOLDS, seed=42 if recipe['seed'] is None else recipe['seed'], preset=recipe['preset'] or 'cpu')
-    (folds, seed, preset, epochs, size, encoder, bs, lr, loss, context, gamma, patch, ema, balance, train_seed, max_minutes, layout,
-     modalities, target, group) = recipe.values()
-    budget = fold_budget(preset, max_minutes)
-    rkw = {k:v for k,v in dict(modalities=modalities, target=target, group=group).items() if v is not None}
-    cases = read_cases(data, layout=layout, **rkw)
+    r = recipe
+    r.update(folds=r['folds'] or DEFAULT_FOLDS, seed=42 if r['seed'] is None else r['seed'], preset=r['preset'] or 'cpu')
+    budget = fold_budget(r['preset'], r['max_minutes'])
+    rkw = {k:r[k] for k in ('modalities', 'target', 'group') if r[k] is not None}
+    cases = read_cases(data, layout=r['layout'], **rkw)
     byid = {c.case_id:c for c in cases}
     if resume and (out/'folds.json').exists():
         plan = json.loads((out/'folds.json').read_text())
         if sorted(i for f in plan['folds'] for i in f['test']) != sorted(byid):
             raise DataError(out/'folds.json', f"its patients are not those of {data}: resume with the same data")
     else:
-        plan = dict(cv_folds(list(byid), folds, seed, valid_pct), recipe=recipe)
+        plan = dict(cv_folds(list(byid), r['folds'], r['seed'], valid_pct), recipe=r)
         write_json(plan, out/'folds.json')
-    kw = dict(preset=preset, epochs=epochs, size=size, encoder=encoder, bs=bs, lr=lr, loss=loss, context=context, gamma=gamma, patch=patch, ema=ema, balance=balance,
-              seed=seed if train_seed is None else train_seed, max_minutes=budget or 0,
-              layout=layout, modalities=modalities, target=target, group=group, pretrained=pretrained, loader=loader,
-              compile=compile, precision=precision)
+    kw = dict({k:r[k] for k in ('preset', 'epochs', 'size', 'encoder', 'bs', 'lr', 'loss', 'context', 'gamma', 'patch', 'ema', 'balance',
+                                'layout', 'modalities', 'target', 'group')},        # the recipe by name, each fold trained alike
+              seed=r['seed'] if r['train_seed'] is None else r['train_seed'], max_minutes=budget or 0,
+              pretrained=pretrained, loader=loader, compile=compile, precision=precision)
     todo = [f for f in plan['folds'] if _fold_state(out/f"fold_{f['fold']}", tta) != 'scored']
     if jobs > 1 and len(todo) > 1: _parallel_folds(data, out, todo, kw, tta, min(jobs, len(todo)), progress)
-    rows = [r for f in plan['folds'] for r in _run_fold(data, out, f, kw, tta, byid, progress)]
+    rows = [row for f in plan['folds'] for row in _run_fold(data, out, f, kw, tta, byid, progress)]
     df = pd.DataFrame(rows)
     with atomic_path(out/'cv_per_patient.csv') as tmp: df.to_csv(tmp, index=False)
     s = summarize_cv(rows)
     fm = {int(f['fold']):json.loads((out/f"fold_{f['fold']}"/'metrics.json').read_text()) for f in plan['folds']}
-    s.update(preset=preset, data=str(data), folds=len(plan['folds']), tta=tta, max_minutes=budget, seeds=dict(folds=plan['seed'], training=kw['seed']),
+    s.update(preset=r['preset'], data=str(data), folds=len(plan['folds']), tta=tta, max_minutes=budget, seeds=dict(folds=plan['seed'], training=kw['seed']),
              options={k:v for k,v in kw.items() if v is not None},      # the recipe as given (the rest: the preset's)
              train_minutes={k:m['train_minutes'] for k,m in fm.items()},
              schedule_epochs={k:m.get('schedule_epochs') for k,m in fm.items()})   # as fitted to `max_minutes`

@@ -255,9 +255,9 @@ def evaluate(model_dir, # a run's `model/` folder, or the run (folder or `Run`)
         missing = [i for i in split[patients] if i not in byid]
         if missing: raise DataError(Path(data), f"does not hold the run's {patients} patients {missing[:3]}")
         chosen = [byid[i] for i in split[patients]]
-    scores = None
+    scores,rule = None,model.decision_rule(tta)           # with TTA: the rule `train` chose with TTA, where it did
     if spec == 'auto':
-        if cfg.get('postprocess'): spec = cfg['postprocess']    # chosen by `train` on the run's validation patients
+        if rule['postprocess']: spec = rule['postprocess']    # chosen by `train` on the run's validation patients
         elif split is not None and set(split['valid']) <= set(byid):      # older models: choose now, keep it with this evaluation
             spec,scores = choose_postprocess(model, [byid[i] for i in split['valid']], tta=tta)
         else: raise DataError(Path(data), "postprocess 'auto' chooses on the run's validation patients, which this data does not "
@@ -265,7 +265,8 @@ def evaluate(model_dir, # a run's `model/` folder, or the run (folder or `Run`)
     with marked_incomplete(out, 'an evaluation'):
         res = evaluate_cases(model, chosen, spec, tta=tta, progress=progress, save_to=Path(out)/'predictions')
         s = eval_summary(res, spec)
-        s.update(patients=patients, tta=tta, precision=precision, model=str(model_dir), data=str(data))
+        s.update(patients=patients, tta=tta, precision=precision, model=str(model_dir), data=str(data), threshold=rule['threshold'],
+                 grow=rule['grow'], rule='chosen with TTA' if tta and cfg.get('tta_decision') else 'chosen without TTA')
         if scores: s['postprocess_valid_scores'] = scores
         write_eval(res, s, out)
     return s

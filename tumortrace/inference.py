@@ -105,7 +105,7 @@ def predict_paths(model:SegModel, # from `load_model`
     out = _check_predict_out(out, inputs)
     try: out.mkdir(parents=True, exist_ok=True); (out/'.write-test').touch(); (out/'.write-test').unlink()
     except OSError as e: raise DataError(out, f"output folder is not writable ({e.strerror})") from None
-    spec = model.cfg.get('postprocess', 'none') if postprocess_spec is None else postprocess_spec
+    spec = (model.decision_rule(tta or uncertainty)['postprocess'] or 'none') if postprocess_spec is None else postprocess_spec
     lv = model.cfg.get('label_values')
     cases,rows = [],[]
     mods = model.cfg.get('channel_names')                 # a BraTS folder gives the inputs the model takes, in its order

@@ -204,6 +204,10 @@ class SegModel:
     def probs(self, x:np.ndarray, bs:int=None)->np.ndarray:
         "`probs_t` as a NumPy array."
         return self.probs_t(x, bs).cpu().numpy()
+    def decision_rule(self, tta:bool=False)->dict:
+        "Threshold, grow and post-processing for predictions with or without flip TTA: the TTA rule where `train` chose one, else the plain one."
+        r = (self.cfg.get('tta_decision') if tta else None) or self.cfg
+        return dict(threshold=r.get('threshold'), grow=r.get('grow'), postprocess=r.get('postprocess'))
     def predict_prepared(self, x:np.ndarray, bs:int=None)->np.ndarray:
         "Class-index masks (N, S, S) uint8 for prepared slices (N, C, S, S) of one volume: what the network itself sees."
         return decide(self.probs(x, bs), self.cfg.get('threshold'), self.cfg.get('grow'))
@@ -229,6 +233,7 @@ class ModelConfig:
     grow:float = None # binary models: also tumour where the probability reaches this, 3-D connected to the tumour (`decide`)
     postprocess:str = None # post-processing chosen on the validation patients (None: none chosen)
     decision:dict = None # how `train` chose threshold and post-processing (patients, scores)
+    tta_decision:dict = None # threshold, grow and post-processing chosen on the same patients with flip TTA: the rule for TTA predictions
     postprocess_scores:dict = None # older models: validation scores of the post-processing candidates
     split_seed:int = None # recipe: split seed, preset, training options, encoder weights
     preset:str = None
@@ -258,6 +263,12 @@ class ModelConfig:
         g = d.get('grow')
         if g is not None and not (isinstance(g, (int, float)) and 0 < g < (t or .5)):
             bad('grow', f"must be in (0, threshold {t or .5}), not {g!r}")
+        if (r := d.get('tta_decision')) is not None:
+            if not isinstance(r, dict): bad('tta_decision', f"must be a dict, not {type(r).__name__}")
+            t,g = r.get('threshold'), r.get('grow')
+            if t is not None and not (isinstance(t, (int, float)) and 0 < t < 1): bad('tta_decision', f"threshold must be in (0, 1), not {t!r}")
+            if g is not None and not (isinstance(g, (int, float)) and 0 < g < (t or .5)):
+                bad('tta_decision', f"grow must be in (0, threshold {t or .5}), not {g!r}")
         return cls(**{k:v for k,v in d.items() if v is not None or k not in ('context', 'norm', 'crop', 'reader')})
     # read like the dict it is stored as; a key is "in" the config when it has a value
     def __getitem__(self, k):
@@ -409,16 +420,16 @@ def predict_volume(self:SegModel,
                    prepared:tuple=None, # `prepare_volume(vol, brain)`, when already made (by `read_ahead`'s threads)
                    on_device:bool=None, # resize and decide where the probabilities are (`restore_decide`; None: on a GPU, for the mask alone)
                   ):
-    "Class-index mask (N, H, W) uint8 in the input's geometry (and probabilities / uncertainty on request); a binary model's `threshold` and `grow` apply."
+    "Class-index mask (N, H, W) uint8 in the input's geometry (and probabilities / uncertainty on request); a binary model's `threshold` and `grow` apply (with TTA: those chosen with TTA)."
     x,box,hw = prepared if prepared is not None else self.prepare_volume(vol, brain)
-    c = self.cfg
+    c = self.decision_rule(tta or uncertainty)
     if on_device is None: on_device = self.device.type == 'cuda'
     if on_device and not (probs or uncertainty):
-        return restore_decide(self.probs_tta_t(x, bs)[0] if tta else self.probs_t(x, bs), box, hw, c.get('threshold'), c.get('grow'))
+        return restore_decide(self.probs_tta_t(x, bs)[0] if tta else self.probs_t(x, bs), box, hw, c['threshold'], c['grow'])
     if tta or uncertainty: pr,unc = self.probs_tta(x, bs)
     else: pr,unc = self.probs(x, bs), None
     p = restore(pr, box, hw)
-    m = decide(p, c.get('threshold'), c.get('grow'))
+    m = decide(p, c['threshold'], c['grow'])
     out = [m]
     if probs: out.append(p)
     if uncertainty: out.append(restore(np.stack([1 - unc, unc], 1), box, hw)[:, 1])

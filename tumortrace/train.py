@@ -420,17 +420,19 @@ def _cut_history(history:Path, last_epoch:int):
         with atomic_path(history) as tmp: h[h['epoch'] <= last_epoch].to_csv(tmp, index=False)
 
 def _decision(net, cfg:dict, valid:list)->dict:
-    "Tumour-probability threshold and post-processing chosen on the validation patients, for the model's config."
+    "Tumour-probability threshold and post-processing chosen on the validation patients, for the model's config; again with flip TTA, for TTA predictions."
     from tumortrace.model import SegModel
     from tumortrace.postprocess import choose_decision, choose_postprocess
     sm = SegModel(net, cfg)
     if cfg['n_out'] == 2:
-        d = choose_decision(sm, valid)
-        return dict(threshold=d['threshold'], grow=d['grow'], postprocess=d['postprocess'], decision=dict(
-            patients=[c.case_id for c in valid], threshold_scores=d['threshold_scores'], grow_scores=d['grow_scores'],
-            postprocess_scores=d['postprocess_scores']))
-    spec,scores = choose_postprocess(sm, valid)
-    return dict(threshold=None, postprocess=spec, decision=dict(patients=[c.case_id for c in valid], postprocess_scores=scores))
+        d,dt = (choose_decision(sm, valid, tta=t) for t in (False, True))
+        scores = lambda d: dict(threshold_scores=d['threshold_scores'], grow_scores=d['grow_scores'], postprocess_scores=d['postprocess_scores'])
+        return dict(threshold=d['threshold'], grow=d['grow'], postprocess=d['postprocess'],
+                    decision=dict(patients=[c.case_id for c in valid], **scores(d)),
+                    tta_decision=dict(threshold=dt['threshold'], grow=dt['grow'], postprocess=dt['postprocess'], **scores(dt)))
+    (spec,scores),(spec_t,scores_t) = (choose_postprocess(sm, valid, tta=t) for t in (False, True))
+    return dict(threshold=None, postprocess=spec, decision=dict(patients=[c.case_id for c in valid], postprocess_scores=scores),
+                tta_decision=dict(threshold=None, postprocess=spec_t, postprocess_scores=scores_t))
 
 def _best_so_far(history:Path, monitor:str)->tuple|None:
     "(best value of `monitor` in the history, epochs after the first epoch that reached it), or None."
