@@ -146,6 +146,10 @@ def load_checkpoint(learn, name:str, with_opt:bool=True, device=None):
     except (EOFError, RuntimeError) as e:
         raise DataError(f, f"is damaged or not a checkpoint of this model ({type(e).__name__}: {str(e).splitlines()[0][:160]})") from None
 
+def _frozen(learn)->bool:
+    "True while `fine_tune`'s first fit trains a frozen encoder (the optimiser's first groups frozen)."
+    return bool(getattr(learn.opt, 'frozen_idx', 0))
+
 class LastCheckpoint(Callback):
     "Save `checkpoints/last.pth` (model + optimiser; a weight average's `last_avg.pth` too), then `last.json` with the epoch and the schedule's length (both atomic): after each epoch, or once `every_s` seconds passed."
     order = 62
@@ -158,7 +162,8 @@ class LastCheckpoint(Callback):
         if (wa := getattr(self.learn, 'weight_average', None)) is not None: wa.save()   # the average beside it (`WeightAverage`)
         if _rank(): return
         write_json({'epoch':self.learn.epoch, 'n_epoch':self.learn.n_epoch, 'fitted':getattr(self.learn, 'budget_fitted', False),
-                    'budget_used_s':getattr(self.learn, 'budget_used_s', None)}, self.learn.path/self.learn.model_dir/'last.json')
+                    'budget_used_s':getattr(self.learn, 'budget_used_s', None), 'frozen':_frozen(self.learn)},
+                   self.learn.path/self.learn.model_dir/'last.json')
 
 class SaveBest(SaveModelCallback):
     "fastai's `SaveModelCallback`: quiet in skipped epochs, atomic saves, and the best model reloaded with `weights_only=True`."
@@ -166,6 +171,7 @@ class SaveBest(SaveModelCallback):
         if not _skipped(self): super().after_epoch()
     def _save(self, name): self.last_saved_path = save_checkpoint(self.learn, name, self.with_opt)
     def after_fit(self, **kwargs):
+        if _frozen(self.learn): return                        # `fine_tune`'s frozen fit: the unfrozen one goes on from its weights
         if not _rank() and (self.learn.path/self.learn.model_dir/f'{self.fname}.pth').exists():
             load_checkpoint(self.learn, self.fname, self.with_opt)
 
@@ -221,7 +227,7 @@ class WeightAverage(Callback):
     def before_fit(self):
         if self.avg is not None: return                           # a second fit (`fine_tune`): the same average goes on
         f = self.learn.path/self.learn.model_dir/f'{self.fname}.pth'
-        if getattr(self.learn, 'resumed_at', 0) and f.exists(): self.load(f)
+        if getattr(self.learn, 'resumed', False) and f.exists(): self.load(f)
         else: self.avg = [t.detach().clone() for t in self._live()]
         fl = [t.is_floating_point() for t in self.avg]                # averaged; the rest (e.g. BatchNorm's batch count) copied
         self.fl,self.other = [i for i,f in enumerate(fl) if f],[i for i,f in enumerate(fl) if not f]
@@ -411,13 +417,16 @@ def check_out(out, data, what:str='output')->Path:
         raise DataError(out, f"lies inside the data folder {data}: the {what} would be mixed with the input data; choose a folder outside it")
     return o
 
-def _cut_history(history:Path, last_epoch:int):
+def _cut_history(history:Path, last_epoch:int,
+                 frozen:bool=False, # the checkpoint is from `fine_tune`'s frozen epoch: keep its row (the first) alone
+                ):
     "Drop rows after `last_epoch` (written after the checkpoint a resume starts from), atomically."
     import pandas as pd
     if not history.exists(): return
     h = pd.read_csv(history)
-    if (h['epoch'] > last_epoch).any():
-        with atomic_path(history) as tmp: h[h['epoch'] <= last_epoch].to_csv(tmp, index=False)
+    keep = np.arange(len(h)) < 1 if frozen else (h['epoch'] <= last_epoch).to_numpy()
+    if not keep.all():
+        with atomic_path(history) as tmp: h[keep].to_csv(tmp, index=False)
 
 def _decision(net, cfg:dict, valid:list)->dict:
     "Tumour-probability threshold and post-processing chosen on the validation patients, for the model's config; again with flip TTA, for TTA predictions."
@@ -502,17 +511,18 @@ def _fit(learn, p:dict, out:Path, resume:bool, max_minutes:float, device):
         return
     state = json.loads((out/'checkpoints'/'last.json').read_text())
     load_checkpoint(learn, 'last', device=device)
-    _cut_history(out/'history.csv', state['epoch'])
+    frozen = state.get('frozen', False)                            # stopped right after `fine_tune`'s frozen epoch
+    _cut_history(out/'history.csv', state['epoch'], frozen)
     if (bw := _best_so_far(out/'history.csv', monitor)) is not None:
         save_best.best = bw[0]
         for c in cbs:
             if isinstance(c, EarlyStop): c.resumed = bw
-    start = state['epoch'] + 1
+    start = 0 if frozen else state['epoch'] + 1                  # the unfrozen fit from its first epoch, or on after the last
     n = state['n_epoch'] if state.get('fitted') else p['epochs']     # a schedule fitted to a budget stays; else `epochs` may extend it
     if max_minutes: cbs.append(TimeBudget(max_minutes, used_s=state.get('budget_used_s'), done=start))
     if start < n:
         learn.unfreeze()
-        learn.resumed_at = start
+        learn.resumed_at,learn.resumed = start,True
         learn.fit_one_cycle(n, start_epoch=start, cbs=cbs, **_schedule(p, bool(learn.weights_source)))   # the schedule it began
 
 def _finish(learn, cfg:dict, valid:list, split:dict, out:Path, device, t0:float)->Run:
