@@ -63,12 +63,12 @@ def remove_small(mask:np.ndarray, min_size:int=20)->np.ndarray:
 
 def largest_component(mask:np.ndarray)->np.ndarray:
     "Keep only the largest connected component of the whole tumour (all foreground classes together)."
-    mask = np.asarray(mask)
-    fg = mask > 0
-    lab,n = ndimage.label(fg, np.ones((3,)*fg.ndim))
-    if n <= 1: return mask.copy()
-    sizes = np.bincount(lab.ravel()); sizes[0] = 0
-    return np.where(lab == sizes.argmax(), mask, 0).astype(mask.dtype)
+    def f(b):
+        lab,n = ndimage.label(b, np.ones((3,)*b.ndim))
+        if n <= 1: return b
+        sizes = np.bincount(lab.ravel()); sizes[0] = 0
+        return lab == sizes.argmax()
+    return _binary_apply(mask, f)
 
 # %% ../nbs/09_postprocess.ipynb #d0508b6e
 def _radius(name:str)->int:
