@@ -24,7 +24,8 @@ def test_cli_and_job_defaults_are_the_library_defaults():
     assert set(TRAIN_OPTIONS) <= set(job), set(TRAIN_OPTIONS) - set(job)
     for k in TRAIN_OPTIONS: assert job[k] is None, f'the train job sets {k}={job[k]!r}; train() has {sig[k].default!r}'
     help = subprocess.run(CLI + ['train', '--help'], capture_output=True, text=True).stdout
-    assert '(default: cpu)' in help and '(default: 42)' in help   # the help shows the library's defaults
+    h = ' '.join(help.split())                                              # the help shows the library's defaults
+    assert "(see `PRESETS`; None: 'cpu', or a resumed run's)" in h and '(default: 42)' in h
 
 def test_evaluate_defaults_are_the_library_defaults():
     from tumortrace.cli import _parser, EVALUATE_OPTIONS

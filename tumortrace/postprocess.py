@@ -21,7 +21,7 @@ def _binary_apply(mask:np.ndarray, fn)->np.ndarray:
     mask = np.asarray(mask)
     fg = mask > 0
     new = fn(fg)
-    if mask.max() <= 1: return new.astype(mask.dtype)
+    if mask.size == 0 or mask.max() <= 1: return new.astype(mask.dtype)
     out = np.where(new & fg, mask, 0).astype(mask.dtype)
     add = new & ~fg
     if add.any():                                   # slice by slice (the steps that add pixels work in-plane)

@@ -25,8 +25,8 @@ from .metrics import LOSSES, get_loss, seg_metrics
 from .model import unet_config, seg_learner, save_model, PRECISIONS
 
 # %% auto #0
-__all__ = ['PRESETS', 'Run', 'HistoryCSV', 'save_checkpoint', 'load_checkpoint', 'LastCheckpoint', 'SaveBest', 'EarlyStop',
-           'TimeBudget', 'WeightAverage', 'DeviceSmoothLoss', 'SparseProgress', 'lean_loop', 'fused_adamw',
+__all__ = ['PRESETS', 'RESUME_FREE', 'Run', 'HistoryCSV', 'save_checkpoint', 'load_checkpoint', 'LastCheckpoint', 'SaveBest',
+           'EarlyStop', 'TimeBudget', 'WeightAverage', 'DeviceSmoothLoss', 'SparseProgress', 'lean_loop', 'fused_adamw',
            'CPUAutocast', 'train_precision', 'compile_unet', 'uncompile', 'distributed_fit', 'plot_history',
            'check_recipe', 'check_out', 'train']
 
@@ -453,6 +453,25 @@ def _best_so_far(history:Path, monitor:str)->tuple|None:
     return float(v.max()), int(len(v) - 1 - v.idxmax())       # (epochs without a value are skipped, as before)
 
 # %% ../nbs/07_train.ipynb #b4e283d0
+RESUME_FREE = ('epochs', 'max_minutes', 'patience')   # a resume may change these: extend the schedule, its budget, the patience
+
+def _acting(preset:str, k:str, v):
+    "The value option `k` acts with under `preset`: `v`, or the preset's when `v` is None (0 and None alike mean no weight averaging)."
+    if v is None: v = PRESETS[preset].get('augment', {}).get(k) if k in ('gamma', 'patch') else PRESETS[preset].get(k)
+    if k == 'balance': return v or 'slice'
+    return (v or None) if k == 'ema' else v
+
+def _resumed_options(out:Path, given:dict)->dict:
+    "The options a resumed run goes on with: those `run.json` recorded where none is given now; one given with another effect is refused (but `RESUME_FREE`)."
+    rec = Run(out).info.get('options')
+    if rec is None: return given                                # runs from before options were recorded: as given
+    pre = rec.get('preset', 'cpu')
+    bad = [f"--{k.replace('_', '-')} {_acting(pre, k, rec.get(k))!r} (given {v!r})" for k,v in given.items()
+           if v is not None and k not in RESUME_FREE and (k == 'preset' and v != pre or k != 'preset' and _acting(pre, k, v) != _acting(pre, k, rec.get(k)))]
+    if bad: raise DataError(out/'run.json', f"the run was started with {', '.join(bad)}: resume with the same options (or leave them out), "
+                                            "or start a new run in another folder")
+    return {k:rec.get(k) if v is None else v for k,v in given.items()}
+
 def _check_resumable(out:Path, resume:bool):
     "A resume needs a last checkpoint; a new run needs a folder without one."
     if resume and not (out/'checkpoints'/'last.pth').exists(): raise DataError(out/'checkpoints'/'last.pth', "no checkpoint to resume from")
@@ -521,7 +540,7 @@ def _fit(learn, p:dict, out:Path, resume:bool, max_minutes:float, device):
     n = state['n_epoch'] if state.get('fitted') else p['epochs']     # a schedule fitted to a budget stays; else `epochs` may extend it
     if max_minutes: cbs.append(TimeBudget(max_minutes, used_s=state.get('budget_used_s'), done=start))
     if start < n:
-        learn.unfreeze()
+        if frozen: learn.unfreeze()           # as `fine_tune` does (its optimiser state cleared); else the saved state goes on
         learn.resumed_at,learn.resumed = start,True
         learn.fit_one_cycle(n, start_epoch=start, cbs=cbs, **_schedule(p, bool(learn.weights_source)))   # the schedule it began
 
@@ -556,7 +575,7 @@ def _resumed_precision(out:Path, auto:str, device)->str:
 
 def train(data, # data folder (any layout `read_cases` reads)
           out, # run folder to write
-          preset:str='cpu', # recipe: 'cpu', 'gpu' or 'tiny' (see `PRESETS`)
+          preset:str=None, # recipe: 'cpu', 'gpu' or 'tiny' (see `PRESETS`; None: 'cpu', or a resumed run's)
           epochs:int=None, # passes over the training patients (None: the preset's)
           size:int=None, # training size in pixels, a multiple of 32 (None: the preset's)
           encoder:str=None, # encoder name, e.g. resnet34 or xresnet18_w16 (None: the preset's)
@@ -595,26 +614,33 @@ def train(data, # data folder (any layout `read_cases` reads)
     if compile and loader == 'fastai': raise OptionError("--compile needs plain tensors: use --loader tensor (or auto), not fastai")
     check_out(out, data, 'run folder')
     out = Path(out)
+    if isinstance(modalities, str): modalities = modalities.split(',')
+    o = dict(preset=preset, epochs=epochs, size=size, encoder=encoder, bs=bs, lr=lr, loss=loss, tumour_weight=tumour_weight, balance=balance,
+             patience=patience, last_cross=last_cross, max_minutes=max_minutes, context=context, gamma=gamma, patch=patch, ema=ema,
+             layout=layout, modalities=modalities, target=target, group=group)
+    _check_resumable(out, resume)
+    if resume: o = _resumed_options(out, o)                   # options left out: the run's own; another value: refused
+    o['preset'] = o['preset'] or 'cpu'
     device = default_device(cpu)
     prec = train_precision(precision, device)
-    p = _resolve(preset, epochs=epochs, size=size, encoder=encoder, bs=bs, lr=lr, tumour_weight=tumour_weight, patience=patience,
-                 last_cross=last_cross, context=context, loss=loss, max_minutes=max_minutes, ema=ema, balance=balance)
+    p = _resolve(o['preset'], **{k:o[k] for k in ('epochs', 'size', 'encoder', 'bs', 'lr', 'tumour_weight', 'patience', 'last_cross',
+                                                  'context', 'loss', 'max_minutes', 'ema', 'balance')})
     p['max_minutes'] = p.get('max_minutes') or None           # 0: no budget
     p['ema'] = p.get('ema') or None                           # 0: no weight averaging
     p['balance'] = p.get('balance') or 'slice'
-    p['augment'] = aug = dict(p.get('augment', {}), **({} if gamma is None else dict(gamma=gamma)), **({} if patch is None else dict(patch=patch)))
+    p['augment'] = aug = dict(p.get('augment', {}), **{k:o[k] for k in ('gamma', 'patch') if o[k] is not None})
     if aug.get('patch') and loader == 'fastai': raise OptionError("--patch samples windows in the tensor loader: use --loader tensor (or auto), not fastai")
-    _check_resumable(out, resume)
     if resume and precision == 'auto': prec = _resumed_precision(out, prec, device)
     out.mkdir(parents=True, exist_ok=True)
     if not resume and not _rank():
-        write_json(dict(data=str(Path(data).resolve()), preset=preset, precision=prec, created=time.strftime('%Y-%m-%d %H:%M:%S')), out/'run.json')
+        write_json(dict(data=str(Path(data).resolve()), preset=o['preset'], precision=prec, created=time.strftime('%Y-%m-%d %H:%M:%S'),
+                        options={k:v for k,v in o.items() if v is not None}), out/'run.json')
     set_seed(seed)
     from fastai.torch_core import num_distrib
     if num_distrib() > 1 and device.type == 'cuda':            # one GPU per process
         torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', 0))); device = torch.device('cuda', torch.cuda.current_device())
     if device.type == 'cpu' and 'OMP_NUM_THREADS' not in os.environ: torch.set_num_threads(os.cpu_count() or 1)   # unless told
-    cases,rkw = _read(data, layout, modalities, target, group)
+    cases,rkw = _read(data, o['layout'], o['modalities'], o['target'], o['group'])
     split = _run_split(out, [c.case_id for c in cases], resume, split, valid_pct, test_pct, seed)
     keep = set(split['train']) | set(split['valid'])
     ss = prepare([c for c in cases if c.case_id in keep], p['size'], norm, crop, context=p['context'])
@@ -622,7 +648,7 @@ def train(data, # data folder (any layout `read_cases` reads)
     if (loader == 'auto' and (gpu or compile or aug.get('patch'))) or loader == 'tensor':
         dls = tensor_dataloaders(ss, split, bs=p['bs'], augment=SegAugment(**aug), tumour_weight=p['tumour_weight'], balance=p['balance'], device=device, seed=seed)
     else: dls = seg_dataloaders(ss, split, bs=p['bs'], batch_tfms=seg_augs(**aug), tumour_weight=p['tumour_weight'], balance=p['balance'], device=device, seed=seed)
-    cfg = _model_config(p, ss, cases[0], rkw, norm=norm, crop=crop, seed=seed, preset=preset, loss=p['loss'])
+    cfg = _model_config(p, ss, cases[0], rkw, norm=norm, crop=crop, seed=seed, preset=o['preset'], loss=p['loss'])
     learn = seg_learner(dls, cfg, loss_func=get_loss(p['loss']), metrics=seg_metrics(cfg['n_out'], ss.case_of[ss.idxs(split['valid'])]),
                         path=out, model_dir='checkpoints', pretrained=pretrained if not resume else False,
                         **({'opt_func':partial(fused_adamw, fused=True)} if gpu else {}))

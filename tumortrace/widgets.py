@@ -37,14 +37,17 @@ class PatientSource:
                  postprocess_spec:str=None, # post-processing layer (default: the model's recorded choice)
                  cache:int=3, # patients kept in memory
                  metrics:dict=None, # known per-patient metrics, patient -> {dice, hd95_px, volume_true_px, ...}
-                 kept=None): # folder(s) of predictions an evaluation kept (`evaluate.save_prediction`): shown, not predicted again
+                 kept=None, # folder(s) of predictions an evaluation kept (`evaluate.save_prediction`): shown, not predicted again
+                 tta:bool=False): # predict with flip TTA (and the decision rule chosen with it), as an evaluation with TTA did
         self.cases = {c.case_id:c for c in cases}
         if not self.cases: raise ValueError("no patients to show")
         self._model,self.cfg = model,_model_cfg(model)
         self.kept = None if kept is None else [kept] if isinstance(kept, (str, Path)) else list(kept)
         self.table = {p:dict(m) for p,m in (metrics or {}).items()}
         for p,s in (scores or {}).items(): self.table.setdefault(p, {})['dice'] = s
-        self.post_spec = postprocess_spec or self.cfg.get('postprocess') or 'none'
+        self.tta = tta
+        rule = (self.cfg.get('tta_decision') if tta else None) or self.cfg          # as `SegModel.decision_rule`
+        self.post_spec = postprocess_spec or rule.get('postprocess') or 'none'
         self._cache,self.cache_size,self.loads,self.predictions,self.kept_loads = OrderedDict(),cache,0,0,0
         self._busy = threading.RLock()   # one prediction at a time: the viewer's worker and a user's request never race
     @property
@@ -97,7 +100,7 @@ def _predict_now(self:PatientSource, pid, d):
     else:
         if self._model is None: return d                  # kept predictions only, and not this patient's
         m = self.model
-        pred = m.predict_volume(d['vol'], c.brain_volume()) if hasattr(m, 'predict_volume') else np.asarray(m(c), np.uint8)
+        pred = m.predict_volume(d['vol'], c.brain_volume(), tta=self.tta) if hasattr(m, 'predict_volume') else np.asarray(m(c), np.uint8)
         post = postprocess(pred, self.post_spec)
         self.predictions += 1
     if pred.shape != d['truth'].shape: raise ValueError(f"{pid}: prediction shape {pred.shape} differs from the mask's {d['truth'].shape}")
@@ -163,21 +166,33 @@ def _run_data(run:Path):
     return d if d and Path(d).exists() else None
 
 class FoldModels:
-    "A cross-validation's predictor: each patient predicted by the fold model that did not train on it (loaded on first use)."
-    def __init__(self, cv):
+    "A cross-validation's predictor: each patient predicted by the fold model that did not train on it (loaded on first use), as its fold was scored."
+    def __init__(self, cv,
+                 postprocess:bool=True, # apply each fold's post-processing (False: the viewer applies another)
+                ):
         from tumortrace.model import read_config
-        self.cv = Path(cv)
+        self.cv,self.post = Path(cv),postprocess
         plan = json.loads((self.cv/'folds.json').read_text())
         self.fold_of = {pid:f['fold'] for f in plan['folds'] for pid in f['test']}
         self.cfg = read_config(self.cv/'model') if (self.cv/'model'/'config.json').exists() else {}
         self._models = {}
-    def __call__(self, case:Case)->np.ndarray:
+    def _fold(self, k:int)->tuple:
+        "Fold `k`'s model, whether it was scored with TTA, and the decision it was scored with (`decision.json`)."
         from tumortrace.model import load_model
+        run = self.cv/f'fold_{k}'
+        m = load_model(run/'model')
+        tta = json.loads((run/'scores.json').read_text()).get('tta', False) if (run/'scores.json').exists() else False
+        d = json.loads((run/'decision.json').read_text()) if (run/'decision.json').exists() else m.decision_rule(tta)
+        return m, tta, d
+    def __call__(self, case:Case)->np.ndarray:
+        from tumortrace.model import decide
         from tumortrace.postprocess import postprocess
         k = self.fold_of[case.case_id]
-        if k not in self._models: self._models[k] = load_model(self.cv/f'fold_{k}'/'model')
-        m = self._models[k]
-        return postprocess(m.predict_case(case), m.cfg.get('postprocess') or 'none')   # as the fold was scored (no TTA)
+        if k not in self._models: self._models[k] = self._fold(k)
+        m,tta,d = self._models[k]
+        p = m.predict_case(case, probs=True, tta=tta)[1]
+        mask = decide(p, d.get('threshold'), d.get('grow'))
+        return postprocess(mask, d.get('postprocess') or 'none') if self.post else mask
 
 def _per_patient(csv:Path)->tuple[dict, list]:
     "Metrics by patient from a per-patient CSV, and the patients in its order."
@@ -191,7 +206,7 @@ def _cv_view(p:Path, o:dict)->dict:
     metrics,ids = _per_patient(p/'cv_per_patient.csv')
     return dict(o, data=o['data'] or s.get('data'), metrics=metrics, patients=o['patients'] or ids,
                 kept=sorted(p.glob('fold_*/eval/predictions')) if o['postprocess_spec'] is None else None,
-                model=o['model'] if o['model'] is not None else FoldModels(p),
+                model=o['model'] if o['model'] is not None else FoldModels(p, postprocess=o['postprocess_spec'] is None),
                 postprocess_spec=o['postprocess_spec'] or 'none')      # FoldModels applies each fold's own choice
 
 def _eval_view(p:Path, o:dict)->dict:
@@ -200,7 +215,7 @@ def _eval_view(p:Path, o:dict)->dict:
     metrics,ids = _per_patient(p/'per_patient.csv')
     spec = o['postprocess_spec'] or s.get('postprocess')
     return dict(o, data=o['data'] or s.get('data'), metrics=metrics, patients=o['patients'] or ids, postprocess_spec=spec,
-                model=o['model'] if o['model'] is not None else s.get('model'),
+                model=o['model'] if o['model'] is not None else s.get('model'), tta=s.get('tta', False),
                 kept=p/'predictions' if (p/'predictions').is_dir() and spec == s.get('postprocess') else None)
 
 def _run_view(p:Path, o:dict)->dict:
@@ -249,7 +264,7 @@ def open_source(source, # eval folder, run folder, cross-validation folder, data
         p = Run.open(p).path                     # a folder holding one run (the demo's runs/demo holds train/)
     v = _folder_view(p, dict(model=model, data=data, patients=patients, postprocess_spec=postprocess_spec, metrics=None, kept=None))
     cases = _read_patients(v['data'], v['model'], v['patients'], p)
-    return PatientSource(cases, v['model'], None, v['postprocess_spec'], metrics=v['metrics'], kept=v['kept'])
+    return PatientSource(cases, v['model'], None, v['postprocess_spec'], metrics=v['metrics'], kept=v['kept'], tta=v.get('tta', False))
 
 # %% ../nbs/14_widgets.ipynb #288829e9
 POST_COLOUR,UNC_CMAP = '#FFFFFF', 'inferno'  # post-processed: a white dashed outline; uncertainty: a heat map with a colour bar
