@@ -455,16 +455,19 @@ def _best_so_far(history:Path, monitor:str)->tuple|None:
 # %% ../nbs/07_train.ipynb #b4e283d0
 RESUME_FREE = ('epochs', 'max_minutes', 'patience')   # a resume may change these: extend the schedule, its budget, the patience
 
+_UNSET = dict(balance='slice', gamma=0., target='whole', norm='percentile', crop=True)   # what None means where the preset is silent
+
 def _acting(preset:str, k:str, v):
-    "The value option `k` acts with under `preset`: `v`, or the preset's when `v` is None (0 and None alike mean no weight averaging)."
+    "The value option `k` acts with under `preset`: `v`, or the preset's when `v` is None, or what None means (0 and None alike: no weight averaging)."
     if v is None: v = PRESETS[preset].get('augment', {}).get(k) if k in ('gamma', 'patch') else PRESETS[preset].get(k)
-    if k == 'balance': return v or 'slice'
+    if v is None: v = _UNSET.get(k)
     return (v or None) if k == 'ema' else v
 
 def _resumed_options(out:Path, given:dict)->dict:
     "The options a resumed run goes on with: those `run.json` recorded where none is given now; one given with another effect is refused (but `RESUME_FREE`)."
-    rec = Run(out).info.get('options')
-    if rec is None: return given                                # runs from before options were recorded: as given
+    info = Run(out).info
+    rec = info.get('options')
+    if rec is None: return dict(given, preset=given['preset'] or info.get('preset'))   # runs from before options were recorded
     pre = rec.get('preset', 'cpu')
     bad = [f"--{k.replace('_', '-')} {_acting(pre, k, rec.get(k))!r} (given {v!r})" for k,v in given.items()
            if v is not None and k not in RESUME_FREE and (k == 'preset' and v != pre or k != 'preset' and _acting(pre, k, v) != _acting(pre, k, rec.get(k)))]
@@ -597,8 +600,8 @@ def train(data, # data folder (any layout `read_cases` reads)
           target:str=None, # BraTS target: 'whole' or 'multiclass' (None: whole)
           group:str=None, # plain folders: regex whose first group is the patient id in a file name, e.g. '(.+)_\d+$'
           cpu:bool=False, # train on the CPU even when a GPU is present
-          norm:str='percentile', # intensity normalisation: 'percentile' or 'zscore' (see `prepare`)
-          crop:bool=True, # crop to the brain's bounding box (see `prepare`)
+          norm:str=None, # intensity normalisation: 'percentile' or 'zscore' (see `prepare`; None: 'percentile', or a resumed run's)
+          crop:bool=None, # crop to the brain's bounding box (see `prepare`; None: True, or a resumed run's)
           context:int=None, # 2.5D: neighbouring slices on each side given as extra input channels (None: the preset's)
           gamma:float=None, # gamma augmentation, the exponent's largest change (`augment.jitter_gamma`; None: the preset's, 0: off)
           patch:int=None, # train on random patch x patch windows of the slices at full resolution, a multiple of 32 below `size` (None: the preset's: whole slices)
@@ -617,10 +620,11 @@ def train(data, # data folder (any layout `read_cases` reads)
     if isinstance(modalities, str): modalities = modalities.split(',')
     o = dict(preset=preset, epochs=epochs, size=size, encoder=encoder, bs=bs, lr=lr, loss=loss, tumour_weight=tumour_weight, balance=balance,
              patience=patience, last_cross=last_cross, max_minutes=max_minutes, context=context, gamma=gamma, patch=patch, ema=ema,
-             layout=layout, modalities=modalities, target=target, group=group)
+             layout=layout, modalities=None if modalities is None else list(modalities), target=target, group=group, norm=norm, crop=crop)
     _check_resumable(out, resume)
     if resume: o = _resumed_options(out, o)                   # options left out: the run's own; another value: refused
     o['preset'] = o['preset'] or 'cpu'
+    norm,crop = _acting(o['preset'], 'norm', o['norm']), _acting(o['preset'], 'crop', o['crop'])
     device = default_device(cpu)
     prec = train_precision(precision, device)
     p = _resolve(o['preset'], **{k:o[k] for k in ('epochs', 'size', 'encoder', 'bs', 'lr', 'tumour_weight', 'patience', 'last_cross',
@@ -632,9 +636,9 @@ def train(data, # data folder (any layout `read_cases` reads)
     if aug.get('patch') and loader == 'fastai': raise OptionError("--patch samples windows in the tensor loader: use --loader tensor (or auto), not fastai")
     if resume and precision == 'auto': prec = _resumed_precision(out, prec, device)
     out.mkdir(parents=True, exist_ok=True)
-    if not resume and not _rank():
-        write_json(dict(data=str(Path(data).resolve()), preset=o['preset'], precision=prec, created=time.strftime('%Y-%m-%d %H:%M:%S'),
-                        options={k:v for k,v in o.items() if v is not None}), out/'run.json')
+    if not _rank():                                            # a resume records what it changed (`RESUME_FREE`) for the next one
+        info = Run(out).info if resume else dict(data=str(Path(data).resolve()), created=time.strftime('%Y-%m-%d %H:%M:%S'))
+        write_json(dict(info, preset=o['preset'], precision=prec, options={k:v for k,v in o.items() if v is not None}), out/'run.json')
     set_seed(seed)
     from fastai.torch_core import num_distrib
     if num_distrib() > 1 and device.type == 'cuda':            # one GPU per process

@@ -32,7 +32,7 @@ def _model_cfg(model)->dict:
 class PatientSource:
     "The viewer's patients: ids, their metrics when known, and one patient at a time (read, then predicted, on first view; cached)."
     def __init__(self, cases:list[Case], # patients (their slices load lazily)
-                 model=None, # `SegModel`, model folder (loaded on first prediction), callable `case -> mask`, or None
+                 model=None, # `SegModel`, model folder (loaded on first prediction), callable `case -> mask` (or `(mask, post-processed)`), or None
                  scores:dict=None, # known per-patient Dice (e.g. from an evaluation's per_patient.csv)
                  postprocess_spec:str=None, # post-processing layer (default: the model's recorded choice)
                  cache:int=3, # patients kept in memory
@@ -100,8 +100,8 @@ def _predict_now(self:PatientSource, pid, d):
     else:
         if self._model is None: return d                  # kept predictions only, and not this patient's
         m = self.model
-        pred = m.predict_volume(d['vol'], c.brain_volume(), tta=self.tta) if hasattr(m, 'predict_volume') else np.asarray(m(c), np.uint8)
-        post = postprocess(pred, self.post_spec)
+        pred = m.predict_volume(d['vol'], c.brain_volume(), tta=self.tta) if hasattr(m, 'predict_volume') else m(c)
+        pred,post = (np.asarray(a, np.uint8) for a in pred) if isinstance(pred, tuple) else (pred, postprocess(pred, self.post_spec))
         self.predictions += 1
     if pred.shape != d['truth'].shape: raise ValueError(f"{pid}: prediction shape {pred.shape} differs from the mask's {d['truth'].shape}")
     d['post'] = post
@@ -184,7 +184,8 @@ class FoldModels:
         tta = json.loads((run/'scores.json').read_text()).get('tta', False) if (run/'scores.json').exists() else False
         d = json.loads((run/'decision.json').read_text()) if (run/'decision.json').exists() else m.decision_rule(tta)
         return m, tta, d
-    def __call__(self, case:Case)->np.ndarray:
+    def __call__(self, case:Case)->np.ndarray|tuple:
+        "The fold's mask at its threshold, or (that mask, post-processed as the fold chose) when `postprocess`, as kept predictions are."
         from tumortrace.model import decide
         from tumortrace.postprocess import postprocess
         k = self.fold_of[case.case_id]
@@ -192,7 +193,7 @@ class FoldModels:
         m,tta,d = self._models[k]
         p = m.predict_case(case, probs=True, tta=tta)[1]
         mask = decide(p, d.get('threshold'), d.get('grow'))
-        return postprocess(mask, d.get('postprocess') or 'none') if self.post else mask
+        return (mask, postprocess(mask, d.get('postprocess') or 'none')) if self.post else mask
 
 def _per_patient(csv:Path)->tuple[dict, list]:
     "Metrics by patient from a per-patient CSV, and the patients in its order."
