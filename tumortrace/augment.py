@@ -12,8 +12,8 @@ import tumortrace.core  # sets warning filters before fastai is imported
 from fastai.vision.all import Transform, TensorImage, TensorMask, aug_transforms
 
 # %% auto #0
-__all__ = ['add_noise', 'jitter_intensity', 'jitter_gamma', 'GaussianNoise', 'IntensityJitter', 'GammaJitter', 'SegAugment',
-           'seg_augs', 'show_pairs']
+__all__ = ['add_noise', 'jitter_intensity', 'jitter_gamma', 'GaussianNoise', 'IntensityJitter', 'GammaJitter', 'fill_channels',
+           'ChannelFill', 'SegAugment', 'seg_augs', 'show_pairs']
 
 # %% ../nbs/04_augment.ipynb #ff729176
 def add_noise(x:torch.Tensor, # (B, C, H, W) images
@@ -70,6 +70,28 @@ class GammaJitter(Transform):
     def __init__(self, gamma:float=0.5, p:float=0.3): self.gamma,self.p = gamma,p
     def encodes(self, x:TensorImage): return jitter_gamma(x, self.gamma, self.p)
 
+# %% ../nbs/04_augment.ipynb #c7f1a0e2
+def fill_channels(x:torch.Tensor, # (B, (2k+1) C, H, W) images: C sequences per slice, slice-offset major (`data.context_names`)
+                  n_ch:int, # C, sequences per slice
+                  src:int, # the sequence that stands in for a missing one (LGG: FLAIR, 1)
+                  p:float=0.15, # probability, per image and per other sequence, that it is replaced
+                  generator=None)->torch.Tensor:
+    "Each sequence but `src`, with probability `p` per image, replaced by `src` in every context slice: a missing sequence as the data set fills it."
+    B = x.shape[0]
+    v = x.reshape(B, -1, n_ch, *x.shape[-2:])
+    out = v.clone()
+    for j in range(n_ch):
+        if j == src: continue
+        on = torch.rand(B, device=x.device, generator=generator) < p
+        out[:, :, j] = torch.where(on[:, None, None, None], v[:, :, src], v[:, :, j])
+    return out.reshape(x.shape)
+
+class ChannelFill(Transform):
+    "`fill_channels` as a fastai batch transform: images only, training only, before the intensity changes."
+    split_idx,order = 0,92
+    def __init__(self, n_ch:int, src:int, p:float=0.15): self.n_ch,self.src,self.p = n_ch,src,p
+    def encodes(self, x:TensorImage): return fill_channels(x, self.n_ch, self.src, self.p)
+
 # %% ../nbs/04_augment.ipynb #048d5e4d
 from dataclasses import dataclass, asdict
 
@@ -87,6 +109,11 @@ class SegAugment:
     gamma:float=0. # max gamma change (`jitter_gamma`; 0: off)
     gamma_p:float=0.3 # probability of the gamma change
     patch:int=None # train on random patch x patch windows of the slices, at their own pixel size (None: whole slices)
+    flair_fill:float=0. # probability, per image and per other sequence, that FLAIR stands in for it (`fill_channels`; 0: off)
+    n_ch:int=None # sequences per slice, and which one is FLAIR (set by `train` from the data's channel names)
+    flair:int=None
+    def __post_init__(self):
+        if self.flair_fill and (self.n_ch is None or self.flair is None): raise ValueError("flair_fill needs n_ch and flair (which sequence is FLAIR)")
     def affine(self, n:int, device=None, generator=None,
                size:int=None, # the slices' size: with `patch`, each matrix also picks a window at a random whole-pixel offset
               )->torch.Tensor:
@@ -112,6 +139,7 @@ class SegAugment:
         import torch.nn.functional as F
         if self.patch and x.shape[-1] != x.shape[-2]: raise ValueError(f"patch training needs square slices, not {tuple(x.shape[-2:])}")
         out = [*x.shape[:2], self.patch, self.patch] if self.patch and self.patch < x.shape[-1] else list(x.shape)
+        if self.flair_fill: x = fill_channels(x, self.n_ch, self.flair, self.flair_fill, generator)
         grid = F.affine_grid(self.affine(len(x), x.device, generator, x.shape[-1]).to(x.dtype), out, align_corners=False)
         x = F.grid_sample(x, grid, mode='bilinear', padding_mode='zeros', align_corners=False)
         y = F.grid_sample(y[:, None].to(x.dtype), grid, mode='nearest', padding_mode='zeros', align_corners=False)[:, 0].round().to(y.dtype)
@@ -121,13 +149,14 @@ class SegAugment:
         return x, y
 
 def seg_augs(size:int=None, # output size (default: keep)
-             **kwargs, # fields of `SegAugment` (rotate, flip, flip_vert, scale, noise, brightness, contrast, p, gamma, gamma_p)
+             **kwargs, # fields of `SegAugment` (rotate, flip, flip_vert, scale, noise, brightness, contrast, p, gamma, gamma_p, flair_fill)
             )->list:
     "fastai batch transforms for segmentation: one fused affine (rotate/flip/scale), gamma, intensity jitter, noise."
     a = SegAugment(**kwargs)
     if a.patch: raise ValueError("patch training runs in `SegAugment` itself (the tensor loader), not in fastai's transforms")
     tfms = aug_transforms(do_flip=a.flip, flip_vert=a.flip_vert, max_rotate=a.rotate, min_zoom=a.scale[0], max_zoom=a.scale[1],
                           max_lighting=0., max_warp=0., p_affine=a.p, p_lighting=0., pad_mode='zeros', size=size)
+    if a.flair_fill: tfms.append(ChannelFill(a.n_ch, a.flair, a.flair_fill))
     if a.gamma: tfms.append(GammaJitter(a.gamma, a.gamma_p))
     if a.brightness or a.contrast: tfms.append(IntensityJitter(a.brightness, a.contrast, a.p))
     if a.noise: tfms.append(GaussianNoise(a.noise, p=0.5))

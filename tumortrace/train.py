@@ -380,7 +380,7 @@ def plot_history(history, # a `history.csv` path or DataFrame
 # %% ../nbs/07_train.ipynb #33317802
 def check_recipe(preset:str=None, epochs:int=None, size:int=None, bs:int=None, lr:float=None, max_minutes:float=None,
                  valid_pct:float=None, test_pct:float=None, group:str=None, gamma:float=None, loss:str=None, precision:str=None,
-                 patch:int=None, ema:float=None, balance:str=None, **_):
+                 patch:int=None, ema:float=None, balance:str=None, flair_fill:float=None, **_):
     "Refuse impossible training options with one clear `OptionError` (None: not given)."
     def bad(name, v, must): raise OptionError(f"--{name.replace('_', '-')} must be {must}, not {v!r}")
     if preset is not None and preset not in PRESETS: bad('preset', preset, f"one of {', '.join(PRESETS)}")
@@ -393,6 +393,7 @@ def check_recipe(preset:str=None, epochs:int=None, size:int=None, bs:int=None, l
     if max_minutes is not None and not max_minutes >= 0: bad('max_minutes', max_minutes, 'positive (or 0: no budget)')
     if gamma is not None and not 0 <= gamma <= 2: bad('gamma', gamma, 'in [0, 2]')
     if ema is not None and not 0 <= ema < 1: bad('ema', ema, 'in [0, 1) (0: off)')
+    if flair_fill is not None and not 0 <= flair_fill < 1: bad('flair_fill', flair_fill, 'in [0, 1) (0: off)')
     if balance is not None and balance not in BALANCES: bad('balance', balance, f"one of {', '.join(BALANCES)}")
     if loss is not None and loss not in LOSSES: bad('loss', loss, f"one of {', '.join(LOSSES)}")
     if precision is not None and precision not in PRECISIONS: bad('precision', precision, f"one of {', '.join(PRECISIONS)}")
@@ -455,11 +456,19 @@ def _best_so_far(history:Path, monitor:str)->tuple|None:
 # %% ../nbs/07_train.ipynb #b4e283d0
 RESUME_FREE = ('epochs', 'max_minutes', 'patience')   # a resume may change these: extend the schedule, its budget, the patience
 
-_UNSET = dict(balance='slice', gamma=0., target='whole', norm='percentile', crop=True)   # what None means where the preset is silent
+_UNSET = dict(balance='slice', gamma=0., flair_fill=0., target='whole', norm='percentile', crop=True)   # what None means where the preset is silent
+_AUG_OPTIONS = ('gamma', 'patch', 'flair_fill')            # options that live in the recipe's `augment` (`SegAugment`)
+
+def _flair_channel(names:list)->dict:
+    "`SegAugment`'s `n_ch` and `flair` for channels `names`; refused without a FLAIR sequence and another one."
+    idx = [i for i,n in enumerate(names) if 'flair' in str(n).lower()]
+    if not idx or len(names) < 2:
+        raise OptionError(f"--flair-fill needs a FLAIR sequence and at least one other among the data's channels ({', '.join(map(str, names))})")
+    return dict(n_ch=len(names), flair=idx[0])
 
 def _acting(preset:str, k:str, v):
     "The value option `k` acts with under `preset`: `v`, or the preset's when `v` is None, or what None means (0 and None alike: no weight averaging)."
-    if v is None: v = PRESETS[preset].get('augment', {}).get(k) if k in ('gamma', 'patch') else PRESETS[preset].get(k)
+    if v is None: v = PRESETS[preset].get('augment', {}).get(k) if k in _AUG_OPTIONS else PRESETS[preset].get(k)
     if v is None: v = _UNSET.get(k)
     return (v or None) if k == 'ema' else v
 
@@ -606,13 +615,14 @@ def train(data, # data folder (any layout `read_cases` reads)
           gamma:float=None, # gamma augmentation, the exponent's largest change (`augment.jitter_gamma`; None: the preset's, 0: off)
           patch:int=None, # train on random patch x patch windows of the slices at full resolution, a multiple of 32 below `size` (None: the preset's: whole slices)
           ema:float=None, # weight averaging: decay of an exponential moving average of the weights, validated and saved in their stead, e.g. 0.999 (`WeightAverage`; None: the preset's, 0: off)
+          flair_fill:float=None, # probability that FLAIR stands in for each other sequence of a training image, as the LGG data fill a missing one (`augment.fill_channels`; None: the preset's, 0: off)
           split:dict=None, # an explicit split (train/valid/test patient lists), e.g. one fold of `cross_validate`
           loader:str='auto', # 'tensor' (slices kept on the device, `TensorLoader`), 'fastai' (`seg_dataloaders`), 'auto': tensor on a GPU
           compile:bool=False, # `torch.compile` the network for training (`compile_unet`; implies the tensor loader)
           precision:str='auto', # arithmetic: 'auto' (bf16 where the device has it natively; else fp16 on a GPU, fp32 on a CPU; a resumed run: its own), 'fp32' or 'bf16'
          )->dict:
     "Train a U-Net on `data`, writing everything to `out`; returns the `Run` (its `metrics`: the best model's validation metrics)."
-    check_recipe(preset, epochs, size, bs, lr, max_minutes, valid_pct, test_pct, group, gamma, loss, precision, patch, ema, balance)
+    check_recipe(preset, epochs, size, bs, lr, max_minutes, valid_pct, test_pct, group, gamma, loss, precision, patch, ema, balance, flair_fill=flair_fill)
     if loader not in ('auto', 'tensor', 'fastai'): raise OptionError(f"--loader must be 'auto', 'tensor' or 'fastai', not {loader!r}")
     if compile and loader == 'fastai': raise OptionError("--compile needs plain tensors: use --loader tensor (or auto), not fastai")
     check_out(out, data, 'run folder')
@@ -620,7 +630,7 @@ def train(data, # data folder (any layout `read_cases` reads)
     if isinstance(modalities, str): modalities = modalities.split(',')
     o = dict(preset=preset, epochs=epochs, size=size, encoder=encoder, bs=bs, lr=lr, loss=loss, tumour_weight=tumour_weight, balance=balance,
              patience=patience, last_cross=last_cross, max_minutes=max_minutes, context=context, gamma=gamma, patch=patch, ema=ema,
-             layout=layout, modalities=None if modalities is None else list(modalities), target=target, group=group, norm=norm, crop=crop)
+             flair_fill=flair_fill, layout=layout, modalities=None if modalities is None else list(modalities), target=target, group=group, norm=norm, crop=crop)
     _check_resumable(out, resume)
     if resume: o = _resumed_options(out, o)                   # options left out: the run's own; another value: refused
     o['preset'] = o['preset'] or 'cpu'
@@ -632,7 +642,7 @@ def train(data, # data folder (any layout `read_cases` reads)
     p['max_minutes'] = p.get('max_minutes') or None           # 0: no budget
     p['ema'] = p.get('ema') or None                           # 0: no weight averaging
     p['balance'] = p.get('balance') or 'slice'
-    p['augment'] = aug = dict(p.get('augment', {}), **{k:o[k] for k in ('gamma', 'patch') if o[k] is not None})
+    p['augment'] = aug = dict(p.get('augment', {}), **{k:o[k] for k in _AUG_OPTIONS if o[k] is not None})
     if aug.get('patch') and loader == 'fastai': raise OptionError("--patch samples windows in the tensor loader: use --loader tensor (or auto), not fastai")
     if resume and precision == 'auto': prec = _resumed_precision(out, prec, device)
     out.mkdir(parents=True, exist_ok=True)
@@ -645,6 +655,7 @@ def train(data, # data folder (any layout `read_cases` reads)
         torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', 0))); device = torch.device('cuda', torch.cuda.current_device())
     if device.type == 'cpu' and 'OMP_NUM_THREADS' not in os.environ: torch.set_num_threads(os.cpu_count() or 1)   # unless told
     cases,rkw = _read(data, o['layout'], o['modalities'], o['target'], o['group'])
+    if aug.get('flair_fill'): aug.update(_flair_channel(cases[0].channel_names))
     split = _run_split(out, [c.case_id for c in cases], resume, split, valid_pct, test_pct, seed)
     keep = set(split['train']) | set(split['valid'])
     ss = prepare([c for c in cases if c.case_id in keep], p['size'], norm, crop, context=p['context'])
