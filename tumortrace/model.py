@@ -19,8 +19,8 @@ from .data import preprocess_volume
 
 # %% auto #0
 __all__ = ['MODEL_FORMAT', 'PRECISIONS', 'xresnet_narrow', 'make_encoder', 'unet_config', 'inplace_relu', 'create_model',
-           'seg_learner', 'hysteresis', 'decide', 'save_model', 'SegModel', 'ModelConfig', 'read_config', 'MeanProbs',
-           'load_model', 'restore', 'restore_decide']
+           'seg_learner', 'hysteresis', 'decide', 'decision_rule', 'save_model', 'SegModel', 'ModelConfig',
+           'read_config', 'MeanProbs', 'load_model', 'restore', 'restore_decide']
 
 # %% ../nbs/06_model.ipynb #bb66ceca
 def _torchvision_weights_file(name:str):
@@ -168,6 +168,12 @@ def decide(p:np.ndarray, # (N, K, ...) class probabilities (N slices of one volu
 # %% ../nbs/06_model.ipynb #78e1dcc2
 MODEL_FORMAT = 'tumortrace-model/1'
 
+def decision_rule(cfg, # a model's config (`ModelConfig` or its dict)
+                  tta:bool=False)->dict:
+    "Threshold, grow and post-processing for predictions with or without flip TTA: the TTA rule where `train` chose one, else the plain one."
+    r = (cfg.get('tta_decision') if tta else None) or cfg
+    return dict(threshold=r.get('threshold'), grow=r.get('grow'), postprocess=r.get('postprocess'))
+
 def save_model(model:torch.nn.Module, cfg:dict, path)->Path:
     "Write `path/model.safetensors` and `path/config.json` (each atomically)."
     from safetensors.torch import save_model as st_save
@@ -205,9 +211,8 @@ class SegModel:
         "`probs_t` as a NumPy array."
         return self.probs_t(x, bs).cpu().numpy()
     def decision_rule(self, tta:bool=False)->dict:
-        "Threshold, grow and post-processing for predictions with or without flip TTA: the TTA rule where `train` chose one, else the plain one."
-        r = (self.cfg.get('tta_decision') if tta else None) or self.cfg
-        return dict(threshold=r.get('threshold'), grow=r.get('grow'), postprocess=r.get('postprocess'))
+        "Threshold, grow and post-processing for predictions with or without flip TTA (`decision_rule`)."
+        return decision_rule(self.cfg, tta)
     def predict_prepared(self, x:np.ndarray, bs:int=None)->np.ndarray:
         "Class-index masks (N, S, S) uint8 for prepared slices (N, C, S, S) of one volume: what the network itself sees."
         return decide(self.probs(x, bs), self.cfg.get('threshold'), self.cfg.get('grow'))

@@ -46,8 +46,8 @@ class PatientSource:
         self.table = {p:dict(m) for p,m in (metrics or {}).items()}
         for p,s in (scores or {}).items(): self.table.setdefault(p, {})['dice'] = s
         self.tta = tta
-        rule = (self.cfg.get('tta_decision') if tta else None) or self.cfg          # as `SegModel.decision_rule`
-        self.post_spec = postprocess_spec or rule.get('postprocess') or 'none'
+        from tumortrace.model import decision_rule
+        self.post_spec = postprocess_spec or decision_rule(self.cfg, tta)['postprocess'] or 'none'
         self._cache,self.cache_size,self.loads,self.predictions,self.kept_loads = OrderedDict(),cache,0,0,0
         self._busy = threading.RLock()   # one prediction at a time: the viewer's worker and a user's request never race
     @property
