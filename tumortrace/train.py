@@ -641,7 +641,7 @@ def train(data, # data folder (any layout `read_cases` reads)
                                                   'context', 'loss', 'max_minutes', 'ema', 'balance')})
     p['max_minutes'] = p.get('max_minutes') or None           # 0: no budget
     p['ema'] = p.get('ema') or None                           # 0: no weight averaging
-    p['balance'] = p.get('balance') or 'slice'
+    p['balance'] = p.get('balance') or _UNSET['balance']
     p['augment'] = aug = dict(p.get('augment', {}), **{k:o[k] for k in _AUG_OPTIONS if o[k] is not None})
     if aug.get('patch') and loader == 'fastai': raise OptionError("--patch samples windows in the tensor loader: use --loader tensor (or auto), not fastai")
     if resume and precision == 'auto': prec = _resumed_precision(out, prec, device)
