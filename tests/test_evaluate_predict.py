@@ -64,6 +64,19 @@ def test_predict_lgg_folder_keeps_geometry(model_dir, tmp_path):
     s = pd.read_csv(tmp_path/'pred'/'summary.csv')
     assert list(s['status']) == ['ok'] and s['n_slices'][0] == len(masks)
 
+def test_predict_warns_of_identical_sequences(model_dir, tmp_path):
+    "A patient whose pre-contrast is a copy of FLAIR (the LGG data's filling of a missing sequence) is predicted, with a warning."
+    import tifffile
+    src = DATA/'lgg'/'TCGA_HT_7860_19960513'; dst = tmp_path/src.name
+    shutil.copytree(src, dst)
+    for f in dst.glob('*.tif'):
+        if not f.name.endswith('_mask.tif'): a = tifffile.imread(f); a[..., 0] = a[..., 1]; tifffile.imwrite(f, a)
+    r = cli('predict', '--model', model_dir, dst, '--out', tmp_path/'pred', '--quiet')
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert 'warning: ' in r.stderr and f'{dst.name}: pre-contrast = FLAIR: the same image' in r.stderr, r.stderr[-2000:]
+    s = pd.read_csv(tmp_path/'pred'/'summary.csv')
+    assert list(s['status']) == ['ok'] and s['warning'][0].startswith('pre-contrast = FLAIR: the same image')
+
 def test_predict_reports_bad_inputs_and_goes_on(model_dir, tmp_path):
     (tmp_path/'junk.png').write_bytes(b'not a png')
     img = DATA/'lgg'/'TCGA_HT_7860_19960513'/'TCGA_HT_7860_19960513_10.tif'

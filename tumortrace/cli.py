@@ -274,6 +274,8 @@ def cmd_predict(args)->int:
     bad = [r for r in rows if r['status'] != 'ok']
     print(f"{len(rows) - len(bad)} predicted, {len(bad)} failed; summary: {Path(args.out)/'summary.csv'}")
     for r in bad: print(f"error: {r['input']}: {r['status'][7:]}", file=sys.stderr)
+    for r in rows:
+        if r.get('warning'): print(f"warning: {r['input']}: {r['warning']}", file=sys.stderr)
     return 1 if bad else 0
 
 EVALUATE_OPTIONS = ('postprocess', 'tta', 'patients', 'precision')

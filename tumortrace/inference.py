@@ -145,7 +145,7 @@ def predict_paths(model:SegModel, # from `load_model`
                 _overlay_png(vol, mask, dest(f'{name}_overlay.png'), ch)
                 n,ml = _units(mask, sp)
                 rows.append(dict(input=src, kind=kind, n_slices=len(vol), tumour_pixels=n, tumour_volume_ml=ml,
-                                 postprocess=spec, output=str(written), status='ok'))
+                                 postprocess=spec, output=str(written), status='ok', warning=_same_warning(vol, case.channel_names)))
             except (DataError, ValueError) as e:
                 rows.append(dict(input=src, kind=kind, status=f'error: {e}'))
             at[id(rows[-1])] = k
@@ -168,7 +168,13 @@ def _write_masks(case:Case, name:str, save:np.ndarray, unc, dest)->Path:
         if unc is not None: _save_png((unc[0] * 255).astype(np.uint8), dest(f'{name}_uncertainty.png'))
     return written
 
-SUMMARY_COLS = ['input', 'kind', 'n_slices', 'tumour_pixels', 'tumour_volume_ml', 'postprocess', 'output', 'status']
+SUMMARY_COLS = ['input', 'kind', 'n_slices', 'tumour_pixels', 'tumour_volume_ml', 'postprocess', 'output', 'status', 'warning']
+
+def _same_warning(vol:np.ndarray, names:list)->str:
+    "The summary's warning for sequences that are one image (`io.identical_sequences`), or ''."
+    from tumortrace.io import identical_sequences
+    g = identical_sequences(vol, names)
+    return '; '.join(' = '.join(s) for s in g) + ': the same image (a missing sequence filled with another?); the model may miss tumour' if g else ''
 
 def _merge_summary(path:Path, rows:list):
     "Write `rows` into `summary.csv`, keeping earlier runs' rows for other inputs (under a lock, atomically)."

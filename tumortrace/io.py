@@ -13,9 +13,10 @@ from .core import Case, DataError
 
 # %% auto #0
 __all__ = ['IMAGE_EXTS', 'MAX_SIDE', 'LGG_CHANNELS', 'BRATS_LABELS', 'BRATS_REGIONS', 'NII', 'LAYOUTS', 'read_image',
-           'to_class_mask', 'read_mask', 'image_shape', 'read_lgg_case', 'read_lgg', 'brats_generation', 'read_nifti',
-           'read_brats_case', 'to_class_mask_volume', 'read_brats', 'read_folder', 'detect_layout', 'read_cases',
-           'image_channels', 'read_image_case', 'read_nifti_case', 'read_inputs', 'summarize']
+           'to_class_mask', 'read_mask', 'image_shape', 'read_lgg_case', 'read_lgg', 'identical_sequences',
+           'brats_generation', 'read_nifti', 'read_brats_case', 'to_class_mask_volume', 'read_brats', 'read_folder',
+           'detect_layout', 'read_cases', 'image_channels', 'read_image_case', 'read_nifti_case', 'read_inputs',
+           'summarize']
 
 # %% ../nbs/02_io.ipynb #8820c1d1
 IMAGE_EXTS = ('.png', '.jpg', '.jpeg', '.tif', '.tiff')
@@ -146,6 +147,20 @@ def read_lgg(path)->list[Case]:
     dirs = sorted(d for d in path.iterdir() if d.is_dir() and not d.name.startswith('.'))
     if not dirs: raise DataError(path, "has no LGG patient folders")
     return [read_lgg_case(d) for d in dirs]
+
+# %% ../nbs/02_io.ipynb #5d893cae
+def identical_sequences(vol:np.ndarray, # (N, H, W, C) volume as read
+                        names:list=None, # its C sequence names (default: 'channel k')
+                       )->list[tuple]:
+    "Groups of sequences that are the same image in every slice, by name: a missing one filled with another."
+    n = vol.shape[-1]
+    names = list(names) if names else [f'channel {k}' for k in range(n)]
+    groups,taken = [],set()
+    for i in range(n):
+        if i in taken: continue
+        same = [j for j in range(i + 1, n) if j not in taken and np.array_equal(vol[..., i], vol[..., j])]
+        if same: groups.append(tuple(names[k] for k in (i, *same))); taken.update(same)
+    return groups
 
 # %% ../nbs/02_io.ipynb #9b385ec9
 BRATS_LABELS = {
