@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 from .core import DataError, OptionError, write_json, atomic_path, read_ahead
 from .io import read_cases
-from .train import PRESETS, train, check_out, check_recipe
+from .train import PRESETS, train, check_out, check_recipe, _acting, _flair_channel
 from .model import load_model, read_config, MODEL_FORMAT
 from .model import decide
 from .metrics import finite_mean
@@ -210,14 +210,24 @@ def fold_budget(preset:str, # a name in `PRESETS`
     return (PRESETS[preset].get('fold_minutes') if max_minutes is None else max_minutes) or None
 
 DEFAULT_FOLDS = 5
+_ACTING = ('epochs', 'size', 'encoder', 'bs', 'lr', 'loss', 'context', 'gamma', 'patch', 'ema', 'flair_fill', 'balance', 'target')  # compared by effect
 
 def resumed_recipe(f:Path, # a cross-validation's `folds.json`
                    given:dict, # the options given now: folds, seed and the recipe's (None: not given)
                   )->dict:
     "The options a resumed cross-validation goes on with: those recorded in `f`; an option given again must be the same."
     plan = json.loads(Path(f).read_text())
-    rec = dict(plan.get('recipe') or {}, folds=len(plan['folds']), seed=plan.get('seed'))   # older files: folds and seed only
-    bad = [f"--{k.replace('_', '-')} {rec[k]!r} (given {v!r})" for k,v in given.items() if v is not None and k in rec and v != rec[k]]
+    known = plan.get('recipe') is not None                   # older files: folds and seed only, the rest unknown
+    rec = dict(plan.get('recipe') or {}, folds=len(plan['folds']), seed=plan.get('seed'))
+    pre = rec.get('preset') or 'cpu'
+    def differs(k, v):                                       # an option the recipe lacks was made before it existed: None
+        if not known and k not in rec: return False
+        if k in _ACTING: return _acting(pre, k, v) != _acting(pre, k, rec.get(k))   # by effect: 0 and None alike, the preset's value
+        if k == 'preset': return v != pre
+        if k == 'max_minutes': return fold_budget(pre, v) != fold_budget(pre, rec.get(k))
+        return v != rec.get(k)
+    was = lambda k: _acting(pre, k, rec.get(k)) if k in _ACTING else fold_budget(pre, rec.get(k)) if k == 'max_minutes' else rec.get(k)
+    bad = [f"--{k.replace('_', '-')} {was(k)!r} (given {v!r})" for k,v in given.items() if v is not None and differs(k, v)]
     if bad: raise DataError(f, f"was made with {', '.join(bad)}: resume with the same options (or none of them), "
                                "or start a new cross-validation in another folder")
     return {k:rec.get(k) if v is None else v for k,v in given.items()}
@@ -273,6 +283,7 @@ def cross_validate(data, # labelled data folder
     budget = fold_budget(r['preset'], r['max_minutes'])
     rkw = {k:r[k] for k in ('modalities', 'target', 'group') if r[k] is not None}
     cases = read_cases(data, layout=r['layout'], **rkw)
+    if _acting(r['preset'], 'flair_fill', r['flair_fill']): _flair_channel(cases[0].channel_names)   # refused before anything is written
     byid = {c.case_id:c for c in cases}
     if resume and (out/'folds.json').exists():
         plan = json.loads((out/'folds.json').read_text())

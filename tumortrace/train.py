@@ -644,6 +644,8 @@ def train(data, # data folder (any layout `read_cases` reads)
     p['balance'] = p.get('balance') or _UNSET['balance']
     p['augment'] = aug = dict(p.get('augment', {}), **{k:o[k] for k in _AUG_OPTIONS if o[k] is not None})
     if aug.get('patch') and loader == 'fastai': raise OptionError("--patch samples windows in the tensor loader: use --loader tensor (or auto), not fastai")
+    cases,rkw = _read(data, o['layout'], o['modalities'], o['target'], o['group'])   # bad data or options refused before anything is written
+    if aug.get('flair_fill'): aug.update(_flair_channel(cases[0].channel_names))
     if resume and precision == 'auto': prec = _resumed_precision(out, prec, device)
     out.mkdir(parents=True, exist_ok=True)
     if not _rank():                                            # a resume records what it changed (`RESUME_FREE`) for the next one
@@ -654,8 +656,6 @@ def train(data, # data folder (any layout `read_cases` reads)
     if num_distrib() > 1 and device.type == 'cuda':            # one GPU per process
         torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', 0))); device = torch.device('cuda', torch.cuda.current_device())
     if device.type == 'cpu' and 'OMP_NUM_THREADS' not in os.environ: torch.set_num_threads(os.cpu_count() or 1)   # unless told
-    cases,rkw = _read(data, o['layout'], o['modalities'], o['target'], o['group'])
-    if aug.get('flair_fill'): aug.update(_flair_channel(cases[0].channel_names))
     split = _run_split(out, [c.case_id for c in cases], resume, split, valid_pct, test_pct, seed)
     keep = set(split['train']) | set(split['valid'])
     ss = prepare([c for c in cases if c.case_id in keep], p['size'], norm, crop, context=p['context'])
