@@ -78,6 +78,7 @@ def fill_channels(x:torch.Tensor, # (B, (2k+1) C, H, W) images: C sequences per 
                   generator=None)->torch.Tensor:
     "Each sequence but `src`, with probability `p` per image, replaced by `src` in every context slice: a missing sequence as the data set fills it."
     B = x.shape[0]
+    if x.shape[1] % n_ch: raise ValueError(f"{x.shape[1]} channels are not slices of {n_ch} sequences each")
     v = x.reshape(B, -1, n_ch, *x.shape[-2:])
     out = v.clone()
     for j in range(n_ch):
@@ -113,7 +114,9 @@ class SegAugment:
     n_ch:int=None # sequences per slice, and which one is FLAIR (set by `train` from the data's channel names)
     flair:int=None
     def __post_init__(self):
+        if not 0 <= self.flair_fill <= 1: raise ValueError(f"flair_fill is a probability, not {self.flair_fill!r}")
         if self.flair_fill and (self.n_ch is None or self.flair is None): raise ValueError("flair_fill needs n_ch and flair (which sequence is FLAIR)")
+        if self.flair_fill and not 0 <= self.flair < self.n_ch: raise ValueError(f"flair must be one of the {self.n_ch} sequences, not {self.flair!r}")
     def affine(self, n:int, device=None, generator=None,
                size:int=None, # the slices' size: with `patch`, each matrix also picks a window at a random whole-pixel offset
               )->torch.Tensor:
@@ -149,7 +152,7 @@ class SegAugment:
         return x, y
 
 def seg_augs(size:int=None, # output size (default: keep)
-             **kwargs, # fields of `SegAugment` (rotate, flip, flip_vert, scale, noise, brightness, contrast, p, gamma, gamma_p, flair_fill)
+             **kwargs, # fields of `SegAugment` (rotate, flip, flip_vert, scale, noise, brightness, contrast, p, gamma, gamma_p, flair_fill with n_ch and flair)
             )->list:
     "fastai batch transforms for segmentation: one fused affine (rotate/flip/scale), gamma, intensity jitter, noise."
     a = SegAugment(**kwargs)
