@@ -633,6 +633,9 @@ def train(data, # data folder (any layout `read_cases` reads)
              flair_fill=flair_fill, layout=layout, modalities=None if modalities is None else list(modalities), target=target, group=group, norm=norm, crop=crop)
     _check_resumable(out, resume)
     if resume: o = _resumed_options(out, o)                   # options left out: the run's own; another value: refused
+    if resume and epochs is not None and (st := json.loads((out/'checkpoints'/'last.json').read_text())).get('fitted') and epochs != st['n_epoch']:
+        warnings.warn(f"{out}: its schedule was fitted to the time budget at {st['n_epoch']} epochs and goes on with them: "
+                      f"epochs={epochs} is not applied (a new run takes a longer schedule)")
     o['preset'] = o['preset'] or 'cpu'
     norm,crop = _acting(o['preset'], 'norm', o['norm']), _acting(o['preset'], 'crop', o['crop'])
     device = default_device(cpu)
