@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 from .core import DataError, OptionError, write_json, atomic_path, read_ahead
 from .io import read_cases
-from .train import PRESETS, train, check_out, check_recipe, _acting, _flair_channel
+from .train import PRESETS, train, check_out, check_recipe, _acting, _fill_for
 from .model import load_model, read_config, MODEL_FORMAT
 from .model import decide
 from .metrics import finite_mean
@@ -220,6 +220,7 @@ def resumed_recipe(f:Path, # a cross-validation's `folds.json`
     known = plan.get('recipe') is not None                   # older files: folds and seed only, the rest unknown
     rec = dict(plan.get('recipe') or {}, folds=len(plan['folds']), seed=plan.get('seed'))
     pre = rec.get('preset') or 'cpu'
+    if known and rec.get('flair_fill') is None: rec['flair_fill'] = 0.   # recorded before the `cpu` preset filled: none
     def differs(k, v):                                       # an option the recipe lacks was made before it existed: None
         if not known and k not in rec: return False
         if k in _ACTING: return _acting(pre, k, v) != _acting(pre, k, rec.get(k))   # by effect: 0 and None alike, the preset's value
@@ -246,7 +247,7 @@ def cross_validate(data, # labelled data folder
                    gamma:float=None, # gamma augmentation, the exponent's largest change (None: the preset's, 0: off)
                    patch:int=None, # train on random patch x patch windows of the slices at full resolution (None: the preset's: whole slices)
                    ema:float=None, # weight averaging: decay of an exponential moving average of the weights (None: the preset's, 0: off)
-                   flair_fill:float=None, # probability that FLAIR stands in for each other sequence of a training image (`augment.fill_channels`; None: the preset's, 0: off)
+                   flair_fill:float=None, # probability that FLAIR stands in for each other sequence of a training image (`augment.fill_channels`; None: the preset's, `cpu`: 0.15 where the data have FLAIR; 0: off)
                    balance:str=None, # tumour slices drawn 'slice' alike, balanced by 'patient', or small cross-sections more often: 'area' (None: the preset's)
                    seed:int=None, # seed of the folds, sampling and initialisation (None: 42, or a resumed cross-validation's)
                    train_seed:int=None, # seed of each fold's sampling and initialisation alone (None: `seed`): the same folds, trained anew
@@ -283,7 +284,7 @@ def cross_validate(data, # labelled data folder
     budget = fold_budget(r['preset'], r['max_minutes'])
     rkw = {k:r[k] for k in ('modalities', 'target', 'group') if r[k] is not None}
     cases = read_cases(data, layout=r['layout'], **rkw)
-    if _acting(r['preset'], 'flair_fill', r['flair_fill']): _flair_channel(cases[0].channel_names)   # refused before anything is written
+    r['flair_fill'] = _fill_for(r['preset'], r['flair_fill'], cases[0].channel_names)['flair_fill']   # as it acts; refused before anything is written
     byid = {c.case_id:c for c in cases}
     if resume and (out/'folds.json').exists():
         plan = json.loads((out/'folds.json').read_text())

@@ -84,7 +84,8 @@ PRESETS = {
     'gpu':  dict(encoder='resnet34', size=256, bs=16, epochs=25, lr=1e-3, tumour_weight=2., last_cross=True, patience=12, context=1,
                  loss='tversky_ce'),
     'cpu':  dict(encoder='xresnet34_w16', size=160, bs=16, epochs=40, lr=3e-3, tumour_weight=3., last_cross=False, patience=15, context=1,
-                 loss='tversky_ce', max_minutes=55, fold_minutes=28),   # time budgets: one model; one fold of a cross-validation
+                 loss='tversky_ce', max_minutes=55, fold_minutes=28,    # time budgets: one model; one fold of a cross-validation
+                 augment=dict(flair_fill=0.15)),                         # where the data have FLAIR (`_fill_for`)
     'tiny': dict(encoder='xresnet18_w16', size=64, bs=8, epochs=2, lr=3e-3, tumour_weight=2., last_cross=False, patience=None, context=0,
                  loss='dice_ce'),
 }
@@ -466,6 +467,15 @@ def _flair_channel(names:list)->dict:
         raise OptionError(f"--flair-fill needs a FLAIR sequence and at least one other among the data's channels ({', '.join(map(str, names))})")
     return dict(n_ch=len(names), flair=idx[0])
 
+def _fill_for(preset:str, given:float|None, names:list)->dict:
+    "The FLAIR fill a run trains with on channels `names`: `given` (refused without FLAIR), else the preset's where the data have FLAIR, else none."
+    v = _acting(preset, 'flair_fill', given)
+    if not v: return dict(flair_fill=0.)
+    try: return dict(flair_fill=v, **_flair_channel(names))
+    except OptionError:
+        if given is not None: raise
+        return dict(flair_fill=0.)                           # the preset's fill is for data with FLAIR: off without it
+
 def _acting(preset:str, k:str, v):
     "The value option `k` acts with under `preset`: `v`, or the preset's when `v` is None, or what None means (0 and None alike: no weight averaging)."
     if v is None: v = PRESETS[preset].get('augment', {}).get(k) if k in _AUG_OPTIONS else PRESETS[preset].get(k)
@@ -478,6 +488,7 @@ def _resumed_options(out:Path, given:dict)->dict:
     rec = info.get('options')
     if rec is None: return dict(given, preset=given['preset'] or info.get('preset'))   # runs from before options were recorded
     pre = rec.get('preset', 'cpu')
+    if rec.get('flair_fill') is None: rec = dict(rec, flair_fill=0.)   # recorded before the `cpu` preset filled: none
     bad = [f"--{k.replace('_', '-')} {_acting(pre, k, rec.get(k))!r} (given {v!r})" for k,v in given.items()
            if v is not None and k not in RESUME_FREE and (k == 'preset' and v != pre or k != 'preset' and _acting(pre, k, v) != _acting(pre, k, rec.get(k)))]
     if bad: raise DataError(out/'run.json', f"the run was started with {', '.join(bad)}: resume with the same options (or leave them out), "
@@ -615,7 +626,7 @@ def train(data, # data folder (any layout `read_cases` reads)
           gamma:float=None, # gamma augmentation, the exponent's largest change (`augment.jitter_gamma`; None: the preset's, 0: off)
           patch:int=None, # train on random patch x patch windows of the slices at full resolution, a multiple of 32 below `size` (None: the preset's: whole slices)
           ema:float=None, # weight averaging: decay of an exponential moving average of the weights, validated and saved in their stead, e.g. 0.999 (`WeightAverage`; None: the preset's, 0: off)
-          flair_fill:float=None, # probability that FLAIR stands in for each other sequence of a training image, as the LGG data fill a missing one (`augment.fill_channels`; None: the preset's, 0: off)
+          flair_fill:float=None, # probability that FLAIR stands in for each other sequence of a training image, as the LGG data fill a missing one (`augment.fill_channels`; None: the preset's, `cpu`: 0.15 where the data have FLAIR; 0: off)
           split:dict=None, # an explicit split (train/valid/test patient lists), e.g. one fold of `cross_validate`
           loader:str='auto', # 'tensor' (slices kept on the device, `TensorLoader`), 'fastai' (`seg_dataloaders`), 'auto': tensor on a GPU
           compile:bool=False, # `torch.compile` the network for training (`compile_unet`; implies the tensor loader)
@@ -648,7 +659,10 @@ def train(data, # data folder (any layout `read_cases` reads)
     p['augment'] = aug = dict(p.get('augment', {}), **{k:o[k] for k in _AUG_OPTIONS if o[k] is not None})
     if aug.get('patch') and loader == 'fastai': raise OptionError("--patch samples windows in the tensor loader: use --loader tensor (or auto), not fastai")
     cases,rkw = _read(data, o['layout'], o['modalities'], o['target'], o['group'])   # bad data or options refused before anything is written
-    if aug.get('flair_fill'): aug.update(_flair_channel(cases[0].channel_names))
+    fill = _fill_for(o['preset'], o['flair_fill'], cases[0].channel_names)
+    o['flair_fill'] = fill['flair_fill']                       # recorded as it acts, whatever the preset later says
+    aug.pop('flair_fill', None)
+    if fill['flair_fill']: aug.update(fill)
     if resume and precision == 'auto': prec = _resumed_precision(out, prec, device)
     out.mkdir(parents=True, exist_ok=True)
     if not _rank():                                            # a resume records what it changed (`RESUME_FREE`) for the next one
