@@ -676,6 +676,12 @@ def train(data, # data folder (any layout `read_cases` reads)
     split = _run_split(out, [c.case_id for c in cases], resume, split, valid_pct, test_pct, seed)
     keep = set(split['train']) | set(split['valid'])
     ss = prepare([c for c in cases if c.case_id in keep], p['size'], norm, crop, context=p['context'])
+    if (n := len(ss.idxs(split['train']))) < p['bs']:          # no whole batch: fastai's loaders would fail obscurely
+        if not resume and not _rank():
+            for f in ('run.json', 'split.json'): (out/f).unlink(missing_ok=True)
+            if not any(out.iterdir()): out.rmdir()
+        raise DataError(data, f"its {len(split['train'])} training case(s) hold {n} slice(s), fewer than one batch of {p['bs']} "
+                              "(an incomplete last batch is dropped): pass a smaller --bs, or more data")
     gpu = device.type == 'cuda'
     if (loader == 'auto' and (gpu or compile or aug.get('patch'))) or loader == 'tensor':
         dls = tensor_dataloaders(ss, split, bs=p['bs'], augment=SegAugment(**aug), tumour_weight=p['tumour_weight'], balance=p['balance'], device=device, seed=seed)
