@@ -562,6 +562,7 @@ def _fit(learn, p:dict, out:Path, resume:bool, max_minutes:float, device):
     start = 0 if frozen else state['epoch'] + 1                  # the unfrozen fit from its first epoch, or on after the last
     n = state['n_epoch'] if state.get('fitted') else p['epochs']     # a schedule fitted to a budget stays; else `epochs` may extend it
     if max_minutes: cbs.append(TimeBudget(max_minutes, used_s=state.get('budget_used_s'), done=start))
+    learn.n_epoch = n                                             # the schedule's length, also when nothing is left to fit
     if start < n:
         if frozen: learn.unfreeze()           # as `fine_tune` does (its optimiser state cleared); else the saved state goes on
         learn.resumed_at,learn.resumed = start,True
@@ -578,6 +579,7 @@ def _finish(learn, cfg:dict, valid:list, split:dict, out:Path, device, t0:float)
     metrics = dict(zip(['valid_loss'] + [m.name for m in learn.metrics], [float(v) for v in vals]))
     metrics.update(n_valid_patients=len(split['valid']), n_train_patients=len(split['train']),
                    train_minutes=round((time.time() - t0) / 60, 2), schedule_epochs=learn.n_epoch)
+    cfg['train']['schedule_epochs'] = learn.n_epoch          # the schedule's length as it ran (a time budget may have fitted it)
     cfg.update(_decision(learn.model, cfg, valid))
     save_model(learn.model.to(memory_format=torch.contiguous_format), cfg, out/'model')
     write_json(metrics, out/'metrics.json')
@@ -643,10 +645,11 @@ def train(data, # data folder (any layout `read_cases` reads)
              patience=patience, last_cross=last_cross, max_minutes=max_minutes, context=context, gamma=gamma, patch=patch, ema=ema,
              flair_fill=flair_fill, layout=layout, modalities=None if modalities is None else list(modalities), target=target, group=group, norm=norm, crop=crop)
     _check_resumable(out, resume)
-    if resume: o = _resumed_options(out, o)                   # options left out: the run's own; another value: refused
     if resume and epochs is not None and (st := json.loads((out/'checkpoints'/'last.json').read_text())).get('fitted') and epochs != st['n_epoch']:
         warnings.warn(f"{out}: its schedule was fitted to the time budget at {st['n_epoch']} epochs and goes on with them: "
                       f"epochs={epochs} is not applied (a new run takes a longer schedule)")
+        o['epochs'] = None                                     # not applied, so not recorded either: the run's own stays
+    if resume: o = _resumed_options(out, o)                   # options left out: the run's own; another value: refused
     o['preset'] = o['preset'] or 'cpu'
     norm,crop = _acting(o['preset'], 'norm', o['norm']), _acting(o['preset'], 'crop', o['crop'])
     device = default_device(cpu)
