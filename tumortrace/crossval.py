@@ -19,7 +19,7 @@ from .model import decide
 from .metrics import finite_mean
 from .postprocess import postprocess
 from .postprocess import choose_decision, choose_postprocess
-from .evaluate import patient_metrics, overlap_metrics, volume_spacing, save_prediction
+from .evaluate import patient_metrics, overlap_metrics, volume_spacing, save_prediction, same_sequences
 
 # %% auto #0
 __all__ = ['DEFAULT_FOLDS', 'institution', 'check_folds', 'cv_folds', 'score_fold', 'bootstrap_ci', 'dice_stats', 'summarize_cv',
@@ -88,7 +88,8 @@ def score_fold(run, # the fold's run folder (with `model/`)
         raw,thr = decide(p) > 0, decide(p, d['threshold'], d.get('grow')) > 0
         post = postprocess(thr.astype(np.uint8), d['postprocess']) > 0
         save_prediction(run/'eval'/'predictions', pid, post, raw=thr)       # for the viewer: what was scored
-        r = dict(fold=fold['fold'], patient=pid, institution=institution(pid), **patient_metrics(truth, post, volume_spacing(c)))
+        r = dict(fold=fold['fold'], patient=pid, institution=institution(pid), **patient_metrics(truth, post, volume_spacing(c)),
+                 identical_sequences=same_sequences(vol, c.channel_names))
         r.update(dice_raw=overlap_metrics(truth, raw)['dice'], dice_threshold=overlap_metrics(truth, thr)['dice'],
                  threshold=d['threshold'], grow=d.get('grow'), postprocess=d['postprocess'])
         rows.append(r)

@@ -16,9 +16,9 @@ from .metrics import dice_counts, iou_counts, finite_mean
 
 # %% auto #0
 __all__ = ['PER_PATIENT_COLS', 'confusion', 'overlap_metrics', 'hd95', 'volume_spacing', 'patient_metrics', 'metric_column',
-           'slice_table', 'detection', 'region_masks', 'summarize_patients', 'score_patient', 'evaluate_cases',
-           'save_prediction', 'has_prediction', 'load_prediction', 'eval_summary', 'write_eval', 'seen_patients',
-           'evaluate']
+           'slice_table', 'detection', 'region_masks', 'summarize_patients', 'same_sequences', 'score_patient',
+           'evaluate_cases', 'save_prediction', 'has_prediction', 'load_prediction', 'eval_summary', 'write_eval',
+           'seen_patients', 'evaluate']
 
 # %% ../nbs/10_evaluate.ipynb #6e84493e
 def confusion(truth:np.ndarray, pred:np.ndarray)->tuple:
@@ -114,6 +114,14 @@ def summarize_patients(rows:list[dict], prefix:str='')->dict:
              n_both_empty=int(sum(r['both_empty'] for r in rows)))
     return {prefix + k:v for k,v in s.items()}
 
+# %% ../nbs/10_evaluate.ipynb #9f41cce1
+def same_sequences(vol:np.ndarray, # (N, H, W, C) volume as read
+                   names:list=None, # its sequence names
+                  )->str:
+    "Sequences that are one image (`io.identical_sequences`) as a table cell: 'pre-contrast = FLAIR', '' when none."
+    from tumortrace.io import identical_sequences
+    return '; '.join(' = '.join(g) for g in identical_sequences(vol, names))
+
 # %% ../nbs/10_evaluate.ipynb #a26d5bde
 def score_patient(case_id:str, truth:np.ndarray, pred:np.ndarray, # (N, H, W) class indices
                   postprocess_spec:str, spacing, # `volume_spacing` of the case
@@ -150,14 +158,16 @@ def evaluate_cases(model, # a `SegModel` from `load_model`
     if progress:
         from fastprogress.fastprogress import progress_bar
         it = progress_bar(cases, leave=False)
-    done = []
+    done,same = [],[]
     with (ProcessPoolExecutor(workers, mp_context=mp.get_context('spawn')) if workers else nullcontext()) as pool:
         for c,vol,brain,truth,x in read_ahead(it, prepare=model.prepare_volume):     # the next patients read and prepared meanwhile
             pred = model.predict_case(c, vol=vol, brain=brain, prepared=x, tta=tta)
             args = (c.case_id, truth, pred, postprocess_spec, volume_spacing(c), gen, lv, save_to)
             done.append(pool.submit(score, *args) if pool else score(*args))
+            same.append(same_sequences(vol, c.channel_names))
         done = [d.result() if pool else d for d in done]
-    return dict(raw=[d[0] for d in done], post=[d[1] for d in done], slices=[r for d in done for r in d[2]], generation=gen)
+    rows = [[dict(d[k], identical_sequences=s) for d,s in zip(done, same)] for k in (0, 1)]
+    return dict(raw=rows[0], post=rows[1], slices=[r for d in done for r in d[2]], generation=gen)
 
 def _pred_file(folder, case_id:str)->Path: return Path(folder)/(re.sub(r'[^\w.-]', '_', case_id) + '.npz')
 
