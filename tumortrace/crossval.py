@@ -151,6 +151,8 @@ def build_ensemble(out, # the cross-validation folder
     for m in members: shutil.copytree(m, tmp/m.parent.name)
     cfg = {k:v for k,v in cfgs[0].to_dict().items()
            if k not in ('threshold', 'grow', 'postprocess', 'postprocess_scores', 'decision', 'tta_decision', 'pretrained', 'format')}
+    if 'schedule_epochs' in cfg.get('train', {}):            # each fold's own (a time budget fits them apart), not the first's
+        cfg['train'] = dict(cfg['train'], schedule_epochs=[(c.get('train') or {}).get('schedule_epochs') for c in cfgs])
     cfg.update(ensemble=[m.parent.name for m in members], **_common_rule(cfgs),
                folds=[dict(fold=f['fold'], train=f['train'], valid=f['valid'], test=f['test']) for f in plan['folds']])
     if all(c.get('tta_decision') for c in cfgs): cfg['tta_decision'] = _common_rule([c.tta_decision for c in cfgs])
@@ -301,6 +303,8 @@ def cross_validate(data, # labelled data folder
     todo = [f for f in plan['folds'] if _fold_state(out/f"fold_{f['fold']}", tta) != 'scored']
     if jobs > 1 and len(todo) > 1: _parallel_folds(data, out, todo, kw, tta, min(jobs, len(todo)), progress)
     rows = [row for f in plan['folds'] for row in _run_fold(data, out, f, kw, tta, byid, progress)]
+    for row in rows:                                          # folds scored before the column existed: filled in, not left blank
+        if 'identical_sequences' not in row: row['identical_sequences'] = same_sequences(byid[row['patient']].volume(), cases[0].channel_names)
     df = pd.DataFrame(rows)
     with atomic_path(out/'cv_per_patient.csv') as tmp: df.to_csv(tmp, index=False)
     s = summarize_cv(rows)

@@ -562,7 +562,7 @@ def _fit(learn, p:dict, out:Path, resume:bool, max_minutes:float, device):
     start = 0 if frozen else state['epoch'] + 1                  # the unfrozen fit from its first epoch, or on after the last
     n = state['n_epoch'] if state.get('fitted') else p['epochs']     # a schedule fitted to a budget stays; else `epochs` may extend it
     if max_minutes: cbs.append(TimeBudget(max_minutes, used_s=state.get('budget_used_s'), done=start))
-    learn.n_epoch = n                                             # the schedule's length, also when nothing is left to fit
+    learn.n_epoch = n if start < n else state['n_epoch']          # the schedule's length, also when nothing is left to fit
     if start < n:
         if frozen: learn.unfreeze()           # as `fine_tune` does (its optimiser state cleared); else the saved state goes on
         learn.resumed_at,learn.resumed = start,True
@@ -645,10 +645,14 @@ def train(data, # data folder (any layout `read_cases` reads)
              patience=patience, last_cross=last_cross, max_minutes=max_minutes, context=context, gamma=gamma, patch=patch, ema=ema,
              flair_fill=flair_fill, layout=layout, modalities=None if modalities is None else list(modalities), target=target, group=group, norm=norm, crop=crop)
     _check_resumable(out, resume)
-    if resume and epochs is not None and (st := json.loads((out/'checkpoints'/'last.json').read_text())).get('fitted') and epochs != st['n_epoch']:
-        warnings.warn(f"{out}: its schedule was fitted to the time budget at {st['n_epoch']} epochs and goes on with them: "
-                      f"epochs={epochs} is not applied (a new run takes a longer schedule)")
-        o['epochs'] = None                                     # not applied, so not recorded either: the run's own stays
+    if resume and epochs is not None and (st := json.loads((out/'checkpoints'/'last.json').read_text())).get('fitted'):
+        if epochs != st['n_epoch']:
+            warnings.warn(f"{out}: its schedule was fitted to the time budget at {st['n_epoch']} epochs and goes on with them: "
+                          f"epochs={epochs} is not applied (a new run takes a longer schedule)")
+        o['epochs'] = None                                     # not applied, so not recorded either: the epochs asked for stay
+    elif resume and epochs is not None and not st.get('frozen') and epochs <= st['epoch']:
+        warnings.warn(f"{out}: {st['epoch'] + 1} epochs have run already: epochs={epochs} is not applied")
+        o['epochs'] = None
     if resume: o = _resumed_options(out, o)                   # options left out: the run's own; another value: refused
     o['preset'] = o['preset'] or 'cpu'
     norm,crop = _acting(o['preset'], 'norm', o['norm']), _acting(o['preset'], 'crop', o['crop'])
