@@ -13,7 +13,7 @@ from .data import fill_holes_inplane
 
 # %% auto #0
 __all__ = ['CANDIDATES', 'THRESHOLDS', 'GROWS', 'opening', 'closing', 'fill_holes', 'remove_small', 'largest_component',
-           'postprocess', 'choose_postprocess', 'real_gain', 'choose_decision']
+           'postprocess', 'choose_postprocess', 'real_gain', 'choose_decision', 'decision_inputs']
 
 # %% ../nbs/09_postprocess.ipynb #1bb9a86c
 def _binary_apply(mask:np.ndarray, fn)->np.ndarray:
@@ -166,14 +166,16 @@ def choose_decision(model, # a binary `SegModel`
                     cases:list, # the run's *validation* patients
                     thresholds=THRESHOLDS, candidates=CANDIDATES, min_gain:float=0.005, tta:bool=False,
                     grows=(), # lower levels to grow the tumour into (`model.hysteresis`, below the threshold chosen), e.g. `GROWS`
+                    preds:list=None, # (truth, tumour probability) per case when already predicted (`decision_inputs`)
                    )->dict:
     "Threshold on the tumour probability, then growth into connected voxels above a lower level, then post-processing: each by mean per-patient Dice on `cases`."
     from tumortrace.model import hysteresis
     if model.cfg.get('n_out', 2) != 2: raise ValueError("a threshold applies to binary (tumour / background) models only")
-    preds = []
-    for c,v,b,m,x in read_ahead(cases, prepare=model.prepare_volume):
-        _,p = model.predict_case(c, vol=v, brain=b, prepared=x, probs=True, tta=tta)
-        preds.append((m > 0, p[:, 1].astype(np.float16)))
+    if preds is None:
+        preds = []
+        for c,v,b,m,x in read_ahead(cases, prepare=model.prepare_volume):
+            _,p = model.predict_case(c, vol=v, brain=b, prepared=x, probs=True, tta=tta)
+            preds.append((m > 0, p[:, 1].astype(np.float16)))
     def per_patient(masks): return np.array([dice(t, m) for (t,_),m in zip(preds, masks)])
     tp = {float(t):per_patient([p >= t for _,p in preds]) for t in thresholds}
     if 0.5 not in tp: tp[0.5] = per_patient([p >= .5 for _,p in preds])
@@ -186,3 +188,17 @@ def choose_decision(model, # a binary `SegModel`
     return dict(threshold=t, grow=None if g == 'none' else g, postprocess=_best(pp, 'none', min_gain),
                 threshold_scores={k:float(v.mean()) for k,v in tp.items()}, grow_scores={k:float(v.mean()) for k,v in gp.items()},
                 postprocess_scores={k:float(v.mean()) for k,v in pp.items()})
+
+# %% ../nbs/09_postprocess.ipynb #aa316528
+def decision_inputs(model, # a binary `SegModel`
+                    cases:list, # the run's *validation* patients
+                   )->tuple[list, list]:
+    "`choose_decision`'s `preds` without and with flip TTA: (truth, tumour probability) per case, from one plain and one flipped pass."
+    from tumortrace.model import restore
+    plain,tta = [],[]
+    for c,v,b,m,pre in read_ahead(cases, prepare=model.prepare_volume):
+        x,box,hw = pre if pre is not None else model.prepare_volume(v, b)     # prepared in the thread on 8+ cores
+        a = model.probs_t(x)
+        f = model.probs_t(np.ascontiguousarray(x[..., ::-1])).flip(-1)     # as `probs_tta_t` computes it
+        for out,p in ((plain, a), (tta, (a + f) / 2)): out.append((m > 0, restore(p.cpu().numpy(), box, hw)[:, 1].astype(np.float16)))
+    return plain, tta
