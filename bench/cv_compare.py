@@ -5,7 +5,8 @@ For each run after the first: the paired difference of per-patient Dice against 
 contrast (mean normalised FLAIR inside the tumour minus the rest of the brain, in units of the brain's standard
 deviation; the normalisation is the pipeline's own) and its Spearman correlation with each run's Dice.
 With `--by-volume`, each run's mean Dice and count below 0.5 within thirds of the patients ranked by true tumour
-volume (read from the first run's `cv_per_patient.csv`), and the paired difference within each third.
+volume (read from the first run's `cv_per_patient.csv`), and the paired difference within each third (on the
+patients every run scored).
 A run stopped before its last fold (no `cv_per_patient.csv` yet) is read from its folds' `scores.json` and compared
 on the patients it scored; each run's line says how many.
 Usage: python bench/cv_compare.py runs/A runs/B [--contrast ../shared/data/lgg] [--by-volume] [--out results.json]
@@ -40,6 +41,8 @@ def by_volume(ref_run, runs:dict, parts:int=3)->dict:
     names = list(runs)
     out = []
     for g in np.array_split(np.asarray(ranked), parts):
+        g = [i for i in g if all(i in runs[r].index for r in names)]    # a run stopped part way: the patients it scored
+        if not g: continue
         row = dict(volume_px=[float(vol[g].min()), float(vol[g].max())], n=len(g),
                    runs={r: dict(mean=float(runs[r].reindex(g).mean()), below_half=int((runs[r].reindex(g) < 0.5).sum())) for r in names})
         row['paired'] = {r: paired(runs[names[0]].reindex(g), runs[r].reindex(g)) for r in names[1:]}
