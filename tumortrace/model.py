@@ -383,10 +383,14 @@ def restore_decide(p:torch.Tensor, # (N, K, S, S) class probabilities at model s
 
 # %% ../nbs/06_model.ipynb #0b13cbc9
 @patch
+def probs_views_t(self:SegModel, x:np.ndarray, bs:int=None)->tuple[torch.Tensor, torch.Tensor]:
+    "Probabilities of the plain slices and of their left-right mirror images flipped back, on the model's device."
+    return self.probs_t(x, bs), self.probs_t(np.ascontiguousarray(x[..., ::-1]), bs).flip(-1)
+
+@patch
 def probs_tta_t(self:SegModel, x:np.ndarray, bs:int=None)->tuple[torch.Tensor, torch.Tensor]:
     "TTA probabilities (mean of plain and left-right flipped views) and per-pixel disagreement (N, S, S), on the model's device."
-    a = self.probs_t(x, bs)
-    b = self.probs_t(np.ascontiguousarray(x[..., ::-1]), bs).flip(-1)
+    a,b = self.probs_views_t(x, bs)
     return (a + b) / 2, (a[:, 1:].sum(1) - b[:, 1:].sum(1)).abs()
 
 @patch

@@ -198,7 +198,6 @@ def decision_inputs(model, # a binary `SegModel`
     plain,tta = [],[]
     for c,v,b,m,pre in read_ahead(cases, prepare=model.prepare_volume):
         x,box,hw = pre if pre is not None else model.prepare_volume(v, b)     # prepared in the thread on 8+ cores
-        a = model.probs_t(x)
-        f = model.probs_t(np.ascontiguousarray(x[..., ::-1])).flip(-1)     # as `probs_tta_t` computes it
+        a,f = model.probs_views_t(x)                                       # the views `probs_tta_t` averages
         for out,p in ((plain, a), (tta, (a + f) / 2)): out.append((m > 0, restore(p.cpu().numpy(), box, hw)[:, 1].astype(np.float16)))
     return plain, tta
