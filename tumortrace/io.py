@@ -12,11 +12,11 @@ import numpy as np
 from .core import Case, DataError
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'MAX_SIDE', 'LGG_CHANNELS', 'BRATS_LABELS', 'BRATS_REGIONS', 'NII', 'LAYOUTS', 'read_image',
-           'to_class_mask', 'read_mask', 'image_shape', 'read_lgg_case', 'read_lgg', 'identical_sequences',
-           'brats_generation', 'read_nifti', 'read_brats_case', 'to_class_mask_volume', 'read_brats', 'read_folder',
-           'detect_layout', 'read_cases', 'image_channels', 'read_image_case', 'read_nifti_case', 'read_inputs',
-           'summarize']
+__all__ = ['IMAGE_EXTS', 'MAX_SIDE', 'LGG_CHANNELS', 'COLOUR_CHANNELS', 'BRATS_LABELS', 'BRATS_REGIONS', 'NII', 'LAYOUTS',
+           'read_image', 'to_class_mask', 'read_mask', 'image_shape', 'read_lgg_case', 'read_lgg',
+           'identical_sequences', 'brats_generation', 'read_nifti', 'read_brats_case', 'to_class_mask_volume',
+           'read_brats', 'read_folder', 'detect_layout', 'read_cases', 'image_channels', 'read_image_case',
+           'read_nifti_case', 'read_inputs', 'summarize']
 
 # %% ../nbs/02_io.ipynb #8820c1d1
 IMAGE_EXTS = ('.png', '.jpg', '.jpeg', '.tif', '.tiff')
@@ -149,12 +149,15 @@ def read_lgg(path)->list[Case]:
     return [read_lgg_case(d) for d in dirs]
 
 # %% ../nbs/02_io.ipynb #5d893cae
+COLOUR_CHANNELS = ['red', 'green', 'blue']   # a plain colour image's channels when nobody named them: colours, not sequences
+
 def identical_sequences(vol:np.ndarray, # (N, H, W, C) volume as read
                         names:list=None, # its C sequence names (default: 'channel k')
                        )->list[tuple]:
-    "Groups of sequences that are the same image in every slice, by name: a missing one filled with another."
+    "Groups of sequences that are the same image in every slice, by name: a missing one filled with another (none among `COLOUR_CHANNELS`)."
     n = vol.shape[-1]
     names = list(names) if names else [f'channel {k}' for k in range(n)]
+    if n > 1 and names == COLOUR_CHANNELS[:n]: return []      # a grey scan saved in colour is not a missing sequence
     groups,taken = [],set()
     for i in range(n):
         if i in taken: continue
@@ -338,7 +341,7 @@ def read_folder(path, # folder with images/ + masks/, or x.png + x_mask.png pair
             key = m[1]
         groups.setdefault(key, []).append(p)
     nch = read_image(pairs[0][0]).shape[-1]
-    chans = ['grey'] if nch == 1 else ['red', 'green', 'blue'][:nch]
+    chans = ['grey'] if nch == 1 else COLOUR_CHANNELS[:nch]
     if channels is not None:
         chans = channels.split(',') if isinstance(channels, str) else list(channels)
         if len(chans) != nch: raise DataError(pairs[0][0], f"has {nch} channels, but {len(chans)} channel names were given ({', '.join(chans)})")
@@ -400,7 +403,7 @@ def read_image_case(path, channels=None)->Case:
     if path.suffix.lower() not in IMAGE_EXTS: raise DataError(path, f"is not an image file ({', '.join(IMAGE_EXTS)})")
     if channels: names = list(channels)
     else:
-        try: names = ['grey'] if image_channels(path) == 1 else ['red', 'green', 'blue']
+        try: names = ['grey'] if image_channels(path) == 1 else COLOUR_CHANNELS
         except DataError: names = ['unreadable']          # reported when the case is read, like any bad file
     return Case(path.stem, 'image', [path.stem], lambda i: read_image(path), None, names, source=path, files=[(path, None)])
 
