@@ -4,14 +4,15 @@ Every patient is predicted by each run's model of the fold that held it out (fli
 patient's own geometry; the runs' probabilities are averaged and the argmax scored. Each run alone and
 every combination of them are scored the same way (raw argmax: no threshold or post-processing), so the
 paired difference is the ensemble's own effect. The runs must have been made with the same folds.
-Usage: python bench/cv_ensemble.py --data ../shared/data/lgg --runs runs/A runs/B [--tta] [--out results.json]
+Usage: python bench/cv_ensemble.py --data ../shared/data/lgg --runs runs/A runs/B [--tta] [--folds 0 1 2] [--out results.json]
+(--folds: only these folds' test patients, for a cross-validation stopped part way)
 """
 import argparse, itertools, json, os, time
 from pathlib import Path
 import numpy as np
 import torch
 
-def held_out_probs(data, runs, tta=False, precision='auto'):
+def held_out_probs(data, runs, tta=False, precision='auto', folds=None):
     "Yield (patient id, truth, [probabilities of each run's model of the fold that held the patient out]), in the patients' geometry."
     from tumortrace.io import read_cases
     from tumortrace.model import load_model
@@ -21,6 +22,7 @@ def held_out_probs(data, runs, tta=False, precision='auto'):
     byid = {c.case_id:c for c in read_cases(data)}
     t0 = time.perf_counter()
     for f in plans[0]:
+        if folds is not None and f['fold'] not in folds: continue
         models = [load_model(Path(r)/f"fold_{f['fold']}"/'model', precision=precision) for r in runs]
         for pid in f['test']:
             c = byid[pid]
@@ -39,6 +41,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--data', default='../shared/data/lgg'); ap.add_argument('--runs', nargs='+', required=True)
     ap.add_argument('--tta', action='store_true'); ap.add_argument('--out', default=None)
+    ap.add_argument('--folds', type=int, nargs='+', default=None, help="only these folds (default: all)")
     a = ap.parse_args()
     from tumortrace.model import decide
     from tumortrace.evaluate import overlap_metrics
@@ -47,11 +50,11 @@ def main():
     runs = [Path(r) for r in a.runs]
     combos = [c for n in range(1, len(runs) + 1) for c in itertools.combinations(range(len(runs)), n)]
     dice = {c:{} for c in combos}
-    for pid,truth,ps in held_out_probs(a.data, runs, a.tta):
+    for pid,truth,ps in held_out_probs(a.data, runs, a.tta, folds=a.folds):
         for k in combos: dice[k][pid] = overlap_metrics(truth, decide(np.mean([ps[i] for i in k], 0)) > 0)['dice']
     ids = sorted(dice[combos[0]])
     name = lambda k: ' + '.join(runs[i].name for i in k)
-    res = dict(tta=a.tta, runs=[str(r) for r in runs], rule='raw argmax of the mean probability', n_patients=len(ids), results=[])
+    res = dict(tta=a.tta, runs=[str(r) for r in runs], folds=a.folds or 'all', rule='raw argmax of the mean probability', n_patients=len(ids), results=[])
     for k in combos:
         x = np.array([dice[k][i] for i in ids])
         r = dict(members=name(k), **dice_stats(x))
