@@ -29,9 +29,10 @@ def held_out_probs(data, runs, tta=False, precision='auto', folds=None):
             yield pid, c.mask_volume() > 0, [m.predict_case(c, probs=True, tta=tta)[1] for m in models]
         print(f"fold {f['fold']} done ({time.perf_counter() - t0:.0f} s)", flush=True)
 
-def run_args():
-    "The options of a bench that reads one cross-validation (--data, --run, --tta, --out); torch on every core."
+def run_args(extra=None):
+    "The options of a bench that reads one cross-validation (--data, --run, --tta, --out, and `extra(ap)`'s); torch on every core."
     ap = argparse.ArgumentParser()
+    if extra is not None: extra(ap)
     ap.add_argument('--data', default='../shared/data/lgg'); ap.add_argument('--run', required=True)
     ap.add_argument('--tta', action='store_true'); ap.add_argument('--out', default=None)
     if 'OMP_NUM_THREADS' not in os.environ: torch.set_num_threads(os.cpu_count())

@@ -1,4 +1,4 @@
-"""Pure morphological clean-ups of predicted masks: opening, closing, hole filling, small-component removal, largest 3-D component.
+"""Pure morphological clean-ups of predicted masks: opening, closing, hole filling, small-component removal, components small relative to the largest, largest 3-D component.
 
 Docs: https://tumortrace.github.io/tumortrace/postprocess.html.md"""
 
@@ -13,7 +13,7 @@ from .data import fill_holes_inplane
 
 # %% auto #0
 __all__ = ['CANDIDATES', 'THRESHOLDS', 'GROWS', 'opening', 'closing', 'fill_holes', 'remove_small', 'largest_component',
-           'postprocess', 'choose_postprocess', 'real_gain', 'choose_decision', 'decision_inputs']
+           'keep_relative', 'postprocess', 'choose_postprocess', 'real_gain', 'choose_decision', 'decision_inputs']
 
 # %% ../nbs/09_postprocess.ipynb #1bb9a86c
 def _binary_apply(mask:np.ndarray, fn)->np.ndarray:
@@ -70,6 +70,16 @@ def largest_component(mask:np.ndarray)->np.ndarray:
         return lab == sizes.argmax()
     return _binary_apply(mask, f)
 
+def keep_relative(mask:np.ndarray, pct:float=30)->np.ndarray:
+    "Keep the connected components of the whole tumour with at least `pct` % of the largest one's pixels/voxels."
+    def f(b):
+        lab,n = ndimage.label(b, np.ones((3,)*b.ndim))
+        if n <= 1: return b
+        sizes = np.bincount(lab.ravel()); sizes[0] = 0
+        keep = sizes >= sizes.max() * pct / 100; keep[0] = False
+        return keep[lab]
+    return _binary_apply(mask, f)
+
 # %% ../nbs/09_postprocess.ipynb #d0508b6e
 def _radius(name:str)->int:
     "The radius of an `open[R]` / `close[R]` step (default 1); 0 for other steps."
@@ -80,10 +90,11 @@ def _radius(name:str)->int:
 def _step(name:str):
     if name == 'fill': return fill_holes
     if name == 'largest': return largest_component
+    if name.startswith('rel'): p = float(name[3:] or 30); return lambda m: keep_relative(m, p)
     if name.startswith('open'): r = _radius(name); return lambda m: opening(m, r)
     if name.startswith('close'): r = _radius(name); return lambda m: closing(m, r)
     if name.startswith('min'): n = int(name[3:] or 20); return lambda m: remove_small(m, n)
-    raise ValueError(f"unknown post-processing step {name!r}: use open[R], close[R], fill, min[N], largest")
+    raise ValueError(f"unknown post-processing step {name!r}: use open[R], close[R], fill, min[N], rel[P], largest")
 
 def _margin(spec:str)->int:
     "Background kept around the foreground for `spec`: one pixel more than its widest opening or closing."
@@ -135,7 +146,7 @@ def _candidate_dice(pairs:list, # (truth, predicted mask) per patient
             per[s].append(float(dice_counts(tp, int(q.sum()) - tp, n_t - tp)))
     return {s:np.array(v) for s,v in per.items()}
 
-CANDIDATES = ('none', 'fill', 'min50', 'fill+min50')   # `largest` by name only: it deleted whole tumours in 7 cross-validations (bench/)
+CANDIDATES = ('none', 'fill', 'min50', 'fill+min50', 'rel30')   # `largest` by name only: it deleted whole tumours in 7 cross-validations (bench/)
 
 def choose_postprocess(model, # a `SegModel`
                        cases:list, # the run's *validation* patients
