@@ -32,8 +32,8 @@ def main():
     if 'OMP_NUM_THREADS' not in os.environ: torch.set_num_threads(os.cpu_count())
     m = load_model(a.model)
     if a.before: inplace_relu(m.model, inplace=False)
-    ids = [c.case_id for c in read_cases(a.data)][:a.patients]
-    fresh = lambda: [c for c in read_cases(a.data) if c.case_id in ids]     # new Case objects: nothing cached between runs
+    srcs = [c.source for c in read_cases(a.data)][:a.patients]
+    fresh = lambda: [read_cases(s)[0] for s in srcs]   # new Case objects (nothing cached between runs), from the chosen patients' folders only
     evaluate_cases(m, fresh()[:1])                                           # warm-up
     t_eval,_ = best(lambda: evaluate_cases(m, fresh()), a.repeat)
     ss = prepare(fresh(), m.cfg['size'], m.cfg.get('norm', 'percentile'), m.cfg.get('crop', True), context=m.cfg.get('context', 0))
@@ -47,7 +47,7 @@ def main():
     ev.read_ahead = lambda cases, prepare=None, **kw: ahead(cases, ahead=0)   # each patient read only when needed
     t_seq,_ = best(lambda: evaluate_cases(m, fresh()), a.repeat)
     ev.read_ahead = ahead
-    r = dict(setup='before' if a.before else 'now', device=str(m.device), threads=torch.get_num_threads(), patients=len(ids), slices=len(ss), evaluate_s=round(t_eval, 3),
+    r = dict(setup='before' if a.before else 'now', device=str(m.device), threads=torch.get_num_threads(), patients=len(srcs), slices=len(ss), evaluate_s=round(t_eval, 3),
              forward_s=round(t_fwd, 3), ratio=round(t_eval / t_fwd, 2), end_to_end_slices_per_s=round(len(ss) / t_eval, 1),
              forward_slices_per_s=round(len(ss) / t_fwd, 1), choose_postprocess_s=round(t_pp, 3),
              evaluate_reading_ahead_only_s=round(t_read, 3), evaluate_without_read_ahead_s=round(t_seq, 3),

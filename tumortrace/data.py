@@ -33,10 +33,17 @@ def brain_mask(vol:np.ndarray, # (N, H, W, C) image volume
                frac:float=0.05, # threshold as a fraction of the 99th percentile of the channel mean
               )->np.ndarray:
     "A rough (N, H, W) brain mask: voxels clearly above the background, holes filled per slice."
-    m = vol[..., 0].astype(np.float32)                # the channel mean, channel by channel (the same numbers as
-    for c in range(1, vol.shape[-1]): m += vol[..., c]    # `astype(float32).mean(-1)`, 10x faster on an (N, H, W, 3) array)
-    m /= vol.shape[-1]
-    p99 = np.percentile(m, 99)
+    C = vol.shape[-1]
+    if vol.dtype == np.uint8:                         # the channel sum is an exact integer: its percentile off the histogram
+        s = vol[..., 0].astype(np.uint16)
+        for c in range(1, C): s += vol[..., c]
+        p99 = int_percentile(s, [99])[0] / C
+        m = s.astype(np.float32); m /= C
+    else:
+        m = vol[..., 0].astype(np.float32)            # the channel mean, channel by channel (the same numbers as
+        for c in range(1, C): m += vol[..., c]        # `astype(float32).mean(-1)`, 10x faster on an (N, H, W, 3) array)
+        m /= C
+        p99 = np.percentile(m, 99)
     if p99 <= 0: return np.zeros(m.shape, bool)
     return fill_holes_inplane(np.abs(m) > frac * p99)
 
@@ -56,23 +63,26 @@ def normalize(vol:np.ndarray, # (N, H, W, C) image volume of one case
               brain:np.ndarray=None, # (N, H, W) bool brain mask; default `brain_mask(vol)`
               method:str='percentile', # 'percentile' (clip + scale to [0, 1]) or 'zscore'
               lo:float=0.5, hi:float=99.5, # percentiles for 'percentile'
+              box:tuple=None, # (r0, r1, c0, c1): return only this crop (its statistics still from the whole brain)
              )->np.ndarray:
     "Normalise each channel of one case using only its brain voxels; float32, 0 outside the brain."
     if method not in ('percentile', 'zscore'): raise ValueError(f"method must be 'percentile' or 'zscore', not {method!r}")
     if brain is None: brain = brain_mask(vol)
-    out = np.zeros(vol.shape, np.float32)
+    r0,r1,c0,c1 = box if box is not None else (0, vol.shape[1], 0, vol.shape[2])
+    sub,bsub = vol[:, r0:r1, c0:c1], brain[:, r0:r1, c0:c1]     # the arithmetic on the crop only
+    out = np.zeros(sub.shape, np.float32)
     if not brain.any(): return out
     small_int = vol.dtype.kind in 'bu' and vol.dtype.itemsize <= 2     # uint8/16: percentiles from the histogram (5x faster)
     for c in range(vol.shape[-1]):
         if method == 'percentile':
             v = vol[..., c][brain]
             a,b = int_percentile(v, [lo, hi]) if small_int else np.percentile(v.astype(np.float32), [lo, hi])
-            o = (vol[..., c].astype(np.float32) - np.float32(a)) / np.float32(max(b - a, 1e-6))
+            o = (sub[..., c].astype(np.float32) - np.float32(a)) / np.float32(max(b - a, 1e-6))
             np.clip(o, 0, 1, out=o)
         else:
             ch = vol[..., c].astype(np.float32); v = ch[brain]
-            o = (ch - v.mean()) / max(v.std(), 1e-6)
-        o *= brain
+            o = (ch[:, r0:r1, c0:c1] - v.mean()) / max(v.std(), 1e-6)
+        o *= bsub
         out[..., c] = o
     return out
 
@@ -131,11 +141,9 @@ def preprocess_volume(vol:np.ndarray, # (N, H, W, C) image volume of one case
                      )->tuple[np.ndarray, tuple]:
     "Normalise, crop and resize a volume: (x (N, (2 context + 1) C, S, S) float32, crop box)."
     if brain is None: brain = brain_mask(vol)
-    vol = normalize(vol, brain, norm)
     H,W = vol.shape[1:3]
     box = brain_box(brain) if crop else (0, H, 0, W)
-    r0,r1,c0,c1 = box
-    x = np.stack([resize_slice(v[r0:r1, c0:c1], size) for v in vol]).transpose(0, 3, 1, 2)
+    x = np.stack([resize_slice(v, size) for v in normalize(vol, brain, norm, box=box)]).transpose(0, 3, 1, 2)
     return with_context(np.ascontiguousarray(x, dtype=np.float32), context), box
 
 def prepare_case(case:Case, # a case from `read_cases`
