@@ -34,7 +34,7 @@ def brain_mask(vol:np.ndarray, # (N, H, W, C) image volume
               )->np.ndarray:
     "A rough (N, H, W) brain mask: voxels clearly above the background, holes filled per slice."
     C = vol.shape[-1]
-    if vol.dtype == np.uint8:                         # the channel sum is an exact integer: its percentile off the histogram
+    if vol.dtype == np.uint8 and C <= 257:            # the channel sum is an exact uint16 integer: its percentile off the histogram
         s = vol[..., 0].astype(np.uint16)
         for c in range(1, C): s += vol[..., c]
         p99 = int_percentile(s, [99])[0] / C
