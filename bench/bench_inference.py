@@ -1,6 +1,7 @@
 """CPU inference of the bundled cpu-preset model: the old path (no_grad, contiguous fp32) against today's
-(`SegModel.probs`: inference_mode + channels-last, ReLUs in place), the same with fastai's out-of-place ReLUs, and
-bf16 autocast, on the same prepared slices in one run, the paths timed in turn (round-robin) so that the machine's
+(`SegModel.probs`: inference_mode + channels-last through `inference_net`: BatchNorm folded, ReLUs and residual adds
+fused into oneDNN's convolutions, channel-run pixel shuffles, the 1x1 head before the last upsampling), the model
+itself without that rewrite (ReLUs in place, and with fastai's out-of-place ReLUs), and bf16 autocast (both), on the same prepared slices in one run, the paths timed in turn (round-robin) so that the machine's
 drift falls on all alike, with the fp32 matmul peak measured in the same run for scale. Agreement of the argmax labels
 is reported.
 
@@ -46,15 +47,20 @@ if __name__ == '__main__':
     def old():
         with torch.no_grad(): return np.concatenate([plain(torch.from_numpy(x[i:i+32])).softmax(1).numpy() for i in range(0, len(x), 32)])
     def new(): return sm.probs(x)
-    osm = SegModel(inplace_relu(copy.deepcopy(sm.model), inplace=False), sm.cfg)   # fastai's own ReLUs: a new tensor each
+    osm = SegModel(inplace_relu(copy.deepcopy(sm.model), inplace=False), sm.cfg, fused=False)   # fastai's own ReLUs: a new tensor each
     def out_relu(): return osm.probs(x)
+    usm = SegModel(sm.model, sm.cfg, fused=False)                             # the model itself, ReLUs in place
+    def unfused(): return usm.probs(x)
     def bf16(): return bsm.probs(x)
-    if not a.no_bf16: bsm = tumortrace.load_model(ROOT/'data'/'models'/'lgg_sample', device='cpu', precision='bf16')
+    def bf16_unfused(): return bsu.probs(x)
+    if not a.no_bf16:
+        bsm = tumortrace.load_model(ROOT/'data'/'models'/'lgg_sample', device='cpu', precision='bf16')
+        bsu = SegModel(bsm.model, bsm.cfg, precision='bf16', fused=False)
     res = dict(n_slices=len(x), size=sm.cfg['size'], threads=torch.get_num_threads(), matmul_gflops=round(matmul_gflops(), 1),
                model_gflop_per_slice=round(model_gflop(plain, x), 3))
     paths = [('no_grad fp32 (before)', old), ('inference_mode + channels_last, ReLUs out of place', out_relu),
-             ('inference_mode + channels_last, ReLUs in place (now)', new)]
-    if not a.no_bf16: paths.append(("+ bf16 (opt-in: precision='bf16')", bf16))
+             ('inference_mode + channels_last, ReLUs in place', unfused), ('inference_net (now)', new)]
+    if not a.no_bf16: paths += [("bf16, the model itself", bf16_unfused), ("bf16 (opt-in: precision='bf16'), inference_net", bf16)]
     times,outs = {n:[] for n,_ in paths},{}
     for _,fn in paths: fn()                                                   # warm-up
     for _ in range(a.repeats):

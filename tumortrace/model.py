@@ -19,8 +19,9 @@ from .data import preprocess_volume
 
 # %% auto #0
 __all__ = ['MODEL_FORMAT', 'PRECISIONS', 'xresnet_narrow', 'make_encoder', 'unet_config', 'inplace_relu', 'create_model',
-           'seg_learner', 'hysteresis', 'decide', 'decision_rule', 'save_model', 'SegModel', 'ModelConfig',
-           'read_config', 'MeanProbs', 'load_model', 'restore', 'restore_decide']
+           'FusedConv', 'FusedResBlock', 'ChannelsLastShuffle', 'FusedUnetBlock', 'inference_net', 'seg_learner',
+           'hysteresis', 'decide', 'decision_rule', 'save_model', 'SegModel', 'ModelConfig', 'read_config', 'MeanProbs',
+           'load_model', 'restore', 'restore_decide']
 
 # %% ../nbs/06_model.ipynb #bb66ceca
 def _torchvision_weights_file(name:str):
@@ -127,6 +128,169 @@ def create_model(cfg:dict, pretrained=False):
                             pretrained=loaded, n_in=cfg['n_in'], **cfg['unet'])
     return inplace_relu(net, cfg['encoder'])
 
+# %% ../nbs/06_model.ipynb #c86c937b
+class FusedConv(torch.nn.Module):
+    "A fastai `ConvLayer` (conv, BatchNorm, ReLU) for prediction: BatchNorm folded into the weights, the ReLU (or a residual add and ReLU) fused into oneDNN's convolution on a CPU."
+    def __init__(self, layer:torch.nn.Sequential):
+        super().__init__()
+        conv,bn = layer[0],next((m for m in layer if isinstance(m, torch.nn.BatchNorm2d)), None)
+        self.relu,dt = isinstance(layer[-1], torch.nn.ReLU),conv.weight.dtype
+        w = conv.weight.detach().float()           # weight-normed convs compute `weight` too
+        b = conv.bias.detach().float() if conv.bias is not None else torch.zeros(w.shape[0], device=w.device)
+        if bn is not None:
+            s = bn.weight.detach().float() / torch.sqrt(bn.running_var.float() + bn.eps)
+            w,b = w * s[:, None, None, None], (b - bn.running_mean.float()) * s + bn.bias.detach().float()
+        self.register_buffer('w', w.to(dt).contiguous(memory_format=torch.channels_last)); self.register_buffer('b', b.to(dt).contiguous())
+        self.pad,self.stride,self.dil,self.groups = list(conv.padding),list(conv.stride),list(conv.dilation),conv.groups
+    @staticmethod
+    def fits(layer)->bool:
+        "Is `layer` a `ConvLayer` of conv, then optionally BatchNorm, then optionally ReLU (in that order), with zero padding?"
+        from fastai.layers import ConvLayer
+        if not isinstance(layer, ConvLayer) or not isinstance(layer[0], torch.nn.Conv2d): return False
+        c,rest = layer[0],[type(m) for m in list(layer)[1:]]
+        return (c.padding_mode == 'zeros' and not isinstance(c.padding, str)
+                and rest in ([], [torch.nn.BatchNorm2d], [torch.nn.ReLU], [torch.nn.BatchNorm2d, torch.nn.ReLU]))
+    def forward(self, x, add=None):
+        "conv(x) (+ ReLU); with `add`: ReLU(conv(x) + add)."
+        if _onednn_fusion() and x.device.type == 'cpu' and x.dtype == torch.float32 and not torch.is_autocast_enabled('cpu'):
+            mk = torch.ops.mkldnn
+            if add is not None: return mk._convolution_pointwise.binary(x, add, self.w, self.b, self.pad, self.stride, self.dil,
+                                                                      self.groups, 'add', 1.0, 'relu', [], '')
+            return mk._convolution_pointwise(x, self.w, self.b, self.pad, self.stride, self.dil, self.groups,
+                                             'relu' if self.relu else 'none', [], '')
+        y = torch.nn.functional.conv2d(x, self.w, self.b, self.stride, self.pad, self.dil, self.groups)
+        if add is not None: return (y + add).relu_()
+        return y.relu_() if self.relu else y
+
+def _onednn_fusion()->bool:
+    "Can this torch fuse post-ops into oneDNN's CPU convolution? (checked once)"
+    global _ONEDNN
+    if _ONEDNN is None:
+        try:
+            x,w = torch.ones(1, 2, 4, 4).contiguous(memory_format=torch.channels_last), torch.ones(2, 2, 1, 1)
+            y = torch.ops.mkldnn._convolution_pointwise(x, w, None, [0, 0], [1, 1], [1, 1], 1, 'relu', [], '')
+            _ONEDNN = bool(torch.equal(y, torch.full((1, 2, 4, 4), 2.)))
+        except Exception: _ONEDNN = False
+    return _ONEDNN
+_ONEDNN = None
+
+# %% ../nbs/06_model.ipynb #f38d132d
+class FusedResBlock(torch.nn.Module):
+    "A fastai `ResBlock` (convs, identity path, ReLU) whose last conv adds the identity path and applies the ReLU itself."
+    def __init__(self, block):
+        super().__init__()
+        self.convs,self.idpath = torch.nn.ModuleList(FusedConv(c) for c in block.convpath),block.idpath
+    @staticmethod
+    def fits(block)->bool:
+        "A `ResBlock` of plain `ConvLayer`s, the last without ReLU, then a ReLU?"
+        from fastai.layers import ResBlock
+        return (isinstance(block, ResBlock) and isinstance(block.act, torch.nn.ReLU) and len(block.convpath) > 1
+                and all(FusedConv.fits(c) for c in block.convpath) and not isinstance(block.convpath[-1][-1], torch.nn.ReLU))
+    def forward(self, x):
+        h = x
+        for c in self.convs[:-1]: h = c(h)
+        return self.convs[-1](h, add=self.idpath(x))
+
+class ChannelsLastShuffle(torch.nn.Module):
+    "`PixelShuffle(r)` for a conv whose output channels are ordered (row offset, column offset, channel): copies whole channel runs in channels-last memory."
+    def __init__(self, r:int): super().__init__(); self.r = r
+    def forward(self, y):
+        n,c,h,w = y.shape; r = self.r; c //= r * r
+        z = y.permute(0, 2, 3, 1).reshape(n, h, w, r, r, c).permute(0, 1, 3, 2, 4, 5).reshape(n, h * r, w * r, c)
+        return z.permute(0, 3, 1, 2)
+
+def _shuffle_order(r:int, c:int)->torch.Tensor:
+    "Output channel k' = s*c + ch of the reordered conv is channel ch*r*r + s of fastai's (`PixelShuffle`'s channel-major order)."
+    return torch.tensor([ch * r * r + s for s in range(r * r) for ch in range(c)])
+
+# %% ../nbs/06_model.ipynb #6993ab80
+class FusedUnetBlock(torch.nn.Module):
+    "fastai's `UnetBlock` for prediction: the upsampled map and the skip connection's BatchNorm and ReLU written straight into one concatenated buffer."
+    def __init__(self, block):
+        super().__init__()
+        self.hook,self.up,self.shuffle,self.conv1,self.conv2 = block.hook,block.shuf[0],block.shuf[1],block.conv1,block.conv2
+        bn = block.bn; s = bn.weight.detach() / torch.sqrt(bn.running_var + bn.eps)
+        self.register_buffer('scale', s); self.register_buffer('shift', bn.bias.detach() - bn.running_mean * s)
+    @staticmethod
+    def fits(block)->bool:
+        "A `UnetBlock` whose upsampling is a fused conv (with ReLU) and a channel-run shuffle, and whose skip has a BatchNorm and ReLU?"
+        from fastai.vision.models.unet import UnetBlock
+        return (isinstance(block, UnetBlock) and len(block.shuf) == 2 and isinstance(block.shuf[0], FusedConv) and block.shuf[0].relu
+                and isinstance(block.shuf[1], ChannelsLastShuffle) and isinstance(block.bn, torch.nn.BatchNorm2d)
+                and isinstance(block.relu, torch.nn.ReLU))
+    def forward(self, up_in):
+        s,u = self.hook.stored,self.up(up_in)                  # u >= 0 already (the conv's ReLU)
+        n,c,h,w = u.shape; r = self.shuffle.r; c //= r * r
+        if s.shape[-2:] != (h * r, w * r):                      # odd sizes: fastai's way
+            u = torch.nn.functional.interpolate(self.shuffle(u), s.shape[-2:], mode='nearest')
+            x = torch.cat([u, s * self.scale[:, None, None] + self.shift[:, None, None]], 1).relu_()
+        else:
+            buf = torch.empty(n, h * r, w * r, c + s.shape[1], device=u.device, dtype=u.dtype)
+            buf[..., :c].view(n, h, r, w, r, c).copy_(u.permute(0, 2, 3, 1).reshape(n, h, w, r, r, c).permute(0, 1, 3, 2, 4, 5))
+            skip = buf[..., c:]
+            args = self.shift.to(s.dtype), s.permute(0, 2, 3, 1), self.scale.to(s.dtype)
+            if s.dtype == buf.dtype: torch.addcmul(*args, out=skip)
+            else: skip.copy_(torch.addcmul(*args))
+            skip.relu_()
+            x = buf.permute(0, 3, 1, 2)
+        return self.conv2(self.conv1(x))
+
+# %% ../nbs/06_model.ipynb #fe6ddef6
+def inference_net(model:torch.nn.Module)->torch.nn.Module:
+    "A copy of `model` for prediction only, the same outputs to ~1e-5 (`SegModel` predicts with it)."
+    from fastai.layers import PixelShuffle_ICNR
+    from fastai.vision.models.unet import DynamicUnet, ResizeToOrig
+    net = _detached_copy(model).eval()
+    def fuse(parent):
+        for name,m in parent.named_children():
+            if m._forward_hooks or m._forward_pre_hooks: fuse(m)          # DynamicUnet's hooked encoder stages stay
+            elif FusedResBlock.fits(m): setattr(parent, name, FusedResBlock(m))
+            elif FusedConv.fits(m): setattr(parent, name, FusedConv(m))
+            else: fuse(m)
+    fuse(net)
+    for ps in [m for m in net.modules() if isinstance(m, PixelShuffle_ICNR)]:
+        if len(ps) != 2 or not isinstance(ps[0], FusedConv) or not isinstance(ps[1], torch.nn.PixelShuffle): continue
+        r = ps[1].upscale_factor; order = _shuffle_order(r, ps[0].w.shape[0] // (r * r)).to(ps[0].w.device)
+        ps[0].w,ps[0].b = ps[0].w[order].contiguous(memory_format=torch.channels_last),ps[0].b[order].contiguous()
+        ps[1] = ChannelsLastShuffle(r)
+    def blocks(parent):
+        for name,m in parent.named_children():
+            if FusedUnetBlock.fits(m): setattr(parent, name, FusedUnetBlock(m))
+            else: blocks(m)
+    blocks(net)
+    for u in [m for m in net.modules() if isinstance(m, DynamicUnet)]: _fuse_head(u)
+    return net
+
+def _detached_copy(model):
+    "`deepcopy(model)`, tensors held outside parameters and buffers (a hook's stored activation, a weight-normed conv's weight) detached."
+    import copy
+    memo = {}
+    for m in model.modules():
+        for o in [m, *(getattr(h, '__self__', None) for h in (*m._forward_hooks.values(), *m._forward_pre_hooks.values()))]:
+            for v in getattr(o, '__dict__', {}).values():
+                if isinstance(v, torch.Tensor) and v.grad_fn is not None: memo[id(v)] = v.detach()
+    return copy.deepcopy(model, memo)
+
+def _fuse_head(u):
+    "A U-Net ending in an upsampling, a nearest-neighbour resize and a 1x1 conv: apply the 1x1 conv (block-diagonal) before the upsampling, at a quarter of the pixels."
+    from fastai.vision.models.unet import ResizeToOrig
+    from fastai.layers import PixelShuffle_ICNR, ToTensorBase
+    L = u.layers
+    i = max((j for j,m in enumerate(L) if isinstance(m, PixelShuffle_ICNR)), default=None)
+    if i is None or not isinstance(L[i][-1], ChannelsLastShuffle) or len(L) - i not in (3, 4): return
+    resize,head = L[i + 1],L[i + 2]
+    if not (isinstance(resize, ResizeToOrig) and resize.mode == 'nearest' and isinstance(head, FusedConv) and not head.relu
+            and head.w.shape[2:] == (1, 1) and head.groups == 1 and head.stride == [1, 1] and head.pad == [0, 0]): return
+    if len(L) - i == 4 and not isinstance(L[-1], ToTensorBase): return
+    r2 = L[i][-1].r ** 2; k,c = head.w.shape[:2]
+    if L[i][0].w.shape[0] != r2 * c: return
+    block = FusedConv.__new__(FusedConv); torch.nn.Module.__init__(block)
+    block.register_buffer('w', head.w.repeat(r2, 1, 1, 1).contiguous(memory_format=torch.channels_last))
+    block.register_buffer('b', head.b.repeat(r2).contiguous())
+    block.relu,block.pad,block.stride,block.dil,block.groups = False,[0, 0],[1, 1],[1, 1],r2
+    L[i].insert(len(L[i]) - 1, block)
+    L[i + 2] = torch.nn.Identity()
+
 # %% ../nbs/06_model.ipynb #0b862891
 def seg_learner(dls, # from `seg_dataloaders`
                 cfg:dict, # from `unet_config`
@@ -188,12 +352,20 @@ class SegModel:
     "A trained U-Net with its config: `predict` on prepared slices."
     def __init__(self, model, cfg:dict, path=None,
                  precision:str='auto', # 'auto' (bf16 on a GPU, fp32 on a CPU), 'fp32' or 'bf16'
+                 fused:bool=True, # predict with `inference_net(model)` (False: with `model` itself)
                 ):
         if precision not in PRECISIONS: raise OptionError(f"precision must be 'auto', 'fp32' or 'bf16', not {precision!r}")
-        self.model,self.path,self.precision = model.eval(),path,precision
+        self.model,self.path,self.precision,self.fused = model.eval(),path,precision,fused
         self.cfg = cfg if isinstance(cfg, ModelConfig) else ModelConfig.from_dict({k:v for k,v in dict(cfg).items() if k != 'format'})
     @property
     def device(self): return next(self.model.parameters()).device
+    @property
+    def net(self)->torch.nn.Module:
+        "The network that predicts: `inference_net(model)`, made again whenever the model's weights or device change."
+        if not self.fused: return self.model
+        key = tuple((t.data_ptr(), t._version) for t in (*self.model.parameters(), *self.model.buffers()))
+        if getattr(self, '_net_key', None) != key: self._net,self._net_key = inference_net(self.model),key
+        return self._net
     def __repr__(self): return f"SegModel({self.cfg['encoder']}, n_in={self.cfg['n_in']}, classes={self.cfg.get('codes')}, size={self.cfg['size']})"
     def probs_t(self, x:np.ndarray, bs:int=None)->torch.Tensor:
         "Class probabilities (N, n_out, S, S), float32 on the model's device, for prepared slices x (N, C, S, S): inference mode, channels-last, bf16 autocast as `precision` says."
@@ -202,10 +374,11 @@ class SegModel:
         out = []
         bf16 = self.precision == 'bf16' or (self.precision == 'auto' and self.device.type == 'cuda')
         amp = torch.autocast(self.device.type, dtype=torch.bfloat16) if bf16 else nullcontext()
+        net = self.net                                          # made (or checked) outside inference mode
         with torch.inference_mode(), amp:
             for i in range(0, len(x), bs):
                 xb = torch.as_tensor(np.ascontiguousarray(x[i:i+bs]), dtype=torch.float32, device=self.device)
-                out.append(self.model(xb.contiguous(memory_format=torch.channels_last)).float().softmax(1))
+                out.append(net(xb.contiguous(memory_format=torch.channels_last)).float().softmax(1))
         return torch.cat(out) if out else torch.zeros((0, self.cfg['n_out'], *x.shape[2:]), device=self.device)
     def probs(self, x:np.ndarray, bs:int=None)->np.ndarray:
         "`probs_t` as a NumPy array."
