@@ -3,8 +3,9 @@
 `evaluate_cases` end to end (read the TIFFs, preprocess, predict, per-patient and per-slice metrics) vs `SegModel.probs`
 on the same prepared slices, and `choose_postprocess` (8 candidates) on the same patients; best of --repeat runs each.
 `--before` measures the set-up before in-place ReLUs and `imagecodecs` (fastai's out-of-place ReLUs, TIFFs decoded
-with Python's zlib), so that the two can be run back to back on the same machine.
-Usage: python bench/bench_evaluate.py [--data ../shared/data/lgg] [--patients 10] [--model data/models/lgg_sample] [--before] [--out results.jsonl]
+with Python's zlib), so that the two can be run back to back on the same machine; `--unfused` predicts with the model
+itself instead of `inference_net(model)` (the set-up before the fused inference network).
+Usage: python bench/bench_evaluate.py [--data ../shared/data/lgg] [--patients 10] [--model data/models/lgg_sample] [--before] [--unfused] [--out results.jsonl]
 """
 import argparse, json, os, sys, time
 from pathlib import Path
@@ -21,6 +22,7 @@ def main():
     ap.add_argument('--data', default='../shared/data/lgg'); ap.add_argument('--patients', type=int, default=10)
     ap.add_argument('--model', default='data/models/lgg_sample'); ap.add_argument('--repeat', type=int, default=3)
     ap.add_argument('--out', default=None)
+    ap.add_argument('--unfused', action='store_true', help="predict with the model itself, not `inference_net(model)`")
     ap.add_argument('--before', action='store_true', help="fastai's out-of-place ReLUs and no imagecodecs (the earlier set-up)")
     a = ap.parse_args()
     if a.before: sys.modules['imagecodecs'] = None                          # tifffile falls back to Python's zlib
@@ -32,6 +34,7 @@ def main():
     if 'OMP_NUM_THREADS' not in os.environ: torch.set_num_threads(os.cpu_count())
     m = load_model(a.model)
     if a.before: inplace_relu(m.model, inplace=False)
+    if a.before or a.unfused: m.fused = False
     srcs = [c.source for c in read_cases(a.data)][:a.patients]
     fresh = lambda: [read_cases(s)[0] for s in srcs]   # new Case objects (nothing cached between runs), from the chosen patients' folders only
     evaluate_cases(m, fresh()[:1])                                           # warm-up
@@ -47,7 +50,7 @@ def main():
     ev.read_ahead = lambda cases, prepare=None, **kw: ahead(cases, ahead=0)   # each patient read only when needed
     t_seq,_ = best(lambda: evaluate_cases(m, fresh()), a.repeat)
     ev.read_ahead = ahead
-    r = dict(setup='before' if a.before else 'now', device=str(m.device), threads=torch.get_num_threads(), patients=len(srcs), slices=len(ss), evaluate_s=round(t_eval, 3),
+    r = dict(setup='before' if a.before else 'unfused' if a.unfused else 'now', device=str(m.device), threads=torch.get_num_threads(), patients=len(srcs), slices=len(ss), evaluate_s=round(t_eval, 3),
              forward_s=round(t_fwd, 3), ratio=round(t_eval / t_fwd, 2), end_to_end_slices_per_s=round(len(ss) / t_eval, 1),
              forward_slices_per_s=round(len(ss) / t_fwd, 1), choose_postprocess_s=round(t_pp, 3),
              evaluate_reading_ahead_only_s=round(t_read, 3), evaluate_without_read_ahead_s=round(t_seq, 3),
