@@ -138,8 +138,8 @@ class FusedConv(torch.nn.Module):
         w = conv.weight.detach().float()           # weight-normed convs compute `weight` too
         b = conv.bias.detach().float() if conv.bias is not None else torch.zeros(w.shape[0], device=w.device)
         if bn is not None:
-            s = bn.weight.detach().float() / torch.sqrt(bn.running_var.float() + bn.eps)
-            w,b = w * s[:, None, None, None], (b - bn.running_mean.float()) * s + bn.bias.detach().float()
+            s,t = _bn_affine(bn)
+            w,b = w * s[:, None, None, None], b * s + t
         self.register_buffer('w', w.to(dt).contiguous(memory_format=torch.channels_last)); self.register_buffer('b', b.to(dt).contiguous())
         self.pad,self.stride,self.dil,self.groups = list(conv.padding),list(conv.stride),list(conv.dilation),conv.groups
     @staticmethod
@@ -161,6 +161,11 @@ class FusedConv(torch.nn.Module):
         y = torch.nn.functional.conv2d(x, self.w, self.b, self.stride, self.pad, self.dil, self.groups)
         if add is not None: return (y + add).relu_()
         return y.relu_() if self.relu else y
+
+def _bn_affine(bn:torch.nn.BatchNorm2d)->tuple:
+    "An eval-mode BatchNorm as y = x * scale + shift, per channel, in float32."
+    s = bn.weight.detach().float() / torch.sqrt(bn.running_var.float() + bn.eps)
+    return s,bn.bias.detach().float() - bn.running_mean.float() * s
 
 def _onednn_fusion()->bool:
     "Can this torch fuse post-ops into oneDNN's CPU convolution? (checked once)"
@@ -209,8 +214,8 @@ class FusedUnetBlock(torch.nn.Module):
     def __init__(self, block):
         super().__init__()
         self.hook,self.up,self.shuffle,self.conv1,self.conv2 = block.hook,block.shuf[0],block.shuf[1],block.conv1,block.conv2
-        bn = block.bn; s = bn.weight.detach() / torch.sqrt(bn.running_var + bn.eps)
-        self.register_buffer('scale', s); self.register_buffer('shift', bn.bias.detach() - bn.running_mean * s)
+        s,t = _bn_affine(block.bn)
+        self.register_buffer('scale', s.to(block.bn.weight.dtype)); self.register_buffer('shift', t.to(block.bn.weight.dtype))
     @staticmethod
     def fits(block)->bool:
         "A `UnetBlock` whose upsampling is a fused conv (with ReLU) and a channel-run shuffle, and whose skip has a BatchNorm and ReLU?"
