@@ -244,7 +244,7 @@ class FusedUnetBlock(torch.nn.Module):
 def inference_net(model:torch.nn.Module)->torch.nn.Module:
     "A copy of `model` for prediction only, the same outputs to ~1e-5 (`SegModel` predicts with it)."
     from fastai.layers import PixelShuffle_ICNR
-    from fastai.vision.models.unet import DynamicUnet, ResizeToOrig
+    from fastai.vision.models.unet import DynamicUnet
     net = _detached_copy(model).eval()
     def fuse(parent):
         for name,m in parent.named_children():
