@@ -248,10 +248,11 @@ def inference_net(model:torch.nn.Module)->torch.nn.Module:
     net = _detached_copy(model).eval()
     def fuse(parent):
         for name,m in parent.named_children():
-            if m._forward_hooks or m._forward_pre_hooks: fuse(m)          # DynamicUnet's hooked encoder stages stay
-            elif FusedResBlock.fits(m): setattr(parent, name, FusedResBlock(m))
-            elif FusedConv.fits(m): setattr(parent, name, FusedConv(m))
-            else: fuse(m)
+            new = FusedResBlock(m) if FusedResBlock.fits(m) else FusedConv(m) if FusedConv.fits(m) else None
+            if new is None: fuse(m); continue
+            if isinstance(new, FusedResBlock): fuse(m.idpath)               # its shortcut's conv too
+            for k in _HOOK_DICTS: setattr(new, k, getattr(m, k))             # DynamicUnet's hooks go along
+            setattr(parent, name, new)
     fuse(net)
     for ps in [m for m in net.modules() if isinstance(m, PixelShuffle_ICNR)]:
         if len(ps) != 2 or not isinstance(ps[0], FusedConv) or not isinstance(ps[1], torch.nn.PixelShuffle): continue
@@ -265,6 +266,8 @@ def inference_net(model:torch.nn.Module)->torch.nn.Module:
     blocks(net)
     for u in [m for m in net.modules() if isinstance(m, DynamicUnet)]: _fuse_head(u)
     return net
+
+_HOOK_DICTS = [k for k in vars(torch.nn.Module()) if k.startswith(('_forward_hooks', '_forward_pre_hooks'))]
 
 def _detached_copy(model):
     "`deepcopy(model)`, tensors held outside parameters and buffers (a hook's stored activation, a weight-normed conv's weight) detached."
