@@ -19,9 +19,9 @@ from .data import preprocess_volume
 
 # %% auto #0
 __all__ = ['MODEL_FORMAT', 'PRECISIONS', 'xresnet_narrow', 'make_encoder', 'unet_config', 'inplace_relu', 'create_model',
-           'FusedConv', 'FusedResBlock', 'ChannelsLastShuffle', 'FusedUnetBlock', 'inference_net', 'seg_learner',
-           'hysteresis', 'decide', 'decision_rule', 'save_model', 'SegModel', 'ModelConfig', 'read_config', 'MeanProbs',
-           'load_model', 'restore', 'restore_decide']
+           'FusedConv', 'FusedResBlock', 'ChannelsLastShuffle', 'FusedUnetBlock', 'inference_net', 'LastStage',
+           'PixelMLP', 'seg_learner', 'hysteresis', 'decide', 'decision_rule', 'save_model', 'SegModel', 'ModelConfig',
+           'read_config', 'MeanProbs', 'load_model', 'restore', 'restore_decide']
 
 # %% ../nbs/06_model.ipynb #bb66ceca
 def _torchvision_weights_file(name:str):
@@ -223,8 +223,9 @@ class FusedUnetBlock(torch.nn.Module):
         return (isinstance(block, UnetBlock) and len(block.shuf) == 2 and isinstance(block.shuf[0], FusedConv) and block.shuf[0].relu
                 and isinstance(block.shuf[1], ChannelsLastShuffle) and isinstance(block.bn, torch.nn.BatchNorm2d)
                 and isinstance(block.relu, torch.nn.ReLU))
-    def forward(self, up_in):
-        s,u = self.hook.stored,self.up(up_in)                  # u >= 0 already (the conv's ReLU)
+    def forward(self, up_in, s=None):
+        "`s`: the skip connection's map (default: what the encoder's hook stored)."
+        s,u = self.hook.stored if s is None else s,self.up(up_in)   # u >= 0 already (the conv's ReLU)
         n,c,h,w = u.shape; r = self.shuffle.r; c //= r * r
         if s.shape[-2:] != (h * r, w * r):                      # odd sizes: fastai's way
             u = torch.nn.functional.interpolate(self.shuffle(u), s.shape[-2:], mode='nearest')
@@ -264,7 +265,7 @@ def inference_net(model:torch.nn.Module)->torch.nn.Module:
             if FusedUnetBlock.fits(m): setattr(parent, name, FusedUnetBlock(m))
             else: blocks(m)
     blocks(net)
-    for u in [m for m in net.modules() if isinstance(m, DynamicUnet)]: _fuse_head(u)
+    for u in [m for m in net.modules() if isinstance(m, DynamicUnet)]: _fuse_head(u); _last_stage(u)
     return net
 
 _HOOK_DICTS = [k for k in vars(torch.nn.Module()) if k.startswith(('_forward_hooks', '_forward_pre_hooks'))]
@@ -292,12 +293,49 @@ def _fuse_head(u):
     if len(L) - i == 4 and not isinstance(L[-1], ToTensorBase): return
     r2 = L[i][-1].r ** 2; k,c = head.w.shape[:2]
     if L[i][0].w.shape[0] != r2 * c: return
-    block = FusedConv.__new__(FusedConv); torch.nn.Module.__init__(block)
-    block.register_buffer('w', head.w.repeat(r2, 1, 1, 1).contiguous(memory_format=torch.channels_last))
-    block.register_buffer('b', head.b.repeat(r2).contiguous())
-    block.relu,block.pad,block.stride,block.dil,block.groups = False,[0, 0],[1, 1],[1, 1],r2
-    L[i].insert(len(L[i]) - 1, block)
+    if PixelMLP.fits(L[i][0]): L[i][0] = PixelMLP(L[i][0], head, r2)   # with the upsampling's own 1x1 conv: matrix products
+    else:
+        block = FusedConv.__new__(FusedConv); torch.nn.Module.__init__(block)
+        block.register_buffer('w', head.w.repeat(r2, 1, 1, 1).contiguous(memory_format=torch.channels_last))
+        block.register_buffer('b', head.b.repeat(r2).contiguous())
+        block.relu,block.pad,block.stride,block.dil,block.groups = False,[0, 0],[1, 1],[1, 1],r2
+        L[i].insert(len(L[i]) - 1, block)
     L[i + 2] = torch.nn.Identity()
+
+def _last_stage(u):
+    "Run the U-Net's last `FusedUnetBlock` and the upsampling after it as one `LastStage`."
+    from fastai.layers import PixelShuffle_ICNR
+    L = u.layers
+    k = max((j for j,m in enumerate(L) if isinstance(m, FusedUnetBlock)), default=None)
+    if k is None or k + 1 >= len(L) or not isinstance(L[k + 1], PixelShuffle_ICNR): return
+    L[k],L[k + 1] = LastStage(L[k], L[k + 1]),torch.nn.Identity()
+
+class LastStage(torch.nn.Module):
+    "The last decoder block and the upsampling after it, on a CPU a few images at a time: their large maps stay in cache."
+    def __init__(self, block:FusedUnetBlock, up:torch.nn.Module, chunk:int=4):
+        super().__init__(); self.block,self.up,self.chunk = block,up,chunk
+    def forward(self, x):
+        s = self.block.hook.stored
+        step = self.chunk if x.device.type == 'cpu' else len(x)
+        return torch.cat([self.up(self.block(x[j:j + step], s[j:j + step])) for j in range(0, len(x), step)])
+
+class PixelMLP(torch.nn.Module):
+    "The last upsampling's 1x1 conv (with ReLU) and the head's 1x1 conv, once per sub-pixel, as two matrix products over chunks of pixels: the wide map between them stays in cache."
+    def __init__(self, up:FusedConv, head:FusedConv, r2:int, chunk:int=4096):
+        super().__init__(); c = head.w.shape[1]
+        self.register_buffer('w1', up.w.flatten(1).t().contiguous()); self.register_buffer('b1', up.b)
+        self.register_buffer('w2', torch.block_diag(*[head.w.flatten(1).t()] * r2)); self.register_buffer('b2', head.b.repeat(r2))
+        self.chunk = chunk
+    @staticmethod
+    def fits(up)->bool: return (isinstance(up, FusedConv) and up.relu and up.w.shape[2:] == (1, 1) and up.groups == 1
+                                and up.stride == [1, 1] and up.pad == [0, 0])
+    def forward(self, x):
+        n,c,h,w = x.shape
+        xf = x.permute(0, 2, 3, 1).reshape(-1, c)                     # a view in channels-last memory
+        step = self.chunk if x.device.type == 'cpu' else len(xf)       # CPU: 4096 x 96 floats fit in L2
+        y = torch.cat([torch.addmm(self.b2, torch.addmm(self.b1, xf[j:j + step], self.w1).relu_(), self.w2)
+                       for j in range(0, len(xf), step)])
+        return y.view(n, h, w, -1).permute(0, 3, 1, 2)
 
 # %% ../nbs/06_model.ipynb #0b862891
 def seg_learner(dls, # from `seg_dataloaders`
