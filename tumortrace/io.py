@@ -151,6 +151,11 @@ def read_lgg(path)->list[Case]:
 # %% ../nbs/02_io.ipynb #5d893cae
 COLOUR_CHANNELS = ['red', 'green', 'blue']   # a plain colour image's channels when nobody named them: colours, not sequences
 
+def _same_image(a:np.ndarray, b:np.ndarray)->bool:
+    "`np.array_equal(a, b)`, the middle slice compared first: two different sequences differ there already."
+    m = len(a) // 2
+    return np.array_equal(a[m], b[m]) and np.array_equal(a, b)
+
 def identical_sequences(vol:np.ndarray, # (N, H, W, C) volume as read
                         names:list=None, # its C sequence names (default: 'channel k')
                        )->list[tuple]:
@@ -161,7 +166,7 @@ def identical_sequences(vol:np.ndarray, # (N, H, W, C) volume as read
     groups,taken = [],set()
     for i in range(n):
         if i in taken: continue
-        same = [j for j in range(i + 1, n) if j not in taken and np.array_equal(vol[..., i], vol[..., j])]
+        same = [j for j in range(i + 1, n) if j not in taken and _same_image(vol[..., i], vol[..., j])]
         if same: groups.append(tuple(names[k] for k in (i, *same))); taken.update(same)
     return groups
 
