@@ -245,7 +245,7 @@ def cross_validate(data, # labelled data folder
                    encoder:str=None, # encoder name (None: the preset's)
                    bs:int=None, # batch size (None: the preset's)
                    lr:float=None, # maximum learning rate (None: the preset's)
-                   loss:str=None, # a name in `metrics.LOSSES`: 'dice_ce', 'dice', 'focal', 'tversky_ce' (recall-leaning), 'tversky_ce_slice' (None: the preset's)
+                   loss:str=None, # a name in `metrics.LOSSES`: 'dice_ce', 'dice', 'focal', 'tversky_ce' (recall-leaning), 'tversky_ce_slice', 'tversky_ce_mild' (None: the preset's)
                    context:int=None, # 2.5D: neighbouring slices on each side as extra input channels (None: the preset's)
                    gamma:float=None, # gamma augmentation, the exponent's largest change (None: the preset's, 0: off)
                    patch:int=None, # train on random patch x patch windows of the slices at full resolution (None: the preset's: whole slices)

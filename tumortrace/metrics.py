@@ -96,10 +96,10 @@ class TverskyCELoss(_SegLoss):
         return ((1 - ti) * has).sum() / has.sum().clamp_min(1) + self.ce_weight * ce
 
 LOSSES = {'dice_ce':DiceCELoss, 'dice':DiceLoss, 'focal':FocalLoss, 'tversky_ce':TverskyCELoss,
-          'tversky_ce_slice':partial(TverskyCELoss, per_image=True)}
+          'tversky_ce_slice':partial(TverskyCELoss, per_image=True), 'tversky_ce_mild':partial(TverskyCELoss, alpha=.4, beta=.6)}
 
 def get_loss(name:str='dice_ce', **kwargs):
-    "Loss by name (`LOSSES`): 'dice_ce' (default), 'dice', 'focal', 'tversky_ce' (recall-leaning) or 'tversky_ce_slice' (the same, Tversky per tumour slice)."
+    "Loss by name (`LOSSES`): 'dice_ce' (default), 'dice', 'focal', 'tversky_ce' (recall-leaning), 'tversky_ce_slice' (the same, Tversky per tumour slice) or 'tversky_ce_mild' (missed tumour 0.6, false 0.4)."
     if name not in LOSSES: raise ValueError(f"loss must be one of {list(LOSSES)}, not {name!r}")
     return LOSSES[name](**kwargs)
 

@@ -82,7 +82,7 @@ class Run:
 # %% ../nbs/07_train.ipynb #c87e0b1e
 PRESETS = {
     'gpu':  dict(encoder='resnet34', size=256, bs=16, epochs=25, lr=1e-3, tumour_weight=2., last_cross=True, patience=12, context=1,
-                 loss='tversky_ce'),
+                 loss='tversky_ce', augment=dict(flair_fill=0.15)),
     'cpu':  dict(encoder='xresnet34_w16', size=160, bs=16, epochs=40, lr=3e-3, tumour_weight=3., last_cross=False, patience=15, context=1,
                  loss='tversky_ce', max_minutes=55, fold_minutes=28,    # time budgets: one model; one fold of a cross-validation
                  augment=dict(flair_fill=0.15)),                         # where the data have FLAIR (`_fill_for`)
@@ -610,7 +610,7 @@ def train(data, # data folder (any layout `read_cases` reads)
           resume:bool=False, # continue the run in `out` from its last checkpoint, with the same split
           valid_pct:float=0.15, # share of patients for validation (ignored when resuming)
           test_pct:float=0.15, # share of patients held out for testing (ignored when resuming)
-          loss:str=None, # a name in `metrics.LOSSES`: 'dice_ce', 'dice', 'focal', 'tversky_ce' (recall-leaning), 'tversky_ce_slice' (None: the preset's)
+          loss:str=None, # a name in `metrics.LOSSES`: 'dice_ce', 'dice', 'focal', 'tversky_ce' (recall-leaning), 'tversky_ce_slice', 'tversky_ce_mild' (None: the preset's)
           pretrained='auto', # encoder weights: 'auto' (if on disk), False, or a weights file
           tumour_weight:float=None, # sampling weight of tumour slices (None: the preset's)
           balance:str=None, # how tumour slices share that weight: 'slice' alike, 'patient' equally by patient, 'area' small cross-sections more often (`data.slice_weights`; None: the preset's)
@@ -628,7 +628,7 @@ def train(data, # data folder (any layout `read_cases` reads)
           gamma:float=None, # gamma augmentation, the exponent's largest change (`augment.jitter_gamma`; None: the preset's, 0: off)
           patch:int=None, # train on random patch x patch windows of the slices at full resolution, a multiple of 32 below `size` (None: the preset's: whole slices)
           ema:float=None, # weight averaging: decay of an exponential moving average of the weights, validated and saved in their stead, e.g. 0.999 (`WeightAverage`; None: the preset's, 0: off)
-          flair_fill:float=None, # probability that FLAIR stands in for each other sequence of a training image, as the LGG data fill a missing one (`augment.fill_channels`; None: the preset's, `cpu`: 0.15 where the data have FLAIR; 0: off)
+          flair_fill:float=None, # probability that FLAIR stands in for each other sequence of a training image, as the LGG data fill a missing one (`augment.fill_channels`; None: the preset's, `cpu` and `gpu`: 0.15 where the data have FLAIR; 0: off)
           split:dict=None, # an explicit split (train/valid/test patient lists), e.g. one fold of `cross_validate`
           loader:str='auto', # 'tensor' (slices kept on the device, `TensorLoader`), 'fastai' (`seg_dataloaders`), 'auto': tensor on a GPU
           compile:bool=False, # `torch.compile` the network for training (`compile_unet`; implies the tensor loader)
