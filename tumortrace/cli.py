@@ -154,7 +154,7 @@ def add_options(parser, # an argparse (sub)parser
         if ann == 'bool': parser.add_argument(flag, action='store_true', default=None, help=help)
         else: parser.add_argument(flag, type=_TYPES.get(ann, str), default=None, help=help, choices=(choices or {}).get(n))
 
-TRAIN_OPTIONS = ('preset', 'epochs', 'size', 'encoder', 'bs', 'lr', 'loss', 'context', 'gamma', 'patch', 'ema', 'flair_fill', 'balance', 'seed', 'resume', 'max_minutes', 'valid_pct',
+TRAIN_OPTIONS = ('preset', 'epochs', 'size', 'encoder', 'bs', 'lr', 'loss', 'context', 'gamma', 'patch', 'ema', 'deep_supervision', 'flair_fill', 'balance', 'seed', 'resume', 'max_minutes', 'valid_pct',
                  'test_pct', 'modalities', 'target', 'group', 'compile', 'precision')
 
 def _job_params(args, options, what:str)->tuple[dict, Path]:
@@ -198,7 +198,7 @@ def cmd_train(args)->int:
     if rc == 0: print(f"run written to {out}: " + json.dumps(json.loads((out/'metrics.json').read_text())))
     return rc
 
-CV_OPTIONS = ('folds', 'preset', 'epochs', 'size', 'encoder', 'bs', 'lr', 'loss', 'context', 'gamma', 'patch', 'ema', 'flair_fill', 'balance', 'seed', 'train_seed', 'valid_pct', 'max_minutes', 'resume', 'tta',
+CV_OPTIONS = ('folds', 'preset', 'epochs', 'size', 'encoder', 'bs', 'lr', 'loss', 'context', 'gamma', 'patch', 'ema', 'deep_supervision', 'flair_fill', 'balance', 'seed', 'train_seed', 'valid_pct', 'max_minutes', 'resume', 'tta',
               'modalities', 'target', 'group', 'jobs', 'compile', 'precision')
 
 def cmd_cv(args)->int:

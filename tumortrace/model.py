@@ -92,9 +92,10 @@ def make_encoder(name:str, # encoder name (see above)
 
 # %% ../nbs/06_model.ipynb #01988557
 def _split_by_encoder(m):
-    "Parameter groups: encoder, decoder (lets `fine_tune` freeze a pretrained encoder)."
+    "Parameter groups: encoder, the rest (decoder, and any heads added to it, e.g. `DeepSupervision`'s); lets `fine_tune` freeze a pretrained encoder."
     from fastai.torch_core import params
-    return [params(m[0]), params(m[1:])]
+    enc = params(m[0]); ids = {id(p) for p in enc}
+    return [enc, [p for p in m.parameters() if id(p) not in ids]]
 
 def unet_config(encoder:str='resnet34', # encoder name
                 n_in:int=3, # input channels (3 for LGG; 1-4 BraTS modalities)

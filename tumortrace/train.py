@@ -27,8 +27,8 @@ from .model import unet_config, seg_learner, save_model, PRECISIONS
 # %% auto #0
 __all__ = ['PRESETS', 'RESUME_FREE', 'Run', 'HistoryCSV', 'save_checkpoint', 'load_checkpoint', 'LastCheckpoint', 'SaveBest',
            'EarlyStop', 'TimeBudget', 'WeightAverage', 'DeviceSmoothLoss', 'SparseProgress', 'lean_loop', 'fused_adamw',
-           'CPUAutocast', 'train_precision', 'compile_unet', 'uncompile', 'distributed_fit', 'plot_history',
-           'check_recipe', 'check_out', 'train']
+           'CPUAutocast', 'train_precision', 'compile_unet', 'uncompile', 'DeepSupervision', 'distributed_fit',
+           'plot_history', 'check_recipe', 'check_out', 'train']
 
 # %% ../nbs/07_train.ipynb #3aa18fa7
 class Run:
@@ -335,6 +335,39 @@ def uncompile(model:torch.nn.Module)->torch.nn.Module:
     model._compiled_call_impl = None
     return model
 
+# %% ../nbs/07_train.ipynb #1948dc33
+class DeepSupervision(Callback):
+    "Deep supervision (as nnU-Net): 1x1 heads on the last `levels` decoder blocks, each trained on the mask at its resolution."
+    def __init__(self, unet, # a fastai `DynamicUnet` (its heads are added to it, so build this before the optimiser)
+                 levels:int=2, # decoder blocks supervised, from the finest down: 1 (half resolution), 2 (and a quarter), ...
+                 n_out:int=2): # classes
+        from fastai.vision.models.unet import UnetBlock
+        blocks = [m for m in unet.layers if isinstance(m, UnetBlock)][::-1]    # finest first
+        if not 1 <= levels <= len(blocks): raise OptionError(f"--deep-supervision must be 0 (off) or 1 to {len(blocks)}, not {levels!r}")
+        blocks = blocks[:levels]
+        unet.ds_heads = torch.nn.ModuleList(torch.nn.Conv2d(b.conv2[0].out_channels, n_out, 1) for b in blocks)
+        self.unet,self.heads,self.weights = unet,unet.ds_heads,[.5 ** (i + 1) for i in range(levels)]
+        self.outs = [None] * levels
+        self.hooks = [b.register_forward_hook(partial(self._keep, i)) for i,b in enumerate(blocks)]
+    def _keep(self, i, block, inp, out):
+        if block.training: self.outs[i] = self.heads[i](out)
+    def before_batch(self): self.outs = [None] * len(self.outs)
+    def after_loss(self):
+        if not self.training or self.outs[0] is None: return
+        y = torch.Tensor.as_subclass(self.yb[0], torch.Tensor)[:, None].float()
+        total = self.learn.loss_grad
+        for w,o in zip(self.weights, self.outs):
+            ys = torch.nn.functional.interpolate(y, size=o.shape[-2:], mode='nearest-exact')[:, 0].long()
+            total = total + w * self.learn.loss_func(o.float(), ys)
+        self.learn.loss_grad = total / (1 + sum(self.weights))
+    def remove(self):
+        "Drop the hooks and heads (and this callback from its learner): the network is the plain U-Net again."
+        for h in self.hooks: h.remove()
+        self.hooks,self.outs = [],[None] * len(self.outs)
+        if hasattr(self.unet, 'ds_heads'): del self.unet.ds_heads
+        if getattr(self, 'learn', None) is not None and self in self.learn.cbs: self.learn.remove_cb(self)
+
+
 # %% ../nbs/07_train.ipynb #4acb6d0a
 def distributed_fit(gpu:bool):
     "fastai's `DistributedTrainer` (the engine of `distrib_ctx`, on HF Accelerate), validating on the whole set everywhere and working on CPU processes too."
@@ -381,7 +414,7 @@ def plot_history(history, # a `history.csv` path or DataFrame
 # %% ../nbs/07_train.ipynb #33317802
 def check_recipe(preset:str=None, epochs:int=None, size:int=None, bs:int=None, lr:float=None, max_minutes:float=None,
                  valid_pct:float=None, test_pct:float=None, group:str=None, gamma:float=None, loss:str=None, precision:str=None,
-                 patch:int=None, ema:float=None, balance:str=None, flair_fill:float=None, **_):
+                 patch:int=None, ema:float=None, balance:str=None, flair_fill:float=None, deep_supervision:int=None, **_):
     "Refuse impossible training options with one clear `OptionError` (None: not given)."
     def bad(name, v, must): raise OptionError(f"--{name.replace('_', '-')} must be {must}, not {v!r}")
     if preset is not None and preset not in PRESETS: bad('preset', preset, f"one of {', '.join(PRESETS)}")
@@ -394,6 +427,7 @@ def check_recipe(preset:str=None, epochs:int=None, size:int=None, bs:int=None, l
     if max_minutes is not None and not max_minutes >= 0: bad('max_minutes', max_minutes, 'positive (or 0: no budget)')
     if gamma is not None and not 0 <= gamma <= 2: bad('gamma', gamma, 'in [0, 2]')
     if ema is not None and not 0 <= ema < 1: bad('ema', ema, 'in [0, 1) (0: off)')
+    if deep_supervision is not None and deep_supervision not in (0, 1, 2, 3): bad('deep_supervision', deep_supervision, '0 (off), 1, 2 or 3')
     if flair_fill is not None and not 0 <= flair_fill < 1: bad('flair_fill', flair_fill, 'in [0, 1) (0: off)')
     if balance is not None and balance not in BALANCES: bad('balance', balance, f"one of {', '.join(BALANCES)}")
     if loss is not None and loss not in LOSSES: bad('loss', loss, f"one of {', '.join(LOSSES)}")
@@ -457,7 +491,7 @@ def _best_so_far(history:Path, monitor:str)->tuple|None:
 # %% ../nbs/07_train.ipynb #b4e283d0
 RESUME_FREE = ('epochs', 'max_minutes', 'patience')   # a resume may change these: extend the schedule, its budget, the patience
 
-_UNSET = dict(balance='slice', gamma=0., flair_fill=0., target='whole', norm='percentile', crop=True)   # what None means where the preset is silent
+_UNSET = dict(balance='slice', gamma=0., flair_fill=0., target='whole', norm='percentile', crop=True, deep_supervision=0)   # what None means where the preset is silent
 _AUG_OPTIONS = ('gamma', 'patch', 'flair_fill')            # options that live in the recipe's `augment` (`SegAugment`)
 
 def _flair_channel(names:list)->dict:
@@ -530,6 +564,7 @@ def _model_config(p:dict, ss, case, rkw:dict, **recipe)->dict:
                channel_names=case.channel_names, context=p['context'], norm=recipe['norm'], crop=recipe['crop'],
                layout=case.layout, reader=rkw, split_seed=recipe['seed'], preset=recipe['preset'],
                train=dict(epochs=p['epochs'], bs=p['bs'], lr=p['lr'], loss=recipe['loss'], tumour_weight=p['tumour_weight'], balance=p['balance'], max_minutes=p['max_minutes'], ema=p.get('ema'),
+                         deep_supervision=p.get('deep_supervision') or 0,
                          augment=asdict(SegAugment(**p.get('augment', {})))))
     if (gen := brats_generation(cfg)): cfg.update(brats_generation=gen, brats_regions=BRATS_REGIONS[gen])
     return cfg
@@ -573,6 +608,7 @@ def _finish(learn, cfg:dict, valid:list, split:dict, out:Path, device, t0:float)
     _barrier()                                             # rank 0 has written `best.pth`
     uncompile(learn.model)                                 # compiled for training only
     if (out/'checkpoints'/'best.pth').exists(): load_checkpoint(learn, 'best', with_opt=False, device=device)
+    for cb in [c for c in learn.cbs if isinstance(c, DeepSupervision)]: cb.remove()   # the plain U-Net is validated and saved
     learn.model.float()
     vals = learn.validate()                                # every process (its losses are gathered in a distributed run)
     if _rank(): return Run(out)                            # rank 0 alone writes
@@ -628,6 +664,7 @@ def train(data, # data folder (any layout `read_cases` reads)
           gamma:float=None, # gamma augmentation, the exponent's largest change (`augment.jitter_gamma`; None: the preset's, 0: off)
           patch:int=None, # train on random patch x patch windows of the slices at full resolution, a multiple of 32 below `size` (None: the preset's: whole slices)
           ema:float=None, # weight averaging: decay of an exponential moving average of the weights, validated and saved in their stead, e.g. 0.999 (`WeightAverage`; None: the preset's, 0: off)
+          deep_supervision:int=None, # decoder blocks also trained on the downsampled mask, from the finest down (`DeepSupervision`; None: the preset's, 0: off)
           flair_fill:float=None, # probability that FLAIR stands in for each other sequence of a training image, as the LGG data fill a missing one (`augment.fill_channels`; None: the preset's, `cpu` and `gpu`: 0.15 where the data have FLAIR; 0: off)
           split:dict=None, # an explicit split (train/valid/test patient lists), e.g. one fold of `cross_validate`
           loader:str='auto', # 'tensor' (slices kept on the device, `TensorLoader`), 'fastai' (`seg_dataloaders`), 'auto': tensor on a GPU
@@ -635,7 +672,8 @@ def train(data, # data folder (any layout `read_cases` reads)
           precision:str='auto', # arithmetic: 'auto' (bf16 where the device has it natively; else fp16 on a GPU, fp32 on a CPU; a resumed run: its own), 'fp32' or 'bf16'
          )->dict:
     "Train a U-Net on `data`, writing everything to `out`; returns the `Run` (its `metrics`: the best model's validation metrics)."
-    check_recipe(preset, epochs, size, bs, lr, max_minutes, valid_pct, test_pct, group, gamma, loss, precision, patch, ema, balance, flair_fill=flair_fill)
+    check_recipe(preset, epochs, size, bs, lr, max_minutes, valid_pct, test_pct, group, gamma, loss, precision, patch, ema, balance, flair_fill=flair_fill,
+                 deep_supervision=deep_supervision)
     if loader not in ('auto', 'tensor', 'fastai'): raise OptionError(f"--loader must be 'auto', 'tensor' or 'fastai', not {loader!r}")
     if compile and loader == 'fastai': raise OptionError("--compile needs plain tensors: use --loader tensor (or auto), not fastai")
     check_out(out, data, 'run folder')
@@ -643,7 +681,7 @@ def train(data, # data folder (any layout `read_cases` reads)
     if isinstance(modalities, str): modalities = modalities.split(',')
     o = dict(preset=preset, epochs=epochs, size=size, encoder=encoder, bs=bs, lr=lr, loss=loss, tumour_weight=tumour_weight, balance=balance,
              patience=patience, last_cross=last_cross, max_minutes=max_minutes, context=context, gamma=gamma, patch=patch, ema=ema,
-             flair_fill=flair_fill, layout=layout, modalities=None if modalities is None else list(modalities), target=target, group=group, norm=norm, crop=crop)
+             deep_supervision=deep_supervision, flair_fill=flair_fill, layout=layout, modalities=None if modalities is None else list(modalities), target=target, group=group, norm=norm, crop=crop)
     _check_resumable(out, resume)
     if resume and epochs is not None and (st := json.loads((out/'checkpoints'/'last.json').read_text())).get('fitted'):
         if epochs != st['n_epoch']:
@@ -659,9 +697,10 @@ def train(data, # data folder (any layout `read_cases` reads)
     device = default_device(cpu)
     prec = train_precision(precision, device)
     p = _resolve(o['preset'], **{k:o[k] for k in ('epochs', 'size', 'encoder', 'bs', 'lr', 'tumour_weight', 'patience', 'last_cross',
-                                                  'context', 'loss', 'max_minutes', 'ema', 'balance')})
+                                                  'context', 'loss', 'max_minutes', 'ema', 'balance', 'deep_supervision')})
     p['max_minutes'] = p.get('max_minutes') or None           # 0: no budget
     p['ema'] = p.get('ema') or None                           # 0: no weight averaging
+    p['deep_supervision'] = p.get('deep_supervision') or 0
     p['balance'] = p.get('balance') or _UNSET['balance']
     p['augment'] = aug = dict(p.get('augment', {}), **{k:o[k] for k in _AUG_OPTIONS if o[k] is not None})
     if aug.get('patch') and loader == 'fastai': raise OptionError("--patch samples windows in the tensor loader: use --loader tensor (or auto), not fastai")
@@ -697,6 +736,7 @@ def train(data, # data folder (any layout `read_cases` reads)
     learn = seg_learner(dls, cfg, loss_func=get_loss(p['loss']), metrics=seg_metrics(cfg['n_out'], ss.case_of[ss.idxs(split['valid'])]),
                         path=out, model_dir='checkpoints', pretrained=pretrained if not resume else False,
                         **({'opt_func':partial(fused_adamw, fused=True)} if gpu else {}))
+    if p['deep_supervision']: learn.add_cb(DeepSupervision(learn.model, p['deep_supervision'], cfg['n_out']))   # heads before the optimiser and any checkpoint
     if resume: learn.weights_source = Run(out).info.get('pretrained')   # the encoder weights the run began from
     elif not _rank(): write_json(dict(Run(out).info, pretrained=learn.weights_source), out/'run.json')
     cfg['pretrained'],cfg['train']['precision'] = learn.weights_source,prec
