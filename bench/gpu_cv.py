@@ -14,13 +14,14 @@ def main():
     ap.add_argument('--tta', action='store_true')
     ap.add_argument('--ema', type=float, default=None, help='weight averaging decay (train --ema)')
     ap.add_argument('--balance', default=None, choices=['slice', 'patient', 'area'], help='how tumour slices are drawn (train --balance)')
+    ap.add_argument('--deep-supervision', type=int, default=None, help='decoder blocks also trained on the downsampled mask (train --deep-supervision)')
     a = ap.parse_args()
     import pandas as pd
     from tumortrace.crossval import cross_validate
     res = Path(a.results); res.mkdir(parents=True, exist_ok=True)
     t = time.time(); err = None
     try:
-        s = cross_validate(a.data, a.out, folds=a.folds, preset=a.preset, epochs=a.epochs, context=a.context, loss=a.loss, ema=a.ema, balance=a.balance, tta=a.tta,
+        s = cross_validate(a.data, a.out, folds=a.folds, preset=a.preset, epochs=a.epochs, context=a.context, loss=a.loss, ema=a.ema, balance=a.balance, deep_supervision=a.deep_supervision, tta=a.tta,
                            max_minutes=a.max_minutes, jobs=a.jobs, progress=True)
         s['wall_minutes'] = round((time.time() - t) / 60, 2)
         (res/'cv_summary.json').write_text(json.dumps(s, indent=1))
