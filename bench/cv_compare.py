@@ -9,14 +9,20 @@ volume (read from the first run's `cv_per_patient.csv`), and the paired differen
 patients every run scored).
 A run stopped before its last fold (no `cv_per_patient.csv` yet) is read from its folds' `scores.json` and compared
 on the patients it scored; each run's line says how many.
-Usage: python bench/cv_compare.py runs/A runs/B [--contrast ../shared/data/lgg] [--by-volume] [--out results.json]
+A run given as `runs/B+runs/C` is the per-patient mean of the two (a replication averaged with its first run; both must
+have scored the same patients).
+Usage: python bench/cv_compare.py runs/A runs/B [runs/B+runs/C] [--contrast ../shared/data/lgg] [--by-volume] [--out results.json]
 """
 import argparse, json
 from pathlib import Path
 import numpy as np, pandas as pd
 
 def per_patient(run)->pd.Series:
-    "A cross-validation's per-patient Dice, by patient (from the scored folds of a run stopped part way)."
+    "A cross-validation's per-patient Dice, by patient (from the scored folds of a run stopped part way); `A+B`: the mean of two runs."
+    if '+' in str(run):
+        parts = [per_patient(r) for r in str(run).split('+')]
+        if any(set(p.index) != set(parts[0].index) for p in parts): raise SystemExit(f"{run}: the runs scored different patients")
+        return sum(p.reindex(parts[0].index) for p in parts) / len(parts)
     f = Path(run)/'cv_per_patient.csv'
     if f.exists(): d = pd.read_csv(f)
     else:
