@@ -10,7 +10,7 @@ patients every run scored).
 A run stopped before its last fold (no `cv_per_patient.csv` yet) is read from its folds' `scores.json` and compared
 on the patients it scored; each run's line says how many.
 A run given as `runs/B+runs/C` is the per-patient mean of the two (a replication averaged with its first run; both must
-have scored the same patients).
+have scored the same patients; a folder whose own name holds `+` is read as it is). It can be the reference too.
 Usage: python bench/cv_compare.py runs/A runs/B [runs/B+runs/C] [--contrast ../shared/data/lgg] [--by-volume] [--out results.json]
 """
 import argparse, json
@@ -19,7 +19,7 @@ import numpy as np, pandas as pd
 
 def per_patient(run)->pd.Series:
     "A cross-validation's per-patient Dice, by patient (from the scored folds of a run stopped part way); `A+B`: the mean of two runs."
-    if '+' in str(run):
+    if '+' in str(run) and not Path(run).exists():
         parts = [per_patient(r) for r in str(run).split('+')]
         if any(set(p.index) != set(parts[0].index) for p in parts): raise SystemExit(f"{run}: the runs scored different patients")
         return sum(p.reindex(parts[0].index) for p in parts) / len(parts)
@@ -40,9 +40,16 @@ def paired(a:pd.Series, b:pd.Series)->dict:
     return dict(n=len(d), mean=float(d.mean()), lo=float(lo), hi=float(hi), better=int((d > 0).sum()), worse=int((d < 0).sum()),
                 ref_mean=float(a.reindex(b.index).mean()), ref_below_half=int((a.reindex(b.index) < 0.5).sum()))
 
+def true_volumes(run)->pd.Series:
+    "Each patient's true tumour volume (voxels) from a run's `cv_per_patient.csv`; `A+B`: from A (the truth is the same)."
+    f = Path(run)/'cv_per_patient.csv'
+    if not f.exists() and '+' in str(run): return true_volumes(str(run).split('+')[0])
+    if not f.exists(): raise SystemExit(f"{run}: --by-volume needs its cv_per_patient.csv (a finished run)")
+    return pd.read_csv(f).set_index('patient')['volume_true_px']
+
 def by_volume(ref_run, runs:dict, parts:int=3)->dict:
     "Mean Dice and count below 0.5 of each run within `parts` groups of patients ranked by true tumour volume, and each later run's paired difference."
-    vol = pd.read_csv(Path(ref_run)/'cv_per_patient.csv').set_index('patient')['volume_true_px']
+    vol = true_volumes(ref_run)
     ranked = vol.sort_values().index
     names = list(runs)
     out = []
