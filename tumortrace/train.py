@@ -197,8 +197,8 @@ class TimeBudget(Callback):
         self.t0,self.planned,self.times = self.clock(),self.n_epoch,[]
         self.prior = (self.used_s, self.done)                 # a resume's (or `fine_tune`'s frozen fit's) time and epochs
     def epoch_s(self)->float:
-        "Typical epoch time: this fit's epochs after its first (which carries the warm-up: cuDNN tuning, compiling, caches)."
-        if len(self.times) > 1: return sum(self.times[1:]) / len(self.times[1:])
+        "Typical epoch time: the median of this fit's epochs after its first (which carries the warm-up: cuDNN tuning, compiling, caches)."
+        if len(self.times) > 1: return float(np.median(self.times[1:]))
         s,n = self.prior
         return s / n if n else self.times[0]
     def after_validate(self):                  # before the epoch's other callbacks read `n_epoch`
