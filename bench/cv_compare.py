@@ -11,6 +11,8 @@ A run stopped before its last fold (no `cv_per_patient.csv` yet) is read from it
 on the patients it scored; each run's line says how many.
 A run given as `runs/B+runs/C` is the per-patient mean of the two (a replication averaged with its first run; both must
 have scored the same patients; a folder whose own name holds `+` is read as it is). It can be the reference too.
+Each paired difference is also read against the training noise that `cv_noise.py` measured (`results/cv_noise.json`):
+two standard deviations of the difference between runs of one recipe, for as many runs on each side as `+` joins.
 Usage: python bench/cv_compare.py runs/A runs/B [runs/B+runs/C] [--contrast ../shared/data/lgg] [--by-volume] [--out results.json]
 """
 import argparse, json
@@ -39,6 +41,14 @@ def paired(a:pd.Series, b:pd.Series)->dict:
     lo,hi = bootstrap_ci(d)
     return dict(n=len(d), mean=float(d.mean()), lo=float(lo), hi=float(hi), better=int((d > 0).sum()), worse=int((d < 0).sum()),
                 ref_mean=float(a.reindex(b.index).mean()), ref_below_half=int((a.reindex(b.index) < 0.5).sum()))
+
+NOISE = Path(__file__).parent/'results'/'cv_noise.json'
+
+def noise_floor(ref:str, run:str)->float|None:
+    "Two standard deviations of the training noise in the difference of `run`'s and `ref`'s means (k runs in `A+B`), from `cv_noise.py`'s RMS."
+    if not NOISE.exists(): return None
+    k = lambda r: 1 if Path(r).exists() else len(str(r).split('+'))
+    return float(2 * json.loads(NOISE.read_text())['rms_diff'] * np.sqrt((1 / k(ref) + 1 / k(run)) / 2))
 
 def true_volumes(run)->pd.Series:
     "Each patient's true tumour volume (voxels) from a run's `cv_per_patient.csv`; `A+B`: from A (the truth is the same)."
@@ -91,6 +101,10 @@ def main():
     for r,p in res['paired'].items():
         part = '' if p['n'] == len(ref) else f" (on its {p['n']} patients, where {a.runs[0]} has mean {p['ref_mean']:.3f}, {p['ref_below_half']} below 0.5)"
         print(f"{r} - {a.runs[0]}: {p['mean']:+.3f} ({p['lo']:+.3f} to {p['hi']:+.3f}), {p['better']} better, {p['worse']} worse{part}")
+        if (f := noise_floor(a.runs[0], r)) is not None:
+            p['noise_floor_2sd'] = round(f, 4); p['inside_floor'] = bool(abs(p['mean']) < f)
+            print(f"  training noise (results/cv_noise.json): with one recipe on both sides, as many runs each, the means differ "
+                  f"by up to {f:.3f} (2 SD), so {p['mean']:+.3f} is {'inside' if abs(p['mean']) < f else 'beyond'} it")
     if a.by_volume:
         res['by_volume'] = by_volume(a.runs[0], runs)
         for g in res['by_volume']:
