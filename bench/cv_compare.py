@@ -103,8 +103,8 @@ def main():
         print(f"{r} - {a.runs[0]}: {p['mean']:+.3f} ({p['lo']:+.3f} to {p['hi']:+.3f}), {p['better']} better, {p['worse']} worse{part}")
         if (f := noise_floor(a.runs[0], r)) is not None:
             p['noise_floor_2sd'] = round(f, 4); p['inside_floor'] = bool(abs(p['mean']) < f)
-            print(f"  training noise (results/cv_noise.json): with one recipe on both sides, as many runs each, the means differ "
-                  f"by up to {f:.3f} (2 SD), so {p['mean']:+.3f} is {'inside' if abs(p['mean']) < f else 'beyond'} it")
+            print(f"  training noise (results/cv_noise.json): were both sides one recipe (runs as given), the means "
+                  f"would differ by up to {f:.3f} (2 SD), so {p['mean']:+.3f} is {'inside' if abs(p['mean']) < f else 'beyond'} it")
     if a.by_volume:
         res['by_volume'] = by_volume(a.runs[0], runs)
         for g in res['by_volume']:
