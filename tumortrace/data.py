@@ -171,53 +171,71 @@ class Prepared:
     orig_hw:tuple # original (H, W)
     def __repr__(self): return f"Prepared({self.case_id!r}, x={self.x.shape}, tumour slices={int(self.y.any((1, 2)).sum())})"
 
+def _check_out(out:np.ndarray, shape:tuple, what:str):
+    "Refuse an `out` array that cannot take the result in place."
+    if out.shape != tuple(shape) or out.dtype != np.float32 or not out.flags.c_contiguous:
+        raise ValueError(f"{what}: out must be a C-contiguous float32 array of shape {tuple(shape)}, not {out.dtype} {out.shape}")
+
 def with_context(x:np.ndarray, # (N, C, S, S) prepared slices of one case, in slice order
                  k:int=1, # neighbours on each side
+                 out:np.ndarray=None, # (N, (2k+1) C, S, S) float32 array to write into (default: a new one)
                 )->np.ndarray:
     "2.5D input: each slice with its k neighbours above and below as extra channels, (N, (2k+1) C, S, S); edges repeat."
-    if not k: return x
-    N = len(x)
-    idx = np.clip(np.arange(N)[:, None] + np.arange(-k, k + 1), 0, N - 1)
-    return np.ascontiguousarray(x[idx].reshape(N, -1, *x.shape[2:]))
+    if not k and (out is None or out is x): return x
+    N,C = x.shape[:2]
+    if out is None: out = np.empty((N, (2 * k + 1) * C, *x.shape[2:]), x.dtype)
+    else: _check_out(out, (N, (2 * k + 1) * C, *x.shape[2:]), 'with_context')
+    o5 = out.reshape(N, 2 * k + 1, C, *x.shape[2:])         # a view of `out`: channels slice-offset major
+    for j,d in enumerate(range(-k, k + 1)): np.take(x, np.clip(np.arange(N) + d, 0, N - 1), axis=0, out=o5[:, j], mode='clip')
+    return out
 
 def preprocess_volume(vol:np.ndarray, # (N, H, W, C) image volume of one case
                       size:int=128, norm:str='percentile', crop:bool=True,
                       brain:np.ndarray=None, # (N, H, W) brain mask; default `brain_mask(vol)`
                       context:int=0, # neighbouring slices on each side added as channels (2.5D, see `with_context`)
+                      out:np.ndarray=None, # (N, (2 context + 1) C, S, S) float32 array to write into, e.g. a view of a `SliceSet`'s
                      )->tuple[np.ndarray, tuple]:
     "Normalise, crop and resize a volume: (x (N, (2 context + 1) C, S, S) float32, crop box)."
     import cv2
     if brain is None: brain = brain_mask(vol)
     (N,H,W,C),prm = vol.shape,norm_params(vol, brain, norm)
+    if out is not None: _check_out(out, (N, (2 * context + 1) * C, size, size), 'preprocess_volume')
     r0,r1,c0,c1 = box = brain_box(brain) if crop else (0, H, 0, W)
-    x,o = np.zeros((N, C, size, size), np.float32),np.empty((r1 - r0, c1 - c0), np.float32)
+    x = out if out is not None and not context else np.empty((N, C, size, size), np.float32)   # written straight into `out` without 2.5D
+    if not prm: x.fill(0)                            # no brain: zeros
+    o = np.empty((r1 - r0, c1 - c0), np.float32)
     for i in range(N if prm else 0):                 # plane by plane, each normalised and resized while in cache
         for c,(shift,scale) in enumerate(prm):
             norm_plane(vol[i, r0:r1, c0:c1, c], brain[i, r0:r1, c0:c1], shift, scale, norm, o)
             cv2.resize(o, (size, size), dst=x[i, c], interpolation=_interp(r1 - r0, size))
-    return with_context(x, context), box
+    return with_context(x, context, out), box
 
 def prepare_case(case:Case, # a case from `read_cases`
                  size:int=128, # training size (height = width)
                  norm:str='percentile', # 'percentile' or 'zscore' (see `normalize`)
                  crop:bool=True, # crop to the brain's bounding box first
                  context:int=0, # neighbouring slices on each side as extra channels (2.5D)
+                 out:tuple=None, # (x, y) arrays to write into, of (N, (2 context + 1) C, S, S) float32 and (N, S, S) uint8 (default: new ones)
                 )->Prepared:
     "Normalise, crop and resize one case (image and mask)."
     vol,msk = case.volume(), case.mask_volume()
-    x,box = preprocess_volume(vol, size, norm, crop, case.brain_volume(), context)
+    xo,yo = out if out is not None else (None, None)
+    x,box = preprocess_volume(vol, size, norm, crop, case.brain_volume(), context, xo)
     r0,r1,c0,c1 = box
-    y = np.stack([resize_slice(m[r0:r1, c0:c1], size, mask=True) for m in msk])
-    return Prepared(case.case_id, x, y, list(case.slice_ids), box, vol.shape[1:3])
+    if yo is None: yo = np.empty((len(msk), size, size), np.uint8)
+    for i,m in enumerate(msk): yo[i] = resize_slice(m[r0:r1, c0:c1], size, mask=True)
+    return Prepared(case.case_id, x, yo, list(case.slice_ids), box, vol.shape[1:3])
 
 # %% ../nbs/03_data.ipynb #772ceec4
 class SliceSet:
     "All slices of many prepared cases, with the patient of every slice."
-    def __init__(self, prepared:list[Prepared], codes=('background', 'tumour'), channel_names=None, norm=None, size=None):
-        self.x = np.concatenate([p.x for p in prepared])
-        self.y = np.concatenate([p.y for p in prepared])
+    def __init__(self, prepared:list[Prepared], codes=('background', 'tumour'), channel_names=None, norm=None, size=None,
+                 xy:tuple=None, # (x, y) of all slices when the cases' arrays are already views of them, in order (`prepare`)
+                ):
+        self.x,self.y = xy if xy is not None else (np.concatenate([p.x for p in prepared]), np.concatenate([p.y for p in prepared]))
         o = 0
         for p in prepared: p.x,p.y,o = self.x[o:o + len(p.x)], self.y[o:o + len(p.y)], o + len(p.x)   # views: the slices held once
+        if o != len(self.x): raise ValueError(f"the cases hold {o} slices, x {len(self.x)}")
         self.cases = {p.case_id:p for p in prepared}
         self.case_of = np.concatenate([[p.case_id]*len(p.x) for p in prepared])
         self.codes,self.channel_names,self.norm,self.size = list(codes),channel_names,norm,size
@@ -237,15 +255,27 @@ def context_names(names:list, k:int)->list:
 def prepare(cases:list[Case], size:int=128, norm:str='percentile', crop:bool=True, progress:bool=False,
             context:int=0, # neighbouring slices on each side as extra channels (2.5D)
            )->SliceSet:
-    "Prepare every case (see `prepare_case`) into a `SliceSet`."
+    "Prepare every case (see `prepare_case`) into a `SliceSet`, each written straight into its place in one array."
     it = cases
     if progress:
         from fastprogress.fastprogress import progress_bar
         it = progress_bar(cases, leave=False)
-    prep = [prepare_case(c, size, norm, crop, context) for c in it]
+    prep,x,y,o,n = [],None,None,0,sum(c.n_slices for c in cases)
+    for c in it:
+        if x is None:                                # the first case gives the channels: then one array for all
+            p = prepare_case(c, size, norm, crop, context)
+            x,y = np.empty((n, *p.x.shape[1:]), np.float32),np.empty((n, size, size), np.uint8)
+            x[:len(p.x)],y[:len(p.y)] = p.x,p.y
+        else:
+            if (k := len(c.channel_names)) != x.shape[1] // (2 * context + 1):
+                raise DataError(c.source or Path(c.case_id), f"has {k} image channels where {cases[0].case_id} has {x.shape[1] // (2 * context + 1)}")
+            p = prepare_case(c, size, norm, crop, context, out=(x[o:o + c.n_slices], y[o:o + c.n_slices]))
+        prep.append(p); o += c.n_slices
     chans = context_names(cases[0].channel_names, context) if cases else None
     codes = [cases[0].labels[k] for k in sorted(cases[0].labels)] if cases else ['background', 'tumour']
-    return SliceSet(prep, codes, chans, norm, size)
+    if not cases: return SliceSet(prep, codes, chans, norm, size)   # np.concatenate's error, as before
+    return SliceSet(prep, codes, chans, norm, size, xy=(x, y))
+
 
 # %% ../nbs/03_data.ipynb #112263c0
 def split_patients(case_ids, # patient / case ids
