@@ -5,7 +5,7 @@
 Prints and appends one JSON line per loader: wall ms and CPU ms (both cores) per training batch, images/s.
 The `cpu` preset trains with fastai's `seg_dataloaders` on a CPU (`train(loader='auto')`); `TensorLoader` is the GPU's.
 """
-import argparse, json, os, sys, time
+import argparse, json, sys, time
 from pathlib import Path
 
 def rate(dl, n:int)->dict:

@@ -52,7 +52,7 @@ def jitter_intensity(x:torch.Tensor, # (B, C, H, W) images
     r,on = _draws(x, p, generator)
     scale = 1 + on * (2*r() - 1) * contrast
     shift = on * (2*r() - 1) * brightness
-    return (x * scale).add_(shift).masked_fill_(x == 0, 0)        # = where(x != 0, x * scale + shift, x), with no temporaries
+    return (x * scale).add_(shift).masked_fill_(x == 0, 0)        # = where(x != 0, x * scale + shift, x), two passes fewer
 
 def jitter_gamma(x:torch.Tensor, # (B, C, H, W) images, normalised to [0, 1] inside the brain
                  gamma:float=0.5, # the exponent is drawn log-uniform from [1/(1+gamma), 1+gamma]

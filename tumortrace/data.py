@@ -276,7 +276,6 @@ def prepare(cases:list[Case], size:int=128, norm:str='percentile', crop:bool=Tru
     if not cases: return SliceSet(prep, codes, chans, norm, size)   # np.concatenate's error, as before
     return SliceSet(prep, codes, chans, norm, size, xy=(x, y))
 
-
 # %% ../nbs/03_data.ipynb #112263c0
 def split_patients(case_ids, # patient / case ids
                    valid_pct:float=0.15, test_pct:float=0.15, # fractions of patients
