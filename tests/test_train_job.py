@@ -45,7 +45,7 @@ def test_load_model_predicts_like_the_best_checkpoint(run):
     ref.eval()
     sp = json.loads((run/'split.json').read_text())
     case = [c for c in read_cases(DATA/'lgg') if c.case_id == sp['valid'][0]]
-    x = prepare(case, size=64, context=sm.cfg.context).x                  # the cpu preset reads 3 slices at a time
+    x = np.asarray(prepare(case, size=64, context=sm.cfg.context).x)      # the cpu preset reads 3 slices at a time (gathered)
     with torch.no_grad(): want = ref(torch.from_numpy(x)).argmax(1).numpy()
     np.testing.assert_array_equal(sm.probs(x).argmax(1), want)
     full = sm.predict_case(case[0])
