@@ -15,7 +15,7 @@ import torch
 import tumortrace.core  # warning filters before fastai
 from fastcore.basics import patch
 from .core import Case, DataError, OptionError, atomic_path, write_json
-from .data import preprocess_volume
+from .data import preprocess_volume, ContextSlices
 
 # %% auto #0
 __all__ = ['MODEL_FORMAT', 'PRECISIONS', 'xresnet_narrow', 'make_encoder', 'unet_config', 'inplace_relu', 'create_model',
@@ -414,8 +414,10 @@ class SegModel:
         if getattr(self, '_net_key', None) != key: self._net,self._net_key = inference_net(self.model),key
         return self._net
     def __repr__(self): return f"SegModel({self.cfg['encoder']}, n_in={self.cfg['n_in']}, classes={self.cfg.get('codes')}, size={self.cfg['size']})"
-    def probs_t(self, x:np.ndarray, bs:int=None)->torch.Tensor:
-        "Class probabilities (N, n_out, S, S), float32 on the model's device, for prepared slices x (N, C, S, S): inference mode, channels-last, bf16 autocast as `precision` says."
+    def probs_t(self, x:np.ndarray, bs:int=None,
+                flip:bool=False, # predict the left-right mirror images, probabilities mirrored back (a flip TTA view)
+               )->torch.Tensor:
+        "Class probabilities (N, n_out, S, S), float32 on the model's device, for prepared slices x (N, C, S, S; an array or `ContextSlices`): inference mode, channels-last, bf16 autocast as `precision` says."
         from contextlib import nullcontext
         bs = bs or (32 if self.device.type == 'cuda' else 16)   # CPU: 16 slices stay in cache, ~10 % faster than 32 (bench/)
         if len(x): bs = -(-len(x) // -(-len(x) // bs))           # equal batches, at most bs: 22 slices as 11 + 11, not 16 + 6
@@ -425,8 +427,10 @@ class SegModel:
         net = self.net                                          # made (or checked) outside inference mode
         with torch.inference_mode(), amp:
             for i in range(0, len(x), bs):
-                xb = torch.as_tensor(np.ascontiguousarray(x[i:i+bs]), dtype=torch.float32, device=self.device)
-                out.append(net(xb.contiguous(memory_format=torch.channels_last)).float().softmax(1))
+                xb = torch.as_tensor(np.ascontiguousarray(x[i:i+bs]), dtype=torch.float32, device=self.device)   # 2.5D: gathered here
+                if flip: xb = xb.flip(-1)
+                p = net(xb.contiguous(memory_format=torch.channels_last)).float().softmax(1)
+                out.append(p.flip(-1) if flip else p)
         return torch.cat(out) if out else torch.zeros((0, self.cfg['n_out'], *x.shape[2:]), device=self.device)
     def probs(self, x:np.ndarray, bs:int=None)->np.ndarray:
         "`probs_t` as a NumPy array."
@@ -606,7 +610,7 @@ def restore_decide(p:torch.Tensor, # (N, K, S, S) class probabilities at model s
 @patch
 def probs_views_t(self:SegModel, x:np.ndarray, bs:int=None)->tuple[torch.Tensor, torch.Tensor]:
     "Probabilities of the plain slices and of their left-right mirror images flipped back, on the model's device."
-    return self.probs_t(x, bs), self.probs_t(np.ascontiguousarray(x[..., ::-1]), bs).flip(-1)
+    return self.probs_t(x, bs), self.probs_t(x, bs, flip=True)       # mirrored batch by batch on the device: no copy of the volume
 
 @patch
 def probs_tta_t(self:SegModel, x:np.ndarray, bs:int=None)->tuple[torch.Tensor, torch.Tensor]:
@@ -625,7 +629,7 @@ def prepare_volume(self:SegModel,
                    vol:np.ndarray, # (N, H, W, C) image volume of one case, as read
                    brain:np.ndarray=None, # (N, H, W) brain mask, when the source has one
                   )->tuple:
-    "The volume checked and made the network's input: (slices (N, C, S, S), crop box, original (H, W))."
+    "The volume checked and made the network's input: (slices (N, C, S, S), crop box, original (H, W)); 2.5D as `ContextSlices` (each slice held once)."
     c = self.cfg
     if vol.ndim != 4: raise ValueError(f"expected an (N, H, W, C) volume, got shape {vol.shape}")
     if 0 in vol.shape: raise ValueError(f"the volume of shape {vol.shape} is empty")
@@ -636,7 +640,8 @@ def prepare_volume(self:SegModel,
     n_ch = len(c.channel_names) if c.channel_names else c.n_in // (2 * k + 1)
     if vol.shape[-1] != n_ch:
         raise ValueError(f"the model takes {n_ch} channels ({', '.join(c.channel_names or [])}); the input has {vol.shape[-1]}")
-    x,box = preprocess_volume(vol, c.size, c.norm, c.crop, brain, k)
+    x,box = preprocess_volume(vol, c.size, c.norm, c.crop, brain)
+    if k: x = ContextSlices.of_cases(x, [len(x)], k)
     return x, box, vol.shape[1:3]
 
 @patch
