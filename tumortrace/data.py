@@ -260,7 +260,9 @@ class ContextSlices:
         "Slice `i` as a torch tensor, gathered by torch (in a loader ~2 ms a batch of 16 faster than NumPy's copy)."
         import torch
         return torch.from_numpy(self.base).index_select(0, torch.from_numpy(self.nbr[i])).flatten(0, 1)
-    def __array__(self, dtype=None, copy=None): return self[:] if dtype is None else self[:].astype(dtype, copy=False)
+    def __array__(self, dtype=None, copy=None):
+        if copy is False: raise ValueError("ContextSlices gathers its slices: an array of them is always a copy")
+        return self[:] if dtype is None else self[:].astype(dtype, copy=False)
     def rows(self, start:int, stop:int)->'ContextSlices':
         "Slices `start:stop` without a copy (a case's share of a `SliceSet`)."
         return ContextSlices(self.base, self.nbr[start:stop])
