@@ -43,10 +43,11 @@ def main():
     ap.add_argument('--bs', type=int, default=None, help="batch size instead of the preset's")
     ap.add_argument('--compile', action='store_true', help='also train with `compile_unet` (torch.compile), first epoch = compiling')
     ap.add_argument('--train-only', action='store_true', help='part 2 only, without the former set-up')
+    ap.add_argument('--context', type=int, default=None, help="2.5D neighbours on each side (default: the preset's; before 2026-12-06 this script used 0)")
     a = ap.parse_args()
     from fastai.callback.core import Callback
     from tumortrace.io import read_cases
-    from tumortrace.data import prepare, seg_dataloaders, tensor_dataloaders, TensorLoader
+    from tumortrace.data import prepare, seg_dataloaders, tensor_dataloaders, TensorLoader, ContextSlices
     from tumortrace.augment import seg_augs, SegAugment
     from tumortrace.train import PRESETS, fused_adamw, lean_loop, compile_unet
     from tumortrace.model import unet_config, seg_learner, create_model, SegModel
@@ -56,11 +57,11 @@ def main():
     p = dict(PRESETS[a.preset])
     if a.bs: p['bs'] = a.bs
     if a.quick: p.update(encoder='xresnet18_w16', size=64)
-    size,bs = p['size'], p['bs']
+    size,bs,k = p['size'], p['bs'], p.get('context', 0) if a.context is None else a.context
     cases = [c for d in a.data for c in read_cases(d)]
-    t = time.perf_counter(); ss = prepare(cases, size); t_prep = time.perf_counter() - t
+    t = time.perf_counter(); ss = prepare(cases, size, context=k); t_prep = time.perf_counter() - t
     log(a.out, what='data', device=torch.cuda.get_device_name() if dev.type == 'cuda' else 'cpu', patients=len(cases), slices=len(ss),
-        prepare_s=round(t_prep, 1), cpu_count=os.cpu_count(), torch=torch.__version__)
+        prepare_s=round(t_prep, 1), cpu_count=os.cpu_count(), torch=torch.__version__, context=k, input_channels=ss.x.shape[1])
     # tile the training patients' slices up to n_train; one patient validates
     ids = ss.case_ids
     split = dict(train=ids[1:], valid=ids[:1], test=[])
@@ -73,9 +74,12 @@ def main():
     if a.loaders_only: return
     # 2. training: the same data tiled to n_train slices per epoch
     tr = ss.idxs(split['train']); rep = int(np.ceil(a.n_train / len(tr)))
-    xt,yt = np.concatenate([ss.x[tr]] * rep)[:a.n_train], np.concatenate([ss.y[tr]] * rep)[:a.n_train]
+    if k:                                            # 2.5D as `train` holds it: each slice once, neighbours gathered per batch
+        sub = ss.x.subset(tr); xt = ContextSlices(sub.base, np.concatenate([sub.nbr] * rep)[:a.n_train])
+    else: xt = np.concatenate([ss.x[tr]] * rep)[:a.n_train]
+    yt = np.concatenate([ss.y[tr]] * rep)[:a.n_train]
     va = ss.idxs(split['valid'])
-    cfg = unet_config(p['encoder'], n_in=3, n_out=2, size=size, last_cross=p['last_cross'])
+    cfg = unet_config(p['encoder'], n_in=ss.x.shape[1], n_out=2, size=size, last_cross=p['last_cross'])
     loss = get_loss('dice_ce')
     class Timer(Callback):
         "Wall time of each training phase (synchronised), validation excluded."
@@ -135,7 +139,7 @@ def main():
         img_per_s=round(len(tr) // bs * bs / times_old[-1], 1), epoch_s=[round(x, 2) for x in times_old], n_img=len(tr) // bs * bs)
     # 3. evaluation of the trained model: end to end vs forward passes alone
     sm = SegModel(learn.model.float().to(memory_format=torch.channels_last), dict(cfg, codes=['background', 'tumour'],
-                  labels={0:'background', 1:'tumour'}, label_values=None, channel_names=cases[0].channel_names, context=0,
+                  labels={0:'background', 1:'tumour'}, label_values=None, channel_names=cases[0].channel_names, context=k,
                   norm='percentile', crop=True, layout='lgg', reader={}))
     evaluate_cases(sm, cases[:1], workers=0); sync(dev)
     sm.probs(ss.x[:64]); sync(dev)
