@@ -7,7 +7,6 @@ alone in a fresh process), the bytes the `SliceSet` holds, and SHA-1s of x (ever
 gathered in chunks) and y, to check two versions of the code give the same slices.
 """
 import argparse, hashlib, json, resource, time
-from pathlib import Path
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
