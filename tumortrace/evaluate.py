@@ -24,14 +24,18 @@ __all__ = ['PER_PATIENT_COLS', 'confusion', 'overlap_metrics', 'hd95', 'volume_s
 def confusion(truth:np.ndarray, pred:np.ndarray)->tuple:
     "(tp, fp, fn, tn) voxel counts of two binary masks."
     t,p = np.asarray(truth) > 0, np.asarray(pred) > 0
-    tp = int((t & p).sum()); fp = int((~t & p).sum()); fn = int((t & ~p).sum())
+    tp,npr,nt = (int(np.count_nonzero(v)) for v in (t & p, p, t))   # count_nonzero: 4x faster than a bool array's sum
+    fp,fn = npr - tp, nt - tp
     return tp, fp, fn, int(t.size - tp - fp - fn)
 
 def _ratio(a, b): return a / b if b > 0 else float('nan')
 
 def overlap_metrics(truth, pred)->dict:
     "Dice, IoU, accuracy, sensitivity, specificity, precision with the conventions above."
-    tp,fp,fn,tn = confusion(truth, pred)
+    return _count_metrics(*confusion(truth, pred))
+
+def _count_metrics(tp:int, fp:int, fn:int, tn:int)->dict:
+    "`overlap_metrics` from the confusion counts."
     both_empty = tp + fp + fn == 0
     return dict(dice=float(dice_counts(tp, fp, fn)), iou=float(iou_counts(tp, fp, fn)),
                 accuracy=(tp + tn) / (tp + fp + fn + tn), sensitivity=_ratio(tp, tp + fn), specificity=_ratio(tn, tn + fp),
@@ -57,16 +61,52 @@ def _crop_both(t:np.ndarray, p:np.ndarray)->tuple:
         box.append(slice(max(nz[0] - 1, 0), nz[-1] + 2))
     return t[tuple(box)], p[tuple(box)]
 
+def _inplane_sq_dist(b:np.ndarray, # (N, H, W) bool
+                    )->np.ndarray:
+    "Squared in-plane distance (pixels², float64) of every voxel to the nearest True voxel of its own slice; inf in slices without one."
+    import cv2
+    out = np.full(b.shape, np.inf)
+    src = np.empty(b.shape[1:], np.uint8)
+    for i in np.flatnonzero(b.any((1, 2))):
+        np.logical_not(b[i], out=src.view(bool))
+        d = cv2.distanceTransform(src, cv2.DIST_L2, cv2.DIST_MASK_PRECISE)   # exact, in float32: squared and rounded,
+        np.rint(np.square(d, dtype=np.float64), out=out[i])                 # the integer it is (exact below 2**20)
+    return out
+
+def _nearest(pts:np.ndarray, # (n, 3) voxel indices (slice, row, col)
+             d2:np.ndarray, # `_inplane_sq_dist` of the target
+             sz:float, s:float, # slice spacing, in-plane spacing
+             w:int=2, # slices searched on each side first
+            )->np.ndarray:
+    "Euclidean distance of each point to the nearest target voxel: slices within `w` first, the others only for points that nothing there is nearer to."
+    z,y,x = pts.T
+    N = len(d2)
+    best = np.full(len(z), np.inf)
+    for dz in range(-w, w + 1):
+        zz = z + dz; ok = (zz >= 0) & (zz < N)
+        v = d2[np.clip(zz, 0, N - 1), y, x] * s**2 + (dz * sz)**2
+        np.minimum(best, np.where(ok, v, np.inf), out=best)
+    far = np.flatnonzero(best > ((w + 1) * sz)**2)     # only these can have a nearer voxel further than w slices away
+    if len(far):
+        col = d2[:, y[far], x[far]] * s**2 + ((np.arange(N)[:, None] - z[far]) * sz)**2
+        best[far] = np.minimum(best[far], col.min(0))
+    return np.sqrt(best)
+
 def hd95(truth:np.ndarray, pred:np.ndarray, spacing=None)->float:
     "Symmetric 95th-percentile Hausdorff distance, in mm when `spacing` (per array axis) is given; NaN if either is empty."
     t,p = np.asarray(truth) > 0, np.asarray(pred) > 0
     if not t.any() or not p.any(): return float('nan')
     t,p = _crop_both(t, p)   # the distances only involve the surfaces: the box around both, one voxel wider, is enough
-    sampling = spacing if spacing is not None else (1.,) * t.ndim
+    s = tuple(float(v) for v in spacing) if spacing is not None else (1.,) * t.ndim
     st,sp = _surface(t), _surface(p)
-    d_to_p = ndimage.distance_transform_edt(~sp, sampling=sampling)
-    d_to_t = ndimage.distance_transform_edt(~st, sampling=sampling)
-    return float(max(np.percentile(d_to_p[st], 95), np.percentile(d_to_t[sp], 95)))
+    if t.ndim in (2, 3) and s[-1] == s[-2] and t.shape[-2]**2 + t.shape[-1]**2 < 2**20:   # square pixels: slice by slice
+        (st,sp),sz = ((st, sp), s[0]) if t.ndim == 3 else ((st[None], sp[None]), 1.)
+        d_tp = _nearest(np.argwhere(st), _inplane_sq_dist(sp), sz, s[-1])
+        d_pt = _nearest(np.argwhere(sp), _inplane_sq_dist(st), sz, s[-1])
+    else:                                             # any other grid: scipy's distance transform of the box
+        d_tp = ndimage.distance_transform_edt(~sp, sampling=s)[st]
+        d_pt = ndimage.distance_transform_edt(~st, sampling=s)[sp]
+    return float(max(np.percentile(d_tp, 95), np.percentile(d_pt, 95)))
 
 # %% ../nbs/10_evaluate.ipynb #9d98c602
 def volume_spacing(case:Case):
@@ -75,11 +115,12 @@ def volume_spacing(case:Case):
 
 def patient_metrics(truth:np.ndarray, pred:np.ndarray, spacing=None)->dict:
     "All per-patient metrics of a binary (N, H, W) truth/prediction pair; distance and volume keys carry their unit."
-    m = overlap_metrics(truth, pred)
+    tp,fp,fn,tn = c = confusion(truth, pred)
+    m = _count_metrics(*c)
     hu,vu = ('px', 'px') if spacing is None else ('mm', 'ml')
     vox = 1. if spacing is None else float(np.prod(spacing)) / 1000.   # mL per voxel
-    m.update({f'hd95_{hu}':hd95(truth, pred, spacing), f'volume_true_{vu}':float((truth > 0).sum()) * vox,
-              f'volume_pred_{vu}':float((pred > 0).sum()) * vox, 'n_slices':len(truth)})
+    m.update({f'hd95_{hu}':hd95(truth, pred, spacing), f'volume_true_{vu}':float(tp + fn) * vox,
+              f'volume_pred_{vu}':float(tp + fp) * vox, 'n_slices':len(truth)})
     return m
 
 def metric_column(table, # per-patient rows (list of dicts) or a DataFrame
@@ -91,12 +132,11 @@ def metric_column(table, # per-patient rows (list of dicts) or a DataFrame
 
 def slice_table(case_id:str, truth:np.ndarray, pred:np.ndarray)->list[dict]:
     "One row per slice: overlap metrics and whether tumour is truly / predicted present."
-    rows = []
-    for i,(t,p) in enumerate(zip(truth, pred)):
-        m = overlap_metrics(t, p)
-        rows.append(dict(patient=case_id, slice=i, dice=m['dice'], iou=m['iou'], both_empty=m['both_empty'],
-                         truth_present=bool((t > 0).any()), pred_present=bool((p > 0).any())))
-    return rows
+    t,p = np.asarray(truth) > 0, np.asarray(pred) > 0
+    tp,nt,npr = (np.array([np.count_nonzero(s) for s in v], np.int64) for v in (t & p, t, p))   # per slice, in one pass each
+    d,j = dice_counts(tp, npr - tp, nt - tp), iou_counts(tp, npr - tp, nt - tp)
+    return [dict(patient=case_id, slice=i, dice=float(d[i]), iou=float(j[i]), both_empty=bool(nt[i] + npr[i] == 0),
+                 truth_present=bool(nt[i]), pred_present=bool(npr[i])) for i in range(len(t))]
 
 def detection(slices)->dict:
     "Slice-level detection (tumour present?) sensitivity and specificity from `slice_table` rows."

@@ -102,8 +102,9 @@ def _margin(spec:str)->int:
 
 def _fg_box(mask:np.ndarray, margin:int)->tuple:
     "Slices of the box around the foreground, `margin` wider in-plane (the last two axes) where the array allows."
-    idx = np.argwhere(mask > 0)
-    lo,hi = idx.min(0), idx.max(0) + 1
+    fg = mask > 0
+    ext = [np.flatnonzero(fg.any(tuple(i for i in range(fg.ndim) if i != ax))) for ax in range(fg.ndim)]   # not argwhere:
+    lo,hi = [e[0] for e in ext], [e[-1] + 1 for e in ext]                       # 6 ms of a raw prediction's 30 slices
     m = np.zeros(mask.ndim, int); m[-2:] = margin
     return tuple(slice(max(a - k, 0), b + k) for a,b,k in zip(lo, hi, m))
 
