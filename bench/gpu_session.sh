@@ -4,7 +4,8 @@
 #   bash bench/gpu_session.sh data          install the carried wheels (once) and merge the carried patients
 #   bash bench/gpu_session.sh cv [MIN] ...  the `gpu` preset's 5-fold CV of all 71 patients, five folds side by side,
 #                                           MIN minutes of training a fold (default 8); more arguments go to gpu_cv.py
-#   bash bench/gpu_session.sh bench ...     the throughput benchmark (bench_gpu.py, bs 64, compiled too)
+#   bash bench/gpu_session.sh bench ...     evaluation with the network taken out (bench_eval_pipeline.py, ~1 minute), then
+#                                           the throughput benchmark (bench_gpu.py, bs 64, compiled too)
 # ROOT (default /root) is where it installs and copies; OUT (set by the device tool) where results go.
 set -euo pipefail
 ROOT=${ROOT:-/root}; OUT=${OUT:?OUT: the folder results go to}
@@ -23,6 +24,7 @@ case "${1:-}" in
     mkdir -p $ROOT/LGG71; ln -sfn $rest/TCGA_* $PWD/data/lgg/TCGA_* $ROOT/LGG71/
     python3 bench/gpu_cv.py --data $ROOT/LGG71 --out $ROOT/cv --results $OUT/cv --jobs 5 --max-minutes ${2:-8} --tta "${@:3}" ;;
   bench)
+    for dev in cuda cpu; do python3 bench/bench_eval_pipeline.py --data data/lgg $rest --device $dev --out $OUT/eval_pipeline.jsonl; done
     python3 bench/bench_gpu.py --data data/lgg $rest --out $OUT/bench_gpu.jsonl --bs 64 --compile "${@:2}" ;;
   *) echo "usage: bash bench/gpu_session.sh data | cv [minutes a fold] [gpu_cv.py options] | bench [bench_gpu.py options]" >&2; exit 2 ;;
 esac
