@@ -44,11 +44,13 @@ def read_image(path,
     path = Path(path)
     try:
         if path.suffix.lower() in ('.tif', '.tiff'):
-            import tifffile
-            with tifffile.TiffFile(path) as t:
-                pg = t.pages[0]
-                _check_side(path, pg.imagelength, pg.imagewidth)
-                a = t.asarray()
+            a = _read_tiff_direct(path)                   # plain TIFFs: libtiff directly (below)
+            if a is None:
+                import tifffile
+                with tifffile.TiffFile(path) as t:
+                    pg = t.pages[0]
+                    _check_side(path, pg.imagelength, pg.imagewidth)
+                    a = t.asarray()
         else:
             from PIL import Image
             with Image.open(path) as im:
@@ -63,6 +65,52 @@ def read_image(path,
     if a.ndim != 3 or a.shape[-1] > 4: raise DataError(path, f"is not a 2-D grey or RGB image (array shape {a.shape})")
     if a.shape[-1] == 4: a = a[..., :3]
     return _finite(a, path, what, 'pixels', nan)
+
+# %% ../nbs/02_io.ipynb #3cc64b4d
+_TIFF_DIRECT = True # decode simple TIFFs with libtiff directly (`_tiff_simple`); False: always through tifffile
+_TIFF_SAFE_TAGS = {254, 256, 257, 258, 259, 262, 270, 273, 277, 278, 279, 282, 283, 284, 296, 305, 306, 317, 322, 323, 324, 325, 339}
+
+def _tiff_simple(data:bytes)->tuple|None:
+    "((H, W) or (H, W, 3), dtype) of a one-page classic TIFF that libtiff and tifffile decode alike; None for any other."
+    import struct, json
+    try:
+        bo = {b'II':'<', b'MM':'>'}.get(data[:2])
+        if bo is None or struct.unpack_from(bo + 'H', data, 2)[0] != 42: return None       # not classic TIFF (BigTIFF: 43)
+        off = struct.unpack_from(bo + 'I', data, 4)[0]
+        n = struct.unpack_from(bo + 'H', data, off)[0]
+        tags = {}
+        for e in range(off + 2, off + 2 + 12 * n, 12):
+            tag,typ,cnt = struct.unpack_from(bo + 'HHI', data, e)
+            if tag not in _TIFF_SAFE_TAGS: return None          # alpha, palettes, ImageJ/OME/GeoTIFF tags...: tifffile's job
+            if typ not in (1, 2, 3, 4): continue                # resolutions (rationals) and the like: not needed
+            size = {1:1, 2:1, 3:2, 4:4}[typ]
+            vo = e + 8 if size * cnt <= 4 else struct.unpack_from(bo + 'I', data, e + 8)[0]
+            tags[tag] = data[vo:vo + cnt].rstrip(b'\0') if typ == 2 else struct.unpack_from(bo + {1:'B', 3:'H', 4:'I'}[typ] * cnt, data, vo)
+        if struct.unpack_from(bo + 'I', data, off + 2 + 12 * n)[0]: return None             # a second page
+    except struct.error: return None
+    g = lambda t, d: tags.get(t, d)
+    photo,spp,bits = g(262, (None,))[0], g(277, (1,))[0], set(g(258, (1,)))
+    if (photo, spp) not in ((1, 1), (2, 3)) or bits not in ({8}, {16}) or g(259, (1,))[0] not in (1, 5, 8, 32946): return None
+    if g(284, (1,))[0] != 1 or set(g(339, (1,))) != {1} or g(317, (1,))[0] not in (1, 2) or g(254, (0,))[0] != 0: return None
+    shape = (g(257, (0,))[0], g(256, (0,))[0]) + ((3,) if spp == 3 else ())
+    if 270 in tags:                                      # tifffile's own description ({"shape": ...}) only, and the page's shape
+        try: d = json.loads(tags[270])
+        except ValueError: return None
+        if not isinstance(d, dict) or tuple(d.get('shape', ())) != shape: return None
+    return shape, np.dtype(np.uint8 if bits == {8} else np.uint16)
+
+def _read_tiff_direct(path:Path)->np.ndarray|None:
+    "The pixels of a simple TIFF (`_tiff_simple`) decoded by libtiff (`imagecodecs.tiff_decode`); None where tifffile must read it."
+    if not _TIFF_DIRECT: return None
+    try: import imagecodecs
+    except ImportError: return None
+    data = path.read_bytes()
+    info = _tiff_simple(data)
+    if info is None: return None
+    _check_side(path, *info[0][:2])
+    try: a = imagecodecs.tiff_decode(data)
+    except Exception: return None                        # tifffile then reads it, or says why it cannot
+    return a if a.shape == info[0] and a.dtype == info[1] else None
 
 # %% ../nbs/02_io.ipynb #c5b80710
 def to_class_mask(a:np.ndarray, # raw mask array
