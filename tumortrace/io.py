@@ -145,6 +145,8 @@ def image_shape(path)->tuple:
     path = Path(path)
     try:
         if path.suffix.lower() in ('.tif', '.tiff'):
+            info = _tiff_simple(path.read_bytes()) if _TIFF_DIRECT else None   # plain TIFFs: 10x faster than tifffile's parse
+            if info: return info[0][:2]
             import tifffile
             with tifffile.TiffFile(path) as t: return tuple(t.pages[0].shape[:2])
         from PIL import Image
