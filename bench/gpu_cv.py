@@ -1,6 +1,6 @@
 """5-fold cross-validation of the `gpu` preset on one GPU, folds trained side by side (`cross_validate(jobs=...)`), results copied to --results.
 
-Usage: python bench/gpu_cv.py --data DIR --out CV --results DIR [--epochs 40] [--jobs 5] [--max-minutes 6] [--context 1] [--loss tversky_ce] [--ema 0.995] [--balance patient] [--deep-supervision 2] [--train-seed 7]
+Usage: python bench/gpu_cv.py --data DIR --out CV --results DIR [--epochs 40] [--jobs 5] [--max-minutes 6] [--context 1] [--loss tversky_ce] [--ema 0.995] [--balance patient] [--deep-supervision 2] [--last-cross 0] [--train-seed 7]
 """
 import argparse, json, shutil, time, traceback
 from pathlib import Path
@@ -15,6 +15,7 @@ def main():
     ap.add_argument('--ema', type=float, default=None, help='weight averaging decay (train --ema)')
     ap.add_argument('--balance', default=None, choices=['slice', 'patient', 'area'], help='how tumour slices are drawn (train --balance)')
     ap.add_argument('--deep-supervision', type=int, default=None, help='decoder blocks also trained on the downsampled mask (train --deep-supervision)')
+    ap.add_argument('--last-cross', type=int, choices=[0, 1], default=None, help="the decoder's full-resolution ResBlock (cv last_cross; the gpu preset's: 1, 39 %% of its forward FLOPs)")
     ap.add_argument('--train-seed', type=int, default=None, help="the folds' training seed alone (cv --train-seed): a replication on the same folds")
     a = ap.parse_args()
     import pandas as pd
@@ -22,7 +23,7 @@ def main():
     res = Path(a.results); res.mkdir(parents=True, exist_ok=True)
     t = time.time(); err = None
     try:
-        s = cross_validate(a.data, a.out, folds=a.folds, preset=a.preset, epochs=a.epochs, context=a.context, loss=a.loss, ema=a.ema, balance=a.balance, deep_supervision=a.deep_supervision, train_seed=a.train_seed, tta=a.tta,
+        s = cross_validate(a.data, a.out, folds=a.folds, preset=a.preset, epochs=a.epochs, context=a.context, loss=a.loss, ema=a.ema, balance=a.balance, deep_supervision=a.deep_supervision, last_cross=None if a.last_cross is None else bool(a.last_cross), train_seed=a.train_seed, tta=a.tta,
                            max_minutes=a.max_minutes, jobs=a.jobs, progress=True)
         s['wall_minutes'] = round((time.time() - t) / 60, 2)
         (res/'cv_summary.json').write_text(json.dumps(s, indent=1))

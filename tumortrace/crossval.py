@@ -213,7 +213,8 @@ def fold_budget(preset:str, # a name in `PRESETS`
     return (PRESETS[preset].get('fold_minutes') if max_minutes is None else max_minutes) or None
 
 DEFAULT_FOLDS = 5
-_ACTING = ('epochs', 'size', 'encoder', 'bs', 'lr', 'loss', 'context', 'gamma', 'patch', 'ema', 'flair_fill', 'balance', 'target', 'deep_supervision')  # compared by effect
+_ACTING = ('epochs', 'size', 'encoder', 'bs', 'lr', 'loss', 'context', 'gamma', 'patch', 'ema', 'flair_fill', 'balance', 'target', 'deep_supervision',
+           'last_cross')  # compared by effect
 
 def resumed_recipe(f:Path, # a cross-validation's `folds.json`
                    given:dict, # the options given now: folds, seed and the recipe's (None: not given)
@@ -251,6 +252,7 @@ def cross_validate(data, # labelled data folder
                    patch:int=None, # train on random patch x patch windows of the slices at full resolution (None: the preset's: whole slices)
                    ema:float=None, # weight averaging: decay of an exponential moving average of the weights (None: the preset's, 0: off)
                    deep_supervision:int=None, # decoder blocks also trained on the downsampled mask, from the finest down (None: the preset's, 0: off)
+                   last_cross:bool=None, # the decoder's full-resolution skip connection and ResBlock (None: the preset's; 39 % of the `gpu` preset's forward FLOPs)
                    flair_fill:float=None, # probability that FLAIR stands in for each other sequence of a training image (`augment.fill_channels`; None: the preset's, `cpu`: 0.15 where the data have FLAIR; 0: off)
                    balance:str=None, # tumour slices drawn 'slice' alike, balanced by 'patient', or small cross-sections more often: 'area' (None: the preset's)
                    seed:int=None, # seed of the folds, sampling and initialisation (None: 42, or a resumed cross-validation's)
@@ -280,7 +282,7 @@ def cross_validate(data, # labelled data folder
         raise DataError(out, "already holds a cross-validation (folds.json): pass resume=True to continue it, or choose another folder")
     if isinstance(modalities, str): modalities = modalities.split(',')
     recipe = dict(folds=folds, seed=seed, preset=preset, epochs=epochs, size=size, encoder=encoder, bs=bs, lr=lr, loss=loss,
-                  context=context, gamma=gamma, patch=patch, ema=ema, deep_supervision=deep_supervision, flair_fill=flair_fill, balance=balance, train_seed=train_seed,
+                  context=context, gamma=gamma, patch=patch, ema=ema, deep_supervision=deep_supervision, last_cross=last_cross, flair_fill=flair_fill, balance=balance, train_seed=train_seed,
                   max_minutes=max_minutes, layout=layout, modalities=modalities, target=target, group=group)
     if resume and (out/'folds.json').exists():               # go on with the options the folds were made and trained with
         recipe = resumed_recipe(out/'folds.json', recipe)
@@ -298,7 +300,7 @@ def cross_validate(data, # labelled data folder
     else:
         plan = dict(cv_folds(list(byid), r['folds'], r['seed'], valid_pct), recipe=r)
         write_json(plan, out/'folds.json')
-    kw = dict({k:r[k] for k in ('preset', 'epochs', 'size', 'encoder', 'bs', 'lr', 'loss', 'context', 'gamma', 'patch', 'ema', 'deep_supervision', 'flair_fill', 'balance',
+    kw = dict({k:r[k] for k in ('preset', 'epochs', 'size', 'encoder', 'bs', 'lr', 'loss', 'context', 'gamma', 'patch', 'ema', 'deep_supervision', 'last_cross', 'flair_fill', 'balance',
                                 'layout', 'modalities', 'target', 'group')},        # the recipe by name, each fold trained alike
               seed=r['seed'] if r['train_seed'] is None else r['train_seed'], max_minutes=budget or 0,
               pretrained=pretrained, loader=loader, compile=compile, precision=precision)
