@@ -28,6 +28,7 @@ def main():
     ap.add_argument('--data', nargs='+', default=['../shared/data/lgg']); ap.add_argument('--patients', type=int, default=19)
     ap.add_argument('--repeat', type=int, default=3); ap.add_argument('--label', default='now'); ap.add_argument('--out')
     ap.add_argument('--profile', action='store_true', help='also print the profile of one run')
+    ap.add_argument('--score-thread', action='store_true', help='evaluate_cases(score_thread=True)')
     ap.add_argument('--device', default='cpu', help="where the oracle 'predicts' ('cuda': the batches, the 2.5D gather and the decision on the GPU)")
     a = ap.parse_args()
     import cv2
@@ -49,14 +50,14 @@ def main():
     n = len(ys)
     def run():
         oracle.i = 0
-        out = evaluate_cases(m, fresh(), 'rel30')
+        out = evaluate_cases(m, fresh(), 'rel30', score_thread=a.score_thread)
         if a.device != 'cpu': torch.cuda.synchronize()
         return out
     ts = []
     for _ in range(a.repeat):
         t = time.perf_counter(); res = run(); ts.append(time.perf_counter() - t)
     d = np.array([r['dice'] for r in res['post']])
-    r = dict(code=a.label, device=a.device, cores=os.cpu_count(), patients=len(srcs), slices=n, size=256, best_s=round(min(ts), 3), slices_per_s=round(n / min(ts), 1),
+    r = dict(code=a.label, score_thread=a.score_thread, device=a.device, cores=os.cpu_count(), patients=len(srcs), slices=n, size=256, best_s=round(min(ts), 3), slices_per_s=round(n / min(ts), 1),
              cpu_ms_per_slice=round(min(ts) / n * 1000, 2), oracle_dice_mean=round(float(d.mean()), 3))
     print(json.dumps(r))
     if a.out:

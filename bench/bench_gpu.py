@@ -151,12 +151,13 @@ def main():
     si = sys.getswitchinterval()
     # scored inline (the default) or in 4 worker processes; the reading threads (read_ahead: 1 per 4 cores) as they are or
     # one; Python's GIL switch interval as it is (5 ms) or 0.5 ms (the model's thread waits less for the readers' GIL)
-    for w,ahead,switch in ((0, None, si), (4, None, si), (0, 1, si), (0, None, 5e-4)):
+    # (and, since 2026-12-06, scored in a background thread: `score_thread`)
+    for w,ahead,switch,th in ((0, None, si, False), (0, None, si, True), (4, None, si, False), (0, 1, si, False), (0, None, 5e-4, False)):
         ev.read_ahead = partial(read_ahead, ahead=ahead); sys.setswitchinterval(switch)
         try:
-            t = time.perf_counter(); evaluate_cases(sm, cases, workers=w); sync(dev); t_eval = time.perf_counter() - t
+            t = time.perf_counter(); evaluate_cases(sm, cases, workers=w, score_thread=th); sync(dev); t_eval = time.perf_counter() - t
         finally: ev.read_ahead = read_ahead; sys.setswitchinterval(si)
-        log(a.out, what='evaluate', workers=w, ahead=ahead or 'default', switch_ms=round(1000 * switch, 2), slices=len(ss),
+        log(a.out, what='evaluate', workers=w, score_thread=th, ahead=ahead or 'default', switch_ms=round(1000 * switch, 2), slices=len(ss),
             end_to_end_slices_per_s=round(len(ss) / t_eval, 1), forward_slices_per_s=round(len(ss) / t_fwd, 1),
             ratio=round(t_eval / t_fwd, 2), patients=len(cases))
 

@@ -195,9 +195,10 @@ def evaluate_cases(model, # a `SegModel` from `load_model`
                    tta:bool=False, progress:bool=False,
                    save_to=None, # folder to keep each patient's post-processed prediction in (`save_prediction`)
                    workers:int=0, # processes scoring patients while the model predicts the next (0, the default: scored here; a pool's start cost more than it saved on 19 patients)
+                   score_thread:bool=False, # score each patient in a background thread while the model predicts the next (for a GPU; not yet timed on one)
                   )->dict:
     "Per-patient rows ('raw' and 'post'), per-slice rows (post-processed), and the BraTS generation used; each patient predicted once."
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
     import multiprocessing as mp
     from contextlib import nullcontext
     gen = brats_generation(model.cfg)
@@ -208,7 +209,8 @@ def evaluate_cases(model, # a `SegModel` from `load_model`
         from fastprogress.fastprogress import progress_bar
         it = progress_bar(cases, leave=False)
     done,same = [],[]
-    with (ProcessPoolExecutor(workers, mp_context=mp.get_context('spawn')) if workers else nullcontext()) as pool:
+    with (ProcessPoolExecutor(workers, mp_context=mp.get_context('spawn')) if workers else
+          ThreadPoolExecutor(1, thread_name_prefix='score') if score_thread else nullcontext()) as pool:
         for c,vol,brain,truth,x in read_ahead(it, prepare=model.prepare_volume):     # the next patients read and prepared meanwhile
             pred = model.predict_case(c, vol=vol, brain=brain, prepared=x, tta=tta)
             args = (c.case_id, truth, pred, postprocess_spec, volume_spacing(c), gen, lv, save_to)
