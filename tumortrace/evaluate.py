@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 from scipy import ndimage
 from .core import Case, DataError, write_json, atomic_path, marked_incomplete, read_ahead
-from .postprocess import postprocess
+from .postprocess import postprocess, _fg_box
 from .metrics import dice_counts, iou_counts, finite_mean
 
 # %% auto #0
@@ -54,12 +54,8 @@ def _surface(b:np.ndarray)->np.ndarray:
 
 def _crop_both(t:np.ndarray, p:np.ndarray)->tuple:
     "t and p cut to the bounding box of t | p, one voxel wider on every side where the array allows."
-    m = t | p
-    box = []
-    for ax in range(m.ndim):
-        nz = np.flatnonzero(m.any(tuple(i for i in range(m.ndim) if i != ax)))
-        box.append(slice(max(nz[0] - 1, 0), nz[-1] + 2))
-    return t[tuple(box)], p[tuple(box)]
+    box = _fg_box(t | p, 1, every_axis=True)
+    return t[box], p[box]
 
 def _inplane_sq_dist(b:np.ndarray, # (N, H, W) bool
                     )->np.ndarray:

@@ -99,16 +99,19 @@ def _tiff_simple(data:bytes)->tuple|None:
         if not isinstance(d, dict) or tuple(d.get('shape', ())) != shape: return None
     return shape, np.dtype(np.uint8 if bits == {8} else np.uint16)
 
+def _tiff_head(path:Path, n:int=1 << 16)->tuple|None:
+    "`_tiff_simple` of the file's first `n` bytes (a header that lies further in: None, tifffile's job)."
+    with open(path, 'rb') as f: return _tiff_simple(f.read(n))
+
 def _read_tiff_direct(path:Path)->np.ndarray|None:
     "The pixels of a simple TIFF (`_tiff_simple`) decoded by libtiff (`imagecodecs.tiff_decode`); None where tifffile must read it."
     if not _TIFF_DIRECT: return None
     try: import imagecodecs
     except ImportError: return None
-    data = path.read_bytes()
-    info = _tiff_simple(data)
+    info = _tiff_head(path)
     if info is None: return None
-    _check_side(path, *info[0][:2])
-    try: a = imagecodecs.tiff_decode(data)
+    _check_side(path, *info[0][:2])                      # from the header, before the pixels are read
+    try: a = imagecodecs.tiff_decode(path.read_bytes())
     except Exception: return None                        # tifffile then reads it, or says why it cannot
     return a if a.shape == info[0] and a.dtype == info[1] else None
 
@@ -145,7 +148,7 @@ def image_shape(path)->tuple:
     path = Path(path)
     try:
         if path.suffix.lower() in ('.tif', '.tiff'):
-            info = _tiff_simple(path.read_bytes()) if _TIFF_DIRECT else None   # plain TIFFs: 10x faster than tifffile's parse
+            info = _tiff_head(path) if _TIFF_DIRECT else None   # plain TIFFs: 3x faster than tifffile's parse
             if info: return info[0][:2]
             import tifffile
             with tifffile.TiffFile(path) as t: return tuple(t.pages[0].shape[:2])

@@ -100,12 +100,15 @@ def _margin(spec:str)->int:
     "Background kept around the foreground for `spec`: one pixel more than its widest opening or closing."
     return max(_radius(s.strip()) for s in spec.split('+')) + 1
 
-def _fg_box(mask:np.ndarray, margin:int)->tuple:
-    "Slices of the box around the foreground, `margin` wider in-plane (the last two axes) where the array allows."
+def _fg_box(mask:np.ndarray, margin:int,
+            every_axis:bool=False, # the margin on every axis (default: in-plane only, the last two)
+           )->tuple:
+    "Slices of the box around the foreground (which must not be empty), `margin` wider where the array allows."
     fg = mask > 0
     ext = [np.flatnonzero(fg.any(tuple(i for i in range(fg.ndim) if i != ax))) for ax in range(fg.ndim)]   # not argwhere:
     lo,hi = [e[0] for e in ext], [e[-1] + 1 for e in ext]                       # 6 ms of a raw prediction's 30 slices
-    m = np.zeros(mask.ndim, int); m[-2:] = margin
+    m = np.full(mask.ndim, margin) if every_axis else np.zeros(mask.ndim, int)
+    m[-2:] = margin
     return tuple(slice(max(a - k, 0), b + k) for a,b,k in zip(lo, hi, m))
 
 def postprocess(mask:np.ndarray, spec:str='none')->np.ndarray:
