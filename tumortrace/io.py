@@ -99,19 +99,24 @@ def _tiff_simple(data:bytes)->tuple|None:
         if not isinstance(d, dict) or tuple(d.get('shape', ())) != shape: return None
     return shape, np.dtype(np.uint8 if bits == {8} else np.uint16)
 
-def _tiff_head(path:Path, n:int=1 << 16)->tuple|None:
-    "`_tiff_simple` of the file's first `n` bytes (a header that lies further in: None, tifffile's job)."
-    with open(path, 'rb') as f: return _tiff_simple(f.read(n))
+_TIFF_HEAD = 1 << 16 # bytes read for a TIFF's header; one that lies further in is tifffile's job
+
+def _tiff_head(path:Path)->tuple|None:
+    "`_tiff_simple` of the file's first `_TIFF_HEAD` bytes."
+    with open(path, 'rb') as f: return _tiff_simple(f.read(_TIFF_HEAD))
 
 def _read_tiff_direct(path:Path)->np.ndarray|None:
     "The pixels of a simple TIFF (`_tiff_simple`) decoded by libtiff (`imagecodecs.tiff_decode`); None where tifffile must read it."
     if not _TIFF_DIRECT: return None
     try: import imagecodecs
     except ImportError: return None
-    info = _tiff_head(path)
-    if info is None: return None
-    _check_side(path, *info[0][:2])                      # from the header, before the pixels are read
-    try: a = imagecodecs.tiff_decode(path.read_bytes())
+    with open(path, 'rb') as f:                          # one open: the header, then the rest
+        head = f.read(_TIFF_HEAD)
+        info = _tiff_simple(head)
+        if info is None: return None
+        _check_side(path, *info[0][:2])                  # from the header, before the pixels are read
+        data = head + f.read()
+    try: a = imagecodecs.tiff_decode(data)
     except Exception: return None                        # tifffile then reads it, or says why it cannot
     return a if a.shape == info[0] and a.dtype == info[1] else None
 
