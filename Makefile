@@ -35,10 +35,16 @@ export: venv
 	$(BIN)/nbdev-export
 	mkdir -p tumortrace/jobs && cp nbs/jobs/*.ipynb tumortrace/jobs/
 
+# Each test run writes its scratch files (trained models, checkpoints: gigabytes) under a folder of its own,
+# removed when the run ends, passed or failed: runs must not fill the disk one after another.
+SCRATCH = scratch=$$(mktemp -d "$${TMPDIR:-/tmp}/tumortrace-test.XXXXXX") && trap 'rm -rf "$$scratch"' EXIT INT TERM && export TMPDIR=$$scratch
+
 test-nbs: venv
+	@$(SCRATCH); \
 	$(BIN)/nbdev-test --n-workers 2 --timing --skip-folder-re '^jobs$$'
 
 test-py: venv
+	@$(SCRATCH); \
 	$(BIN)/python -m pytest -q tests
 
 readme: venv
