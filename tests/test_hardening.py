@@ -139,6 +139,10 @@ def test_demo_scores_its_unseen_test_patient_and_writes_the_report(tmp_path):
     s = json.loads((run/'eval'/'summary.json').read_text())
     assert s['patients'] == 'test' and s['n_patients'] == len(test) == 1
     assert f"unseen test patient ({test[0]}): per-patient Dice {s['dice_mean']:.3f}" in r.stdout, r.stdout[-2000:]
+    # beside it, the bundled model (trained on 65 other patients) scored on the same patient and on all six it never saw
+    b = pd.read_csv(tmp_path/'demo'/'bundled_model'/'per_patient.csv').set_index('patient')['dice']
+    assert len(b) == 6 and b[test[0]] > 0.7, b
+    assert f"the bundled model (the cpu preset trained on 65 other patients; data/models/README.md): Dice {b[test[0]]:.3f} on the same patient, mean {b.mean():.3f} on all 6" in r.stdout, r.stdout[-2000:]
     assert (run/'report.html').stat().st_size > 10_000 and str(run/'report.html') in r.stdout
     html = (run/'report.html').read_text()
     assert html.index('Per patient, worst first') < html.index('Learning curves')    # the result leads
