@@ -30,4 +30,4 @@ tree=$(git ls-files -z | du -cb --files0-from=- | tail -1 | cut -f1)
 echo "wheels: $(ls .gpu/whl | wc -l) in .gpu/whl ($(du -sh .gpu/whl | cut -f1)), $(ls .gpu/ic) ($(du -sh .gpu/ic | cut -f1)); working tree $((tree / 1048576)) MiB"
 for d in .gpu/ch/c*; do echo "$d: $(ls $d/data/rest | wc -l) patients, $(du -sh $d | cut -f1)"; done
 echo "calls: first carry .gpu/whl and .gpu/ic, then .gpu/ch/c1, .gpu/ch/c2, ... each: bash bench/gpu_session.sh data"
-echo "       then: bash bench/gpu_session.sh cv   (and bench if device time is left; see bench/README.md)"
+echo "       then: bash bench/gpu_session.sh cv, at once: bash bench/gpu_session.sh wait (until it says the CV has ended); bench if device time is left (bench/README.md)"
