@@ -146,3 +146,21 @@ def test_mask_made_on_the_device_equals_the_cpu_path():
             dev,cpu = (sm.predict_volume(None, prepared=x, tta=tta, on_device=o) for o in (True, False))
             assert cpu.any() and dev.shape == cpu.shape == c.mask_volume().shape
             assert (dev != cpu).mean() <= 1e-5, (c.case_id, tta, int((dev != cpu).sum()))  # float rounding at p = 0.5 only (1 pixel in 1.7 M seen)
+
+def test_a_scan_wider_than_high_is_predicted_whole():
+    "A real patient's rows cut to 100 of 256 (the brain now wider than the image is high): the crop box reaches past the short side instead of cutting the brain, so the tumour (columns 159-194) is still found, on both decision paths; the cut box gave Dice 0.04."
+    from tumortrace import load_model
+    from tumortrace.io import read_cases
+    sm = load_model(SAMPLE_MODEL, device='cpu')
+    c = next(c for c in read_cases(DATA/'lgg') if c.case_id == 'TCGA_HT_7860_19960513')
+    vol,t = c.volume(), c.mask_volume() > 0
+    def dice(p, t): p = p > 0; return 2 * (p & t).sum() / (p.sum() + t.sum())
+    whole = dice(sm.predict_volume(vol), t)
+    cut,tc = np.ascontiguousarray(vol[:, 70:170]), t[:, 70:170]
+    assert tc.sum() == t.sum()                                       # the cut keeps all the tumour
+    x = sm.prepare_volume(cut)
+    assert x[1][0] < 0 and x[1][1] > 100 and x[1][3] - x[1][2] == x[1][1] - x[1][0]   # a square box reaching past both edges
+    for on_device in (False, True):
+        p = sm.predict_volume(None, prepared=x, on_device=on_device)
+        assert p.shape == tc.shape and set(np.unique(p)) <= {0, 1}
+        assert dice(p, tc) > max(0.8, whole - 0.05), (on_device, dice(p, tc), whole)

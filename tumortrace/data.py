@@ -14,10 +14,34 @@ from scipy import ndimage
 from .core import Case, DataError, OptionError, write_json
 
 # %% auto #0
-__all__ = ['BALANCES', 'fill_holes_inplane', 'brain_mask', 'int_percentile', 'hist_percentile', 'normalize', 'norm_params',
-           'norm_plane', 'brain_box', 'resize_slice', 'Prepared', 'with_context', 'preprocess_volume', 'prepare_case',
-           'ContextSlices', 'SliceSet', 'context_names', 'prepare', 'split_patients', 'save_split', 'load_split',
-           'slice_weights', 'seg_dataloaders', 'TensorLoader', 'tensor_dataloaders']
+__all__ = ['BALANCES', 'box_parts', 'crop_pad', 'fill_holes_inplane', 'brain_mask', 'int_percentile', 'hist_percentile',
+           'normalize', 'norm_params', 'norm_plane', 'brain_box', 'resize_slice', 'Prepared', 'with_context',
+           'preprocess_volume', 'prepare_case', 'ContextSlices', 'SliceSet', 'context_names', 'prepare',
+           'split_patients', 'save_split', 'load_split', 'slice_weights', 'seg_dataloaders', 'TensorLoader',
+           'tensor_dataloaders']
+
+# %% ../nbs/03_data.ipynb #594ca83f
+def box_parts(box:tuple, # (r0, r1, c0, c1), possibly reaching outside the image
+              hw:tuple, # the image's (H, W)
+             )->tuple:
+    "The part of `box` inside the image: ((rows, cols) slices of the image, (rows, cols) slices of the box)."
+    (r0,r1,c0,c1),(H,W) = box,hw
+    a,b,c,d = max(r0, 0), min(r1, H), max(c0, 0), min(c1, W)
+    return (slice(a, b), slice(c, d)), (slice(a - r0, b - r0), slice(c - c0, d - c0))
+
+def crop_pad(a:np.ndarray, # (H, W, ...) slice, or (N, H, W, ...) with `axis=1`
+             box:tuple, # (r0, r1, c0, c1) as `brain_box`
+             axis:int=0, # the rows' axis
+            )->np.ndarray:
+    "`a` cut to `box`, zeros where the box reaches outside it (a view when it does not)."
+    r0,r1,c0,c1 = box
+    (ri,ci),(rb,cb) = box_parts(box, a.shape[axis:axis + 2])
+    lead = (slice(None),) * axis
+    if (ri.start, ri.stop, ci.start, ci.stop) == (r0, r1, c0, c1): return a[lead + (ri, ci)]
+    out = np.zeros(a.shape[:axis] + (r1 - r0, c1 - c0) + a.shape[axis + 2:], a.dtype)
+    out[lead + (rb, cb)] = a[lead + (ri, ci)]
+    return out
+
 
 # %% ../nbs/03_data.ipynb #f16d007e
 def fill_holes_inplane(b:np.ndarray, # (N, H, W) bool
@@ -87,8 +111,8 @@ def normalize(vol:np.ndarray, # (N, H, W, C) image volume of one case
              )->np.ndarray:
     "Normalise each channel of one case using only its brain voxels; float32, 0 outside the brain."
     if brain is None: brain = brain_mask(vol)
-    r0,r1,c0,c1 = box if box is not None else (0, vol.shape[1], 0, vol.shape[2])
-    sub,bsub = vol[:, r0:r1, c0:c1], brain[:, r0:r1, c0:c1]     # the arithmetic on the crop only
+    box = box if box is not None else (0, vol.shape[1], 0, vol.shape[2])
+    sub,bsub = crop_pad(vol, box, 1), crop_pad(brain, box, 1)     # the arithmetic on the crop only
     out = np.zeros(sub.shape, np.float32)
     prm = norm_params(vol, brain, method, lo, hi)
     for c,(shift,scale) in enumerate(prm or []): out[..., c] = norm_plane(sub[..., c], bsub, shift, scale, method)
@@ -132,17 +156,18 @@ def norm_plane(a:np.ndarray, # one channel of a slice (or of a volume), any nume
 def brain_box(brain:np.ndarray, # (N, H, W) brain mask of a case
               margin:int=4, # pixels kept around the brain
              )->tuple:
-    "Square (r0, r1, c0, c1) box around the brain of the whole case, inside the image where possible."
+    "Square (r0, r1, c0, c1) box around the brain of the whole case, inside the image where it fits; else reaching past the short side (`crop_pad` pads there)."
     H,W = brain.shape[1:]
     if not brain.any(): return (0, H, 0, W)
     rows,cols = np.where(brain.any(0).any(1))[0], np.where(brain.any(0).any(0))[0]
     r0,r1,c0,c1 = rows[0]-margin, rows[-1]+1+margin, cols[0]-margin, cols[-1]+1+margin
-    side = min(max(r1-r0, c1-c0), H, W)
+    side = min(max(r1-r0, c1-c0), max(H, W))       # a brain wider than the image is high: the box stays square, never cuts it
     def fit(a, b, n):
+        if side > n: a = (n - side) // 2; return a, a + side       # the whole axis, centred, with background added on both sides
         mid = (a+b)/2; a = int(round(mid - side/2)); a = min(max(a, 0), n - side)
         return a, a + side
     (r0,r1),(c0,c1) = fit(r0, r1, H), fit(c0, c1, W)
-    return (r0, r1, c0, c1)
+    return tuple(int(v) for v in (r0, r1, c0, c1))
 
 def _interp(h:int, size:int)->int:
     "OpenCV's interpolation for an image of height `h` made `size` high: area averaging to shrink, bilinear to enlarge."
@@ -203,10 +228,11 @@ def preprocess_volume(vol:np.ndarray, # (N, H, W, C) image volume of one case
     r0,r1,c0,c1 = box = brain_box(brain) if crop else (0, H, 0, W)
     x = out if out is not None and not context else np.empty((N, C, size, size), np.float32)   # written straight into `out` without 2.5D
     if not prm: x.fill(0)                            # no brain: zeros
-    o = np.empty((r1 - r0, c1 - c0), np.float32)
+    (ri,ci),(rb,cb) = box_parts(box, (H, W))      # the box's part inside the image (all of it, unless the image is not square)
+    o = np.zeros((r1 - r0, c1 - c0), np.float32)    # outside the image: background (0)
     for i in range(N if prm else 0):                 # plane by plane, each normalised and resized while in cache
         for c,(shift,scale) in enumerate(prm):
-            norm_plane(vol[i, r0:r1, c0:c1, c], brain[i, r0:r1, c0:c1], shift, scale, norm, o)
+            norm_plane(vol[i, ri, ci, c], brain[i, ri, ci], shift, scale, norm, o[rb, cb])
             cv2.resize(o, (size, size), dst=x[i, c], interpolation=_interp(r1 - r0, size))
     return with_context(x, context, out), box
 
@@ -221,9 +247,8 @@ def prepare_case(case:Case, # a case from `read_cases`
     vol,msk = case.volume(), case.mask_volume()
     xo,yo = out if out is not None else (None, None)
     x,box = preprocess_volume(vol, size, norm, crop, case.brain_volume(), context, xo)
-    r0,r1,c0,c1 = box
     if yo is None: yo = np.empty((len(msk), size, size), np.uint8)
-    for i,m in enumerate(msk): yo[i] = resize_slice(m[r0:r1, c0:c1], size, mask=True)
+    for i,m in enumerate(msk): yo[i] = resize_slice(crop_pad(m, box), size, mask=True)
     return Prepared(case.case_id, x, yo, list(case.slice_ids), box, vol.shape[1:3])
 
 # %% ../nbs/03_data.ipynb #c7a1e002

@@ -15,7 +15,7 @@ import torch
 import tumortrace.core  # warning filters before fastai
 from fastcore.basics import patch
 from .core import Case, DataError, OptionError, atomic_path, write_json
-from .data import preprocess_volume, ContextSlices
+from .data import preprocess_volume, ContextSlices, box_parts
 
 # %% auto #0
 __all__ = ['MODEL_FORMAT', 'PRECISIONS', 'xresnet_narrow', 'make_encoder', 'unet_config', 'inplace_relu', 'create_model',
@@ -597,9 +597,13 @@ def restore(probs:np.ndarray, # (N, K, S, S) class probabilities at model size
     H,W = orig_hw
     r0,r1,c0,c1 = box
     out = np.zeros((N, K, H, W), np.float32); out[:, 0] = 1.
+    (ri,ci),(rb,cb) = box_parts(box, orig_hw)
+    inside = (ri.start, ri.stop, ci.start, ci.stop) == (r0, r1, c0, c1)
+    tmp = None if inside else np.empty((r1 - r0, c1 - c0), np.float32)   # a box reaching past the image: its inside part kept
     for i in range(N):
         for k in range(K):                       # class by class, straight into place (2.4x faster than all classes at once)
-            cv2.resize(probs[i, k], (c1 - c0, r1 - r0), dst=out[i, k, r0:r1, c0:c1], interpolation=cv2.INTER_LINEAR)
+            if inside: cv2.resize(probs[i, k], (c1 - c0, r1 - r0), dst=out[i, k, r0:r1, c0:c1], interpolation=cv2.INTER_LINEAR)
+            else: cv2.resize(probs[i, k], (c1 - c0, r1 - r0), dst=tmp, interpolation=cv2.INTER_LINEAR); out[i, k, ri, ci] = tmp[rb, cb]
     return out
 
 def restore_decide(p:torch.Tensor, # (N, K, S, S) class probabilities at model size, on any device
@@ -614,7 +618,8 @@ def restore_decide(p:torch.Tensor, # (N, K, S, S) class probabilities at model s
     m = q[:, 1] >= threshold if binary and threshold is not None else q.argmax(1)
     if binary and grow is not None: m = m.to(torch.uint8) * 2 + (q[:, 1] >= grow)     # seed (2) and low level (1) in one byte
     out = torch.zeros((len(p), *orig_hw), dtype=torch.uint8, device=p.device)
-    out[:, r0:r1, c0:c1] = m
+    (ri,ci),(rb,cb) = box_parts(box, orig_hw)                 # the box's part inside the image
+    out[:, ri, ci] = m[:, rb, cb]
     out = out.cpu().numpy()
     return hysteresis(out >= 2, out % 2 == 1).astype(np.uint8) if binary and grow is not None else out
 
