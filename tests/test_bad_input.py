@@ -105,3 +105,15 @@ def test_nothing_half_written(tmp_path):
     "A failing write leaves neither the file nor a temporary behind."
     with pytest.raises(Exception): save_split({'x': object()}, tmp_path/'split.json')
     assert list(tmp_path.iterdir()) == []
+
+@pytest.mark.parametrize('shape', [(200, 256, 3), (256, 256, 1)])
+def test_slices_of_one_patient_differ(tmp_path, lgg_patient, shape):
+    "One slice of a real patient smaller, or grey where the others are colour (with its mask resized alike): inspect and the volume name that slice."
+    import tifffile
+    d = tmp_path/lgg_patient.name; shutil.copytree(lgg_patient, d)
+    a = tifffile.imread(d/f'{d.name}_7.tif')
+    tifffile.imwrite(d/f'{d.name}_7.tif', np.ascontiguousarray(a[:shape[0]] if shape[2] == 3 else a[..., 1]))
+    tifffile.imwrite(d/f'{d.name}_7_mask.tif', np.ascontiguousarray(tifffile.imread(d/f'{d.name}_7_mask.tif')[:shape[0]]))
+    words = f"image slice 7 is {'x'.join(map(str, shape))} where the first is 256x256x3"
+    check(lambda: summarize(read_cases(tmp_path)), f'{d.name}_7.tif', words)
+    check(lambda: read_cases(tmp_path)[0].volume(), f'{d.name}_7.tif', words)

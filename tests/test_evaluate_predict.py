@@ -164,3 +164,33 @@ def test_a_scan_wider_than_high_is_predicted_whole():
         p = sm.predict_volume(None, prepared=x, on_device=on_device)
         assert p.shape == tc.shape and set(np.unique(p)) <= {0, 1}
         assert dice(p, tc) > max(0.8, whole - 0.05), (on_device, dice(p, tc), whole)
+
+def test_predicting_into_a_used_folder_never_takes_another_inputs_name(tmp_path):
+    "Two runs into one folder, each with an input named `scan.tif` from another folder: the second gets `scan-2`, the first's mask is kept; predicting the first again keeps its own name; a bad input's error names its file once."
+    from tumortrace import load_model
+    from tumortrace.inference import predict_paths
+    sm,src = load_model(SAMPLE_MODEL, device='cpu'), DATA/'lgg'/'TCGA_HT_7860_19960513'
+    for d,k in (('ra', 10), ('rb', 12)): (tmp_path/d).mkdir(); shutil.copy(src/f'{src.name}_{k}.tif', tmp_path/d/'scan.tif')
+    out = tmp_path/'pred'
+    predict_paths(sm, [tmp_path/'ra'/'scan.tif'], out, progress=False)
+    first = np.asarray(Image.open(out/'scan_mask.png'))
+    predict_paths(sm, [tmp_path/'rb'/'scan.tif'], out, progress=False)
+    assert (np.asarray(Image.open(out/'scan_mask.png')) == first).all() and (out/'scan-2_mask.png').exists()
+    predict_paths(sm, [tmp_path/'ra'/'scan.tif'], out, progress=False)
+    s = pd.read_csv(out/'summary.csv').set_index('input')
+    assert s.loc[str(tmp_path/'ra'/'scan.tif'), 'output'] == str(out/'scan_mask.png')
+    assert s.loc[str(tmp_path/'rb'/'scan.tif'), 'output'] == str(out/'scan-2_mask.png') and len(s) == 2
+    (tmp_path/'bad.nii.gz').write_bytes(b'junk')
+    r = predict_paths(sm, [tmp_path/'bad.nii.gz'], out, progress=False)
+    assert r[0]['status'].startswith('error: cannot be read as NIfTI') and r[0]['status'].count('bad.nii.gz') <= 1   # nibabel's own words name it
+
+def test_predict_lgg_uncertainty_per_slice(tmp_path):
+    "`--uncertainty` on an LGG patient folder writes one TTA-disagreement PNG per slice beside its mask."
+    from tumortrace import load_model
+    from tumortrace.inference import predict_paths
+    src = DATA/'lgg'/'TCGA_HT_7860_19960513'
+    predict_paths(load_model(SAMPLE_MODEL, device='cpu'), [src], tmp_path/'pred', uncertainty=True, progress=False)
+    u = sorted((tmp_path/'pred'/src.name).glob('*_uncertainty.png'))
+    assert len(u) == len(list(src.glob('*_mask.tif'))) == len(list((tmp_path/'pred'/src.name).glob('*_mask.png')))
+    a = np.stack([np.asarray(Image.open(f)) for f in u])
+    assert a.shape[1:] == (256, 256) and a.dtype == np.uint8 and a.any()

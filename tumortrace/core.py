@@ -62,14 +62,24 @@ class Case:
     def mask(self, i:int)->np.ndarray:
         if self.load_mask is None: raise DataError(self.source or Path(self.case_id), "was read without masks (for prediction only)")
         return self.load_mask(i)
+    def check_slice(self, i:int, shape:tuple, first:tuple, what:str='image'):
+        "Raise a `DataError` naming slice `i`'s file when its `shape` is not the case's `first` slice's."
+        if tuple(shape) == tuple(first): return
+        f = self.files[i][0 if what == 'image' else 1] if self.files else None
+        raise DataError(Path(f) if f else (self.source or Path(self.case_id)),
+                        f"{what} slice {self.slice_ids[i]} is {'x'.join(map(str, shape))} where the first is {'x'.join(map(str, first))}: "
+                        "the slices of one case must share one size and channel count")
+    def _stack(self, arrays:list, what:str)->np.ndarray:
+        for i,a in enumerate(arrays): self.check_slice(i, a.shape, arrays[0].shape, what)
+        return np.stack(arrays)
     def volume(self)->np.ndarray:
         "All image slices stacked: (N, H, W, C); warns when every voxel is zero (nothing to segment)."
-        v = np.stack([self.image(i) for i in range(self.n_slices)])
+        v = self._stack([self.image(i) for i in range(self.n_slices)], 'image')
         if not v.any(): warnings.warn(f"{self.source or self.case_id}: case {self.case_id!r} is all zero: there is nothing to segment", stacklevel=2)
         return v
     def mask_volume(self)->np.ndarray:
         "All mask slices stacked: (N, H, W) uint8."
-        return np.stack([self.mask(i) for i in range(self.n_slices)])
+        return self._stack([self.mask(i) for i in range(self.n_slices)], 'mask')
     def brain_volume(self)->Optional[np.ndarray]:
         "Brain mask (N, H, W) when the source has one, else None."
         if self.load_brain is None: return None

@@ -60,15 +60,35 @@ def _input_files(cases)->set:
         else: fs |= {src} | {g.resolve() for g in src.parent.glob(f'{src.stem}_mask.*')}
     return fs
 
-def _unique_names(cases)->list:
+def _unique_names(cases,
+                  taken:set=None, # names (lower case) already given to other inputs, e.g. by an earlier prediction into the same folder
+                 )->list:
     "(output name, case) pairs, no two names alike (also ignoring case): inputs that share one (`a/scan.tif`, `b/scan.tif`) get `scan`, `scan-2`, ..."
-    taken,res = set(),[]
+    taken,res = set(taken or ()),[]
     for c in cases:
         base = re.sub(r'[^\w.\-]+', '_', c.case_id).lstrip('.') or 'input'
         name,k = base,1
         while name.lower() in taken: k += 1; name = f'{base}-{k}'   # `img-2` may be an input's own name
         taken.add(name.lower()); res.append((name, c))
     return res
+
+def _output_name(output:str)->str:
+    "The output name a summary row's `output` path was written under."
+    n = Path(output).name
+    return next((n[:-len(s)] for s in ('_seg.nii.gz', '_mask.png') if n.endswith(s)), n)
+
+def _names_of_others(out:Path, cases)->set:
+    "Output names (lower case) that earlier predictions into `out` gave to inputs other than `cases`' (its `summary.csv`)."
+    f = out/'summary.csv'
+    if not f.exists(): return set()
+    mine = {str(c.source) for c in cases}
+    with open(f, newline='') as fh: rows = list(csv.DictReader(fh))
+    return {_output_name(r['output']).lower() for r in rows if r.get('output') and r.get('input') not in mine}
+
+def _error_status(e:Exception, src)->str:
+    "A summary row's status for a failed input: the problem, and the file when it is not the input itself."
+    same = isinstance(e, DataError) and Path(e.path).resolve() == Path(src).resolve()
+    return f'error: {e.problem if same else e}'
 
 def _share(units:list, part:str=None)->list:
     "The K-th of N interleaved shares of the units ('K/N', K from 1); all of them when `part` is None."
@@ -112,9 +132,9 @@ def predict_paths(model:SegModel, # from `load_model`
     at = {}                                                   # summary rows in the order the inputs were given
     for k,p in enumerate(inputs):
         try: new = read_inputs(Path(p).resolve(), modalities=mods)
-        except DataError as e: rows.append(dict(input=str(p), kind='?', status=f'error: {e.problem}')); at[id(rows[-1])] = k; continue
+        except DataError as e: rows.append(dict(input=str(p), kind='?', status=_error_status(e, p))); at[id(rows[-1])] = k; continue
         cases += new; at.update({id(c):k for c in new})
-    units = _share(_unique_names(cases), part)
+    units = _share(_unique_names(cases, _names_of_others(out, cases)), part)   # never another input's name from an earlier run
     protected = _input_files(cases)
     in_dirs = {Path(c.source).resolve() for c in cases if Path(c.source).is_dir()}
     def dest(rel:str)->Path:
@@ -147,7 +167,7 @@ def predict_paths(model:SegModel, # from `load_model`
                 rows.append(dict(input=src, kind=kind, n_slices=len(vol), tumour_pixels=n, tumour_volume_ml=ml,
                                  postprocess=spec, output=str(written), status='ok', warning=_same_warning(vol, case.channel_names)))
             except (DataError, ValueError) as e:
-                rows.append(dict(input=src, kind=kind, status=f'error: {e}'))
+                rows.append(dict(input=src, kind=kind, status=_error_status(e, src)))
             at[id(rows[-1])] = k
         rows.sort(key=lambda r: at[id(r)])
         _merge_summary(out/'summary.csv', rows)
@@ -162,6 +182,7 @@ def _write_masks(case:Case, name:str, save:np.ndarray, unc, dest)->Path:
     elif case.layout == 'lgg':
         written = dest(name); written.mkdir(exist_ok=True)
         for (f,_),m in zip(case.files, save): _save_png(m, dest(f'{name}/{f.stem}_mask.png'))
+        for (f,_),u in zip(case.files, unc if unc is not None else []): _save_png((u * 255).astype(np.uint8), dest(f'{name}/{f.stem}_uncertainty.png'))
     else:
         written = dest(f'{name}_mask.png')
         _save_png(save[0], written)
