@@ -16,7 +16,7 @@ from .io import read_cases
 from .train import PRESETS, train, check_out, check_recipe, _acting, _fill_for
 from .model import load_model, read_config, MODEL_FORMAT
 from .model import decide
-from .metrics import finite_mean
+from .metrics import finite_mean, sample_std, EMPTY_CONVENTION
 from .postprocess import postprocess
 from .postprocess import choose_decision, choose_postprocess
 from .evaluate import patient_metrics, overlap_metrics, volume_spacing, save_prediction, same_sequences
@@ -108,10 +108,10 @@ def bootstrap_ci(x, n:int=5000, level:float=.95, seed:int=0)->tuple:
     return float(np.quantile(means, a)), float(np.quantile(means, 1 - a))
 
 def dice_stats(x)->dict:
-    "Mean, median, std, min, bootstrap 95 % interval of the mean, and patients below 0.5."
+    "Mean, median, sample std, min, bootstrap 95 % interval of the mean, and patients below 0.5."
     x = np.asarray(x, float)
     lo,hi = bootstrap_ci(x)
-    return dict(mean=float(np.nanmean(x)), median=float(np.nanmedian(x)), std=float(np.nanstd(x)), min=float(np.nanmin(x)),
+    return dict(mean=float(np.nanmean(x)), median=float(np.nanmedian(x)), std=sample_std(x), min=float(np.nanmin(x)),
                 ci95=[lo, hi], n=int(np.isfinite(x).sum()), n_below_05=int((x < .5).sum()))
 
 # %% ../nbs/16_crossval.ipynb #07ca9e1a
@@ -122,12 +122,12 @@ def summarize_cv(rows:list[dict])->dict:
     s = dict(n_patients=len(df), n_folds=int(df['fold'].nunique()), dice=dice_stats(df['dice']),
              raw=dice_stats(df['dice_raw']), threshold_only=dice_stats(df['dice_threshold']))
     for k in ('iou', 'hd95_mm', 'hd95_px', 'sensitivity', 'precision'):
-        if k in df: s[f'{k}_mean'] = finite_mean(df[k])
+        if k in df: s[f'{k}_mean'],s[f'{k}_n'] = finite_mean(df[k]), int(np.isfinite(df[k].astype(float)).sum())
     s['per_fold'] = {int(f):dict(n=len(g), mean=float(g['dice'].mean()), raw_mean=float(g['dice_raw'].mean()))
                      for f,g in df.groupby('fold')}
     s['per_institution'] = {str(i):dict(n=len(g), mean=float(g['dice'].mean()), raw_mean=float(g['dice_raw'].mean()))
                             for i,g in df.groupby(df['institution'].fillna('').astype(str))}
-    s['empty_convention'] = 'both empty: Dice 1; truth empty, prediction not (or the reverse): 0; undefined ratios: NaN, skipped'
+    s['empty_convention'] = EMPTY_CONVENTION
     return s
 
 # %% ../nbs/16_crossval.ipynb #058c5673

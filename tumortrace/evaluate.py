@@ -12,7 +12,7 @@ import numpy as np
 from scipy import ndimage
 from .core import Case, DataError, write_json, atomic_path, marked_incomplete, read_ahead
 from .postprocess import postprocess, _fg_box
-from .metrics import dice_counts, iou_counts, finite_mean
+from .metrics import dice_counts, iou_counts, finite_mean, sample_std, EMPTY_CONVENTION
 
 # %% auto #0
 __all__ = ['PER_PATIENT_COLS', 'confusion', 'overlap_metrics', 'hd95', 'volume_spacing', 'patient_metrics', 'metric_column',
@@ -24,6 +24,7 @@ __all__ = ['PER_PATIENT_COLS', 'confusion', 'overlap_metrics', 'hd95', 'volume_s
 def confusion(truth:np.ndarray, pred:np.ndarray)->tuple:
     "(tp, fp, fn, tn) voxel counts of two binary masks."
     t,p = np.asarray(truth) > 0, np.asarray(pred) > 0
+    if t.shape != p.shape: raise ValueError(f"truth {t.shape} and prediction {p.shape} differ in shape")
     tp,npr,nt = (int(np.count_nonzero(v)) for v in (t & p, p, t))   # count_nonzero: 4x faster than a bool array's sum
     fp,fn = npr - tp, nt - tp
     return tp, fp, fn, int(t.size - tp - fp - fn)
@@ -126,12 +127,16 @@ def metric_column(table, # per-patient rows (list of dicts) or a DataFrame
     cols = table.columns if hasattr(table, 'columns') else (table[0] if len(table) else {})
     return next((f'{name}_{u}' for u in ('mm', 'ml', 'px') if f'{name}_{u}' in cols), None)
 
-def slice_table(case_id:str, truth:np.ndarray, pred:np.ndarray)->list[dict]:
-    "One row per slice: overlap metrics and whether tumour is truly / predicted present."
+def slice_table(case_id:str, truth:np.ndarray, pred:np.ndarray,
+                slice_ids:list=None, # the case's own slice ids (LGG file numbers from 1, NIfTI z, file stems); default the index
+               )->list[dict]:
+    "One row per slice: its index from 0 (`slice`) and own id (`slice_id`), overlap metrics, and whether tumour is truly / predicted present."
     t,p = np.asarray(truth) > 0, np.asarray(pred) > 0
+    if t.shape != p.shape: raise ValueError(f"truth {t.shape} and prediction {p.shape} differ in shape")
+    ids = list(range(len(t))) if slice_ids is None else list(slice_ids)
     tp,nt,npr = (np.array([np.count_nonzero(s) for s in v], np.int64) for v in (t & p, t, p))   # per slice, in one pass each
     d,j = dice_counts(tp, npr - tp, nt - tp), iou_counts(tp, npr - tp, nt - tp)
-    return [dict(patient=case_id, slice=i, dice=float(d[i]), iou=float(j[i]), both_empty=bool(nt[i] + npr[i] == 0),
+    return [dict(patient=case_id, slice=i, slice_id=ids[i], dice=float(d[i]), iou=float(j[i]), both_empty=bool(nt[i] + npr[i] == 0),
                  truth_present=bool(nt[i]), pred_present=bool(npr[i])) for i in range(len(t))]
 
 def detection(slices)->dict:
@@ -149,13 +154,15 @@ def region_masks(mask:np.ndarray, generation:str, label_values=None)->dict:
 
 # %% ../nbs/10_evaluate.ipynb #3262bb1d
 def summarize_patients(rows:list[dict], prefix:str='')->dict:
-    "Mean/median/std/min of per-patient Dice and friends (NaNs skipped)."
+    "Mean/median/sample std/min of per-patient Dice and friends; undefined values (NaN) skipped, and how many of each were averaged (`_n`)."
     def col(k): return np.array([r[k] for r in rows], float)
     d,h = col('dice'), metric_column(rows, 'hd95')
+    hv = col(h) if h else np.full(len(rows), np.nan)
     s = dict(n_patients=len(rows), dice_mean=float(np.nanmean(d)), dice_median=float(np.nanmedian(d)),
-             dice_std=float(np.nanstd(d)), dice_min=float(np.nanmin(d)), iou_mean=finite_mean(col('iou')),
-             hd95_mean=finite_mean(col(h)) if h else float('nan'), hd95_unit=h and h[5:],
-             sensitivity_mean=finite_mean(col('sensitivity')), precision_mean=finite_mean(col('precision')),
+             dice_std=sample_std(d), dice_min=float(np.nanmin(d)), iou_mean=finite_mean(col('iou')),
+             hd95_mean=finite_mean(hv), hd95_n=int(np.isfinite(hv).sum()), hd95_unit=h and h[5:],
+             sensitivity_mean=finite_mean(col('sensitivity')), sensitivity_n=int(np.isfinite(col('sensitivity')).sum()),
+             precision_mean=finite_mean(col('precision')), precision_n=int(np.isfinite(col('precision')).sum()),
              n_both_empty=int(sum(r['both_empty'] for r in rows)))
     return {prefix + k:v for k,v in s.items()}
 
@@ -171,7 +178,7 @@ def same_sequences(vol:np.ndarray, # (N, H, W, C) volume as read
 def score_patient(case_id:str, truth:np.ndarray, pred:np.ndarray, # (N, H, W) class indices
                   postprocess_spec:str, spacing, # `volume_spacing` of the case
                   gen:str=None, label_values=None, # BraTS generation and label values (region Dice)
-                  save_to=None)->tuple:
+                  save_to=None, slice_ids:list=None)->tuple:
     "One patient's raw and post-processed rows and its per-slice rows (kept as `save_prediction` when `save_to`): the per-patient work of `evaluate_cases`."
     pp = postprocess(pred, postprocess_spec)
     rows = []
@@ -183,7 +190,7 @@ def score_patient(case_id:str, truth:np.ndarray, pred:np.ndarray, # (N, H, W) cl
             for k in tr: r[f'dice_{k}'] = overlap_metrics(tr[k], prr[k])['dice']
         rows.append(r)
     if save_to is not None: save_prediction(save_to, case_id, pp, raw=pred)
-    return rows[0], rows[1], slice_table(case_id, truth > 0, pp > 0)
+    return rows[0], rows[1], slice_table(case_id, truth > 0, pp > 0, slice_ids)
 
 def evaluate_cases(model, # a `SegModel` from `load_model`
                    cases:list[Case], # labelled cases (with masks) to score
@@ -209,7 +216,7 @@ def evaluate_cases(model, # a `SegModel` from `load_model`
           ThreadPoolExecutor(1, thread_name_prefix='score') if score_thread else nullcontext()) as pool:
         for c,vol,brain,truth,x in read_ahead(it, prepare=model.prepare_volume):     # the next patients read and prepared meanwhile
             pred = model.predict_case(c, vol=vol, brain=brain, prepared=x, tta=tta)
-            args = (c.case_id, truth, pred, postprocess_spec, volume_spacing(c), gen, lv, save_to)
+            args = (c.case_id, truth, pred, postprocess_spec, volume_spacing(c), gen, lv, save_to, list(c.slice_ids))
             done.append(pool.submit(score, *args) if pool else score(*args))
             same.append(same_sequences(vol, c.channel_names))
         done = [d.result() if pool else d for d in done]
@@ -245,7 +252,7 @@ def eval_summary(res:dict, postprocess_spec:str='none')->dict:
     if res['generation']:
         for k in BRATS_REGIONS[res['generation']]: s[f'dice_{k}_mean'] = finite_mean([r[f'dice_{k}'] for r in res['post']])
     s['raw'] = summarize_patients(res['raw'])
-    s['empty_convention'] = 'both empty: Dice 1 (counted in n_both_empty); truth empty, prediction not: 0; undefined ratios: NaN, skipped'
+    s['empty_convention'] = EMPTY_CONVENTION
     return s
 
 PER_PATIENT_COLS = ['patient', 'dice', 'iou', 'hd95_mm', 'hd95_px', 'sensitivity', 'specificity', 'precision',

@@ -14,9 +14,9 @@ import tumortrace.core  # warning filters before fastai
 from fastai.learner import Metric
 
 # %% auto #0
-__all__ = ['LOSSES', 'overlap_index', 'soft_dice', 'DiceLoss', 'DiceCELoss', 'FocalLoss', 'soft_tversky', 'TverskyCELoss',
-           'get_loss', 'SegTally', 'SegMetric', 'dice_counts', 'iou_counts', 'dice', 'finite_mean', 'DiceGlobal',
-           'IoUGlobal', 'DicePatient', 'FgAccuracy', 'PixelAccuracy', 'seg_metrics']
+__all__ = ['LOSSES', 'EMPTY_CONVENTION', 'overlap_index', 'soft_dice', 'DiceLoss', 'DiceCELoss', 'FocalLoss', 'soft_tversky',
+           'TverskyCELoss', 'get_loss', 'SegTally', 'SegMetric', 'dice_counts', 'iou_counts', 'dice', 'finite_mean',
+           'sample_std', 'DiceGlobal', 'IoUGlobal', 'DicePatient', 'FgAccuracy', 'PixelAccuracy', 'seg_metrics']
 
 # %% ../nbs/05_losses_metrics.ipynb #bbc6b53c
 def _soft_counts(logits:torch.Tensor, target:torch.Tensor, include_background:bool=False, per_image:bool=False)->tuple:
@@ -165,6 +165,16 @@ def finite_mean(x)->float:
     "Mean of the finite values of `x` (NaN marks an undefined ratio), NaN when there are none: no 'Mean of empty slice' warning."
     x = np.asarray(x, float); x = x[np.isfinite(x)]
     return float(x.mean()) if len(x) else float('nan')
+
+def sample_std(x)->float:
+    "Sample standard deviation (n - 1) of the finite values of `x`: 0 for one value, NaN for none."
+    x = np.asarray(x, float); x = x[np.isfinite(x)]
+    return float(x.std(ddof=1)) if len(x) > 1 else (0. if len(x) else float('nan'))
+
+EMPTY_CONVENTION = ('per patient, in 3-D: truth and prediction both empty: Dice and IoU 1 (counted in n_both_empty); one empty, the other not: '
+                    'Dice and IoU 0; sensitivity (truth empty), precision (prediction empty) and HD95 (either empty) undefined: NaN in the '
+                    'per-patient table and left out of their means (each mean\'s `_n` says how many patients it covers), so a tumour missed '
+                    'entirely lowers the Dice mean but not the HD95 or precision means')
 
 
 class DiceGlobal(SegMetric):

@@ -43,8 +43,11 @@ def opening(mask:np.ndarray, radius:int=1)->np.ndarray:
     return _binary_apply(mask, lambda b: ndimage.binary_opening(b, _struct(b.ndim, radius)))
 
 def closing(mask:np.ndarray, radius:int=1)->np.ndarray:
-    "Morphological closing in-plane: bridges small gaps."
-    return _binary_apply(mask, lambda b: ndimage.binary_closing(b, _struct(b.ndim, radius), border_value=0))
+    "Morphological closing in-plane: bridges small gaps; never removes tumour, also where it touches the image's edge."
+    def f(b):
+        pad = [(0, 0)] * (b.ndim - 2) + [(radius, radius)] * 2          # room to dilate past the edge, so that erosion keeps what touches it
+        return ndimage.binary_closing(np.pad(b, pad), _struct(b.ndim, radius))[(..., slice(radius, -radius or None), slice(radius, -radius or None))]
+    return _binary_apply(mask, f)
 
 def fill_holes(mask:np.ndarray)->np.ndarray:
     "Fill holes slice by slice (a 3-D fill would also fill tubes running through slices), in one labelling call."
@@ -84,16 +87,25 @@ def keep_relative(mask:np.ndarray, pct:float=30)->np.ndarray:
 def _radius(name:str)->int:
     "The radius of an `open[R]` / `close[R]` step (default 1); 0 for other steps."
     for k in ('open', 'close'):
-        if name.startswith(k): return int(name[len(k):] or 1)
+        if name.startswith(k):
+            r = int(name[len(k):] or 1)
+            if r < 1: raise ValueError(f"post-processing step {name!r}: the radius must be at least 1")
+            return r
     return 0
 
 def _step(name:str):
     if name == 'fill': return fill_holes
     if name == 'largest': return largest_component
-    if name.startswith('rel'): p = float(name[3:] or 30); return lambda m: keep_relative(m, p)
+    if name.startswith('rel'):
+        p = float(name[3:] or 30)
+        if not 0 < p <= 100: raise ValueError(f"post-processing step {name!r}: the percentage of the largest component must be in (0, 100]")
+        return lambda m: keep_relative(m, p)
     if name.startswith('open'): r = _radius(name); return lambda m: opening(m, r)
     if name.startswith('close'): r = _radius(name); return lambda m: closing(m, r)
-    if name.startswith('min'): n = int(name[3:] or 20); return lambda m: remove_small(m, n)
+    if name.startswith('min'):
+        n = int(name[3:] or 20)
+        if n < 1: raise ValueError(f"post-processing step {name!r}: the size must be at least 1 voxel")
+        return lambda m: remove_small(m, n)
     raise ValueError(f"unknown post-processing step {name!r}: use open[R], close[R], fill, min[N], rel[P], largest")
 
 def _margin(spec:str)->int:
