@@ -117,3 +117,12 @@ def test_slices_of_one_patient_differ(tmp_path, lgg_patient, shape):
     words = f"image slice 7 is {'x'.join(map(str, shape))} where the first is 256x256x3"
     check(lambda: summarize(read_cases(tmp_path)), f'{d.name}_7.tif', words)
     check(lambda: read_cases(tmp_path)[0].volume(), f'{d.name}_7.tif', words)
+
+def test_nifti_modalities_on_different_grids(tmp_path):
+    "A modality of the right shape but shifted 25 mm (another grid in space) is refused, for training and for prediction, naming its file."
+    from tumortrace.io import read_inputs
+    d = write_brats(tmp_path, 'BraTS_0007')
+    f = d/'BraTS_0007_t1.nii.gz'; img = nib.load(str(f)); aff = img.affine.copy(); aff[0, 3] += 25
+    nib.save(nib.Nifti1Image(np.asarray(img.dataobj), aff), str(f))
+    check(lambda: read_brats_case(d).image(0), 'BraTS_0007_t1.nii.gz', 'affine differs from the segmentation')
+    check(lambda: read_inputs(d)[0].image(0), 'BraTS_0007_t1.nii.gz', 'not on one voxel grid')

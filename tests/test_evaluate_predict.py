@@ -194,3 +194,38 @@ def test_predict_lgg_uncertainty_per_slice(tmp_path):
     assert len(u) == len(list(src.glob('*_mask.tif'))) == len(list((tmp_path/'pred'/src.name).glob('*_mask.png')))
     a = np.stack([np.asarray(Image.open(f)) for f in u])
     assert a.shape[1:] == (256, 256) and a.dtype == np.uint8 and a.any()
+
+@pytest.mark.parametrize('version', [1, 2])
+def test_nifti_output_header_is_the_masks(tmp_path, version):
+    "A mask written from a scan's header keeps its affine, codes and NIfTI version, not its display window or description, without nibabel warnings."
+    import warnings
+    from tumortrace.inference import _save_nifti
+    aff = np.array([[0., -1.2, 0, 90], [0.9, 0, 0, -120], [0, 0, 3., -40], [0, 0, 0, 1]])
+    cls = nib.Nifti2Image if version == 2 else nib.Nifti1Image
+    scan = cls(np.random.default_rng(0).random((8, 9, 4)).astype(np.float32) * 3000, aff)
+    scan.header['cal_max'], scan.header['descrip'] = 3000, b'T1 scan'; scan.set_qform(aff, 1); scan.set_sform(aff, 2)
+    m = np.zeros((8, 9, 4), np.uint8); m[2:5, 3:6, 1:3] = 1
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        _save_nifti(m, aff, scan.header, tmp_path/'m_seg.nii.gz')
+        out = nib.load(str(tmp_path/'m_seg.nii.gz'))
+        assert isinstance(out, cls) and np.allclose(out.affine, aff) and (np.asarray(out.dataobj) == m).all()
+    h = out.header
+    assert (h['cal_min'], h['cal_max']) == (0, 1) and h['descrip'].item() == b'TumorTrace segmentation'
+    assert (int(h['qform_code']), int(h['sform_code'])) == (1, 2) and out.get_data_dtype() == np.uint8
+
+def test_predict_a_data_set_root_and_a_folder_of_volumes(tmp_path):
+    "`predict` on the LGG root predicts each patient folder; a folder of NIfTI volumes without BraTS names is one case per volume (nnU-Net's naming), affine kept."
+    from tumortrace import load_model
+    from tumortrace.inference import predict_paths
+    from tumortrace.io import read_inputs, expand_inputs
+    pats = sorted(d.name for d in (DATA/'lgg').iterdir() if d.is_dir())
+    assert [p.name for p in expand_inputs(DATA/'lgg')] == pats
+    r = predict_paths(load_model(SAMPLE_MODEL, device='cpu'), [DATA/'lgg'], tmp_path/'pred', progress=False)
+    assert [Path(x['input']).name for x in r] == pats and all(x['status'] == 'ok' for x in r)
+    assert all(len(list((tmp_path/'pred'/p).glob('*_mask.png'))) == len(list((DATA/'lgg'/p).glob('*_mask.tif'))) for p in pats)
+    v = tmp_path/'vols'; v.mkdir(); aff = np.diag([1., 1., 2., 1.])
+    for n in ('case_001_0000', 'case_002_0000'): nib.save(nib.Nifti1Image(np.zeros((16, 16, 3), np.float32), aff), str(v/f'{n}.nii.gz'))
+    cs = read_inputs(v)
+    assert [(c.case_id, c.layout) for c in cs] == [('case_001_0000', 'nifti'), ('case_002_0000', 'nifti')]
+    assert np.allclose(cs[0].affine, aff)

@@ -305,7 +305,7 @@ def _add_eval_predict(sub):
     e.set_defaults(func=cmd_evaluate)
     p = sub.add_parser('predict', help='predict masks for new scans')
     p.add_argument('--model', required=True, help="a model folder, or a run or cross-validation folder holding one")
-    p.add_argument('inputs', nargs='+', help='image files, folders, NIfTI files, BraTS case folders')
+    p.add_argument('inputs', nargs='+', help='image files, NIfTI files, LGG patient or BraTS case folders, folders of images or volumes, or a data set holding such folders')
     p.add_argument('--out', required=True, help='output folder')
     from tumortrace.inference import predict_paths
     add_options(p, predict_paths, PREDICT_OPTIONS)

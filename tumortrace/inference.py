@@ -17,17 +17,23 @@ import csv, os, re
 from pathlib import Path
 from .core import DataError, OptionError, atomic_path, marked_incomplete, read_ahead
 from .core import Case
-from .io import read_inputs
+from .io import read_inputs, expand_inputs
 from .evaluate import volume_spacing
 
 def _save_png(a:np.ndarray, path:Path):
     from PIL import Image
     with atomic_path(path) as tmp: Image.fromarray(a).save(tmp, format='PNG')
 
-def _save_nifti(a:np.ndarray, affine, ref_header, path:Path):
+def _save_nifti(a:np.ndarray, affine, ref_header, path:Path, what:str='segmentation'):
+    "Write `a` as uint8 NIfTI with the input's affine and header (its NIfTI version too), the display range and description made the output's."
     import nibabel as nib
-    img = nib.Nifti1Image(a.astype(np.uint8), affine, header=ref_header.copy() if ref_header is not None else None)
+    cls = nib.Nifti2Image if isinstance(ref_header, nib.Nifti2Header) else nib.Nifti1Image
+    img = cls(a.astype(np.uint8), affine, header=ref_header.copy() if ref_header is not None else None)
     img.set_data_dtype(np.uint8)
+    h = img.header
+    h['cal_min'],h['cal_max'] = 0, int(a.max()) if a.size else 0          # not the scan's window (cal_max 3000 hides labels 0-4)
+    h['descrip'] = f'TumorTrace {what}'.encode()[:80]
+    h.set_slope_inter(1, 0)                                                  # labels stored as they are
     with atomic_path(path, suffix='.nii.gz') as tmp: nib.save(img, str(tmp))
 
 def _overlay_png(vol, mask, path, channel):
@@ -130,7 +136,7 @@ def predict_paths(model:SegModel, # from `load_model`
     cases,rows = [],[]
     mods = model.cfg.get('channel_names')                 # a BraTS folder gives the inputs the model takes, in its order
     at = {}                                                   # summary rows in the order the inputs were given
-    for k,p in enumerate(inputs):
+    for k,p in enumerate(q for p in inputs for q in expand_inputs(p)):   # a data set's root: each patient / case folder on its own
         try: new = read_inputs(Path(p).resolve(), modalities=mods)
         except DataError as e: rows.append(dict(input=str(p), kind='?', status=_error_status(e, p))); at[id(rows[-1])] = k; continue
         cases += new; at.update({id(c):k for c in new})
@@ -178,7 +184,7 @@ def _write_masks(case:Case, name:str, save:np.ndarray, unc, dest)->Path:
     if case.layout in ('nifti', 'brats'):
         written,hdr = dest(f'{name}_seg.nii.gz'), _nifti_header(case)
         _save_nifti(save.transpose(1, 2, 0), case.affine, hdr, written)
-        if unc is not None: _save_nifti((unc.transpose(1, 2, 0) * 100).round(), case.affine, hdr, dest(f'{name}_uncertainty.nii.gz'))
+        if unc is not None: _save_nifti((unc.transpose(1, 2, 0) * 100).round(), case.affine, hdr, dest(f'{name}_uncertainty.nii.gz'), 'uncertainty (%)')
     elif case.layout == 'lgg':
         written = dest(name); written.mkdir(exist_ok=True)
         for (f,_),m in zip(case.files, save): _save_png(m, dest(f'{name}/{f.stem}_mask.png'))

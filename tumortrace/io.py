@@ -16,7 +16,7 @@ __all__ = ['IMAGE_EXTS', 'MAX_SIDE', 'LGG_CHANNELS', 'COLOUR_CHANNELS', 'BRATS_L
            'read_image', 'to_class_mask', 'read_mask', 'image_shape', 'read_lgg_case', 'read_lgg',
            'identical_sequences', 'brats_generation', 'read_nifti', 'read_brats_case', 'to_class_mask_volume',
            'read_brats', 'read_folder', 'detect_layout', 'read_cases', 'image_channels', 'read_image_case',
-           'read_nifti_case', 'read_inputs', 'summarize']
+           'read_nifti_case', 'expand_inputs', 'read_inputs', 'summarize']
 
 # %% ../nbs/02_io.ipynb #8820c1d1
 IMAGE_EXTS = ('.png', '.jpg', '.jpeg', '.tif', '.tiff')
@@ -315,9 +315,12 @@ def read_brats_case(folder, # one BraTS case folder
     cache = {}
     def vol(key):
         if key not in cache:
-            a,_,_ = read_nifti(files[key], 'segmentation' if key == 'seg' else key)
+            a,aff,_ = read_nifti(files[key], 'segmentation' if key == 'seg' else key)
             if a.shape != tuple(shape):
                 raise DataError(files[key], f"shape {a.shape} differs from the {'segmentation' if labelled else mods[0]}'s {tuple(shape)}")
+            if (d := float(np.abs(aff - hdr.affine).max())) > 1e-3:     # one grid in space, not only in shape
+                raise DataError(files[key], f"affine differs from the {'segmentation' if labelled else mods[0]}'s {ref.name} (by up to {d:.3g}): "
+                                "the volumes are not on one voxel grid; resample them onto one grid first")
             if key == 'seg': a = to_class_mask_volume(a, files[key], known, target)
             cache[key] = a
         return cache[key]
@@ -485,6 +488,23 @@ def read_nifti_case(path)->Case:
     return Case(_nii_stem(path), 'nifti', list(range(hdr.shape[2])), load_image, None, ['image'], affine=hdr.affine,
                 spacing=tuple(round(float(z), 6) for z in hdr.header.get_zooms()[:3]), source=path, files=[(path, None)])
 
+def _brats_named(folder:Path)->bool:
+    "True if `folder`'s NIfTI files carry BraTS names (one case of several modalities), False for a folder of separate volumes."
+    try: _brats_files(folder); return True
+    except DataError: return False
+
+def _scans_at_top(d:Path)->bool:
+    "True if folder `d` itself holds images or NIfTI volumes."
+    return any(f.is_file() and (f.suffix.lower() in IMAGE_EXTS or f.name.lower().endswith(NII)) for f in d.iterdir())
+
+def expand_inputs(path)->list[Path]:
+    "A data set's root (LGG patient folders, BraTS case folders, images/ + masks/) as the folders to predict; any other path as itself."
+    path = Path(path)
+    if not path.is_dir() or _scans_at_top(path): return [path]
+    subs = sorted((d for d in path.iterdir() if d.is_dir() and not d.name.startswith('.')), key=lambda d: _natural_key(d.name))
+    if (path/'images').is_dir(): subs = [path/'images']          # images/ + masks/: the images alone (masks are not inputs)
+    return subs or [path]
+
 def read_inputs(path, # an image, a NIfTI file, an LGG patient folder, a BraTS case folder or a folder of images
                 modalities=None, # BraTS inputs the model takes, in order
                )->list[Case]:
@@ -495,7 +515,9 @@ def read_inputs(path, # an image, a NIfTI file, an LGG patient folder, a BraTS c
         if path.suffix.lower() in IMAGE_EXTS: return [read_image_case(path)]
         raise DataError(path, "is neither a 2-D image (png, jpg, tif) nor a NIfTI volume")
     if not path.is_dir(): raise DataError(path, "does not exist")
-    if _nii_files(path): return [read_brats_case(path, modalities=modalities, labelled=False)]
+    if _nii_files(path):
+        if _brats_named(path): return [read_brats_case(path, modalities=modalities, labelled=False)]
+        return [read_nifti_case(f) for f in sorted(_nii_files(path), key=lambda f: _natural_key(f.name))]   # e.g. nnU-Net's case_0000.nii.gz
     files = sorted((f for f in path.iterdir() if f.is_file() and f.suffix.lower() in IMAGE_EXTS and not f.stem.endswith('_mask')),
                    key=lambda f: _natural_key(f.name))
     if files and all(_lgg_re.match(f.name) for f in files): return [read_lgg_case(path, labelled=False)]   # one LGG patient
