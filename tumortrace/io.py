@@ -51,20 +51,38 @@ def read_image(path,
                     pg = t.pages[0]
                     _check_side(path, pg.imagelength, pg.imagewidth)
                     a = t.asarray()
+                    if a.ndim == 3 and len(t.pages) == 1 and int(pg.planarconfig) == 2 and pg.samplesperpixel == a.shape[0]:
+                        a = np.moveaxis(a, 0, -1)                 # planar (one plane per channel): samples last, as any other
+                    if a.ndim == 3 and a.shape[-1] in (2, 4): a = _drop_alpha(a, pg.extrasamples, path)
         else:
             from PIL import Image
             with Image.open(path) as im:
                 _check_side(path, im.height, im.width)
                 im.load()
-                if im.mode in ('RGBA', 'LA', 'P'): im = im.convert('RGB' if im.mode != 'LA' else 'L')
-                a = np.asarray(im)
+                if im.mode == 'P' and what == 'mask': a = np.asarray(im)          # a palette mask: its indices are the labels
+                elif im.mode in ('P', 'PA'): a = _grey_if_grey(np.asarray(im.convert('RGB')))   # colours looked up (a grey palette: one channel)
+                else:
+                    if im.mode in ('RGBA', 'LA', 'CMYK', 'YCbCr', 'LAB', 'HSV'): im = im.convert('RGB' if im.mode != 'LA' else 'L')
+                    a = np.asarray(im)
     except DataError: raise
     except Exception as e: raise DataError(path, f"cannot be read as an image ({type(e).__name__}: {e})") from None
     if a.size == 0: raise DataError(path, "cannot be read as an image (no pixel data)")
     if a.ndim == 2: a = a[..., None]
-    if a.ndim != 3 or a.shape[-1] > 4: raise DataError(path, f"is not a 2-D grey or RGB image (array shape {a.shape})")
-    if a.shape[-1] == 4: a = a[..., :3]
+    if a.ndim != 3 or a.shape[-1] not in (1, 3): raise DataError(path, f"is not a 2-D grey or RGB image (array shape {a.shape})")
     return _finite(a, path, what, 'pixels', nan)
+
+def _drop_alpha(a:np.ndarray, # (H, W, 2 or 4) grey or RGB with one extra sample
+                extra:tuple, # the TIFF's ExtraSamples (1, 2: alpha; 0: unspecified)
+                path)->np.ndarray:
+    "Grey or RGB without its alpha; an extra sample that is not alpha (e.g. a fourth MRI sequence) is refused, never cut off silently."
+    opaque = a[..., -1].min() == a[..., -1].max()                # unspecified but constant: an opaque alpha in practice
+    if (extra and extra[-1] in (1, 2)) or (not (extra and extra[-1]) and opaque): return a[..., :-1]
+    raise DataError(path, f"has {a.shape[-1]} samples per pixel and the last is not alpha: tumortrace reads grey or RGB images "
+                          "(store further sequences as their own channels of a NIfTI volume, or as separate images)")
+
+def _grey_if_grey(rgb:np.ndarray)->np.ndarray:
+    "(H, W) when the three channels are equal (a grey palette), else the (H, W, 3) colour image."
+    return rgb[..., 0] if (rgb[..., 0] == rgb[..., 1]).all() and (rgb[..., 1] == rgb[..., 2]).all() else rgb
 
 # %% ../nbs/02_io.ipynb #3cc64b4d
 _TIFF_DIRECT = True # decode simple TIFFs with libtiff directly (`_tiff_simple`); False: always through tifffile
@@ -156,7 +174,7 @@ def image_shape(path)->tuple:
             info = _tiff_head(path) if _TIFF_DIRECT else None   # plain TIFFs: 3x faster than tifffile's parse
             if info: return info[0][:2]
             import tifffile
-            with tifffile.TiffFile(path) as t: return tuple(t.pages[0].shape[:2])
+            with tifffile.TiffFile(path) as t: return (t.pages[0].imagelength, t.pages[0].imagewidth)   # planar too
         from PIL import Image
         with Image.open(path) as im: return (im.height, im.width)
     except Exception as e: raise DataError(path, f"cannot be read as an image ({type(e).__name__}: {e})") from None
@@ -457,10 +475,12 @@ def image_channels(path)->int:
     try:
         if path.suffix.lower() in ('.tif', '.tiff'):
             import tifffile
-            with tifffile.TiffFile(path) as t: s = t.pages[0].shape
-            return 1 if len(s) == 2 else min(s[-1], 3)
+            with tifffile.TiffFile(path) as t: n = t.pages[0].samplesperpixel
+            return 1 if n <= 2 else 3                                     # grey (+ alpha), or colour
         from PIL import Image
-        with Image.open(path) as im: return 1 if im.mode in ('L', 'LA', 'I', 'I;16', 'F', '1') else 3
+        with Image.open(path) as im:
+            if im.mode in ('P', 'PA'): return read_image(path).shape[-1]     # the palette says: read it
+            return 1 if im.mode in ('L', 'LA', 'I', 'I;16', 'F', '1') else 3
     except Exception as e: raise DataError(path, f"cannot be read as an image ({type(e).__name__}: {e})") from None
 
 def read_image_case(path, channels=None)->Case:
