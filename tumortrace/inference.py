@@ -15,7 +15,8 @@ __all__ = ['SUMMARY_COLS', 'predict_paths']
 # %% ../nbs/08_inference.ipynb #7c83cdea
 import csv, os, re
 from pathlib import Path
-from .core import DataError, OptionError, atomic_path, marked_incomplete, read_ahead
+from .core import DataError, OptionError, atomic_path, read_ahead, INCOMPLETE
+from contextlib import contextmanager
 from .core import Case
 from .io import read_inputs, expand_inputs
 from .evaluate import volume_spacing
@@ -155,7 +156,7 @@ def predict_paths(model:SegModel, # from `load_model`
         it = progress_bar(units, leave=False)
     from tumortrace.viz import default_channel
     ch = default_channel(model.cfg.get('channel_names') or [])
-    with marked_incomplete(out, 'a prediction'):
+    with _pending(out, [str(c.source) for _,c in units]):
         names = [name for name,_ in units]
         read = read_ahead((c for _,c in it), labelled=False, prepare=model.prepare_volume, catch=(DataError, ValueError))
         for name,(case,vol,brain,_,x) in zip(names, read):     # the next inputs read and prepared while this one is predicted
@@ -203,12 +204,35 @@ def _same_warning(vol:np.ndarray, names:list)->str:
     g = identical_sequences(vol, names)
     return '; '.join(' = '.join(s) for s in g) + ': the same image (a missing sequence filled with another?); the model may miss tumour' if g else ''
 
+@contextmanager
+def _folder_lock(folder:Path):
+    "An exclusive lock on `folder` itself (no lock file left behind), for the runs or shares that write into it."
+    import fcntl
+    lock = os.open(folder, os.O_RDONLY)
+    try: fcntl.flock(lock, fcntl.LOCK_EX); yield
+    finally: os.close(lock)
+
+_PENDING = 'pending: '
+
+@contextmanager
+def _pending(out:Path, inputs:list):
+    "`out/INCOMPLETE` lists these inputs while they are predicted; a killed run's stay listed until a run predicts them again, and the marker goes when none is left."
+    f = out/INCOMPLETE
+    def update(add=(), drop=()):
+        with _folder_lock(out):
+            have = [l[len(_PENDING):] for l in f.read_text().splitlines() if l.startswith(_PENDING)] if f.exists() else []
+            left = [i for i in dict.fromkeys(have + list(add)) if i not in set(drop)]
+            if not left: f.unlink(missing_ok=True); return
+            with atomic_path(f) as tmp:
+                tmp.write_text("a prediction started but has not finished (killed or failed): the outputs of these inputs may be partial\n"
+                               + ''.join(f'{_PENDING}{i}\n' for i in left))
+    update(add=inputs)
+    yield
+    update(drop=inputs)
+
 def _merge_summary(path:Path, rows:list):
     "Write `rows` into `summary.csv`, keeping earlier runs' rows for other inputs (under a lock, atomically)."
-    import fcntl
-    lock = os.open(path.parent, os.O_RDONLY)                 # lock the folder itself: no lock file left behind
-    try:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with _folder_lock(path.parent):
         old = []
         if path.exists():
             with open(path, newline='') as f: old = list(csv.DictReader(f))
@@ -218,4 +242,3 @@ def _merge_summary(path:Path, rows:list):
             with open(tmp, 'w', newline='') as f:
                 w = csv.DictWriter(f, fieldnames=SUMMARY_COLS); w.writeheader()
                 for r in keep: w.writerow({k:r.get(k, '') for k in SUMMARY_COLS})
-    finally: os.close(lock)
