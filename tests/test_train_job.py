@@ -81,3 +81,28 @@ def test_compiled_training(tmp_path):
     case = read_cases(DATA/'lgg')[0]
     assert m.predict_case(case).shape == case.mask_volume().shape
     assert type(m.model.layers[-1]).__name__ == 'ToTensorBase'        # loads into the usual architecture
+
+def test_a_run_and_a_cross_validation_never_share_a_folder(run, tmp_path):
+    "cv into a run's folder, train into a cross-validation's: refused before any job starts, the model and report untouched; so are bad --context, LGG with --target, --out under a file; evaluate takes a run folder."
+    import shutil
+    r = tmp_path/'r'; shutil.copytree(run, r)
+    before = {f: f.read_bytes() for f in [r/'model'/'model.safetensors', r/'model'/'config.json', r/'train.ipynb']}
+    def cli(*a): return subprocess.run(CLI + [str(x) for x in a] + ['--quiet'], capture_output=True, text=True, timeout=300)
+    p = cli('cv', '--data', DATA/'lgg', '--out', r, '--preset', 'tiny', '--folds', '2')
+    assert p.returncode == 1 and 'holds a training run (run.json)' in p.stderr, p.stderr[-2000:]
+    cv = tmp_path/'cv'; (cv/'model').mkdir(parents=True); (cv/'folds.json').write_text('{}')
+    p = cli('train', '--data', DATA/'lgg', '--out', cv, '--preset', 'tiny')
+    assert p.returncode == 1 and 'holds a cross-validation (folds.json)' in p.stderr, p.stderr[-2000:]
+    assert not (cv/'train.ipynb').exists() and sorted(x.name for x in cv.iterdir()) == ['folds.json', 'model']
+    p = cli('train', '--data', DATA/'lgg', '--out', r, '--preset', 'tiny')     # a finished run: refused before its report is replaced
+    assert p.returncode == 1 and 'already holds a run' in p.stderr, p.stderr[-2000:]
+    assert all(f.read_bytes() == b for f,b in before.items())
+    for args,words in ((('--context', '-1'), '--context must be a whole number from 0 to 8'),
+                       (('--target', 'multiclass'), '--target does not apply to lgg data')):
+        p = cli('train', '--data', DATA/'lgg', '--out', tmp_path/'n', '--preset', 'tiny', *args)
+        assert p.returncode == 1 and words in p.stderr and 'Traceback' not in p.stderr, p.stderr[-2000:]
+    (tmp_path/'afile').write_text('x')
+    p = cli('train', '--data', DATA/'lgg', '--out', tmp_path/'afile'/'sub', '--preset', 'tiny')
+    assert p.returncode == 1 and 'which is a file, not a folder' in p.stderr and 'Traceback' not in p.stderr, p.stderr[-2000:]
+    p = cli('evaluate', '--model', r, '--data', tmp_path/'nodata', '--out', tmp_path/'e')   # the run folder is taken (its model/) ...
+    assert p.returncode == 1 and 'is not a TumorTrace model folder' not in p.stderr and 'nodata' in p.stderr, p.stderr[-2000:]   # ... the data refused

@@ -207,7 +207,11 @@ def cmd_train(args)->int:
         if not rank_distrib(): print(f"run written to {out} by {num_distrib()} processes: " + json.dumps(run.metrics))
         return 0
     if (args.num_processes or 1) > 1: return _launch(args, args.num_processes)
-    rc = run_job('train', out/'train.ipynb', params, progress=not args.quiet)
+    from tumortrace.train import check_folder
+    check_folder(out, 'run', bool(args.resume))               # refused before the job: the folder's report is not overwritten
+    nb = out/'train.ipynb'
+    if nb.exists() and args.resume: nb = out/'train-resumed.ipynb'   # the first report kept
+    rc = run_job('train', nb, params, progress=not args.quiet)
     if rc == 0: print(f"run written to {out}: " + json.dumps(json.loads((out/'metrics.json').read_text())))
     return rc
 
@@ -219,6 +223,8 @@ def cmd_cv(args)->int:
     from tumortrace.crossval import check_folds, DEFAULT_FOLDS
     from tumortrace.io import read_cases
     params,out = _job_params(args, CV_OPTIONS, 'cross-validation folder')
+    from tumortrace.train import check_folder
+    check_folder(out, 'cv', bool(args.resume))                # refused before the job: the folder's report is not overwritten
     rkw = {k:v for k in ('target', 'group') if (v := params.get(k)) is not None}
     if params.get('modalities'): rkw['modalities'] = params['modalities'].split(',')
     if not (args.resume and (out/'folds.json').exists()):     # a resumed one goes on with its own folds
@@ -263,9 +269,9 @@ def _add_train(sub):
 def cmd_evaluate(args)->int:
     "Run the evaluation job: per-patient metrics of a model on labelled data."
     from tumortrace.train import check_out
-    from tumortrace.model import read_config
+    from tumortrace.model import read_config, model_folder
     from tumortrace.io import detect_layout
-    read_config(args.model); detect_layout(args.data)          # refused here, before a job starts
+    read_config(model_folder(args.model)); detect_layout(args.data)   # refused here, before a job starts (a run or cv folder: its model)
     out = check_out(args.out, args.data, 'evaluation folder')
     params = {k:getattr(args, k) for k in EVALUATE_OPTIONS if getattr(args, k) is not None}
     params.update(model=str(Path(args.model).resolve()), data=str(Path(args.data).resolve()), out=str(out))

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 from .core import DataError, OptionError, write_json, atomic_path, read_ahead
 from .io import read_cases
-from .train import PRESETS, train, check_out, check_recipe, _acting, _fill_for
+from .train import PRESETS, train, check_out, check_recipe, check_folder, _acting, _fill_for
 from .model import load_model, read_config, MODEL_FORMAT
 from .model import decide
 from .metrics import finite_mean, sample_std, EMPTY_CONVENTION
@@ -58,6 +58,8 @@ def cv_folds(case_ids, # patient ids
         nv = max(1, int(round(valid_pct * len(rest))))
         valid = [rest[j] for j in sorted(rng.permutation(len(rest))[:nv])]
         train = [i for i in rest if i not in valid]
+        if not train: raise OptionError(f"--valid-pct {valid_pct}: fold {f} would validate on all {len(rest)} of its other patients "
+                                        "and train on none; lower it")
         folds.append(dict(fold=f, test=sorted(test), valid=sorted(valid), train=sorted(train)))
     return dict(k=k, seed=seed, valid_pct=valid_pct, folds=folds)
 
@@ -275,11 +277,10 @@ def cross_validate(data, # labelled data folder
     "k-fold cross-validation by patient; writes the fold runs, `cv_per_patient.csv`, `cv_summary.json` and the ensemble `model/`."
     import pandas as pd
     check_recipe(preset, epochs, size, bs, lr, max_minutes, valid_pct, None, group, gamma, loss, precision, patch, ema, balance, flair_fill=flair_fill,
-                 deep_supervision=deep_supervision)
+                 deep_supervision=deep_supervision, context=context)
     if jobs < 1: raise OptionError(f"--jobs must be at least 1, not {jobs!r}")
     out = check_out(out, data, 'cross-validation folder')
-    if not resume and (out/'folds.json').exists():
-        raise DataError(out, "already holds a cross-validation (folds.json): pass resume=True to continue it, or choose another folder")
+    check_folder(out, 'cv', resume)                          # never over a training run's model, nor a finished cross-validation
     if isinstance(modalities, str): modalities = modalities.split(',')
     recipe = dict(folds=folds, seed=seed, preset=preset, epochs=epochs, size=size, encoder=encoder, bs=bs, lr=lr, loss=loss,
                   context=context, gamma=gamma, patch=patch, ema=ema, deep_supervision=deep_supervision, last_cross=last_cross, flair_fill=flair_fill, balance=balance, train_seed=train_seed,

@@ -276,8 +276,9 @@ from .postprocess import CANDIDATES, THRESHOLDS, GROWS, choose_postprocess, choo
 def seen_patients(cfg, # a model's config
                   split:dict=None, # its run's split (None: no split.json)
                  )->set|None:
-    "Patients a model was trained or validated on: its run's train and valid patients, or all of a cross-validation ensemble's; None if not recorded."
+    "Patients a model was trained or validated on: its run's train and valid patients (split.json, else its config), or all of a cross-validation ensemble's; None if not recorded."
     if cfg.get('folds'): return {i for f in cfg['folds'] for k in ('train', 'valid', 'test') for i in f[k]}
+    if split is None: split = cfg.get('patients')              # a model folder copied without its run
     if split is not None: return set(split['train']) | set(split['valid'])
     return None
 

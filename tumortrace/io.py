@@ -9,7 +9,7 @@ from __future__ import annotations
 import re, warnings
 from pathlib import Path
 import numpy as np
-from .core import Case, DataError
+from .core import Case, DataError, OptionError
 
 # %% auto #0
 __all__ = ['IMAGE_EXTS', 'MAX_SIDE', 'LGG_CHANNELS', 'COLOUR_CHANNELS', 'BRATS_LABELS', 'BRATS_REGIONS', 'NII', 'LAYOUTS',
@@ -466,7 +466,12 @@ def read_cases(path, # data set folder (or one patient / case folder)
     "Read a data set of any supported layout as a list of `Case`s."
     layout = layout or detect_layout(path)
     if layout not in LAYOUTS: raise ValueError(f"layout must be one of {LAYOUTS}, not {layout!r}")
-    return {'lgg':read_lgg, 'brats':read_brats, 'folder':read_folder}[layout](path, **kwargs)
+    reader = {'lgg':read_lgg, 'brats':read_brats, 'folder':read_folder}[layout]
+    import inspect
+    if bad := [k for k,v in kwargs.items() if v is not None and k not in inspect.signature(reader).parameters]:
+        raise OptionError(f"--{bad[0]} does not apply to {layout} data ({path}): it is for "
+                          + {'modalities':'BraTS', 'target':'BraTS', 'group':'plain image folders'}.get(bad[0], 'another layout'))
+    return reader(path, **kwargs)
 
 # %% ../nbs/02_io.ipynb #c1d51d57
 def image_channels(path)->int:

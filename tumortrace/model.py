@@ -21,7 +21,8 @@ from .data import preprocess_volume, ContextSlices, box_parts
 __all__ = ['MODEL_FORMAT', 'PRECISIONS', 'xresnet_narrow', 'make_encoder', 'unet_config', 'inplace_relu', 'create_model',
            'FusedConv', 'FusedResBlock', 'ChannelsLastShuffle', 'FusedUnetBlock', 'inference_net', 'LastStage',
            'PixelMLP', 'seg_learner', 'hysteresis', 'decide', 'decision_rule', 'save_model', 'slice_batches',
-           'SegModel', 'ModelConfig', 'read_config', 'MeanProbs', 'load_model', 'restore', 'restore_decide']
+           'SegModel', 'ModelConfig', 'model_folder', 'read_config', 'MeanProbs', 'load_model', 'restore',
+           'restore_decide']
 
 # %% ../nbs/06_model.ipynb #bb66ceca
 def _torchvision_weights_file(name:str):
@@ -483,6 +484,7 @@ class ModelConfig:
     pretrained:str = None
     brats_generation:str = None # BraTS label generation and regions, for region Dice
     brats_regions:dict = None
+    patients:dict = None # the run's split (train, valid, test patient ids): what the model was trained and validated on
     ensemble:list = None # ensembles: member folders, and the patients each fold saw
     folds:list = None
     format:str = MODEL_FORMAT
@@ -526,6 +528,11 @@ class ModelConfig:
 _UNET_KEYS = {'last_cross', 'self_attention', 'blur', 'bottle'}
 _CONFIG_FIELDS = {f.name for f in fields(ModelConfig)}
 
+def model_folder(path)->Path:
+    "The model folder `path` names: itself, or the `model/` of a run or cross-validation folder."
+    path = Path(path)
+    return path/'model' if not (path/'config.json').exists() and (path/'model'/'config.json').exists() else path
+
 def read_config(path)->ModelConfig:
     "The checked, typed config of a model folder (no weights loaded)."
     path = Path(path)
@@ -567,8 +574,7 @@ def load_model(path, # a model folder (model.safetensors + config.json), an ense
                precision:str='auto', # 'auto' (bf16 on a GPU, fp32 on a CPU), 'fp32' or 'bf16' (about 2x faster on a CPU with bf16 instructions, 7x slower without; see bench/)
               )->SegModel:
     "Rebuild a model saved by `save_model`, or an ensemble of them (`cfg['ensemble']` names member folders); no unpickling."
-    path = Path(path)
-    if not (path/'config.json').exists() and (path/'model'/'config.json').exists(): path = path/'model'   # a run: its model
+    path = model_folder(path)
     cfg = read_config(path)
     if cfg.get('ensemble'):
         nets = []

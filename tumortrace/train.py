@@ -28,7 +28,7 @@ from .model import unet_config, seg_learner, save_model, PRECISIONS
 __all__ = ['PRESETS', 'RESUME_FREE', 'Run', 'HistoryCSV', 'save_checkpoint', 'load_checkpoint', 'LastCheckpoint', 'SaveBest',
            'EarlyStop', 'TimeBudget', 'WeightAverage', 'DeviceSmoothLoss', 'SparseProgress', 'lean_loop', 'fused_adamw',
            'CPUAutocast', 'train_precision', 'compile_unet', 'uncompile', 'DeepSupervision', 'distributed_fit',
-           'plot_history', 'check_recipe', 'check_out', 'train']
+           'plot_history', 'check_recipe', 'check_out', 'check_folder', 'train']
 
 # %% ../nbs/07_train.ipynb #3aa18fa7
 class Run:
@@ -414,9 +414,10 @@ def plot_history(history, # a `history.csv` path or DataFrame
 # %% ../nbs/07_train.ipynb #33317802
 def check_recipe(preset:str=None, epochs:int=None, size:int=None, bs:int=None, lr:float=None, max_minutes:float=None,
                  valid_pct:float=None, test_pct:float=None, group:str=None, gamma:float=None, loss:str=None, precision:str=None,
-                 patch:int=None, ema:float=None, balance:str=None, flair_fill:float=None, deep_supervision:int=None, **_):
+                 patch:int=None, ema:float=None, balance:str=None, flair_fill:float=None, deep_supervision:int=None, context:int=None, **_):
     "Refuse impossible training options with one clear `OptionError` (None: not given)."
     def bad(name, v, must): raise OptionError(f"--{name.replace('_', '-')} must be {must}, not {v!r}")
+    if context is not None and (not isinstance(context, int) or isinstance(context, bool) or not 0 <= context <= 8): bad('context', context, 'a whole number from 0 to 8')
     if preset is not None and preset not in PRESETS: bad('preset', preset, f"one of {', '.join(PRESETS)}")
     for n,v in (('epochs', epochs), ('bs', bs)):
         if v is not None and v < 1: bad(n, v, 'at least 1')
@@ -449,6 +450,7 @@ def check_out(out, data, what:str='output')->Path:
     "Refuse an output folder that is (or lies inside) the data folder, or is an existing file; return it resolved."
     o,d = Path(out).resolve(), Path(data).resolve()
     if o.exists() and not o.is_dir(): raise DataError(out, f"is an existing file, not a folder for the {what}")
+    if f := next((q for q in o.parents if q.exists() and not q.is_dir()), None): raise DataError(out, f"lies under {f}, which is a file, not a folder")
     if d.is_dir() and (o == d or d in o.parents):
         raise DataError(out, f"lies inside the data folder {data}: the {what} would be mixed with the input data; choose a folder outside it")
     return o
@@ -534,6 +536,21 @@ def _check_resumable(out:Path, resume:bool):
     if resume and not (out/'checkpoints'/'last.pth').exists(): raise DataError(out/'checkpoints'/'last.pth', "no checkpoint to resume from")
     if not resume and (out/'history.csv').exists():
         raise DataError(out, "already holds a run (history.csv): pass resume=True to continue it, or choose another folder")
+
+def check_folder(out, # the folder a run or a cross-validation is to be written to
+                 kind:str, # 'run' (`train`) or 'cv' (`cross_validate`)
+                 resume:bool=False):
+    "Refuse a folder holding the other kind of result (each would replace the other's model), a new one over a finished one, or a resume with nothing to resume."
+    out = Path(out)
+    if kind == 'run':
+        if (out/'folds.json').exists():
+            raise DataError(out, "holds a cross-validation (folds.json): a training run there would replace its ensemble; choose another folder")
+        _check_resumable(out, resume)
+    else:
+        if (out/'run.json').exists() or (out/'history.csv').exists():
+            raise DataError(out, "holds a training run (run.json): a cross-validation there would replace its model; choose another folder")
+        if not resume and (out/'folds.json').exists():
+            raise DataError(out, "already holds a cross-validation (folds.json): pass resume=True to continue it, or choose another folder")
 
 def _read(data, layout=None, modalities=None, target=None, group=None)->tuple[list, dict]:
     "The data set's cases, and the reader options (recorded in the model config so that prediction reads alike)."
@@ -673,7 +690,7 @@ def train(data, # data folder (any layout `read_cases` reads)
          )->dict:
     "Train a U-Net on `data`, writing everything to `out`; returns the `Run` (its `metrics`: the best model's validation metrics)."
     check_recipe(preset, epochs, size, bs, lr, max_minutes, valid_pct, test_pct, group, gamma, loss, precision, patch, ema, balance, flair_fill=flair_fill,
-                 deep_supervision=deep_supervision)
+                 deep_supervision=deep_supervision, context=context)
     if loader not in ('auto', 'tensor', 'fastai'): raise OptionError(f"--loader must be 'auto', 'tensor' or 'fastai', not {loader!r}")
     if compile and loader == 'fastai': raise OptionError("--compile needs plain tensors: use --loader tensor (or auto), not fastai")
     check_out(out, data, 'run folder')
@@ -682,13 +699,13 @@ def train(data, # data folder (any layout `read_cases` reads)
     o = dict(preset=preset, epochs=epochs, size=size, encoder=encoder, bs=bs, lr=lr, loss=loss, tumour_weight=tumour_weight, balance=balance,
              patience=patience, last_cross=last_cross, max_minutes=max_minutes, context=context, gamma=gamma, patch=patch, ema=ema,
              deep_supervision=deep_supervision, flair_fill=flair_fill, layout=layout, modalities=None if modalities is None else list(modalities), target=target, group=group, norm=norm, crop=crop)
-    _check_resumable(out, resume)
+    check_folder(out, 'run', resume)
     if resume and epochs is not None and (st := json.loads((out/'checkpoints'/'last.json').read_text())).get('fitted'):
         if epochs != st['n_epoch']:
             warnings.warn(f"{out}: its schedule was fitted to the time budget at {st['n_epoch']} epochs and goes on with them: "
                           f"epochs={epochs} is not applied (a new run takes a longer schedule)")
         o['epochs'] = None                                     # not applied, so not recorded either: the epochs asked for stay
-    elif resume and epochs is not None and not st.get('frozen') and epochs <= st['epoch']:
+    elif resume and epochs is not None and not st.get('frozen') and epochs <= st['epoch'] + 1:   # `epoch` counts from 0
         warnings.warn(f"{out}: {st['epoch'] + 1} epochs have run already: epochs={epochs} is not applied")
         o['epochs'] = None
     if resume: o = _resumed_options(out, o)                   # options left out: the run's own; another value: refused
@@ -733,6 +750,7 @@ def train(data, # data folder (any layout `read_cases` reads)
         dls = tensor_dataloaders(ss, split, bs=p['bs'], augment=SegAugment(**aug), tumour_weight=p['tumour_weight'], balance=p['balance'], device=device, seed=seed)
     else: dls = seg_dataloaders(ss, split, bs=p['bs'], batch_tfms=seg_augs(**aug), tumour_weight=p['tumour_weight'], balance=p['balance'], device=device, seed=seed)
     cfg = _model_config(p, ss, cases[0], rkw, norm=norm, crop=crop, seed=seed, preset=o['preset'], loss=p['loss'])
+    cfg['patients'] = {k:list(split[k]) for k in ('train', 'valid', 'test')}   # a model folder copied on its own still says what it saw
     learn = seg_learner(dls, cfg, loss_func=get_loss(p['loss']), metrics=seg_metrics(cfg['n_out'], ss.case_of[ss.idxs(split['valid'])]),
                         path=out, model_dir='checkpoints', pretrained=pretrained if not resume else False,
                         **({'opt_func':partial(fused_adamw, fused=True)} if gpu else {}))
