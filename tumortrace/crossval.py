@@ -277,7 +277,7 @@ def cross_validate(data, # labelled data folder
     "k-fold cross-validation by patient; writes the fold runs, `cv_per_patient.csv`, `cv_summary.json` and the ensemble `model/`."
     import pandas as pd
     check_recipe(preset, epochs, size, bs, lr, max_minutes, valid_pct, None, group, gamma, loss, precision, patch, ema, balance, flair_fill=flair_fill,
-                 deep_supervision=deep_supervision, context=context)
+                 deep_supervision=deep_supervision, context=context, encoder=encoder)
     if jobs < 1: raise OptionError(f"--jobs must be at least 1, not {jobs!r}")
     out = check_out(out, data, 'cross-validation folder')
     check_folder(out, 'cv', resume)                          # never over a training run's model, nor a finished cross-validation

@@ -18,11 +18,11 @@ from .core import Case, DataError, OptionError, atomic_path, write_json
 from .data import preprocess_volume, ContextSlices, box_parts
 
 # %% auto #0
-__all__ = ['MODEL_FORMAT', 'PRECISIONS', 'xresnet_narrow', 'make_encoder', 'unet_config', 'inplace_relu', 'create_model',
-           'FusedConv', 'FusedResBlock', 'ChannelsLastShuffle', 'FusedUnetBlock', 'inference_net', 'LastStage',
-           'PixelMLP', 'seg_learner', 'hysteresis', 'decide', 'decision_rule', 'save_model', 'slice_batches',
-           'SegModel', 'ModelConfig', 'model_folder', 'read_config', 'MeanProbs', 'load_model', 'restore',
-           'restore_decide']
+__all__ = ['MODEL_FORMAT', 'PRECISIONS', 'xresnet_narrow', 'check_encoder', 'make_encoder', 'unet_config', 'inplace_relu',
+           'create_model', 'FusedConv', 'FusedResBlock', 'ChannelsLastShuffle', 'FusedUnetBlock', 'inference_net',
+           'LastStage', 'PixelMLP', 'seg_learner', 'hysteresis', 'decide', 'decision_rule', 'save_model',
+           'slice_batches', 'SegModel', 'ModelConfig', 'model_folder', 'read_config', 'MeanProbs', 'load_model',
+           'restore', 'restore_decide']
 
 # %% ../nbs/06_model.ipynb #bb66ceca
 def _torchvision_weights_file(name:str):
@@ -59,6 +59,19 @@ def _xresnet(name:str):
 _said = set()
 def _say_once(msg):
     if msg not in _said: _said.add(msg); warnings.warn(msg, stacklevel=3)
+
+def check_encoder(name:str):
+    "Refuse an encoder name `make_encoder` would not build, with an `OptionError`, before anything is trained or written."
+    import torchvision
+    try:
+        if _xresnet(name) is not None: return
+    except ValueError as e: raise OptionError(f"--encoder {name!r}: {e}") from None
+    if name.startswith('timm/'):
+        try: import timm
+        except ImportError: raise OptionError(f"--encoder {name!r} needs timm, which is not installed") from None
+        if timm.is_model(name[5:]): return
+    elif name in torchvision.models.list_models(module=torchvision.models): return
+    raise OptionError(f"--encoder must be resnet18/34/50 (or another torchvision model), xresnet18/34/50[_w<base>] or timm/<name>, not {name!r}")
 
 def make_encoder(name:str, # encoder name (see above)
                  pretrained='auto', # 'auto' (weights if on disk), True (must be on disk), False, or a weights file

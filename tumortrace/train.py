@@ -22,7 +22,7 @@ from .data import prepare, split_patients, save_split, load_split, seg_dataloade
 from .augment import seg_augs, SegAugment
 from dataclasses import asdict
 from .metrics import LOSSES, get_loss, seg_metrics
-from .model import unet_config, seg_learner, save_model, PRECISIONS
+from .model import unet_config, seg_learner, save_model, PRECISIONS, check_encoder
 
 # %% auto #0
 __all__ = ['PRESETS', 'RESUME_FREE', 'Run', 'HistoryCSV', 'save_checkpoint', 'load_checkpoint', 'LastCheckpoint', 'SaveBest',
@@ -414,9 +414,11 @@ def plot_history(history, # a `history.csv` path or DataFrame
 # %% ../nbs/07_train.ipynb #33317802
 def check_recipe(preset:str=None, epochs:int=None, size:int=None, bs:int=None, lr:float=None, max_minutes:float=None,
                  valid_pct:float=None, test_pct:float=None, group:str=None, gamma:float=None, loss:str=None, precision:str=None,
-                 patch:int=None, ema:float=None, balance:str=None, flair_fill:float=None, deep_supervision:int=None, context:int=None, **_):
+                 patch:int=None, ema:float=None, balance:str=None, flair_fill:float=None, deep_supervision:int=None, context:int=None,
+                 encoder:str=None, **_):
     "Refuse impossible training options with one clear `OptionError` (None: not given)."
     def bad(name, v, must): raise OptionError(f"--{name.replace('_', '-')} must be {must}, not {v!r}")
+    if encoder is not None: check_encoder(encoder)
     if context is not None and (not isinstance(context, int) or isinstance(context, bool) or not 0 <= context <= 8): bad('context', context, 'a whole number from 0 to 8')
     if preset is not None and preset not in PRESETS: bad('preset', preset, f"one of {', '.join(PRESETS)}")
     for n,v in (('epochs', epochs), ('bs', bs)):
@@ -690,7 +692,7 @@ def train(data, # data folder (any layout `read_cases` reads)
          )->dict:
     "Train a U-Net on `data`, writing everything to `out`; returns the `Run` (its `metrics`: the best model's validation metrics)."
     check_recipe(preset, epochs, size, bs, lr, max_minutes, valid_pct, test_pct, group, gamma, loss, precision, patch, ema, balance, flair_fill=flair_fill,
-                 deep_supervision=deep_supervision, context=context)
+                 deep_supervision=deep_supervision, context=context, encoder=encoder)
     if loader not in ('auto', 'tensor', 'fastai'): raise OptionError(f"--loader must be 'auto', 'tensor' or 'fastai', not {loader!r}")
     if compile and loader == 'fastai': raise OptionError("--compile needs plain tensors: use --loader tensor (or auto), not fastai")
     check_out(out, data, 'run folder')
