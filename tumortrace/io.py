@@ -468,7 +468,8 @@ def read_cases(path, # data set folder (or one patient / case folder)
     if layout not in LAYOUTS: raise ValueError(f"layout must be one of {LAYOUTS}, not {layout!r}")
     reader = {'lgg':read_lgg, 'brats':read_brats, 'folder':read_folder}[layout]
     import inspect
-    if bad := [k for k,v in kwargs.items() if v is not None and k not in inspect.signature(reader).parameters]:
+    takes = inspect.signature(read_brats_case if layout == 'brats' else reader).parameters   # `read_brats` passes its own on
+    if bad := [k for k,v in kwargs.items() if v is not None and k not in takes]:
         raise OptionError(f"--{bad[0]} does not apply to {layout} data ({path}): it is for "
                           + {'modalities':'BraTS', 'target':'BraTS', 'group':'plain image folders'}.get(bad[0], 'another layout'))
     return reader(path, **kwargs)

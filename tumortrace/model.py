@@ -589,6 +589,10 @@ def load_model(path, # a model folder (model.safetensors + config.json), an ense
     "Rebuild a model saved by `save_model`, or an ensemble of them (`cfg['ensemble']` names member folders); no unpickling."
     path = model_folder(path)
     cfg = read_config(path)
+    from tumortrace.core import INCOMPLETE
+    if (path.parent/INCOMPLETE).exists():                     # a run killed while training (e.g. a resume extending it)
+        warnings.warn(f"{path.parent}: its run has not finished ({INCOMPLETE}): {path.name}/ is the model it saved before, "
+                      "not that of the run its run.json describes; resume it to finish", stacklevel=2)
     if cfg.get('ensemble'):
         nets = []
         for name in cfg['ensemble']:

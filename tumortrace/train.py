@@ -16,7 +16,8 @@ from fastai.callback.core import Callback, CancelFitException
 from fastai.callback.tracker import SaveModelCallback, EarlyStoppingCallback
 from fastai.callback.progress import ProgressCallback
 from fastai.learner import AvgSmoothLoss
-from .core import DataError, OptionError, set_seed, default_device, cpu_bf16, write_json, atomic_path
+from .core import DataError, OptionError, set_seed, default_device, cpu_bf16, write_json, atomic_path, marked_incomplete
+from contextlib import nullcontext
 from .io import read_cases
 from .data import prepare, split_patients, save_split, load_split, seg_dataloaders, tensor_dataloaders, BALANCES
 from .augment import seg_augs, SegAugment
@@ -768,13 +769,14 @@ def train(data, # data folder (any layout `read_cases` reads)
     elif prec == 'fp16': learn.to_fp16()
     if compile: compile_unet(learn.model)
     t0 = time.time()
-    if num_distrib() > 1:                                      # launched by Accelerate: one process per device or CPU share
-        learn.add_cb(distributed_fit(gpu))
-        if _rank(): learn.remove_cb(ProgressCallback)
-        try: _fit(learn, p, out, resume, p['max_minutes'], device)
-        finally: learn.detach_distributed()
-    else: _fit(learn, p, out, resume, p['max_minutes'], device)
-    run = _finish(learn, cfg, [c for c in cases if c.case_id in split['valid']], split, out, device, t0)
+    with marked_incomplete(out, 'a training run') if not _rank() else nullcontext():   # killed: the model/ beside it is an older one, or none
+        if num_distrib() > 1:                                  # launched by Accelerate: one process per device or CPU share
+            learn.add_cb(distributed_fit(gpu))
+            if _rank(): learn.remove_cb(ProgressCallback)
+            try: _fit(learn, p, out, resume, p['max_minutes'], device)
+            finally: learn.detach_distributed()
+        else: _fit(learn, p, out, resume, p['max_minutes'], device)
+        run = _finish(learn, cfg, [c for c in cases if c.case_id in split['valid']], split, out, device, t0)
     if num_distrib() > 1:                                      # all leave together once rank 0 has written (a rank that exits
         _barrier(); torch.distributed.destroy_process_group() # while another still talks to it can abort in gloo's teardown)
     return run
