@@ -106,3 +106,16 @@ def test_a_run_and_a_cross_validation_never_share_a_folder(run, tmp_path):
     assert p.returncode == 1 and 'which is a file, not a folder' in p.stderr and 'Traceback' not in p.stderr, p.stderr[-2000:]
     p = cli('evaluate', '--model', r, '--data', tmp_path/'nodata', '--out', tmp_path/'e')   # the run folder is taken (its model/) ...
     assert p.returncode == 1 and 'is not a TumorTrace model folder' not in p.stderr and 'nodata' in p.stderr, p.stderr[-2000:]   # ... the data refused
+
+def test_ctrl_c_says_one_line_and_leaves_the_run_marked(tmp_path):
+    "SIGINT (Ctrl-C) during training: one line on stderr, no traceback, exit 130; the run folder carries INCOMPLETE and no model."
+    import signal, time
+    p = subprocess.Popen(CLI + ['train', '--data', str(DATA/'lgg'), '--out', str(tmp_path/'r'), '--preset', 'tiny', '--epochs', '500', '--quiet'],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))   # as a terminal's foreground job
+    t0 = time.time()
+    while not (tmp_path/'r'/'history.csv').exists() and time.time() - t0 < 240: time.sleep(0.5)   # training has begun
+    p.send_signal(signal.SIGINT)
+    out,err = p.communicate(timeout=120)
+    assert p.returncode == 130 and err.strip().splitlines()[-1] == 'interrupted' and 'Traceback' not in err, err[-2000:]
+    assert (tmp_path/'r'/'INCOMPLETE').exists() and not (tmp_path/'r'/'model').exists()

@@ -381,6 +381,9 @@ def main(argv=None)->int:
         except (DataError, OptionError) as e:
             print(f"error: {e}", file=sys.stderr)
             return 1
+        except KeyboardInterrupt:                              # Ctrl-C: one line, not a traceback (what was written is marked INCOMPLETE)
+            print("interrupted", file=sys.stderr)
+            return 130
 
 # %% ../nbs/12_cli.ipynb #de372ade
 # `python -m tumortrace.cli ...`; in a notebook kernel __name__ is also '__main__', so skip it there

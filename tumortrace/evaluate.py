@@ -90,7 +90,7 @@ def _nearest(pts:np.ndarray, # (n, 3) voxel indices (slice, row, col)
     return np.sqrt(best)
 
 def hd95(truth:np.ndarray, pred:np.ndarray, spacing=None)->float:
-    "Symmetric 95th-percentile Hausdorff distance, in mm when `spacing` (per array axis) is given; NaN if either is empty."
+    "Symmetric 95th-percentile Hausdorff distance between the surfaces (voxels with one of their 26 neighbours outside; MONAI's default counts the 6 face neighbours), in mm when `spacing` (per array axis) is given; NaN if either is empty."
     t,p = np.asarray(truth) > 0, np.asarray(pred) > 0
     if not t.any() or not p.any(): return float('nan')
     t,p = _crop_both(t, p)   # the distances only involve the surfaces: the box around both, one voxel wider, is enough
