@@ -752,7 +752,7 @@ def train(data, # data folder (any layout `read_cases` reads)
     if (loader == 'auto' and (gpu or compile or aug.get('patch'))) or loader == 'tensor':
         dls = tensor_dataloaders(ss, split, bs=p['bs'], augment=SegAugment(**aug), tumour_weight=p['tumour_weight'], balance=p['balance'], device=device, seed=seed)
     else: dls = seg_dataloaders(ss, split, bs=p['bs'], batch_tfms=seg_augs(**aug), tumour_weight=p['tumour_weight'], balance=p['balance'], device=device, seed=seed)
-    cfg = _model_config(p, ss, cases[0], rkw, norm=norm, crop=crop, seed=seed, preset=o['preset'], loss=p['loss'])
+    cfg = _model_config(p, ss, cases[0], rkw, norm=norm, crop=crop, seed=split.get('seed', seed), preset=o['preset'], loss=p['loss'])
     cfg['patients'] = {k:list(split[k]) for k in ('train', 'valid', 'test')}   # a model folder copied on its own still says what it saw
     learn = seg_learner(dls, cfg, loss_func=get_loss(p['loss']), metrics=seg_metrics(cfg['n_out'], ss.case_of[ss.idxs(split['valid'])]),
                         path=out, model_dir='checkpoints', pretrained=pretrained if not resume else False,
