@@ -229,3 +229,14 @@ def test_predict_a_data_set_root_and_a_folder_of_volumes(tmp_path):
     cs = read_inputs(v)
     assert [(c.case_id, c.layout) for c in cs] == [('case_001_0000', 'nifti'), ('case_002_0000', 'nifti')]
     assert np.allclose(cs[0].affine, aff)
+
+def test_one_slice_alone_to_a_volume_model_warns():
+    "A model trained on whole LGG volumes given one slice on its own (an image file) says that its input is not what it learned from."
+    import warnings
+    from tumortrace import load_model, model as tm
+    from tumortrace.io import read_inputs
+    sm = load_model(SAMPLE_MODEL, device='cpu'); tm._said.clear()
+    one = read_inputs(DATA/'lgg'/'TCGA_HT_7860_19960513'/'TCGA_HT_7860_19960513_10.tif')[0]
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always'); sm.predict_volume(one.volume())
+    assert any('one slice on its own' in str(x.message) and '2.5D neighbours are the slice itself' in str(x.message) for x in w), [str(x.message) for x in w]

@@ -178,8 +178,14 @@ def resize_slice(a:np.ndarray, # (H, W, C) image or (H, W) mask
                  size:int, # output height = width
                  mask:bool=False, # nearest-neighbour for masks
                 )->np.ndarray:
-    "Resize one slice to size x size (masks with nearest neighbour, on the image's pixel grid)."
+    "Resize one slice to size x size (masks on the image's pixel grid: nearest neighbour, or an area vote where the image is area-averaged by a whole factor)."
     import cv2
+    if mask and a.shape[0] > size and a.shape[0] % size == 0 and a.shape[1] == a.shape[0]:   # a whole factor k: an image pixel averages k x k
+        cls = np.unique(a)                                    # source pixels, centred between them, where nearest would pick one of them
+        if len(cls) == 1: return np.full((size, size), cls[0], a.dtype)     # (k = 2: half a source pixel up-left); each class's share votes
+        votes = np.stack([cv2.resize((a == c).astype(np.float32), (size, size), interpolation=cv2.INTER_AREA) for c in cls])
+        votes[0] -= 1e-6 if cls[0] == 0 else 0               # a tie (half the pixels) goes to the tumour, not the background
+        return cls[votes.argmax(0)].astype(a.dtype)
     if mask: return cv2.resize(a, (size, size), interpolation=cv2.INTER_NEAREST_EXACT)   # INTER_NEAREST: half a pixel off
     out = cv2.resize(a, (size, size), interpolation=_interp(a.shape[0], size))
     return out[..., None] if out.ndim == 2 else out
