@@ -680,10 +680,10 @@ def prepare_volume(self:SegModel,
     n_ch = len(c.channel_names) if c.channel_names else c.n_in // (2 * k + 1)
     if vol.shape[-1] != n_ch:
         raise ValueError(f"the model takes {n_ch} channels ({', '.join(c.channel_names or [])}); the input has {vol.shape[-1]}")
-    if len(vol) == 1 and c.layout in ('lgg', 'brats'):         # trained on volumes: one slice alone is not what it learned from
+    if len(vol) == 1 and (c.layout in ('lgg', 'brats') or (c.reader or {}).get('group')):   # trained on volumes: one slice alone is not what it learned from
         _say_once("a model trained on whole volumes is given one slice on its own: its normalisation and brain crop come from that "
                   "slice" + (" and its 2.5D neighbours are the slice itself" if k else "") + ", not from the patient's volume "
-                  "(expect a lower Dice); give it the patient's folder or volume")
+                  "(expect a lower Dice); predict the patient's slices together (its folder or volume, or `predict_volume` on them stacked)")
     x,box = preprocess_volume(vol, c.size, c.norm, c.crop, brain)
     if k: x = ContextSlices.of_cases(x, [len(x)], k)
     return x, box, vol.shape[1:3]
