@@ -213,6 +213,10 @@ def test_nifti_output_header_is_the_masks(tmp_path, version):
     h = out.header
     assert (h['cal_min'], h['cal_max']) == (0, 1) and h['descrip'].item() == b'TumorTrace segmentation'
     assert (int(h['qform_code']), int(h['sform_code'])) == (1, 2) and out.get_data_dtype() == np.uint8
+    scan4 = cls(np.zeros((8, 9, 4, 1), np.float32), aff)                  # (X, Y, Z, 1), as some converters write: kept 4-D
+    _save_nifti(m, aff, scan4.header, tmp_path/'m4_seg.nii.gz')
+    assert (np.asarray(nib.load(str(tmp_path/'m4_seg.nii.gz')).dataobj) == m[..., None]).all()
+    assert nib.load(str(tmp_path/'m4_seg.nii.gz')).shape == (8, 9, 4, 1)
 
 def test_predict_a_data_set_root_and_a_folder_of_volumes(tmp_path):
     "`predict` on the LGG root predicts each patient folder; a folder of NIfTI volumes without BraTS names is one case per volume (nnU-Net's naming), affine kept."

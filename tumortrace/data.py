@@ -73,6 +73,9 @@ def brain_mask(vol:np.ndarray, # (N, H, W, C) image volume
         m = vol[..., 0].astype(np.float32)            # the channel mean, channel by channel (the same numbers as
         for c in range(1, C): m += vol[..., c]        # `astype(float32).mean(-1)`, 10x faster on an (N, H, W, 3) array)
         m /= C
+        if m.min() < 0:                               # signed input (z-scored): its background is what fills the slices' edges
+            e = np.concatenate([m[:, [0, -1]].ravel(), m[:, :, [0, -1]].ravel()])
+            m -= np.median(e)
         p99 = np.percentile(m, 99)
     if p99 <= 0: return np.zeros(m.shape, bool)
     return fill_holes_inplane(np.abs(m) > frac * p99)

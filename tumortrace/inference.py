@@ -29,6 +29,8 @@ def _save_nifti(a:np.ndarray, affine, ref_header, path:Path, what:str='segmentat
     "Write `a` as uint8 NIfTI with the input's affine and header (its NIfTI version too), the display range and description made the output's."
     import nibabel as nib
     cls = nib.Nifti2Image if isinstance(ref_header, nib.Nifti2Header) else nib.Nifti1Image
+    shp = tuple(ref_header.get_data_shape()) if ref_header is not None else ()
+    if len(shp) > a.ndim and shp[:a.ndim] == a.shape and set(shp[a.ndim:]) == {1}: a = a.reshape(shp)   # an (X, Y, Z, 1) input: so is its mask
     img = cls(a.astype(np.uint8), affine, header=ref_header.copy() if ref_header is not None else None)
     img.set_data_dtype(np.uint8)
     h = img.header

@@ -14,9 +14,9 @@ from .core import Case, DataError, OptionError
 # %% auto #0
 __all__ = ['IMAGE_EXTS', 'MAX_SIDE', 'LGG_CHANNELS', 'COLOUR_CHANNELS', 'BRATS_LABELS', 'BRATS_REGIONS', 'NII', 'LAYOUTS',
            'read_image', 'to_class_mask', 'read_mask', 'image_shape', 'read_lgg_case', 'read_lgg',
-           'identical_sequences', 'brats_generation', 'read_nifti', 'read_brats_case', 'to_class_mask_volume',
-           'read_brats', 'read_folder', 'detect_layout', 'read_cases', 'image_channels', 'read_image_case',
-           'read_nifti_case', 'expand_inputs', 'read_inputs', 'summarize']
+           'identical_sequences', 'brats_generation', 'read_nifti', 'nifti_spacing', 'read_brats_case',
+           'to_class_mask_volume', 'read_brats', 'read_folder', 'detect_layout', 'read_cases', 'image_channels',
+           'read_image_case', 'read_nifti_case', 'expand_inputs', 'read_inputs', 'summarize']
 
 # %% ../nbs/02_io.ipynb #8820c1d1
 IMAGE_EXTS = ('.png', '.jpg', '.jpeg', '.tif', '.tiff')
@@ -59,6 +59,8 @@ def read_image(path,
             with Image.open(path) as im:
                 _check_side(path, im.height, im.width)
                 im.load()
+                if (o := im.getexif().get(0x0112, 1)) not in (0, 1):     # EXIF Orientation: pixels are read as stored
+                    warnings.warn(f"{path}: EXIF orientation {o} is ignored: pixels are read as stored, as its mask's would be", stacklevel=2)
                 if im.mode == 'P' and what == 'mask': a = np.asarray(im)          # a palette mask: its indices are the labels
                 elif im.mode in ('P', 'PA'): a = _grey_if_grey(np.asarray(im.convert('RGB')))   # colours looked up (a grey palette: one channel)
                 else:
@@ -210,6 +212,9 @@ def read_lgg_case(folder, # one LGG patient folder
         for n,f in imgs.items():
             if n not in masks: raise DataError(f, f"has no mask (expected {f.stem}_mask{f.suffix})")
     order = sorted(imgs)
+    if (gaps := [n for n in range(order[0], order[-1]) if n not in imgs]):   # 2.5D neighbours would not be adjacent slices
+        warnings.warn(f"{folder}: slice numbers {order[0]}-{order[-1]} miss {', '.join(map(str, gaps[:5]))}"
+                      f"{' ...' if len(gaps) > 5 else ''}: neighbouring files are not neighbouring slices there", stacklevel=2)
     pairs = [(imgs[n], masks.get(n)) for n in order]
     def load_image(i): return read_image(pairs[i][0])
     def load_mask(i): return read_mask(pairs[i][1], shape=image_shape(pairs[i][0]))
@@ -302,7 +307,12 @@ def read_nifti(path, what:str='image')->tuple[np.ndarray, np.ndarray, tuple]:
     if a.ndim == 4 and a.shape[-1] == 1: a = a[..., 0]
     if a.ndim != 3: raise DataError(path, f"{what} volume is {a.ndim}-D (shape {a.shape}); expected 3-D")
     a = _finite(a, path, f"{what} volume", 'voxels', 'error' if what == 'segmentation' else 'warn')
-    return a, img.affine, tuple(round(float(z), 6) for z in img.header.get_zooms()[:3])
+    return a, img.affine, nifti_spacing(img)
+
+def nifti_spacing(img)->tuple:
+    "Voxel size in mm per axis, from the affine nibabel uses (the sform when only it is set): pixdim can disagree with it."
+    from nibabel.affines import voxel_sizes
+    return tuple(round(float(z), 6) for z in voxel_sizes(img.affine)[:3])
 
 # %% ../nbs/02_io.ipynb #f4ab9540
 def read_brats_case(folder, # one BraTS case folder
@@ -351,7 +361,7 @@ def read_brats_case(folder, # one BraTS case folder
     labels = {0:'background', 1:'tumour'} if target == 'whole' else {i:known[v] for i,v in enumerate(values)}
     return Case(folder.name, 'brats', list(range(shape[2])), load_image, load_mask if labelled else None, mods, labels=labels,
                 label_values=values if values != list(range(len(values))) else None,
-                spacing=tuple(round(float(z), 6) for z in hdr.header.get_zooms()[:3]), affine=hdr.affine, source=folder,
+                spacing=nifti_spacing(hdr), affine=hdr.affine, source=folder,
                 files=[(files[m], files.get('seg')) for m in mods], load_brain=load_brain)
 
 def to_class_mask_volume(a, path, known:dict, target:str)->np.ndarray:
@@ -512,7 +522,7 @@ def read_nifti_case(path)->Case:
         return cache['a']
     def load_image(i): return vol()[:, :, i, None].astype(np.float32)
     return Case(_nii_stem(path), 'nifti', list(range(hdr.shape[2])), load_image, None, ['image'], affine=hdr.affine,
-                spacing=tuple(round(float(z), 6) for z in hdr.header.get_zooms()[:3]), source=path, files=[(path, None)])
+                spacing=nifti_spacing(hdr), source=path, files=[(path, None)])
 
 def _brats_named(folder:Path)->bool:
     "True if `folder`'s NIfTI files carry BraTS names (one case of several modalities), False for a folder of separate volumes."
