@@ -356,13 +356,19 @@ def read_brats_case(folder, # one BraTS case folder
     def load_mask(i): return vol('seg')[:, :, i]
     def load_brain(i):
         if 'brain' in files: return vol('brain')[:, :, i] > 0
-        return (load_image(i) != 0).any(-1)
+        if 'bg' not in cache: cache['bg'] = np.array([_edge_value(vol(m)) for m in mods], np.float32)
+        return (load_image(i) != cache['bg']).any(-1)       # not background in some input (0, or a z-scored volume's own)
     values = [0, 1] if target == 'whole' else sorted(known)
     labels = {0:'background', 1:'tumour'} if target == 'whole' else {i:known[v] for i,v in enumerate(values)}
     return Case(folder.name, 'brats', list(range(shape[2])), load_image, load_mask if labelled else None, mods, labels=labels,
                 label_values=values if values != list(range(len(values))) else None,
                 spacing=nifti_spacing(hdr), affine=hdr.affine, source=folder,
                 files=[(files[m], files.get('seg')) for m in mods], load_brain=load_brain)
+
+def _edge_value(a:np.ndarray)->float:
+    "The commonest value on an (X, Y, Z) volume's in-plane edges: its background (0, or e.g. -3.2 once z-scored with it)."
+    v,n = np.unique(np.concatenate([a[[0, -1]].ravel(), a[:, [0, -1]].ravel()]), return_counts=True)
+    return float(v[n.argmax()])
 
 def to_class_mask_volume(a, path, known:dict, target:str)->np.ndarray:
     "Check a label volume against the `known` labels; binarise it (`target='whole'`) or map labels to class indices 0..K-1."
