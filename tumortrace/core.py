@@ -134,9 +134,18 @@ def atomic_path(path, # final destination
 
 # %% ../nbs/00_core.ipynb #a207418e
 def write_json(obj, path, indent=2):
-    "Write `obj` as JSON to `path` atomically."
-    with atomic_path(path) as tmp: tmp.write_text(json.dumps(obj, indent=indent, default=_json_default))
+    "Write `obj` as strict JSON to `path` atomically: NaN and infinities (an undefined metric) are written as null."
+    s = json.dumps(_strict(obj), indent=indent, default=_json_default, allow_nan=False)
+    with atomic_path(path) as tmp: tmp.write_text(s)
     return Path(path)
+
+def _strict(o):
+    "`o` with non-finite floats as None, so that jq, JavaScript or Go can read the file (Python's bare `NaN` is not JSON)."
+    if isinstance(o, (float, np.floating)): return float(o) if np.isfinite(o) else None
+    if isinstance(o, dict): return {k:_strict(v) for k,v in o.items()}
+    if isinstance(o, (list, tuple)): return [_strict(v) for v in o]
+    if isinstance(o, np.ndarray): return _strict(o.tolist())
+    return o
 
 def _json_default(o):
     if isinstance(o, np.generic): return o.item()

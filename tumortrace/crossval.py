@@ -187,7 +187,8 @@ def _run_fold(data, out:Path, f:dict, kw:dict, tta:bool, byid:dict=None, progres
     run = out/f"fold_{f['fold']}"
     state = _fold_state(run, tta)
     if progress: print(f"fold {f['fold']}: {len(f['train'])} train, {len(f['valid'])} valid, {len(f['test'])} test patients ({state})", flush=True)
-    if state == 'scored': return json.loads((run/'scores.json').read_text())['rows']
+    if state == 'scored':                                          # null (an undefined metric) back to NaN, as the fresh rows have it
+        return [{k:(float('nan') if v is None else v) for k,v in r.items()} for r in json.loads((run/'scores.json').read_text())['rows']]
     if state == 'empty': shutil.rmtree(run)
     if state in ('new', 'empty', 'partial'):
         split = dict(seed=kw['seed'], fold=f['fold'], train=f['train'], valid=f['valid'], test=f['test'])

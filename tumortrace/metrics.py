@@ -173,7 +173,7 @@ def sample_std(x)->float:
 
 EMPTY_CONVENTION = ('per patient, in 3-D: truth and prediction both empty: Dice and IoU 1 (counted in n_both_empty); one empty, the other not: '
                     'Dice and IoU 0; sensitivity (truth empty), precision (prediction empty) and HD95 (either empty) undefined: NaN in the '
-                    'per-patient table and left out of their means (each mean\'s `_n` says how many patients it covers), so a tumour missed '
+                    'per-patient table (null in JSON) and left out of their means (each mean\'s `_n` says how many patients it covers), so a tumour missed '
                     'entirely lowers the Dice mean but not the HD95 or precision means')
 
 
