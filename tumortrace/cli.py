@@ -279,7 +279,7 @@ def cmd_evaluate(args)->int:
     if rc == 0:
         s = json.loads((out/'summary.json').read_text())
         print(f"{s['n_patients']} patients ({s['patients']}): per-patient Dice mean {s['dice_mean']:.4f}, median {s['dice_median']:.4f} "
-              f"with post-processing '{s['postprocess']}'; raw mean {s['raw']['dice_mean']:.4f}. Written to {out}")
+              f"with post-processing '{s['postprocess']}'; before post-processing {s['raw']['dice_mean']:.4f}. Written to {out}")
     return rc
 
 def cmd_predict(args)->int:

@@ -130,6 +130,7 @@ def summarize_cv(rows:list[dict])->dict:
     s['per_institution'] = {str(i):dict(n=len(g), mean=float(g['dice'].mean()), raw_mean=float(g['dice_raw'].mean()))
                             for i,g in df.groupby(df['institution'].fillna('').astype(str))}
     s['empty_convention'] = EMPTY_CONVENTION
+    s['raw_is'] = "argmax at 0.5: no threshold, no post-processing ('threshold_only': the fold's threshold, no post-processing; evaluate's 'raw')"
     return s
 
 # %% ../nbs/16_crossval.ipynb #058c5673

@@ -17,8 +17,8 @@ from .metrics import dice_counts, iou_counts, finite_mean, sample_std, EMPTY_CON
 # %% auto #0
 __all__ = ['PER_PATIENT_COLS', 'confusion', 'overlap_metrics', 'hd95', 'volume_spacing', 'patient_metrics', 'metric_column',
            'slice_table', 'detection', 'region_masks', 'summarize_patients', 'same_sequences', 'score_patient',
-           'evaluate_cases', 'save_prediction', 'has_prediction', 'load_prediction', 'eval_summary', 'write_eval',
-           'seen_patients', 'evaluate']
+           'evaluate_cases', 'save_prediction', 'has_prediction', 'load_prediction', 'eval_summary', 'region_summary',
+           'write_eval', 'seen_patients', 'evaluate']
 
 # %% ../nbs/10_evaluate.ipynb #6e84493e
 def confusion(truth:np.ndarray, pred:np.ndarray)->tuple:
@@ -185,9 +185,9 @@ def score_patient(case_id:str, truth:np.ndarray, pred:np.ndarray, # (N, H, W) cl
     for pr in (pred, pp):
         if rows and np.array_equal(pp, pred): rows.append(dict(rows[0])); continue   # nothing changed: no second HD95
         r = dict(patient=case_id, **patient_metrics(truth > 0, pr > 0, spacing))
-        if gen:
+        if gen:                                                # BraTS regions: Dice and HD95 of each, raw and post-processed
             tr,prr = region_masks(truth, gen, label_values), region_masks(pr, gen, label_values)
-            for k in tr: r[f'dice_{k}'] = overlap_metrics(tr[k], prr[k])['dice']
+            for k in tr: r[f'dice_{k}'],r[f"hd95_{k}_{'px' if spacing is None else 'mm'}"] = overlap_metrics(tr[k], prr[k])['dice'],hd95(tr[k], prr[k], spacing)
         rows.append(r)
     if save_to is not None: save_prediction(save_to, case_id, pp, raw=pred)
     return rows[0], rows[1], slice_table(case_id, truth > 0, pp > 0, slice_ids)
@@ -249,10 +249,20 @@ def eval_summary(res:dict, postprocess_spec:str='none')->dict:
     s['postprocess'] = postprocess_spec
     s.update(detection(res['slices']))
     s['slice_dice_mean'] = float(np.mean([r['dice'] for r in res['slices']]))  # inflated by empty slices: not the headline
-    if res['generation']:
-        for k in BRATS_REGIONS[res['generation']]: s[f'dice_{k}_mean'] = finite_mean([r[f'dice_{k}'] for r in res['post']])
     s['raw'] = summarize_patients(res['raw'])
+    for d,rows in ((s, res['post']), (s['raw'], res['raw'])): d.update(region_summary(rows, res['generation']))
     s['empty_convention'] = EMPTY_CONVENTION
+    s['raw_is'] = "the model's decision (its threshold) before post-processing"   # cv_summary.json's 'raw' is the plain argmax: its 'threshold_only' is this
+    return s
+
+def region_summary(rows:list[dict], generation:str=None)->dict:
+    "Mean Dice and HD95 of each BraTS region (WT, TC, ET) over the patients, with how many HD95s were defined; {} without regions."
+    if not generation: return {}
+    s = {}
+    for k in BRATS_REGIONS[generation]:
+        h = metric_column(rows, f'hd95_{k}')
+        hv = np.array([r[h] for r in rows], float) if h else np.full(len(rows), np.nan)
+        s.update({f'dice_{k}_mean':finite_mean([r[f'dice_{k}'] for r in rows]), f'hd95_{k}_mean':finite_mean(hv), f'hd95_{k}_n':int(np.isfinite(hv).sum())})
     return s
 
 PER_PATIENT_COLS = ['patient', 'dice', 'iou', 'hd95_mm', 'hd95_px', 'sensitivity', 'specificity', 'precision',
