@@ -26,10 +26,10 @@ from .metrics import LOSSES, get_loss, seg_metrics
 from .model import unet_config, seg_learner, save_model, PRECISIONS, check_encoder
 
 # %% auto #0
-__all__ = ['PRESETS', 'RESUME_FREE', 'Run', 'HistoryCSV', 'save_checkpoint', 'load_checkpoint', 'LastCheckpoint', 'SaveBest',
-           'EarlyStop', 'TimeBudget', 'WeightAverage', 'DeviceSmoothLoss', 'SparseProgress', 'lean_loop', 'fused_adamw',
-           'CPUAutocast', 'train_precision', 'compile_unet', 'uncompile', 'DeepSupervision', 'distributed_fit',
-           'plot_history', 'check_recipe', 'check_out', 'check_folder', 'train']
+__all__ = ['PRESETS', 'RESUME_FREE', 'Run', 'HistoryCSV', 'save_checkpoint', 'load_checkpoint', 'rng_state', 'set_rng_state',
+           'LastCheckpoint', 'SaveBest', 'EarlyStop', 'TimeBudget', 'WeightAverage', 'DeviceSmoothLoss',
+           'SparseProgress', 'lean_loop', 'fused_adamw', 'CPUAutocast', 'train_precision', 'compile_unet', 'uncompile',
+           'DeepSupervision', 'distributed_fit', 'plot_history', 'check_recipe', 'check_out', 'check_folder', 'train']
 
 # %% ../nbs/07_train.ipynb #3aa18fa7
 class Run:
@@ -127,45 +127,85 @@ class HistoryCSV(Callback):
             if new: f.write(','.join(names) + '\n')
             f.write(','.join(f'{v:.6g}' if isinstance(v, float) else str(v) for v in vals) + '\n')
 
-def save_checkpoint(learn, name:str, with_opt:bool=True)->Path:
-    "Save model (+ optimiser) to `checkpoints/<name>.pth` atomically: a kill mid-write leaves the previous file whole."
+def save_checkpoint(learn, name:str, with_opt:bool=True,
+                    extra:dict=None, # more plain data to keep in the same file (the last checkpoint: its epoch, random states, weight average)
+                   )->Path:
+    "Save model (+ optimiser, + `extra`) to `checkpoints/<name>.pth` in one atomic write: a kill mid-write leaves the previous file whole."
     from fastai.learner import save_model as fa_save
+    from fastai.torch_core import get_model
     f = learn.path/learn.model_dir/f'{name}.pth'
     if _rank(): return f                                      # rank 0 alone writes
-    with atomic_path(f) as tmp: fa_save(tmp, learn.model, getattr(learn, 'opt', None), with_opt=with_opt)
+    with atomic_path(f) as tmp:
+        if not extra: fa_save(tmp, learn.model, getattr(learn, 'opt', None), with_opt=with_opt)   # fastai's own format
+        else: torch.save(dict(model=get_model(learn.model).state_dict(), opt=learn.opt.state_dict(), **extra), tmp)
     return f
 
-def load_checkpoint(learn, name:str, with_opt:bool=True, device=None):
-    "Load `checkpoints/<name>.pth` as plain tensors only (`weights_only=True`): a checkpoint holding code is refused."
+def load_checkpoint(learn, name:str, with_opt:bool=True, device=None)->dict:
+    "Load `checkpoints/<name>.pth` as plain tensors only (`weights_only=True`: a checkpoint holding code is refused); returns what else it holds (`extra`)."
     import pickle
+    from fastai.torch_core import get_model
     f = learn.path/learn.model_dir/f'{name}.pth'
-    from fastai.learner import load_model as fa_load
     if device is None and hasattr(learn.dls, 'device'): device = learn.dls.device
     if learn.opt is None: learn.create_opt()
-    try: fa_load(f, learn.model, learn.opt, with_opt=with_opt, device=device, weights_only=True); return learn   # `learn.load` less its barrier
-    except pickle.UnpicklingError as e:
-        raise DataError(f, f"is not a plain weights checkpoint: refused to unpickle it ({str(e).splitlines()[0][:160]})") from None
-    except (EOFError, RuntimeError) as e:
-        raise DataError(f, f"is damaged or not a checkpoint of this model ({type(e).__name__}: {str(e).splitlines()[0][:160]})") from None
+    def bad(e): return f"({type(e).__name__}: {str(e).splitlines()[0][:160]})"
+    from fastcore.foundation import L                        # fastai's optimiser state holds these (as fastai's `load_model` allows)
+    core = getattr(np, '_core', None) or np.core
+    safe = [L, core.multiarray.scalar, np.dtype, *[getattr(np.dtypes, t) for t in np.dtypes.__all__]]
+    try:
+        with torch.serialization.safe_globals(safe): state = torch.load(f, map_location=device if device is not None else 'cpu', weights_only=True)
+    except pickle.UnpicklingError as e: raise DataError(f, f"is not a plain weights checkpoint: refused to unpickle it {bad(e)}") from None
+    except (EOFError, RuntimeError) as e: raise DataError(f, f"is damaged or not a checkpoint of this model {bad(e)}") from None
+    whole = isinstance(state, dict) and {'model', 'opt'} <= set(state)         # model + optimiser (+ extra), else the weights alone
+    try: get_model(learn.model).load_state_dict(state['model'] if whole else state)
+    except (RuntimeError, KeyError, TypeError, AttributeError) as e: raise DataError(f, f"is damaged or not a checkpoint of this model {bad(e)}") from None
+    if whole and with_opt:
+        try: learn.opt.load_state_dict(state['opt'])
+        except Exception as e: warnings.warn(f"{f}: its optimiser state does not fit this optimiser {bad(e)}: the optimiser starts afresh")
+    return {k:v for k,v in state.items() if k not in ('model', 'opt')} if whole else {}
+
+def rng_state(learn)->dict:
+    "Random states a resumed run draws on from: Python's, NumPy's, torch's (CPU, CUDA) and the training loader's own generator."
+    import random
+    s = np.random.get_state()
+    d = dict(python=random.getstate(), numpy=[s[0], torch.from_numpy(s[1].astype(np.int64)), int(s[2]), int(s[3]), float(s[4])],
+             torch=torch.get_rng_state())
+    if torch.cuda.is_available() and torch.cuda.is_initialized(): d['cuda'] = torch.cuda.get_rng_state_all()
+    dl = learn.dls.train
+    if isinstance(getattr(dl, 'g', None), torch.Generator): d['loader'] = dl.g.get_state()       # `TensorLoader`
+    elif isinstance(getattr(dl, 'rng', None), random.Random): d['loader_rng'] = dl.rng.getstate()  # fastai's `DataLoader`
+    return d
+
+def set_rng_state(learn, d:dict):
+    "Put back the states `rng_state` took, so that the next epoch draws as it would have without the interruption."
+    import random
+    def tup(x): return tuple(tup(v) for v in x) if isinstance(x, (list, tuple)) else x
+    random.setstate(tup(d['python']))
+    n = d['numpy']; np.random.set_state((n[0], n[1].cpu().numpy().astype(np.uint32), n[2], n[3], n[4]))
+    torch.set_rng_state(d['torch'].cpu())
+    if 'cuda' in d and torch.cuda.is_available() and len(d['cuda']) == torch.cuda.device_count(): torch.cuda.set_rng_state_all([t.cpu() for t in d['cuda']])
+    dl = learn.dls.train
+    if 'loader' in d and isinstance(getattr(dl, 'g', None), torch.Generator): dl.g.set_state(d['loader'].cpu())
+    if 'loader_rng' in d and isinstance(getattr(dl, 'rng', None), random.Random): dl.rng.setstate(tup(d['loader_rng']))
 
 def _frozen(learn)->bool:
     "True while `fine_tune`'s first fit trains a frozen encoder (the optimiser's first groups frozen)."
     return bool(getattr(learn.opt, 'frozen_idx', 0))
 
 class LastCheckpoint(Callback):
-    "Save `checkpoints/last.pth` (model + optimiser; a weight average's `last_avg.pth` too), then `last.json` with the epoch and the schedule's length (both atomic): after each epoch, or once `every_s` seconds passed."
+    "Save `checkpoints/last.pth` after each epoch (or once `every_s` seconds passed) in one atomic write: model, optimiser, the epoch and schedule's length, random states, a weight average; `last.json` repeats the epoch for people."
     order = 62
     def __init__(self, every_s:float=0): self.every_s,self.t_last = every_s,time.time()
     def after_epoch(self):
         if _skipped(self): return
         last = self.learn.epoch + 1 >= self.learn.n_epoch             # the schedule's length, as `TimeBudget` may have fitted it
         if not last and time.time() - self.t_last < self.every_s: return
-        save_checkpoint(self.learn, 'last'); self.t_last = time.time()
-        if (wa := getattr(self.learn, 'weight_average', None)) is not None: wa.save()   # the average beside it (`WeightAverage`)
+        meta = {'epoch':self.learn.epoch, 'n_epoch':self.learn.n_epoch, 'fitted':getattr(self.learn, 'budget_fitted', False),
+                'budget_used_s':getattr(self.learn, 'budget_used_s', None), 'frozen':_frozen(self.learn)}
+        extra = dict(meta=meta, rng=rng_state(self.learn))              # one file: a kill can no longer pair weights and epoch one apart
+        if (wa := getattr(self.learn, 'weight_average', None)) is not None: extra['ema'] = wa.state()
+        save_checkpoint(self.learn, 'last', extra=extra); self.t_last = time.time()
         if _rank(): return
-        write_json({'epoch':self.learn.epoch, 'n_epoch':self.learn.n_epoch, 'fitted':getattr(self.learn, 'budget_fitted', False),
-                    'budget_used_s':getattr(self.learn, 'budget_used_s', None), 'frozen':_frozen(self.learn)},
-                   self.learn.path/self.learn.model_dir/'last.json')
+        write_json(meta, self.learn.path/self.learn.model_dir/'last.json')
 
 class SaveBest(SaveModelCallback):
     "fastai's `SaveModelCallback`: quiet in skipped epochs, atomic saves, and the best model reloaded with `weights_only=True`."
@@ -221,7 +261,7 @@ class WeightAverage(Callback):
     order = 61.5          # `after_epoch`: after `SaveBest`/`EarlyStop` (60) judged the average, before `LastCheckpoint` (62) saves the raw weights
     def __init__(self, decay:float=0.999, # the average's weight at each step (it spans about 1 / (1 - decay) steps)
                  warmup:bool=True, # use (1 + t) / (10 + t) at step t while smaller, so the first steps' weights fade fast
-                 fname:str='last_avg', # the average's checkpoint beside `last.pth`, for `resume`
+                 fname:str='last_avg', # `save`'s file; a resume reads the average from `last.pth` (runs from before it: this file)
                 ):
         if not 0 < decay < 1: raise OptionError(f"--ema must be in (0, 1), not {decay!r}")
         self.decay,self.warmup,self.fname,self.avg,self.raw,self.t = decay,warmup,fname,None,None,0
@@ -229,7 +269,8 @@ class WeightAverage(Callback):
     def before_fit(self):
         if self.avg is not None: return                           # a second fit (`fine_tune`): the same average goes on
         f = self.learn.path/self.learn.model_dir/f'{self.fname}.pth'
-        if getattr(self.learn, 'resumed', False) and f.exists(): self.load(f)
+        kept = getattr(self.learn, 'resume_state', {}).get('ema')    # in the last checkpoint; runs before it: a file beside it
+        if getattr(self.learn, 'resumed', False) and (kept is not None or f.exists()): self.load(f, kept)
         else: self.avg = [t.detach().clone() for t in self._live()]
         fl = [t.is_floating_point() for t in self.avg]                # averaged; the rest (e.g. BatchNorm's batch count) copied
         self.fl,self.other = [i for i,f in enumerate(fl) if f],[i for i,f in enumerate(fl) if not f]
@@ -259,14 +300,17 @@ class WeightAverage(Callback):
         self._swap_out()
         if not hasattr(self.learn, 'save_best'):                 # no best checkpoint to reload: end on the average
             for t,a in zip(self._live(), self.avg): t.copy_(a)
+    def state(self)->dict: return dict(t=self.t, avg=self.avg)     # kept in the last checkpoint (`LastCheckpoint`)
     def save(self):
         "Write the average and its step count to `checkpoints/<fname>.pth` (atomic; rank 0)."
         if _rank(): return
-        with atomic_path(self.learn.path/self.learn.model_dir/f'{self.fname}.pth') as tmp: torch.save(dict(t=self.t, avg=self.avg), tmp)
-    def load(self, f:Path):
-        "The average saved by `save`, as plain tensors only, checked against the model."
-        try: d = torch.load(f, map_location='cpu', weights_only=True)
-        except Exception as e: raise DataError(f, f"is not a weight-average checkpoint ({type(e).__name__}: {str(e).splitlines()[0][:160]})") from None
+        with atomic_path(self.learn.path/self.learn.model_dir/f'{self.fname}.pth') as tmp: torch.save(self.state(), tmp)
+    def load(self, f:Path, d:dict=None):
+        "The average `state` gave (`d`, else saved in `f` by `save`), as plain tensors only, checked against the model."
+        if d is None:
+            try: d = torch.load(f, map_location='cpu', weights_only=True)
+            except Exception as e: raise DataError(f, f"is not a weight-average checkpoint ({type(e).__name__}: {str(e).splitlines()[0][:160]})") from None
+        else: f = self.learn.path/self.learn.model_dir/'last.pth'
         live = self._live()
         if not (isinstance(d, dict) and len(d.get('avg', ())) == len(live) and all(a.shape == t.shape for a,t in zip(d['avg'], live))):
             raise DataError(f, "does not match this model's weights")
@@ -606,8 +650,9 @@ def _fit(learn, p:dict, out:Path, resume:bool, max_minutes:float, device):
         if learn.pretrained: learn.fine_tune(p['epochs'], p['lr'], freeze_epochs=1, cbs=cbs)
         else: learn.fit_one_cycle(p['epochs'], p['lr'], cbs=cbs)
         return
-    state = json.loads((out/'checkpoints'/'last.json').read_text())
-    load_checkpoint(learn, 'last', device=device)
+    kept = load_checkpoint(learn, 'last', device=device)
+    state = kept.get('meta') or json.loads((out/'checkpoints'/'last.json').read_text())   # the weights' own epoch (runs before: the file beside)
+    learn.resume_state = kept
     frozen = state.get('frozen', False)                            # stopped right after `fine_tune`'s frozen epoch
     _cut_history(out/'history.csv', state['epoch'], frozen)
     if (bw := _best_so_far(out/'history.csv', monitor)) is not None:
@@ -621,6 +666,7 @@ def _fit(learn, p:dict, out:Path, resume:bool, max_minutes:float, device):
     if start < n:
         if frozen: learn.unfreeze()           # as `fine_tune` does (its optimiser state cleared); else the saved state goes on
         learn.resumed_at,learn.resumed = start,True
+        if 'rng' in kept: set_rng_state(learn, kept['rng'])     # draws go on as without the interruption
         learn.fit_one_cycle(n, start_epoch=start, cbs=cbs, **_schedule(p, bool(learn.weights_source)))   # the schedule it began
 
 def _finish(learn, cfg:dict, valid:list, split:dict, out:Path, device, t0:float)->Run:
@@ -643,6 +689,13 @@ def _finish(learn, cfg:dict, valid:list, split:dict, out:Path, device, t0:float)
     return Run(out)
 
 # %% ../nbs/07_train.ipynb #50b650f6
+def _resumed_loader(out:Path, given:str)->str:
+    "A resumed run's loader: the one it started with (`run.json`; 'auto' takes it); another one given is refused, for the two augment differently."
+    rec = Run(out).info.get('loader')
+    if rec is None or given in ('auto', rec): return rec or given     # runs from before it was recorded: as given
+    raise DataError(out/'run.json', f"the run was started with --loader {rec} (given {given}): the two loaders draw and augment differently; "
+                                    f"resume with --loader {rec} (or leave it out), or start a new run in another folder")
+
 def _resumed_precision(out:Path, auto:str, device)->str:
     "A resumed run's arithmetic: the one it started with (`run.json`), where `device` can run it; else `auto`'s, with a warning."
     rec = Run(out).info.get('precision')
@@ -730,10 +783,16 @@ def train(data, # data folder (any layout `read_cases` reads)
     aug.pop('flair_fill', None)
     if fill['flair_fill']: aug.update(fill)
     if resume and precision == 'auto': prec = _resumed_precision(out, prec, device)
+    elif resume and (rec := Run(out).info.get('precision')) not in (None, prec):
+        raise DataError(out/'run.json', f"the run was started in {rec} (given --precision {precision}): resume in {rec} (or leave it out), "
+                                        "or start a new run in another folder")
+    loader = _resumed_loader(out, loader) if resume else loader
+    loader = 'tensor' if (loader == 'auto' and (device.type == 'cuda' or compile or aug.get('patch'))) or loader == 'tensor' else 'fastai'
+    if compile and loader == 'fastai': raise OptionError(f"{out}: the run trains with the fastai loader, and --compile needs plain tensors: resume without --compile")
     out.mkdir(parents=True, exist_ok=True)
     if not _rank():                                            # a resume records what it changed (`RESUME_FREE`) for the next one
         info = Run(out).info if resume else dict(data=str(Path(data).resolve()), created=time.strftime('%Y-%m-%d %H:%M:%S'))
-        write_json(dict(info, preset=o['preset'], precision=prec, options={k:v for k,v in o.items() if v is not None}), out/'run.json')
+        write_json(dict(info, preset=o['preset'], precision=prec, loader=loader, options={k:v for k,v in o.items() if v is not None}), out/'run.json')
     set_seed(seed)
     from fastai.torch_core import num_distrib
     if num_distrib() > 1 and device.type == 'cuda':            # one GPU per process
@@ -749,7 +808,7 @@ def train(data, # data folder (any layout `read_cases` reads)
         raise DataError(data, f"its {len(split['train'])} training case(s) hold {n} slice(s), fewer than one batch of {p['bs']} "
                               "(an incomplete last batch is dropped): pass a smaller --bs, or more data")
     gpu = device.type == 'cuda'
-    if (loader == 'auto' and (gpu or compile or aug.get('patch'))) or loader == 'tensor':
+    if loader == 'tensor':
         dls = tensor_dataloaders(ss, split, bs=p['bs'], augment=SegAugment(**aug), tumour_weight=p['tumour_weight'], balance=p['balance'], device=device, seed=seed)
     else: dls = seg_dataloaders(ss, split, bs=p['bs'], batch_tfms=seg_augs(**aug), tumour_weight=p['tumour_weight'], balance=p['balance'], device=device, seed=seed)
     cfg = _model_config(p, ss, cases[0], rkw, norm=norm, crop=crop, seed=split.get('seed', seed), preset=o['preset'], loss=p['loss'])
