@@ -244,3 +244,21 @@ def test_one_slice_alone_to_a_volume_model_warns():
     with warnings.catch_warnings(record=True) as w:
         warnings.simplefilter('always'); sm.predict_volume(one.volume())
     assert any('one slice on its own' in str(x.message) and '2.5D neighbours are the slice itself' in str(x.message) for x in w), [str(x.message) for x in w]
+
+def test_predict_groups_images_as_the_model_was_trained(tmp_path):
+    "A model trained on images grouped into patients (`--group`) predicts a folder of such images patient by patient: the masks of the patient read whole."
+    import tifffile
+    from tumortrace import load_model
+    from tumortrace.inference import predict_paths
+    src = DATA/'lgg'/'TCGA_HT_7860_19960513'
+    sm = load_model(SAMPLE_MODEL, device='cpu')
+    predict_paths(sm, [src], tmp_path/'ref', progress=False)
+    imgs = tmp_path/'imgs'; imgs.mkdir()
+    nums = sorted(int(f.stem.rsplit('_', 1)[1]) for f in src.glob('*.tif') if not f.stem.endswith('_mask'))
+    for n in nums: Image.fromarray(tifffile.imread(src/f'{src.name}_{n}.tif')).save(imgs/f'ht-{n}.png')
+    sm.cfg.reader = dict(sm.cfg.reader or {}, group=r'(ht)-\d+')
+    r = predict_paths(sm, [imgs], tmp_path/'pred', progress=False)
+    assert [(x['status'], x['n_slices']) for x in r] == [('ok', len(nums))]
+    got = np.stack([np.asarray(Image.open(tmp_path/'pred'/'ht'/f'ht-{n}_mask.png')) for n in nums])
+    want = np.stack([np.asarray(Image.open(tmp_path/'ref'/src.name/f'{src.name}_{n}_mask.png')) for n in nums])
+    assert want.sum() > 1000 and (got == want).all()

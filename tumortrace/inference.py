@@ -140,7 +140,7 @@ def predict_paths(model:SegModel, # from `load_model`
     mods = model.cfg.get('channel_names')                 # a BraTS folder gives the inputs the model takes, in its order
     at = {}                                                   # summary rows in the order the inputs were given
     for k,p in enumerate(q for p in inputs for q in expand_inputs(p)):   # a data set's root: each patient / case folder on its own
-        try: new = read_inputs(Path(p).resolve(), modalities=mods)
+        try: new = read_inputs(Path(p).resolve(), modalities=mods, group=(model.cfg.get('reader') or {}).get('group'))
         except DataError as e: rows.append(dict(input=str(p), kind='?', status=_error_status(e, p))); at[id(rows[-1])] = k; continue
         cases += new; at.update({id(c):k for c in new})
     units = _share(_unique_names(cases, _names_of_others(out, cases)), part)   # never another input's name from an earlier run
@@ -188,7 +188,7 @@ def _write_masks(case:Case, name:str, save:np.ndarray, unc, dest)->Path:
         written,hdr = dest(f'{name}_seg.nii.gz'), _nifti_header(case)
         _save_nifti(save.transpose(1, 2, 0), case.affine, hdr, written)
         if unc is not None: _save_nifti((unc.transpose(1, 2, 0) * 100).round(), case.affine, hdr, dest(f'{name}_uncertainty.nii.gz'), 'uncertainty (%)')
-    elif case.layout == 'lgg':
+    elif case.layout in ('lgg', 'folder'):                   # a patient's slices (a grouped image folder's too): a folder of slice masks
         written = dest(name); written.mkdir(exist_ok=True)
         for (f,_),m in zip(case.files, save): _save_png(m, dest(f'{name}/{f.stem}_mask.png'))
         for (f,_),u in zip(case.files, unc if unc is not None else []): _save_png((u * 255).astype(np.uint8), dest(f'{name}/{f.stem}_uncertainty.png'))

@@ -515,6 +515,21 @@ def read_image_case(path, channels=None)->Case:
         except DataError: names = ['unreadable']          # reported when the case is read, like any bad file
     return Case(path.stem, 'image', [path.stem], lambda i: read_image(path), None, names, source=path, files=[(path, None)])
 
+def _grouped_images(folder:Path, files:list, group:str)->list[Case]:
+    "Images grouped into patients by `group` (as `read_folder` groups them for training): one multi-slice case each, slices in name order."
+    groups = {}
+    for f in files:
+        if not (m := re.match(group, f.stem)): raise DataError(f, f"name does not match the model's patient pattern {group!r}")
+        groups.setdefault(m[1], []).append(f)
+    one = read_image_case(files[0]).channel_names
+    def make(cid, fs):
+        def load_image(i):
+            a = read_image(fs[i])
+            if a.shape[-1] != len(one): raise DataError(fs[i], f"has {a.shape[-1]} channels; other images have {len(one)}")
+            return a
+        return Case(cid, 'folder', [f.stem for f in fs], load_image, None, one, source=folder, files=[(f, None) for f in fs])
+    return [make(k, v) for k,v in groups.items()]
+
 def read_nifti_case(path)->Case:
     "One 3-D NIfTI volume as a one-channel `Case` without a mask, sliced along the third axis (affine kept)."
     import nibabel as nib
@@ -549,6 +564,7 @@ def expand_inputs(path)->list[Path]:
 
 def read_inputs(path, # an image, a NIfTI file, an LGG patient folder, a BraTS case folder or a folder of images
                 modalities=None, # BraTS inputs the model takes, in order
+                group:str=None, # a folder of images: the regex whose first group names the patient (the model's `reader.group`), so that its slices are one case
                )->list[Case]:
     "The scans at `path` as `Case`s to predict (no masks read)."
     path = Path(path)
@@ -563,6 +579,7 @@ def read_inputs(path, # an image, a NIfTI file, an LGG patient folder, a BraTS c
     files = sorted((f for f in path.iterdir() if f.is_file() and f.suffix.lower() in IMAGE_EXTS and not f.stem.endswith('_mask')),
                    key=lambda f: _natural_key(f.name))
     if files and all(_lgg_re.match(f.name) for f in files): return [read_lgg_case(path, labelled=False)]   # one LGG patient
+    if files and group: return _grouped_images(path, files, group)
     if files: return [read_image_case(f) for f in files]
     raise DataError(path, "holds no images or NIfTI volumes")
 
