@@ -56,7 +56,8 @@ def cv_folds(case_ids, # patient ids
         test = order[f::k]
         rest = [i for i in order if i not in test]
         nv = max(1, int(round(valid_pct * len(rest))))
-        valid = [rest[j] for j in sorted(rng.permutation(len(rest))[:nv])]
+        u = rng.uniform(0, len(rest) / nv)                     # every (len/nv)-th of `rest`, which runs stratum by stratum: each stratum its share
+        valid = sorted(rest[int(u + j * len(rest) / nv)] for j in range(nv))
         train = [i for i in rest if i not in valid]
         if not train: raise OptionError(f"--valid-pct {valid_pct}: fold {f} would validate on all {len(rest)} of its other patients "
                                         "and train on none; lower it")
