@@ -135,13 +135,21 @@ def summarize_cv(rows:list[dict])->dict:
     return s
 
 # %% ../nbs/16_crossval.ipynb #058c5673
+def _vote(rules:list, key:str, scores:str)->object:
+    "The value of `key` most folds chose; a tie goes to the one whose validation Dice (`scores`), averaged over the folds, is highest."
+    def sc(r): return r.get(scores) or (r.get('decision') or {}).get(scores) or {}     # a model config keeps them under 'decision'
+    def name(v): return 'none' if v is None else str(v)
+    c = Counter(r.get(key) or (None if key == 'grow' else 'none') for r in rules)
+    tied = [v for v,n in c.items() if n == max(c.values())]
+    def mean(v): return np.mean([sc(r)[name(v)] for r in rules if name(v) in sc(r)] or [-1.])
+    return max(tied, key=mean)                                # (the first of equals: fold order)
+
 def _common_rule(rules:list)->dict:
     "One decision rule from the folds': the mean threshold, the growth level (kept if below it) and post-processing most chose."
     ts = [r.get('threshold') for r in rules if r.get('threshold') is not None]
     t = float(np.mean(ts)) if ts else None
-    g = Counter(r.get('grow') for r in rules).most_common(1)[0][0]
-    return dict(threshold=t, grow=g if g is not None and g < (t or .5) else None,
-                postprocess=Counter(r.get('postprocess') or 'none' for r in rules).most_common(1)[0][0])
+    g = _vote(rules, 'grow', 'grow_scores')
+    return dict(threshold=t, grow=g if g is not None and g < (t or .5) else None, postprocess=_vote(rules, 'postprocess', 'postprocess_scores'))
 
 def build_ensemble(out, # the cross-validation folder
                    plan:dict, # from `cv_folds`
