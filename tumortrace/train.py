@@ -716,7 +716,7 @@ def train(data, # data folder (any layout `read_cases` reads)
           bs:int=None, # batch size (None: the preset's)
           lr:float=None, # maximum learning rate (None: the preset's)
           seed:int=42, # seed for the split, sampling and initialisation
-          resume:bool=False, # continue the run in `out` from its last checkpoint, with the same split
+          resume:bool=False, # continue the run in `out` from its last checkpoint (same split, recipe, loader and random states: as if never stopped)
           valid_pct:float=0.15, # share of patients for validation (ignored when resuming)
           test_pct:float=0.15, # share of patients held out for testing (ignored when resuming)
           loss:str=None, # a name in `metrics.LOSSES`: 'dice_ce', 'dice', 'focal', 'tversky_ce' (recall-leaning), 'tversky_ce_slice', 'tversky_ce_mild' (None: the preset's)
