@@ -680,6 +680,8 @@ def prepare_volume(self:SegModel,
     n_ch = len(c.channel_names) if c.channel_names else c.n_in // (2 * k + 1)
     if vol.shape[-1] != n_ch:
         raise ValueError(f"the model takes {n_ch} channels ({', '.join(c.channel_names or [])}); the input has {vol.shape[-1]}")
+    if brain is not None and np.shape(brain) != vol.shape[:3]:
+        raise ValueError(f"the brain mask's shape {np.shape(brain)} is not the volume's (N, H, W) {vol.shape[:3]}")
     if len(vol) == 1 and (c.layout in ('lgg', 'brats') or (c.reader or {}).get('group')):   # trained on volumes: one slice alone is not what it learned from
         _say_once("a model trained on whole volumes is given one slice on its own: its normalisation and brain crop come from that "
                   "slice" + (" and its 2.5D neighbours are the slice itself" if k else "") + ", not from the patient's volume "

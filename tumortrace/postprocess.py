@@ -33,7 +33,7 @@ def _binary_apply(mask:np.ndarray, fn)->np.ndarray:
     return out
 
 def _struct(ndim:int, radius:int):
-    "In-plane disc-like structuring element (never across slices, whose spacing is coarse)."
+    "In-plane diamond (city-block ball) of `radius` pixels as structuring element (never across slices, whose spacing is coarse)."
     s = ndimage.generate_binary_structure(2, 1)
     s = ndimage.iterate_structure(s, radius)
     return s if ndim == 2 else s[None]
@@ -88,22 +88,29 @@ def _radius(name:str)->int:
     "The radius of an `open[R]` / `close[R]` step (default 1); 0 for other steps."
     for k in ('open', 'close'):
         if name.startswith(k):
-            r = int(name[len(k):] or 1)
+            r = _int_arg(name, name[len(k):], 1, 'radius')
             if r < 1: raise ValueError(f"post-processing step {name!r}: the radius must be at least 1")
             return r
     return 0
+
+def _int_arg(name:str, s:str, default:int, what:str)->int:
+    "The whole number after a step's name (`default` when there is none), or a clear error naming the step."
+    if not s: return default
+    if not s.isdigit(): raise ValueError(f"post-processing step {name!r}: the {what} must be a whole number, not {s!r}")
+    return int(s)
 
 def _step(name:str):
     if name == 'fill': return fill_holes
     if name == 'largest': return largest_component
     if name.startswith('rel'):
-        p = float(name[3:] or 30)
+        try: p = float(name[3:] or 30)
+        except ValueError: raise ValueError(f"post-processing step {name!r}: the percentage must be a number, not {name[3:]!r}") from None
         if not 0 < p <= 100: raise ValueError(f"post-processing step {name!r}: the percentage of the largest component must be in (0, 100]")
         return lambda m: keep_relative(m, p)
     if name.startswith('open'): r = _radius(name); return lambda m: opening(m, r)
     if name.startswith('close'): r = _radius(name); return lambda m: closing(m, r)
     if name.startswith('min'):
-        n = int(name[3:] or 20)
+        n = _int_arg(name, name[3:], 20, 'size in voxels')
         if n < 1: raise ValueError(f"post-processing step {name!r}: the size must be at least 1 voxel")
         return lambda m: remove_small(m, n)
     raise ValueError(f"unknown post-processing step {name!r}: use open[R], close[R], fill, min[N], rel[P], largest")
