@@ -10,8 +10,8 @@ from typing import Callable
 import numpy as np
 
 # %% auto #0
-__all__ = ['TRUTH_COLOUR', 'PRED_COLOUR', 'TP_COLOUR', 'FP_COLOUR', 'FN_COLOUR', 'overlay', 'show_predictions', 'error_map',
-           'draw_errors', 'show_error_map', 'detection_strip', 'show_detection_strip', 'largest_slice',
+__all__ = ['TRUTH_COLOUR', 'PRED_COLOUR', 'TP_COLOUR', 'FP_COLOUR', 'FN_COLOUR', 'overlay', 'case_view', 'show_predictions',
+           'error_map', 'draw_errors', 'show_error_map', 'detection_strip', 'show_detection_strip', 'largest_slice',
            'default_channel', 'pick_patients', 'radiological', 'patient_gallery', 'show_tumour_slices']
 
 # %% ../nbs/11_viz.ipynb #3a600734
@@ -43,19 +43,28 @@ def overlay(ax, image:np.ndarray, truth=None, pred=None, alpha:float=0.45):
     ax.axis('off')
 
 
+def case_view(case=None)->tuple:
+    "(orient, label) for drawing a case's slices: radiological view of a NIfTI volume (from its affine; else as stored), and slice i's number as its files name it (else i + 1)."
+    o = radiological(case.affine) if case is not None and case.affine is not None else (lambda a: a)
+    def label(i:int)->str: return str(case.slice_ids[i]) if case is not None and case.layout in ('lgg', 'folder') else str(i + 1)
+    return o, label
+
 def show_predictions(vol:np.ndarray, # (N, H, W, C) images of one case
                      truth:np.ndarray, # (N, H, W) true masks
                      pred:np.ndarray, # (N, H, W) predicted masks
                      n:int=4, # slices to show (largest true tumours first)
                      channel:int=1, # image channel to show (LGG: 1 = FLAIR)
-                     title:str=None, size:float=2.4, save=None):
+                     title:str=None, size:float=2.4, save=None,
+                     case=None, # its `Case`: NIfTI slices in radiological view, slices numbered as its files are (`case_view`)
+                    ):
     "A row of the case's largest-tumour slices with truth (outline) and prediction (fill); returns the figure."
+    o,label = case_view(case)
     area = truth.reshape(len(truth), -1).sum(1) + 1e-3 * pred.reshape(len(pred), -1).sum(1)
     idx = sorted(np.argsort(-area)[:n])
     fig = new_figure((size*len(idx), size + 0.5))
     for ax,i in zip(fig.subplots(1, len(idx), squeeze=False)[0], idx):
-        overlay(ax, vol[i, ..., min(channel, vol.shape[-1]-1)], truth[i], pred[i])
-        ax.set_title(f"slice {i + 1}  Dice {dice(truth[i], pred[i]):.2f}", fontsize=8)
+        overlay(ax, o(vol[i, ..., min(channel, vol.shape[-1]-1)]), o(truth[i]), o(pred[i]))
+        ax.set_title(f"slice {label(i)}  Dice {dice(truth[i], pred[i]):.2f}", fontsize=8)
     _legend(fig)
     if title: fig.suptitle(title, fontsize=9)
     fig.tight_layout(rect=(0, 0.07, 1, 1))
@@ -151,20 +160,21 @@ def radiological(affine)->Callable:
 
 # %% ../nbs/11_viz.ipynb #47f4b367
 def patient_gallery(scores:dict, # {patient: Dice}, e.g. from per_patient.csv
-                    load, # `load(patient) -> (vol (N,H,W,C), truth (N,H,W), pred (N,H,W))`
+                    load, # `load(patient) -> (vol (N,H,W,C), truth (N,H,W), pred (N,H,W)[, its Case])`; with the Case: `case_view`
                     channel:int=1, size:float=2.4, save=None):
     "Worst, median and best patients: overlay and error map of each one's largest-tumour slice; returns the figure."
     picks = pick_patients(scores)
     fig = new_figure((2*size, 3*size + 0.4))
     axs = fig.subplots(3, 2)
     for row,(which,pid) in zip(axs, picks.items()):
-        vol,truth,pred = load(pid)
+        vol,truth,pred,*case = load(pid)
+        o,label = case_view(case[0] if case else None)
         i = largest_slice(truth, pred)
-        img = vol[i, ..., min(channel, vol.shape[-1] - 1)]
-        overlay(row[0], img, truth[i], pred[i])
+        img,t,p = o(vol[i, ..., min(channel, vol.shape[-1] - 1)]), o(truth[i]), o(pred[i])
+        overlay(row[0], img, t, p)
         row[0].set_title(f"{which}: {pid}\npatient Dice {scores[pid]:.2f}", fontsize=7, loc='left')
-        overlay(row[1], img); draw_errors(row[1], error_map(truth[i], pred[i]))
-        row[1].set_title(f"slice {i + 1}  Dice {dice(truth[i], pred[i]):.2f}", fontsize=7)
+        overlay(row[1], img); draw_errors(row[1], error_map(t, p))
+        row[1].set_title(f"slice {label(i)}  Dice {dice(t, p):.2f}", fontsize=7)
     _legend(fig, errors=True)
     fig.tight_layout(rect=(0, 0.04, 1, 1))
     if save: save_figure(fig, save)
@@ -172,8 +182,11 @@ def patient_gallery(scores:dict, # {patient: Dice}, e.g. from per_patient.csv
 
 def show_tumour_slices(vol:np.ndarray, truth:np.ndarray, pred:np.ndarray=None, channel:int=1,
                        max_n:int=12, # at most this many slices, evenly spread over the tumour
-                       ncols:int=6, size:float=1.6, title:str=None, save=None):
+                       ncols:int=6, size:float=1.6, title:str=None, save=None,
+                       case=None, # its `Case`: NIfTI slices in radiological view, slices numbered as its files are (`case_view`)
+                      ):
     "A grid of one patient's tumour slices (truth or prediction present), each with its slice Dice; returns the figure."
+    o,label = case_view(case)
     has = np.asarray(truth).reshape(len(truth), -1).any(1)
     if pred is not None: has |= np.asarray(pred).reshape(len(pred), -1).any(1)
     idx = np.where(has)[0]
@@ -184,9 +197,9 @@ def show_tumour_slices(vol:np.ndarray, truth:np.ndarray, pred:np.ndarray=None, c
     axs = fig.subplots(nrows, ncols, squeeze=False).ravel()
     for ax in axs: ax.axis('off')
     for ax,i in zip(axs, idx):
-        p = None if pred is None else pred[i]
-        overlay(ax, vol[i, ..., min(channel, vol.shape[-1] - 1)], truth[i], p)
-        ax.set_title(f"{i + 1}" + ("" if p is None else f"  {dice(truth[i], p):.2f}"), fontsize=7)
+        p = None if pred is None else o(pred[i])
+        overlay(ax, o(vol[i, ..., min(channel, vol.shape[-1] - 1)]), o(truth[i]), p)
+        ax.set_title(label(i) + ("" if p is None else f"  {dice(truth[i], pred[i]):.2f}"), fontsize=7)
     _legend(fig)
     if title: fig.suptitle(title, fontsize=8)
     fig.tight_layout(rect=(0, 0.06, 1, 1))

@@ -1,4 +1,4 @@
-"""`tumortrace.viewer(source)`: browse patients, slices, channels and layers (truth, prediction, post-processed, error map, uncertainty) in JupyterLab.
+"""`tumortrace.viewer(source)`: browse patients, slices, channels and layers (truth, prediction as scored, raw prediction, error map, uncertainty) in JupyterLab.
 
 Docs: https://tumortrace.github.io/tumortrace/widgets.html.md"""
 
@@ -105,7 +105,7 @@ def _predict_now(self:PatientSource, pid, d):
         self.predictions += 1
     if pred.shape != d['truth'].shape: raise ValueError(f"{pid}: prediction shape {pred.shape} differs from the mask's {d['truth'].shape}")
     d['post'] = post
-    if 'dice' not in self.table.get(pid, {}):
+    if kept is None or 'dice' not in self.table.get(pid, {}):   # predicted now: its own numbers, not those of a mask scored before
         self.table[pid] = {**self.table.get(pid, {}), **patient_metrics(d['truth'] > 0, post > 0, volume_spacing(c))}
     d['dice'],d['pred'] = self.table[pid]['dice'],pred   # pred last: a reader that sees it sees post and dice too
     return d
@@ -205,8 +205,9 @@ def _cv_view(p:Path, o:dict)->dict:
     "A cross-validation folder: cross-validated metrics, and the predictions its fold models scored (else the fold models)."
     s = json.loads((p/'cv_summary.json').read_text()) if (p/'cv_summary.json').exists() else {}
     metrics,ids = _per_patient(p/'cv_per_patient.csv')
-    return dict(o, data=o['data'] or s.get('data'), metrics=metrics, patients=o['patients'] or ids,
-                kept=sorted(p.glob('fold_*/eval/predictions')) if o['postprocess_spec'] is None else None,
+    scored = o['postprocess_spec'] is None                     # another post-processing: predicted again, so the table's metrics are not its
+    return dict(o, data=o['data'] or s.get('data'), metrics=metrics if scored else None, patients=o['patients'] or ids,
+                kept=sorted(p.glob('fold_*/eval/predictions')) if scored else None,
                 model=o['model'] if o['model'] is not None else FoldModels(p, postprocess=o['postprocess_spec'] is None),
                 postprocess_spec=o['postprocess_spec'] or 'none')      # FoldModels applies each fold's own choice
 
@@ -215,7 +216,7 @@ def _eval_view(p:Path, o:dict)->dict:
     s = json.loads((p/'summary.json').read_text())
     metrics,ids = _per_patient(p/'per_patient.csv')
     spec = o['postprocess_spec'] or s.get('postprocess')
-    return dict(o, data=o['data'] or s.get('data'), metrics=metrics, patients=o['patients'] or ids, postprocess_spec=spec,
+    return dict(o, data=o['data'] or s.get('data'), metrics=metrics if spec == s.get('postprocess') else None, patients=o['patients'] or ids, postprocess_spec=spec,
                 model=o['model'] if o['model'] is not None else s.get('model'), tta=s.get('tta', False),
                 kept=p/'predictions' if (p/'predictions').is_dir() and spec == s.get('postprocess') else None)
 
@@ -233,7 +234,10 @@ def _folder_view(p:Path, o:dict)->dict:
     "What to show for folder `p`: model, data, patients, post-processing, known metrics and kept predictions."
     if (p/'model.safetensors').exists(): raise DataError(p, "is a model folder: pass it as model= and a data folder as the source")
     if (p/'cv_per_patient.csv').exists() and (p/'folds.json').exists(): return _cv_view(p, o)
+    if (p/'folds.json').exists(): raise DataError(p/'cv_per_patient.csv', "not found: the cross-validation has not finished (resume it: `tumortrace cv --resume`)")
     if (p/'summary.json').exists() and (p/'per_patient.csv').exists(): return _eval_view(p, o)
+    for have,lack in (('summary.json', 'per_patient.csv'), ('per_patient.csv', 'summary.json')):
+        if (p/have).exists(): raise DataError(p/lack, f"not found: the evaluation folder holds {have} without it (evaluate again)")
     if (p/'model'/'config.json').exists(): return _run_view(p, o)
     return dict(o, data=o['data'] or p)                                   # a data folder
 
@@ -270,11 +274,18 @@ def open_source(source, # eval folder, run folder, cross-validation folder, data
 # %% ../nbs/14_widgets.ipynb #288829e9
 POST_COLOUR,UNC_CMAP = '#FFFFFF', 'inferno'  # post-processed: a white dashed outline; uncertainty: a heat map with a colour bar
 TEXT_COLOUR = '#8C8C8C'  # on a transparent figure: readable on JupyterLab's light and dark themes alike
-LAYER_TIPS = {'truth':'the expert mask, as an orange outline', 'prediction':"the model's prediction, as a blue fill",
-              'post-processed':'the prediction after post-processing, as a dashed outline',
+LAYER_TIPS = {'truth':'the expert mask, as an orange outline', 'prediction':"the model's prediction as scored (post-processed), as a blue fill",
+              'raw':'the prediction before post-processing, as a dashed outline',
               'errors':'error map: true positives, false positives, and missed tumour (false negatives)',
               'uncertainty':'where flipped copies of the slice disagree (test-time augmentation)'}
-LAYERS = ('truth', 'prediction', 'post-processed', 'errors', 'uncertainty')
+LAYERS = ('truth', 'prediction', 'raw', 'errors', 'uncertainty')
+
+def _layers(layers)->tuple:
+    "`layers` checked; 'post-processed' (its name before the prediction layer became the scored mask) is the prediction."
+    layers = tuple(dict.fromkeys('prediction' if n == 'post-processed' else n for n in layers))
+    unknown = set(layers) - set(LAYERS)
+    if unknown: raise ValueError(f"unknown layers {sorted(unknown)}; choose from {LAYERS}")
+    return layers
 
 def _fill(ax, m, colour, alpha):
     from matplotlib.colors import to_rgb
@@ -295,20 +306,19 @@ def render_slice(d:dict, # a patient from `PatientSource.get`
     "One slice with the chosen layers and a legend of what is shown; returns the figure."
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
-    unknown = set(layers) - set(LAYERS)
-    if unknown: raise ValueError(f"unknown layers {sorted(unknown)}; choose from {LAYERS}")
+    layers = _layers(layers)
     o = d.get('orient') or (lambda a: a)                            # radiological view of NIfTI slices (display only)
     sl = lambda a: None if a is None else o(a[i])
     vol = d['vol']
-    truth,pred,post,unc = sl(d['truth']), sl(d['pred']), sl(d['post']), sl(d.get('unc'))
+    truth,raw,unc = sl(d['truth']), sl(d['pred']), sl(d.get('unc'))
+    pred = sl(d['post']) if d.get('post') is not None else raw      # the scored mask: what the Dice is of
     fig = new_figure((size, size + 0.45), dpi=dpi)
     fig.patch.set_alpha(0)                                         # the notebook's own background shows: light or dark theme
     ax = fig.add_axes((0, 0.1, 1, 0.82)); ax.axis('off')
     overlay(ax, o(vol[i, ..., min(channel, vol.shape[-1] - 1)]))
     hs = []
     if 'errors' in layers and pred is not None:
-        ref = post if 'post-processed' in layers else pred
-        draw_errors(ax, error_map(truth, ref), opacity)
+        draw_errors(ax, error_map(truth, pred), opacity)
         hs += [Patch(color=c, label=l) for c,l in ((TP_COLOUR, 'TP'), (FP_COLOUR, 'FP'), (FN_COLOUR, 'FN'))]
     if 'prediction' in layers and pred is not None and 'errors' not in layers:   # the error map already shows it
         if style == 'contour':
@@ -320,9 +330,9 @@ def render_slice(d:dict, # a patient from `PatientSource.get`
         im = ax.imshow(np.ma.masked_less_equal(u, 0.01), cmap=UNC_CMAP, vmin=0, vmax=0.5, alpha=unc_opacity, interpolation='nearest')
         cb = fig.colorbar(im, cax=fig.add_axes((0.9, 0.3, 0.025, 0.45)))
         cb.set_label('TTA disagreement', fontsize=9, color=TEXT_COLOUR); cb.ax.tick_params(labelsize=8, colors=TEXT_COLOUR)
-    if 'post-processed' in layers and post is not None and np.any(post):
-        ax.contour(post > 0, levels=[0.5], colors=[POST_COLOUR], linewidths=1.4, linestyles='dashed')
-    if 'post-processed' in layers and post is not None: hs.append(Line2D([], [], color=POST_COLOUR, ls='--', label='post-proc.'))
+    if 'raw' in layers and raw is not None and np.any(raw):
+        ax.contour(raw > 0, levels=[0.5], colors=[POST_COLOUR], linewidths=1.4, linestyles='dashed')
+    if 'raw' in layers and raw is not None: hs.append(Line2D([], [], color=POST_COLOUR, ls='--', label='raw'))
     if 'truth' in layers and np.any(truth): ax.contour(truth > 0, levels=[0.5], colors=[TRUTH_COLOUR], linewidths=1.4)
     if 'truth' in layers: hs.insert(0, Line2D([], [], color=TRUTH_COLOUR, lw=1.5, label='truth'))
     if view is not None:
@@ -390,6 +400,8 @@ def slice_metrics(d:dict, i:int, post:bool=True)->dict:
     "Tumour pixels, Dice, IoU and TP/FP/FN of slice `i` (post-processed prediction when `post`)."
     t = d['truth'][i] > 0
     r = {'slice': f"{i + 1} / {len(d['truth'])}", 'tumour px (truth)': int(t.sum())}
+    c = d.get('case')
+    if c is not None and c.layout in ('lgg', 'folder') and str(c.slice_ids[i]) != str(i + 1): r['slice'] += f" (file {c.slice_ids[i]})"   # numbers with gaps
     p = d['post'] if post and d['post'] is not None else d['pred']
     if p is not None:
         from tumortrace.evaluate import confusion, overlap_metrics
@@ -415,6 +427,7 @@ class Viewer:
         import ipywidgets as W, threading
         from concurrent.futures import ThreadPoolExecutor
         self.src,self.dpi,self.redraws,self._quiet,self.snapshots = source,dpi,0,False,Path(snapshots)
+        layers = _layers(layers)
         self._pool = ThreadPoolExecutor(1, thread_name_prefix='tumortrace-viewer') if background else None
         self._pending,self._lock,self._quiet_patient,self._quiet_table,self._worst_for,self._scorer = [],threading.RLock(),False,False,None,None
         names = source.channel_names
@@ -490,7 +503,7 @@ def _load(self:Viewer, *_):
     if self._quiet_patient: return
     pid = self.patient.value
     self.d = d = self.src.read(pid)
-    for n in ('prediction', 'post-processed', 'errors', 'uncertainty'): self.layers[n].disabled = not self.src.has_model
+    for n in ('prediction', 'raw', 'errors', 'uncertainty'): self.layers[n].disabled = not self.src.has_model
     self.planes.disabled = d['case'].affine is None
     self.view = None
     self._quiet = True
@@ -546,7 +559,7 @@ def _draw(self:Viewer):
     self.image.value = fig_png(fig, self.dpi)
     self._fig = fig
     rows = ''.join(f"<tr><td>{k}</td><td style='text-align:right'>{v}</td></tr>"
-                   for k,v in slice_metrics(d, i, 'post-processed' in layers).items())
+                   for k,v in slice_metrics(d, i).items())
     self.metrics.value = f"<table style='font-size:12px;margin-left:12px'>{rows}</table>"
     self.shown = dict(patient=d['id'], slice=i, channel=self.channel.value, layers=layers, opacity=self.opacity.value)
     self.redraws += 1
