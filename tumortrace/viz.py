@@ -28,9 +28,12 @@ def _legend(fig, errors:bool=False):
     fig.legend(handles=h, loc='lower center', ncol=len(h), fontsize=7, frameon=False)
 
 def _norm01(a):
+    "`a` windowed to its 0.5-99.5 percentiles, in [0, 1]; NaN drawn as 0 (black), not allowed to blank the whole picture."
     a = np.asarray(a, np.float32)
-    lo,hi = np.percentile(a, [0.5, 99.5])
-    return np.clip((a - lo) / max(hi - lo, 1e-6), 0, 1)
+    ok = np.isfinite(a)
+    if not ok.all(): a = np.where(ok, a, np.nan); lo,hi = np.nanpercentile(a, [0.5, 99.5]) if ok.any() else (0., 1.)
+    else: lo,hi = np.percentile(a, [0.5, 99.5])
+    return np.nan_to_num(np.clip((a - lo) / max(hi - lo, 1e-6), 0, 1))
 
 def overlay(ax, image:np.ndarray, truth=None, pred=None, alpha:float=0.45):
     "Draw a grey slice with the truth outlined and the prediction filled on `ax`."
