@@ -262,3 +262,49 @@ def test_predict_groups_images_as_the_model_was_trained(tmp_path):
     got = np.stack([np.asarray(Image.open(tmp_path/'pred'/'ht'/f'ht-{n}_mask.png')) for n in nums])
     want = np.stack([np.asarray(Image.open(tmp_path/'ref'/src.name/f'{src.name}_{n}_mask.png')) for n in nums])
     assert want.sum() > 1000 and (got == want).all()
+
+def test_predict_refuses_a_bad_spec_and_an_out_inside_the_data_set(tmp_path):
+    "A malformed --postprocess-spec is refused before anything is predicted or written; so is --out beside a patient folder, inside its data set (it would be read as a patient)."
+    import shutil
+    from tumortrace import load_model
+    from tumortrace.inference import predict_paths
+    from tumortrace.core import DataError, OptionError
+    from tumortrace.io import read_cases
+    sm = load_model(SAMPLE_MODEL, device='cpu')
+    data = tmp_path/'lgg'; pat = data/'TCGA_HT_7693_19950520'; shutil.copytree(DATA/'lgg'/pat.name, pat)
+    with pytest.raises(OptionError, match=r"--postprocess-spec: post-processing step 'min50.5'"):
+        predict_paths(sm, [pat], tmp_path/'o1', postprocess_spec='min50.5', progress=False)
+    assert not (tmp_path/'o1').exists()
+    with pytest.raises(DataError, match='lies inside the data set'): predict_paths(sm, [pat], data/'preds', progress=False)
+    assert not (data/'preds').exists() and [c.case_id for c in read_cases(data)] == [pat.name]
+
+def test_overlay_names_the_slice_as_its_file(tmp_path, monkeypatch):
+    "The overlay of a prediction is titled with the slice's own number (LGG files count from 1), not its index."
+    import tumortrace.viz as V
+    from tumortrace.inference import _overlay_png
+    from tumortrace.io import read_lgg_case
+    c = read_lgg_case(DATA/'lgg'/'TCGA_HT_7693_19950520')
+    vol,m = c.volume(), c.mask_volume()
+    seen = {}
+    monkeypatch.setattr(V, 'save_figure', lambda fig, path, **k: seen.update(title=fig.axes[0].get_title()))
+    _overlay_png(vol, m, tmp_path/'x_overlay.png', 1, c)
+    i = int(np.argmax(m.reshape(len(m), -1).sum(1)))
+    assert seen['title'] == f'x slice {i + 1}' and c.slice_ids[i] == i + 1
+
+@pytest.mark.parametrize('extra,data,msg', [
+    (['--postprocess', 'bogus'], 'lgg', "--postprocess: unknown post-processing step 'bogus'"),
+    (['--patients', 'test'], 'lgg', "patients='test' needs the run's split.json"),
+    ([], 'brats2015', 'holds brats data; the model was trained on lgg data')])
+def test_evaluate_refuses_before_the_job(tmp_path, extra, data, msg):
+    "Bad evaluate options, and data of another kind than the model's, are refused in one line before the job writes anything."
+    r = subprocess.run(CLI + ['evaluate', '--model', str(SAMPLE_MODEL), '--data', str(DATA/data), '--out', str(tmp_path/'ev'), '--quiet', *extra],
+                       capture_output=True, text=True)
+    assert r.returncode == 1 and msg in r.stderr and 'Traceback' not in r.stderr, r.stderr[-1500:]
+    assert not (tmp_path/'ev').exists()
+
+def test_evaluate_a_run_folder_from_the_cli(trained_run, tmp_path):
+    "`evaluate --model RUN` (the run folder, not its model/) runs the whole job, report figures included."
+    r = subprocess.run(CLI + ['evaluate', '--model', str(trained_run), '--data', str(DATA/'lgg'), '--out', str(tmp_path/'ev'), '--quiet'],
+                       capture_output=True, text=True, timeout=900)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert (tmp_path/'ev'/'figures'/'gallery.png').exists() and not (tmp_path/'ev'/'INCOMPLETE').exists()

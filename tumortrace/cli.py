@@ -269,12 +269,12 @@ def _add_train(sub):
 def cmd_evaluate(args)->int:
     "Run the evaluation job: per-patient metrics of a model on labelled data."
     from tumortrace.train import check_out
-    from tumortrace.model import read_config, model_folder
-    from tumortrace.io import detect_layout
-    read_config(model_folder(args.model)); detect_layout(args.data)   # refused here, before a job starts (a run or cv folder: its model)
+    from tumortrace.model import model_folder
+    from tumortrace.evaluate import plan_evaluation
     out = check_out(args.out, args.data, 'evaluation folder')
+    plan_evaluation(args.model, args.data, args.postprocess or 'auto', args.patients or 'auto')   # refused here, before a job starts
     params = {k:getattr(args, k) for k in EVALUATE_OPTIONS if getattr(args, k) is not None}
-    params.update(model=str(Path(args.model).resolve()), data=str(Path(args.data).resolve()), out=str(out))
+    params.update(model=str(model_folder(args.model).resolve()), data=str(Path(args.data).resolve()), out=str(out))   # a run or cv folder: its model
     rc = run_job('evaluate', out/'evaluate.ipynb', params, progress=not args.quiet)
     if rc == 0:
         s = json.loads((out/'summary.json').read_text())

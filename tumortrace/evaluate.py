@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 import numpy as np
 from scipy import ndimage
-from .core import Case, DataError, write_json, atomic_path, marked_incomplete, read_ahead
+from .core import Case, DataError, OptionError, write_json, atomic_path, marked_incomplete, read_ahead
 from .postprocess import postprocess, _fg_box
 from .metrics import dice_counts, iou_counts, finite_mean, sample_std, EMPTY_CONVENTION
 
@@ -18,7 +18,7 @@ from .metrics import dice_counts, iou_counts, finite_mean, sample_std, EMPTY_CON
 __all__ = ['PER_PATIENT_COLS', 'confusion', 'overlap_metrics', 'hd95', 'volume_spacing', 'patient_metrics', 'metric_column',
            'slice_table', 'detection', 'region_masks', 'summarize_patients', 'same_sequences', 'score_patient',
            'evaluate_cases', 'save_prediction', 'has_prediction', 'load_prediction', 'eval_summary', 'region_summary',
-           'write_eval', 'seen_patients', 'evaluate']
+           'write_eval', 'seen_patients', 'plan_evaluation', 'evaluate']
 
 # %% ../nbs/10_evaluate.ipynb #6e84493e
 def confusion(truth:np.ndarray, pred:np.ndarray)->tuple:
@@ -293,25 +293,25 @@ def seen_patients(cfg, # a model's config
     return None
 
 # %% ../nbs/10_evaluate.ipynb #9356eb53
-def evaluate(model_dir, # a run's `model/` folder, or the run (folder or `Run`)
-             data, # data folder with masks
-             out, # evaluation folder to write
-             postprocess:str='auto', # 'auto' (the choice `train` recorded), 'none', or e.g. 'fill+largest'
-             tta:bool=False, # flip test-time augmentation
-             patients:str='auto', # 'auto' (the patients the model never saw: see `seen_patients`), 'unseen', 'test', 'valid' or 'all'
-             precision:str='auto', # 'auto' (bf16 on a GPU, fp32 on a CPU), 'fp32' or 'bf16'
-             progress:bool=False)->dict:
-    "Score a trained model per patient; writes per_patient.csv, per_slice.csv, summary.json and predictions/ to `out`."
-    spec = postprocess
-    from tumortrace.model import load_model
-    from tumortrace.io import read_cases
-    model_dir = Path(model_dir)                           # a model folder, or a run (a `Run` or its folder): its model
-    if not (model_dir/'config.json').exists() and (model_dir/'model'/'config.json').exists(): model_dir = model_dir/'model'
-    model = load_model(model_dir, precision=precision)
-    cfg = model.cfg
+def plan_evaluation(model_dir, # a model folder, or a run or cross-validation folder (its model)
+                    data, # data folder with masks
+                    postprocess:str='auto', patients:str='auto', # as `evaluate`
+                    cfg=None, # the model's config, when loaded (else read: no weights)
+                   )->tuple:
+    "(cases, split, chosen cases, `patients` resolved) of an evaluation, or its options refused by name; cheap (no weights, no voxels), so the CLI checks before a job starts."
+    from tumortrace.io import read_cases, detect_layout
+    from tumortrace.postprocess import check_spec
+    from tumortrace.model import model_folder, read_config
+    from tumortrace.train import Run
+    model_dir = model_folder(model_dir)
+    cfg = cfg if cfg is not None else read_config(model_dir)
+    if postprocess != 'auto':
+        try: check_spec(postprocess)
+        except ValueError as e: raise OptionError(f"--postprocess: {e}") from None
+    if cfg.get('layout') and (lay := detect_layout(data)) != cfg['layout']:
+        raise DataError(Path(data), f"holds {lay} data; the model was trained on {cfg['layout']} data")
     cases = read_cases(data, layout=cfg.get('layout'), **cfg.get('reader', {}))
     byid = {c.case_id:c for c in cases}
-    from tumortrace.train import Run
     split_file = model_dir.parent/'split.json'
     split = Run(model_dir.parent).split() if split_file.exists() else None   # other data may hold none of its patients
     seen = seen_patients(cfg, split)
@@ -326,10 +326,28 @@ def evaluate(model_dir, # a run's `model/` folder, or the run (folder or `Run`)
     if patients == 'all': chosen = cases
     elif patients == 'unseen': chosen = new
     else:
-        if split is None: raise DataError(split_file, f"patients={patients!r} needs the run's split.json")
+        if split is None: raise DataError(split_file, f"patients={patients!r} needs the run's split.json (this model folder has no run around it)")
         missing = [i for i in split[patients] if i not in byid]
         if missing: raise DataError(Path(data), f"does not hold the run's {patients} patients {missing[:3]}")
         chosen = [byid[i] for i in split[patients]]
+    return cases, split, chosen, patients
+
+def evaluate(model_dir, # a run's `model/` folder, or the run (folder or `Run`)
+             data, # data folder with masks
+             out, # evaluation folder to write
+             postprocess:str='auto', # 'auto' (the choice `train` recorded), 'none', or e.g. 'fill+largest'
+             tta:bool=False, # flip test-time augmentation
+             patients:str='auto', # 'auto' (the patients the model never saw: see `seen_patients`), 'unseen', 'test', 'valid' or 'all'
+             precision:str='auto', # 'auto' (bf16 on a GPU, fp32 on a CPU), 'fp32' or 'bf16'
+             progress:bool=False)->dict:
+    "Score a trained model per patient; writes per_patient.csv, per_slice.csv, summary.json and predictions/ to `out`."
+    spec = postprocess
+    from tumortrace.model import load_model, model_folder
+    model_dir = model_folder(model_dir)                   # a model folder, or a run (a `Run` or its folder): its model
+    model = load_model(model_dir, precision=precision)
+    cfg = model.cfg
+    cases,split,chosen,patients = plan_evaluation(model_dir, data, spec, patients, cfg)
+    byid = {c.case_id:c for c in cases}
     scores,rule = None,model.decision_rule(tta)           # with TTA: the rule `train` chose with TTA, where it did
     if spec == 'auto':
         if rule['postprocess']: spec = rule['postprocess']    # chosen by `train` on the run's validation patients

@@ -18,7 +18,8 @@ from pathlib import Path
 from .core import DataError, OptionError, atomic_path, read_ahead, INCOMPLETE
 from contextlib import contextmanager
 from .core import Case
-from .io import read_inputs, expand_inputs
+from .io import read_inputs, expand_inputs, _is_lgg_folder, _brats_named
+from .postprocess import check_spec
 from .evaluate import volume_spacing
 
 def _save_png(a:np.ndarray, path:Path):
@@ -39,13 +40,14 @@ def _save_nifti(a:np.ndarray, affine, ref_header, path:Path, what:str='segmentat
     h.set_slope_inter(1, 0)                                                  # labels stored as they are
     with atomic_path(path, suffix='.nii.gz') as tmp: nib.save(img, str(tmp))
 
-def _overlay_png(vol, mask, path, channel):
-    "Save an overlay of the slice with the largest predicted tumour."
-    from tumortrace.viz import overlay, new_figure, save_figure
+def _overlay_png(vol, mask, path, channel, case=None):
+    "Save an overlay of the slice with the largest predicted tumour (NIfTI: radiological view; the slice numbered as its file is)."
+    from tumortrace.viz import overlay, new_figure, save_figure, case_view
+    o,label = case_view(case)
     i = int(np.argmax(mask.reshape(len(mask), -1).sum(1)))
     fig = new_figure((3, 3)); ax = fig.subplots()
-    overlay(ax, vol[i, ..., min(channel, vol.shape[-1]-1)], None, mask[i])
-    ax.set_title(f"{path.stem.replace('_overlay', '')} slice {i}", fontsize=7)
+    overlay(ax, o(vol[i, ..., min(channel, vol.shape[-1]-1)]), None, o(mask[i]))
+    ax.set_title(f"{path.stem.replace('_overlay', '')} slice {label(i)}", fontsize=7)
     save_figure(fig, path, dpi=100)
 
 def _units(mask, spacing):
@@ -118,6 +120,9 @@ def _check_predict_out(out, inputs)->Path:
             raise DataError(out, f"holds the input folder {p.name}: predictions for it would be written inside the input; choose another --out")
         if p.is_file() and out == p.parent:
             raise DataError(out, f"is the folder of the input {p.name}: predictions could overwrite files beside it; choose another --out")
+        if p.is_dir() and p.parent in out.parents and (_is_lgg_folder(p) or _brats_named(p)):   # a patient's folder: its data set beside it
+            raise DataError(out, f"lies inside the data set {p.parent} that holds the input {p.name}: the predictions would then be read "
+                                 "as one of its patients; choose another --out")
     return out
 
 # %% ../nbs/08_inference.ipynb #b58b3b14
@@ -131,6 +136,9 @@ def predict_paths(model:SegModel, # from `load_model`
                   progress:bool=True)->list[dict]:
     "Predict every input, write masks, overlays and `summary.csv` to `out`; returns the summary rows."
     from tumortrace.postprocess import postprocess
+    if postprocess_spec is not None:
+        try: check_spec(postprocess_spec)                 # refused before anything is predicted or written
+        except ValueError as e: raise OptionError(f"--postprocess-spec: {e}") from None
     out = _check_predict_out(out, inputs)
     try: out.mkdir(parents=True, exist_ok=True); (out/'.write-test').touch(); (out/'.write-test').unlink()
     except OSError as e: raise DataError(out, f"output folder is not writable ({e.strerror})") from None
@@ -171,7 +179,7 @@ def predict_paths(model:SegModel, # from `load_model`
                 mask = postprocess(mask, spec)
                 save = np.asarray(lv, np.uint8)[mask] if lv is not None else mask
                 written = _write_masks(case, name, save, unc, dest)
-                _overlay_png(vol, mask, dest(f'{name}_overlay.png'), ch)
+                _overlay_png(vol, mask, dest(f'{name}_overlay.png'), ch, case)
                 n,ml = _units(mask, sp)
                 rows.append(dict(input=src, kind=kind, n_slices=len(vol), tumour_pixels=n, tumour_volume_ml=ml,
                                  postprocess=spec, output=str(written), status='ok', warning=_same_warning(vol, case.channel_names)))

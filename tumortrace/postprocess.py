@@ -13,7 +13,8 @@ from .data import fill_holes_inplane
 
 # %% auto #0
 __all__ = ['CANDIDATES', 'THRESHOLDS', 'GROWS', 'opening', 'closing', 'fill_holes', 'remove_small', 'largest_component',
-           'keep_relative', 'postprocess', 'choose_postprocess', 'real_gain', 'choose_decision', 'decision_inputs']
+           'keep_relative', 'check_spec', 'postprocess', 'choose_postprocess', 'real_gain', 'choose_decision',
+           'decision_inputs']
 
 # %% ../nbs/09_postprocess.ipynb #1bb9a86c
 def _binary_apply(mask:np.ndarray, fn)->np.ndarray:
@@ -129,6 +130,12 @@ def _fg_box(mask:np.ndarray, margin:int,
     m = np.full(mask.ndim, margin) if every_axis else np.zeros(mask.ndim, int)
     m[-2:] = margin
     return tuple(slice(max(a - k, 0), b + k) for a,b,k in zip(lo, hi, m))
+
+def check_spec(spec:str)->str:
+    "`spec` if every step of it is known and well formed, else the step's error (before anything is predicted)."
+    if spec and spec != 'none':
+        for s in spec.split('+'): _step(s.strip())
+    return spec
 
 def postprocess(mask:np.ndarray, spec:str='none')->np.ndarray:
     "Apply the steps of `spec` ('none' or e.g. 'open1+fill+min50+largest') to a copy of `mask`, on the box around its foreground."
