@@ -27,7 +27,7 @@ from .model import unet_config, seg_learner, save_model, PRECISIONS, check_encod
 
 # %% auto #0
 __all__ = ['PRESETS', 'RESUME_FREE', 'Run', 'HistoryCSV', 'save_checkpoint', 'load_checkpoint', 'rng_state', 'set_rng_state',
-           'LastCheckpoint', 'SaveBest', 'EarlyStop', 'TimeBudget', 'WeightAverage', 'DeviceSmoothLoss',
+           'LastCheckpoint', 'ResumeSmooth', 'SaveBest', 'EarlyStop', 'TimeBudget', 'WeightAverage', 'DeviceSmoothLoss',
            'SparseProgress', 'lean_loop', 'fused_adamw', 'CPUAutocast', 'train_precision', 'compile_unet', 'uncompile',
            'DeepSupervision', 'distributed_fit', 'plot_history', 'check_recipe', 'check_out', 'check_folder', 'train']
 
@@ -199,13 +199,24 @@ class LastCheckpoint(Callback):
         if _skipped(self): return
         last = self.learn.epoch + 1 >= self.learn.n_epoch             # the schedule's length, as `TimeBudget` may have fitted it
         if not last and time.time() - self.t_last < self.every_s: return
+        sl = self.learn.recorder.smooth_loss                         # the smoothed training loss goes on after a resume too
         meta = {'epoch':self.learn.epoch, 'n_epoch':self.learn.n_epoch, 'fitted':getattr(self.learn, 'budget_fitted', False),
-                'budget_used_s':getattr(self.learn, 'budget_used_s', None), 'frozen':_frozen(self.learn)}
+                'budget_used_s':getattr(self.learn, 'budget_used_s', None), 'frozen':_frozen(self.learn),
+                'train_s':getattr(self.learn, 'prior_s', 0.) + time.time() - getattr(self.learn, 't0', time.time()),   # over all sessions
+                'smooth':[float(sl.val), int(sl.count)]}
         extra = dict(meta=meta, rng=rng_state(self.learn))              # one file: a kill can no longer pair weights and epoch one apart
         if (wa := getattr(self.learn, 'weight_average', None)) is not None: extra['ema'] = wa.state()
         save_checkpoint(self.learn, 'last', extra=extra); self.t_last = time.time()
         if _rank(): return
         write_json(meta, self.learn.path/self.learn.model_dir/'last.json')
+
+class ResumeSmooth(Callback):
+    "Put back the smoothed training loss a resumed fit had reached (fastai restarts it with each fit): its curve goes on as without the interruption."
+    def __init__(self, val:float, count:int): self.val,self.count = val,count
+    def before_train(self):
+        if self.count and self.epoch == getattr(self.learn, 'resumed_at', 0):
+            sl = self.learn.recorder.smooth_loss
+            sl.val,sl.count,self.count = torch.tensor(self.val, dtype=torch.float32),self.count,0
 
 class SaveBest(SaveModelCallback):
     "fastai's `SaveModelCallback`: quiet in skipped epochs, atomic saves, and the best model reloaded with `weights_only=True`."
@@ -660,6 +671,8 @@ def _fit(learn, p:dict, out:Path, resume:bool, max_minutes:float, device):
         for c in cbs:
             if isinstance(c, EarlyStop): c.resumed = bw
     start = 0 if frozen else state['epoch'] + 1                  # the unfrozen fit from its first epoch, or on after the last
+    learn.prior_s = state.get('train_s', 0.)                      # training time of the sessions before (`train_minutes` counts them)
+    if not frozen and state.get('smooth'): cbs.append(ResumeSmooth(*state['smooth']))
     n = state['n_epoch'] if state.get('fitted') else p['epochs']     # a schedule fitted to a budget stays; else `epochs` may extend it
     if max_minutes: cbs.append(TimeBudget(max_minutes, used_s=state.get('budget_used_s'), done=start))
     learn.n_epoch = n if start < n else state['n_epoch']          # the schedule's length, also when nothing is left to fit
@@ -680,7 +693,7 @@ def _finish(learn, cfg:dict, valid:list, split:dict, out:Path, device, t0:float)
     if _rank(): return Run(out)                            # rank 0 alone writes
     metrics = dict(zip(['valid_loss'] + [m.name for m in learn.metrics], [float(v) for v in vals]))
     metrics.update(n_valid_patients=len(split['valid']), n_train_patients=len(split['train']),
-                   train_minutes=round((time.time() - t0) / 60, 2), schedule_epochs=learn.n_epoch)
+                   train_minutes=round((getattr(learn, 'prior_s', 0.) + time.time() - t0) / 60, 2), schedule_epochs=learn.n_epoch)
     cfg['train']['schedule_epochs'] = learn.n_epoch          # the schedule's length as it ran (a time budget may have fitted it)
     cfg.update(_decision(learn.model, cfg, valid))
     save_model(learn.model.to(memory_format=torch.contiguous_format), cfg, out/'model')
@@ -827,7 +840,7 @@ def train(data, # data folder (any layout `read_cases` reads)
     if prec == 'bf16': learn.to_bf16() if gpu else learn.add_cb(CPUAutocast())   # bf16 needs no gradient scaler (no overflow check that waits for the GPU)
     elif prec == 'fp16': learn.to_fp16()
     if compile: compile_unet(learn.model)
-    t0 = time.time()
+    t0 = learn.t0 = time.time()
     with marked_incomplete(out, 'a training run') if not _rank() else nullcontext():   # killed: the model/ beside it is an older one, or none
         if num_distrib() > 1:                                  # launched by Accelerate: one process per device or CPU share
             learn.add_cb(distributed_fit(gpu))
