@@ -14,11 +14,22 @@ from .core import DataError, atomic_path, check_complete
 __all__ = ['report_notebooks', 'fold_logs', 'report']
 
 # %% ../nbs/15_report.ipynb #872e0650
+def _failed(nb:Path)->bool:
+    "True if an executed notebook stopped on an error."
+    import json
+    return any(o.get('output_type') == 'error' for c in json.loads(nb.read_text()).get('cells', []) for o in c.get('outputs', []))
+
+def _finished(nb:Path)->Path|None:
+    "The job's notebook that tells how it ended: its resume's (`train-resumed.ipynb`) when newer and not failed, else `nb` (None if neither exists)."
+    res = nb.with_name(nb.stem + '-resumed.ipynb')
+    if res.exists() and (not nb.exists() or res.stat().st_mtime >= nb.stat().st_mtime) and not _failed(res): return res
+    return nb if nb.exists() else None
+
 def report_notebooks(folder)->list[Path]:
     "The executed job notebooks of a run or evaluation folder, in reading order."
     folder = Path(folder)
     if not folder.is_dir(): raise DataError(folder, "is not a run or evaluation folder")
-    nbs = [f for f in (folder/'cv.ipynb', folder/'eval'/'evaluate.ipynb', folder/'evaluate.ipynb', folder/'train.ipynb') if f.exists()]
+    nbs = [f for f in map(_finished, (folder/'cv.ipynb', folder/'eval'/'evaluate.ipynb', folder/'evaluate.ipynb', folder/'train.ipynb')) if f]
     if not nbs: raise DataError(folder, "holds no executed job notebook (train.ipynb, cv.ipynb or evaluate.ipynb): is it a run, cross-validation or evaluation folder?")
     for f in nbs: check_complete(f.parent)
     return nbs

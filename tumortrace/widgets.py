@@ -222,8 +222,9 @@ def _eval_view(p:Path, o:dict)->dict:
 
 def _run_view(p:Path, o:dict)->dict:
     "A run folder: its model, the data it was trained on, its test patients (its evaluation, when it has one)."
-    if (p/'eval'/'summary.json').exists() and o['data'] is None:
-        return _eval_view(p/'eval', dict(o, model=o['model'] or p/'model'))
+    if (p/'eval'/'summary.json').exists() and o['data'] is None:       # the model that evaluation scored (another one's eval may sit there)
+        m = o['model'] or json.loads((p/'eval'/'summary.json').read_text()).get('model') or p/'model'
+        return _eval_view(p/'eval', dict(o, model=m))
     from tumortrace.train import Run
     patients = o['patients']
     if patients is None and (p/'split.json').exists():
