@@ -50,6 +50,7 @@ def test_predict_defaults_are_the_library_defaults():
     (['--size', '16'], '--size must be a multiple of 32'), (['--lr', '0'], '--lr must be positive'),
     (['--group', '.+_[0-9]+'], 'capture group'),
     (['--patch', '48'], '--patch must be a multiple of 32'), (['--patch', '160'], '--patch must be smaller than the training size (160)'),
+    (['--valid-pct', '0.9'], '--valid-pct/--test-pct: 6 patients are too few for valid_pct=0.9'),
 ])
 def test_train_refuses_bad_numbers(tmp_path, argv, msg):
     r = subprocess.run(CLI + ['train', '--data', str(DATA/'lgg'), '--out', str(tmp_path/'r'), '--quiet'] + argv,

@@ -209,6 +209,14 @@ def cmd_train(args)->int:
     if (args.num_processes or 1) > 1: return _launch(args, args.num_processes)
     from tumortrace.train import check_folder
     check_folder(out, 'run', bool(args.resume))               # refused before the job: the folder's report is not overwritten
+    if not args.resume:                                       # a split the patients cannot fill: refused before the job too
+        from tumortrace.data import split_patients
+        from tumortrace.io import read_cases
+        rkw = {k:v for k in ('target', 'group') if (v := params.get(k)) is not None}
+        if params.get('modalities'): rkw['modalities'] = params['modalities'].split(',')
+        try: split_patients([c.case_id for c in read_cases(args.data, **rkw)], params.get('valid_pct', .15), params.get('test_pct', .15))
+        except (DataError, OptionError): raise
+        except ValueError as e: raise OptionError(f"--valid-pct/--test-pct: {e}") from None
     nb = out/'train.ipynb'
     if nb.exists() and args.resume: nb = out/'train-resumed.ipynb'   # the first report kept
     rc = run_job('train', nb, params, progress=not args.quiet)

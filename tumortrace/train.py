@@ -593,7 +593,7 @@ def _check_resumable(out:Path, resume:bool):
     "A resume needs a last checkpoint; a new run needs a folder without one."
     if resume and not (out/'checkpoints'/'last.pth').exists(): raise DataError(out/'checkpoints'/'last.pth', "no checkpoint to resume from")
     if not resume and (out/'history.csv').exists():
-        raise DataError(out, "already holds a run (history.csv): pass resume=True to continue it, or choose another folder")
+        raise DataError(out, "already holds a run (history.csv): continue it with --resume (resume=True), or choose another folder")
 
 def check_folder(out, # the folder a run or a cross-validation is to be written to
                  kind:str, # 'run' (`train`) or 'cv' (`cross_validate`)
@@ -608,7 +608,7 @@ def check_folder(out, # the folder a run or a cross-validation is to be written 
         if (out/'run.json').exists() or (out/'history.csv').exists():
             raise DataError(out, "holds a training run (run.json): a cross-validation there would replace its model; choose another folder")
         if not resume and (out/'folds.json').exists():
-            raise DataError(out, "already holds a cross-validation (folds.json): pass resume=True to continue it, or choose another folder")
+            raise DataError(out, "already holds a cross-validation (folds.json): continue it with --resume (resume=True), or choose another folder")
 
 def _read(data, layout=None, modalities=None, target=None, group=None)->tuple[list, dict]:
     "The data set's cases, and the reader options (recorded in the model config so that prediction reads alike)."
