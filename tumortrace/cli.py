@@ -111,12 +111,13 @@ DEMO_EPOCHS = 30  # cpu preset on the 6 bundled patients: a few minutes on 2 cor
 
 def _add_demo(sub):
     d = sub.add_parser('demo', help='run the demo on the bundled sample')
-    d.add_argument('--out', default='runs/demo', help='output folder')
+    from tumortrace.train import PRESETS
+    d.add_argument('--out', default='runs/demo', help='output folder (default: runs/demo)')
     d.add_argument('--data', help='data folder (default: the bundled LGG sample)')
-    d.add_argument('--size', type=int, default=128, help='training size')
-    d.add_argument('--seed', type=int, default=42, help='split and sampling seed')
-    d.add_argument('--preset', default='cpu', help='training recipe for the demo')
-    d.add_argument('--epochs', type=int, default=DEMO_EPOCHS, help='training epochs')
+    d.add_argument('--size', type=int, default=128, help='training size (default: 128)')
+    d.add_argument('--seed', type=int, default=42, help='split and sampling seed (default: 42)')
+    d.add_argument('--preset', default='cpu', choices=list(PRESETS), help='training recipe for the demo (default: cpu)')
+    d.add_argument('--epochs', type=int, default=DEMO_EPOCHS, help=f'training epochs (default: {DEMO_EPOCHS})')
     d.add_argument('--no-train', action='store_true', help='only inspect and augment')
     d.set_defaults(func=cmd_demo)
 
@@ -312,10 +313,11 @@ def _add_eval_predict(sub):
     from tumortrace.evaluate import evaluate
     from tumortrace.model import PRECISIONS
     e = sub.add_parser('evaluate', help='per-patient metrics of a trained model (runs the papermill evaluate job)')
-    e.add_argument('--model', required=True, help="a run's model folder"); e.add_argument('--data', required=True)
+    e.add_argument('--model', required=True, help="a model folder, or a run or cross-validation folder (its model)")
+    e.add_argument('--data', required=True, help='labelled data folder (any layout `inspect` reads), read as the model was trained')
     e.add_argument('--out', required=True, help='evaluation folder')
     add_options(e, evaluate, EVALUATE_OPTIONS, choices=dict(patients=['auto', 'unseen', 'test', 'valid', 'all'], precision=list(PRECISIONS)))
-    e.add_argument('--quiet', action='store_true')
+    e.add_argument('--quiet', action='store_true', help='no progress bar')
     e.set_defaults(func=cmd_evaluate)
     p = sub.add_parser('predict', help='predict masks for new scans')
     p.add_argument('--model', required=True, help="a model folder, or a run or cross-validation folder holding one")
@@ -326,7 +328,7 @@ def _add_eval_predict(sub):
     from tumortrace.model import load_model
     add_options(p, load_model, ('precision',), choices=dict(precision=list(PRECISIONS)))
     p.add_argument('--no-postprocess', action='store_true', help="the same as --postprocess-spec none")
-    p.add_argument('--quiet', action='store_true')
+    p.add_argument('--quiet', action='store_true', help='no progress bar')
     p.set_defaults(func=cmd_predict)
 
 # %% ../nbs/12_cli.ipynb #c02259f1
@@ -355,7 +357,8 @@ def _add_report(sub):
     r.add_argument('--code', action='store_true', help='include the code cells')
     r.set_defaults(func=cmd_report)
     l = sub.add_parser('lab', help='open JupyterLab (the viewer works there)')
-    l.add_argument('folder', nargs='?', default='nbs'); l.add_argument('--dry-run', action='store_true', help='print the command only')
+    l.add_argument('folder', nargs='?', default='nbs', help="folder JupyterLab opens (default: nbs, relative to the current folder)")
+    l.add_argument('--dry-run', action='store_true', help='print the command only')
     l.set_defaults(func=cmd_lab)
 
 # %% ../nbs/12_cli.ipynb #2d8a9a47
