@@ -271,12 +271,16 @@ def test_predict_refuses_a_bad_spec_and_an_out_inside_the_data_set(tmp_path):
     from tumortrace.core import DataError, OptionError
     from tumortrace.io import read_cases
     sm = load_model(SAMPLE_MODEL, device='cpu')
-    data = tmp_path/'lgg'; pat = data/'TCGA_HT_7693_19950520'; shutil.copytree(DATA/'lgg'/pat.name, pat)
+    data = tmp_path/'lgg'; pat = data/'TCGA_HT_7693_19950520'
+    for n in (pat.name, 'TCGA_CS_4942_19970222'): shutil.copytree(DATA/'lgg'/n, data/n)
     with pytest.raises(OptionError, match=r"--postprocess-spec: post-processing step 'min50.5'"):
         predict_paths(sm, [pat], tmp_path/'o1', postprocess_spec='min50.5', progress=False)
     assert not (tmp_path/'o1').exists()
     with pytest.raises(DataError, match='lies inside the data set'): predict_paths(sm, [pat], data/'preds', progress=False)
-    assert not (data/'preds').exists() and [c.case_id for c in read_cases(data)] == [pat.name]
+    assert not (data/'preds').exists() and len(read_cases(data)) == 2
+    assert predict_paths(sm, [pat], tmp_path/'pred', progress=False)[0]['status'] == 'ok'      # beside the data set: fine
+    alone = tmp_path/'alone'; shutil.copytree(pat, alone/pat.name)                                 # a patient alone in a folder is no data set
+    assert predict_paths(sm, [alone/pat.name], alone/'pred', progress=False)[0]['status'] == 'ok'
 
 def test_overlay_names_the_slice_as_its_file(tmp_path, monkeypatch):
     "The overlay of a prediction is titled with the slice's own number (LGG files count from 1), not its index."

@@ -109,6 +109,11 @@ def _share(units:list, part:str=None)->list:
     k,n = int(m[1]), int(m[2])
     return units[k - 1::n]
 
+def _in_data_set(p:Path)->bool:
+    "True if folder `p` is an LGG patient or BraTS case with others of its kind beside it (a data set, which `out` must not join)."
+    kind = _is_lgg_folder if _is_lgg_folder(p) else _brats_named if _brats_named(p) else None
+    return kind is not None and any(d != p and d.is_dir() and kind(d) for d in p.parent.iterdir())
+
 def _check_predict_out(out, inputs)->Path:
     "`out` resolved; refused when it is an existing file, an input folder or inside one, or the folder of an input file."
     out = Path(out).resolve()
@@ -120,7 +125,7 @@ def _check_predict_out(out, inputs)->Path:
             raise DataError(out, f"holds the input folder {p.name}: predictions for it would be written inside the input; choose another --out")
         if p.is_file() and out == p.parent:
             raise DataError(out, f"is the folder of the input {p.name}: predictions could overwrite files beside it; choose another --out")
-        if p.is_dir() and p.parent in out.parents and (_is_lgg_folder(p) or _brats_named(p)):   # a patient's folder: its data set beside it
+        if p.is_dir() and p.parent in out.parents and _in_data_set(p):   # a patient's folder among others: their data set
             raise DataError(out, f"lies inside the data set {p.parent} that holds the input {p.name}: the predictions would then be read "
                                  "as one of its patients; choose another --out")
     return out
