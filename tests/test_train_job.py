@@ -97,6 +97,10 @@ def test_a_run_and_a_cross_validation_never_share_a_folder(run, tmp_path):
     p = cli('train', '--data', DATA/'lgg', '--out', r, '--preset', 'tiny')     # a finished run: refused before its report is replaced
     assert p.returncode == 1 and 'already holds a run' in p.stderr, p.stderr[-2000:]
     assert all(f.read_bytes() == b for f,b in before.items())
+    m0 = (r/'metrics.json').read_bytes()
+    p = cli('train', '--data', DATA/'lgg', '--out', r, '--resume')              # finished: nothing to resume, nothing rewritten
+    assert p.returncode == 0 and 'the run has finished' in p.stdout and 'nothing to resume' in p.stdout, p.stdout + p.stderr[-2000:]
+    assert (r/'metrics.json').read_bytes() == m0 and not (r/'train-resumed.ipynb').exists()
     for args,words in ((('--context', '-1'), '--context must be a whole number from 0 to 8'),
                        (('--target', 'multiclass'), '--target does not apply to lgg data')):
         p = cli('train', '--data', DATA/'lgg', '--out', tmp_path/'n', '--preset', 'tiny', *args)

@@ -194,6 +194,15 @@ def _launch(args, n:int)->int:
            '--mixed_precision', 'no', '--dynamo_backend', 'no', '-m', 'tumortrace.cli', *argv]
     return subprocess.run(cmd).returncode
 
+def _finished(out:Path, epochs:int=None)->str|None:
+    "How a run folder finished (its epochs), or None if it did not or if `epochs` extends its schedule (a resume has work then)."
+    from tumortrace.core import INCOMPLETE
+    st = out/'checkpoints'/'last.json'
+    if (out/INCOMPLETE).exists() or not (out/'metrics.json').exists() or not st.exists(): return None
+    st = json.loads(st.read_text())
+    if epochs is not None and epochs > st['n_epoch'] and not st.get('fitted'): return None
+    return f"{st['epoch'] + 1} of {st['n_epoch']} epochs" + ("" if st['epoch'] + 1 >= st['n_epoch'] else ", stopped early")
+
 def cmd_train(args)->int:
     "Run the training job on `--data`, writing the run folder `--out` (with train.ipynb as its report); or train in several processes."
     from fastai.torch_core import num_distrib, rank_distrib
@@ -210,6 +219,8 @@ def cmd_train(args)->int:
     if (args.num_processes or 1) > 1: return _launch(args, args.num_processes)
     from tumortrace.train import check_folder
     check_folder(out, 'run', bool(args.resume))               # refused before the job: the folder's report is not overwritten
+    if args.resume and (done := _finished(out, args.epochs)):
+        print(f"{out}: the run has finished ({done}): nothing to resume; pass a larger --epochs to extend it"); return 0
     if not args.resume:                                       # a split the patients cannot fill: refused before the job too
         from tumortrace.data import split_patients
         from tumortrace.io import read_cases
