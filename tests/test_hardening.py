@@ -41,6 +41,7 @@ def test_predict_defaults_are_the_library_defaults():
     from tumortrace.inference import predict_paths
     args = vars(_parser().parse_args(['predict', '--model', 'm', 'x.png', '--out', 'o']))
     assert all(args[k] is None for k in PREDICT_OPTIONS)        # predict_paths' own defaults apply
+    assert _parser().parse_args(['predict', '--model', 'm', 'x.png', '--out', 'o', '--postprocess', 'fill']).postprocess_spec == 'fill'   # evaluate's name too
     sig = inspect.signature(predict_paths).parameters
     assert {k:sig[k].default for k in PREDICT_OPTIONS} == dict(tta=False, postprocess_spec=None, uncertainty=False, part=None)
 

@@ -338,6 +338,7 @@ def _add_eval_predict(sub):
     add_options(p, predict_paths, PREDICT_OPTIONS)
     from tumortrace.model import load_model
     add_options(p, load_model, ('precision',), choices=dict(precision=list(PRECISIONS)))
+    p.add_argument('--postprocess', dest='postprocess_spec', help="the same as --postprocess-spec (evaluate's name for it)")
     p.add_argument('--no-postprocess', action='store_true', help="the same as --postprocess-spec none")
     p.add_argument('--quiet', action='store_true', help='no progress bar')
     p.set_defaults(func=cmd_predict)
