@@ -105,6 +105,10 @@ def test_a_run_and_a_cross_validation_never_share_a_folder(run, tmp_path):
                        (('--target', 'multiclass'), '--target does not apply to lgg data')):
         p = cli('train', '--data', DATA/'lgg', '--out', tmp_path/'n', '--preset', 'tiny', *args)
         assert p.returncode == 1 and words in p.stderr and 'Traceback' not in p.stderr, p.stderr[-2000:]
+    (tmp_path/'other').mkdir(); (tmp_path/'other'/'summary.csv').write_text('input\n')   # e.g. a predict output: not mixed into
+    p = cli('train', '--data', DATA/'lgg', '--out', tmp_path/'other', '--preset', 'tiny')
+    assert p.returncode == 1 and 'holds other files (summary.csv)' in p.stderr, p.stderr[-2000:]
+    assert sorted(x.name for x in (tmp_path/'other').iterdir()) == ['summary.csv']
     (tmp_path/'afile').write_text('x')
     p = cli('train', '--data', DATA/'lgg', '--out', tmp_path/'afile'/'sub', '--preset', 'tiny')
     assert p.returncode == 1 and 'which is a file, not a folder' in p.stderr and 'Traceback' not in p.stderr, p.stderr[-2000:]

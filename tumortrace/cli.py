@@ -194,6 +194,8 @@ def _launch(args, n:int)->int:
            '--mixed_precision', 'no', '--dynamo_backend', 'no', '-m', 'tumortrace.cli', *argv]
     return subprocess.run(cmd).returncode
 
+_RUN_FILES = {'train.ipynb', 'train-resumed.ipynb', 'INCOMPLETE', 'run.json', 'split.json', '.ipynb_checkpoints'}   # a new run's own (a refused one's)
+
 def _finished(out:Path, epochs:int=None)->str|None:
     "How a run folder finished (its epochs), or None if it did not or if `epochs` extends its schedule (a resume has work then)."
     from tumortrace.core import INCOMPLETE
@@ -221,6 +223,9 @@ def cmd_train(args)->int:
     check_folder(out, 'run', bool(args.resume))               # refused before the job: the folder's report is not overwritten
     if args.resume and (done := _finished(out, args.epochs)):
         print(f"{out}: the run has finished ({done}): nothing to resume; pass a larger --epochs to extend it"); return 0
+    if not args.resume and out.is_dir() and (other := sorted(f.name for f in out.iterdir() if f.name not in _RUN_FILES)):
+        raise DataError(out, f"holds other files ({', '.join(other[:3])}{', ...' if len(other) > 3 else ''}): a run there would mix with "
+                             "them; choose a new or empty folder")
     if not args.resume:                                       # a split the patients cannot fill: refused before the job too
         from tumortrace.data import split_patients
         from tumortrace.io import read_cases
