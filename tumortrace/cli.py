@@ -411,6 +411,8 @@ def main(argv=None)->int:
             print(f"error: {e}", file=sys.stderr)
             return 1
         except KeyboardInterrupt:                              # Ctrl-C: one line, not a traceback (what was written is marked INCOMPLETE)
+            import logging
+            logging.getLogger('asyncio').setLevel(logging.CRITICAL)   # the killed job's pending task, logged at exit, is not news
             print("interrupted", file=sys.stderr)
             return 130
 
