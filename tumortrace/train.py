@@ -272,7 +272,7 @@ class WeightAverage(Callback):
     order = 61.5          # `after_epoch`: after `SaveBest`/`EarlyStop` (60) judged the average, before `LastCheckpoint` (62) saves the raw weights
     def __init__(self, decay:float=0.999, # the average's weight at each step (it spans about 1 / (1 - decay) steps)
                  warmup:bool=True, # use (1 + t) / (10 + t) at step t while smaller, so the first steps' weights fade fast
-                 fname:str='last_avg', # `save`'s file; a resume reads the average from `last.pth` (runs from before it: this file)
+                 fname:str='last_avg', # the file beside `last.pth` where runs from before kept the average (a resume reads `last.pth` first)
                 ):
         if not 0 < decay < 1: raise OptionError(f"--ema must be in (0, 1), not {decay!r}")
         self.decay,self.warmup,self.fname,self.avg,self.raw,self.t = decay,warmup,fname,None,None,0
@@ -312,12 +312,8 @@ class WeightAverage(Callback):
         if not hasattr(self.learn, 'save_best'):                 # no best checkpoint to reload: end on the average
             for t,a in zip(self._live(), self.avg): t.copy_(a)
     def state(self)->dict: return dict(t=self.t, avg=self.avg)     # kept in the last checkpoint (`LastCheckpoint`)
-    def save(self):
-        "Write the average and its step count to `checkpoints/<fname>.pth` (atomic; rank 0)."
-        if _rank(): return
-        with atomic_path(self.learn.path/self.learn.model_dir/f'{self.fname}.pth') as tmp: torch.save(self.state(), tmp)
     def load(self, f:Path, d:dict=None):
-        "The average `state` gave (`d`, else saved in `f` by `save`), as plain tensors only, checked against the model."
+        "The average `state` gave (`d`, else the file `f` a run from before kept beside `last.pth`), as plain tensors only, checked against the model."
         if d is None:
             try: d = torch.load(f, map_location='cpu', weights_only=True)
             except Exception as e: raise DataError(f, f"is not a weight-average checkpoint ({type(e).__name__}: {str(e).splitlines()[0][:160]})") from None
