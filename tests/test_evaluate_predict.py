@@ -54,8 +54,9 @@ def test_evaluate_tta_applies_the_tta_rule(model_dir, tmp_path):
 
 def test_predict_lgg_folder_keeps_geometry(model_dir, tmp_path):
     patient = DATA/'lgg'/'TCGA_HT_7860_19960513'
-    r = cli('predict', '--model', model_dir, patient, '--out', tmp_path/'pred', '--tta', '--quiet')
+    r = cli('predict', '--model', model_dir, patient, '--out', tmp_path/'pred', '--tta')   # no --quiet: output into a pipe
     assert r.returncode == 0, r.stderr[-2000:]
+    assert '\r' not in r.stdout + r.stderr and '%' not in r.stdout, r.stdout   # no progress bar but on a terminal
     masks = sorted((tmp_path/'pred'/patient.name).glob('*_mask.png'))
     assert len(masks) == len(list(patient.glob('*_mask.tif')))
     m = np.asarray(Image.open(masks[0]))

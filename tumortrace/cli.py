@@ -12,8 +12,8 @@ from .core import DataError, OptionError
 
 # %% auto #0
 __all__ = ['DEMO_EPOCHS', 'TRAIN_OPTIONS', 'CV_OPTIONS', 'EVALUATE_OPTIONS', 'PREDICT_OPTIONS', 'cmd_inspect', 'bundled_data',
-           'cmd_demo', 'job_path', 'run_job', 'add_options', 'cmd_train', 'cmd_cv', 'cmd_evaluate', 'cmd_predict',
-           'cmd_report', 'cmd_lab', 'main']
+           'cmd_demo', 'job_path', 'show_progress', 'run_job', 'add_options', 'cmd_train', 'cmd_cv', 'cmd_evaluate',
+           'cmd_predict', 'cmd_report', 'cmd_lab', 'main']
 
 # %% ../nbs/12_cli.ipynb #0196f4e7
 def _fmt_summary(s:dict)->str:
@@ -89,11 +89,11 @@ def cmd_demo(args)->int:
         shutil.rmtree(out/'train')
     print(f"training the '{args.preset}' preset for {args.epochs} epochs on {data} (the report: {out/'train'/'train.ipynb'})")
     rc = run_job('train', out/'train'/'train.ipynb', dict(data=str(data.resolve()), out=str((out/'train').resolve()),
-                 preset=args.preset, epochs=args.epochs, seed=args.seed, valid_pct=0.2, test_pct=0.2), progress=True)
+                 preset=args.preset, epochs=args.epochs, seed=args.seed, valid_pct=0.2, test_pct=0.2), progress=show_progress())
     if rc: return rc
     run = out/'train'
     rc = run_job('evaluate', run/'eval'/'evaluate.ipynb', dict(model=str((run/'model').resolve()), data=str(data.resolve()),
-                 out=str((run/'eval').resolve()), patients='test'), progress=True)
+                 out=str((run/'eval').resolve()), patients='test'), progress=show_progress())
     if rc: return rc
     from tumortrace.report import report
     html = report(run)
@@ -126,6 +126,11 @@ def job_path(name:str)->Path:
     "The packaged papermill job notebook `name`."
     import tumortrace
     return Path(tumortrace.__file__).parent/'jobs'/f'{name}.ipynb'
+
+def show_progress(args=None, # parsed options (their --quiet), or None
+                  stream=None)->bool: # where the bar goes (default: stderr, papermill's)
+    "Progress bars only on a terminal: never into a redirected file or pipe, nor with --quiet."
+    return not getattr(args, 'quiet', False) and (stream or sys.stderr).isatty()
 
 def run_job(name:str, # job name: 'train', ...
             out_nb, # where the executed notebook goes
@@ -211,7 +216,7 @@ def cmd_train(args)->int:
     params,out = _job_params(args, TRAIN_OPTIONS, 'run folder')
     if num_distrib() > 1:                                     # one of the processes `accelerate launch` started: train here
         from tumortrace.train import train
-        if args.quiet:
+        if not show_progress(args, sys.stdout):
             from fastai.learner import defaults
             from fastai.callback.progress import ProgressCallback
             defaults.callbacks = [c for c in defaults.callbacks if c is not ProgressCallback]
@@ -236,7 +241,7 @@ def cmd_train(args)->int:
         except ValueError as e: raise OptionError(f"--valid-pct/--test-pct: {e}") from None
     nb = out/'train.ipynb'
     if nb.exists() and args.resume: nb = out/'train-resumed.ipynb'   # the first report kept
-    rc = run_job('train', nb, params, progress=not args.quiet)
+    rc = run_job('train', nb, params, progress=show_progress(args))
     if rc == 0: print(f"run written to {out}: " + json.dumps(json.loads((out/'metrics.json').read_text())))
     return rc
 
@@ -256,7 +261,7 @@ def cmd_cv(args)->int:
         check_folds(len(read_cases(args.data, **rkw)), params.get('folds', DEFAULT_FOLDS))
     nb = out/'cv.ipynb'
     if nb.exists() and args.resume: nb = out/'cv-resumed.ipynb'
-    rc = run_job('cv', nb, params, progress=not args.quiet)
+    rc = run_job('cv', nb, params, progress=show_progress(args))
     if rc == 0:
         s = json.loads((out/'cv_summary.json').read_text()); d = s['dice']
         print(f"{s['n_folds']}-fold cross-validation, {s['n_patients']} patients: per-patient Dice mean {d['mean']:.3f} "
@@ -275,7 +280,7 @@ def _add_job(sub, name:str, help:str, func, options, cmd, out_help:str):
     p.add_argument('--out', required=True, help=out_help)
     add_options(p, func, options, choices=dict(preset=list(PRESETS), target=['whole', 'multiclass'], loss=list(LOSSES), balance=list(BALANCES),
                                                precision=list(PRECISIONS)))
-    p.add_argument('--quiet', action='store_true', help='no progress bar')
+    p.add_argument('--quiet', action='store_true', help='no progress bar (there is none when the output is not a terminal)')
     p.set_defaults(func=cmd)
     return p
 
@@ -301,7 +306,7 @@ def cmd_evaluate(args)->int:
     if (out/'summary.json').exists(): print(f"warning: {out} holds an evaluation: it is replaced", file=sys.stderr)
     params = {k:getattr(args, k) for k in EVALUATE_OPTIONS if getattr(args, k) is not None}
     params.update(model=str(model_folder(args.model).resolve()), data=str(Path(args.data).resolve()), out=str(out))   # a run or cv folder: its model
-    rc = run_job('evaluate', out/'evaluate.ipynb', params, progress=not args.quiet)
+    rc = run_job('evaluate', out/'evaluate.ipynb', params, progress=show_progress(args))
     if rc == 0:
         s = json.loads((out/'summary.json').read_text())
         print(f"{s['n_patients']} patients ({s['patients']}): per-patient Dice mean {s['dice_mean']:.4f}, median {s['dice_median']:.4f} "
@@ -315,7 +320,7 @@ def cmd_predict(args)->int:
     params = {k:getattr(args, k) for k in PREDICT_OPTIONS if getattr(args, k) is not None}
     if args.no_postprocess: params['postprocess_spec'] = 'none'
     model = load_model(args.model, precision=args.precision or 'auto')
-    rows = predict_paths(model, args.inputs, args.out, progress=not args.quiet, **params)
+    rows = predict_paths(model, args.inputs, args.out, progress=show_progress(args, sys.stdout), **params)   # fastprogress writes to stdout
     bad = [r for r in rows if r['status'] != 'ok']
     print(f"{len(rows) - len(bad)} predicted, {len(bad)} failed; summary: {Path(args.out)/'summary.csv'}")
     for r in bad: print(f"error: {r['input']}: {r['status'][7:]}", file=sys.stderr)
@@ -334,7 +339,7 @@ def _add_eval_predict(sub):
     e.add_argument('--data', required=True, help='labelled data folder (any layout `inspect` reads), read as the model was trained')
     e.add_argument('--out', required=True, help='evaluation folder')
     add_options(e, evaluate, EVALUATE_OPTIONS, choices=dict(patients=['auto', 'unseen', 'test', 'valid', 'all'], precision=list(PRECISIONS)))
-    e.add_argument('--quiet', action='store_true', help='no progress bar')
+    e.add_argument('--quiet', action='store_true', help='no progress bar (there is none when the output is not a terminal)')
     e.set_defaults(func=cmd_evaluate)
     p = sub.add_parser('predict', help='predict masks for new scans')
     p.add_argument('--model', required=True, help="a model folder, or a run or cross-validation folder holding one")
@@ -346,7 +351,7 @@ def _add_eval_predict(sub):
     add_options(p, load_model, ('precision',), choices=dict(precision=list(PRECISIONS)))
     p.add_argument('--postprocess', dest='postprocess_spec', help="the same as --postprocess-spec (evaluate's name for it)")
     p.add_argument('--no-postprocess', action='store_true', help="the same as --postprocess-spec none")
-    p.add_argument('--quiet', action='store_true', help='no progress bar')
+    p.add_argument('--quiet', action='store_true', help='no progress bar (there is none when the output is not a terminal)')
     p.set_defaults(func=cmd_predict)
 
 # %% ../nbs/12_cli.ipynb #c02259f1

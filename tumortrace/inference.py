@@ -144,6 +144,8 @@ def predict_paths(model:SegModel, # from `load_model`
     if postprocess_spec is not None:
         try: check_spec(postprocess_spec)                 # refused before anything is predicted or written
         except ValueError as e: raise OptionError(f"--postprocess-spec: {e}") from None
+    missing = [str(p) for p in inputs if not Path(p).exists()]
+    if missing: raise DataError(missing[0], "does not exist" + (f" (nor {', '.join(missing[1:])})" if missing[1:] else '') + ': nothing predicted')
     out = _check_predict_out(out, inputs)
     try: out.mkdir(parents=True, exist_ok=True); (out/'.write-test').touch(); (out/'.write-test').unlink()
     except OSError as e: raise DataError(out, f"output folder is not writable ({e.strerror})") from None

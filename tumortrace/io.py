@@ -425,6 +425,28 @@ def _folder_pairs(root:Path)->list[tuple[Path, Path]]:
     return pairs
 
 # %% ../nbs/02_io.ipynb #117fe13a
+def _group_files(items:list, # files, or (image, mask) pairs
+                 group:str=None, # regex whose first group names the patient; None: one group per item
+                 pattern:str='the patient pattern', # what the message calls `group`
+                 image=lambda x: x)->dict: # an item's image file
+    "Items grouped by the patient their image's name gives (`read_folder` for training, `read_inputs` for prediction)."
+    groups = {}
+    for it in items:
+        f = image(it); key = f.stem
+        if group is not None:
+            if not (m := re.match(group, f.stem)): raise DataError(f, f"name does not match {pattern} {group!r}")
+            key = m[1]
+        groups.setdefault(key, []).append(it)
+    return groups
+
+def _image_loader(files:list, nch:int):
+    "`load_image(i)` for a case's slice files, refusing an image whose channels differ from the others' `nch`."
+    def load_image(i):
+        a = read_image(files[i])
+        if a.shape[-1] != nch: raise DataError(files[i], f"has {a.shape[-1]} channels; other images have {nch}")
+        return a
+    return load_image
+
 def read_folder(path, # folder with images/ + masks/, or x.png + x_mask.png pairs
                 group:str=None, # regex whose first group is the patient id; default one case per image
                 channels=None, # names of the image channels, a list or comma-separated (default grey, or red/green/blue)
@@ -432,26 +454,15 @@ def read_folder(path, # folder with images/ + masks/, or x.png + x_mask.png pair
     "Read a plain image/mask folder as `Case`s."
     root = Path(path)
     pairs = _folder_pairs(root)
-    groups = {}
-    for p in pairs:
-        key = p[0].stem
-        if group is not None:
-            m = re.match(group, p[0].stem)
-            if not m: raise DataError(p[0], f"name does not match the patient pattern {group!r}")
-            key = m[1]
-        groups.setdefault(key, []).append(p)
+    groups = _group_files(pairs, group, image=lambda p: p[0])
     nch = read_image(pairs[0][0]).shape[-1]
     chans = ['grey'] if nch == 1 else COLOUR_CHANNELS[:nch]
     if channels is not None:
         chans = channels.split(',') if isinstance(channels, str) else list(channels)
         if len(chans) != nch: raise DataError(pairs[0][0], f"has {nch} channels, but {len(chans)} channel names were given ({', '.join(chans)})")
     def make(cid, ps):
-        def load_image(i):
-            a = read_image(ps[i][0])
-            if a.shape[-1] != nch: raise DataError(ps[i][0], f"has {a.shape[-1]} channels; other images have {nch}")
-            return a
         def load_mask(i): return read_mask(ps[i][1], shape=image_shape(ps[i][0]))
-        return Case(cid, 'folder', [p[0].stem for p in ps], load_image, load_mask, chans, source=root, files=ps)
+        return Case(cid, 'folder', [p[0].stem for p in ps], _image_loader([p[0] for p in ps], nch), load_mask, chans, source=root, files=ps)
     return [make(k, v) for k,v in groups.items()]
 
 # %% ../nbs/02_io.ipynb #b33d8164
@@ -517,18 +528,9 @@ def read_image_case(path, channels=None)->Case:
 
 def _grouped_images(folder:Path, files:list, group:str)->list[Case]:
     "Images grouped into patients by `group` (as `read_folder` groups them for training): one multi-slice case each, slices in name order."
-    groups = {}
-    for f in files:
-        if not (m := re.match(group, f.stem)): raise DataError(f, f"name does not match the model's patient pattern {group!r}")
-        groups.setdefault(m[1], []).append(f)
     one = read_image_case(files[0]).channel_names
-    def make(cid, fs):
-        def load_image(i):
-            a = read_image(fs[i])
-            if a.shape[-1] != len(one): raise DataError(fs[i], f"has {a.shape[-1]} channels; other images have {len(one)}")
-            return a
-        return Case(cid, 'folder', [f.stem for f in fs], load_image, None, one, source=folder, files=[(f, None) for f in fs])
-    return [make(k, v) for k,v in groups.items()]
+    return [Case(k, 'folder', [f.stem for f in fs], _image_loader(fs, len(one)), None, one, source=folder, files=[(f, None) for f in fs])
+            for k,fs in _group_files(files, group, "the model's patient pattern").items()]
 
 def read_nifti_case(path)->Case:
     "One 3-D NIfTI volume as a one-channel `Case` without a mask, sliced along the third axis (affine kept)."

@@ -118,7 +118,7 @@ def _step(name:str):
 
 def _margin(spec:str)->int:
     "Background kept around the foreground for `spec`: one pixel more than its widest opening or closing."
-    return max(_radius(s.strip()) for s in spec.split('+')) + 1
+    return max((_radius(s) for s in _step_names(spec)), default=0) + 1
 
 def _fg_box(mask:np.ndarray, margin:int,
             every_axis:bool=False, # the margin on every axis (default: in-plane only, the last two)
@@ -131,18 +131,21 @@ def _fg_box(mask:np.ndarray, margin:int,
     m[-2:] = margin
     return tuple(slice(max(a - k, 0), b + k) for a,b,k in zip(lo, hi, m))
 
+def _step_names(spec:str)->list[str]:
+    "The steps of `spec` in order: 'open1+fill' -> ['open1', 'fill']; 'none' or '' -> []."
+    return [] if not spec or spec == 'none' else [s.strip() for s in spec.split('+')]
+
 def check_spec(spec:str)->str:
     "`spec` if every step of it is known and well formed, else the step's error (before anything is predicted)."
-    if spec and spec != 'none':
-        for s in spec.split('+'): _step(s.strip())
+    for s in _step_names(spec): _step(s)
     return spec
 
 def postprocess(mask:np.ndarray, spec:str='none')->np.ndarray:
     "Apply the steps of `spec` ('none' or e.g. 'open1+fill+min50+largest') to a copy of `mask`, on the box around its foreground."
     mask = np.asarray(mask)
-    if not spec or spec == 'none': return mask.copy()
-    steps = [_step(s.strip()) for s in spec.split('+')]
+    steps = [_step(s) for s in _step_names(spec)]
     out = mask.copy()
+    if not steps: return out
     if not (mask > 0).any(): return out                 # nothing to clean (and no step makes foreground from nothing)
     box = _fg_box(mask, _margin(spec))                  # every step's result lies in it: in-plane steps reach at most
     sub = mask[box]                                     # `radius` pixels out, components and holes are the box's own
@@ -167,7 +170,7 @@ def _candidate_dice(pairs:list, # (truth, predicted mask) per patient
         box = _fg_box(p, max(_margin(s) for s in candidates))
         tb,done = t[box], {'':p[box]}
         for s in candidates:
-            steps = [] if s == 'none' else [x.strip() for x in s.split('+')]
+            steps = _step_names(s)
             for i in range(len(steps)):             # the spec's prefixes, each computed once per patient
                 k = '+'.join(steps[:i + 1])
                 if k not in done: done[k] = _step(steps[i])(done['+'.join(steps[:i])])
