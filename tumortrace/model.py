@@ -60,35 +60,33 @@ _said = set()
 def _say_once(msg):
     if msg not in _said: _said.add(msg); warnings.warn(msg, stacklevel=3)
 
-def check_encoder(name:str):
-    "Refuse an encoder name `make_encoder` would not build, with an `OptionError`, before anything is trained or written."
+def _encoder_builder(name:str)->tuple:
+    "(a function that builds encoder `name` untrained, its default weights file or None); `ValueError` for a name none of the families has."
     import torchvision
-    try:
-        if _xresnet(name) is not None: return
-    except ValueError as e: raise OptionError(f"--encoder {name!r}: {e}") from None
+    try: f = _xresnet(name)
+    except ValueError as e: raise ValueError(f"encoder {name!r}: {e}") from None
+    if f is not None: return f, None
     if name.startswith('timm/'):
         try: import timm
-        except ImportError: raise OptionError(f"--encoder {name!r} needs timm, which is not installed") from None
-        if timm.is_model(name[5:]): return
-    elif name in torchvision.models.list_models(module=torchvision.models): return
-    raise OptionError(f"--encoder must be resnet18/34/50 (or another torchvision model), xresnet18/34/50[_w<base>] or timm/<name>, not {name!r}")
+        except ImportError: raise ValueError(f"encoder {name!r} needs timm, which is not installed") from None
+        if timm.is_model(name[5:]): return (lambda: timm.create_model(name[5:], pretrained=False)), None
+    elif name in torchvision.models.list_models(module=torchvision.models):
+        return (lambda: torchvision.models.get_model(name, weights=None)), _torchvision_weights_file(name)
+    raise ValueError(f"unknown encoder {name!r}: use resnet18/34/50 (or another torchvision model), xresnet18/34/50[_w<base>], or timm/<name>")
+
+def check_encoder(name:str):
+    "Refuse an encoder name `make_encoder` would not build, with an `OptionError`, before anything is built, trained or written."
+    try: _encoder_builder(name)
+    except ValueError as e: raise OptionError(f"--encoder: {e}") from None
 
 def make_encoder(name:str, # encoder name (see above)
                  pretrained='auto', # 'auto' (weights if on disk), True (must be on disk), False, or a weights file
                 )->tuple:
     "(encoder module, whether pretrained weights were loaded, where they came from)."
-    import torchvision
     if isinstance(pretrained, (str, Path)) and str(pretrained) not in ('auto',): wfile = Path(pretrained)
     else: wfile = None
-    if (f := _xresnet(name)) is not None: model,default = f(), None
-    elif name.startswith('timm/'):
-        try: import timm
-        except ImportError: raise ValueError(f"encoder {name!r} needs timm, which is not installed") from None
-        model,default = timm.create_model(name[5:], pretrained=False), None
-    elif name in torchvision.models.list_models(module=torchvision.models):
-        model,default = torchvision.models.get_model(name, weights=None), _torchvision_weights_file(name)
-    else: raise ValueError(f"unknown encoder {name!r}: use resnet18/34/50 (or another torchvision model), "
-                           f"xresnet18/34/50[_w<base>], or timm/<name>")
+    build,default = _encoder_builder(name)
+    model = build()
     if pretrained is False or pretrained is None: return model, False, None
     src = wfile or default
     if src is None or not Path(src).exists():
