@@ -6,12 +6,12 @@ Docs: https://tumortrace.github.io/tumortrace/report.html.md"""
 
 # %% ../nbs/15_report.ipynb #1edad026
 from __future__ import annotations
-import re
+import re, warnings
 from pathlib import Path
 from .core import DataError, atomic_path, check_complete
 
 # %% auto #0
-__all__ = ['report_notebooks', 'fold_logs', 'report']
+__all__ = ['foreign_eval', 'report_notebooks', 'fold_logs', 'report']
 
 # %% ../nbs/15_report.ipynb #872e0650
 def _failed(nb:Path)->bool:
@@ -25,11 +25,21 @@ def _finished(nb:Path)->Path|None:
     if res.exists() and (not nb.exists() or res.stat().st_mtime >= nb.stat().st_mtime) and not _failed(res): return res
     return nb if nb.exists() else None
 
+def foreign_eval(folder)->str|None:
+    "The model a run folder's `eval/` scored when that is not the run's own `model/`; None when it is, or cannot be told (a file gone)."
+    import json, os
+    folder = Path(folder); s = folder/'eval'/'summary.json'
+    if not (folder/'train.ipynb').exists() or not s.exists(): return None
+    if not (m := json.loads(s.read_text()).get('model')): return None
+    try: return None if os.path.samefile(folder/'model'/'model.safetensors', Path(m)/'model.safetensors') else str(m)
+    except OSError: return None
+
 def report_notebooks(folder)->list[Path]:
-    "The executed job notebooks of a run or evaluation folder, in reading order."
+    "The executed job notebooks of a run or evaluation folder, in reading order (a run's `eval/` only if it scored the run's model)."
     folder = Path(folder)
     if not folder.is_dir(): raise DataError(folder, "is not a run or evaluation folder")
-    nbs = [f for f in map(_finished, (folder/'cv.ipynb', folder/'eval'/'evaluate.ipynb', folder/'evaluate.ipynb', folder/'train.ipynb')) if f]
+    ev = [] if foreign_eval(folder) else [folder/'eval'/'evaluate.ipynb']
+    nbs = [f for f in map(_finished, (folder/'cv.ipynb', *ev, folder/'evaluate.ipynb', folder/'train.ipynb')) if f]
     if not nbs: raise DataError(folder, "holds no executed job notebook (train.ipynb, cv.ipynb or evaluate.ipynb): is it a run, cross-validation or evaluation folder?")
     for f in nbs: check_complete(f.parent)
     return nbs
@@ -95,6 +105,11 @@ def report(folder, # run folder (train.ipynb [+ eval/]) or evaluation folder (ev
     folder = Path(folder)
     nb = fold_logs(_merge(report_notebooks(folder)))
     nb.metadata['title'] = f"TumorTrace report: {folder.resolve().name}"
+    if other := foreign_eval(folder):         # its scores are another model's: not shown as the run's
+        import nbformat
+        msg = f"`eval/` holds an evaluation of another model ({other}), not of this run's: left out (`tumortrace report {folder/'eval'}` renders it)"
+        warnings.warn(msg.replace('`', ''))
+        nb.cells.insert(0, nbformat.v4.new_markdown_cell(f"*{msg}.*"))
     for c in nb.cells:          # widget views cannot render without their scripts: leave a note instead
         for o in c.get('outputs', []):
             if 'application/vnd.jupyter.widget-view+json' in o.get('data', {}):
