@@ -144,8 +144,10 @@ def predict_paths(model:SegModel, # from `load_model`
     if postprocess_spec is not None:
         try: check_spec(postprocess_spec)                 # refused before anything is predicted or written
         except ValueError as e: raise OptionError(f"--postprocess-spec: {e}") from None
-    missing = [str(p) for p in inputs if not Path(p).exists()]
-    if missing: raise DataError(missing[0], "does not exist" + (f" (nor {', '.join(missing[1:])})" if missing[1:] else '') + ': nothing predicted')
+    inputs = [inputs] if isinstance(inputs, (str, os.PathLike)) else list(inputs)   # one path, a list or any iterable (a glob)
+    if not inputs: raise OptionError("no inputs to predict")
+    if not any(Path(p).exists() for p in inputs):   # a typo: refused before any output exists (one missing among others is its row)
+        raise DataError(inputs[0], "does not exist" + (f" (nor {', '.join(map(str, inputs[1:]))})" if inputs[1:] else '') + ': nothing predicted')
     out = _check_predict_out(out, inputs)
     try: out.mkdir(parents=True, exist_ok=True); (out/'.write-test').touch(); (out/'.write-test').unlink()
     except OSError as e: raise DataError(out, f"output folder is not writable ({e.strerror})") from None
@@ -156,7 +158,7 @@ def predict_paths(model:SegModel, # from `load_model`
     at = {}                                                   # summary rows in the order the inputs were given
     for k,p in enumerate(q for p in inputs for q in expand_inputs(p)):   # a data set's root: each patient / case folder on its own
         try: new = read_inputs(Path(p).resolve(), modalities=mods, group=(model.cfg.get('reader') or {}).get('group'))
-        except DataError as e: rows.append(dict(input=str(p), kind='?', status=_error_status(e, p))); at[id(rows[-1])] = k; continue
+        except DataError as e: rows.append(dict(input=str(Path(p).resolve()), kind='?', status=_error_status(e, p))); at[id(rows[-1])] = k; continue
         cases += new; at.update({id(c):k for c in new})
     units = _share(_unique_names(cases, _names_of_others(out, cases)), part)   # never another input's name from an earlier run
     protected = _input_files(cases)
@@ -194,7 +196,7 @@ def predict_paths(model:SegModel, # from `load_model`
                 rows.append(dict(input=src, kind=kind, status=_error_status(e, src)))
             at[id(rows[-1])] = k
         rows.sort(key=lambda r: at[id(r)])
-        _merge_summary(out/'summary.csv', rows)
+        _merge_summary(out/'summary.csv', rows, given=[Path(p).resolve() for p in inputs])
     return rows
 
 def _write_masks(case:Case, name:str, save:np.ndarray, unc, dest)->Path:
@@ -247,14 +249,15 @@ def _pending(out:Path, inputs:list):
     yield
     update(drop=inputs)
 
-def _merge_summary(path:Path, rows:list):
-    "Write `rows` into `summary.csv`, keeping earlier runs' rows for other inputs (under a lock, atomically)."
+def _merge_summary(path:Path, rows:list, given:list=()):
+    "Write `rows` into `summary.csv`, keeping earlier runs' rows for other inputs than these rows' and the `given` paths (or inside them), under a lock, atomically."
     with _folder_lock(path.parent):
         old = []
         if path.exists():
             with open(path, newline='') as f: old = list(csv.DictReader(f))
-        mine = {r['input'] for r in rows}
-        keep = [r for r in old if r.get('input') not in mine] + rows
+        mine,given = {r['input'] for r in rows},set(given)
+        def replaced(i:str)->bool: return i in mine or bool(given & {Path(i), *Path(i).parents})   # e.g. a folder that failed, now its images
+        keep = [r for r in old if not replaced(r.get('input') or '')] + rows
         with atomic_path(path) as tmp:
             with open(tmp, 'w', newline='') as f:
                 w = csv.DictWriter(f, fieldnames=SUMMARY_COLS); w.writeheader()
