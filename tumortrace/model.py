@@ -669,6 +669,8 @@ def prepare_volume(self:SegModel,
                   )->tuple:
     "The volume checked and made the network's input: (slices (N, C, S, S), crop box, original (H, W)); 2.5D as `ContextSlices` (each slice held once)."
     c = self.cfg
+    vol = np.asarray(vol.detach().cpu() if isinstance(vol, torch.Tensor) else vol)     # a tensor or a nested list too
+    if brain is not None: brain = np.asarray(brain.detach().cpu() if isinstance(brain, torch.Tensor) else brain)
     if vol.ndim != 4: raise ValueError(f"expected an (N, H, W, C) volume, got shape {vol.shape}")
     if 0 in vol.shape: raise ValueError(f"the volume of shape {vol.shape} is empty")
     if not np.issubdtype(vol.dtype, np.number) and vol.dtype != bool: raise ValueError(f"the volume's dtype {vol.dtype} is not numeric")
@@ -699,7 +701,8 @@ def predict_volume(self:SegModel,
                    prepared:tuple=None, # `prepare_volume(vol, brain)`, when already made (by `read_ahead`'s threads)
                    on_device:bool=None, # resize and decide where the probabilities are (`restore_decide`; None: on a GPU, for the mask alone)
                   ):
-    "Class-index mask (N, H, W) uint8 in the input's geometry (and probabilities / uncertainty on request); a binary model's `threshold` and `grow` apply (with TTA: those chosen with TTA)."
+    "Class-index mask (N, H, W) uint8 in the input's geometry (and probabilities / uncertainty on request): the network's decision (a binary model's `threshold` and `grow`, with TTA those chosen with TTA), before post-processing (`predict` applies it)."
+    if bs is not None and bs < 1: raise ValueError(f"bs (slices per forward pass) must be at least 1, not {bs}")
     x,box,hw = prepared if prepared is not None else self.prepare_volume(vol, brain)
     c = self.decision_rule(tta or uncertainty)
     if on_device is None: on_device = self.device.type == 'cuda'
@@ -726,19 +729,26 @@ def predict_case(self:SegModel, case:Case,
 @patch
 def predict(self:SegModel,
             x, # (H, W) or (H, W, C) image, (N, H, W, C) volume, a `Case`, or an image / NIfTI file path
-            **kwargs, # passed to `predict_volume` (tta, bs)
-           )->np.ndarray:
-    "Class-index mask in the input's geometry: (H, W) for an image, (N, H, W) for a volume or case, (X, Y, Z) for a NIfTI file."
+            postprocess:str='auto', # 'auto': the model's recorded choice (as `tumortrace predict` and `evaluate`), 'none', or a spec
+            **kwargs, # passed to `predict_volume` (tta, bs, probs, uncertainty)
+           ):
+    "Class-index mask in the input's geometry, post-processed: (H, W) for an image, (N, H, W) for a volume or case, (X, Y, Z) for a NIfTI file (probabilities / uncertainty after it on request)."
     from tumortrace.io import read_image, read_nifti, NII
-    if isinstance(x, Case): return self.predict_case(x, **kwargs)
-    if isinstance(x, (str, Path)):
+    from tumortrace.postprocess import postprocess as clean, check_spec
+    spec = (self.decision_rule(kwargs.get('tta') or kwargs.get('uncertainty'))['postprocess'] or 'none') if postprocess == 'auto' else check_spec(postprocess)
+    brain,back = None,(lambda a: a)                  # `back`: the (N, ...) result in the input's own layout
+    if isinstance(x, Case): x,brain = x.volume(), x.brain_volume()
+    elif isinstance(x, (str, Path)):
         f = Path(x)
         if f.name.lower().endswith(NII):
-            a = read_nifti(f)[0]
-            return self.predict_volume(a.transpose(2, 0, 1)[..., None].astype(np.float32), **kwargs).transpose(1, 2, 0)
-        x = read_image(f)
-    x = np.asarray(x)
+            x,back = read_nifti(f)[0].transpose(2, 0, 1)[..., None].astype(np.float32), lambda a: np.moveaxis(a, 0, -1)
+        else: x = read_image(f)
+    x = np.asarray(x.detach().cpu() if isinstance(x, torch.Tensor) else x)
     if x.ndim == 2: x = x[..., None]
-    if x.ndim == 3: return self.predict_volume(x[None], **kwargs)[0]
-    if x.ndim == 4: return self.predict_volume(x, **kwargs)
-    raise ValueError(f"expected an (H, W[, C]) image or an (N, H, W, C) volume, got shape {x.shape}")
+    if x.ndim == 3: x,back = x[None], (lambda a: a[0])
+    if x.ndim != 4: raise ValueError(f"expected an (H, W[, C]) image or an (N, H, W, C) volume, got shape {x.shape}")
+    res = self.predict_volume(x, brain, **kwargs)
+    res = list(res) if isinstance(res, tuple) else [res]
+    res[0] = clean(res[0], spec)                      # slice by slice along N, as `predict_paths` does
+    res = [back(a) for a in res]
+    return res[0] if len(res) == 1 else tuple(res)
