@@ -752,7 +752,7 @@ def train(data, # data folder (any layout `read_cases` reads)
           loader:str='auto', # 'tensor' (slices kept on the device, `TensorLoader`), 'fastai' (`seg_dataloaders`), 'auto': tensor on a GPU
           compile:bool=False, # `torch.compile` the network for training (`compile_unet`; implies the tensor loader)
           precision:str='auto', # arithmetic: 'auto' (bf16 where the device has it natively; else fp16 on a GPU, fp32 on a CPU; a resumed run: its own), 'fp32' or 'bf16'
-         )->dict:
+         )->Run:
     "Train a U-Net on `data`, writing everything to `out`; returns the `Run` (its `metrics`: the best model's validation metrics)."
     check_recipe(preset, epochs, size, bs, lr, max_minutes, valid_pct, test_pct, group, gamma, loss, precision, patch, ema, balance, flair_fill=flair_fill,
                  deep_supervision=deep_supervision, context=context, encoder=encoder)
