@@ -6,7 +6,7 @@ Docs: https://tumortrace.github.io/tumortrace/train.html.md"""
 
 # %% ../nbs/07_train.ipynb #1cc48f72
 from __future__ import annotations
-import json, os, time, warnings
+import functools, json, os, time, warnings
 from functools import partial
 from pathlib import Path
 import numpy as np
@@ -716,6 +716,16 @@ def _resumed_precision(out:Path, auto:str, device)->str:
     warnings.warn(f"{out}: the run started in {rec}, which this {device.type} cannot run: it goes on in {auto}")
     return auto
 
+def _restores_torch_settings(f):
+    "`f` may set torch's CPU threads and cuDNN's autotuning while it runs; the caller's settings are put back when it returns or fails."
+    @functools.wraps(f)
+    def g(*args, **kwargs):
+        threads,bench = torch.get_num_threads(),torch.backends.cudnn.benchmark
+        try: return f(*args, **kwargs)
+        finally: torch.set_num_threads(threads); torch.backends.cudnn.benchmark = bench
+    return g
+
+@_restores_torch_settings
 def train(data, # data folder (any layout `read_cases` reads)
           out, # run folder to write
           preset:str=None, # recipe: 'cpu', 'gpu' or 'tiny' (see `PRESETS`; None: 'cpu', or a resumed run's)
@@ -724,7 +734,7 @@ def train(data, # data folder (any layout `read_cases` reads)
           encoder:str=None, # encoder name, e.g. resnet34 or xresnet18_w16 (None: the preset's)
           bs:int=None, # batch size (None: the preset's)
           lr:float=None, # maximum learning rate (None: the preset's)
-          seed:int=42, # seed for the split, sampling and initialisation
+          seed:int=42, # seed for the split, sampling and initialisation (it seeds the global random generators, as fastai's `set_seed`)
           resume:bool=False, # continue the run in `out` from its last checkpoint (same split, recipe, loader and random states: as if never stopped)
           valid_pct:float=0.15, # share of patients for validation (ignored when resuming)
           test_pct:float=0.15, # share of patients held out for testing (ignored when resuming)
