@@ -202,7 +202,8 @@ def _run_fold(data, out:Path, f:dict, kw:dict, tta:bool, byid:dict=None, progres
     if state == 'empty': shutil.rmtree(run)
     if state in ('new', 'empty', 'partial'):
         split = dict(seed=kw['seed'], fold=f['fold'], train=f['train'], valid=f['valid'], test=f['test'])
-        train(data, run, split=split, resume=state == 'partial', **{k:v for k,v in kw.items() if v is not None})
+        train(data, run, split=split, resume=state == 'partial', progress=progress or bool(threads),   # a worker's epoch lines: its log
+              **{k:v for k,v in kw.items() if v is not None})
     if byid is None:
         rkw = {k:kw[k] for k in ('modalities', 'target', 'group') if kw.get(k) is not None}
         byid = {c.case_id:c for c in read_cases(data, layout=kw.get('layout'), **rkw)}
@@ -279,7 +280,7 @@ def cross_validate(data, # labelled data folder
                    target:str=None, # BraTS target: 'whole' or 'multiclass'
                    group:str=None, # plain folders: regex whose first group is the patient id
                    pretrained='auto', # encoder weights: 'auto' (if on disk) or False
-                   progress:bool=False, # print a line per fold
+                   progress:bool=False, # a line per fold and training's progress bars (False: nothing on stdout)
                    jobs:int=1, # folds trained at once, each in its own process (one GPU can take several; on a 2-core CPU: 1)
                    loader:str='auto', # training batches: 'tensor' (on the device), 'fastai', 'auto' (tensor on a GPU)
                    compile:bool=False, # `torch.compile` each fold's network for training

@@ -6,7 +6,8 @@ Docs: https://tumortrace.github.io/tumortrace/train.html.md"""
 
 # %% ../nbs/07_train.ipynb #1cc48f72
 from __future__ import annotations
-import functools, json, os, time, warnings
+import contextlib, functools, io, json, os, time, warnings
+from fastcore.basics import noop
 from functools import partial
 from pathlib import Path
 import numpy as np
@@ -219,9 +220,10 @@ class ResumeSmooth(Callback):
             sl.val,sl.count,self.count = torch.tensor(self.val, dtype=torch.float32),self.count,0
 
 class SaveBest(SaveModelCallback):
-    "fastai's `SaveModelCallback`: quiet in skipped epochs, atomic saves, and the best model reloaded with `weights_only=True`."
+    "fastai's `SaveModelCallback`: quiet in skipped epochs (and all along for `train(progress=False)`), atomic saves, and the best model reloaded with `weights_only=True`."
     def after_epoch(self):
-        if not _skipped(self): super().after_epoch()
+        if _skipped(self): return
+        with contextlib.redirect_stdout(io.StringIO()) if getattr(self.learn, 'quiet', False) else nullcontext(): super().after_epoch()
     def _save(self, name): self.last_saved_path = save_checkpoint(self.learn, name, self.with_opt)
     def after_fit(self, **kwargs):
         if _frozen(self.learn): return                        # `fine_tune`'s frozen fit: the unfrozen one goes on from its weights
@@ -762,6 +764,7 @@ def train(data, # data folder (any layout `read_cases` reads)
           loader:str='auto', # 'tensor' (slices kept on the device, `TensorLoader`), 'fastai' (`seg_dataloaders`), 'auto': tensor on a GPU
           compile:bool=False, # `torch.compile` the network for training (`compile_unet`; implies the tensor loader)
           precision:str='auto', # arithmetic: 'auto' (bf16 where the device has it natively; else fp16 on a GPU, fp32 on a CPU; a resumed run: its own), 'fp32' or 'bf16'
+          progress:bool=True, # fastai's progress bars and "better model" lines (False: nothing on stdout, for a program reading it)
          )->Run:
     "Train a U-Net on `data`, writing everything to `out`; returns the `Run` (its `metrics`: the best model's validation metrics)."
     check_recipe(preset, epochs, size, bs, lr, max_minutes, valid_pct, test_pct, group, gamma, loss, precision, patch, ema, balance, flair_fill=flair_fill,
@@ -840,6 +843,7 @@ def train(data, # data folder (any layout `read_cases` reads)
     elif not _rank(): write_json(dict(Run(out).info, pretrained=learn.weights_source), out/'run.json')
     cfg['pretrained'],cfg['train']['precision'] = learn.weights_source,prec
     learn.model = learn.model.to(device, memory_format=torch.channels_last)   # faster convolutions on GPUs and CPUs alike
+    if not progress: learn.remove_cb(ProgressCallback); learn.logger = noop; learn.quiet = True   # no bars, no epoch lines printed instead
     if gpu:
         torch.backends.cudnn.benchmark = True                   # fixed input size: let cuDNN pick its fastest convolutions
         lean_loop(learn)
