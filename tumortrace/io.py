@@ -117,7 +117,8 @@ def _tiff_simple(data:bytes)->tuple|None:
         try: d = json.loads(tags[270])
         except ValueError: return None
         if not isinstance(d, dict) or tuple(d.get('shape', ())) != shape: return None
-    return shape, np.dtype(np.uint8 if bits == {8} else np.uint16)
+    strips = dict(bo=bo, comp=g(259, (1,))[0], pred=g(317, (1,))[0], offsets=g(273, ()), counts=g(279, ()), rows=g(278, (0,))[0], tiled=322 in tags)
+    return shape, np.dtype(np.uint8 if bits == {8} else np.uint16), strips
 
 _TIFF_HEAD = 1 << 16 # bytes read for a TIFF's header; one that lies further in is tifffile's job
 
@@ -138,7 +139,23 @@ def _read_tiff_direct(path:Path)->np.ndarray|None:
         data = head + f.read()
     try: a = imagecodecs.tiff_decode(data)
     except Exception: return None                        # tifffile then reads it, or says why it cannot
-    return a if a.shape == info[0] and a.dtype == info[1] else None
+    if a.shape != info[0] or a.dtype != info[1]: return None
+    if info[2]['comp'] in (8, 32946) and not _deflate_intact(data, a, info[2]): return None   # corrupt: tifffile says so
+    return a
+
+def _deflate_intact(data:bytes, # the whole file
+                    a:np.ndarray, # its pixels as libtiff decoded them
+                    s:dict)->bool: # `_tiff_simple`'s strip layout
+    "Whether each deflate strip's Adler-32 (its last 4 bytes) is that of the decoded pixels: libtiff stops inflating before it, so a corrupt strip decodes to wrong pixels unnoticed."
+    import zlib
+    if s['tiled'] or len(s['offsets']) != len(s['counts']): return False
+    b = a.reshape(a.shape[0], a.shape[1], -1)             # rows x pixels x samples, as stored (chunky)
+    if s['pred'] == 2: b = np.concatenate([b[:, :1], np.diff(b, axis=1)], axis=1)   # horizontal differencing, wrapping as unsigned
+    rows = np.ascontiguousarray(b.astype(a.dtype.newbyteorder(s['bo']))).reshape(a.shape[0], -1)   # in the file's byte order
+    n = s['rows'] or a.shape[0]
+    for i,(o,c) in enumerate(zip(s['offsets'], s['counts'])):
+        if data[o + c - 4:o + c] != zlib.adler32(rows[i * n:(i + 1) * n].tobytes()).to_bytes(4, 'big'): return False
+    return True
 
 # %% ../nbs/02_io.ipynb #c5b80710
 def to_class_mask(a:np.ndarray, # raw mask array
