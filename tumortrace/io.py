@@ -12,8 +12,8 @@ import numpy as np
 from .core import Case, DataError, OptionError
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'MAX_SIDE', 'LGG_CHANNELS', 'COLOUR_CHANNELS', 'BRATS_LABELS', 'BRATS_REGIONS', 'NII', 'LAYOUTS',
-           'read_image', 'to_class_mask', 'read_mask', 'image_shape', 'read_lgg_case', 'read_lgg',
+__all__ = ['IMAGE_EXTS', 'MAX_SIDE', 'LGG_CHANNELS', 'COLOUR_CHANNELS', 'BRATS_LABELS', 'BRATS_REGIONS', 'NII', 'MAX_VOXELS',
+           'LAYOUTS', 'read_image', 'to_class_mask', 'read_mask', 'image_shape', 'read_lgg_case', 'read_lgg',
            'identical_sequences', 'brats_generation', 'read_nifti', 'nifti_spacing', 'read_brats_case',
            'to_class_mask_volume', 'read_brats', 'read_folder', 'detect_layout', 'read_cases', 'image_channels',
            'read_image_case', 'read_nifti_case', 'expand_inputs', 'read_inputs', 'summarize']
@@ -32,6 +32,7 @@ def _finite(a:np.ndarray, path, what:str, unit:str, nan:str='warn')->np.ndarray:
     "`a` with NaNs read as 0 (warned, naming the file: registration tools pad with NaN) or refused (`nan='error'`); infinities are refused."
     if not np.issubdtype(a.dtype, np.floating) or np.isfinite(a).all(): return a
     n_inf,n_nan = int(np.isinf(a).sum()), int(np.isnan(a).sum())
+    if n_nan == a.size: raise DataError(path, f"{what} is NaN everywhere: it holds no data")
     if n_inf or nan == 'error': raise DataError(path, f"{what} contains {n_inf or n_nan} {'infinite' if n_inf else 'NaN'} {unit}")
     warnings.warn(f"{path}: {what} contains {n_nan} NaN {unit}, read as 0", stacklevel=3)
     return np.nan_to_num(a, nan=0.)
@@ -313,13 +314,22 @@ def _brats_files(folder:Path)->tuple[dict, str]:
     return found, 'modern'
 
 # %% ../nbs/02_io.ipynb #1b29f092
+MAX_VOXELS = 1 << 30 # largest NIfTI volume (voxels) the readers accept; set `tumortrace.io.MAX_VOXELS` to read larger ones
+
 def read_nifti(path, what:str='image')->tuple[np.ndarray, np.ndarray, tuple]:
-    "Load a 3-D NIfTI volume: (array, affine, voxel spacing in mm)."
+    "Load a 3-D NIfTI volume: (array, affine, voxel spacing in mm); a .nii.gz is decompressed whole, so that its checksum is checked."
     import nibabel as nib
     path = Path(path)
     try:
-        img = nib.load(str(path))
+        img = nib.load(str(path))                        # the header: the voxels are read below
+        if (n := int(np.prod(img.shape, dtype=np.int64))) > MAX_VOXELS:
+            raise DataError(path, f"its header says {'x'.join(map(str, img.shape))} voxels ({n * img.get_data_dtype().itemsize / 2**30:.0f} GiB), "
+                                  f"more than {MAX_VOXELS} voxels: refused before reading (set tumortrace.io.MAX_VOXELS to read larger volumes)")
+        if path.name.lower().endswith('.gz') and hasattr(type(img), 'from_bytes'):   # nibabel stops at the last voxel, before the CRC
+            import gzip
+            img = type(img).from_bytes(gzip.decompress(path.read_bytes()))
         a = np.asanyarray(img.dataobj)
+    except DataError: raise
     except Exception as e: raise DataError(path, f"cannot be read as NIfTI ({type(e).__name__}: {e})") from None
     if a.ndim == 4 and a.shape[-1] == 1: a = a[..., 0]
     if a.ndim != 3: raise DataError(path, f"{what} volume is {a.ndim}-D (shape {a.shape}); expected 3-D")
