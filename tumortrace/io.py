@@ -295,21 +295,33 @@ _BRATS2015 = {'flair':'Flair_subtrMeanDivStd', 't1ce':'T1c_subtrMeanDivStd', 't1
               't2':'T2_subtrMeanDivStd', 'seg':'OTMultiClass', 'brain':'brainmask'}
 NII = ('.nii', '.nii.gz')
 
-def _nii_files(d:Path): return [f for f in d.iterdir() if f.name.lower().endswith(NII)]
+def _nii_files(d:Path): return [f for f in d.iterdir() if f.name.lower().endswith(NII) and not f.name.startswith('.')]   # not macOS's ._x.nii.gz
+
+def _one_each(files, # candidate files
+              key, # a file's role (None: none)
+              what, # the message's name of a role
+             )->dict:
+    "`{role: file}`, refusing two files for one role (e.g. x.nii beside x.nii.gz) instead of taking one by directory order."
+    d = {}
+    for f in sorted(files, key=lambda f: f.name):
+        if (k := key(f)) is None: continue
+        if k in d: raise DataError(f, f"and {d[k].name} both give {what(k)}: remove or rename one")
+        d[k] = f
+    return d
 def _nii_stem(f:Path): return re.sub(r'\.nii(\.gz)?$', '', f.name, flags=re.I)
 
 def _brats_files(folder:Path)->tuple[dict, str]:
     "Map modality/seg/brain -> file for a BraTS case folder; and the naming scheme."
-    stems = {_nii_stem(f):f for f in _nii_files(folder)}
+    stems = _one_each(_nii_files(folder), _nii_stem, lambda s: f"the volume {s}")
     if not stems: raise DataError(folder, "has no NIfTI files (.nii / .nii.gz)")
     found = {k:stems[v] for k,v in _BRATS2015.items() if v in stems}
     if found: return found, '2015'
-    for s,f in stems.items():
-        m = re.match(r'^.*[_-](flair|t1|t1ce|t1c|t1gd|t2|t2f|t2w|t1n|seg)$', s, re.I)
-        if m:
-            k = m[1].lower()
-            k = {'t2f':'flair', 't1n':'t1', 't2w':'t2'}.get(k, k)
-            found['seg' if k == 'seg' else _MOD_ALIASES[k]] = f
+    def role(f):
+        m = re.match(r'^.*[_-](flair|t1|t1ce|t1c|t1gd|t2|t2f|t2w|t1n|seg)$', _nii_stem(f), re.I)
+        if not m: return None
+        k = {'t2f':'flair', 't1n':'t1', 't2w':'t2'}.get(m[1].lower(), m[1].lower())
+        return 'seg' if k == 'seg' else _MOD_ALIASES[k]
+    found = _one_each(stems.values(), role, lambda k: 'the segmentation' if k == 'seg' else f"the {k} modality")
     if not found: raise DataError(folder, f"has NIfTI files but none with BraTS names: {sorted(stems)}")
     return found, 'modern'
 
@@ -431,13 +443,13 @@ def _folder_pairs(root:Path)->list[tuple[Path, Path]]:
     isimg = lambda f: f.is_file() and f.suffix.lower() in IMAGE_EXTS and not f.name.startswith('.')
     if (root/'images').is_dir() and (root/'masks').is_dir():
         imgs = [f for f in (root/'images').iterdir() if isimg(f)]
-        masks = {re.sub(r'_mask$', '', f.stem):f for f in (root/'masks').iterdir() if isimg(f)}
+        masks = _one_each([f for f in (root/'masks').iterdir() if isimg(f)], lambda f: re.sub(r'_mask$', '', f.stem), lambda k: f"the mask of {k}")
         if not imgs: raise DataError(root/'images', "is an empty folder")
         expect = 'masks/{}.png'
     else:
         files = [f for f in root.iterdir() if isimg(f)]
         if not files: raise DataError(root, "is an empty folder" if not any(root.iterdir()) else "has no image files")
-        masks = {f.stem[:-5]:f for f in files if f.stem.endswith('_mask')}
+        masks = _one_each([f for f in files if f.stem.endswith('_mask')], lambda f: f.stem[:-5], lambda k: f"the mask of {k}")
         imgs = [f for f in files if not f.stem.endswith('_mask')]
         expect = '{}_mask.png'
     seen = {}
