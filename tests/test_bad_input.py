@@ -118,6 +118,15 @@ def test_slices_of_one_patient_differ(tmp_path, lgg_patient, shape):
     check(lambda: summarize(read_cases(tmp_path)), f'{d.name}_7.tif', words)
     check(lambda: read_cases(tmp_path)[0].volume(), f'{d.name}_7.tif', words)
 
+def test_slice_of_another_bit_depth(tmp_path, lgg_patient):
+    "One 16-bit slice among 8-bit ones (np.stack widened it, and its intensities 257x the others' changed the prediction): named, refused."
+    import tifffile
+    d = tmp_path/lgg_patient.name; shutil.copytree(lgg_patient, d)
+    tifffile.imwrite(d/f'{d.name}_7.tif', tifffile.imread(d/f'{d.name}_7.tif').astype(np.uint16) * 257)
+    words = "image slice 7 is uint16 where the first is uint8: the slices of one case must share one bit depth"
+    check(lambda: summarize(read_cases(tmp_path)), f'{d.name}_7.tif', words)
+    check(lambda: read_cases(tmp_path)[0].volume(), f'{d.name}_7.tif', words)
+
 def test_nifti_modalities_on_different_grids(tmp_path):
     "A modality of the right shape but shifted 25 mm (another grid in space) is refused, for training and for prediction, naming its file."
     from tumortrace.io import read_inputs

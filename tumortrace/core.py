@@ -62,15 +62,19 @@ class Case:
     def mask(self, i:int)->np.ndarray:
         if self.load_mask is None: raise DataError(self.source or Path(self.case_id), "was read without masks (for prediction only)")
         return self.load_mask(i)
-    def check_slice(self, i:int, shape:tuple, first:tuple, what:str='image'):
-        "Raise a `DataError` naming slice `i`'s file when its `shape` is not the case's `first` slice's."
-        if tuple(shape) == tuple(first): return
-        f = self.files[i][0 if what == 'image' else 1] if self.files else None
-        raise DataError(Path(f) if f else (self.source or Path(self.case_id)),
-                        f"{what} slice {self.slice_ids[i]} is {'x'.join(map(str, shape))} where the first is {'x'.join(map(str, first))}: "
-                        "the slices of one case must share one size and channel count")
+    def check_slice(self, i:int, shape:tuple, first:tuple, what:str='image', dtype=None, first_dtype=None):
+        "Raise a `DataError` naming slice `i`'s file when its `shape` (or `dtype`, where given) is not the case's `first` slice's."
+        if tuple(shape) == tuple(first) and (dtype is None or first_dtype is None or np.dtype(dtype) == np.dtype(first_dtype)): return
+        f = self.files[i][0 if what == 'image' else 1] if self.files and i < len(self.files) and self.layout in ('lgg', 'folder') else None
+        f = Path(f) if f else (self.source or Path(self.case_id))    # a slice's own file, else the case's
+        if tuple(shape) != tuple(first):
+            raise DataError(f, f"{what} slice {self.slice_ids[i]} is {'x'.join(map(str, shape))} where the first is {'x'.join(map(str, first))}: "
+                               "the slices of one case must share one size and channel count")
+        if dtype is not None and first_dtype is not None and np.dtype(dtype) != np.dtype(first_dtype):   # np.stack would widen it unnoticed
+            raise DataError(f, f"{what} slice {self.slice_ids[i]} is {np.dtype(dtype)} where the first is {np.dtype(first_dtype)}: "
+                               "the slices of one case must share one bit depth (their intensities one scale)")
     def _stack(self, arrays:list, what:str)->np.ndarray:
-        for i,a in enumerate(arrays): self.check_slice(i, a.shape, arrays[0].shape, what)
+        for i,a in enumerate(arrays): self.check_slice(i, a.shape, arrays[0].shape, what, a.dtype, arrays[0].dtype)
         return np.stack(arrays)
     def volume(self)->np.ndarray:
         "All image slices stacked: (N, H, W, C); warns when every voxel is zero (nothing to segment)."

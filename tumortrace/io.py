@@ -636,8 +636,8 @@ def summarize(cases:list[Case], # cases from `read_cases`
         ct = 0
         for i in range(c.n_slices):
             im,m = c.image(i), c.mask(i)
-            if i == 0: first = im.shape
-            c.check_slice(i, im.shape, first)                  # one size and channel count within a case
+            if i == 0: first = im
+            c.check_slice(i, im.shape, first.shape, 'image', im.dtype, first.dtype)   # one size, channel count and bit depth within a case
             shapes.add(tuple(int(s) for s in im.shape)); dtypes.add(str(im.dtype)); vals.update(np.unique(m).tolist())
             if m.any(): ct += 1
         chans.add(tuple(c.channel_names)); spacings.add(c.spacing)
