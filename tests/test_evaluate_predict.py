@@ -316,3 +316,40 @@ def test_evaluate_a_run_folder_from_the_cli(trained_run, tmp_path):
     r = subprocess.run(CLI + ['evaluate', '--model', str(trained_run), '--data', str(DATA/'lgg'), '--out', str(tmp_path/'ev'), '--quiet'],
                        capture_output=True, text=True, timeout=900)
     assert r.returncode == 0 and 'holds an evaluation: it is replaced' in r.stderr, r.stderr[-2000:]   # said, not silent
+
+TERM_MID_WRITE = """import os, signal, sys
+from PIL import Image
+save = Image.Image.save
+def save_then_term(self, fp, *a, **k):
+    save(self, fp, *a, **k)
+    if os.path.basename(str(fp)).startswith('.'): os.kill(os.getpid(), signal.SIGTERM)   # while a temporary file is being written
+Image.Image.save = save_then_term
+from tumortrace.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+def test_sigterm_mid_write_leaves_no_temporary_file(tmp_path):
+    "SIGTERM (a batch system's stop) cleans up as Ctrl-C does: one line, exit 143, no half-written temporary file, the inputs left pending."
+    (tmp_path/'term.py').write_text(TERM_MID_WRITE)
+    r = subprocess.run([sys.executable, str(tmp_path/'term.py'), 'predict', '--model', str(SAMPLE_MODEL), str(DATA/'lgg'/'TCGA_HT_7860_19960513'),
+                        '--out', str(tmp_path/'o'), '--quiet'], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 143 and r.stderr.strip().splitlines()[-1] == 'terminated' and 'Traceback' not in r.stderr, r.stderr[-2000:]
+    assert not [f.name for f in (tmp_path/'o').rglob('.*')], sorted(f.name for f in (tmp_path/'o').rglob('*'))
+    assert 'TCGA_HT_7860_19960513' in (tmp_path/'o'/'INCOMPLETE').read_text()
+
+def test_unwritable_or_full_output_is_one_line(tmp_path, monkeypatch, capsys):
+    "A job's output folder that cannot be written is refused before the job; an OSError mid-way (a full disk) is one line naming the file."
+    import errno, tempfile
+    import tumortrace.inference as inference
+    from tumortrace.cli import main
+    def denied(*a, **k): raise PermissionError(errno.EACCES, 'Permission denied')    # as a read-only folder (root writes anywhere)
+    with monkeypatch.context() as m:
+        m.setattr(tempfile, 'TemporaryFile', denied)
+        assert main(['evaluate', '--model', str(SAMPLE_MODEL), '--data', str(DATA/'lgg'), '--out', str(tmp_path/'e'), '--quiet']) == 1
+    err = capsys.readouterr().err
+    assert f'error: {tmp_path}: is not writable (Permission denied)' in err and not (tmp_path/'e').exists(), err
+    def full(vol, mask, path, *a): raise OSError(errno.ENOSPC, 'No space left on device', str(path))
+    monkeypatch.setattr(inference, '_overlay_png', full)
+    assert main(['predict', '--model', str(SAMPLE_MODEL), str(DATA/'lgg'/'TCGA_HT_7860_19960513'), '--out', str(tmp_path/'p'), '--quiet']) == 1
+    err = capsys.readouterr().err
+    assert 'TCGA_HT_7860_19960513_overlay.png: No space left on device' in err and 'Traceback' not in err, err

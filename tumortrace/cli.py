@@ -13,7 +13,7 @@ from .core import DataError, OptionError
 # %% auto #0
 __all__ = ['DEMO_EPOCHS', 'TRAIN_OPTIONS', 'CV_OPTIONS', 'EVALUATE_OPTIONS', 'PREDICT_OPTIONS', 'cmd_inspect', 'bundled_data',
            'cmd_demo', 'job_path', 'show_progress', 'run_job', 'add_options', 'cmd_train', 'cmd_cv', 'cmd_evaluate',
-           'cmd_predict', 'cmd_report', 'cmd_lab', 'main']
+           'cmd_predict', 'cmd_report', 'cmd_lab', 'Terminated', 'main']
 
 # %% ../nbs/12_cli.ipynb #0196f4e7
 def _fmt_summary(s:dict)->str:
@@ -405,21 +405,34 @@ def _warning_line(message, category, filename, lineno, file=None, line=None, _sh
     if issubclass(category, UserWarning): print(f"warning: {message}", file=sys.stderr)
     else: _show(message, category, filename, lineno, file, line)
 
+class Terminated(KeyboardInterrupt):
+    "SIGTERM (a batch system's or `kill`'s stop), raised where the program is, so that it cleans up as for Ctrl-C."
+
+def _on_sigterm(signum, frame): raise Terminated()
+
 def main(argv=None)->int:
     "Entry point of the `tumortrace` command."
     args = _parser().parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)
+    import signal, threading
+    old = signal.signal(signal.SIGTERM, _on_sigterm) if threading.current_thread() is threading.main_thread() else None
     with warnings.catch_warnings():
         warnings.showwarning = _warning_line
         try: return args.func(args)
         except (DataError, OptionError) as e:
             print(f"error: {e}", file=sys.stderr)
             return 1
-        except KeyboardInterrupt:                              # Ctrl-C: one line, not a traceback (what was written is marked INCOMPLETE)
-            import logging
+        except OSError as e:                                   # the disk full, a folder read-only: one line, naming the file
+            if e.errno is None: raise
+            print(f"error: {e.filename or ''}{': ' if e.filename else ''}{e.strerror}", file=sys.stderr)
+            return 1
+        except KeyboardInterrupt as e:                         # Ctrl-C or SIGTERM: one line, not a traceback (temporary files removed,
+            import logging                                     # what was written marked INCOMPLETE)
             logging.getLogger('asyncio').setLevel(logging.CRITICAL)   # the killed job's pending task, logged at exit, is not news
-            print("interrupted", file=sys.stderr)
-            return 130
+            print("terminated" if isinstance(e, Terminated) else "interrupted", file=sys.stderr)
+            return 143 if isinstance(e, Terminated) else 130
+        finally:
+            if old is not None: signal.signal(signal.SIGTERM, old)
 
 # %% ../nbs/12_cli.ipynb #de372ade
 # `python -m tumortrace.cli ...`; in a notebook kernel __name__ is also '__main__', so skip it there

@@ -509,6 +509,10 @@ def check_out(out, data, what:str='output')->Path:
     if f := next((q for q in o.parents if q.exists() and not q.is_dir()), None): raise DataError(out, f"lies under {f}, which is a file, not a folder")
     if d.is_dir() and (o == d or d in o.parents):
         raise DataError(out, f"lies inside the data folder {data}: the {what} would be mixed with the input data; choose a folder outside it")
+    near = o if o.exists() else next(q for q in o.parents if q.exists())   # where its first file or folder would be made
+    import tempfile
+    try: tempfile.TemporaryFile(dir=near).close()       # a read-only place refused before any job (it failed deep in papermill)
+    except OSError as e: raise DataError(near, f"is not writable ({e.strerror}): the {what} cannot be written there") from None
     return o
 
 def _cut_history(history:Path, last_epoch:int,
