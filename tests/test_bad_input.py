@@ -135,3 +135,10 @@ def test_nifti_modalities_on_different_grids(tmp_path):
     nib.save(nib.Nifti1Image(np.asarray(img.dataobj), aff), str(f))
     check(lambda: read_brats_case(d).image(0), 'BraTS_0007_t1.nii.gz', 'affine differs from the segmentation')
     check(lambda: read_inputs(d)[0].image(0), 'BraTS_0007_t1.nii.gz', 'not on one voxel grid')
+
+def test_inspect_reads_the_brain_mask(tmp_path):
+    "A truncated brainmask.nii.gz of a real BraTS case is found by `summarize` (inspect), not first inside a training job."
+    from conftest import DATA
+    d = tmp_path/'brats_2013_pat0006_1'; shutil.copytree(DATA/'brats2015'/d.name, d)
+    b = (d/'brainmask.nii.gz').read_bytes(); (d/'brainmask.nii.gz').write_bytes(b[:len(b) // 2])
+    check(lambda: summarize(read_cases(tmp_path)), 'brainmask.nii.gz', 'cannot be read as NIfTI')

@@ -640,6 +640,7 @@ def summarize(cases:list[Case], # cases from `read_cases`
             c.check_slice(i, im.shape, first.shape, 'image', im.dtype, first.dtype)   # one size, channel count and bit depth within a case
             shapes.add(tuple(int(s) for s in im.shape)); dtypes.add(str(im.dtype)); vals.update(np.unique(m).tolist())
             if m.any(): ct += 1
+        if c.layout == 'brats': c.brain_volume()            # a brain mask file is read and checked too (training reads it)
         chans.add(tuple(c.channel_names)); spacings.add(c.spacing)
         n_slices += c.n_slices; n_tumour += ct
         per_case.append({'case_id':c.case_id, 'n_slices':c.n_slices, 'n_tumour_slices':ct})
