@@ -212,7 +212,10 @@ def test_nan_padding_is_read_as_zero_with_one_warning_line(how, tmp_path, capsys
     "NaN in an image (registration tools pad with it) is not an error: inspect goes on, with one `warning:` line naming the file."
     from tumortrace.cli import main
     if how == 'lgg':
-        d = lgg1(tmp_path); a = np.ones((256, 256, 3), np.float32); a[5, 5, 1] = np.nan
+        d = lgg1(tmp_path)
+        for f in (d/PATIENT).glob(f'{PATIENT}_*[0-9].tif'):          # a float patient (one bit depth for all its slices) ...
+            tifffile.imwrite(f, tifffile.imread(f).astype(np.float32))
+        a = np.ones((256, 256, 3), np.float32); a[5, 5, 1] = np.nan   # ... with one NaN pixel
         tifffile.imwrite(d/PATIENT/f'{PATIENT}_12.tif', a); name = f'{PATIENT}_12.tif: image contains 1 NaN pixels, read as 0'
     else:
         d = write_brats(tmp_path/'brats', 'BraTS_0001'); f = d/'BraTS_0001_t2.nii.gz'; old = nib.load(str(f))

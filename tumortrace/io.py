@@ -201,6 +201,12 @@ def image_shape(path)->tuple:
 
 # %% ../nbs/02_io.ipynb #4fdf37a6
 LGG_CHANNELS = ['pre-contrast', 'FLAIR', 'post-contrast']
+_LITTER = {'thumbs.db', 'desktop.ini', '__macosx', '$recycle.bin'}   # what operating systems and zip tools leave beside data
+
+def _hidden(p:Path)->bool:
+    "A dot-file or folder, or the litter of Windows and macOS archives: never data."
+    return p.name.startswith('.') or p.name.lower() in _LITTER
+
 _lgg_re = re.compile(r'^(?P<pid>.+)_(?P<n>\d+)(?P<mask>_mask)?\.tiff?$', re.I)
 
 def _is_lgg_folder(d:Path)->bool:
@@ -211,8 +217,13 @@ def read_lgg_case(folder, # one LGG patient folder
                  )->Case:
     "Read one LGG patient folder (kaggle_3m layout) as a `Case`, slices in numeric order."
     folder = Path(folder)
-    files = sorted(f for f in folder.iterdir() if not f.name.startswith('.'))
+    files = sorted(f for f in folder.iterdir() if not _hidden(f))
     if not files: raise DataError(folder, "is an empty folder")
+    if other := [f for f in files if f.is_dir() or not f.name.lower().endswith(('.tif', '.tiff'))]:   # a README, a subfolder: no slices
+        warnings.warn(f"{folder}: ignored {len(other)} item{'s' * (len(other) > 1)} that {'are' if len(other) > 1 else 'is'} no TIFF slice: "
+                      f"{', '.join(f.name for f in other[:3])}{' ...' if len(other) > 3 else ''}", stacklevel=2)
+        files = [f for f in files if f not in other]
+        if not files: raise DataError(folder, "holds no TIFF slices")
     imgs,masks,first = {},{},None
     for f in files:
         m = _lgg_re.match(f.name)
@@ -243,7 +254,7 @@ def read_lgg(path)->list[Case]:
     "Read an LGG root of patient folders, or one patient folder."
     path = Path(path)
     if _is_lgg_folder(path): return [read_lgg_case(path)]
-    dirs = sorted(d for d in path.iterdir() if d.is_dir() and not d.name.startswith('.'))
+    dirs = sorted(d for d in path.iterdir() if d.is_dir() and not _hidden(d))
     if not dirs: raise DataError(path, "has no LGG patient folders")
     return [read_lgg_case(d) for d in dirs]
 
@@ -295,7 +306,7 @@ _BRATS2015 = {'flair':'Flair_subtrMeanDivStd', 't1ce':'T1c_subtrMeanDivStd', 't1
               't2':'T2_subtrMeanDivStd', 'seg':'OTMultiClass', 'brain':'brainmask'}
 NII = ('.nii', '.nii.gz')
 
-def _nii_files(d:Path): return [f for f in d.iterdir() if f.name.lower().endswith(NII) and not f.name.startswith('.')]   # not macOS's ._x.nii.gz
+def _nii_files(d:Path): return [f for f in d.iterdir() if f.name.lower().endswith(NII) and not _hidden(f)]   # not macOS's ._x.nii.gz
 
 def _one_each(files, # candidate files
               key, # a file's role (None: none)
@@ -426,7 +437,7 @@ def read_brats(path, **kwargs)->list[Case]:
     "Read a folder of BraTS case folders, or one case folder (`kwargs` go to `read_brats_case`); every case must have the same inputs."
     path = Path(path)
     if _nii_files(path): return [read_brats_case(path, **kwargs)]
-    dirs = sorted(d for d in path.iterdir() if d.is_dir() and not d.name.startswith('.'))
+    dirs = sorted(d for d in path.iterdir() if d.is_dir() and not _hidden(d))
     if not dirs: raise DataError(path, "has no BraTS case folders")
     cases = [read_brats_case(d, **kwargs) for d in dirs]
     for c in cases[1:]:
@@ -440,7 +451,7 @@ def _natural_key(s:str): return [int(t) if t.isdigit() else t.lower() for t in r
 
 def _folder_pairs(root:Path)->list[tuple[Path, Path]]:
     "Pair images with masks in `images/` + `masks/`, or `x.png` + `x_mask.png` side by side."
-    isimg = lambda f: f.is_file() and f.suffix.lower() in IMAGE_EXTS and not f.name.startswith('.')
+    isimg = lambda f: f.is_file() and f.suffix.lower() in IMAGE_EXTS and not _hidden(f)
     if (root/'images').is_dir() and (root/'masks').is_dir():
         imgs = [f for f in (root/'images').iterdir() if isimg(f)]
         masks = _one_each([f for f in (root/'masks').iterdir() if isimg(f)], lambda f: re.sub(r'_mask$', '', f.stem), lambda k: f"the mask of {k}")
@@ -512,7 +523,7 @@ def detect_layout(path)->str:
     path = Path(path)
     if not path.exists(): raise DataError(path, "does not exist")
     if not path.is_dir(): raise DataError(path, "is a file; give the folder that holds the data set")
-    entries = [e for e in path.iterdir() if not e.name.startswith('.')]
+    entries = [e for e in path.iterdir() if not _hidden(e)]
     if not entries: raise DataError(path, "is an empty folder")
     if _nii_files(path): return 'brats'
     if (path/'images').is_dir() and (path/'masks').is_dir(): return 'folder'
@@ -599,7 +610,7 @@ def expand_inputs(path)->list[Path]:
     "A data set's root (LGG patient folders, BraTS case folders, images/ + masks/) as the folders to predict; any other path as itself."
     path = Path(path)
     if not path.is_dir() or _scans_at_top(path): return [path]
-    subs = sorted((d for d in path.iterdir() if d.is_dir() and not d.name.startswith('.')), key=lambda d: _natural_key(d.name))
+    subs = sorted((d for d in path.iterdir() if d.is_dir() and not _hidden(d)), key=lambda d: _natural_key(d.name))
     if (path/'images').is_dir(): subs = [path/'images']          # images/ + masks/: the images alone (masks are not inputs)
     return subs or [path]
 
