@@ -101,6 +101,12 @@ def test_a_run_and_a_cross_validation_never_share_a_folder(run, tmp_path):
     p = cli('train', '--data', DATA/'lgg', '--out', r, '--resume')              # finished: nothing to resume, nothing rewritten
     assert p.returncode == 0 and 'the run has finished' in p.stdout and 'nothing to resume' in p.stdout, p.stdout + p.stderr[-2000:]
     assert (r/'metrics.json').read_bytes() == m0 and not (r/'train-resumed.ipynb').exists()
+    import nbformat                                                          # its job failed after the model was saved (its report):
+    nb = nbformat.read(r/'train.ipynb', as_version=4)                        # a resume runs it to its end
+    [c for c in nb.cells if c.cell_type == 'code'][-1].outputs = [nbformat.v4.new_output('error', ename='DataError', evalue='x.tif: bad', traceback=[])]
+    nbformat.write(nb, r/'train.ipynb')
+    p = cli('train', '--data', DATA/'lgg', '--out', r, '--resume')
+    assert p.returncode == 0 and 'run written to' in p.stdout and (r/'train-resumed.ipynb').exists(), p.stdout + p.stderr[-2000:]
     for args,words in ((('--context', '-1'), '--context must be a whole number from 0 to 8'),
                        (('--target', 'multiclass'), '--target does not apply to lgg data')):
         p = cli('train', '--data', DATA/'lgg', '--out', tmp_path/'n', '--preset', 'tiny', *args)

@@ -210,6 +210,12 @@ def _finished(out:Path, epochs:int=None)->str|None:
     if epochs is not None and epochs > st['n_epoch'] and not st.get('fitted'): return None
     return f"{st['epoch'] + 1} of {st['n_epoch']} epochs" + ("" if st['epoch'] + 1 >= st['n_epoch'] else ", stopped early")
 
+def _job_failed(out:Path)->bool:
+    "Whether the run's training job (its latest notebook) stopped on an error, e.g. in its report after the model was saved: a resume then runs it to its end."
+    from tumortrace.report import _finished as latest, failed_cell
+    nb = latest(out/'train.ipynb')
+    return nb is not None and failed_cell(nb) is not None
+
 def cmd_train(args)->int:
     "Run the training job on `--data`, writing the run folder `--out` (with train.ipynb as its report); or train in several processes."
     from fastai.torch_core import num_distrib, rank_distrib
@@ -226,7 +232,7 @@ def cmd_train(args)->int:
     if (args.num_processes or 1) > 1: return _launch(args, args.num_processes)
     from tumortrace.train import check_folder
     check_folder(out, 'run', bool(args.resume))               # refused before the job: the folder's report is not overwritten
-    if args.resume and (done := _finished(out, args.epochs)):
+    if args.resume and (done := _finished(out, args.epochs)) and not _job_failed(out):
         print(f"{out}: the run has finished ({done}): nothing to resume; pass a larger --epochs to extend it"); return 0
     if not args.resume and out.is_dir() and (other := sorted(f.name for f in out.iterdir() if f.name not in _RUN_FILES)):
         raise DataError(out, f"holds other files ({', '.join(other[:3])}{', ...' if len(other) > 3 else ''}): a run there would mix with "

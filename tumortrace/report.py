@@ -11,13 +11,18 @@ from pathlib import Path
 from .core import DataError, atomic_path, check_complete
 
 # %% auto #0
-__all__ = ['foreign_eval', 'report_notebooks', 'fold_logs', 'report']
+__all__ = ['failed_cell', 'foreign_eval', 'report_notebooks', 'fold_logs', 'report']
 
 # %% ../nbs/15_report.ipynb #872e0650
-def _failed(nb:Path)->bool:
-    "True if an executed notebook stopped on an error."
+def failed_cell(nb:Path)->str|None:
+    "Where and why an executed job notebook stopped on an error ('cell 7: DataError: ...'), or None if it ran to its end."
     import json
-    return any(o.get('output_type') == 'error' for c in json.loads(nb.read_text()).get('cells', []) for o in c.get('outputs', []))
+    for c in json.loads(Path(nb).read_text()).get('cells', []):
+        for o in c.get('outputs', []):
+            if o.get('output_type') == 'error': return f"cell {c.get('execution_count')}: {o.get('ename', '')}: {o.get('evalue', '')}"
+    return None
+
+def _failed(nb:Path)->bool: return failed_cell(nb) is not None
 
 def _finished(nb:Path)->Path|None:
     "The job's notebook that tells how it ended: its resume's (`train-resumed.ipynb`) when newer and not failed, else `nb` (None if neither exists)."
@@ -105,6 +110,12 @@ def report(folder, # run folder (train.ipynb [+ eval/]) or evaluation folder (ev
     folder = Path(folder)
     nb = fold_logs(_merge(report_notebooks(folder)))
     nb.metadata['title'] = f"TumorTrace report: {folder.resolve().name}"
+    for p in report_notebooks(folder):        # a job that failed (after training, say) is said to have, at the top
+        if why := failed_cell(p):
+            import nbformat
+            msg = f"the job `{p.parent.name}/{p.name}` failed in {why}: its report stops there"
+            warnings.warn(msg.replace('`', ''))
+            nb.cells.insert(0, nbformat.v4.new_markdown_cell(f"**{msg}.**"))
     if other := foreign_eval(folder):         # its scores are another model's: not shown as the run's
         import nbformat
         msg = f"`eval/` holds an evaluation of another model ({other}), not of this run's: left out (`tumortrace report {folder/'eval'}` renders it)"
