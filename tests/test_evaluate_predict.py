@@ -353,3 +353,14 @@ def test_unwritable_or_full_output_is_one_line(tmp_path, monkeypatch, capsys):
     assert main(['predict', '--model', str(SAMPLE_MODEL), str(DATA/'lgg'/'TCGA_HT_7860_19960513'), '--out', str(tmp_path/'p'), '--quiet']) == 1
     err = capsys.readouterr().err
     assert 'TCGA_HT_7860_19960513_overlay.png: No space left on device' in err and 'Traceback' not in err, err
+
+def test_evaluate_into_an_evaluation_replaces_it(tmp_path):
+    "An evaluation written over another leaves none of the old one's results (a prediction of a patient no longer scored, say)."
+    from tumortrace.evaluate import evaluate
+    one = tmp_path/'one'; shutil.copytree(DATA/'lgg'/'TCGA_HT_7860_19960513', one/'TCGA_HT_7860_19960513')
+    evaluate(SAMPLE_MODEL, DATA/'lgg', tmp_path/'ev', patients='all')
+    assert len(list((tmp_path/'ev'/'predictions').iterdir())) == 6
+    (tmp_path/'ev'/'figures').mkdir(); (tmp_path/'ev'/'figures'/'gallery.png').write_bytes(b'old')   # as the job draws them
+    s = evaluate(SAMPLE_MODEL, one, tmp_path/'ev', patients='all')
+    assert s['n_patients'] == 1 and [p.stem for p in (tmp_path/'ev'/'predictions').iterdir()] == ['TCGA_HT_7860_19960513']
+    assert not (tmp_path/'ev'/'figures').exists() and len(pd.read_csv(tmp_path/'ev'/'per_patient.csv')) == 1

@@ -6,7 +6,7 @@ Docs: https://tumortrace.github.io/tumortrace/evaluate.html.md"""
 
 # %% ../nbs/10_evaluate.ipynb #2b7cb031
 from __future__ import annotations
-import re
+import re, shutil
 from pathlib import Path
 import numpy as np
 from scipy import ndimage
@@ -15,10 +15,10 @@ from .postprocess import postprocess, _fg_box
 from .metrics import dice_counts, iou_counts, finite_mean, sample_std, EMPTY_CONVENTION
 
 # %% auto #0
-__all__ = ['PER_PATIENT_COLS', 'confusion', 'overlap_metrics', 'hd95', 'volume_spacing', 'patient_metrics', 'metric_column',
-           'slice_table', 'detection', 'region_masks', 'summarize_patients', 'same_sequences', 'score_patient',
-           'evaluate_cases', 'save_prediction', 'has_prediction', 'load_prediction', 'eval_summary', 'region_summary',
-           'write_eval', 'seen_patients', 'plan_evaluation', 'evaluate']
+__all__ = ['PER_PATIENT_COLS', 'EVAL_FILES', 'confusion', 'overlap_metrics', 'hd95', 'volume_spacing', 'patient_metrics',
+           'metric_column', 'slice_table', 'detection', 'region_masks', 'summarize_patients', 'same_sequences',
+           'score_patient', 'evaluate_cases', 'save_prediction', 'has_prediction', 'load_prediction', 'eval_summary',
+           'region_summary', 'write_eval', 'seen_patients', 'plan_evaluation', 'evaluate']
 
 # %% ../nbs/10_evaluate.ipynb #6e84493e
 def confusion(truth:np.ndarray, pred:np.ndarray)->tuple:
@@ -332,6 +332,8 @@ def plan_evaluation(model_dir, # a model folder, or a run or cross-validation fo
         chosen = [byid[i] for i in split[patients]]
     return cases, split, chosen, patients
 
+EVAL_FILES = ('summary.json', 'per_patient.csv', 'per_slice.csv', 'predictions', 'figures', 'report.html')   # an evaluation's results (its notebook aside)
+
 def evaluate(model_dir, # a run's `model/` folder, or the run (folder or `Run`)
              data, # data folder with masks
              out, # evaluation folder to write
@@ -356,6 +358,9 @@ def evaluate(model_dir, # a run's `model/` folder, or the run (folder or `Run`)
         else: raise DataError(Path(data), "postprocess 'auto' chooses on the run's validation patients, which this data does not "
                                           "hold, and the model has no recorded choice; pass 'none' or a spec")
     with marked_incomplete(out, 'an evaluation'):
+        for f in EVAL_FILES if (Path(out)/'summary.json').exists() else ():   # an earlier evaluation there is replaced, not mixed with this one
+            if (p := Path(out)/f).is_dir(): shutil.rmtree(p)
+            else: p.unlink(missing_ok=True)
         res = evaluate_cases(model, chosen, spec, tta=tta, progress=progress, save_to=Path(out)/'predictions')
         s = eval_summary(res, spec)
         s.update(patients=patients, tta=tta, precision=precision, model=str(model_dir), data=str(data), threshold=rule['threshold'],
