@@ -433,11 +433,14 @@ class SegModel:
     def device(self): return next(self.model.parameters()).device
     @property
     def net(self)->torch.nn.Module:
-        "The network that predicts: `inference_net(model)`, made again whenever the model's weights or device change."
+        "The network that predicts: `inference_net(model)`, made again whenever the model's weights or device change (`refresh` after writing through `.data`, which torch does not count as a change)."
         if not self.fused: return self.model
         key = tuple((t.data_ptr(), t._version) for t in (*self.model.parameters(), *self.model.buffers()))
         if getattr(self, '_net_key', None) != key: self._net,self._net_key = inference_net(self.model),key
         return self._net
+    def refresh(self):
+        "Forget the fused network, so that the next prediction uses the model's weights as they are now."
+        self._net_key = None
     def __repr__(self): return f"SegModel({self.cfg['encoder']}, n_in={self.cfg['n_in']}, classes={self.cfg.get('codes')}, size={self.cfg['size']})"
     def probs_t(self, x:np.ndarray, bs:int=None,
                 flip:bool=False, # predict the left-right mirror images, probabilities mirrored back (a flip TTA view)
