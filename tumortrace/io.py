@@ -6,7 +6,7 @@ Docs: https://tumortrace.github.io/tumortrace/io.html.md"""
 
 # %% ../nbs/02_io.ipynb #12101ddb
 from __future__ import annotations
-import re, warnings
+import os, re, warnings
 from pathlib import Path
 import numpy as np
 from .core import Case, DataError, OptionError
@@ -226,6 +226,7 @@ def read_lgg_case(folder, # one LGG patient folder
         if not files: raise DataError(folder, "holds no TIFF slices")
     imgs,masks,first = {},{},None
     for f in files:
+        if not f.exists(): raise DataError(f, f"is a broken link: its target {os.readlink(f)} does not exist")
         m = _lgg_re.match(f.name)
         if not m: raise DataError(f, "does not follow the LGG naming <patient>_<slice>.tif / <patient>_<slice>_mask.tif")
         first = first or (m['pid'], f)
