@@ -154,6 +154,7 @@ def run_job(name:str, # job name: 'train', ...
         return 1
     return 0
 
+# %% ../nbs/12_cli.ipynb #8ff1407e
 _TYPES = {'int':int, 'float':float, 'str':str}
 
 def add_options(parser, # an argparse (sub)parser
@@ -199,6 +200,7 @@ def _launch(args, n:int)->int:
            '--mixed_precision', 'no', '--dynamo_backend', 'no', '-m', 'tumortrace.cli', *argv]
     return subprocess.run(cmd).returncode
 
+# %% ../nbs/12_cli.ipynb #7db7334a
 _RUN_FILES = {'train.ipynb', 'train-resumed.ipynb', 'INCOMPLETE', 'run.json', 'split.json', '.ipynb_checkpoints'}   # a new run's own (a refused one's)
 
 def _finished(out:Path, epochs:int=None)->str|None:
@@ -251,6 +253,7 @@ def cmd_train(args)->int:
     if rc == 0: print(f"run written to {out}: " + json.dumps(json.loads((out/'metrics.json').read_text())))
     return rc
 
+# %% ../nbs/12_cli.ipynb #eda8d5f0
 CV_OPTIONS = ('folds', 'preset', 'epochs', 'size', 'encoder', 'bs', 'lr', 'loss', 'context', 'gamma', 'patch', 'ema', 'deep_supervision', 'flair_fill', 'balance', 'seed', 'train_seed', 'valid_pct', 'max_minutes', 'resume', 'tta',
               'modalities', 'target', 'group', 'jobs', 'compile', 'precision')
 
@@ -275,6 +278,7 @@ def cmd_cv(args)->int:
               f"raw argmax mean {s['raw']['mean']:.3f}. Written to {out} (ensemble: {out/'model'})")
     return rc
 
+# %% ../nbs/12_cli.ipynb #568e44ee
 def _add_job(sub, name:str, help:str, func, options, cmd, out_help:str):
     "A sub-command that runs a training job: --data, --out, `options` of `func`, --quiet."
     from tumortrace.train import PRESETS

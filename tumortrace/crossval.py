@@ -209,6 +209,7 @@ def _run_fold(data, out:Path, f:dict, kw:dict, tta:bool, byid:dict=None, progres
         byid = {c.case_id:c for c in read_cases(data, layout=kw.get('layout'), **rkw)}
     return score_fold(run, f, byid, tta)
 
+# %% ../nbs/16_crossval.ipynb #b9a08844
 def _parallel_folds(data, out:Path, todo:list, kw:dict, tta:bool, jobs:int, progress:bool):
     "Run the folds in `todo` in `jobs` worker processes, spread over the GPUs (each its own fold), CPU threads shared out."
     import multiprocessing as mp
@@ -220,6 +221,7 @@ def _parallel_folds(data, out:Path, todo:list, kw:dict, tta:bool, jobs:int, prog
         futs = [ex.submit(run_fold, data, out, f, kw, tta, None, progress, i % ngpu if ngpu else None, threads) for i,f in enumerate(todo)]
         for fu in futs: fu.result()          # a fold's error is raised here
 
+# %% ../nbs/16_crossval.ipynb #f5abf25a
 def fold_budget(preset:str, # a name in `PRESETS`
                 max_minutes:float=None, # the budget asked for (None: the preset's `fold_minutes`; 0: none)
                )->float|None:
@@ -251,6 +253,7 @@ def resumed_recipe(f:Path, # a cross-validation's `folds.json`
                                "or start a new cross-validation in another folder")
     return {k:rec.get(k) if v is None else v for k,v in given.items()}
 
+# %% ../nbs/16_crossval.ipynb #cdf62465
 def cross_validate(data, # labelled data folder
                    out, # cross-validation folder to write
                    folds:int=None, # number of folds (None: 5, or a resumed cross-validation's)

@@ -223,6 +223,7 @@ def evaluate_cases(model, # a `SegModel` from `load_model`
     rows = [[dict(d[k], identical_sequences=s) for d,s in zip(done, same)] for k in (0, 1)]
     return dict(raw=rows[0], post=rows[1], slices=[r for d in done for r in d[2]], generation=gen)
 
+# %% ../nbs/10_evaluate.ipynb #6d00b36e
 def _pred_file(folder, case_id:str)->Path: return Path(folder)/(re.sub(r'[^\w.-]', '_', case_id) + '.npz')
 
 def save_prediction(folder, case_id:str, mask:np.ndarray, # the (post-processed) (N, H, W) class-index prediction
@@ -243,6 +244,7 @@ def load_prediction(folder, case_id:str, raw:bool=False)->np.ndarray:
     if not f.exists(): raise DataError(f, f"not found: no kept prediction of {case_id!r} in {folder}")
     with np.load(f) as z: return z['raw'] if raw and 'raw' in z else z['mask']
 
+# %% ../nbs/10_evaluate.ipynb #05c41819
 def eval_summary(res:dict, postprocess_spec:str='none')->dict:
     "summary.json content: post-processed figures, the same without post-processing under 'raw', detection."
     s = summarize_patients(res['post'])

@@ -199,6 +199,7 @@ def predict_paths(model:SegModel, # from `load_model`
         _merge_summary(out/'summary.csv', rows, given=[Path(p).resolve() for p in inputs])
     return rows
 
+# %% ../nbs/08_inference.ipynb #9503d329
 def _write_masks(case:Case, name:str, save:np.ndarray, unc, dest)->Path:
     "Write a case's label mask (and uncertainty) in its own format and geometry: NIfTI with its affine, PNG per slice; returns the output."
     if case.layout in ('nifti', 'brats'):
@@ -215,6 +216,7 @@ def _write_masks(case:Case, name:str, save:np.ndarray, unc, dest)->Path:
         if unc is not None: _save_png((unc[0] * 255).astype(np.uint8), dest(f'{name}_uncertainty.png'))
     return written
 
+# %% ../nbs/08_inference.ipynb #fc04d35b
 SUMMARY_COLS = ['input', 'kind', 'n_slices', 'tumour_pixels', 'tumour_volume_ml', 'postprocess', 'output', 'status', 'warning']
 
 def _same_warning(vol:np.ndarray, names:list)->str:

@@ -143,6 +143,7 @@ class SegMetric(Metric):
     @property
     def C(self): return self.tally.C
 
+# %% ../nbs/05_losses_metrics.ipynb #8145d05b
 def dice_counts(tp, fp, fn, empty:float=1.):
     "Dice from (arrays of) confusion counts: 2 tp / (2 tp + fp + fn); `empty` where truth and prediction are both empty."
     return overlap_index(tp, fp, fn, .5, .5, empty=empty)
@@ -176,7 +177,7 @@ EMPTY_CONVENTION = ('per patient, in 3-D: truth and prediction both empty: Dice 
                     'per-patient table (null in JSON) and left out of their means (each mean\'s `_n` says how many patients it covers), so a tumour missed '
                     'entirely lowers the Dice mean but not the HD95 or precision means')
 
-
+# %% ../nbs/05_losses_metrics.ipynb #058786e3
 class DiceGlobal(SegMetric):
     "Foreground Dice pooled over all validation pixels (mean over foreground classes)."
     def __init__(self, n_classes=2, tally=None): super().__init__(n_classes, 'dice_global', tally)

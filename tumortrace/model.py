@@ -420,6 +420,7 @@ def slice_batches(x, # prepared slices (N, C, S, S): an array or `ContextSlices`
     else:   # on the CPU NumPy's gather is faster than torch's (1.1-1.3 against 1.6 ms a 256 px slice)
         for i in range(0, len(x), bs): yield torch.as_tensor(np.ascontiguousarray(x[i:i+bs]), dtype=torch.float32, device=device)
 
+# %% ../nbs/06_model.ipynb #37f376f0
 class SegModel:
     "A trained U-Net with its config: `predict` on prepared slices."
     def __init__(self, model, cfg:dict, path=None,
@@ -469,6 +470,7 @@ class SegModel:
         "Class-index masks (N, S, S) uint8 for prepared slices (N, C, S, S) of one volume: what the network itself sees."
         return decide(self.probs(x, bs), self.cfg.get('threshold'), self.cfg.get('grow'))
 
+# %% ../nbs/06_model.ipynb #60767c50
 @dataclass
 class ModelConfig:
     "A model's `config.json`, typed, every default in one place; read by attribute or like the JSON (`cfg['size']`, `cfg.get('norm')`)."
@@ -539,6 +541,7 @@ class ModelConfig:
     def keys(self): return [f.name for f in fields(self) if getattr(self, f.name) is not None]
     def to_dict(self)->dict: return {k:v for k,v in asdict(self).items() if v is not None}
 
+# %% ../nbs/06_model.ipynb #71b7274e
 _UNET_KEYS = {'last_cross', 'self_attention', 'blur', 'bottle'}
 _CONFIG_FIELDS = {f.name for f in fields(ModelConfig)}
 
@@ -557,6 +560,7 @@ def read_config(path)->ModelConfig:
     if cfg.get('format') != MODEL_FORMAT: raise DataError(path/'config.json', f"unknown model format {cfg.get('format')!r}")
     return ModelConfig.from_dict(cfg, path/'config.json')
 
+# %% ../nbs/06_model.ipynb #bcfbcca6
 class MeanProbs(torch.nn.Module):
     "Ensemble of segmentation nets: log of the mean of their softmax probabilities (so a softmax of it gives the mean)."
     def __init__(self, members): super().__init__(); self.members = torch.nn.ModuleList(members)

@@ -49,6 +49,7 @@ def report_notebooks(folder)->list[Path]:
     for f in nbs: check_complete(f.parent)
     return nbs
 
+# %% ../nbs/15_report.ipynb #898b9ee7
 _MDIMG = re.compile(r'(!\[[^\]]*\]\()([^)\s]+)')
 
 def _absolute_images(nb, folder:Path):
@@ -70,6 +71,7 @@ def _merge(paths:list[Path]):
         nb.cells += other.cells
     return nb
 
+# %% ../nbs/15_report.ipynb #4b99e122
 _SCRIPT = re.compile(r'<script\b[^>]*>.*?</script>', re.S | re.I)
 
 def _output_html(o)->str:
@@ -102,6 +104,7 @@ def fold_logs(nb):
             c.outputs = [o for o in outs if o not in err] + [_folded(err, f"messages and warnings ({n} line{'s' if n != 1 else ''})")]
     return nb
 
+# %% ../nbs/15_report.ipynb #c92d7c5e
 def report(folder, # run folder (train.ipynb [+ eval/]) or evaluation folder (evaluate.ipynb)
            out=None, # HTML file to write (default: `folder/report.html`)
            code:bool=False)->Path: # include the code cells

@@ -114,6 +114,7 @@ def _skipped(cb)->bool:
     "True during the epochs fastai skips when resuming with `start_epoch` (nothing was trained or logged)."
     return cb.epoch < getattr(cb.learn, 'resumed_at', 0)   # not `start_epoch`: fastai's SkipToEpoch owns that name
 
+# %% ../nbs/07_train.ipynb #4431a2c2
 class HistoryCSV(Callback):
     "Append one row per epoch to `fname` (header written once)."
     order = 61
@@ -128,6 +129,7 @@ class HistoryCSV(Callback):
             if new: f.write(','.join(names) + '\n')
             f.write(','.join(f'{v:.6g}' if isinstance(v, float) else str(v) for v in vals) + '\n')
 
+# %% ../nbs/07_train.ipynb #ffebde91
 def save_checkpoint(learn, name:str, with_opt:bool=True,
                     extra:dict=None, # more plain data to keep in the same file (the last checkpoint: its epoch, random states, weight average)
                    )->Path:
@@ -188,6 +190,7 @@ def set_rng_state(learn, d:dict):
     if 'loader' in d and isinstance(getattr(dl, 'g', None), torch.Generator): dl.g.set_state(d['loader'].cpu())
     if 'loader_rng' in d and isinstance(getattr(dl, 'rng', None), random.Random): dl.rng.setstate(tup(d['loader_rng']))
 
+# %% ../nbs/07_train.ipynb #17a150cf
 def _frozen(learn)->bool:
     "True while `fine_tune`'s first fit trains a frozen encoder (the optimiser's first groups frozen)."
     return bool(getattr(learn.opt, 'frozen_idx', 0))
@@ -239,6 +242,7 @@ class EarlyStop(EarlyStoppingCallback):
     def after_epoch(self):
         if not _skipped(self): super().after_epoch()
 
+# %% ../nbs/07_train.ipynb #82329670
 class TimeBudget(Callback):
     "Fit the schedule into `minutes`: after each epoch, set its length to the epochs still affordable at the typical epoch time."
     order = 63
@@ -269,6 +273,7 @@ class TimeBudget(Callback):
         if not _skipped(self) and self.epoch + 1 >= self.n_epoch < self.planned: raise CancelFitException()
     def after_fit(self): self.used_s += self.clock() - self.t0      # `fine_tune` fits twice: the budget spans both
 
+# %% ../nbs/07_train.ipynb #bdba4a3a
 class WeightAverage(Callback):
     "Exponential moving average of the weights and BatchNorm statistics: validated, kept as best and saved in their stead; training goes on from the raw weights."
     order = 61.5          # `after_epoch`: after `SaveBest`/`EarlyStop` (60) judged the average, before `LastCheckpoint` (62) saves the raw weights
