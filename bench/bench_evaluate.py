@@ -30,7 +30,7 @@ def main():
     from tumortrace.model import load_model, inplace_relu
     from tumortrace.data import prepare
     from tumortrace.evaluate import evaluate_cases
-    from tumortrace.postprocess import choose_postprocess
+    from tumortrace.decision import choose_postprocess
     if 'OMP_NUM_THREADS' not in os.environ: torch.set_num_threads(os.cpu_count())
     m = load_model(a.model)
     if a.before: inplace_relu(m.model, inplace=False)

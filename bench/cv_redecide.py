@@ -18,7 +18,7 @@ def main():
     a = run_args(lambda ap: ap.add_argument('--work', default=None))
     from tumortrace.io import read_cases
     from tumortrace.core import write_json
-    from tumortrace.postprocess import CANDIDATES
+    from tumortrace.decision import CANDIDATES
     from tumortrace.crossval import score_fold, summarize_cv, bootstrap_ci
     run = Path(a.run)
     work = Path(a.work or f'{run}_redecided')

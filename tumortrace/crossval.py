@@ -18,7 +18,7 @@ from .model import load_model, read_config, MODEL_FORMAT
 from .model import decide
 from .metrics import finite_mean, sample_std, EMPTY_CONVENTION
 from .postprocess import postprocess
-from .postprocess import choose_decision, choose_postprocess
+from .decision import choose_decision, choose_postprocess
 from .evaluate import patient_metrics, overlap_metrics, volume_spacing, save_prediction, same_sequences
 
 # %% auto #0

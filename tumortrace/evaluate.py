@@ -282,7 +282,7 @@ def write_eval(res:dict, summary:dict, out)->Path:
     return out
 
 # %% ../nbs/10_evaluate.ipynb #91e5dd6e
-from .postprocess import CANDIDATES, THRESHOLDS, GROWS, choose_postprocess, choose_decision  # chosen at training time
+from .decision import CANDIDATES, THRESHOLDS, GROWS, choose_postprocess, choose_decision  # chosen at training time
 
 # %% ../nbs/10_evaluate.ipynb #cf778c6d
 def seen_patients(cfg, # a model's config

@@ -8,13 +8,10 @@ Docs: https://tumortrace.github.io/tumortrace/postprocess.html.md"""
 from __future__ import annotations
 import numpy as np
 from scipy import ndimage
-from .core import read_ahead
 from .data import fill_holes_inplane
 
 # %% auto #0
-__all__ = ['CANDIDATES', 'THRESHOLDS', 'GROWS', 'opening', 'closing', 'fill_holes', 'remove_small', 'largest_component',
-           'keep_relative', 'check_spec', 'postprocess', 'choose_postprocess', 'real_gain', 'choose_decision',
-           'decision_inputs']
+__all__ = ['opening', 'closing', 'fill_holes', 'remove_small', 'largest_component', 'keep_relative', 'check_spec', 'postprocess']
 
 # %% ../nbs/09_postprocess.ipynb #1bb9a86c
 def _binary_apply(mask:np.ndarray, fn)->np.ndarray:
@@ -152,96 +149,3 @@ def postprocess(mask:np.ndarray, spec:str='none')->np.ndarray:
     for st in steps: sub = st(sub)
     out[box] = sub
     return out
-
-# %% ../nbs/09_postprocess.ipynb #fe93fe8d
-from .metrics import dice, dice_counts
-
-def _candidate_dice(pairs:list, # (truth, predicted mask) per patient
-                    candidates)->dict:
-    "Per-patient Dice of every candidate spec: each mask cropped once, shared first steps (e.g. `fill`) computed once."
-    candidates = list(dict.fromkeys(candidates))
-    per = {s:[] for s in candidates}
-    for t,p in pairs:
-        t,p = np.asarray(t) > 0, np.asarray(p)
-        n_t = int(t.sum())
-        if not (p > 0).any():
-            for s in candidates: per[s].append(float(dice_counts(0, 0, n_t)))
-            continue
-        box = _fg_box(p, max(_margin(s) for s in candidates))
-        tb,done = t[box], {'':p[box]}
-        for s in candidates:
-            steps = _step_names(s)
-            for i in range(len(steps)):             # the spec's prefixes, each computed once per patient
-                k = '+'.join(steps[:i + 1])
-                if k not in done: done[k] = _step(steps[i])(done['+'.join(steps[:i])])
-            q = done['+'.join(steps)] > 0
-            tp = int((tb & q).sum())
-            per[s].append(float(dice_counts(tp, int(q.sum()) - tp, n_t - tp)))
-    return {s:np.array(v) for s,v in per.items()}
-
-CANDIDATES = ('none', 'fill', 'min50', 'fill+min50', 'rel30')   # `largest` by name only: it deleted whole tumours in 7 cross-validations (bench/)
-
-def choose_postprocess(model, # a `SegModel`
-                       cases:list, # the run's *validation* patients
-                       candidates=CANDIDATES, min_gain:float=0.005, tta:bool=False)->tuple[str, dict]:
-    "Best post-processing spec on `cases` by mean per-patient Dice (kept only if its gain is real), and every candidate's score."
-    preds = [(m > 0, model.predict_case(c, vol=v, brain=b, prepared=x, tta=tta)) for c,v,b,m,x in read_ahead(cases, prepare=model.prepare_volume)]
-    per = _candidate_dice(preds, candidates)
-    return _best(per, 'none', min_gain), {s:float(v.mean()) for s,v in per.items()}
-
-THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
-
-def real_gain(gain, # per-patient gains of a candidate over the default
-              min_gain:float=0.005, level:float=0.90, n:int=2000)->bool:
-    "A mean gain above `min_gain` whose paired bootstrap interval (`level`) lies above 0."
-    g = np.asarray(gain, float)
-    if len(g) == 0 or g.mean() <= min_gain: return False
-    lo = np.quantile(np.random.default_rng(0).choice(g, (n, len(g))).mean(1), (1 - level) / 2)
-    return bool(lo > 0)
-
-def _best(per:dict, default, min_gain:float, closeness=lambda k: 0):
-    "Key with the best mean of its per-patient scores `per[k]` (ties: smallest `closeness`); `default` unless its gain is real."
-    best = max(per, key=lambda k: (round(float(np.mean(per[k])), 6), -closeness(k)))
-    return best if real_gain(np.asarray(per[best]) - np.asarray(per[default]), min_gain) else default
-
-GROWS = (0.2, 0.3, 0.4)   # levels worth trying for `grows`; off by default: chosen in no fold of three cross-validations (bench/)
-
-def choose_decision(model, # a binary `SegModel`
-                    cases:list, # the run's *validation* patients
-                    thresholds=THRESHOLDS, candidates=CANDIDATES, min_gain:float=0.005, tta:bool=False,
-                    grows=(), # lower levels to grow the tumour into (`model.hysteresis`, below the threshold chosen), e.g. `GROWS`
-                    preds:list=None, # (truth, tumour probability) per case when already predicted (`decision_inputs`)
-                   )->dict:
-    "Threshold on the tumour probability, then growth into connected voxels above a lower level, then post-processing: each by mean per-patient Dice on `cases`."
-    from tumortrace.model import hysteresis
-    if model.cfg.get('n_out', 2) != 2: raise ValueError("a threshold applies to binary (tumour / background) models only")
-    if preds is None:
-        preds = []
-        for c,v,b,m,x in read_ahead(cases, prepare=model.prepare_volume):
-            _,p = model.predict_case(c, vol=v, brain=b, prepared=x, probs=True, tta=tta)
-            preds.append((m > 0, p[:, 1].astype(np.float16)))
-    def per_patient(masks): return np.array([dice(t, m) for (t,_),m in zip(preds, masks)])
-    tp = {float(t):per_patient([p >= t for _,p in preds]) for t in thresholds}
-    if 0.5 not in tp: tp[0.5] = per_patient([p >= .5 for _,p in preds])
-    t = _best(tp, 0.5, min_gain, closeness=lambda k: abs(k - .5))
-    masks = {'none':[p >= t for _,p in preds]}
-    for g in (float(g) for g in grows if g < t): masks[g] = [hysteresis(m, p >= g) for m,(_,p) in zip(masks['none'], preds)]
-    gp = {k:tp[t] if k == 'none' else per_patient(v) for k,v in masks.items()}       # 'none': the threshold's own scores
-    g = _best(gp, 'none', min_gain, closeness=lambda k: 0 if k == 'none' else t - k)
-    pp = _candidate_dice([(tr, m.astype(np.uint8)) for (tr,_),m in zip(preds, masks[g])], candidates)
-    return dict(threshold=t, grow=None if g == 'none' else g, postprocess=_best(pp, 'none', min_gain),
-                threshold_scores={k:float(v.mean()) for k,v in tp.items()}, grow_scores={k:float(v.mean()) for k,v in gp.items()},
-                postprocess_scores={k:float(v.mean()) for k,v in pp.items()})
-
-# %% ../nbs/09_postprocess.ipynb #aa316528
-def decision_inputs(model, # a binary `SegModel`
-                    cases:list, # the run's *validation* patients
-                   )->tuple[list, list]:
-    "`choose_decision`'s `preds` without and with flip TTA: (truth, tumour probability) per case, from one plain and one flipped pass."
-    from tumortrace.model import restore
-    plain,tta = [],[]
-    for c,v,b,m,pre in read_ahead(cases, prepare=model.prepare_volume):
-        x,box,hw = pre if pre is not None else model.prepare_volume(v, b)     # prepared in the thread on 8+ cores
-        a,f = model.probs_views_t(x)                                       # the views `probs_tta_t` averages
-        for out,p in ((plain, a), (tta, (a + f) / 2)): out.append((m > 0, restore(p.cpu().numpy(), box, hw)[:, 1].astype(np.float16)))
-    return plain, tta

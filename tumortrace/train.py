@@ -534,7 +534,7 @@ def _cut_history(history:Path, last_epoch:int,
 def _decision(net, cfg:dict, valid:list)->dict:
     "Tumour-probability threshold and post-processing chosen on the validation patients, for the model's config; again with flip TTA, for TTA predictions."
     from tumortrace.model import SegModel
-    from tumortrace.postprocess import choose_decision, choose_postprocess, decision_inputs
+    from tumortrace.decision import choose_decision, choose_postprocess, decision_inputs
     sm = SegModel(net, cfg)
     if cfg['n_out'] == 2:
         d,dt = (choose_decision(sm, valid, tta=t, preds=pr) for t,pr in zip((False, True), decision_inputs(sm, valid)))   # predicted twice, not 3 times
