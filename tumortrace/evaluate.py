@@ -6,7 +6,7 @@ Docs: https://tumortrace.github.io/tumortrace/evaluate.html.md"""
 
 # %% ../nbs/10_evaluate.ipynb #2b7cb031
 from __future__ import annotations
-import re, shutil
+import re, shutil, warnings
 from pathlib import Path
 import numpy as np
 from scipy import ndimage
@@ -314,9 +314,9 @@ def plan_evaluation(model_dir, # a model folder, or a run or cross-validation fo
         raise DataError(Path(data), f"holds {lay} data; the model was trained on {cfg['layout']} data")
     cases = read_cases(data, layout=cfg.get('layout'), **cfg.get('reader', {}))
     byid = {c.case_id:c for c in cases}
-    split_file = model_dir.parent/'split.json'
-    split = Run(model_dir.parent).split() if split_file.exists() else None   # other data may hold none of its patients
-    seen = seen_patients(cfg, split)
+    split_file = next((f for f in (model_dir/'split.json', model_dir.parent/'split.json') if f.exists()), model_dir.parent/'split.json')
+    split = Run(split_file.parent).split() if split_file.exists() else None   # its own (a shipped model keeps it inside), or its run's
+    seen,auto = seen_patients(cfg, split),patients == 'auto'
     if patients in ('auto', 'unseen'):
         if seen is None and patients == 'unseen': raise DataError(split_file, "patients='unseen' needs the run's split.json")
         new = [c for c in cases if seen is None or c.case_id not in seen]
@@ -332,6 +332,10 @@ def plan_evaluation(model_dir, # a model folder, or a run or cross-validation fo
         missing = [i for i in split[patients] if i not in byid]
         if missing: raise DataError(Path(data), f"does not hold the run's {patients} patients {missing[:3]}")
         chosen = [byid[i] for i in split[patients]]
+    if auto and seen is None:                              # nothing tells which patients it trained on: say so, and in the label
+        warnings.warn(f"{model_dir}: the model records no patients it trained on (no split.json, no 'patients' in config.json): "
+                      f"all {len(chosen)} are scored, and any it trained on make the score optimistic")
+        patients = 'all (which it trained on is unknown)'
     return cases, split, chosen, patients
 
 EVAL_FILES = ('summary.json', 'per_patient.csv', 'per_slice.csv', 'predictions', 'figures', 'report.html')   # an evaluation's results (its notebook aside)
