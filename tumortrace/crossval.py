@@ -181,6 +181,15 @@ def _fold_state(run:Path, tta:bool=False)->str:
     if (run/'checkpoints'/'last.pth').exists() and (run/'checkpoints'/'last.json').exists(): return 'partial'
     return 'empty' if run.exists() else 'new'
 
+def _check_fold_split(run:Path, f:dict):
+    "Refuse a fold folder whose recorded split (`split.json`, `scores.json`) is not fold `f` of the plan: its model or scores would belong to other patients."
+    sp = json.loads((run/'split.json').read_text()) if (run/'split.json').exists() else None
+    if sp is not None and any(sorted(sp.get(k, [])) != sorted(f[k]) for k in ('train', 'valid', 'test')):
+        raise DataError(run/'split.json', f"is not fold {f['fold']} of folds.json (other train/valid/test patients): its model did not train "
+                                          "as the plan says; remove the fold's folder, or the whole cross-validation, and run again")
+    if (run/'scores.json').exists() and sorted(r['patient'] for r in json.loads((run/'scores.json').read_text())['rows']) != sorted(f['test']):
+        raise DataError(run/'scores.json', f"scores other patients than fold {f['fold']}'s test patients in folds.json; remove the fold's folder and run again")
+
 def _run_fold(data, out:Path, f:dict, kw:dict, tta:bool, byid:dict=None, progress:bool=False,
               gpu:int=None, # CUDA device index for this fold (a worker process)
               threads:int=None, # CPU threads for this fold (a worker process)
@@ -196,6 +205,7 @@ def _run_fold(data, out:Path, f:dict, kw:dict, tta:bool, byid:dict=None, progres
     if gpu is not None: torch.cuda.set_device(gpu)
     run = out/f"fold_{f['fold']}"
     state = _fold_state(run, tta)
+    _check_fold_split(run, f)                                     # its model trained on the plan's patients, or refused
     if progress: print(f"fold {f['fold']}: {len(f['train'])} train, {len(f['valid'])} valid, {len(f['test'])} test patients ({state})", flush=True)
     if state == 'scored':                                          # null (an undefined metric) back to NaN, as the fresh rows have it
         return [{k:(float('nan') if v is None else v) for k,v in r.items()} for r in json.loads((run/'scores.json').read_text())['rows']]
@@ -314,6 +324,9 @@ def cross_validate(data, # labelled data folder
         if sorted(i for f in plan['folds'] for i in f['test']) != sorted(byid):
             raise DataError(out/'folds.json', f"its patients are not those of {data}: resume with the same data")
     else:
+        if old := sorted(d.name for d in out.glob('fold_*') if d.is_dir()):   # folds of a plan that is gone: nothing checks them against a new one
+            raise DataError(out, f"holds fold folders ({', '.join(old[:3])}{', ...' if len(old) > 3 else ''}) but no folds.json: a new plan "
+                                 "would reuse models trained on other patients; remove them, or choose another folder")
         plan = dict(cv_folds(list(byid), r['folds'], r['seed'], valid_pct), recipe=r)
         write_json(plan, out/'folds.json')
     kw = dict({k:r[k] for k in ('preset', 'epochs', 'size', 'encoder', 'bs', 'lr', 'loss', 'context', 'gamma', 'patch', 'ema', 'deep_supervision', 'last_cross', 'flair_fill', 'balance',
@@ -323,6 +336,8 @@ def cross_validate(data, # labelled data folder
     todo = [f for f in plan['folds'] if _fold_state(out/f"fold_{f['fold']}", tta) != 'scored']
     if jobs > 1 and len(todo) > 1: _parallel_folds(data, out, todo, kw, tta, min(jobs, len(todo)), progress)
     rows = [row for f in plan['folds'] for row in _run_fold(data, out, f, kw, tta, byid, progress)]
+    if sorted(r['patient'] for r in rows) != sorted(byid):        # every patient scored once, by the fold that never trained on it
+        raise DataError(out/'folds.json', "its folds do not score every patient exactly once: remove the cross-validation and run again")
     for row in rows:                                          # folds scored before the column existed: filled in, not left blank
         if 'identical_sequences' not in row: row['identical_sequences'] = same_sequences(byid[row['patient']].volume(), cases[0].channel_names)
     df = pd.DataFrame(rows)
