@@ -319,7 +319,9 @@ def cmd_evaluate(args)->int:
     rc = run_job('evaluate', out/'evaluate.ipynb', params, progress=show_progress(args))
     if rc == 0:
         s = json.loads((out/'summary.json').read_text())
-        print(f"{s['n_patients']} patients ({s['patients']}): per-patient Dice mean {s['dice_mean']:.4f}, median {s['dice_median']:.4f} "
+        ci = s.get('dice_ci95') or [float('nan')] * 2
+        print(f"{s['n_patients']} patients ({s['patients']}): per-patient Dice mean {s['dice_mean']:.4f} (95% CI {ci[0]:.3f}-{ci[1]:.3f}), "
+              f"median {s['dice_median']:.4f}, {s.get('n_below_05', '?')} below 0.5 "
               f"with post-processing '{s['postprocess']}'; before post-processing {s['raw']['dice_mean']:.4f}. Written to {out}")
     return rc
 

@@ -16,13 +16,13 @@ from .io import read_cases
 from .train import PRESETS, train, check_out, check_recipe, check_folder, _acting, _fill_for
 from .model import load_model, read_config, MODEL_FORMAT
 from .model import decide
-from .metrics import finite_mean, sample_std, EMPTY_CONVENTION
+from .metrics import finite_mean, sample_std, bootstrap_ci, EMPTY_CONVENTION
 from .postprocess import postprocess
 from .decision import choose_decision, choose_postprocess
 from .evaluate import patient_metrics, overlap_metrics, volume_spacing, save_prediction, same_sequences
 
 # %% auto #0
-__all__ = ['DEFAULT_FOLDS', 'institution', 'check_folds', 'cv_folds', 'score_fold', 'bootstrap_ci', 'dice_stats', 'summarize_cv',
+__all__ = ['DEFAULT_FOLDS', 'institution', 'check_folds', 'cv_folds', 'score_fold', 'dice_stats', 'summarize_cv',
            'build_ensemble', 'fold_budget', 'resumed_recipe', 'cross_validate']
 
 # %% ../nbs/16_crossval.ipynb #977b21dc
@@ -102,14 +102,6 @@ def score_fold(run, # the fold's run folder (with `model/`)
     return rows
 
 # %% ../nbs/16_crossval.ipynb #02d81ef8
-def bootstrap_ci(x, n:int=5000, level:float=.95, seed:int=0)->tuple:
-    "Percentile bootstrap interval of the mean of `x` (NaNs dropped)."
-    x = np.asarray(x, float); x = x[np.isfinite(x)]
-    if len(x) == 0: return (float('nan'), float('nan'))
-    means = np.random.default_rng(seed).choice(x, (n, len(x))).mean(1)
-    a = (1 - level) / 2
-    return float(np.quantile(means, a)), float(np.quantile(means, 1 - a))
-
 def dice_stats(x)->dict:
     "Mean, median, sample std, min, bootstrap 95 % interval of the mean, and patients below 0.5."
     x = np.asarray(x, float)

@@ -12,7 +12,7 @@ import numpy as np
 from scipy import ndimage
 from .core import Case, DataError, OptionError, write_json, atomic_path, marked_incomplete, read_ahead
 from .postprocess import postprocess, _fg_box
-from .metrics import dice_counts, iou_counts, finite_mean, sample_std, EMPTY_CONVENTION
+from .metrics import dice_counts, iou_counts, finite_mean, sample_std, bootstrap_ci, EMPTY_CONVENTION
 
 # %% auto #0
 __all__ = ['PER_PATIENT_COLS', 'EVAL_FILES', 'confusion', 'overlap_metrics', 'hd95', 'volume_spacing', 'patient_metrics',
@@ -159,7 +159,8 @@ def summarize_patients(rows:list[dict], prefix:str='')->dict:
     d,h = col('dice'), metric_column(rows, 'hd95')
     hv = col(h) if h else np.full(len(rows), np.nan)
     s = dict(n_patients=len(rows), dice_mean=float(np.nanmean(d)), dice_median=float(np.nanmedian(d)),
-             dice_std=sample_std(d), dice_min=float(np.nanmin(d)), iou_mean=finite_mean(col('iou')),
+             dice_std=sample_std(d), dice_min=float(np.nanmin(d)), dice_ci95=list(bootstrap_ci(d)), n_below_05=int((d < .5).sum()),
+             iou_mean=finite_mean(col('iou')),
              hd95_mean=finite_mean(hv), hd95_n=int(np.isfinite(hv).sum()), hd95_unit=h and h[5:],
              sensitivity_mean=finite_mean(col('sensitivity')), sensitivity_n=int(np.isfinite(col('sensitivity')).sum()),
              precision_mean=finite_mean(col('precision')), precision_n=int(np.isfinite(col('precision')).sum()),

@@ -16,7 +16,8 @@ from fastai.learner import Metric
 # %% auto #0
 __all__ = ['LOSSES', 'EMPTY_CONVENTION', 'overlap_index', 'soft_dice', 'DiceLoss', 'DiceCELoss', 'FocalLoss', 'soft_tversky',
            'TverskyCELoss', 'get_loss', 'SegTally', 'SegMetric', 'dice_counts', 'iou_counts', 'dice', 'finite_mean',
-           'sample_std', 'DiceGlobal', 'IoUGlobal', 'DicePatient', 'FgAccuracy', 'PixelAccuracy', 'seg_metrics']
+           'sample_std', 'bootstrap_ci', 'DiceGlobal', 'IoUGlobal', 'DicePatient', 'FgAccuracy', 'PixelAccuracy',
+           'seg_metrics']
 
 # %% ../nbs/05_losses_metrics.ipynb #bbc6b53c
 def _soft_counts(logits:torch.Tensor, target:torch.Tensor, include_background:bool=False, per_image:bool=False)->tuple:
@@ -171,6 +172,14 @@ def sample_std(x)->float:
     "Sample standard deviation (n - 1) of the finite values of `x`: 0 for one value, NaN for none."
     x = np.asarray(x, float); x = x[np.isfinite(x)]
     return float(x.std(ddof=1)) if len(x) > 1 else (0. if len(x) else float('nan'))
+
+def bootstrap_ci(x, n:int=5000, level:float=.95, seed:int=0)->tuple:
+    "Percentile bootstrap interval of the mean of `x` (NaNs dropped): the interval every summary gives."
+    x = np.asarray(x, float); x = x[np.isfinite(x)]
+    if len(x) == 0: return (float('nan'), float('nan'))
+    means = np.random.default_rng(seed).choice(x, (n, len(x))).mean(1)
+    a = (1 - level) / 2
+    return float(np.quantile(means, a)), float(np.quantile(means, 1 - a))
 
 EMPTY_CONVENTION = ('per patient, in 3-D: truth and prediction both empty: Dice and IoU 1 (counted in n_both_empty); one empty, the other not: '
                     'Dice and IoU 0; sensitivity (truth empty), precision (prediction empty) and HD95 (either empty) undefined: NaN in the '
