@@ -6,7 +6,7 @@ Docs: https://tumortrace.github.io/tumortrace/widgets.html.md"""
 
 # %% ../nbs/14_widgets.ipynb #438cbb3f
 from __future__ import annotations
-import json, threading
+import json, threading, warnings
 from collections import OrderedDict
 from pathlib import Path
 import numpy as np
@@ -229,6 +229,9 @@ def _run_view(p:Path, o:dict)->dict:
     patients = o['patients']
     if patients is None and (p/'split.json').exists():
         sp = Run(p).split(); patients = sp['test'] or sp['valid'] or None
+        if not sp['test'] and sp['valid']:
+            warnings.warn(f"{p}: the run has no test patients: its validation patients are shown, who chose its checkpoint "
+                          "and decision rule (their Dice is optimistic); evaluate it on patients it never saw")
     return dict(o, model=o['model'] if o['model'] is not None else p/'model', data=o['data'] or _run_data(p), patients=patients)
 
 def _folder_view(p:Path, o:dict)->dict:
