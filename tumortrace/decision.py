@@ -11,7 +11,8 @@ from .core import read_ahead
 from .postprocess import postprocess, _step, _fg_box, _margin, _step_names
 
 # %% auto #0
-__all__ = ['CANDIDATES', 'THRESHOLDS', 'GROWS', 'choose_postprocess', 'real_gain', 'choose_decision', 'decision_inputs']
+__all__ = ['CANDIDATES', 'THRESHOLDS', 'MIN_PATIENTS', 'GROWS', 'choose_postprocess', 'real_gain', 'choose_decision',
+           'decision_inputs']
 
 # %% ../nbs/09a_decision.ipynb #fe93fe8d
 from .metrics import dice, dice_counts
@@ -51,11 +52,13 @@ def choose_postprocess(model, # a `SegModel`
 
 THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
 
+MIN_PATIENTS = 3 # validation patients below which no gain counts as real: a bootstrap of one or two values is no interval
+
 def real_gain(gain, # per-patient gains of a candidate over the default
               min_gain:float=0.005, level:float=0.90, n:int=2000)->bool:
-    "A mean gain above `min_gain` whose paired bootstrap interval (`level`) lies above 0."
+    "A mean gain above `min_gain` whose paired bootstrap interval (`level`) lies above 0, over at least `MIN_PATIENTS` patients."
     g = np.asarray(gain, float)
-    if len(g) == 0 or g.mean() <= min_gain: return False
+    if len(g) < MIN_PATIENTS or g.mean() <= min_gain: return False
     lo = np.quantile(np.random.default_rng(0).choice(g, (n, len(g))).mean(1), (1 - level) / 2)
     return bool(lo > 0)
 
