@@ -14,9 +14,9 @@ from .core import Case, DataError, OptionError
 # %% auto #0
 __all__ = ['IMAGE_EXTS', 'MAX_SIDE', 'LGG_CHANNELS', 'COLOUR_CHANNELS', 'BRATS_LABELS', 'BRATS_REGIONS', 'NII', 'MAX_VOXELS',
            'LAYOUTS', 'read_image', 'to_class_mask', 'read_mask', 'image_shape', 'read_lgg_case', 'read_lgg',
-           'identical_sequences', 'brats_generation', 'read_nifti', 'nifti_spacing', 'read_brats_case',
-           'to_class_mask_volume', 'read_brats', 'read_folder', 'detect_layout', 'read_cases', 'image_channels',
-           'read_image_case', 'read_nifti_case', 'expand_inputs', 'read_inputs', 'summarize']
+           'identical_sequences', 'brats_generation', 'AmbiguousFiles', 'read_nifti', 'nifti_spacing',
+           'read_brats_case', 'to_class_mask_volume', 'read_brats', 'read_folder', 'detect_layout', 'read_cases',
+           'image_channels', 'read_image_case', 'read_nifti_case', 'expand_inputs', 'read_inputs', 'summarize']
 
 # %% ../nbs/02_io.ipynb #8820c1d1
 IMAGE_EXTS = ('.png', '.jpg', '.jpeg', '.tif', '.tiff')
@@ -32,7 +32,6 @@ def _finite(a:np.ndarray, path, what:str, unit:str, nan:str='warn')->np.ndarray:
     "`a` with NaNs read as 0 (warned, naming the file: registration tools pad with NaN) or refused (`nan='error'`); infinities are refused."
     if not np.issubdtype(a.dtype, np.floating) or np.isfinite(a).all(): return a
     n_inf,n_nan = int(np.isinf(a).sum()), int(np.isnan(a).sum())
-    if n_nan == a.size: raise DataError(path, f"{what} is NaN everywhere: it holds no data")
     if n_inf or nan == 'error': raise DataError(path, f"{what} contains {n_inf or n_nan} {'infinite' if n_inf else 'NaN'} {unit}")
     warnings.warn(f"{path}: {what} contains {n_nan} NaN {unit}, read as 0", stacklevel=3)
     return np.nan_to_num(a, nan=0.)
@@ -309,6 +308,9 @@ NII = ('.nii', '.nii.gz')
 
 def _nii_files(d:Path): return [f for f in d.iterdir() if f.name.lower().endswith(NII) and not _hidden(f)]   # not macOS's ._x.nii.gz
 
+class AmbiguousFiles(DataError):
+    "Two files that would fill one role: never a reason to read the folder another way."
+
 def _one_each(files, # candidate files
               key, # a file's role (None: none)
               what, # the message's name of a role
@@ -317,7 +319,7 @@ def _one_each(files, # candidate files
     d = {}
     for f in sorted(files, key=lambda f: f.name):
         if (k := key(f)) is None: continue
-        if k in d: raise DataError(f, f"and {d[k].name} both give {what(k)}: remove or rename one")
+        if k in d: raise AmbiguousFiles(f, f"and {d[k].name} both give {what(k)}: remove or rename one")
         d[k] = f
     return d
 def _nii_stem(f:Path): return re.sub(r'\.nii(\.gz)?$', '', f.name, flags=re.I)
@@ -355,6 +357,8 @@ def read_nifti(path, what:str='image')->tuple[np.ndarray, np.ndarray, tuple]:
         a = np.asanyarray(img.dataobj)
     except DataError: raise
     except Exception as e: raise DataError(path, f"cannot be read as NIfTI ({type(e).__name__}: {e})") from None
+    if np.issubdtype(a.dtype, np.floating) and a.size and np.isnan(a).all():   # a whole volume (not one padded slice): no data
+        raise DataError(path, f"{what} volume is NaN everywhere: it holds no data")
     if a.ndim == 4 and a.shape[-1] == 1: a = a[..., 0]
     if a.ndim != 3: raise DataError(path, f"{what} volume is {a.ndim}-D (shape {a.shape}); expected 3-D")
     a = _finite(a, path, f"{what} volume", 'voxels', 'error' if what == 'segmentation' else 'warn')
@@ -601,6 +605,7 @@ def read_nifti_case(path)->Case:
 def _brats_named(folder:Path)->bool:
     "True if `folder`'s NIfTI files carry BraTS names (one case of several modalities), False for a folder of separate volumes."
     try: _brats_files(folder); return True
+    except AmbiguousFiles: raise                          # a BraTS case with a duplicate: refused, not read as separate volumes
     except DataError: return False
 
 def _scans_at_top(d:Path)->bool:
