@@ -156,7 +156,8 @@ def predict_paths(model:SegModel, # from `load_model`
     cases,rows = [],[]
     mods = model.cfg.get('channel_names')                 # a BraTS folder gives the inputs the model takes, in its order
     at = {}                                                   # summary rows in the order the inputs were given
-    for k,p in enumerate(q for p in inputs for q in expand_inputs(p)):   # a data set's root: each patient / case folder on its own
+    expanded = [Path(q).resolve() for p in inputs for q in expand_inputs(p)]   # a data set's root: each patient / case folder on its own
+    for k,p in enumerate(expanded):
         try: new = read_inputs(Path(p).resolve(), modalities=mods, group=(model.cfg.get('reader') or {}).get('group'))
         except DataError as e: rows.append(dict(input=str(Path(p).resolve()), kind='?', status=_error_status(e, p))); at[id(rows[-1])] = k; continue
         cases += new; at.update({id(c):k for c in new})
@@ -196,7 +197,7 @@ def predict_paths(model:SegModel, # from `load_model`
                 rows.append(dict(input=src, kind=kind, status=_error_status(e, src)))
             at[id(rows[-1])] = k
         rows.sort(key=lambda r: at[id(r)])
-        _merge_summary(out/'summary.csv', rows, given=[Path(p).resolve() for p in inputs])
+        _merge_summary(out/'summary.csv', rows, given={expanded[at[id(r)]] for r in rows})   # the inputs this run (its share) did
     return rows
 
 # %% ../nbs/08_inference.ipynb #9503d329
@@ -252,13 +253,13 @@ def _pending(out:Path, inputs:list):
     update(drop=inputs)
 
 def _merge_summary(path:Path, rows:list, given:list=()):
-    "Write `rows` into `summary.csv`, keeping earlier runs' rows for other inputs than these rows' and the `given` paths (or inside them), under a lock, atomically."
+    "Write `rows` into `summary.csv`, keeping earlier runs' rows for other inputs than these rows' and the `given` ones, under a lock, atomically."
     with _folder_lock(path.parent):
         old = []
         if path.exists():
             with open(path, newline='') as f: old = list(csv.DictReader(f))
         mine,given = {r['input'] for r in rows},set(given)
-        def replaced(i:str)->bool: return i in mine or bool(given & {Path(i), *Path(i).parents})   # e.g. a folder that failed, now its images
+        def replaced(i:str)->bool: return i in mine or Path(i) in given   # e.g. a folder that failed, now predicted as its images
         keep = [r for r in old if not replaced(r.get('input') or '')] + rows
         with atomic_path(path) as tmp:
             with open(tmp, 'w', newline='') as f:
