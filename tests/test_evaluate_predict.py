@@ -364,3 +364,13 @@ def test_evaluate_into_an_evaluation_replaces_it(tmp_path):
     s = evaluate(SAMPLE_MODEL, one, tmp_path/'ev', patients='all')
     assert s['n_patients'] == 1 and [p.stem for p in (tmp_path/'ev'/'predictions').iterdir()] == ['TCGA_HT_7860_19960513']
     assert not (tmp_path/'ev'/'figures').exists() and len(pd.read_csv(tmp_path/'ev'/'per_patient.csv')) == 1
+    from tumortrace.core import INCOMPLETE                                   # one killed part-way (no summary yet): replaced too
+    (tmp_path/'ev'/'summary.json').unlink(); (tmp_path/'ev'/'predictions'/'TCGA_OLD.npz').write_bytes(b'x')
+    (tmp_path/'ev'/INCOMPLETE).write_text('an evaluation started but has not finished (killed or failed): its files may be partial\n')
+    evaluate(SAMPLE_MODEL, one, tmp_path/'ev', patients='all')
+    assert [p.stem for p in (tmp_path/'ev'/'predictions').iterdir()] == ['TCGA_HT_7860_19960513']
+    mine = tmp_path/'mine'; (mine/'figures').mkdir(parents=True)             # someone else's files of those names: refused, kept
+    (mine/'summary.json').write_text('{"project": "x"}'); (mine/'figures'/'plot.png').write_bytes(b'p')
+    with pytest.raises(Exception, match='holds summary.json, figures of something other than an evaluation'):
+        evaluate(SAMPLE_MODEL, one, mine, patients='all')
+    assert (mine/'figures'/'plot.png').exists() and (mine/'summary.json').read_text() == '{"project": "x"}'

@@ -313,7 +313,8 @@ def cmd_evaluate(args)->int:
     from tumortrace.evaluate import plan_evaluation
     out = check_out(args.out, args.data, 'evaluation folder')
     plan_evaluation(args.model, args.data, args.postprocess or 'auto', args.patients or 'auto')   # refused here, before a job starts
-    if (out/'summary.json').exists(): print(f"warning: {out} holds an evaluation: it is replaced", file=sys.stderr)
+    from tumortrace.evaluate import check_eval_out
+    if check_eval_out(out): print(f"warning: {out} holds an evaluation: it is replaced", file=sys.stderr)   # or other files: refused
     params = {k:getattr(args, k) for k in EVALUATE_OPTIONS if getattr(args, k) is not None}
     params.update(model=str(model_folder(args.model).resolve()), data=str(Path(args.data).resolve()), out=str(out))   # a run or cv folder: its model
     rc = run_job('evaluate', out/'evaluate.ipynb', params, progress=show_progress(args))

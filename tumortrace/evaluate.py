@@ -18,7 +18,8 @@ from .metrics import dice_counts, iou_counts, finite_mean, sample_std, bootstrap
 __all__ = ['PER_PATIENT_COLS', 'EVAL_FILES', 'confusion', 'overlap_metrics', 'hd95', 'volume_spacing', 'patient_metrics',
            'metric_column', 'slice_table', 'detection', 'region_masks', 'summarize_patients', 'same_sequences',
            'score_patient', 'evaluate_cases', 'save_prediction', 'has_prediction', 'load_prediction', 'eval_summary',
-           'region_summary', 'write_eval', 'seen_patients', 'plan_evaluation', 'evaluate']
+           'region_summary', 'write_eval', 'seen_patients', 'plan_evaluation', 'holds_evaluation', 'check_eval_out',
+           'evaluate']
 
 # %% ../nbs/10_evaluate.ipynb #6e84493e
 def confusion(truth:np.ndarray, pred:np.ndarray)->tuple:
@@ -341,6 +342,24 @@ def plan_evaluation(model_dir, # a model folder, or a run or cross-validation fo
 
 EVAL_FILES = ('summary.json', 'per_patient.csv', 'per_slice.csv', 'predictions', 'figures', 'report.html')   # an evaluation's results (its notebook aside)
 
+def holds_evaluation(folder)->bool:
+    "Whether `folder` holds an evaluation of ours (finished: its summary; or killed part-way: its marker), not some other files."
+    import json
+    from tumortrace.core import INCOMPLETE
+    f,m = Path(folder)/'summary.json', Path(folder)/INCOMPLETE
+    if m.exists() and m.read_text().startswith('an evaluation '): return True
+    try: s = json.loads(f.read_text()) if f.exists() else {}
+    except ValueError: return False
+    return isinstance(s, dict) and {'dice_mean', 'n_patients', 'empty_convention'} <= set(s)
+
+def check_eval_out(out)->bool:
+    "Whether `out` holds an evaluation (to be replaced); refuse it if it holds an evaluation's file names of something else (they would be overwritten)."
+    if holds_evaluation(out): return True
+    if mine := [f for f in EVAL_FILES if (Path(out)/f).exists()]:
+        raise DataError(out, f"holds {', '.join(mine)} of something other than an evaluation: an evaluation would overwrite them; "
+                             "choose a new or empty folder")
+    return False
+
 def evaluate(model_dir, # a run's `model/` folder, or the run (folder or `Run`)
              data, # data folder with masks
              out, # evaluation folder to write
@@ -364,8 +383,9 @@ def evaluate(model_dir, # a run's `model/` folder, or the run (folder or `Run`)
             spec,scores = choose_postprocess(model, [byid[i] for i in split['valid']], tta=tta)
         else: raise DataError(Path(data), "postprocess 'auto' chooses on the run's validation patients, which this data does not "
                                           "hold, and the model has no recorded choice; pass 'none' or a spec")
+    earlier = check_eval_out(out)                         # an evaluation there (finished or killed) is replaced, not mixed with this one
     with marked_incomplete(out, 'an evaluation'):
-        for f in EVAL_FILES if (Path(out)/'summary.json').exists() else ():   # an earlier evaluation there is replaced, not mixed with this one
+        for f in EVAL_FILES if earlier else ():
             if (p := Path(out)/f).is_dir(): shutil.rmtree(p)
             else: p.unlink(missing_ok=True)
         res = evaluate_cases(model, chosen, spec, tta=tta, progress=progress, save_to=Path(out)/'predictions')
