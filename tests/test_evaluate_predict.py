@@ -325,7 +325,7 @@ def save_then_term(self, fp, *a, **k):
     if os.path.basename(str(fp)).startswith('.'): os.kill(os.getpid(), signal.SIGTERM)   # while a temporary file is being written
 Image.Image.save = save_then_term
 from tumortrace.cli import main
-sys.exit(main(sys.argv[1:]))
+sys.exit(main())                                  # as the command runs it (a program calling main(argv) keeps its own SIGTERM)
 """
 
 def test_sigterm_mid_write_leaves_no_temporary_file(tmp_path):
@@ -374,3 +374,25 @@ def test_evaluate_into_an_evaluation_replaces_it(tmp_path):
     with pytest.raises(Exception, match='holds summary.json, figures of something other than an evaluation'):
         evaluate(SAMPLE_MODEL, one, mine, patients='all')
     assert (mine/'figures'/'plot.png').exists() and (mine/'summary.json').read_text() == '{"project": "x"}'
+
+CHILD_GETS_SIGTERM = """import os, signal, sys, time
+from pathlib import Path
+import tumortrace.cli as cli
+log = Path(sys.argv[1])
+child = ("import signal, sys, time, pathlib\\n"
+         "signal.signal(signal.SIGTERM, lambda *a: (pathlib.Path(sys.argv[1]).write_text('SIGTERM'), sys.exit(0)))\\n"
+         "pathlib.Path(sys.argv[1] + '.up').write_text('up'); time.sleep(60)")
+signal.signal(signal.SIGTERM, cli._on_sigterm)    # as main() installs it for the command
+try: cli._run_child([sys.executable, '-c', child, str(log)])
+except cli.Terminated: sys.exit(143)
+"""
+
+def test_sigterm_is_passed_on_to_a_child(tmp_path):
+    "`lab` and `train --num-processes` run a child: SIGTERM reaches it as SIGTERM (subprocess would SIGKILL it), then the command stops."
+    import signal, time
+    (tmp_path/'parent.py').write_text(CHILD_GETS_SIGTERM)
+    p = subprocess.Popen([sys.executable, str(tmp_path/'parent.py'), str(tmp_path/'child.log')])
+    t0 = time.time()
+    while not (tmp_path/'child.log.up').exists() and time.time() - t0 < 60: time.sleep(0.1)
+    p.send_signal(signal.SIGTERM)
+    assert p.wait(timeout=60) == 143 and (tmp_path/'child.log').read_text() == 'SIGTERM'

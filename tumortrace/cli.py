@@ -190,7 +190,6 @@ def _job_params(args, options, what:str)->tuple[dict, Path]:
 
 def _launch(args, n:int)->int:
     "Run this very `train` command in `n` processes through HF Accelerate (`accelerate launch`; torch's launcher underneath)."
-    import subprocess
     argv,drop = [],False
     for a in args.argv:                                       # the command line less --num-processes
         if drop: drop = False; continue
@@ -198,7 +197,7 @@ def _launch(args, n:int)->int:
         if not a.startswith('--num-processes='): argv.append(a)
     cmd = [sys.executable, '-m', 'accelerate.commands.launch', '--multi_gpu', '--num_processes', str(n), '--num_machines', '1',
            '--mixed_precision', 'no', '--dynamo_backend', 'no', '-m', 'tumortrace.cli', *argv]
-    return subprocess.run(cmd).returncode
+    return _run_child(cmd)
 
 # %% ../nbs/12_cli.ipynb #7db7334a
 _RUN_FILES = {'train.ipynb', 'train-resumed.ipynb', 'INCOMPLETE', 'run.json', 'split.json', '.ipynb_checkpoints'}   # a new run's own (a refused one's)
@@ -213,10 +212,10 @@ def _finished(out:Path, epochs:int=None)->str|None:
     return f"{st['epoch'] + 1} of {st['n_epoch']} epochs" + ("" if st['epoch'] + 1 >= st['n_epoch'] else ", stopped early")
 
 def _job_failed(out:Path)->bool:
-    "Whether the run's training job (its latest notebook) stopped on an error, e.g. in its report after the model was saved: a resume then runs it to its end."
-    from tumortrace.report import _finished as latest, failed_cell
-    nb = latest(out/'train.ipynb')
-    return nb is not None and failed_cell(nb) is not None
+    "Whether the run's newest training job (`train.ipynb` or `train-resumed.ipynb`) stopped on an error, e.g. in its report after the model was saved: a resume then runs it to its end."
+    from tumortrace.report import failed_cell
+    nbs = [f for f in (out/'train.ipynb', out/'train-resumed.ipynb') if f.exists()]
+    return bool(nbs) and failed_cell(max(nbs, key=lambda f: f.stat().st_mtime)) is not None
 
 def cmd_train(args)->int:
     "Run the training job on `--data`, writing the run folder `--out` (with train.ipynb as its report); or train in several processes."
@@ -377,14 +376,14 @@ def cmd_report(args)->int:
 
 def cmd_lab(args)->int:
     "Open JupyterLab on a folder (default: the tutorials and library notebooks, when run from the source tree)."
-    import os, shutil, subprocess
+    import os, shutil
     here = Path(sys.executable).parent/'jupyter-lab'          # the one in this environment, even when it is not on PATH
     exe = str(here) if here.exists() else shutil.which('jupyter-lab') or shutil.which('jupyter')
     if exe is None: raise DataError(Path('jupyterlab'), "is not installed: pip install 'jupyterlab>=4,<5'")
     cmd = [exe] + ([] if exe.endswith('jupyter-lab') else ['lab']) + [str(args.folder)]
     if hasattr(os, 'geteuid') and os.geteuid() == 0: cmd.append('--allow-root')   # JupyterLab refuses root without it
     if args.dry_run: print(' '.join(cmd)); return 0
-    return subprocess.call(cmd)
+    return _run_child(cmd)
 
 def _add_report(sub):
     r = sub.add_parser('report', help='render a run or evaluation folder to report.html (standalone, offline)')
@@ -418,6 +417,17 @@ def _warning_line(message, category, filename, lineno, file=None, line=None, _sh
     if issubclass(category, UserWarning): print(f"warning: {message}", file=sys.stderr)
     else: _show(message, category, filename, lineno, file, line)
 
+def _run_child(cmd:list)->int:
+    "Run `cmd` and return its exit status; SIGTERM to this command is passed on to it (subprocess would SIGKILL it) before this one stops."
+    import subprocess
+    p = subprocess.Popen(cmd)
+    try: return p.wait()
+    except Terminated:
+        p.terminate()
+        try: p.wait(timeout=30)
+        except subprocess.TimeoutExpired: p.kill()
+        raise
+
 class Terminated(KeyboardInterrupt):
     "SIGTERM (a batch system's or `kill`'s stop), raised where the program is, so that it cleans up as for Ctrl-C."
 
@@ -427,8 +437,8 @@ def main(argv=None)->int:
     "Entry point of the `tumortrace` command."
     args = _parser().parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)
-    import signal, threading
-    old = signal.signal(signal.SIGTERM, _on_sigterm) if threading.current_thread() is threading.main_thread() else None
+    import signal, threading                                  # the command (not a program calling main(argv)): SIGTERM cleans up
+    old = signal.signal(signal.SIGTERM, _on_sigterm) if argv is None and threading.current_thread() is threading.main_thread() else None
     with warnings.catch_warnings():
         warnings.showwarning = _warning_line
         try: return args.func(args)

@@ -32,11 +32,12 @@ def _finished(nb:Path)->Path|None:
 
 def foreign_eval(folder)->str|None:
     "The model a run folder's `eval/` scored when that is not the run's own `model/`; None when it is, or cannot be told (a file gone)."
-    import json, os
+    import filecmp, json, os
     folder = Path(folder); s = folder/'eval'/'summary.json'
     if not (folder/'train.ipynb').exists() or not s.exists(): return None
     if not (m := json.loads(s.read_text()).get('model')): return None
-    try: return None if os.path.samefile(folder/'model'/'model.safetensors', Path(m)/'model.safetensors') else str(m)
+    own,theirs = folder/'model'/'model.safetensors', Path(m)/'model.safetensors'
+    try: return None if os.path.samefile(own, theirs) or filecmp.cmp(own, theirs, shallow=False) else str(m)   # a copied run: the same weights
     except OSError: return None
 
 def report_notebooks(folder)->list[Path]:

@@ -234,13 +234,14 @@ class SaveBest(SaveModelCallback):
             load_checkpoint(self.learn, self.fname, self.with_opt)
 
 class EarlyStop(EarlyStoppingCallback):
-    "fastai's `EarlyStoppingCallback`, quiet during the epochs a resumed fit skips, and patient only as long as is left after a resume."
+    "fastai's `EarlyStoppingCallback`, quiet during the epochs a resumed fit skips (and all along for `train(progress=False)`), and patient only as long as is left after a resume."
     resumed = None            # (best so far, epochs since it) of the run a resumed fit continues
     def before_fit(self):
         super().before_fit()
         if self.resumed is not None: self.best,self.wait = self.resumed
     def after_epoch(self):
-        if not _skipped(self): super().after_epoch()
+        if _skipped(self): return
+        with contextlib.redirect_stdout(io.StringIO()) if getattr(self.learn, 'quiet', False) else nullcontext(): super().after_epoch()
 
 # %% ../nbs/07_train.ipynb #82329670
 class TimeBudget(Callback):
