@@ -298,7 +298,7 @@ def test_overlay_names_the_slice_as_its_file(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize('extra,data,msg', [
     (['--postprocess', 'bogus'], 'lgg', "--postprocess: unknown post-processing step 'bogus'"),
-    (['--patients', 'test'], 'lgg', "patients='test' needs the run's split.json"),
+    (['--patients', 'test'], 'lgg', "split.json: the run has no test patients"),   # the bundled model's own split: trained with none
     ([], 'brats2015', 'holds brats data; the model was trained on lgg data')])
 def test_evaluate_refuses_before_the_job(tmp_path, extra, data, msg):
     "Bad evaluate options, and data of another kind than the model's, are refused in one line before the job writes anything."

@@ -331,6 +331,7 @@ def plan_evaluation(model_dir, # a model folder, or a run or cross-validation fo
     elif patients == 'unseen': chosen = new
     else:
         if split is None: raise DataError(split_file, f"patients={patients!r} needs the run's split.json (this model folder has no run around it)")
+        if not split[patients]: raise DataError(split_file, f"the run has no {patients} patients: pass patients='unseen' or 'all'")
         missing = [i for i in split[patients] if i not in byid]
         if missing: raise DataError(Path(data), f"does not hold the run's {patients} patients {missing[:3]}")
         chosen = [byid[i] for i in split[patients]]
