@@ -158,8 +158,8 @@ def predict_paths(model:SegModel, # from `load_model`
     at = {}                                                   # summary rows in the order the inputs were given
     expanded = [Path(q).resolve() for p in inputs for q in expand_inputs(p)]   # a data set's root: each patient / case folder on its own
     for k,p in enumerate(expanded):
-        try: new = read_inputs(Path(p).resolve(), modalities=mods, group=(model.cfg.get('reader') or {}).get('group'))
-        except DataError as e: rows.append(dict(input=str(Path(p).resolve()), kind='?', status=_error_status(e, p))); at[id(rows[-1])] = k; continue
+        try: new = read_inputs(p, modalities=mods, group=(model.cfg.get('reader') or {}).get('group'))
+        except DataError as e: rows.append(dict(input=str(p), kind='?', status=_error_status(e, p))); at[id(rows[-1])] = k; continue
         cases += new; at.update({id(c):k for c in new})
     units = _share(_unique_names(cases, _names_of_others(out, cases)), part)   # never another input's name from an earlier run
     protected = _input_files(cases)

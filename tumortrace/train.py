@@ -114,6 +114,10 @@ def _skipped(cb)->bool:
     "True during the epochs fastai skips when resuming with `start_epoch` (nothing was trained or logged)."
     return cb.epoch < getattr(cb.learn, 'resumed_at', 0)   # not `start_epoch`: fastai's SkipToEpoch owns that name
 
+def _hushed(cb):
+    "A context that swallows what `cb` prints when the learner is quiet (`train(progress=False)`)."
+    return contextlib.redirect_stdout(io.StringIO()) if getattr(cb.learn, 'quiet', False) else nullcontext()
+
 # %% ../nbs/07_train.ipynb #4431a2c2
 class HistoryCSV(Callback):
     "Append one row per epoch to `fname` (header written once)."
@@ -226,7 +230,7 @@ class SaveBest(SaveModelCallback):
     "fastai's `SaveModelCallback`: quiet in skipped epochs (and all along for `train(progress=False)`), atomic saves, and the best model reloaded with `weights_only=True`."
     def after_epoch(self):
         if _skipped(self): return
-        with contextlib.redirect_stdout(io.StringIO()) if getattr(self.learn, 'quiet', False) else nullcontext(): super().after_epoch()
+        with _hushed(self): super().after_epoch()
     def _save(self, name): self.last_saved_path = save_checkpoint(self.learn, name, self.with_opt)
     def after_fit(self, **kwargs):
         if _frozen(self.learn): return                        # `fine_tune`'s frozen fit: the unfrozen one goes on from its weights
@@ -241,7 +245,7 @@ class EarlyStop(EarlyStoppingCallback):
         if self.resumed is not None: self.best,self.wait = self.resumed
     def after_epoch(self):
         if _skipped(self): return
-        with contextlib.redirect_stdout(io.StringIO()) if getattr(self.learn, 'quiet', False) else nullcontext(): super().after_epoch()
+        with _hushed(self): super().after_epoch()
 
 # %% ../nbs/07_train.ipynb #82329670
 class TimeBudget(Callback):
