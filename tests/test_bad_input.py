@@ -71,12 +71,12 @@ def test_nifti_not_3d(tmp_path):
     _replace(d/'BraTS_0003_flair.nii.gz', np.zeros((32, 32), np.float32))
     check(lambda: read_brats_case(d).image(0), 'BraTS_0003_flair.nii.gz', 'volume is 2-D')
 
-def test_nifti_nan_warns_and_reads_zero_inf_and_nan_labels_refused(tmp_path):
+def test_nifti_nan_warns_and_reads_background_inf_and_nan_labels_refused(tmp_path):
     d = write_brats(tmp_path, 'BraTS_0004')
     a = np.asarray(nib.load(str(d/'BraTS_0004_t2.nii.gz')).dataobj).copy(); a[3, 4, 5] = np.nan
     _replace(d/'BraTS_0004_t2.nii.gz', a)
     c = read_brats_case(d)
-    with pytest.warns(UserWarning, match=r'BraTS_0004_t2\.nii\.gz: t2 volume contains 1 NaN voxels, read as 0'):
+    with pytest.warns(UserWarning, match=r'BraTS_0004_t2\.nii\.gz: t2 volume contains 1 NaN voxels, read as its background \(0,'):
         v = c.volume()
     assert np.isfinite(v).all() and v[5, 3, 4, c.channel_names.index('t2')] == 0
     a[3, 4, 5] = np.inf; _replace(d/'BraTS_0004_t2.nii.gz', a)
@@ -84,6 +84,23 @@ def test_nifti_nan_warns_and_reads_zero_inf_and_nan_labels_refused(tmp_path):
     s = np.asarray(nib.load(str(d/'BraTS_0004_seg.nii.gz')).dataobj).astype(np.float32); s[1, 1, 1] = np.nan
     _replace(d/'BraTS_0004_seg.nii.gz', s)
     check(lambda: read_brats_case(d, modalities=['flair']).mask(0), 'BraTS_0004_seg.nii.gz', 'segmentation volume contains 1 NaN voxels')
+
+def test_nan_padding_of_a_zscored_volume_reads_as_its_background(tmp_path):
+    "A z-scored scan (background -3.2) padded with NaN reads exactly as the unpadded scan: NaN as 0 would be mean brain there, and the brain mask and crop grew."
+    from conftest import DATA
+    from tumortrace.io import read_nifti, _nan_background
+    from tumortrace.data import brain_mask
+    src = DATA/'brats2015'/'brats_2013_pat0006_1'/'Flair_subtrMeanDivStd.nii.gz'
+    img = nib.load(str(src)); a = np.asarray(img.dataobj).astype(np.float32)
+    bg = _nan_background(a); assert bg < -1                      # the z-scored background, not 0
+    assert (a[:20] == bg).all()                                  # the first 20 rows hold only background ...
+    p = a.copy(); p[:20] = np.nan                                # ... padded with NaN, as registration tools do
+    nib.save(nib.Nifti1Image(p, img.affine), str(tmp_path/'padded.nii.gz'))
+    with pytest.warns(UserWarning, match=r'padded\.nii\.gz: image volume contains \d+ NaN voxels, read as its background \(-'):
+        got = read_nifti(tmp_path/'padded.nii.gz')[0]
+    np.testing.assert_array_equal(got, a)
+    v = lambda x: x.transpose(2, 0, 1)[..., None]
+    np.testing.assert_array_equal(brain_mask(v(got)), brain_mask(v(a)))
 
 def test_nifti_shape_mismatch(tmp_path):
     d = write_brats(tmp_path, 'BraTS_0005')

@@ -208,7 +208,7 @@ def test_the_catalogue_is_large_enough():
     assert len(CATALOGUE) >= 40
 
 @pytest.mark.parametrize('how', ['lgg', 'brats'])
-def test_nan_padding_is_read_as_zero_with_one_warning_line(how, tmp_path, capsys):
+def test_nan_padding_is_read_as_background_with_one_warning_line(how, tmp_path, capsys):
     "NaN in an image (registration tools pad with it) is not an error: inspect goes on, with one `warning:` line naming the file."
     from tumortrace.cli import main
     if how == 'lgg':
@@ -216,11 +216,11 @@ def test_nan_padding_is_read_as_zero_with_one_warning_line(how, tmp_path, capsys
         for f in (d/PATIENT).glob(f'{PATIENT}_*[0-9].tif'):          # a float patient (one bit depth for all its slices) ...
             tifffile.imwrite(f, tifffile.imread(f).astype(np.float32))
         a = np.ones((256, 256, 3), np.float32); a[5, 5, 1] = np.nan   # ... with one NaN pixel
-        tifffile.imwrite(d/PATIENT/f'{PATIENT}_12.tif', a); name = f'{PATIENT}_12.tif: image contains 1 NaN pixels, read as 0'
+        tifffile.imwrite(d/PATIENT/f'{PATIENT}_12.tif', a); name = f'{PATIENT}_12.tif: image contains 1 NaN pixels, read as its background'
     else:
         d = write_brats(tmp_path/'brats', 'BraTS_0001'); f = d/'BraTS_0001_t2.nii.gz'; old = nib.load(str(f))
         a = np.asarray(old.dataobj).astype(np.float32); a[3, 4, 5] = np.nan; nib.save(nib.Nifti1Image(a, old.affine), str(f))
-        d = d.parent; name = 'BraTS_0001_t2.nii.gz: t2 volume contains 1 NaN voxels, read as 0'
+        d = d.parent; name = 'BraTS_0001_t2.nii.gz: t2 volume contains 1 NaN voxels, read as its background'
     assert main(['inspect', str(d)]) == 0
     err = [l for l in capsys.readouterr().err.splitlines() if l.strip()]
     assert len(err) == 1 and err[0].startswith('warning: ') and name in err[0], err

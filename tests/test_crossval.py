@@ -40,6 +40,16 @@ def test_ensemble_evaluates_and_predicts(cv, tmp_path):
     assert r.returncode == 0, r.stderr[-3000:]
     assert len(list((tmp_path/'pr'/pat.name).glob('*_mask.png'))) == len(list(pat.glob('*_mask.tif')))
 
+def test_viewer_on_a_cv_folder_shows_uncertainty_from_each_patients_fold_model(cv):
+    "The uncertainty layer of a cross-validation's viewer comes from the fold model that did not train on the patient (it said 'no uncertainty')."
+    from tumortrace.widgets import viewer
+    v = viewer(cv).wait()
+    v.layers['uncertainty'].value = True; v.wait()
+    assert 'no uncertainty' not in v.status.value, v.status.value
+    d = v.src.predict(v.shown['patient'])
+    assert d['unc'] is not None and d['unc'].shape == d['vol'].shape[:3] and d['unc'].max() > 0
+    assert v.src.model.model_for(d['case']) is v.src.model._models[v.src.model.fold_of[v.shown['patient']]][0]
+
 def test_cv_defaults_are_the_library_defaults():
     from tumortrace.cli import _parser, CV_OPTIONS
     args = vars(_parser().parse_args(['cv', '--data', 'd', '--out', 'o']))

@@ -233,7 +233,9 @@ def test_predict_a_data_set_root_and_a_folder_of_volumes(tmp_path):
     for n in ('case_001_0000', 'case_002_0000'): nib.save(nib.Nifti1Image(np.zeros((16, 16, 3), np.float32), aff), str(v/f'{n}.nii.gz'))
     cs = read_inputs(v)
     assert [(c.case_id, c.layout) for c in cs] == [('case_001_0000', 'nifti'), ('case_002_0000', 'nifti')]
-    assert np.allclose(cs[0].affine, aff)
+    from tumortrace.io import voxel_order
+    assert np.allclose(cs[0].affine, voxel_order(aff, (16, 16, 3))[2])      # read in `io.VOXEL_ORDER` (the same place in space) ...
+    assert np.allclose(cs[0].affine[:3, :3] @ [0, 0, 1], [0, 0, 2])          # ... the slices still 2 mm apart along z
 
 def test_one_slice_alone_to_a_volume_model_warns():
     "A model trained on whole LGG volumes given one slice on its own (an image file) says that its input is not what it learned from."

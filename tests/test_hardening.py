@@ -134,9 +134,10 @@ def test_report_refuses_an_incomplete_evaluation(tmp_path, sample_eval):
 
 def test_demo_scores_its_unseen_test_patient_and_writes_the_report(tmp_path):
     "`tumortrace demo` (here the tiny recipe, 1 epoch) prints the test patient's Dice, not only the validation one's."
-    r = subprocess.run(CLI + ['demo', '--out', str(tmp_path/'demo'), '--preset', 'tiny', '--epochs', '1'], capture_output=True, text=True)
+    r = subprocess.run(CLI + ['demo', '--out', str(tmp_path/'demo'), '--preset', 'tiny', '--epochs', '1', '--size', '96'], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-3000:]
     run = tmp_path/'demo'/'train'
+    assert json.loads((run/'model'/'config.json').read_text())['size'] == 96     # --size trains at that size (tiny's own: 64)
     test = json.loads((run/'split.json').read_text())['test']
     s = json.loads((run/'eval'/'summary.json').read_text())
     assert s['patients'] == 'test' and s['n_patients'] == len(test) == 1

@@ -73,7 +73,9 @@ def cmd_demo(args)->int:
     s = summarize(cases)
     print(_fmt_summary(s))
     write_json(s, out/'inspect.json')
-    ss = prepare(cases, size=args.size)
+    from tumortrace.train import PRESETS
+    size = args.size or PRESETS[args.preset]['size']      # the size the preset (or --size) trains at
+    ss = prepare(cases, size=size)
     split = split_patients(ss.case_ids, valid_pct=0.2, test_pct=0.2, seed=args.seed)
     save_split(split, out/'split.json')
     print(f"split by patient: {len(split['train'])} train, {len(split['valid'])} valid, {len(split['test'])} test")
@@ -89,7 +91,7 @@ def cmd_demo(args)->int:
         shutil.rmtree(out/'train')
     print(f"training the '{args.preset}' preset for {args.epochs} epochs on {data} (the report: {out/'train'/'train.ipynb'})")
     rc = run_job('train', out/'train'/'train.ipynb', dict(data=str(data.resolve()), out=str((out/'train').resolve()),
-                 preset=args.preset, epochs=args.epochs, seed=args.seed, valid_pct=0.2, test_pct=0.2), progress=show_progress())
+                 preset=args.preset, epochs=args.epochs, size=args.size, seed=args.seed, valid_pct=0.2, test_pct=0.2), progress=show_progress())
     if rc: return rc
     run = out/'train'
     rc = run_job('evaluate', run/'eval'/'evaluate.ipynb', dict(model=str((run/'model').resolve()), data=str(data.resolve()),
@@ -114,7 +116,7 @@ def _add_demo(sub):
     from tumortrace.train import PRESETS
     d.add_argument('--out', default='runs/demo', help='output folder (default: runs/demo)')
     d.add_argument('--data', help='data folder (default: the bundled LGG sample)')
-    d.add_argument('--size', type=int, default=128, help='training size (default: 128)')
+    d.add_argument('--size', type=int, help="training size in pixels (default: the preset's, e.g. cpu 160)")
     d.add_argument('--seed', type=int, default=42, help='split and sampling seed (default: 42)')
     d.add_argument('--preset', default='cpu', choices=list(PRESETS), help='training recipe for the demo (default: cpu)')
     d.add_argument('--epochs', type=int, default=DEMO_EPOCHS, help=f'training epochs (default: {DEMO_EPOCHS})')

@@ -272,7 +272,7 @@ def cross_validate(data, # labelled data folder
                    ema:float=None, # weight averaging: decay of an exponential moving average of the weights (None: the preset's, 0: off)
                    deep_supervision:int=None, # decoder blocks also trained on the downsampled mask, from the finest down (None: the preset's, 0: off)
                    last_cross:bool=None, # the decoder's full-resolution skip connection and ResBlock (None: the preset's; 39 % of the `gpu` preset's forward FLOPs)
-                   flair_fill:float=None, # probability that FLAIR stands in for each other sequence of a training image (`augment.fill_channels`; None: the preset's, `cpu`: 0.15 where the data have FLAIR; 0: off)
+                   flair_fill:float=None, # probability that FLAIR stands in for each other sequence of a training image (`augment.fill_channels`; None: the preset's, `cpu` and `gpu`: 0.15 where the data have FLAIR; 0: off)
                    balance:str=None, # tumour slices drawn 'slice' alike, balanced by 'patient', or small cross-sections more often: 'area' (None: the preset's)
                    seed:int=None, # seed of the folds, sampling and initialisation (None: 42, or a resumed cross-validation's)
                    train_seed:int=None, # seed of each fold's sampling and initialisation alone (None: `seed`): the same folds, trained anew

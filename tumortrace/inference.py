@@ -56,10 +56,12 @@ def _units(mask, spacing):
     return n, n * float(np.prod(spacing)) / 1000.
 
 # %% ../nbs/08_inference.ipynb #f40d90c9
-def _nifti_header(case:Case):
-    "The NIfTI header of a volume case's first input (outputs copy it, with the affine)."
+def _nifti_header(case:Case)->tuple:
+    "The NIfTI header and affine of a volume case's first input, as stored (outputs copy them); (None, None) for other cases."
     import nibabel as nib
-    return nib.load(str(case.files[0][0])).header if case.layout in ('nifti', 'brats') else None
+    if case.layout not in ('nifti', 'brats'): return None, None
+    img = nib.load(str(case.files[0][0]))
+    return img.header, img.affine
 
 # %% ../nbs/08_inference.ipynb #650f702b
 def _input_files(cases)->set:
@@ -156,9 +158,11 @@ def predict_paths(model:SegModel, # from `load_model`
     cases,rows = [],[]
     mods = model.cfg.get('channel_names')                 # a BraTS folder gives the inputs the model takes, in its order
     at = {}                                                   # summary rows in the order the inputs were given
-    expanded = [Path(q).resolve() for p in inputs for q in expand_inputs(p)]   # a data set's root: each patient / case folder on its own
+    grp = (model.cfg.get('reader') or {}).get('group')
+    pairs = [(Path(q).resolve(), Path(p).resolve()) for p in inputs for q in expand_inputs(p, grp)]   # a data set's root: each case folder; separate scans: each file
+    expanded = [q for q,_ in pairs]
     for k,p in enumerate(expanded):
-        try: new = read_inputs(p, modalities=mods, group=(model.cfg.get('reader') or {}).get('group'))
+        try: new = read_inputs(p, modalities=mods, group=grp)
         except DataError as e: rows.append(dict(input=str(p), kind='?', status=_error_status(e, p))); at[id(rows[-1])] = k; continue
         cases += new; at.update({id(c):k for c in new})
     units = _share(_unique_names(cases, _names_of_others(out, cases)), part)   # never another input's name from an earlier run
@@ -197,16 +201,17 @@ def predict_paths(model:SegModel, # from `load_model`
                 rows.append(dict(input=src, kind=kind, status=_error_status(e, src)))
             at[id(rows[-1])] = k
         rows.sort(key=lambda r: at[id(r)])
-        _merge_summary(out/'summary.csv', rows, given={expanded[at[id(r)]] for r in rows})   # the inputs this run (its share) did
+        _merge_summary(out/'summary.csv', rows, given={x for r in rows for x in pairs[at[id(r)]]})   # the inputs this run (its share) did
     return rows
 
 # %% ../nbs/08_inference.ipynb #9503d329
 def _write_masks(case:Case, name:str, save:np.ndarray, unc, dest)->Path:
     "Write a case's label mask (and uncertainty) in its own format and geometry: NIfTI with its affine, PNG per slice; returns the output."
     if case.layout in ('nifti', 'brats'):
-        written,hdr = dest(f'{name}_seg.nii.gz'), _nifti_header(case)
-        _save_nifti(save.transpose(1, 2, 0), case.affine, hdr, written)
-        if unc is not None: _save_nifti((unc.transpose(1, 2, 0) * 100).round(), case.affine, hdr, dest(f'{name}_uncertainty.nii.gz'), 'uncertainty (%)')
+        written,(hdr,aff) = dest(f'{name}_seg.nii.gz'), _nifti_header(case)
+        stored = case.to_stored or (lambda a: a)             # back to the file's own voxel order (read in `io.VOXEL_ORDER`)
+        _save_nifti(stored(save.transpose(1, 2, 0)), aff, hdr, written)
+        if unc is not None: _save_nifti(stored((unc.transpose(1, 2, 0) * 100).round()), aff, hdr, dest(f'{name}_uncertainty.nii.gz'), 'uncertainty (%)')
     elif case.layout in ('lgg', 'folder'):                   # a patient's slices (a grouped image folder's too): a folder of slice masks
         written = dest(name); written.mkdir(exist_ok=True)
         for (f,_),m in zip(case.files, save): _save_png(m, dest(f'{name}/{f.stem}_mask.png'))

@@ -13,10 +13,11 @@ from .core import Case, DataError, OptionError
 
 # %% auto #0
 __all__ = ['IMAGE_EXTS', 'MAX_SIDE', 'LGG_CHANNELS', 'COLOUR_CHANNELS', 'BRATS_LABELS', 'BRATS_REGIONS', 'NII', 'MAX_VOXELS',
-           'LAYOUTS', 'read_image', 'to_class_mask', 'read_mask', 'image_shape', 'read_lgg_case', 'read_lgg',
-           'identical_sequences', 'brats_generation', 'AmbiguousFiles', 'read_nifti', 'nifti_spacing',
-           'read_brats_case', 'to_class_mask_volume', 'read_brats', 'read_folder', 'detect_layout', 'read_cases',
-           'image_channels', 'read_image_case', 'read_nifti_case', 'expand_inputs', 'read_inputs', 'summarize']
+           'VOXEL_ORDER', 'LAYOUTS', 'read_image', 'to_class_mask', 'read_mask', 'image_shape', 'read_lgg_case',
+           'read_lgg', 'identical_sequences', 'brats_generation', 'AmbiguousFiles', 'read_nifti', 'voxel_order',
+           'nifti_spacing', 'read_brats_case', 'to_class_mask_volume', 'read_brats', 'read_folder', 'detect_layout',
+           'read_cases', 'image_channels', 'read_image_case', 'read_nifti_case', 'expand_inputs', 'read_inputs',
+           'summarize']
 
 # %% ../nbs/02_io.ipynb #8820c1d1
 IMAGE_EXTS = ('.png', '.jpg', '.jpeg', '.tif', '.tiff')
@@ -29,15 +30,28 @@ def _check_side(path, h:int, w:int):
                               f"(set tumortrace.io.MAX_SIDE to read larger images)")
 
 def _finite(a:np.ndarray, path, what:str, unit:str, nan:str='warn')->np.ndarray:
-    "`a` with NaNs read as 0 (warned, naming the file: registration tools pad with NaN) or refused (`nan='error'`); infinities are refused."
+    "`a` with NaNs read as its background (warned, naming the file: registration tools pad with NaN) or refused (`nan='error'`); infinities are refused."
     if not np.issubdtype(a.dtype, np.floating) or np.isfinite(a).all(): return a
     n_inf,n_nan = int(np.isinf(a).sum()), int(np.isnan(a).sum())
     if n_inf or nan == 'error': raise DataError(path, f"{what} contains {n_inf or n_nan} {'infinite' if n_inf else 'NaN'} {unit}")
-    warnings.warn(f"{path}: {what} contains {n_nan} NaN {unit}, read as 0", stacklevel=3)
-    return np.nan_to_num(a, nan=0.)
+    a = np.array(a)                                   # (a copy: the file's own array may be read-only)
+    parts = [a[..., c] for c in range(a.shape[-1])] if unit == 'pixels' else [a]   # an (H, W, C) image per channel; a volume whole
+    bg = [_nan_background(p) for p in parts]
+    for p,b in zip(parts, bg): p[np.isnan(p)] = b     # views: fills `a`
+    warnings.warn(f"{path}: {what} contains {n_nan} NaN {unit}, read as its background "
+                  f"({', '.join(f'{b:.4g}' for b in bg)}, the commonest value on its edges)", stacklevel=3)
+    return a
+
+def _nan_background(a:np.ndarray)->float:
+    "What NaN padding stands for in `a`: the commonest finite value on its first two axes' edges (0 in a raw scan, e.g. -3.2 once z-scored), else its smallest finite value."
+    e = np.concatenate([a[[0, -1]].ravel(), a[:, [0, -1]].ravel()])
+    e = e[np.isfinite(e)]
+    if e.size: v,n = np.unique(e, return_counts=True); return float(v[n.argmax()])
+    f = a[np.isfinite(a)]
+    return float(f.min()) if f.size else 0.
 
 def read_image(path,
-               nan:str='warn', # NaN pixels: 'warn' (read as 0, with a warning naming the file) or 'error'
+               nan:str='warn', # NaN pixels: 'warn' (read as the background, with a warning naming the file) or 'error'
                what:str='image', # what the file is, for messages
               )->np.ndarray:
     "Read a 2-D image file as (H, W, C); grey images get C=1, alpha is dropped; larger than `MAX_SIDE` is refused."
@@ -324,6 +338,8 @@ def _one_each(files, # candidate files
     return d
 def _nii_stem(f:Path): return re.sub(r'\.nii(\.gz)?$', '', f.name, flags=re.I)
 
+_brats_role = re.compile(r'^.*[_-](flair|t1|t1ce|t1c|t1gd|t2|t2f|t2w|t1n|seg)$', re.I)   # a modern BraTS file's stem and its role
+
 def _brats_files(folder:Path)->tuple[dict, str]:
     "Map modality/seg/brain -> file for a BraTS case folder; and the naming scheme."
     stems = _one_each(_nii_files(folder), _nii_stem, lambda s: f"the volume {s}")
@@ -331,7 +347,7 @@ def _brats_files(folder:Path)->tuple[dict, str]:
     found = {k:stems[v] for k,v in _BRATS2015.items() if v in stems}
     if found: return found, '2015'
     def role(f):
-        m = re.match(r'^.*[_-](flair|t1|t1ce|t1c|t1gd|t2|t2f|t2w|t1n|seg)$', _nii_stem(f), re.I)
+        m = _brats_role.match(_nii_stem(f))
         if not m: return None
         k = {'t2f':'flair', 't1n':'t1', 't2w':'t2'}.get(m[1].lower(), m[1].lower())
         return 'seg' if k == 'seg' else _MOD_ALIASES[k]
@@ -364,10 +380,30 @@ def read_nifti(path, what:str='image')->tuple[np.ndarray, np.ndarray, tuple]:
     a = _finite(a, path, f"{what} volume", 'voxels', 'error' if what == 'segmentation' else 'warn')
     return a, img.affine, nifti_spacing(img)
 
+VOXEL_ORDER = ('P', 'L', 'S') # NIfTI voxels are read in this order: rows anterior -> posterior, columns the patient's right -> left, slices upward
+
+def voxel_order(affine, # the file's voxel -> world affine
+                shape:tuple, # its (X, Y, Z) shape
+               )->tuple:
+    "How to read a NIfTI in `VOXEL_ORDER` (axis swaps and flips only, no resampling): (to it, back to the file's, its affine, its shape)."
+    from nibabel.orientations import io_orientation, apply_orientation, inv_ornt_aff, ornt_transform, axcodes2ornt
+    shape = tuple(int(s) for s in shape[:3])
+    ornt = ornt_transform(io_orientation(np.asarray(affine)), axcodes2ornt(VOXEL_ORDER))
+    if (ornt == [[0, 1], [1, 1], [2, 1]]).all(): return (lambda a: a), (lambda a: a), np.asarray(affine), shape   # stored so already
+    inv,new = np.zeros_like(ornt),[0, 0, 0]
+    for i,(j,f) in enumerate(ornt): inv[int(j)],new[int(j)] = (i, f),shape[i]   # axis j is the file's axis i (flipped when f = -1)
+    to = lambda a: np.ascontiguousarray(apply_orientation(a, ornt))
+    back = lambda a: np.ascontiguousarray(apply_orientation(a, inv))
+    return to, back, np.asarray(affine) @ inv_ornt_aff(ornt, shape), tuple(new)
+
 def nifti_spacing(img)->tuple:
     "Voxel size in mm per axis, from the affine nibabel uses (the sform when only it is set): pixdim can disagree with it."
+    return _affine_spacing(img.affine)
+
+def _affine_spacing(affine)->tuple:
+    "Voxel size in mm per axis of a voxel -> world affine."
     from nibabel.affines import voxel_sizes
-    return tuple(round(float(z), 6) for z in voxel_sizes(img.affine)[:3])
+    return tuple(round(float(z), 6) for z in voxel_sizes(np.asarray(affine))[:3])
 
 # %% ../nbs/02_io.ipynb #f4ab9540
 def read_brats_case(folder, # one BraTS case folder
@@ -376,7 +412,7 @@ def read_brats_case(folder, # one BraTS case folder
                     generation:str=None, # label convention '2015', '2021' or '2023'; default from the names
                     labelled:bool=True, # a segmentation required (False: read for prediction; any segmentation is not read)
                    )->Case:
-    "Read a BraTS case folder of NIfTI volumes as a `Case` sliced along the third axis."
+    "Read a BraTS case folder of NIfTI volumes as a `Case`, in one voxel order (`voxel_order`): axial slices laid out as LGG slices and radiology viewers show them."
     folder = Path(folder)
     files,scheme = _brats_files(folder)
     present = [m for m in ('flair', 't1', 't1ce', 't2') if m in files]
@@ -395,6 +431,7 @@ def read_brats_case(folder, # one BraTS case folder
     ref = files['seg'] if labelled else files[mods[0]]
     hdr = nib.load(str(ref))
     shape = hdr.shape[:3]
+    to_ras,back,affine,ras_shape = voxel_order(hdr.affine, shape)   # one voxel order whatever the files' storage
     cache = {}
     def vol(key):
         if key not in cache:
@@ -404,6 +441,7 @@ def read_brats_case(folder, # one BraTS case folder
             if (d := float(np.abs(aff - hdr.affine).max())) > 1e-3:     # one grid in space, not only in shape
                 raise DataError(files[key], f"affine differs from the {'segmentation' if labelled else mods[0]}'s {ref.name} (by up to {d:.3g}): "
                                 "the volumes are not on one voxel grid; resample them onto one grid first")
+            a = to_ras(a)
             if key == 'seg': a = to_class_mask_volume(a, files[key], known, target)
             cache[key] = a
         return cache[key]
@@ -415,9 +453,9 @@ def read_brats_case(folder, # one BraTS case folder
         return (load_image(i) != cache['bg']).any(-1)       # not background in some input (0, or a z-scored volume's own)
     values = [0, 1] if target == 'whole' else sorted(known)
     labels = {0:'background', 1:'tumour'} if target == 'whole' else {i:known[v] for i,v in enumerate(values)}
-    return Case(folder.name, 'brats', list(range(shape[2])), load_image, load_mask if labelled else None, mods, labels=labels,
+    return Case(folder.name, 'brats', list(range(ras_shape[2])), load_image, load_mask if labelled else None, mods, labels=labels,
                 label_values=values if values != list(range(len(values))) else None,
-                spacing=nifti_spacing(hdr), affine=hdr.affine, source=folder,
+                spacing=_affine_spacing(affine), affine=affine, source=folder, to_stored=back,
                 files=[(files[m], files.get('seg')) for m in mods], load_brain=load_brain)
 
 def _edge_value(a:np.ndarray)->float:
@@ -588,34 +626,53 @@ def _grouped_images(folder:Path, files:list, group:str)->list[Case]:
             for k,fs in _group_files(files, group, "the model's patient pattern").items()]
 
 def read_nifti_case(path)->Case:
-    "One 3-D NIfTI volume as a one-channel `Case` without a mask, sliced along the third axis (affine kept)."
+    "One 3-D NIfTI volume as a one-channel `Case` without a mask, in one voxel order (`voxel_order`; `to_stored` undoes it): axial slices, as radiology viewers show them."
     import nibabel as nib
     path = Path(path)
     try: hdr = nib.load(str(path))
     except Exception as e: raise DataError(path, f"cannot be read as NIfTI ({type(e).__name__}: {e})") from None
     if len(hdr.shape) < 3: raise DataError(path, f"image volume is {len(hdr.shape)}-D (shape {hdr.shape}); expected 3-D")
+    to_ras,back,affine,shape = voxel_order(hdr.affine, hdr.shape[:3])
     cache = {}
     def vol():
-        if 'a' not in cache: cache['a'] = read_nifti(path)[0]
+        if 'a' not in cache: cache['a'] = to_ras(read_nifti(path)[0])
         return cache['a']
     def load_image(i): return vol()[:, :, i, None].astype(np.float32)
-    return Case(_nii_stem(path), 'nifti', list(range(hdr.shape[2])), load_image, None, ['image'], affine=hdr.affine,
-                spacing=nifti_spacing(hdr), source=path, files=[(path, None)])
+    return Case(_nii_stem(path), 'nifti', list(range(shape[2])), load_image, None, ['image'], affine=affine,
+                spacing=_affine_spacing(affine), source=path, files=[(path, None)], to_stored=back)
 
 def _brats_named(folder:Path)->bool:
     "True if `folder`'s NIfTI files carry BraTS names (one case of several modalities), False for a folder of separate volumes."
     try: _brats_files(folder); return True
-    except AmbiguousFiles: raise                          # a BraTS case with a duplicate: refused, not read as separate volumes
+    except AmbiguousFiles:                                # a BraTS case with a duplicate: refused, not read as separate volumes;
+        if any(_nii_stem(f) in _BRATS2015.values() or _brats_role.match(_nii_stem(f)) for f in _nii_files(folder)): raise
+        return False                                      # separate volumes, two of one name (x.nii beside x.nii.gz): each its own
     except DataError: return False
+
+def _image_files(folder:Path)->list[Path]:
+    "A folder's images (not masks, not hidden), in natural name order."
+    return sorted((f for f in folder.iterdir() if f.is_file() and f.suffix.lower() in IMAGE_EXTS and not f.stem.endswith('_mask') and not _hidden(f)),
+                  key=lambda f: _natural_key(f.name))
+
+def _separate_scans(folder:Path, group:str=None)->list[Path]:
+    "The files of a folder of separate scans (NIfTI volumes, images, or both), to predict one by one; [] when the folder is one case or more (BraTS names, an LGG patient, images grouped by `group`)."
+    nii,ims = _nii_files(folder), _image_files(folder)
+    try: brats = bool(nii) and _brats_named(folder)
+    except AmbiguousFiles: return []                      # a BraTS case with a duplicate: read whole, and refused there
+    if brats or (ims and group) or (ims and not nii and all(_lgg_re.match(f.name) for f in ims)): return []
+    return sorted(nii + ims, key=lambda f: _natural_key(f.name))
 
 def _scans_at_top(d:Path)->bool:
     "True if folder `d` itself holds images or NIfTI volumes."
     return any(f.is_file() and (f.suffix.lower() in IMAGE_EXTS or f.name.lower().endswith(NII)) for f in d.iterdir())
 
-def expand_inputs(path)->list[Path]:
-    "A data set's root (LGG patient folders, BraTS case folders, images/ + masks/) as the folders to predict; any other path as itself."
+def expand_inputs(path, # a file or folder given to predict
+                  group:str=None, # the model's patient pattern for images (`reader.group`): such a folder is read whole
+                 )->list[Path]:
+    "What to predict, each on its own (its own row, its own error): a data set's root as its patient / case folders (images/ + masks/: the images); a folder of separate scans as its files; a file, a BraTS case or an LGG patient as itself."
     path = Path(path)
-    if not path.is_dir() or _scans_at_top(path): return [path]
+    if not path.is_dir(): return [path]
+    if _scans_at_top(path): return _separate_scans(path, group) or [path]
     subs = sorted((d for d in path.iterdir() if d.is_dir() and not _hidden(d)), key=lambda d: _natural_key(d.name))
     if (path/'images').is_dir(): subs = [path/'images']          # images/ + masks/: the images alone (masks are not inputs)
     return subs or [path]
@@ -631,15 +688,13 @@ def read_inputs(path, # an image, a NIfTI file, an LGG patient folder, a BraTS c
         if path.suffix.lower() in IMAGE_EXTS: return [read_image_case(path)]
         raise DataError(path, "is neither a 2-D image (png, jpg, tif) nor a NIfTI volume")
     if not path.is_dir(): raise DataError(path, "does not exist")
-    if _nii_files(path):
-        if _brats_named(path): return [read_brats_case(path, modalities=modalities, labelled=False)]
-        return [read_nifti_case(f) for f in sorted(_nii_files(path), key=lambda f: _natural_key(f.name))]   # e.g. nnU-Net's case_0000.nii.gz
-    files = sorted((f for f in path.iterdir() if f.is_file() and f.suffix.lower() in IMAGE_EXTS and not f.stem.endswith('_mask')),
-                   key=lambda f: _natural_key(f.name))
-    if files and all(_lgg_re.match(f.name) for f in files): return [read_lgg_case(path, labelled=False)]   # one LGG patient
-    if files and group: return _grouped_images(path, files, group)
-    if files: return [read_image_case(f) for f in files]
-    raise DataError(path, "holds no images or NIfTI volumes")
+    nii,files = _nii_files(path), _image_files(path)
+    if nii and _brats_named(path): return [read_brats_case(path, modalities=modalities, labelled=False)]
+    if files and not nii and all(_lgg_re.match(f.name) for f in files): return [read_lgg_case(path, labelled=False)]   # one LGG patient
+    cases = [read_nifti_case(f) for f in sorted(nii, key=lambda f: _natural_key(f.name))]   # separate volumes, e.g. nnU-Net's case_0000.nii.gz
+    if files: cases += _grouped_images(path, files, group) if group else [read_image_case(f) for f in files]   # and images beside them
+    if not cases: raise DataError(path, "holds no images or NIfTI volumes")
+    return cases
 
 # %% ../nbs/02_io.ipynb #39590def
 def summarize(cases:list[Case], # cases from `read_cases`

@@ -740,15 +740,15 @@ def predict(self:SegModel,
             **kwargs, # passed to `predict_volume` (tta, bs, probs, uncertainty)
            ):
     "Class-index mask in the input's geometry, post-processed: (H, W) for an image, (N, H, W) for a volume or case, (X, Y, Z) for a NIfTI file (probabilities / uncertainty after it on request)."
-    from tumortrace.io import read_image, read_nifti, NII
+    from tumortrace.io import read_image, read_nifti_case, NII
     from tumortrace.postprocess import postprocess as clean, check_spec
     spec = (self.decision_rule(kwargs.get('tta') or kwargs.get('uncertainty'))['postprocess'] or 'none') if postprocess == 'auto' else check_spec(postprocess)
     brain,back = None,(lambda a: a)                  # `back`: the (N, ...) result in the input's own layout
     if isinstance(x, Case): x,brain = x.volume(), x.brain_volume()
     elif isinstance(x, (str, Path)):
         f = Path(x)
-        if f.name.lower().endswith(NII):
-            x,back = read_nifti(f)[0].transpose(2, 0, 1)[..., None].astype(np.float32), lambda a: np.moveaxis(a, 0, -1)
+        if f.name.lower().endswith(NII):                 # read in `io.VOXEL_ORDER` (as `tumortrace predict` does), answered in the file's
+            c = read_nifti_case(f); x,brain,back = c.volume(), c.brain_volume(), (lambda a: c.to_stored(np.moveaxis(a, 0, -1)))
         else: x = read_image(f)
     x = np.asarray(x.detach().cpu() if isinstance(x, torch.Tensor) else x)
     if x.ndim == 2: x = x[..., None]

@@ -113,11 +113,12 @@ def _predict_now(self:PatientSource, pid, d):
 def _uncertainty(self:PatientSource, pid:str)->np.ndarray|None:
     "TTA disagreement map of `pid` (computed on first request; None without a `SegModel`)."
     d = self.predict(pid)
+    m = self.model.model_for(d['case']) if hasattr(self.model, 'model_for') else self.model   # a cross-validation: the fold's model
     with self._busy:
-        if d['unc'] is None and hasattr(self.model, 'predict_volume'):
+        if d['unc'] is None and hasattr(m, 'predict_volume'):
             brain = d['case'].brain_volume()
             if brain is None: brain = brain_mask(d['vol'])
-            _,unc = self.model.predict_volume(d['vol'], d['case'].brain_volume(), uncertainty=True)
+            _,unc = m.predict_volume(d['vol'], d['case'].brain_volume(), uncertainty=True)
             d['unc'] = np.where(brain, unc, 0).astype(np.float32)              # nothing outside the head
     return d['unc']
 
@@ -184,13 +185,18 @@ class FoldModels:
         tta = json.loads((run/'scores.json').read_text()).get('tta', False) if (run/'scores.json').exists() else False
         d = json.loads((run/'decision.json').read_text()) if (run/'decision.json').exists() else m.decision_rule(tta)
         return m, tta, d
+    def _loaded(self, case:Case)->tuple:
+        k = self.fold_of[case.case_id]
+        if k not in self._models: self._models[k] = self._fold(k)
+        return self._models[k]
+    def model_for(self, case:Case):
+        "The fold model that did not train on `case` (a `SegModel`)."
+        return self._loaded(case)[0]
     def __call__(self, case:Case)->np.ndarray|tuple:
         "The fold's mask at its threshold, or (that mask, post-processed as the fold chose) when `postprocess`, as kept predictions are."
         from tumortrace.model import decide
         from tumortrace.postprocess import postprocess
-        k = self.fold_of[case.case_id]
-        if k not in self._models: self._models[k] = self._fold(k)
-        m,tta,d = self._models[k]
+        m,tta,d = self._loaded(case)
         p = m.predict_case(case, probs=True, tta=tta)[1]
         mask = decide(p, d.get('threshold'), d.get('grow'))
         return (mask, postprocess(mask, d.get('postprocess') or 'none')) if self.post else mask
@@ -250,6 +256,9 @@ def _read_patients(data, model, patients, where:Path)->list[Case]:
     from tumortrace.io import read_cases
     if data is None or not Path(data).exists(): raise DataError(where, f"does not lead to its data ({data}): pass data=")
     cfg = _model_cfg(model)
+    from tumortrace.io import detect_layout
+    if cfg.get('layout') and (lay := detect_layout(data)) != cfg['layout']:    # as `evaluate` says it, not "holds no TIFF slices"
+        raise DataError(Path(data), f"holds {lay} data; the model was trained on {cfg['layout']} data")
     cases = read_cases(data, layout=cfg.get('layout'), **cfg.get('reader', {}))
     if patients is None: return cases
     byid = {c.case_id:c for c in cases}
@@ -336,7 +345,9 @@ def render_slice(d:dict, # a patient from `PatientSource.get`
         cb.set_label('TTA disagreement', fontsize=9, color=TEXT_COLOUR); cb.ax.tick_params(labelsize=8, colors=TEXT_COLOUR)
     if 'raw' in layers and raw is not None and np.any(raw):
         ax.contour(raw > 0, levels=[0.5], colors=[POST_COLOUR], linewidths=1.4, linestyles='dashed')
-    if 'raw' in layers and raw is not None: hs.append(Line2D([], [], color=POST_COLOUR, ls='--', label='raw'))
+    if 'raw' in layers and raw is not None:                          # a dark rim: the white dashes show on a light page too
+        from matplotlib import patheffects as pe
+        hs.append(Line2D([], [], color=POST_COLOUR, ls='--', label='raw', path_effects=[pe.withStroke(linewidth=3, foreground='#444444')]))
     if 'truth' in layers and np.any(truth): ax.contour(truth > 0, levels=[0.5], colors=[TRUTH_COLOUR], linewidths=1.4)
     if 'truth' in layers: hs.insert(0, Line2D([], [], color=TRUTH_COLOUR, lw=1.5, label='truth'))
     if view is not None:
@@ -344,7 +355,7 @@ def render_slice(d:dict, # a patient from `PatientSource.get`
         ax.set_xlim(cx - w / z / 2, cx + w / z / 2); ax.set_ylim(cy + h / z / 2, cy - h / z / 2)
     ax.set_title(f"{d['id']}  slice {i + 1}/{len(vol)}  ({d['channels'][min(channel, len(d['channels']) - 1)]})", fontsize=10,
                  color=TEXT_COLOUR)
-    if hs: fig.legend(handles=hs, loc='lower center', ncol=min(len(hs), 4), fontsize=9, frameon=False, labelcolor=TEXT_COLOUR)  # >= 10 px
+    if hs: fig.legend(handles=hs, loc='lower center', ncol=len(hs) if len(hs) <= 6 else 4, fontsize=9, frameon=False, labelcolor=TEXT_COLOUR)  # >= 10 px
     return fig
 
 # %% ../nbs/14_widgets.ipynb #b6ef4427
@@ -358,15 +369,18 @@ def render_planes(d:dict, # a patient from `PatientSource.get` (a NIfTI case: wi
                   channel:int=0, # image channel
                   opacity:float=0.45, size:float=9.6, dpi:int=80,
                   point:tuple=None, # (row, col) of the crosshair on the shown axial slice (default: the tumour's centre)
+                  layers=('truth', 'prediction'), # which of the two to draw
                  ):
-    "Axial, coronal and sagittal planes through a crosshair, truth outlined and prediction filled; returns the figure."
+    "Axial, coronal and sagittal planes through a crosshair, truth outlined and prediction filled (as `layers` says); returns the figure."
     from matplotlib.colors import to_rgb
     img = _display_volume(d, d['vol'][..., min(channel, d['vol'].shape[-1] - 1)])
     truth = _display_volume(d, d['truth'])
     pred = None if d.get('post') is None else _display_volume(d, d['post'])
     if point is None:
-        m = truth[i] if truth[i].any() else pred[i] if pred is not None and pred[i].any() else None
+        m = truth[i] if truth[i].any() else pred[i] if pred is not None and pred[i].any() else None   # the crosshair on the tumour either way
         point = tuple(int(round(v)) for v in np.argwhere(m).mean(0)) if m is not None else (img.shape[1] // 2, img.shape[2] // 2)
+    if 'truth' not in layers: truth = np.zeros_like(truth)
+    if 'prediction' not in layers: pred = None
     r,c = point
     import nibabel as nib
     up = d['case'].affine is not None and nib.aff2axcodes(d['case'].affine)[2] == 'S'   # slice index grows upward: flip
@@ -436,6 +450,7 @@ class Viewer:
         self._pending,self._lock,self._quiet_patient,self._quiet_table,self._worst_for,self._scorer = [],threading.RLock(),False,False,None,None
         names = source.channel_names
         if channel is None: channel = default_channel(names)
+        if not 0 <= channel < len(names): raise ValueError(f"channel={channel}: the data have {len(names)} channels, 0-{len(names) - 1}: {', '.join(names)}")
         self.patient = W.Dropdown(options=[(self._label(p), p) for p in source.ids], description='patient',
                                   layout=W.Layout(width='380px'), tooltip='the patient shown (with its Dice once known)')
         self.slice = W.IntSlider(min=1, max=2, description='slice', continuous_update=False,  # numbered from 1, like LGG files
@@ -472,6 +487,7 @@ class Viewer:
                               tooltip='patients and their metrics: choose one to open it at its worst slice')
         self.table.add_class('tumortrace-table')
         self.patient.observe(self._load, 'value')
+        self.planes.observe(self._sync_controls, 'value')                      # before the redraw below: it reads what is enabled
         for w in (self.slice, self.channel, self.opacity, self.size, self.style, self.unc_opacity, self.planes, *self.layers.values()):
             w.observe(self.redraw, 'value')
         for t in self.layers.values(): t.observe(_show_state, 'value')          # on/off visible in any theme: icon + colour
@@ -507,8 +523,9 @@ def _load(self:Viewer, *_):
     if self._quiet_patient: return
     pid = self.patient.value
     self.d = d = self.src.read(pid)
-    for n in ('prediction', 'raw', 'errors', 'uncertainty'): self.layers[n].disabled = not self.src.has_model
+    self.status.value = ''                                  # what was said of the last patient (a saved view, a failure)
     self.planes.disabled = d['case'].affine is None
+    self._sync_controls()
     self.view = None
     self._quiet = True
     self.slice.max = len(d['truth'])
@@ -556,8 +573,8 @@ def _draw(self:Viewer):
         self.status.value = "<i>computing TTA uncertainty…</i>"
         if self.src.uncertainty(d['id']) is None: self.status.value = "no uncertainty without a trained model"
     i = self.slice.value - 1
-    if self.planes.value and not self.planes.disabled:
-        fig = render_planes(d, i, self.channel.value, self.opacity.value, 1.6 * self.size.value / self.dpi, self.dpi)
+    if self._planes_shown():
+        fig = render_planes(d, i, self.channel.value, self.opacity.value, 1.6 * self.size.value / self.dpi, self.dpi, layers=layers)
     else: fig = render_slice(d, i, self.channel.value, layers, self.opacity.value, self.size.value / self.dpi, self.dpi,
                              self.style.value, self.unc_opacity.value, self.view)
     self.image.value = fig_png(fig, self.dpi)
@@ -569,14 +586,26 @@ def _draw(self:Viewer):
     self.redraws += 1
     if self.status.value.startswith('<i>computing'): self.status.value = ''
 
+def _planes_shown(self:Viewer)->bool: return self.planes.value and not self.planes.disabled
+
+def _sync_controls(self:Viewer, *_):
+    "Enable only the controls that act on the picture: the model's layers with a model; in the 3-plane view truth, prediction and opacity."
+    planes = self._planes_shown()
+    for n,t in self.layers.items(): t.disabled = (n != 'truth' and not self.src.has_model) or (planes and n not in ('truth', 'prediction'))
+    self.style.disabled = self.unc_opacity.disabled = planes
+
 Viewer._load,Viewer._predict_job,Viewer._relabel,Viewer._predicted,Viewer.redraw,Viewer._draw = _load,_predict_job,_relabel,_predicted,_redraw,_draw
+Viewer._planes_shown,Viewer._sync_controls = _planes_shown,_sync_controls
 
 # %% ../nbs/14_widgets.ipynb #50b94220
 _TABLE_CSS = "<style>.tumortrace-table select {font-family: monospace; font-size: 12px}</style>"
 
-def _fmt(v)->str:
+def _fmt(v, col:str='')->str:
+    "A table cell: voxel counts as integers, other values with 3 decimals below 10, 1 below 1,000, none above."
     import pandas as pd
-    return '—' if pd.isna(v) else f'{v:.3f}' if abs(v) < 10 else f'{v:,.0f}'
+    if pd.isna(v): return '—'
+    if col.startswith('volume') and not col.endswith('_ml'): return f'{v:,.0f}'
+    return f'{v:.3f}' if abs(v) < 10 else f'{v:.1f}' if abs(v) < 1000 else f'{v:,.0f}'
 
 def fill_table(self:Viewer):
     "Redraw the per-patient table from what the source knows, sorted as chosen, the shown patient selected."
@@ -588,7 +617,7 @@ def fill_table(self:Viewer):
         df = df.sort_values(key, ascending=not self.descending.value, na_position='last', kind='stable')
         w = max(7, int(df['patient'].str.len().max()))
         widths = {c:max(len(c), 7) for c in cols}
-        rows = [(f"{r['patient']:<{w}}  " + '  '.join(f"{_fmt(r[c]):>{widths[c]}}" for c in cols), r['patient'])
+        rows = [(f"{r['patient']:<{w}}  " + '  '.join(f"{_fmt(r[c], c):>{widths[c]}}" for c in cols), r['patient'])
                 for r in df.to_dict('records')]
         head = f"{'patient':<{w}}  " + '  '.join(f"{c:>{widths[c]}}" for c in cols)
         self._quiet_table = True
@@ -621,6 +650,7 @@ def _jump_worst(self:Viewer)->bool:
 def score_all(self:Viewer):
     "Predict every patient not scored yet in a background thread (one at a time), refreshing the table as it goes."
     if self._scorer is not None and self._scorer.is_alive(): return self
+    if not self.src.has_model: self.status.value = "no model: nothing to score"; return self
     def progress(k, n):
         self.status.value = f"<i>scored {k} of {n} patients…</i>"
         self._relabel(); self.fill_table()
@@ -636,7 +666,9 @@ def score_all(self:Viewer):
 def save_view(self:Viewer)->list[Path]:
     "Save the picture shown as PNG (at twice the screen resolution) and SVG in `snapshots/`; returns the files."
     self.snapshots.mkdir(parents=True, exist_ok=True)
-    stem = f"{self.shown['patient']}_slice{self.shown['slice'] + 1}"
+    stem = f"{self.shown['patient']}_slice{self.shown['slice'] + 1}" + ('_planes' if self._planes_shown() else '')
+    base,k = stem,1
+    while any((self.snapshots/f'{stem}.{e}').exists() for e in ('png', 'svg')): k += 1; stem = f'{base}-{k}'   # another view of it: kept
     files = []
     for ext,kw in (('png', dict(dpi=2 * self.dpi)), ('svg', {})):
         f = self.snapshots/f'{stem}.{ext}'
@@ -655,6 +687,7 @@ def _shown_shape(self:Viewer)->tuple:
 
 def zoom(self:Viewer, f:float):
     "Magnify by `f` (1 to 8 times) about the picture's centre."
+    if self._planes_shown(): self.status.value = "zoom and pan act on the single-slice view"; return
     h,w = self._shown_shape()
     cy,cx,z = self.view or (h / 2, w / 2, 1.)
     z = float(np.clip(z * f, 1., 8.))
@@ -663,7 +696,7 @@ def zoom(self:Viewer, f:float):
 
 def pan(self:Viewer, dx:float, dy:float, width_px:float):
     "Move the magnified picture by a drag of (dx, dy) screen pixels on a picture `width_px` wide."
-    if self.view is None: return
+    if self.view is None or self._planes_shown(): return
     (h,w),(cy,cx,z) = self._shown_shape(), self.view
     s = (w / z) / max(width_px, 1)                       # slice pixels per screen pixel
     self.view = (float(np.clip(cy - dy * s, 0, h)), float(np.clip(cx - dx * s, 0, w)), z)
@@ -697,6 +730,6 @@ def viewer(source, # eval folder, run folder, data folder, a `Case`, a list of c
            data=None, # data folder, when a run's or evaluation's is elsewhere
            patients=None, # patient ids to show
            postprocess_spec:str=None, # post-processing layer (default: the model's recorded choice)
-           **kwargs)->Viewer: # `Viewer` options: layers, channel, opacity, size, dpi, background
+           **kwargs)->Viewer: # `Viewer` options: layers, channel, opacity, size, dpi, background, snapshots
     "Open the ipywidgets viewer on `source`; patients are read and predicted one at a time, as they are chosen."
     return Viewer(open_source(source, model, data, patients, postprocess_spec), **kwargs)
