@@ -88,11 +88,11 @@ def test_nifti_nan_warns_and_reads_background_inf_and_nan_labels_refused(tmp_pat
 def test_nan_padding_of_a_zscored_volume_reads_as_its_background(tmp_path):
     "A z-scored scan (background -3.2) padded with NaN reads exactly as the unpadded scan: NaN as 0 would be mean brain there, and the brain mask and crop grew."
     from conftest import DATA
-    from tumortrace.io import read_nifti, _nan_background
+    from tumortrace.io import read_nifti, _edge_value
     from tumortrace.data import brain_mask
     src = DATA/'brats2015'/'brats_2013_pat0006_1'/'Flair_subtrMeanDivStd.nii.gz'
     img = nib.load(str(src)); a = np.asarray(img.dataobj).astype(np.float32)
-    bg = _nan_background(a); assert bg < -1                      # the z-scored background, not 0
+    bg = _edge_value(a); assert bg < -1                      # the z-scored background, not 0
     assert (a[:20] == bg).all()                                  # the first 20 rows hold only background ...
     p = a.copy(); p[:20] = np.nan                                # ... padded with NaN, as registration tools do
     nib.save(nib.Nifti1Image(p, img.affine), str(tmp_path/'padded.nii.gz'))

@@ -36,14 +36,14 @@ def _finite(a:np.ndarray, path, what:str, unit:str, nan:str='warn')->np.ndarray:
     if n_inf or nan == 'error': raise DataError(path, f"{what} contains {n_inf or n_nan} {'infinite' if n_inf else 'NaN'} {unit}")
     a = np.array(a)                                   # (a copy: the file's own array may be read-only)
     parts = [a[..., c] for c in range(a.shape[-1])] if unit == 'pixels' else [a]   # an (H, W, C) image per channel; a volume whole
-    bg = [_nan_background(p) for p in parts]
+    bg = [_edge_value(p) for p in parts]
     for p,b in zip(parts, bg): p[np.isnan(p)] = b     # views: fills `a`
     warnings.warn(f"{path}: {what} contains {n_nan} NaN {unit}, read as its background "
                   f"({', '.join(f'{b:.4g}' for b in bg)}, the commonest value on its edges)", stacklevel=3)
     return a
 
-def _nan_background(a:np.ndarray)->float:
-    "What NaN padding stands for in `a`: the commonest finite value on its first two axes' edges (0 in a raw scan, e.g. -3.2 once z-scored), else its smallest finite value."
+def _edge_value(a:np.ndarray)->float:
+    "The background of an image or (X, Y, Z) volume: the commonest finite value on its first two axes' edges (0 in a raw scan, e.g. -3.2 once z-scored), else its smallest finite value (what NaN padding stands for, too)."
     e = np.concatenate([a[[0, -1]].ravel(), a[:, [0, -1]].ravel()])
     e = e[np.isfinite(e)]
     if e.size: v,n = np.unique(e, return_counts=True); return float(v[n.argmax()])
@@ -457,11 +457,6 @@ def read_brats_case(folder, # one BraTS case folder
                 label_values=values if values != list(range(len(values))) else None,
                 spacing=_affine_spacing(affine), affine=affine, source=folder, to_stored=back,
                 files=[(files[m], files.get('seg')) for m in mods], load_brain=load_brain)
-
-def _edge_value(a:np.ndarray)->float:
-    "The commonest value on an (X, Y, Z) volume's in-plane edges: its background (0, or e.g. -3.2 once z-scored with it)."
-    v,n = np.unique(np.concatenate([a[[0, -1]].ravel(), a[:, [0, -1]].ravel()]), return_counts=True)
-    return float(v[n.argmax()])
 
 def to_class_mask_volume(a, path, known:dict, target:str)->np.ndarray:
     "Check a label volume against the `known` labels; binarise it (`target='whole'`) or map labels to class indices 0..K-1."
