@@ -398,3 +398,13 @@ def test_sigterm_is_passed_on_to_a_child(tmp_path):
     while not (tmp_path/'child.log.up').exists() and time.time() - t0 < 60: time.sleep(0.1)
     p.send_signal(signal.SIGTERM)
     assert p.wait(timeout=60) == 143 and (tmp_path/'child.log').read_text() == 'SIGTERM'
+
+def test_a_nifti_model_trained_before_one_voxel_order_is_said_so(tmp_path):
+    "A BraTS/NIfTI model whose config records no `voxel_order` learned from slices as stored: loading it warns; one that records it does not."
+    import warnings
+    from tumortrace.model import unet_config, create_model, save_model, load_model, _said
+    cfg = unet_config('xresnet18_w16', n_in=1, n_out=2, size=32); cfg.update(norm='percentile', crop=True, layout='brats')
+    save_model(create_model(cfg), cfg, tmp_path/'old'); _said.clear()
+    with pytest.warns(UserWarning, match=r'old: trained before NIfTI volumes were read in one voxel order'): load_model(tmp_path/'old', device='cpu')
+    save_model(create_model(cfg), {**cfg, 'voxel_order':'PLS'}, tmp_path/'new')
+    with warnings.catch_warnings(): warnings.simplefilter('error'); load_model(tmp_path/'new', device='cpu')

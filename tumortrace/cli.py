@@ -67,6 +67,7 @@ def cmd_demo(args)->int:
     from tumortrace.augment import seg_augs, show_pairs
     from tumortrace.core import write_json, atomic_path
     from tumortrace.train import Run
+    if args.size is not None and (args.size < 32 or args.size % 32): raise OptionError(f"--size {args.size}: a multiple of 32, at least 32")
     data = Path(args.data) if args.data else bundled_data('lgg')
     out = Path(args.out); out.mkdir(parents=True, exist_ok=True)
     cases = read_cases(data)

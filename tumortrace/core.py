@@ -52,7 +52,7 @@ class Case:
     files:Optional[list] = None # per-slice (image file, mask file), for error messages
     load_brain:Optional[Callable] = None # i -> (H, W) bool brain mask, when the source has one
     label_values:Optional[list] = None # label value in the source file of each class index, when they differ (BraTS 4 -> 3)
-    to_stored:Optional[Callable] = None # a NIfTI read in RAS+ voxel order: (X, Y, Z) array in that order -> the file's own
+    to_stored:Optional[Callable] = None # a NIfTI (read in `io.VOXEL_ORDER`): an (X, Y, Z) array in that order -> in the file's own
 
     @property
     def n_slices(self): return len(self.slice_ids)

@@ -232,13 +232,21 @@ def save_prediction(folder, case_id:str, mask:np.ndarray, # the (post-processed)
                     raw:np.ndarray=None, # the prediction before post-processing, when it differs
                    )->Path:
     "Keep a patient's prediction as `folder/<case_id>.npz` (atomically, compressed), for galleries and viewers."
+    from tumortrace.io import VOXEL_ORDER
     f = _pred_file(folder, case_id); f.parent.mkdir(parents=True, exist_ok=True)
-    arrs = dict(mask=np.asarray(mask, np.uint8))
+    arrs = dict(mask=np.asarray(mask, np.uint8), voxel_order=np.array(''.join(VOXEL_ORDER)))   # a NIfTI case's slices, as read now
     if raw is not None and not np.array_equal(raw, mask): arrs['raw'] = np.asarray(raw, np.uint8)
     with atomic_path(f) as tmp: np.savez_compressed(tmp, **arrs)
     return f
 
-def has_prediction(folder, case_id:str)->bool: return folder is not None and _pred_file(folder, case_id).exists()
+def has_prediction(folder, case_id:str,
+                   case:Case=None, # its case: a NIfTI case's prediction kept before volumes were read in `io.VOXEL_ORDER` does not count
+                  )->bool:
+    "True if `folder` keeps a prediction of `case_id` that lines up with its case as read now."
+    if folder is None or not (f := _pred_file(folder, case_id)).exists(): return False
+    if case is None or case.layout not in ('brats', 'nifti'): return True
+    from tumortrace.io import VOXEL_ORDER
+    with np.load(f) as z: return 'voxel_order' in z and str(z['voxel_order']) == ''.join(VOXEL_ORDER)
 
 def load_prediction(folder, case_id:str, raw:bool=False)->np.ndarray:
     "The prediction `save_prediction` kept for `case_id` (`raw=True`: before post-processing)."

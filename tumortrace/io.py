@@ -384,17 +384,33 @@ VOXEL_ORDER = ('P', 'L', 'S') # NIfTI voxels are read in this order: rows anteri
 
 def voxel_order(affine, # the file's voxel -> world affine
                 shape:tuple, # its (X, Y, Z) shape
+                path=None, # the file, for the warning about an affine without an orientation
+                oriented:bool=True, # False: the header says nothing of orientation (qform and sform codes 0): read as stored
                )->tuple:
-    "How to read a NIfTI in `VOXEL_ORDER` (axis swaps and flips only, no resampling): (to it, back to the file's, its affine, its shape)."
+    "How to read a NIfTI in `VOXEL_ORDER` (axis swaps and flips only, no resampling): (to it, back to the file's, its affine, its shape, each slice's number in the file)."
     from nibabel.orientations import io_orientation, apply_orientation, inv_ornt_aff, ornt_transform, axcodes2ornt
     shape = tuple(int(s) for s in shape[:3])
-    ornt = ornt_transform(io_orientation(np.asarray(affine)), axcodes2ornt(VOXEL_ORDER))
-    if (ornt == [[0, 1], [1, 1], [2, 1]]).all(): return (lambda a: a), (lambda a: a), np.asarray(affine), shape   # stored so already
+    same = (lambda a: a), (lambda a: a), np.asarray(affine), shape, list(range(shape[2]))
+    if not oriented:                                      # nibabel's stand-in affine would turn it by a guess
+        warnings.warn(f"{path}: its header gives no orientation (qform and sform codes 0): read in its stored voxel order", stacklevel=2)
+        return same
+    try: ornt = ornt_transform(io_orientation(np.asarray(affine)), axcodes2ornt(VOXEL_ORDER))
+    except ValueError:                                    # a singular affine (a zero column): no orientation to follow
+        warnings.warn(f"{path}: its affine {np.asarray(affine)[:3, :3].tolist()} gives no orientation: read in its stored voxel order", stacklevel=2)
+        return same
+    if (ornt == [[0, 1], [1, 1], [2, 1]]).all(): return same  # stored so already
     inv,new = np.zeros_like(ornt),[0, 0, 0]
     for i,(j,f) in enumerate(ornt): inv[int(j)],new[int(j)] = (i, f),shape[i]   # axis j is the file's axis i (flipped when f = -1)
     to = lambda a: np.ascontiguousarray(apply_orientation(a, ornt))
     back = lambda a: np.ascontiguousarray(apply_orientation(a, inv))
-    return to, back, np.asarray(affine) @ inv_ornt_aff(ornt, shape), tuple(new)
+    z = list(range(new[2]))                               # the file's own slice numbers where its slices are these (axial storage)
+    if int(ornt[2][0]) == 2 and ornt[2][1] < 0: z = z[::-1]
+    return to, back, np.asarray(affine) @ inv_ornt_aff(ornt, shape), tuple(new), z
+
+def _oriented(img)->bool:
+    "False when a NIfTI header's qform and sform codes are both 0 (nothing said of orientation: nibabel's affine is a stand-in)."
+    h = img.header
+    return not ('qform_code' in h and 'sform_code' in h) or bool(int(h['qform_code']) or int(h['sform_code']))
 
 def nifti_spacing(img)->tuple:
     "Voxel size in mm per axis, from the affine nibabel uses (the sform when only it is set): pixdim can disagree with it."
@@ -431,17 +447,19 @@ def read_brats_case(folder, # one BraTS case folder
     ref = files['seg'] if labelled else files[mods[0]]
     hdr = nib.load(str(ref))
     shape = hdr.shape[:3]
-    to_ras,back,affine,ras_shape = voxel_order(hdr.affine, shape)   # one voxel order whatever the files' storage
+    to_ras,back,affine,ras_shape,zs = voxel_order(hdr.affine, shape, ref, _oriented(hdr))   # one voxel order whatever the files' storage
     cache = {}
     def vol(key):
         if key not in cache:
             a,aff,_ = read_nifti(files[key], 'segmentation' if key == 'seg' else key)
-            if a.shape != tuple(shape):
+            to_k,_,aff_k,shape_k,_ = (to_ras, None, affine, ras_shape, None) if files[key] == ref else \
+                voxel_order(aff, a.shape, files[key], _oriented(nib.load(str(files[key]))))   # each file its own storage order
+            if tuple(shape_k) != tuple(ras_shape):
                 raise DataError(files[key], f"shape {a.shape} differs from the {'segmentation' if labelled else mods[0]}'s {tuple(shape)}")
-            if (d := float(np.abs(aff - hdr.affine).max())) > 1e-3:     # one grid in space, not only in shape
+            if (d := float(np.abs(aff_k - affine).max())) > 1e-3:     # one grid in space, not only in shape
                 raise DataError(files[key], f"affine differs from the {'segmentation' if labelled else mods[0]}'s {ref.name} (by up to {d:.3g}): "
                                 "the volumes are not on one voxel grid; resample them onto one grid first")
-            a = to_ras(a)
+            a = to_k(a)
             if key == 'seg': a = to_class_mask_volume(a, files[key], known, target)
             cache[key] = a
         return cache[key]
@@ -453,7 +471,7 @@ def read_brats_case(folder, # one BraTS case folder
         return (load_image(i) != cache['bg']).any(-1)       # not background in some input (0, or a z-scored volume's own)
     values = [0, 1] if target == 'whole' else sorted(known)
     labels = {0:'background', 1:'tumour'} if target == 'whole' else {i:known[v] for i,v in enumerate(values)}
-    return Case(folder.name, 'brats', list(range(ras_shape[2])), load_image, load_mask if labelled else None, mods, labels=labels,
+    return Case(folder.name, 'brats', zs, load_image, load_mask if labelled else None, mods, labels=labels,
                 label_values=values if values != list(range(len(values))) else None,
                 spacing=_affine_spacing(affine), affine=affine, source=folder, to_stored=back,
                 files=[(files[m], files.get('seg')) for m in mods], load_brain=load_brain)
@@ -627,13 +645,13 @@ def read_nifti_case(path)->Case:
     try: hdr = nib.load(str(path))
     except Exception as e: raise DataError(path, f"cannot be read as NIfTI ({type(e).__name__}: {e})") from None
     if len(hdr.shape) < 3: raise DataError(path, f"image volume is {len(hdr.shape)}-D (shape {hdr.shape}); expected 3-D")
-    to_ras,back,affine,shape = voxel_order(hdr.affine, hdr.shape[:3])
+    to_ras,back,affine,shape,zs = voxel_order(hdr.affine, hdr.shape[:3], path, _oriented(hdr))
     cache = {}
     def vol():
         if 'a' not in cache: cache['a'] = to_ras(read_nifti(path)[0])
         return cache['a']
     def load_image(i): return vol()[:, :, i, None].astype(np.float32)
-    return Case(_nii_stem(path), 'nifti', list(range(shape[2])), load_image, None, ['image'], affine=affine,
+    return Case(_nii_stem(path), 'nifti', zs, load_image, None, ['image'], affine=affine,
                 spacing=_affine_spacing(affine), source=path, files=[(path, None)], to_stored=back)
 
 def _brats_named(folder:Path)->bool:
@@ -670,7 +688,7 @@ def expand_inputs(path, # a file or folder given to predict
     if _scans_at_top(path): return _separate_scans(path, group) or [path]
     subs = sorted((d for d in path.iterdir() if d.is_dir() and not _hidden(d)), key=lambda d: _natural_key(d.name))
     if (path/'images').is_dir(): subs = [path/'images']          # images/ + masks/: the images alone (masks are not inputs)
-    return subs or [path]
+    return [q for d in subs for q in ((_separate_scans(d, group) or [d]) if _scans_at_top(d) else [d])] or [path]   # case folders of separate scans: their files
 
 def read_inputs(path, # an image, a NIfTI file, an LGG patient folder, a BraTS case folder or a folder of images
                 modalities=None, # BraTS inputs the model takes, in order
@@ -686,8 +704,9 @@ def read_inputs(path, # an image, a NIfTI file, an LGG patient folder, a BraTS c
     nii,files = _nii_files(path), _image_files(path)
     if nii and _brats_named(path): return [read_brats_case(path, modalities=modalities, labelled=False)]
     if files and not nii and all(_lgg_re.match(f.name) for f in files): return [read_lgg_case(path, labelled=False)]   # one LGG patient
-    cases = [read_nifti_case(f) for f in sorted(nii, key=lambda f: _natural_key(f.name))]   # separate volumes, e.g. nnU-Net's case_0000.nii.gz
-    if files: cases += _grouped_images(path, files, group) if group else [read_image_case(f) for f in files]   # and images beside them
+    if files and group: return [read_nifti_case(f) for f in sorted(nii, key=lambda f: _natural_key(f.name))] + _grouped_images(path, files, group)
+    cases = [read_nifti_case(f) if f.name.lower().endswith(NII) else read_image_case(f)   # separate scans (e.g. nnU-Net's case_0000.nii.gz),
+             for f in sorted(nii + files, key=lambda f: _natural_key(f.name))]          # in name order, as `expand_inputs` gives them
     if not cases: raise DataError(path, "holds no images or NIfTI volumes")
     return cases
 

@@ -487,6 +487,7 @@ class ModelConfig:
     norm:str = 'percentile' # intensity normalisation (`data.normalize`)
     crop:bool = True # crop to the brain's box before resizing
     layout:str = None # reader of the training data ('lgg', 'brats', 'folder')
+    voxel_order:str = None # NIfTI training data: the voxel order its slices were read in (`io.VOXEL_ORDER`, e.g. 'PLS'); None before it existed
     reader:dict = field(default_factory=dict) # reader options (modalities, target, group), so prediction reads alike
     threshold:float = None # tumour-probability threshold (binary models; None: argmax)
     grow:float = None # binary models: also tumour where the probability reaches this, 3-D connected to the tumour (`decide`)
@@ -607,6 +608,9 @@ def load_model(path, # a model folder (model.safetensors + config.json), an ense
             nets.append(_load_net(path/name, mc))
         model = MeanProbs(nets)
     else: model = _load_net(path, cfg)
+    if cfg.get('layout') in ('brats', 'nifti') and not cfg.get('voxel_order'):   # trained before NIfTI slices were laid out one way
+        _say_once(f"{path}: trained before NIfTI volumes were read in one voxel order (`io.VOXEL_ORDER`): it learned from slices as "
+             "its files stored them, and now sees them turned to that order; its predictions may be worse: train it again")
     from tumortrace.core import default_device, cpu_bf16
     device = default_device() if device in (None, 'auto') else torch.device(device)
     if precision == 'bf16' and device.type == 'cpu' and not cpu_bf16():
@@ -748,7 +752,10 @@ def predict(self:SegModel,
     elif isinstance(x, (str, Path)):
         f = Path(x)
         if f.name.lower().endswith(NII):                 # read in `io.VOXEL_ORDER` (as `tumortrace predict` does), answered in the file's
-            c = read_nifti_case(f); x,brain,back = c.volume(), c.brain_volume(), (lambda a: c.to_stored(np.moveaxis(a, 0, -1)))
+            c = read_nifti_case(f); x,brain = c.volume(), c.brain_volume()
+            def back(a):                                 # (N, H, W) -> (X, Y, Z); probabilities (N, K, H, W) -> (K, X, Y, Z)
+                if a.ndim == 4: return np.stack([c.to_stored(np.moveaxis(k, 0, -1)) for k in a.transpose(1, 0, 2, 3)])
+                return c.to_stored(np.moveaxis(a, 0, -1))
         else: x = read_image(f)
     x = np.asarray(x.detach().cpu() if isinstance(x, torch.Tensor) else x)
     if x.ndim == 2: x = x[..., None]

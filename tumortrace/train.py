@@ -645,11 +645,12 @@ def _run_split(out:Path, ids:list, resume:bool, split:dict=None, valid_pct:float
 # %% ../nbs/07_train.ipynb #760d3087
 def _model_config(p:dict, ss, case, rkw:dict, **recipe)->dict:
     "Everything `load_model` and prediction need: architecture, classes, channels, preprocessing, reader and recipe."
-    from tumortrace.io import brats_generation, BRATS_REGIONS
+    from tumortrace.io import brats_generation, BRATS_REGIONS, VOXEL_ORDER
     cfg = unet_config(p['encoder'], n_in=len(ss.channel_names), n_out=len(ss.codes), size=p['size'], last_cross=p['last_cross'])
     cfg.update(codes=ss.codes, labels={int(k):v for k,v in case.labels.items()}, label_values=case.label_values,
                channel_names=case.channel_names, context=p['context'], norm=recipe['norm'], crop=recipe['crop'],
                layout=case.layout, reader=rkw, split_seed=recipe['seed'], preset=recipe['preset'],
+               voxel_order=''.join(VOXEL_ORDER) if case.layout in ('brats', 'nifti') else None,   # the slices it learned from
                train=dict(epochs=p['epochs'], bs=p['bs'], lr=p['lr'], loss=recipe['loss'], tumour_weight=p['tumour_weight'], balance=p['balance'], max_minutes=p['max_minutes'], ema=p.get('ema'),
                          deep_supervision=p.get('deep_supervision') or 0,
                          augment=asdict(SegAugment(**p.get('augment', {})))))

@@ -49,7 +49,10 @@ def overlay(ax, image:np.ndarray, truth=None, pred=None, alpha:float=0.45):
 def case_view(case=None)->tuple:
     "(orient, label) for drawing a case's slices: radiological view of a NIfTI volume (from its affine; else as stored), and slice i's number as its files name it (else i + 1)."
     o = radiological(case.affine) if case is not None and case.affine is not None else (lambda a: a)
-    def label(i:int)->str: return str(case.slice_ids[i]) if case is not None and case.layout in ('lgg', 'folder') else str(i + 1)
+    def label(i:int)->str:
+        if case is None: return str(i + 1)
+        if case.layout in ('lgg', 'folder'): return str(case.slice_ids[i])
+        return str(case.slice_ids[i] + 1) if case.layout in ('brats', 'nifti') else str(i + 1)   # a NIfTI's z index, from 1 as viewers count
     return o, label
 
 def show_predictions(vol:np.ndarray, # (N, H, W, C) images of one case

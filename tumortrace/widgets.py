@@ -93,7 +93,7 @@ def _predict_now(self:PatientSource, pid, d):
     from tumortrace.postprocess import postprocess
     from tumortrace.evaluate import patient_metrics, volume_spacing, has_prediction, load_prediction
     c = d['case']
-    kept = next((f for f in self.kept or [] if has_prediction(f, pid)), None)
+    kept = next((f for f in self.kept or [] if has_prediction(f, pid, c)), None)   # (a NIfTI case's from before `io.VOXEL_ORDER`: predicted again)
     if kept is not None:                                 # an evaluation's own prediction: shown as it was scored
         pred,post = load_prediction(kept, pid, raw=True), load_prediction(kept, pid)
         self.kept_loads += 1
@@ -385,12 +385,13 @@ def render_planes(d:dict, # a patient from `PatientSource.get` (a NIfTI case: wi
     import nibabel as nib
     up = d['case'].affine is not None and nib.aff2axcodes(d['case'].affine)[2] == 'S'   # slice index grows upward: flip
     sp = d['case'].spacing or (1., 1., 1.)
-    aspect = sp[2] / ((sp[0] + sp[1]) / 2)
+    swapped = d.get('orient') is not None and d['orient'](np.zeros((2, 3))).shape == (3, 2)
+    sr,sc = (sp[1], sp[0]) if swapped else (sp[0], sp[1])  # mm between the shown rows, columns
     flip = (lambda a: a[::-1]) if up else (lambda a: a)
-    views = [('axial', img[i], truth[i], None if pred is None else pred[i], 1., (c, r)),
-             ('coronal', flip(img[:, r, :]), flip(truth[:, r, :]), None if pred is None else flip(pred[:, r, :]), aspect,
+    views = [('axial', img[i], truth[i], None if pred is None else pred[i], sr / sc, (c, r)),     # each panel its own pixel shape
+             ('coronal', flip(img[:, r, :]), flip(truth[:, r, :]), None if pred is None else flip(pred[:, r, :]), sp[2] / sc,
               (c, len(img) - 1 - i if up else i)),
-             ('sagittal', flip(img[:, :, c]), flip(truth[:, :, c]), None if pred is None else flip(pred[:, :, c]), aspect,
+             ('sagittal', flip(img[:, :, c]), flip(truth[:, :, c]), None if pred is None else flip(pred[:, :, c]), sp[2] / sr,
               (r, len(img) - 1 - i if up else i))]
     fig = new_figure((size, size / 3 + 0.6), dpi=dpi)
     fig.patch.set_alpha(0)
@@ -420,6 +421,7 @@ def slice_metrics(d:dict, i:int, post:bool=True)->dict:
     r = {'slice': f"{i + 1} / {len(d['truth'])}", 'tumour px (truth)': int(t.sum())}
     c = d.get('case')
     if c is not None and c.layout in ('lgg', 'folder') and str(c.slice_ids[i]) != str(i + 1): r['slice'] += f" (file {c.slice_ids[i]})"   # numbers with gaps
+    if c is not None and c.layout in ('brats', 'nifti') and c.slice_ids[i] != i: r['slice'] += f" (file {c.slice_ids[i] + 1})"   # stored top down
     p = d['post'] if post and d['post'] is not None else d['pred']
     if p is not None:
         from tumortrace.evaluate import confusion, overlap_metrics
