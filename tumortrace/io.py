@@ -412,6 +412,11 @@ def _oriented(img)->bool:
     h = img.header
     return not ('qform_code' in h and 'sform_code' in h) or bool(int(h['qform_code']) or int(h['sform_code']))
 
+def _case_spacing(affine, img)->tuple:
+    "Voxel size in mm of a case read with `affine`; the header's pixdim where the affine gives none (a singular one, read as stored)."
+    sp = _affine_spacing(affine)
+    return sp if all(s > 0 for s in sp) else tuple(round(float(z), 6) for z in img.header.get_zooms()[:3])
+
 def nifti_spacing(img)->tuple:
     "Voxel size in mm per axis, from the affine nibabel uses (the sform when only it is set): pixdim can disagree with it."
     return _affine_spacing(img.affine)
@@ -452,10 +457,14 @@ def read_brats_case(folder, # one BraTS case folder
     def vol(key):
         if key not in cache:
             a,aff,_ = read_nifti(files[key], 'segmentation' if key == 'seg' else key)
+            if files[key] != ref and (o := _oriented(nib.load(str(files[key])))) != _oriented(hdr):   # one with orientation codes, one without
+                raise DataError(files[key], f"{'says nothing of' if not o else 'gives'} its orientation (qform and sform codes) where {ref.name} "
+                                f"{'does not' if o else 'does'}: its voxels cannot be put on the case's grid; give every file of the case the same codes")
             to_k,_,aff_k,shape_k,_ = (to_ras, None, affine, ras_shape, None) if files[key] == ref else \
-                voxel_order(aff, a.shape, files[key], _oriented(nib.load(str(files[key]))))   # each file its own storage order
+                voxel_order(aff, a.shape, files[key], _oriented(hdr))   # each file its own storage order
             if tuple(shape_k) != tuple(ras_shape):
-                raise DataError(files[key], f"shape {a.shape} differs from the {'segmentation' if labelled else mods[0]}'s {tuple(shape)}")
+                raise DataError(files[key], f"shape {a.shape} differs from the {'segmentation' if labelled else mods[0]}'s {tuple(shape)} "
+                                f"(in the case's voxel order: {tuple(shape_k)} against {tuple(ras_shape)})")
             if (d := float(np.abs(aff_k - affine).max())) > 1e-3:     # one grid in space, not only in shape
                 raise DataError(files[key], f"affine differs from the {'segmentation' if labelled else mods[0]}'s {ref.name} (by up to {d:.3g}): "
                                 "the volumes are not on one voxel grid; resample them onto one grid first")
@@ -473,7 +482,7 @@ def read_brats_case(folder, # one BraTS case folder
     labels = {0:'background', 1:'tumour'} if target == 'whole' else {i:known[v] for i,v in enumerate(values)}
     return Case(folder.name, 'brats', zs, load_image, load_mask if labelled else None, mods, labels=labels,
                 label_values=values if values != list(range(len(values))) else None,
-                spacing=_affine_spacing(affine), affine=affine, source=folder, to_stored=back,
+                spacing=_case_spacing(affine, hdr), affine=affine, source=folder, to_stored=back,
                 files=[(files[m], files.get('seg')) for m in mods], load_brain=load_brain)
 
 def to_class_mask_volume(a, path, known:dict, target:str)->np.ndarray:
@@ -652,7 +661,7 @@ def read_nifti_case(path)->Case:
         return cache['a']
     def load_image(i): return vol()[:, :, i, None].astype(np.float32)
     return Case(_nii_stem(path), 'nifti', zs, load_image, None, ['image'], affine=affine,
-                spacing=_affine_spacing(affine), source=path, files=[(path, None)], to_stored=back)
+                spacing=_case_spacing(affine, hdr), source=path, files=[(path, None)], to_stored=back)
 
 def _brats_named(folder:Path)->bool:
     "True if `folder`'s NIfTI files carry BraTS names (one case of several modalities), False for a folder of separate volumes."
