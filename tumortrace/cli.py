@@ -25,7 +25,7 @@ def _fmt_summary(s:dict)->str:
              f"image:          {shape} {s['image_dtype']}",
              f"channels:       {', '.join(s['channels']) if s['channels'] and isinstance(s['channels'][0], str) else s['channels']}",
              f"mask values:    {s['mask_values']}",
-             f"spacing (mm):   {sp if sp else 'not stored in these files'}"]
+             f"spacing (mm):   {f'{sp} (rows, columns, slices as read: NIfTI in `io.VOXEL_ORDER`)' if sp else 'not stored in these files'}"]
     return '\n'.join(lines)
 
 def cmd_inspect(args)->int:
