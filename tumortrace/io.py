@@ -452,7 +452,7 @@ def read_brats_case(folder, # one BraTS case folder
     ref = files['seg'] if labelled else files[mods[0]]
     hdr = nib.load(str(ref))
     shape = hdr.shape[:3]
-    to_ras,back,affine,ras_shape,zs = voxel_order(hdr.affine, shape, ref, _oriented(hdr))   # one voxel order whatever the files' storage
+    to_order,back,affine,order_shape,zs = voxel_order(hdr.affine, shape, ref, _oriented(hdr))   # one voxel order whatever the files' storage
     cache = {}
     def vol(key):
         if key not in cache:
@@ -460,11 +460,11 @@ def read_brats_case(folder, # one BraTS case folder
             if files[key] != ref and (o := _oriented(nib.load(str(files[key])))) != _oriented(hdr):   # one with orientation codes, one without
                 raise DataError(files[key], f"{'says nothing of' if not o else 'gives'} its orientation (qform and sform codes) where {ref.name} "
                                 f"{'does not' if o else 'does'}: its voxels cannot be put on the case's grid; give every file of the case the same codes")
-            to_k,_,aff_k,shape_k,_ = (to_ras, None, affine, ras_shape, None) if files[key] == ref else \
+            to_k,_,aff_k,shape_k,_ = (to_order, None, affine, order_shape, None) if files[key] == ref else \
                 voxel_order(aff, a.shape, files[key], _oriented(hdr))   # each file its own storage order
-            if tuple(shape_k) != tuple(ras_shape):
+            if tuple(shape_k) != tuple(order_shape):
                 raise DataError(files[key], f"shape {a.shape} differs from the {'segmentation' if labelled else mods[0]}'s {tuple(shape)} "
-                                f"(in the case's voxel order: {tuple(shape_k)} against {tuple(ras_shape)})")
+                                f"(in the case's voxel order: {tuple(shape_k)} against {tuple(order_shape)})")
             if (d := float(np.abs(aff_k - affine).max())) > 1e-3:     # one grid in space, not only in shape
                 raise DataError(files[key], f"affine differs from the {'segmentation' if labelled else mods[0]}'s {ref.name} (by up to {d:.3g}): "
                                 "the volumes are not on one voxel grid; resample them onto one grid first")
@@ -654,10 +654,10 @@ def read_nifti_case(path)->Case:
     try: hdr = nib.load(str(path))
     except Exception as e: raise DataError(path, f"cannot be read as NIfTI ({type(e).__name__}: {e})") from None
     if len(hdr.shape) < 3: raise DataError(path, f"image volume is {len(hdr.shape)}-D (shape {hdr.shape}); expected 3-D")
-    to_ras,back,affine,shape,zs = voxel_order(hdr.affine, hdr.shape[:3], path, _oriented(hdr))
+    to_order,back,affine,shape,zs = voxel_order(hdr.affine, hdr.shape[:3], path, _oriented(hdr))
     cache = {}
     def vol():
-        if 'a' not in cache: cache['a'] = to_ras(read_nifti(path)[0])
+        if 'a' not in cache: cache['a'] = to_order(read_nifti(path)[0])
         return cache['a']
     def load_image(i): return vol()[:, :, i, None].astype(np.float32)
     return Case(_nii_stem(path), 'nifti', zs, load_image, None, ['image'], affine=affine,
