@@ -47,7 +47,7 @@ class Case:
     channel_names:list # names of the image channels, in order
     labels:dict = field(default_factory=lambda: {0:'background', 1:'tumour'}) # class index -> name
     spacing:Optional[tuple] = None # (row, col, slice) in mm, when known
-    affine:Optional[np.ndarray] = None # 4x4 NIfTI affine, when the source had one
+    affine:Optional[np.ndarray] = None # 4x4 NIfTI affine, when the source had one that gives an orientation (qform or sform code)
     source:Optional[Path] = None # folder or file it was read from
     files:Optional[list] = None # per-slice (image file, mask file), for error messages
     load_brain:Optional[Callable] = None # i -> (H, W) bool brain mask, when the source has one

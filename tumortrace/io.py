@@ -482,7 +482,7 @@ def read_brats_case(folder, # one BraTS case folder
     labels = {0:'background', 1:'tumour'} if target == 'whole' else {i:known[v] for i,v in enumerate(values)}
     return Case(folder.name, 'brats', zs, load_image, load_mask if labelled else None, mods, labels=labels,
                 label_values=values if values != list(range(len(values))) else None,
-                spacing=_case_spacing(affine, hdr), affine=affine, source=folder, to_stored=back,
+                spacing=_case_spacing(affine, hdr), affine=affine if _oriented(hdr) else None, source=folder, to_stored=back,
                 files=[(files[m], files.get('seg')) for m in mods], load_brain=load_brain)
 
 def to_class_mask_volume(a, path, known:dict, target:str)->np.ndarray:
@@ -660,7 +660,7 @@ def read_nifti_case(path)->Case:
         if 'a' not in cache: cache['a'] = to_order(read_nifti(path)[0])
         return cache['a']
     def load_image(i): return vol()[:, :, i, None].astype(np.float32)
-    return Case(_nii_stem(path), 'nifti', zs, load_image, None, ['image'], affine=affine,
+    return Case(_nii_stem(path), 'nifti', zs, load_image, None, ['image'], affine=affine if _oriented(hdr) else None,   # no codes: no orientation to show
                 spacing=_case_spacing(affine, hdr), source=path, files=[(path, None)], to_stored=back)
 
 def _brats_named(folder:Path)->bool:

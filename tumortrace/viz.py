@@ -154,7 +154,7 @@ def radiological(affine)->Callable:
     "A function showing an axial slice (voxel axes 0, 1 first) in radiological view: anterior up, the patient's right on the left."
     import nibabel as nib
     c0,c1 = nib.aff2axcodes(np.asarray(affine))[:2]
-    if c0 in 'SI' or c1 in 'SI': return lambda a: a              # not an axial slice: leave it as stored
+    if None in (c0, c1) or c0 in 'SI' or c1 in 'SI': return lambda a: a   # no orientation (a zero column), or not an axial slice: as stored
     swap = c0 in 'RL'                                             # rows must run anterior-posterior
     rc,cc = (c1, c0) if swap else (c0, c1)
     def orient(a):

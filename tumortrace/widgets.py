@@ -364,7 +364,7 @@ def _display_volume(d:dict, a:np.ndarray)->np.ndarray:
     o = d.get('orient') or (lambda s: s)
     return np.stack([o(s) for s in a])
 
-def render_planes(d:dict, # a patient from `PatientSource.get` (a NIfTI case: with an affine and a spacing)
+def render_planes(d:dict, # a patient from `PatientSource.get` (a NIfTI case: its affine, where it has one, and spacing)
                   i:int, # axial slice index
                   channel:int=0, # image channel
                   opacity:float=0.45, size:float=9.6, dpi:int=80,
@@ -473,7 +473,7 @@ class Viewer:
                                          tooltip='opacity of the uncertainty heat map')
         self.save = W.Button(description='save view', icon='camera', tooltip=f'save the picture as PNG and SVG in {self.snapshots}/')
         self.planes = W.ToggleButton(value=False, description='3 planes', layout=W.Layout(width='110px'),
-                                     tooltip='axial, coronal and sagittal planes through the tumour (NIfTI volumes, with an affine)')
+                                     tooltip='axial, coronal and sagittal planes through the tumour (NIfTI volumes)')
         self.image,self.metrics,self.status = W.Image(format='png'), W.HTML(layout=W.Layout(min_width='240px')), W.HTML()
         from ipyevents import Event           # over the picture: wheel = slice, ctrl+wheel or +/- = zoom, drag = pan, 0 = whole slice
         self.events = Event(source=self.image, watched_events=['wheel', 'keydown', 'mousedown', 'mouseup'], prevent_default_action=True)
@@ -526,7 +526,7 @@ def _load(self:Viewer, *_):
     pid = self.patient.value
     self.d = d = self.src.read(pid)
     self.status.value = ''                                  # what was said of the last patient (a saved view, a failure)
-    self.planes.disabled = d['case'].affine is None
+    self.planes.disabled = d['case'].layout not in ('brats', 'nifti')   # a volume (one without orientation: as stored)
     self._sync_controls()
     self.view = None
     self._quiet = True
