@@ -16,7 +16,7 @@ from .io import read_cases
 from .train import PRESETS, train, check_out, check_recipe, check_folder, _acting, _fill_for
 from .model import load_model, read_config, MODEL_FORMAT
 from .model import decide
-from .metrics import finite_mean, sample_std, bootstrap_ci, EMPTY_CONVENTION
+from .metrics import finite_mean, sample_std, bootstrap_ci, EMPTY_CONVENTION, CI_METHOD
 from .postprocess import postprocess
 from .decision import choose_decision, choose_postprocess
 from .evaluate import patient_metrics, overlap_metrics, volume_spacing, save_prediction, same_sequences
@@ -122,7 +122,7 @@ def summarize_cv(rows:list[dict])->dict:
                      for f,g in df.groupby('fold')}
     s['per_institution'] = {str(i):dict(n=len(g), mean=float(g['dice'].mean()), raw_mean=float(g['dice_raw'].mean()))
                             for i,g in df.groupby(df['institution'].fillna('').astype(str))}
-    s['empty_convention'] = EMPTY_CONVENTION
+    s['empty_convention'],s['ci95_method'] = EMPTY_CONVENTION,CI_METHOD
     s['raw_is'] = "argmax at 0.5: no threshold, no post-processing ('threshold_only': the fold's threshold, no post-processing; evaluate's 'raw')"
     return s
 

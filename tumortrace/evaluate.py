@@ -1,4 +1,4 @@
-"""Per-patient 3-D metrics (Dice, IoU, accuracy, sensitivity, specificity, precision, HD95 in mm, volumes), slice-level detection, BraTS regions, and post-processing chosen on validation patients.
+"""Per-patient 3-D metrics (Dice, IoU, accuracy, sensitivity, specificity, precision, HD95 in mm or voxel steps, volumes), slice-level detection, BraTS regions, and post-processing chosen on validation patients.
 
 Docs: https://tumortrace.github.io/tumortrace/evaluate.html.md"""
 
@@ -12,7 +12,7 @@ import numpy as np
 from scipy import ndimage
 from .core import Case, DataError, OptionError, write_json, atomic_path, marked_incomplete, read_ahead
 from .postprocess import postprocess, _fg_box
-from .metrics import dice_counts, iou_counts, finite_mean, sample_std, bootstrap_ci, EMPTY_CONVENTION
+from .metrics import dice_counts, iou_counts, finite_mean, sample_std, bootstrap_ci, EMPTY_CONVENTION, CI_METHOD
 
 # %% auto #0
 __all__ = ['PER_PATIENT_COLS', 'EVAL_FILES', 'confusion', 'overlap_metrics', 'hd95', 'volume_spacing', 'patient_metrics',
@@ -260,10 +260,12 @@ def eval_summary(res:dict, postprocess_spec:str='none')->dict:
     s = summarize_patients(res['post'])
     s['postprocess'] = postprocess_spec
     s.update(detection(res['slices']))
-    s['slice_dice_mean'] = float(np.mean([r['dice'] for r in res['slices']]))  # inflated by empty slices: not the headline
+    sd,tp = np.array([r['dice'] for r in res['slices']], float),np.array([r['truth_present'] for r in res['slices']], bool)
+    s['slice_dice_mean'] = finite_mean(sd)             # every slice, the empty ones at 1: inflated by them, not the headline
+    s['slice_dice_tumour_mean'] = finite_mean(sd[tp])  # the slices holding tumour in the truth
     s['raw'] = summarize_patients(res['raw'])
     for d,rows in ((s, res['post']), (s['raw'], res['raw'])): d.update(region_summary(rows, res['generation']))
-    s['empty_convention'] = EMPTY_CONVENTION
+    s['empty_convention'],s['ci95_method'] = EMPTY_CONVENTION,CI_METHOD
     s['raw_is'] = "the model's decision (its threshold) before post-processing"   # cv_summary.json's 'raw' is the plain argmax: its 'threshold_only' is this
     return s
 

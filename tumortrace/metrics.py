@@ -14,10 +14,10 @@ import tumortrace.core  # warning filters before fastai
 from fastai.learner import Metric
 
 # %% auto #0
-__all__ = ['LOSSES', 'EMPTY_CONVENTION', 'overlap_index', 'soft_dice', 'DiceLoss', 'DiceCELoss', 'FocalLoss', 'soft_tversky',
-           'TverskyCELoss', 'get_loss', 'SegTally', 'SegMetric', 'dice_counts', 'iou_counts', 'dice', 'finite_mean',
-           'sample_std', 'bootstrap_ci', 'DiceGlobal', 'IoUGlobal', 'DicePatient', 'FgAccuracy', 'PixelAccuracy',
-           'seg_metrics']
+__all__ = ['LOSSES', 'BOOT_RESAMPLES', 'BOOT_SEED', 'CI_METHOD', 'EMPTY_CONVENTION', 'overlap_index', 'soft_dice', 'DiceLoss',
+           'DiceCELoss', 'FocalLoss', 'soft_tversky', 'TverskyCELoss', 'get_loss', 'SegTally', 'SegMetric',
+           'dice_counts', 'iou_counts', 'dice', 'finite_mean', 'sample_std', 'bootstrap_ci', 'DiceGlobal', 'IoUGlobal',
+           'DicePatient', 'FgAccuracy', 'PixelAccuracy', 'seg_metrics']
 
 # %% ../nbs/05_losses_metrics.ipynb #bbc6b53c
 def _soft_counts(logits:torch.Tensor, target:torch.Tensor, include_background:bool=False, per_image:bool=False)->tuple:
@@ -173,13 +173,18 @@ def sample_std(x)->float:
     x = np.asarray(x, float); x = x[np.isfinite(x)]
     return float(x.std(ddof=1)) if len(x) > 1 else (0. if len(x) else float('nan'))
 
-def bootstrap_ci(x, n:int=5000, level:float=.95, seed:int=0)->tuple:
-    "Percentile bootstrap interval of the mean of `x` (NaNs dropped): the interval every summary gives."
+BOOT_RESAMPLES,BOOT_SEED = 5000,0
+
+def bootstrap_ci(x, n:int=BOOT_RESAMPLES, level:float=.95, seed:int=BOOT_SEED)->tuple:
+    "Percentile bootstrap interval of the mean of `x` (NaNs dropped): the interval every summary gives (`CI_METHOD`)."
     x = np.asarray(x, float); x = x[np.isfinite(x)]
     if len(x) == 0: return (float('nan'), float('nan'))
     means = np.random.default_rng(seed).choice(x, (n, len(x))).mean(1)
     a = (1 - level) / 2
     return float(np.quantile(means, a)), float(np.quantile(means, 1 - a))
+
+CI_METHOD = (f'95 % percentile bootstrap interval of the mean over patients: {BOOT_RESAMPLES:,} resamples, numpy seed {BOOT_SEED} '
+             '(the same patients give the same interval); with few patients (under about 20) it is narrower than a 95 % interval should be')
 
 EMPTY_CONVENTION = ('per patient, in 3-D: truth and prediction both empty: Dice and IoU 1 (counted in n_both_empty); one empty, the other not: '
                     'Dice and IoU 0; sensitivity (truth empty), precision (prediction empty) and HD95 (either empty) undefined: NaN in the '

@@ -27,6 +27,10 @@ def _legend(fig, errors:bool=False):
     if errors: h += [Patch(color=c, label=l) for c,l in ((TP_COLOUR, 'true pos.'), (FP_COLOUR, 'false pos.'), (FN_COLOUR, 'false neg.'))]
     fig.legend(handles=h, loc='lower center', ncol=len(h), fontsize=7, frameon=False)
 
+def _tight(fig, rect=(0, 0, 1, 1)):
+    "`tight_layout` twice: the first pass lays out axes before their images' equal aspect is known, so titles could overlap the row above."
+    fig.tight_layout(rect=rect); fig.tight_layout(rect=rect)
+
 def _norm01(a):
     "`a` windowed to its 0.5-99.5 percentiles, in [0, 1]; NaN drawn as 0 (black), not allowed to blank the whole picture."
     a = np.asarray(a, np.float32)
@@ -73,7 +77,7 @@ def show_predictions(vol:np.ndarray, # (N, H, W, C) images of one case
         ax.set_title(f"slice {label(i)}  Dice {dice(truth[i], pred[i]):.2f}", fontsize=8)
     _legend(fig)
     if title: fig.suptitle(title, fontsize=9)
-    fig.tight_layout(rect=(0, 0.07, 1, 1))
+    _tight(fig, (0, 0.07, 1, 1))
     if save: save_figure(fig, save)
     return fig
 
@@ -182,7 +186,7 @@ def patient_gallery(scores:dict, # {patient: Dice}, e.g. from per_patient.csv
         overlay(row[1], img); draw_errors(row[1], error_map(t, p))
         row[1].set_title(f"slice {label(i)}  Dice {dice(t, p):.2f}", fontsize=7)
     _legend(fig, errors=True)
-    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    _tight(fig, (0, 0.04, 1, 1))
     if save: save_figure(fig, save)
     return fig
 
@@ -208,6 +212,6 @@ def show_tumour_slices(vol:np.ndarray, truth:np.ndarray, pred:np.ndarray=None, c
         ax.set_title(label(i) + ("" if p is None else f"  {dice(truth[i], pred[i]):.2f}"), fontsize=7)
     _legend(fig)
     if title: fig.suptitle(title, fontsize=8)
-    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    _tight(fig, (0, 0.06, 1, 1))
     if save: save_figure(fig, save)
     return fig
