@@ -30,12 +30,14 @@ def _fmt_summary(s:dict)->str:
 
 def cmd_inspect(args)->int:
     "Validate every file of a data set and print its summary."
-    from tumortrace.io import read_cases, summarize
+    from tumortrace.io import read_cases, summarize, grouping_hint
     kw = {}
     if args.modalities: kw['modalities'] = args.modalities.split(',')
     if args.target: kw['target'] = args.target
+    if args.group: kw['group'] = args.group
     cases = read_cases(args.path, layout=args.layout, **kw)
-    s = summarize(cases)
+    s = summarize(cases)                                      # with --group: each patient's slices checked alike
+    if hint := grouping_hint(cases): print(f"warning: {hint}", file=sys.stderr)
     if args.json: print(json.dumps(s))
     else: print(_fmt_summary(s))
     return 0
@@ -178,7 +180,13 @@ def add_options(parser, # an argparse (sub)parser
         else: parser.add_argument(flag, type=_TYPES.get(ann, str), default=None, help=help, choices=(choices or {}).get(n))
 
 TRAIN_OPTIONS = ('preset', 'epochs', 'size', 'encoder', 'bs', 'lr', 'loss', 'context', 'gamma', 'patch', 'ema', 'deep_supervision', 'flair_fill', 'balance', 'seed', 'resume', 'max_minutes', 'valid_pct',
-                 'test_pct', 'modalities', 'target', 'group', 'compile', 'precision')
+                 'test_pct', 'layout', 'modalities', 'target', 'group', 'compile', 'precision')
+
+def _say_grouping(data, layout:str=None, group:str=None):
+    "Warn on stderr, before a job starts (its notebook is not what the terminal shows), when a plain folder would be split by image."
+    from tumortrace.io import detect_layout, read_cases, grouping_hint
+    if group is None and (layout or detect_layout(data)) == 'folder' and (hint := grouping_hint(read_cases(data, layout='folder'))):
+        print(f"warning: {hint}", file=sys.stderr)
 
 def _job_params(args, options, what:str)->tuple[dict, Path]:
     "The options given on the command line (the rest: the library's defaults), checked, with --data; and --out resolved."
@@ -187,6 +195,7 @@ def _job_params(args, options, what:str)->tuple[dict, Path]:
     params = {k:getattr(args, k) for k in options if getattr(args, k) is not None}
     check_recipe(**params)
     detect_layout(args.data)                                   # the data folder exists and holds a known layout
+    _say_grouping(args.data, params.get('layout'), params.get('group'))
     out = check_out(args.out, args.data, what)
     params.update(data=str(Path(args.data).resolve()), out=str(out))
     return params, out
@@ -257,7 +266,7 @@ def cmd_train(args)->int:
 
 # %% ../nbs/12_cli.ipynb #eda8d5f0
 CV_OPTIONS = ('folds', 'preset', 'epochs', 'size', 'encoder', 'bs', 'lr', 'loss', 'context', 'gamma', 'patch', 'ema', 'deep_supervision', 'flair_fill', 'balance', 'seed', 'train_seed', 'valid_pct', 'max_minutes', 'resume', 'tta',
-              'modalities', 'target', 'group', 'jobs', 'compile', 'precision')
+              'layout', 'modalities', 'target', 'group', 'jobs', 'compile', 'precision')
 
 def cmd_cv(args)->int:
     "Run the cross-validation job: k folds by patient, every patient scored once; the executed notebook is the report."
@@ -290,8 +299,9 @@ def _add_job(sub, name:str, help:str, func, options, cmd, out_help:str):
     p = sub.add_parser(name, help=help)
     p.add_argument('--data', required=True, help='data folder (labelled)')
     p.add_argument('--out', required=True, help=out_help)
+    from tumortrace.io import LAYOUTS
     add_options(p, func, options, choices=dict(preset=list(PRESETS), target=['whole', 'multiclass'], loss=list(LOSSES), balance=list(BALANCES),
-                                               precision=list(PRECISIONS)))
+                                               precision=list(PRECISIONS), layout=list(LAYOUTS)))
     p.add_argument('--quiet', action='store_true', help='no progress bar (there is none when the output is not a terminal)')
     p.set_defaults(func=cmd)
     return p
@@ -409,6 +419,7 @@ def _parser()->argparse.ArgumentParser:
     i.add_argument('--layout', choices=['lgg', 'brats', 'folder'], help='override the detected layout')
     i.add_argument('--modalities', help='BraTS input channels, comma-separated (e.g. flair,t1ce)')
     i.add_argument('--target', choices=['whole', 'multiclass'], help='BraTS target: whole tumour or all labels')
+    i.add_argument('--group', help="plain folders: regex whose first group is the patient id in a file name, e.g. '(.+)_\\d+$' (as train takes it)")
     i.set_defaults(func=cmd_inspect)
     for extra in _EXTRA: extra(sub)
     return p

@@ -13,11 +13,11 @@ from .core import Case, DataError, OptionError
 
 # %% auto #0
 __all__ = ['IMAGE_EXTS', 'MAX_SIDE', 'LGG_CHANNELS', 'COLOUR_CHANNELS', 'BRATS_LABELS', 'BRATS_REGIONS', 'NII', 'MAX_VOXELS',
-           'VOXEL_ORDER', 'LAYOUTS', 'read_image', 'to_class_mask', 'read_mask', 'image_shape', 'read_lgg_case',
-           'read_lgg', 'identical_sequences', 'brats_generation', 'AmbiguousFiles', 'read_nifti', 'voxel_order',
-           'nifti_spacing', 'read_brats_case', 'to_class_mask_volume', 'read_brats', 'read_folder', 'detect_layout',
-           'read_cases', 'image_channels', 'read_image_case', 'read_nifti_case', 'expand_inputs', 'read_inputs',
-           'summarize']
+           'VOXEL_ORDER', 'SLICE_NAME', 'LAYOUTS', 'read_image', 'to_class_mask', 'read_mask', 'image_shape',
+           'read_lgg_case', 'read_lgg', 'identical_sequences', 'brats_generation', 'AmbiguousFiles', 'read_nifti',
+           'voxel_order', 'nifti_spacing', 'read_brats_case', 'to_class_mask_volume', 'read_brats', 'read_folder',
+           'grouping_hint', 'detect_layout', 'read_cases', 'image_channels', 'read_image_case', 'read_nifti_case',
+           'expand_inputs', 'read_inputs', 'summarize']
 
 # %% ../nbs/02_io.ipynb #8820c1d1
 IMAGE_EXTS = ('.png', '.jpg', '.jpeg', '.tif', '.tiff')
@@ -224,6 +224,10 @@ _lgg_re = re.compile(r'^(?P<pid>.+)_(?P<n>\d+)(?P<mask>_mask)?\.tiff?$', re.I)
 
 def _is_lgg_folder(d:Path)->bool:
     return any(_lgg_re.match(f.name) and f.name.lower().endswith(('_mask.tif', '_mask.tiff')) for f in d.iterdir())
+
+def _lgg_ids(d:Path)->set:
+    "The patient ids that a folder's LGG-named TIFFs give (an LGG patient folder: one)."
+    return {m['pid'] for f in d.iterdir() if (m := _lgg_re.match(f.name))}
 
 def read_lgg_case(folder, # one LGG patient folder
                   labelled:bool=True, # masks required (False: read what is there, for prediction; the masks are not read)
@@ -580,6 +584,18 @@ def read_folder(path, # folder with images/ + masks/, or x.png + x_mask.png pair
         return Case(cid, 'folder', [p[0].stem for p in ps], _image_loader([p[0] for p in ps], nch), load_mask, chans, source=root, files=ps)
     return [make(k, v) for k,v in groups.items()]
 
+SLICE_NAME = r'(.+)_\d+$'   # the patient pattern of names like TCGA_CS_4942_19970222_12: all but the slice number
+
+def grouping_hint(cases:list[Case])->str|None:
+    "What to say when a plain folder was read one image per case (the split is then by image, not by patient); None otherwise."
+    if not cases or cases[0].layout != 'folder' or any(c.n_slices > 1 for c in cases): return None
+    ids = [m[1] for c in cases if (m := re.match(SLICE_NAME, c.case_id))]
+    say = f"{cases[0].source}: every image is its own case, so the split is by image"
+    if len(ids) == len(cases) and len(set(ids)) < len(ids):
+        return (say + f", yet the names look like slices of {len(set(ids))} patients (e.g. {ids[0]}): pass --group '{SLICE_NAME}' "
+                      "(group= in Python) to split by patient")
+    return say + ". If several images come from one patient, pass --group REGEX (group= in Python; its first group is the patient id)."
+
 # %% ../nbs/02_io.ipynb #b33d8164
 LAYOUTS = ('lgg', 'brats', 'folder')
 
@@ -592,7 +608,7 @@ def detect_layout(path)->str:
     if not entries: raise DataError(path, "is an empty folder")
     if _nii_files(path): return 'brats'
     if (path/'images').is_dir() and (path/'masks').is_dir(): return 'folder'
-    if _is_lgg_folder(path): return 'lgg'
+    if _is_lgg_folder(path): return 'folder' if len(_lgg_ids(path)) > 1 else 'lgg'   # one LGG patient, or x.tif + x_mask.tif pairs of several
     files = [e for e in entries if e.is_file() and e.suffix.lower() in IMAGE_EXTS]
     if any(f.stem.endswith('_mask') for f in files): return 'folder'
     for d in sorted(e for e in entries if e.is_dir())[:5]:
@@ -644,8 +660,11 @@ def read_image_case(path, channels=None)->Case:
 def _grouped_images(folder:Path, files:list, group:str)->list[Case]:
     "Images grouped into patients by `group` (as `read_folder` groups them for training): one multi-slice case each, slices in name order."
     one = read_image_case(files[0]).channel_names
+    odd = [f for f in files if not re.match(group, f.stem)]   # another naming: each its own scan, as if given alone
+    if odd: warnings.warn(f"{folder}: {len(odd)} image{'s' * (len(odd) > 1)} ({', '.join(f.name for f in odd[:3])}{' ...' * (len(odd) > 3)}) "
+                          f"not named as the model's patient pattern {group!r}: each predicted on its own (normalised alone)", stacklevel=2)
     return [Case(k, 'folder', [f.stem for f in fs], _image_loader(fs, len(one)), None, one, source=folder, files=[(f, None) for f in fs])
-            for k,fs in _group_files(files, group, "the model's patient pattern").items()]
+            for k,fs in _group_files([f for f in files if f not in odd], group, "the model's patient pattern").items()] + [read_image_case(f) for f in odd]
 
 def read_nifti_case(path)->Case:
     "One 3-D NIfTI volume as a one-channel `Case` without a mask, in one voxel order (`voxel_order`; `to_stored` undoes it): axial slices, as radiology viewers show them."
@@ -712,7 +731,7 @@ def read_inputs(path, # an image, a NIfTI file, an LGG patient folder, a BraTS c
     if not path.is_dir(): raise DataError(path, "does not exist")
     nii,files = _nii_files(path), _image_files(path)
     if nii and _brats_named(path): return [read_brats_case(path, modalities=modalities, labelled=False)]
-    if files and not nii and all(_lgg_re.match(f.name) for f in files): return [read_lgg_case(path, labelled=False)]   # one LGG patient
+    if files and not nii and not group and all(_lgg_re.match(f.name) for f in files): return [read_lgg_case(path, labelled=False)]   # one LGG patient
     if files and group: return [read_nifti_case(f) for f in sorted(nii, key=lambda f: _natural_key(f.name))] + _grouped_images(path, files, group)
     cases = [read_nifti_case(f) if f.name.lower().endswith(NII) else read_image_case(f)   # separate scans (e.g. nnU-Net's case_0000.nii.gz),
              for f in sorted(nii + files, key=lambda f: _natural_key(f.name))]          # in name order, as `expand_inputs` gives them

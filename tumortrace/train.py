@@ -19,7 +19,7 @@ from fastai.callback.progress import ProgressCallback
 from fastai.learner import AvgSmoothLoss
 from .core import DataError, OptionError, set_seed, default_device, cpu_bf16, write_json, atomic_path, marked_incomplete
 from contextlib import nullcontext
-from .io import read_cases
+from .io import read_cases, grouping_hint
 from .data import prepare, split_patients, save_split, load_split, seg_dataloaders, tensor_dataloaders, BALANCES
 from .augment import seg_augs, SegAugment
 from dataclasses import asdict
@@ -627,9 +627,7 @@ def _read(data, layout=None, modalities=None, target=None, group=None)->tuple[li
     if isinstance(modalities, str): modalities = modalities.split(',')
     rkw = {k:v for k,v in dict(modalities=modalities, target=target, group=group).items() if v is not None}
     cases = read_cases(data, layout=layout, **rkw)
-    if cases[0].layout == 'folder' and group is None and all(c.n_slices == 1 for c in cases):
-        warnings.warn(f"{data}: every image is its own case, so the split is by image. If several images come from one "
-                      "patient, pass group= (a regex whose first group is the patient id) to split by patient.")
+    if hint := grouping_hint(cases): warnings.warn(hint)   # the CLI says it before the job too
     return cases, rkw
 
 def _run_split(out:Path, ids:list, resume:bool, split:dict=None, valid_pct:float=.15, test_pct:float=.15, seed:int=42)->dict:
