@@ -12,8 +12,8 @@ from .core import DataError, OptionError
 
 # %% auto #0
 __all__ = ['DEMO_EPOCHS', 'TRAIN_OPTIONS', 'CV_OPTIONS', 'EVALUATE_OPTIONS', 'PREDICT_OPTIONS', 'cmd_inspect', 'bundled_data',
-           'cmd_demo', 'job_path', 'show_progress', 'run_job', 'add_options', 'cmd_train', 'cmd_cv', 'cmd_evaluate',
-           'cmd_predict', 'cmd_report', 'cmd_lab', 'Terminated', 'main']
+           'cmd_demo', 'job_path', 'show_progress', 'run_job', 'epoch_lines', 'add_options', 'cmd_train', 'cmd_cv',
+           'cmd_evaluate', 'cmd_predict', 'cmd_report', 'cmd_lab', 'Terminated', 'main']
 
 # %% ../nbs/12_cli.ipynb #0196f4e7
 def _fmt_summary(s:dict)->str:
@@ -132,6 +132,10 @@ def job_path(name:str)->Path:
     import tumortrace
     return Path(tumortrace.__file__).parent/'jobs'/f'{name}.ipynb'
 
+def _epoch_log(args)->bool:
+    "A line per epoch on stderr where no progress bar shows (a batch job's log), unless --quiet."
+    return not getattr(args, 'quiet', False) and not show_progress(args)
+
 def show_progress(args=None, # parsed options (their --quiet), or None
                   stream=None)->bool: # where the bar goes (default: stderr, papermill's)
     "Progress bars only on a terminal: never into a redirected file or pipe, nor with --quiet."
@@ -140,10 +144,55 @@ def show_progress(args=None, # parsed options (their --quiet), or None
 def run_job(name:str, # job name: 'train', ...
             out_nb, # where the executed notebook goes
             params:dict, # papermill parameters
-            progress:bool=True)->int:
+            progress:bool=True, # papermill's progress bar
+            epochs:bool=False)->int: # a line on stderr for each epoch the job's run(s) end (`epoch_lines`): a batch log's progress
     "Execute a job notebook with papermill; 0 on success, 1 (with the failing cell's error on stderr) on failure."
-    import papermill as pm
+    import threading
+    from tumortrace.core import job_lock
     out_nb = Path(out_nb); out_nb.parent.mkdir(parents=True, exist_ok=True)
+    with job_lock(out_nb.parent, f'{name} job'):              # a second job is refused before its notebook is written
+        stop = threading.Event()
+        watch = epoch_lines(out_nb.parent, stop) if epochs else None
+        try: return _papermill(name, out_nb, params, progress)
+        finally:
+            stop.set()
+            if watch: watch.join()
+
+def _history_rows(f:Path)->list[str]:
+    "The complete lines of a history.csv being written (a last line without its newline left for later)."
+    try: s = f.read_text()
+    except OSError: return []
+    lines = s.splitlines()
+    return lines if s.endswith('\n') else lines[:-1]
+
+def epoch_lines(out:Path, # a run folder, or a cross-validation's (its fold_k/ runs)
+                stop, # a `threading.Event`: set when the job has ended (the rows so far are printed, then it returns)
+                stream=None, # default: stderr
+                every:float=2.): # seconds between looks
+    "A started thread printing each epoch's row of `out`'s history.csv (or each fold's) as it is written, from the epochs a job adds (a resumed run's earlier ones are not repeated)."
+    import csv, threading
+    stream = stream or sys.stderr
+    files = lambda: [out/'history.csv', *sorted(out.glob('fold_*/history.csv'))]
+    seen = {f:len(_history_rows(f)) for f in files()}      # what was there before the job
+    def look():
+        for f in files():
+            rows = _history_rows(f)
+            if len(rows) < seen.get(f, 1): seen[f] = max(len(rows), 1)   # rewritten (a resume trims it): go on from there
+            for line in rows[max(seen.get(f, 1), 1):]:
+                r = dict(zip(next(csv.reader([rows[0]])), next(csv.reader([line]))))
+                where = '' if f.parent == out else f"{f.parent.name} "
+                keys = [k for k in ('train_loss', 'valid_loss', 'dice_patient', 'time') if k in r]
+                print(f"{where}epoch {r.get('epoch', '?')}: " + ', '.join(f"{k} {r[k]}" for k in keys), file=stream, flush=True)
+            seen[f] = max(len(rows), seen.get(f, 1))
+    def loop():
+        while not stop.wait(every): look()
+        look()
+    t = threading.Thread(target=loop, daemon=True); t.start()
+    return t
+
+def _papermill(name:str, out_nb:Path, params:dict, progress:bool)->int:
+    "`run_job`'s papermill call, a failure said in one line."
+    import papermill as pm
     try: pm.execute_notebook(str(job_path(name)), str(out_nb), parameters=params, progress_bar=progress,
                              kernel_name='python3', cwd=str(out_nb.parent),
                              extra_arguments=['--IPKernelApp.log_level=CRITICAL'])   # no kernel-process chatter (TCP warning, shutdown)
@@ -182,6 +231,11 @@ def add_options(parser, # an argparse (sub)parser
 TRAIN_OPTIONS = ('preset', 'epochs', 'size', 'encoder', 'bs', 'lr', 'loss', 'context', 'gamma', 'patch', 'ema', 'deep_supervision', 'flair_fill', 'balance', 'seed', 'resume', 'max_minutes', 'valid_pct',
                  'test_pct', 'layout', 'modalities', 'target', 'group', 'compile', 'precision')
 
+def _not_in_use(out:Path):
+    "Refuse a folder another job is writing into now, before judging it by what that job has written so far."
+    from tumortrace.core import job_lock
+    with job_lock(out, 'job'): pass
+
 def _say_grouping(data, layout:str=None, group:str=None):
     "Warn on stderr, before a job starts (its notebook is not what the terminal shows), when a plain folder would be split by image."
     from tumortrace.io import detect_layout, read_cases, grouping_hint
@@ -197,6 +251,7 @@ def _job_params(args, options, what:str)->tuple[dict, Path]:
     detect_layout(args.data)                                   # the data folder exists and holds a known layout
     _say_grouping(args.data, params.get('layout'), params.get('group'))
     out = check_out(args.out, args.data, what)
+    _not_in_use(out)
     params.update(data=str(Path(args.data).resolve()), out=str(out))
     return params, out
 
@@ -243,7 +298,10 @@ def cmd_train(args)->int:
         if not rank_distrib(): print(f"run written to {out} by {num_distrib()} processes: " + json.dumps(run.metrics))
         return 0
     if (args.num_processes or 1) > 1: return _launch(args, args.num_processes)
-    from tumortrace.train import check_folder
+    from tumortrace.train import check_folder, nothing_to_resume
+    if args.resume and nothing_to_resume(out):                # one retry command for a batch job: --resume starts a run not begun
+        print(f"warning: {out}: nothing to resume (no checkpoint yet): the run starts from the beginning", file=sys.stderr)
+        args.resume = None; params.pop('resume', None)
     check_folder(out, 'run', bool(args.resume))               # refused before the job: the folder's report is not overwritten
     if args.resume and (done := _finished(out, args.epochs)) and not _job_failed(out):
         print(f"{out}: the run has finished ({done}): nothing to resume; pass a larger --epochs to extend it"); return 0
@@ -255,12 +313,12 @@ def cmd_train(args)->int:
         from tumortrace.io import read_cases
         rkw = {k:v for k in ('target', 'group') if (v := params.get(k)) is not None}
         if params.get('modalities'): rkw['modalities'] = params['modalities'].split(',')
-        try: split_patients([c.case_id for c in read_cases(args.data, **rkw)], params.get('valid_pct', .15), params.get('test_pct', .15))
+        try: split_patients([c.case_id for c in read_cases(args.data, layout=params.get('layout'), **rkw)], params.get('valid_pct', .15), params.get('test_pct', .15))
         except (DataError, OptionError): raise
         except ValueError as e: raise OptionError(f"--valid-pct/--test-pct: {e}") from None
     nb = out/'train.ipynb'
     if nb.exists() and args.resume: nb = out/'train-resumed.ipynb'   # the first report kept
-    rc = run_job('train', nb, params, progress=show_progress(args))
+    rc = run_job('train', nb, params, progress=show_progress(args), epochs=_epoch_log(args))
     if rc == 0: print(f"run written to {out}: " + json.dumps(json.loads((out/'metrics.json').read_text())))
     return rc
 
@@ -281,7 +339,7 @@ def cmd_cv(args)->int:
         check_folds(len(read_cases(args.data, **rkw)), params.get('folds', DEFAULT_FOLDS))
     nb = out/'cv.ipynb'
     if nb.exists() and args.resume: nb = out/'cv-resumed.ipynb'
-    rc = run_job('cv', nb, params, progress=show_progress(args))
+    rc = run_job('cv', nb, params, progress=show_progress(args), epochs=_epoch_log(args))
     if rc == 0:
         s = json.loads((out/'cv_summary.json').read_text()); d = s['dice']
         print(f"{s['n_folds']}-fold cross-validation, {s['n_patients']} patients: per-patient Dice mean {d['mean']:.3f} "
@@ -324,6 +382,7 @@ def cmd_evaluate(args)->int:
     from tumortrace.model import model_folder
     from tumortrace.evaluate import plan_evaluation
     out = check_out(args.out, args.data, 'evaluation folder')
+    _not_in_use(out)
     plan_evaluation(args.model, args.data, args.postprocess or 'auto', args.patients or 'auto')   # refused here, before a job starts
     from tumortrace.evaluate import check_eval_out
     if check_eval_out(out): print(f"warning: {out} holds an evaluation: it is replaced", file=sys.stderr)   # or other files: refused

@@ -17,9 +17,9 @@ import warnings
 warnings.filterwarnings('ignore', message=r'.*torch\.jit\.script.*', category=FutureWarning)
 
 # %% auto #0
-__all__ = ['INCOMPLETE', 'OKABE_ITO', 'DataError', 'OptionError', 'Case', 'read_ahead', 'atomic_path', 'write_json',
-           'marked_incomplete', 'check_complete', 'set_seed', 'default_device', 'cpu_bf16', 'new_figure', 'save_figure',
-           'fig_png', 'fig_rgb']
+__all__ = ['INCOMPLETE', 'JOB_LOCKS', 'OKABE_ITO', 'DataError', 'OptionError', 'Case', 'read_ahead', 'atomic_path', 'write_json',
+           'marked_incomplete', 'check_complete', 'job_lock', 'holds_out', 'set_seed', 'default_device', 'cpu_bf16',
+           'new_figure', 'save_figure', 'fig_png', 'fig_rgb']
 
 # %% ../nbs/00_core.ipynb #4f2d1e0c
 class DataError(ValueError):
@@ -174,6 +174,55 @@ def marked_incomplete(folder, # output folder of a job
 def check_complete(folder):
     "Raise a `DataError` if `folder` carries an `INCOMPLETE` marker."
     if (Path(folder)/INCOMPLETE).exists(): raise DataError(folder, f"is incomplete: {(Path(folder)/INCOMPLETE).read_text().strip()}")
+
+# %% ../nbs/00_core.ipynb #3c5bd732
+JOB_LOCKS = 'TUMORTRACE_JOB_LOCKS'  # folders held for a job by this process or the one that started it (its kernel, its ranks)
+
+def _lock_holder(fd:int)->str:
+    "' (pid N)' of the process holding a lock on the open folder `fd`, where /proc/locks says; '' otherwise."
+    try:
+        st = os.fstat(fd); ino = f"{os.major(st.st_dev):02x}:{os.minor(st.st_dev):02x}:{st.st_ino}"
+        for l in Path('/proc/locks').read_text().splitlines():
+            p = l.split()
+            if 'FLOCK' in p and ino in p: return f" (pid {p[p.index(ino) - 1]})"
+    except (OSError, ValueError, IndexError): pass
+    return ''
+
+@contextmanager
+def job_lock(folder, # a job's output folder (made if missing, removed again if the job leaves it empty)
+             what:str='job'): # what holds it, for the message
+    "Hold `folder` for one job: an exclusive lock on the folder itself, let go when the job ends or its process dies (nothing to clean up); another job writing there is refused. The job's own processes (its kernel, its fold trainers) inherit it."
+    import fcntl
+    folder = Path(folder).resolve()
+    held = [p for p in os.environ.get(JOB_LOCKS, '').split(os.pathsep) if p]
+    if str(folder) in held or os.environ.get('RANK', '0') != '0': yield folder; return   # held already; a distributed job's rank 0 holds it
+    made = not folder.exists()
+    try: folder.mkdir(parents=True, exist_ok=True); fd = os.open(folder, os.O_RDONLY)
+    except OSError: yield folder; return                  # not writable: the job's own checks say so
+    try:
+        try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise DataError(folder, f"is in use by another {what}{_lock_holder(fd)} writing into it: wait for it to end, or choose another folder") from None
+        except OSError: pass                              # a file system without locks: as before
+        os.environ[JOB_LOCKS] = os.pathsep.join(held + [str(folder)])
+        try: yield folder
+        finally:
+            if held: os.environ[JOB_LOCKS] = os.pathsep.join(held)
+            else: os.environ.pop(JOB_LOCKS, None)
+    finally:
+        os.close(fd)
+        if made and folder.is_dir() and not any(folder.iterdir()): folder.rmdir()
+
+def holds_out(what:str):
+    "Decorator: the function runs holding the folder its `out` argument names (`job_lock`)."
+    def deco(f):
+        import functools, inspect
+        sig = inspect.signature(f)
+        @functools.wraps(f)
+        def _f(*args, **kw):
+            with job_lock(sig.bind(*args, **kw).arguments['out'], what): return f(*args, **kw)
+        return _f
+    return deco
 
 # %% ../nbs/00_core.ipynb #69f6187f
 def set_seed(seed:int=42):

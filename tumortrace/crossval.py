@@ -11,7 +11,7 @@ import torch
 from collections import Counter
 from pathlib import Path
 import numpy as np
-from .core import DataError, OptionError, write_json, atomic_path, read_ahead
+from .core import DataError, OptionError, write_json, atomic_path, read_ahead, holds_out
 from .io import read_cases
 from .train import PRESETS, train, check_out, check_recipe, check_folder, _acting, _fill_for
 from .model import load_model, read_config, MODEL_FORMAT
@@ -256,6 +256,7 @@ def resumed_recipe(f:Path, # a cross-validation's `folds.json`
     return {k:rec.get(k) if v is None else v for k,v in given.items()}
 
 # %% ../nbs/16_crossval.ipynb #cdf62465
+@holds_out('cross-validation')
 def cross_validate(data, # labelled data folder
                    out, # cross-validation folder to write
                    folds:int=None, # number of folds (None: 5, or a resumed cross-validation's)

@@ -10,7 +10,7 @@ import re, shutil, warnings
 from pathlib import Path
 import numpy as np
 from scipy import ndimage
-from .core import Case, DataError, OptionError, write_json, atomic_path, marked_incomplete, read_ahead
+from .core import Case, DataError, OptionError, write_json, atomic_path, marked_incomplete, read_ahead, holds_out
 from .postprocess import postprocess, _fg_box
 from .metrics import dice_counts, iou_counts, finite_mean, sample_std, bootstrap_ci, EMPTY_CONVENTION, CI_METHOD
 
@@ -371,6 +371,7 @@ def check_eval_out(out)->bool:
                              "choose a new or empty folder")
     return False
 
+@holds_out('evaluation')
 def evaluate(model_dir, # a run's `model/` folder, or the run (folder or `Run`)
              data, # data folder with masks
              out, # evaluation folder to write

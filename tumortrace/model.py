@@ -569,18 +569,24 @@ class MeanProbs(torch.nn.Module):
         p = torch.stack([m(x).float().softmax(1) for m in self.members]).mean(0)
         return p.clamp_min(1e-12).log()
 
-def _is_safetensors(f:Path)->bool:
-    "A safetensors file starts with the 8-byte length of a JSON header, then the header."
-    with open(f, 'rb') as fh: head = fh.read(9)
-    if len(head) < 9: return False
-    n = int.from_bytes(head[:8], 'little')
-    return head[8:9] == b'{' and 0 < n < f.stat().st_size
+def _safetensors_problem(f:Path)->str|None:
+    "What is wrong with weights file `f` (None: a safetensors file as long as its header says): an 8-byte header length, the JSON header, the tensors."
+    size = f.stat().st_size
+    with open(f, 'rb') as fh:
+        head = fh.read(9)
+        if len(head) < 9 or head[8:9] != b'{': return "is not a safetensors file (refusing to read it any other way: a pickle could run code)"
+        n = int.from_bytes(head[:8], 'little')
+        if n + 8 > size: return f"is truncated or damaged: its header alone takes {n + 8:,} bytes, and the file has {size:,}"
+        fh.seek(8)
+        try: end = max([v['data_offsets'][1] for k,v in json.loads(fh.read(n)).items() if k != '__metadata__'] or [0])
+        except Exception: return "is damaged: its header is not the JSON a safetensors file starts with"
+    if 8 + n + end != size: return f"is truncated or damaged: its header describes {8 + n + end:,} bytes, and the file has {size:,}"
+    return None
 
 def _load_net(path:Path, cfg:dict):
     from safetensors.torch import load_model as st_load
     if not (path/'model.safetensors').exists(): raise DataError(path, "has no model.safetensors")
-    if not _is_safetensors(path/'model.safetensors'):
-        raise DataError(path/'model.safetensors', "is not a safetensors file (refusing to read it any other way: a pickle could run code)")
+    if why := _safetensors_problem(path/'model.safetensors'): raise DataError(path/'model.safetensors', why)
     try: model = create_model(cfg)
     except ValueError as e: raise DataError(path/'config.json', f"key 'encoder': {e}") from None
     try: st_load(model, str(path/'model.safetensors'))

@@ -17,7 +17,7 @@ from fastai.callback.core import Callback, CancelFitException
 from fastai.callback.tracker import SaveModelCallback, EarlyStoppingCallback
 from fastai.callback.progress import ProgressCallback
 from fastai.learner import AvgSmoothLoss
-from .core import DataError, OptionError, set_seed, default_device, cpu_bf16, write_json, atomic_path, marked_incomplete
+from .core import DataError, OptionError, set_seed, default_device, cpu_bf16, write_json, atomic_path, marked_incomplete, holds_out
 from contextlib import nullcontext
 from .io import read_cases, grouping_hint
 from .data import prepare, split_patients, save_split, load_split, seg_dataloaders, tensor_dataloaders, BALANCES
@@ -30,7 +30,8 @@ from .model import unet_config, seg_learner, save_model, PRECISIONS, check_encod
 __all__ = ['PRESETS', 'RESUME_FREE', 'Run', 'HistoryCSV', 'save_checkpoint', 'load_checkpoint', 'rng_state', 'set_rng_state',
            'LastCheckpoint', 'ResumeSmooth', 'SaveBest', 'EarlyStop', 'TimeBudget', 'WeightAverage', 'DeviceSmoothLoss',
            'SparseProgress', 'lean_loop', 'fused_adamw', 'CPUAutocast', 'train_precision', 'compile_unet', 'uncompile',
-           'DeepSupervision', 'distributed_fit', 'plot_history', 'check_recipe', 'check_out', 'check_folder', 'train']
+           'DeepSupervision', 'distributed_fit', 'plot_history', 'check_recipe', 'check_out', 'nothing_to_resume',
+           'check_folder', 'train']
 
 # %% ../nbs/07_train.ipynb #3aa18fa7
 class Run:
@@ -601,6 +602,11 @@ def _resumed_options(out:Path, given:dict)->dict:
                                             "or start a new run in another folder")
     return {k:rec.get(k) if v is None else v for k,v in given.items()}
 
+def nothing_to_resume(out)->bool:
+    "True if `out` holds no checkpoint and no history: a run killed before its first epoch ended, or never started (`--resume` starts it)."
+    out = Path(out)
+    return not (out/'checkpoints'/'last.pth').exists() and not (out/'history.csv').exists()
+
 def _check_resumable(out:Path, resume:bool):
     "A resume needs a last checkpoint; a new run needs a folder without one."
     if resume and not (out/'checkpoints'/'last.pth').exists(): raise DataError(out/'checkpoints'/'last.pth', "no checkpoint to resume from")
@@ -741,6 +747,7 @@ def _restores_torch_settings(f):
     return g
 
 @_restores_torch_settings
+@holds_out('training run')
 def train(data, # data folder (any layout `read_cases` reads)
           out, # run folder to write
           preset:str=None, # recipe: 'cpu', 'gpu' or 'tiny' (see `PRESETS`; None: 'cpu', or a resumed run's)
@@ -790,6 +797,8 @@ def train(data, # data folder (any layout `read_cases` reads)
     o = dict(preset=preset, epochs=epochs, size=size, encoder=encoder, bs=bs, lr=lr, loss=loss, tumour_weight=tumour_weight, balance=balance,
              patience=patience, last_cross=last_cross, max_minutes=max_minutes, context=context, gamma=gamma, patch=patch, ema=ema,
              deep_supervision=deep_supervision, flair_fill=flair_fill, layout=layout, modalities=None if modalities is None else list(modalities), target=target, group=group, norm=norm, crop=crop)
+    if resume and nothing_to_resume(out):                     # one retry command for a batch job, whenever it was stopped
+        warnings.warn(f"{out}: nothing to resume (no checkpoint yet): the run starts from the beginning"); resume = False
     check_folder(out, 'run', resume)
     if resume and epochs is not None and (st := json.loads((out/'checkpoints'/'last.json').read_text())).get('fitted'):
         if epochs != st['n_epoch']:
