@@ -406,14 +406,15 @@ def cmd_predict(args)->int:
     model = load_model(args.model, precision=args.precision or 'auto')
     rows = predict_paths(model, args.inputs, args.out, progress=show_progress(args, sys.stdout), **params)   # fastprogress writes to stdout
     bad = [r for r in rows if r['status'] != 'ok']
-    print(f"{len(rows) - len(bad)} predicted, {len(bad)} failed; summary: {Path(args.out)/'summary.csv'}")
+    kept = sum(bool(r.get('kept')) for r in rows)
+    print(f"{len(rows) - len(bad)} predicted{f' ({kept} by an earlier run, kept)' if kept else ''}, {len(bad)} failed; summary: {Path(args.out)/'summary.csv'}")
     for r in bad: print(f"error: {r['input']}: {r['status'][7:]}", file=sys.stderr)
     for r in rows:
         if r.get('warning'): print(f"warning: {r['input']}: {r['warning']}", file=sys.stderr)
     return 1 if bad else 0
 
 EVALUATE_OPTIONS = ('postprocess', 'tta', 'patients', 'precision')
-PREDICT_OPTIONS = ('tta', 'postprocess_spec', 'uncertainty', 'part')
+PREDICT_OPTIONS = ('tta', 'postprocess_spec', 'uncertainty', 'part', 'skip_done')
 
 def _add_eval_predict(sub):
     from tumortrace.evaluate import evaluate

@@ -10,7 +10,7 @@ import numpy as np
 from .model import SegModel, decide, restore  # noqa: F401  (decide and restore are re-exported for old imports)
 
 # %% auto #0
-__all__ = ['SUMMARY_COLS', 'predict_paths']
+__all__ = ['SUMMARY_COLS', 'LOCK_WAIT', 'predict_paths']
 
 # %% ../nbs/08_inference.ipynb #7c83cdea
 import csv, os, re
@@ -140,8 +140,9 @@ def predict_paths(model:SegModel, # from `load_model`
                   postprocess_spec:str=None, # post-processing, e.g. 'fill+largest', or 'none' (None: the model's recorded choice)
                   uncertainty:bool=False, # also save the TTA disagreement map
                   part:str=None, # 'K/N': only the K-th of N interleaved shares of the inputs (to split work across machines)
+                  skip_done:bool=False, # keep what an earlier run into `out` finished (its row ok, its output there, the same post-processing): a stopped run's retry
                   progress:bool=True)->list[dict]:
-    "Predict every input, write masks, overlays and `summary.csv` to `out`; returns the summary rows."
+    "Predict every input, write masks, overlays and `summary.csv` to `out` (a row as each input is done); returns the summary rows."
     from tumortrace.postprocess import postprocess
     if postprocess_spec is not None:
         try: check_spec(postprocess_spec)                 # refused before anything is predicted or written
@@ -180,7 +181,14 @@ def predict_paths(model:SegModel, # from `load_model`
         it = progress_bar(units, leave=False)
     from tumortrace.viz import default_channel
     ch = default_channel(model.cfg.get('channel_names') or [])
-    with _pending(out, [str(c.source) for _,c in units]):
+    if skip_done:                                             # the same model and options are the caller's to keep
+        before = _done_before(out, spec)
+        for name,c in units:
+            if (r := before.get((str(c.source), name.lower()))) is not None: rows.append(dict(r, kept=True)); at[id(rows[-1])] = at[id(c)]
+        units = [(name,c) for name,c in units if (str(c.source), name.lower()) not in before]
+        it = progress_bar(units, leave=False) if progress else units
+    last = {str(c.source):name for name,c in units}          # a folder of grouped images: several cases, one input
+    with _pending(out, [str(c.source) for _,c in units]) as finished:
         names = [name for name,_ in units]
         read = read_ahead((c for _,c in it), labelled=False, prepare=model.prepare_volume, catch=(DataError, ValueError))
         for name,(case,vol,brain,_,x) in zip(names, read):     # the next inputs read and prepared while this one is predicted
@@ -200,6 +208,8 @@ def predict_paths(model:SegModel, # from `load_model`
             except (DataError, ValueError) as e:
                 rows.append(dict(input=src, kind=kind, status=_error_status(e, src)))
             at[id(rows[-1])] = k
+            _merge_summary(out/'summary.csv', [rows[-1]])      # written as it is done: a killed run keeps what it finished
+            if last[src] == name: finished(src)                 # off the INCOMPLETE list
         rows.sort(key=lambda r: at[id(r)])
         _merge_summary(out/'summary.csv', rows, given={x for r in rows for x in pairs[at[id(r)]]})   # the inputs this run (its share) did
     return rows
@@ -233,17 +243,28 @@ def _same_warning(vol:np.ndarray, names:list)->str:
 
 @contextmanager
 def _folder_lock(folder:Path):
-    "An exclusive lock on `folder` itself (no lock file left behind), for the runs or shares that write into it."
-    import fcntl
-    lock = os.open(folder, os.O_RDONLY)
-    try: fcntl.flock(lock, fcntl.LOCK_EX); yield
+    "An exclusive lock on `folder` itself (no lock file left behind), for the runs or shares that write into it; refused if a train, cv or evaluate job holds the folder (`core.job_lock`) for `LOCK_WAIT` seconds."
+    import fcntl, time
+    from tumortrace.core import _lock_holder
+    lock,t = os.open(folder, os.O_RDONLY),time.monotonic()
+    try:
+        while True:                                           # predictions hold it for milliseconds; a job for its whole run
+            try: fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB); break
+            except BlockingIOError:
+                if time.monotonic() - t > LOCK_WAIT:
+                    raise DataError(folder, f"is held by another job{_lock_holder(lock)} for over {LOCK_WAIT} s (a train, cv or evaluate job "
+                                            "writing there): choose another --out") from None
+                time.sleep(0.02)
+        yield
     finally: os.close(lock)
+
+LOCK_WAIT = 30   # seconds
 
 _PENDING = 'pending: '
 
 @contextmanager
 def _pending(out:Path, inputs:list):
-    "`out/INCOMPLETE` lists these inputs while they are predicted; a killed run's stay listed until a run predicts them again, and the marker goes when none is left."
+    "`out/INCOMPLETE` lists these inputs while they are predicted (yields `finished(input)`, which takes one off); a killed run's stay listed until a run predicts them again, and the marker goes when none is left."
     f = out/INCOMPLETE
     def update(add=(), drop=()):
         with _folder_lock(out):
@@ -254,8 +275,17 @@ def _pending(out:Path, inputs:list):
                 tmp.write_text("a prediction started but has not finished (killed or failed): the outputs of these inputs may be partial\n"
                                + ''.join(f'{_PENDING}{i}\n' for i in left))
     update(add=inputs)
-    yield
+    yield lambda i: update(drop=[i])
     update(drop=inputs)
+
+def _done_before(out:Path, spec:str)->dict:
+    "{(input, output name in lower case): summary row} of what earlier runs into `out` finished with post-processing `spec`: the row ok, its output there, the input not left pending."
+    f,m = out/'summary.csv', out/INCOMPLETE
+    if not f.exists(): return {}
+    pending = {l[len(_PENDING):] for l in m.read_text().splitlines() if l.startswith(_PENDING)} if m.exists() else set()
+    with open(f, newline='') as fh: rows = list(csv.DictReader(fh))
+    return {(r['input'], _output_name(r['output']).lower()):r for r in rows if r.get('status') == 'ok' and r.get('output') and Path(r['output']).exists()
+            and (r.get('postprocess') or 'none') == (spec or 'none') and r['input'] not in pending}
 
 def _merge_summary(path:Path, rows:list, given:list=()):
     "Write `rows` into `summary.csv`, keeping earlier runs' rows for other inputs than these rows' and the `given` ones, under a lock, atomically."
