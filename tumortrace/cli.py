@@ -63,13 +63,17 @@ def _bundled_comparison(data, out, test:list)->str:
 
 def cmd_demo(args)->int:
     "Inspect the bundled sample, show augmented slices, train on it, evaluate the unseen test patient and write `report.html`."
+    from tumortrace.core import job_lock
+    if args.size is not None and (args.size < 32 or args.size % 32): raise OptionError(f"--size {args.size}: a multiple of 32, at least 32")
+    with job_lock(args.out, 'demo'): return _demo(args)    # a second demo into the folder: refused before it replaces anything
+
+def _demo(args)->int:
     import matplotlib; matplotlib.use('Agg')
     from tumortrace.io import read_cases, summarize
     from tumortrace.data import prepare, split_patients, save_split, seg_dataloaders
     from tumortrace.augment import seg_augs, show_pairs
     from tumortrace.core import write_json, atomic_path
     from tumortrace.train import Run
-    if args.size is not None and (args.size < 32 or args.size % 32): raise OptionError(f"--size {args.size}: a multiple of 32, at least 32")
     data = Path(args.data) if args.data else bundled_data('lgg')
     out = Path(args.out); out.mkdir(parents=True, exist_ok=True)
     cases = read_cases(data)
@@ -173,17 +177,17 @@ def epoch_lines(out:Path, # a run folder, or a cross-validation's (its fold_k/ r
     import csv, threading
     stream = stream or sys.stderr
     files = lambda: [out/'history.csv', *sorted(out.glob('fold_*/history.csv'))]
-    seen = {f:len(_history_rows(f)) for f in files()}      # what was there before the job
+    seen = {f:_history_rows(f) for f in files()}          # what was there before the job
     def look():
         for f in files():
-            rows = _history_rows(f)
-            if len(rows) < seen.get(f, 1): seen[f] = max(len(rows), 1)   # rewritten (a resume trims it): go on from there
-            for line in rows[max(seen.get(f, 1), 1):]:
+            rows,old = _history_rows(f),seen.get(f, [])
+            same = next((i for i,(a,b) in enumerate(zip(rows, old)) if a != b), min(len(rows), len(old)))   # rows a resume re-ran differ
+            for line in rows[max(same, 1):]:
                 r = dict(zip(next(csv.reader([rows[0]])), next(csv.reader([line]))))
                 where = '' if f.parent == out else f"{f.parent.name} "
                 keys = [k for k in ('train_loss', 'valid_loss', 'dice_patient', 'time') if k in r]
                 print(f"{where}epoch {r.get('epoch', '?')}: " + ', '.join(f"{k} {r[k]}" for k in keys), file=stream, flush=True)
-            seen[f] = max(len(rows), seen.get(f, 1))
+            seen[f] = rows
     def loop():
         while not stop.wait(every): look()
         look()
@@ -249,7 +253,7 @@ def _job_params(args, options, what:str)->tuple[dict, Path]:
     params = {k:getattr(args, k) for k in options if getattr(args, k) is not None}
     check_recipe(**params)
     detect_layout(args.data)                                   # the data folder exists and holds a known layout
-    _say_grouping(args.data, params.get('layout'), params.get('group'))
+    if not params.get('resume'): _say_grouping(args.data, params.get('layout'), params.get('group'))   # a resume reads as its run recorded
     out = check_out(args.out, args.data, what)
     _not_in_use(out)
     params.update(data=str(Path(args.data).resolve()), out=str(out))
@@ -299,10 +303,9 @@ def cmd_train(args)->int:
         return 0
     if (args.num_processes or 1) > 1: return _launch(args, args.num_processes)
     from tumortrace.train import check_folder, nothing_to_resume
-    if args.resume and nothing_to_resume(out):                # one retry command for a batch job: --resume starts a run not begun
-        print(f"warning: {out}: nothing to resume (no checkpoint yet): the run starts from the beginning", file=sys.stderr)
-        args.resume = None; params.pop('resume', None)
-    check_folder(out, 'run', bool(args.resume))               # refused before the job: the folder's report is not overwritten
+    fresh = bool(args.resume) and nothing_to_resume(out)      # one retry command for a batch job: --resume starts a run stopped before its first checkpoint
+    if fresh: print(f"warning: {out}: nothing to resume (no checkpoint yet): the run starts from the beginning, as it was started", file=sys.stderr)
+    else: check_folder(out, 'run', bool(args.resume))         # refused before the job: the folder's report is not overwritten
     if args.resume and (done := _finished(out, args.epochs)) and not _job_failed(out):
         print(f"{out}: the run has finished ({done}): nothing to resume; pass a larger --epochs to extend it"); return 0
     if not args.resume and out.is_dir() and (other := sorted(f.name for f in out.iterdir() if f.name not in _RUN_FILES)):
@@ -317,7 +320,7 @@ def cmd_train(args)->int:
         except (DataError, OptionError): raise
         except ValueError as e: raise OptionError(f"--valid-pct/--test-pct: {e}") from None
     nb = out/'train.ipynb'
-    if nb.exists() and args.resume: nb = out/'train-resumed.ipynb'   # the first report kept
+    if nb.exists() and args.resume and not fresh: nb = out/'train-resumed.ipynb'   # the first report kept
     rc = run_job('train', nb, params, progress=show_progress(args), epochs=_epoch_log(args))
     if rc == 0: print(f"run written to {out}: " + json.dumps(json.loads((out/'metrics.json').read_text())))
     return rc
@@ -336,7 +339,7 @@ def cmd_cv(args)->int:
     rkw = {k:v for k in ('target', 'group') if (v := params.get(k)) is not None}
     if params.get('modalities'): rkw['modalities'] = params['modalities'].split(',')
     if not (args.resume and (out/'folds.json').exists()):     # a resumed one goes on with its own folds
-        check_folds(len(read_cases(args.data, **rkw)), params.get('folds', DEFAULT_FOLDS))
+        check_folds(len(read_cases(args.data, layout=params.get('layout'), **rkw)), params.get('folds', DEFAULT_FOLDS))
     nb = out/'cv.ipynb'
     if nb.exists() and args.resume: nb = out/'cv-resumed.ipynb'
     rc = run_job('cv', nb, params, progress=show_progress(args), epochs=_epoch_log(args))

@@ -6,7 +6,7 @@ Docs: https://tumortrace.github.io/tumortrace/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #ea191e5a
 from __future__ import annotations
-import os, random, tempfile, json
+import os, random, tempfile, json, threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -176,7 +176,9 @@ def check_complete(folder):
     if (Path(folder)/INCOMPLETE).exists(): raise DataError(folder, f"is incomplete: {(Path(folder)/INCOMPLETE).read_text().strip()}")
 
 # %% ../nbs/00_core.ipynb #3c5bd732
-JOB_LOCKS = 'TUMORTRACE_JOB_LOCKS'  # folders held for a job by this process or the one that started it (its kernel, its ranks)
+JOB_LOCKS = 'TUMORTRACE_JOB_LOCKS'  # folders held for a job by the process that started this one (its papermill kernel, fold workers)
+_INHERITED = frozenset(p for p in os.environ.get(JOB_LOCKS, '').split(os.pathsep) if p)
+_HELD,_HELD_LOCK = {},threading.Lock()   # folder -> the thread of this process holding it
 
 def _lock_holder(fd:int)->str:
     "' (pid N)' of the process holding a lock on the open folder `fd`, where /proc/locks says; '' otherwise."
@@ -188,30 +190,39 @@ def _lock_holder(fd:int)->str:
     except (OSError, ValueError, IndexError): pass
     return ''
 
+def _publish():
+    "The folders held in this process, in the environment its child processes (a job's kernel, fold workers) start with."
+    held = sorted(_INHERITED | set(_HELD))
+    if held: os.environ[JOB_LOCKS] = os.pathsep.join(held)
+    else: os.environ.pop(JOB_LOCKS, None)
+
 @contextmanager
-def job_lock(folder, # a job's output folder (made if missing, removed again if the job leaves it empty)
+def job_lock(folder, # a job's output folder (made if missing, with its parents; those removed again if the job leaves them empty)
              what:str='job'): # what holds it, for the message
-    "Hold `folder` for one job: an exclusive lock on the folder itself, let go when the job ends or its process dies (nothing to clean up); another job writing there is refused. The job's own processes (its kernel, its fold trainers) inherit it."
+    "Hold `folder` for one job: an exclusive lock on the folder itself, let go when the job ends or its process dies (nothing to clean up); another job writing there is refused. The job's own processes (its kernel, fold workers) inherit it."
     import fcntl
     folder = Path(folder).resolve()
-    held = [p for p in os.environ.get(JOB_LOCKS, '').split(os.pathsep) if p]
-    if str(folder) in held or os.environ.get('RANK', '0') != '0': yield folder; return   # held already; a distributed job's rank 0 holds it
-    made = not folder.exists()
+    key,me = str(folder),threading.get_ident()
+    if key in _INHERITED or _HELD.get(key) == me or os.environ.get('RANK', '0') != '0': yield folder; return   # this job's own; rank 0 holds a distributed one
+    made,p = [],folder
+    while not p.exists(): made.append(p); p = p.parent     # deepest first
     try: folder.mkdir(parents=True, exist_ok=True); fd = os.open(folder, os.O_RDONLY)
     except OSError: yield folder; return                  # not writable: the job's own checks say so
     try:
         try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise DataError(folder, f"is in use by another {what}{_lock_holder(fd)} writing into it: wait for it to end, or choose another folder") from None
+            made = []                                     # the other job's folder now: never removed here
+            raise DataError(folder, f"is in use by another job{_lock_holder(fd)} writing into it: wait for it to end, or choose another folder") from None
         except OSError: pass                              # a file system without locks: as before
-        os.environ[JOB_LOCKS] = os.pathsep.join(held + [str(folder)])
+        with _HELD_LOCK: _HELD[key] = me; _publish()
         try: yield folder
         finally:
-            if held: os.environ[JOB_LOCKS] = os.pathsep.join(held)
-            else: os.environ.pop(JOB_LOCKS, None)
+            with _HELD_LOCK: _HELD.pop(key, None); _publish()
     finally:
         os.close(fd)
-        if made and folder.is_dir() and not any(folder.iterdir()): folder.rmdir()
+        for d in made:                                    # what the lock made for a job that wrote nothing there
+            try: d.rmdir()
+            except OSError: break
 
 def holds_out(what:str):
     "Decorator: the function runs holding the folder its `out` argument names (`job_lock`)."

@@ -11,7 +11,7 @@ import torch
 from collections import Counter
 from pathlib import Path
 import numpy as np
-from .core import DataError, OptionError, write_json, atomic_path, read_ahead, holds_out
+from .core import DataError, OptionError, write_json, atomic_path, read_ahead, holds_out, marked_incomplete
 from .io import read_cases
 from .train import PRESETS, train, check_out, check_recipe, check_folder, _acting, _fill_for
 from .model import load_model, read_config, MODEL_FORMAT
@@ -326,21 +326,22 @@ def cross_validate(data, # labelled data folder
                                 'layout', 'modalities', 'target', 'group')},        # the recipe by name, each fold trained alike
               seed=r['seed'] if r['train_seed'] is None else r['train_seed'], max_minutes=budget or 0,
               pretrained=pretrained, loader=loader, compile=compile, precision=precision)
-    todo = [f for f in plan['folds'] if _fold_state(out/f"fold_{f['fold']}", tta) != 'scored']
-    if jobs > 1 and len(todo) > 1: _parallel_folds(data, out, todo, kw, tta, min(jobs, len(todo)), progress)
-    rows = [row for f in plan['folds'] for row in _run_fold(data, out, f, kw, tta, byid, progress)]
-    if sorted(r['patient'] for r in rows) != sorted(byid):        # every patient scored once, by the fold that never trained on it
-        raise DataError(out/'folds.json', "its folds do not score every patient exactly once: remove the cross-validation and run again")
-    for row in rows:                                          # folds scored before the column existed: filled in, not left blank
-        if 'identical_sequences' not in row: row['identical_sequences'] = same_sequences(byid[row['patient']].volume(), cases[0].channel_names)
-    df = pd.DataFrame(rows)
-    with atomic_path(out/'cv_per_patient.csv') as tmp: df.to_csv(tmp, index=False)
-    s = summarize_cv(rows)
-    fm = {int(f['fold']):json.loads((out/f"fold_{f['fold']}"/'metrics.json').read_text()) for f in plan['folds']}
-    s.update(preset=r['preset'], data=str(data), folds=len(plan['folds']), tta=tta, max_minutes=budget, seeds=dict(folds=plan['seed'], training=kw['seed']),
-             options={k:v for k,v in kw.items() if v is not None},      # the recipe as given (the rest: the preset's)
-             train_minutes={k:m['train_minutes'] for k,m in fm.items()},
-             schedule_epochs={k:m.get('schedule_epochs') for k,m in fm.items()})   # as fitted to `max_minutes`
-    build_ensemble(out, plan)
-    write_json(s, out/'cv_summary.json')
+    with marked_incomplete(out, 'a cross-validation'):         # killed: said at the top too, not only in the fold's folder
+        todo = [f for f in plan['folds'] if _fold_state(out/f"fold_{f['fold']}", tta) != 'scored']
+        if jobs > 1 and len(todo) > 1: _parallel_folds(data, out, todo, kw, tta, min(jobs, len(todo)), progress)
+        rows = [row for f in plan['folds'] for row in _run_fold(data, out, f, kw, tta, byid, progress)]
+        if sorted(r['patient'] for r in rows) != sorted(byid):        # every patient scored once, by the fold that never trained on it
+            raise DataError(out/'folds.json', "its folds do not score every patient exactly once: remove the cross-validation and run again")
+        for row in rows:                                          # folds scored before the column existed: filled in, not left blank
+            if 'identical_sequences' not in row: row['identical_sequences'] = same_sequences(byid[row['patient']].volume(), cases[0].channel_names)
+        df = pd.DataFrame(rows)
+        with atomic_path(out/'cv_per_patient.csv') as tmp: df.to_csv(tmp, index=False)
+        s = summarize_cv(rows)
+        fm = {int(f['fold']):json.loads((out/f"fold_{f['fold']}"/'metrics.json').read_text()) for f in plan['folds']}
+        s.update(preset=r['preset'], data=str(data), folds=len(plan['folds']), tta=tta, max_minutes=budget, seeds=dict(folds=plan['seed'], training=kw['seed']),
+                 options={k:v for k,v in kw.items() if v is not None},      # the recipe as given (the rest: the preset's)
+                 train_minutes={k:m['train_minutes'] for k,m in fm.items()},
+                 schedule_epochs={k:m.get('schedule_epochs') for k,m in fm.items()})   # as fitted to `max_minutes`
+        build_ensemble(out, plan)
+        write_json(s, out/'cv_summary.json')
     return s

@@ -151,6 +151,7 @@ def predict_paths(model:SegModel, # from `load_model`
     if not inputs: raise OptionError("no inputs to predict")
     if not any(Path(p).exists() for p in inputs):   # a typo: refused before any output exists (one missing among others is its row)
         raise DataError(inputs[0], "does not exist" + (f" (nor {', '.join(map(str, inputs[1:]))})" if inputs[1:] else '') + ': nothing predicted')
+    _share([], part)                                          # a bad --part refused before the output folder is made
     out = _check_predict_out(out, inputs)
     try: out.mkdir(parents=True, exist_ok=True); (out/'.write-test').touch(); (out/'.write-test').unlink()
     except OSError as e: raise DataError(out, f"output folder is not writable ({e.strerror})") from None
@@ -160,10 +161,11 @@ def predict_paths(model:SegModel, # from `load_model`
     mods = model.cfg.get('channel_names')                 # a BraTS folder gives the inputs the model takes, in its order
     at = {}                                                   # summary rows in the order the inputs were given
     grp = (model.cfg.get('reader') or {}).get('group')
-    pairs = [(Path(q).resolve(), Path(p).resolve()) for p in inputs for q in expand_inputs(p, grp)]   # a data set's root: each case folder; separate scans: each file
+    lay = model.cfg.get('layout')
+    pairs = [(Path(q).resolve(), Path(p).resolve()) for p in inputs for q in expand_inputs(p, grp, lay)]   # a data set's root: each case folder; separate scans: each file
     expanded = [q for q,_ in pairs]
     for k,p in enumerate(expanded):
-        try: new = read_inputs(p, modalities=mods, group=grp)
+        try: new = read_inputs(p, modalities=mods, group=grp, layout=lay)
         except DataError as e: rows.append(dict(input=str(p), kind='?', status=_error_status(e, p))); at[id(rows[-1])] = k; continue
         cases += new; at.update({id(c):k for c in new})
     units = _share(_unique_names(cases, _names_of_others(out, cases)), part)   # never another input's name from an earlier run

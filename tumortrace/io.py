@@ -591,7 +591,7 @@ def grouping_hint(cases:list[Case])->str|None:
     if not cases or cases[0].layout != 'folder' or any(c.n_slices > 1 for c in cases): return None
     ids = [m[1] for c in cases if (m := re.match(SLICE_NAME, c.case_id))]
     say = f"{cases[0].source}: every image is its own case, so the split is by image"
-    if len(ids) == len(cases) and len(set(ids)) < len(ids):
+    if len(ids) == len(cases) and 2 <= len(set(ids)) < len(ids):
         return (say + f", yet the names look like slices of {len(set(ids))} patients (e.g. {ids[0]}): pass --group '{SLICE_NAME}' "
                       "(group= in Python) to split by patient")
     return say + ". If several images come from one patient, pass --group REGEX (group= in Python; its first group is the patient id)."
@@ -695,12 +695,12 @@ def _image_files(folder:Path)->list[Path]:
     return sorted((f for f in folder.iterdir() if f.is_file() and f.suffix.lower() in IMAGE_EXTS and not f.stem.endswith('_mask') and not _hidden(f)),
                   key=lambda f: _natural_key(f.name))
 
-def _separate_scans(folder:Path, group:str=None)->list[Path]:
+def _separate_scans(folder:Path, group:str=None, layout:str=None)->list[Path]:
     "The files of a folder of separate scans (NIfTI volumes, images, or both), to predict one by one; [] when the folder is one case or more (BraTS names, an LGG patient, images grouped by `group`)."
     nii,ims = _nii_files(folder), _image_files(folder)
     try: brats = bool(nii) and _brats_named(folder)
     except AmbiguousFiles: return []                      # a BraTS case with a duplicate: read whole, and refused there
-    if brats or (ims and group) or (ims and not nii and all(_lgg_re.match(f.name) for f in ims)): return []
+    if brats or (ims and group) or (ims and not nii and layout != 'folder' and all(_lgg_re.match(f.name) for f in ims)): return []
     return sorted(nii + ims, key=lambda f: _natural_key(f.name))
 
 def _scans_at_top(d:Path)->bool:
@@ -709,18 +709,20 @@ def _scans_at_top(d:Path)->bool:
 
 def expand_inputs(path, # a file or folder given to predict
                   group:str=None, # the model's patient pattern for images (`reader.group`): such a folder is read whole
+                  layout:str=None, # the model's layout: 'folder' reads LGG-named images as separate scans (not one LGG patient)
                  )->list[Path]:
     "What to predict, each on its own (its own row, its own error): a data set's root as its patient / case folders (images/ + masks/: the images); a folder of separate scans as its files; a file, a BraTS case or an LGG patient as itself."
     path = Path(path)
     if not path.is_dir(): return [path]
-    if _scans_at_top(path): return _separate_scans(path, group) or [path]
+    if _scans_at_top(path): return _separate_scans(path, group, layout) or [path]
     subs = sorted((d for d in path.iterdir() if d.is_dir() and not _hidden(d)), key=lambda d: _natural_key(d.name))
     if (path/'images').is_dir(): subs = [path/'images']          # images/ + masks/: the images alone (masks are not inputs)
-    return [q for d in subs for q in ((_separate_scans(d, group) or [d]) if _scans_at_top(d) else [d])] or [path]   # case folders of separate scans: their files
+    return [q for d in subs for q in ((_separate_scans(d, group, layout) or [d]) if _scans_at_top(d) else [d])] or [path]   # case folders of separate scans: their files
 
 def read_inputs(path, # an image, a NIfTI file, an LGG patient folder, a BraTS case folder or a folder of images
                 modalities=None, # BraTS inputs the model takes, in order
                 group:str=None, # a folder of images: the regex whose first group names the patient (the model's `reader.group`), so that its slices are one case
+                layout:str=None, # the model's layout: 'folder' reads LGG-named images as separate scans (not one LGG patient)
                )->list[Case]:
     "The scans at `path` as `Case`s to predict (no masks read)."
     path = Path(path)
@@ -731,7 +733,8 @@ def read_inputs(path, # an image, a NIfTI file, an LGG patient folder, a BraTS c
     if not path.is_dir(): raise DataError(path, "does not exist")
     nii,files = _nii_files(path), _image_files(path)
     if nii and _brats_named(path): return [read_brats_case(path, modalities=modalities, labelled=False)]
-    if files and not nii and not group and all(_lgg_re.match(f.name) for f in files): return [read_lgg_case(path, labelled=False)]   # one LGG patient
+    if files and not nii and not group and layout != 'folder' and all(_lgg_re.match(f.name) for f in files):
+        return [read_lgg_case(path, labelled=False)]      # one LGG patient (a plain-folder model: each image a scan, as it trained)
     if files and group: return [read_nifti_case(f) for f in sorted(nii, key=lambda f: _natural_key(f.name))] + _grouped_images(path, files, group)
     cases = [read_nifti_case(f) if f.name.lower().endswith(NII) else read_image_case(f)   # separate scans (e.g. nnU-Net's case_0000.nii.gz),
              for f in sorted(nii + files, key=lambda f: _natural_key(f.name))]          # in name order, as `expand_inputs` gives them

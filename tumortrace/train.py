@@ -203,7 +203,7 @@ def _frozen(learn)->bool:
 class LastCheckpoint(Callback):
     "Save `checkpoints/last.pth` after each epoch (or once `every_s` seconds passed) in one atomic write: model, optimiser, the epoch and schedule's length, random states, a weight average; `last.json` repeats the epoch for people."
     order = 62
-    def __init__(self, every_s:float=0): self.every_s,self.t_last = every_s,time.time()
+    def __init__(self, every_s:float=0): self.every_s,self.t_last = every_s,0.   # the first epoch is always saved: a run can then be resumed
     def after_epoch(self):
         if _skipped(self): return
         last = self.learn.epoch + 1 >= self.learn.n_epoch             # the schedule's length, as `TimeBudget` may have fitted it
@@ -603,9 +603,8 @@ def _resumed_options(out:Path, given:dict)->dict:
     return {k:rec.get(k) if v is None else v for k,v in given.items()}
 
 def nothing_to_resume(out)->bool:
-    "True if `out` holds no checkpoint and no history: a run killed before its first epoch ended, or never started (`--resume` starts it)."
-    out = Path(out)
-    return not (out/'checkpoints'/'last.pth').exists() and not (out/'history.csv').exists()
+    "True if `out` holds no checkpoint: a run stopped before its first one (its first epoch's end), or never started (`--resume` starts it as it was started)."
+    return not (Path(out)/'checkpoints'/'last.pth').exists()
 
 def _check_resumable(out:Path, resume:bool):
     "A resume needs a last checkpoint; a new run needs a folder without one."
@@ -798,7 +797,10 @@ def train(data, # data folder (any layout `read_cases` reads)
              patience=patience, last_cross=last_cross, max_minutes=max_minutes, context=context, gamma=gamma, patch=patch, ema=ema,
              deep_supervision=deep_supervision, flair_fill=flair_fill, layout=layout, modalities=None if modalities is None else list(modalities), target=target, group=group, norm=norm, crop=crop)
     if resume and nothing_to_resume(out):                     # one retry command for a batch job, whenever it was stopped
-        warnings.warn(f"{out}: nothing to resume (no checkpoint yet): the run starts from the beginning"); resume = False
+        warnings.warn(f"{out}: nothing to resume (no checkpoint yet): the run starts from the beginning, as it was started"); resume = False
+        if (out/'run.json').exists(): o = _resumed_options(out, o)            # its recipe (another one given: refused)
+        if split is None and (out/'split.json').exists(): split = load_split(out/'split.json'); seed = split.get('seed', seed)   # its split and seed
+        (out/'history.csv').unlink(missing_ok=True)           # epochs before any checkpoint: run again
     check_folder(out, 'run', resume)
     if resume and epochs is not None and (st := json.loads((out/'checkpoints'/'last.json').read_text())).get('fitted'):
         if epochs != st['n_epoch']:
