@@ -154,7 +154,7 @@ def run_job(name:str, # job name: 'train', ...
     import threading
     from tumortrace.core import job_lock
     out_nb = Path(out_nb); out_nb.parent.mkdir(parents=True, exist_ok=True)
-    with job_lock(out_nb.parent, f'{name} job'):              # a second job is refused before its notebook is written
+    with job_lock(out_nb.parent, f'{name} job', share=True):  # a second job is refused before its notebook is written; its kernel writes there
         stop = threading.Event()
         watch = epoch_lines(out_nb.parent, stop) if epochs else None
         try: return _papermill(name, out_nb, params, progress)
@@ -305,10 +305,11 @@ def cmd_train(args)->int:
     from tumortrace.train import check_folder, nothing_to_resume
     fresh = bool(args.resume) and nothing_to_resume(out)      # one retry command for a batch job: --resume starts a run stopped before its first checkpoint
     if fresh: print(f"warning: {out}: nothing to resume (no checkpoint yet): the run starts from the beginning, as it was started", file=sys.stderr)
-    else: check_folder(out, 'run', bool(args.resume))         # refused before the job: the folder's report is not overwritten
+    check_folder(out, 'run', bool(args.resume) and not fresh, fresh)   # refused before the job: the folder's report is not overwritten
     if args.resume and (done := _finished(out, args.epochs)) and not _job_failed(out):
         print(f"{out}: the run has finished ({done}): nothing to resume; pass a larger --epochs to extend it"); return 0
-    if not args.resume and out.is_dir() and (other := sorted(f.name for f in out.iterdir() if f.name not in _RUN_FILES)):
+    mine = _RUN_FILES | ({'history.csv', 'checkpoints'} if fresh else set())   # a run started again: its own epochs before a checkpoint
+    if (fresh or not args.resume) and out.is_dir() and (other := sorted(f.name for f in out.iterdir() if f.name not in mine)):
         raise DataError(out, f"holds other files ({', '.join(other[:3])}{', ...' if len(other) > 3 else ''}): a run there would mix with "
                              "them; choose a new or empty folder")
     if not args.resume:                                       # a split the patients cannot fill: refused before the job too

@@ -176,8 +176,15 @@ def check_complete(folder):
     if (Path(folder)/INCOMPLETE).exists(): raise DataError(folder, f"is incomplete: {(Path(folder)/INCOMPLETE).read_text().strip()}")
 
 # %% ../nbs/00_core.ipynb #3c5bd732
-JOB_LOCKS = 'TUMORTRACE_JOB_LOCKS'  # folders held for a job by the process that started this one (its papermill kernel, fold workers)
-_INHERITED = frozenset(p for p in os.environ.get(JOB_LOCKS, '').split(os.pathsep) if p)
+JOB_LOCKS = 'TUMORTRACE_JOB_LOCKS'  # a JSON list of the folders the process that started this one (a job's papermill kernel) holds for it
+
+def _inherited()->frozenset:
+    "The folders this process's parent holds for the job it runs here (`job_lock(share=True)`)."
+    try: v = json.loads(os.environ.get(JOB_LOCKS) or '[]')
+    except ValueError: return frozenset()
+    return frozenset(p for p in v if isinstance(p, str)) if isinstance(v, list) else frozenset()
+
+_INHERITED = _inherited()
 _HELD,_HELD_LOCK = {},threading.Lock()   # folder -> the thread of this process holding it
 
 def _lock_holder(fd:int)->str:
@@ -190,16 +197,19 @@ def _lock_holder(fd:int)->str:
     except (OSError, ValueError, IndexError): pass
     return ''
 
+_SHARED = set()   # folders held here that this process's next child processes (the job's kernel) may write into
+
 def _publish():
-    "The folders held in this process, in the environment its child processes (a job's kernel, fold workers) start with."
-    held = sorted(_INHERITED | set(_HELD))
-    if held: os.environ[JOB_LOCKS] = os.pathsep.join(held)
+    "What the child processes started from now on inherit: the folders `share`d with them."
+    held = sorted(_INHERITED | _SHARED)
+    if held: os.environ[JOB_LOCKS] = json.dumps(held)
     else: os.environ.pop(JOB_LOCKS, None)
 
 @contextmanager
 def job_lock(folder, # a job's output folder (made if missing, with its parents; those removed again if the job leaves them empty)
-             what:str='job'): # what holds it, for the message
-    "Hold `folder` for one job: an exclusive lock on the folder itself, let go when the job ends or its process dies (nothing to clean up); another job writing there is refused. The job's own processes (its kernel, fold workers) inherit it."
+             what:str='job', # what holds it, for the message
+             share:bool=False): # let the child processes started meanwhile (the job's papermill kernel) write there too
+    "Hold `folder` for one job: an exclusive lock on the folder itself, let go when the job ends or its process dies (nothing to clean up); another job writing there is refused, another thread of this process too."
     import fcntl
     folder = Path(folder).resolve()
     key,me = str(folder),threading.get_ident()
@@ -214,10 +224,14 @@ def job_lock(folder, # a job's output folder (made if missing, with its parents;
             made = []                                     # the other job's folder now: never removed here
             raise DataError(folder, f"is in use by another job{_lock_holder(fd)} writing into it: wait for it to end, or choose another folder") from None
         except OSError: pass                              # a file system without locks: as before
-        with _HELD_LOCK: _HELD[key] = me; _publish()
+        with _HELD_LOCK:
+            _HELD[key] = me
+            if share: _SHARED.add(key); _publish()
         try: yield folder
         finally:
-            with _HELD_LOCK: _HELD.pop(key, None); _publish()
+            with _HELD_LOCK:
+                _HELD.pop(key, None)
+                if share: _SHARED.discard(key); _publish()
     finally:
         os.close(fd)
         for d in made:                                    # what the lock made for a job that wrote nothing there

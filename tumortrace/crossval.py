@@ -11,7 +11,7 @@ import torch
 from collections import Counter
 from pathlib import Path
 import numpy as np
-from .core import DataError, OptionError, write_json, atomic_path, read_ahead, holds_out, marked_incomplete
+from .core import DataError, OptionError, write_json, atomic_path, read_ahead, holds_out, marked_incomplete, job_lock
 from .io import read_cases
 from .train import PRESETS, train, check_out, check_recipe, check_folder, _acting, _fill_for
 from .model import load_model, read_config, MODEL_FORMAT
@@ -196,20 +196,22 @@ def _run_fold(data, out:Path, f:dict, kw:dict, tta:bool, byid:dict=None, progres
         defaults.callbacks = [c for c in defaults.callbacks if c is not ProgressCallback]
     if gpu is not None: torch.cuda.set_device(gpu)
     run = out/f"fold_{f['fold']}"
-    state = _fold_state(run, tta)
-    _check_fold_split(run, f)                                     # its model trained on the plan's patients, or refused
-    if progress: print(f"fold {f['fold']}: {len(f['train'])} train, {len(f['valid'])} valid, {len(f['test'])} test patients ({state})", flush=True)
-    if state == 'scored':                                          # null (an undefined metric) back to NaN, as the fresh rows have it
-        return [{k:(float('nan') if v is None else v) for k,v in r.items()} for r in json.loads((run/'scores.json').read_text())['rows']]
-    if state == 'empty': shutil.rmtree(run)
-    if state in ('new', 'empty', 'partial'):
-        split = dict(seed=kw['seed'], fold=f['fold'], train=f['train'], valid=f['valid'], test=f['test'])
-        train(data, run, split=split, resume=state == 'partial', progress=progress or bool(threads),   # a worker's epoch lines: its log
-              **{k:v for k,v in kw.items() if v is not None})
-    if byid is None:
-        rkw = {k:kw[k] for k in ('modalities', 'target', 'group') if kw.get(k) is not None}
-        byid = {c.case_id:c for c in read_cases(data, layout=kw.get('layout'), **rkw)}
-    return score_fold(run, f, byid, tta)
+    with job_lock(run, 'fold'):                                   # a worker still training it (its cv killed) refuses this one
+        state = _fold_state(run, tta)
+        _check_fold_split(run, f)                                 # its model trained on the plan's patients, or refused
+        if progress: print(f"fold {f['fold']}: {len(f['train'])} train, {len(f['valid'])} valid, {len(f['test'])} test patients ({state})", flush=True)
+        if state == 'scored':                                      # null (an undefined metric) back to NaN, as the fresh rows have it
+            return [{k:(float('nan') if v is None else v) for k,v in r.items()} for r in json.loads((run/'scores.json').read_text())['rows']]
+        if state == 'empty':                                       # emptied, not removed: the folder (and its lock) stay
+            for p in run.iterdir(): shutil.rmtree(p) if p.is_dir() and not p.is_symlink() else p.unlink()
+        if state in ('new', 'empty', 'partial'):
+            split = dict(seed=kw['seed'], fold=f['fold'], train=f['train'], valid=f['valid'], test=f['test'])
+            train(data, run, split=split, resume=state == 'partial', progress=progress or bool(threads),   # a worker's epoch lines: its log
+                  **{k:v for k,v in kw.items() if v is not None})
+        if byid is None:
+            rkw = {k:kw[k] for k in ('modalities', 'target', 'group') if kw.get(k) is not None}
+            byid = {c.case_id:c for c in read_cases(data, layout=kw.get('layout'), **rkw)}
+        return score_fold(run, f, byid, tta)
 
 # %% ../nbs/16_crossval.ipynb #b9a08844
 def _parallel_folds(data, out:Path, todo:list, kw:dict, tta:bool, jobs:int, progress:bool):

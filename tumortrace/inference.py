@@ -210,7 +210,7 @@ def predict_paths(model:SegModel, # from `load_model`
             except (DataError, ValueError) as e:
                 rows.append(dict(input=src, kind=kind, status=_error_status(e, src)))
             at[id(rows[-1])] = k
-            _merge_summary(out/'summary.csv', [rows[-1]])      # written as it is done: a killed run keeps what it finished
+            _merge_summary(out/'summary.csv', [rows[-1]], each=True)   # written as it is done: a killed run keeps what it finished
             if last[src] == name: finished(src)                 # off the INCOMPLETE list
         rows.sort(key=lambda r: at[id(r)])
         _merge_summary(out/'summary.csv', rows, given={x for r in rows for x in pairs[at[id(r)]]})   # the inputs this run (its share) did
@@ -289,15 +289,19 @@ def _done_before(out:Path, spec:str)->dict:
     return {(r['input'], _output_name(r['output']).lower()):r for r in rows if r.get('status') == 'ok' and r.get('output') and Path(r['output']).exists()
             and (r.get('postprocess') or 'none') == (spec or 'none') and r['input'] not in pending}
 
-def _merge_summary(path:Path, rows:list, given:list=()):
+def _merge_summary(path:Path, rows:list, given:list=(),
+                   each:bool=False): # replace only the rows of these rows' (input, output): one case of a folder that holds several
     "Write `rows` into `summary.csv`, keeping earlier runs' rows for other inputs than these rows' and the `given` ones, under a lock, atomically."
     with _folder_lock(path.parent):
         old = []
         if path.exists():
             with open(path, newline='') as f: old = list(csv.DictReader(f))
         mine,given = {r['input'] for r in rows},set(given)
-        def replaced(i:str)->bool: return i in mine or Path(i) in given   # e.g. a folder that failed, now predicted as its images
-        keep = [r for r in old if not replaced(r.get('input') or '')] + rows
+        outs = {(r['input'], str(r.get('output') or '')) for r in rows}
+        def replaced(r:dict)->bool:
+            i = r.get('input') or ''
+            return (i, r.get('output') or '') in outs if each else i in mine or Path(i) in given   # e.g. a folder that failed, now its images
+        keep = [r for r in old if not replaced(r)] + rows
         with atomic_path(path) as tmp:
             with open(tmp, 'w', newline='') as f:
                 w = csv.DictWriter(f, fieldnames=SUMMARY_COLS); w.writeheader()

@@ -603,24 +603,25 @@ def _resumed_options(out:Path, given:dict)->dict:
     return {k:rec.get(k) if v is None else v for k,v in given.items()}
 
 def nothing_to_resume(out)->bool:
-    "True if `out` holds no checkpoint: a run stopped before its first one (its first epoch's end), or never started (`--resume` starts it as it was started)."
-    return not (Path(out)/'checkpoints'/'last.pth').exists()
+    "True if `out` holds no checkpoint, model, metrics or cross-validation: a run stopped before its first checkpoint, or none (`--resume` starts it as it was started)."
+    return not any((Path(out)/p).exists() for p in ('checkpoints/last.pth', 'model', 'metrics.json', 'folds.json'))
 
-def _check_resumable(out:Path, resume:bool):
-    "A resume needs a last checkpoint; a new run needs a folder without one."
+def _check_resumable(out:Path, resume:bool, fresh:bool=False):
+    "A resume needs a last checkpoint; a new run needs a folder without one (but a run started again: `nothing_to_resume`)."
     if resume and not (out/'checkpoints'/'last.pth').exists(): raise DataError(out/'checkpoints'/'last.pth', "no checkpoint to resume from")
-    if not resume and (out/'history.csv').exists():
+    if not resume and not fresh and (out/'history.csv').exists():
         raise DataError(out, "already holds a run (history.csv): continue it with --resume (resume=True), or choose another folder")
 
 def check_folder(out, # the folder a run or a cross-validation is to be written to
                  kind:str, # 'run' (`train`) or 'cv' (`cross_validate`)
-                 resume:bool=False):
+                 resume:bool=False,
+                 fresh:bool=False): # a run stopped before its first checkpoint, started again (`nothing_to_resume`)
     "Refuse a folder holding the other kind of result (each would replace the other's model), a new one over a finished one, or a resume with nothing to resume."
     out = Path(out)
     if kind == 'run':
         if (out/'folds.json').exists():
             raise DataError(out, "holds a cross-validation (folds.json): a training run there would replace its ensemble; choose another folder")
-        _check_resumable(out, resume)
+        _check_resumable(out, resume, fresh)
     else:
         if (out/'run.json').exists() or (out/'history.csv').exists():
             raise DataError(out, "holds a training run (run.json): a cross-validation there would replace its model; choose another folder")
@@ -796,12 +797,12 @@ def train(data, # data folder (any layout `read_cases` reads)
     o = dict(preset=preset, epochs=epochs, size=size, encoder=encoder, bs=bs, lr=lr, loss=loss, tumour_weight=tumour_weight, balance=balance,
              patience=patience, last_cross=last_cross, max_minutes=max_minutes, context=context, gamma=gamma, patch=patch, ema=ema,
              deep_supervision=deep_supervision, flair_fill=flair_fill, layout=layout, modalities=None if modalities is None else list(modalities), target=target, group=group, norm=norm, crop=crop)
-    if resume and nothing_to_resume(out):                     # one retry command for a batch job, whenever it was stopped
+    fresh = bool(resume) and nothing_to_resume(out)          # one retry command for a batch job, whenever it was stopped
+    if fresh:
         warnings.warn(f"{out}: nothing to resume (no checkpoint yet): the run starts from the beginning, as it was started"); resume = False
         if (out/'run.json').exists(): o = _resumed_options(out, o)            # its recipe (another one given: refused)
         if split is None and (out/'split.json').exists(): split = load_split(out/'split.json'); seed = split.get('seed', seed)   # its split and seed
-        (out/'history.csv').unlink(missing_ok=True)           # epochs before any checkpoint: run again
-    check_folder(out, 'run', resume)
+    check_folder(out, 'run', resume, fresh)
     if resume and epochs is not None and (st := json.loads((out/'checkpoints'/'last.json').read_text())).get('fitted'):
         if epochs != st['n_epoch']:
             warnings.warn(f"{out}: its schedule was fitted to the time budget at {st['n_epoch']} epochs and goes on with them: "
@@ -836,6 +837,7 @@ def train(data, # data folder (any layout `read_cases` reads)
     loader = 'tensor' if (loader == 'auto' and (device.type == 'cuda' or compile or aug.get('patch'))) or loader == 'tensor' else 'fastai'
     if compile and loader == 'fastai': raise OptionError(f"{out}: the run trains with the fastai loader, and --compile needs plain tensors: resume without --compile")
     out.mkdir(parents=True, exist_ok=True)
+    if fresh and not _rank(): (out/'history.csv').unlink(missing_ok=True)   # epochs before any checkpoint: run again (the data read, the options checked)
     if not _rank():                                            # a resume records what it changed (`RESUME_FREE`) for the next one
         info = Run(out).info if resume else dict(data=str(Path(data).resolve()), created=time.strftime('%Y-%m-%d %H:%M:%S'))
         write_json(dict(info, preset=o['preset'], precision=prec, loader=loader, options={k:v for k,v in o.items() if v is not None}), out/'run.json')
