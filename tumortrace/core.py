@@ -213,7 +213,8 @@ def job_lock(folder, # a job's output folder (made if missing, with its parents;
     import fcntl
     folder = Path(folder).resolve()
     key,me = str(folder),threading.get_ident()
-    if key in _INHERITED or _HELD.get(key) == me or os.environ.get('RANK', '0') != '0': yield folder; return   # this job's own; rank 0 holds a distributed one
+    distributed = int(os.environ.get('WORLD_SIZE', '1') or 1) > 1 and os.environ.get('RANK', '0') != '0'   # rank 0 holds a distributed job's
+    if key in _INHERITED or _HELD.get(key) == me or distributed: yield folder; return   # this job's own
     made,p = [],folder
     while not p.exists(): made.append(p); p = p.parent     # deepest first
     try: folder.mkdir(parents=True, exist_ok=True); fd = os.open(folder, os.O_RDONLY)
