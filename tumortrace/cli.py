@@ -312,7 +312,7 @@ def cmd_train(args)->int:
     if (fresh or not args.resume) and out.is_dir() and (other := sorted(f.name for f in out.iterdir() if f.name not in mine)):
         raise DataError(out, f"holds other files ({', '.join(other[:3])}{', ...' if len(other) > 3 else ''}): a run there would mix with "
                              "them; choose a new or empty folder")
-    if not args.resume:                                       # a split the patients cannot fill: refused before the job too
+    if not args.resume or (fresh and not (out/'split.json').exists()):   # a split the patients cannot fill: refused before the job too
         from tumortrace.data import split_patients
         from tumortrace.io import read_cases
         rkw = {k:v for k in ('target', 'group') if (v := params.get(k)) is not None}

@@ -185,6 +185,7 @@ def _inherited()->frozenset:
     return frozenset(p for p in v if isinstance(p, str)) if isinstance(v, list) else frozenset()
 
 _INHERITED = _inherited()
+os.environ.pop(JOB_LOCKS, None)   # for this process alone: what it starts (fold workers, shell cells) holds nothing of it
 _HELD,_HELD_LOCK = {},threading.Lock()   # folder -> the thread of this process holding it
 
 def _lock_holder(fd:int)->str:
@@ -225,19 +226,23 @@ def job_lock(folder, # a job's output folder (made if missing, with its parents;
             made = []                                     # the other job's folder now: never removed here
             raise DataError(folder, f"is in use by another job{_lock_holder(fd)} writing into it: wait for it to end, or choose another folder") from None
         except OSError: pass                              # a file system without locks: as before
-        with _HELD_LOCK:
-            _HELD[key] = me
-            if share: _SHARED.add(key); _publish()
-        try: yield folder
+        st,now = os.fstat(fd),(os.stat(folder) if folder.exists() else None)
+        if now is None or (st.st_dev, st.st_ino) != (now.st_dev, now.st_ino):   # removed (or replaced) while it was being locked
+            made = []
+            raise DataError(folder, "was removed by another job while this one started: run it again")
+        try:
+            with _HELD_LOCK:
+                _HELD[key] = me
+                if share: _SHARED.add(key); _publish()
+            yield folder
         finally:
             with _HELD_LOCK:
                 _HELD.pop(key, None)
                 if share: _SHARED.discard(key); _publish()
-    finally:
-        os.close(fd)
-        for d in made:                                    # what the lock made for a job that wrote nothing there
-            try: d.rmdir()
-            except OSError: break
+            for d in made:                                # what the lock made for a job that wrote nothing there: removed while still held
+                try: d.rmdir()
+                except OSError: break
+    finally: os.close(fd)
 
 def holds_out(what:str):
     "Decorator: the function runs holding the folder its `out` argument names (`job_lock`)."

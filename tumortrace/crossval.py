@@ -196,8 +196,9 @@ def _run_fold(data, out:Path, f:dict, kw:dict, tta:bool, byid:dict=None, progres
         defaults.callbacks = [c for c in defaults.callbacks if c is not ProgressCallback]
     if gpu is not None: torch.cuda.set_device(gpu)
     run = out/f"fold_{f['fold']}"
+    new = not run.exists()
     with job_lock(run, 'fold'):                                   # a worker still training it (its cv killed) refuses this one
-        state = _fold_state(run, tta)
+        state = 'new' if new else _fold_state(run, tta)
         _check_fold_split(run, f)                                 # its model trained on the plan's patients, or refused
         if progress: print(f"fold {f['fold']}: {len(f['train'])} train, {len(f['valid'])} valid, {len(f['test'])} test patients ({state})", flush=True)
         if state == 'scored':                                      # null (an undefined metric) back to NaN, as the fresh rows have it

@@ -13,7 +13,7 @@ from .model import SegModel, decide, restore  # noqa: F401  (decide and restore 
 __all__ = ['SUMMARY_COLS', 'LOCK_WAIT', 'predict_paths']
 
 # %% ../nbs/08_inference.ipynb #7c83cdea
-import csv, os, re
+import collections, csv, os, re
 from pathlib import Path
 from .core import DataError, OptionError, atomic_path, read_ahead, INCOMPLETE
 from contextlib import contextmanager
@@ -104,12 +104,14 @@ def _error_status(e:Exception, src)->str:
     return f'error: {e.problem if same else e}'
 
 def _share(units:list, part:str=None)->list:
-    "The K-th of N interleaved shares of the units ('K/N', K from 1); all of them when `part` is None."
+    "The K-th of N interleaved shares of the (name, case) units ('K/N', K from 1), an input's cases (a grouped image folder's) in one share; all of them when `part` is None."
     if part is None: return units
     m = re.fullmatch(r'\s*(\d+)\s*/\s*(\d+)\s*', str(part))
     if not m or not 1 <= int(m[1]) <= int(m[2]): raise OptionError(f"--part must be K/N with 1 <= K <= N, not {part!r}")
     k,n = int(m[1]), int(m[2])
-    return units[k - 1::n]
+    inputs = list(dict.fromkeys(str(c.source) for _,c in units))
+    mine = set(inputs[k - 1::n])
+    return [(name,c) for name,c in units if str(c.source) in mine]
 
 def _in_data_set(p:Path)->bool:
     "True if folder `p` is an LGG patient or BraTS case with others of its kind beside it (a data set, which `out` must not join)."
@@ -190,6 +192,7 @@ def predict_paths(model:SegModel, # from `load_model`
         units = [(name,c) for name,c in units if (str(c.source), name.lower()) not in before]
         it = progress_bar(units, leave=False) if progress else units
     last = {str(c.source):name for name,c in units}          # a folder of grouped images: several cases, one input
+    many = {s for s,n in collections.Counter(str(c.source) for _,c in units).items() if n > 1}
     with _pending(out, [str(c.source) for _,c in units]) as finished:
         names = [name for name,_ in units]
         read = read_ahead((c for _,c in it), labelled=False, prepare=model.prepare_volume, catch=(DataError, ValueError))
@@ -210,7 +213,7 @@ def predict_paths(model:SegModel, # from `load_model`
             except (DataError, ValueError) as e:
                 rows.append(dict(input=src, kind=kind, status=_error_status(e, src)))
             at[id(rows[-1])] = k
-            _merge_summary(out/'summary.csv', [rows[-1]], each=True)   # written as it is done: a killed run keeps what it finished
+            _merge_summary(out/'summary.csv', [rows[-1]], each=src in many)   # written as it is done: a killed run keeps what it finished
             if last[src] == name: finished(src)                 # off the INCOMPLETE list
         rows.sort(key=lambda r: at[id(r)])
         _merge_summary(out/'summary.csv', rows, given={x for r in rows for x in pairs[at[id(r)]]})   # the inputs this run (its share) did

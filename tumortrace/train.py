@@ -829,11 +829,12 @@ def train(data, # data folder (any layout `read_cases` reads)
     o['flair_fill'] = fill['flair_fill']                       # recorded as it acts, whatever the preset later says
     aug.pop('flair_fill', None)
     if fill['flair_fill']: aug.update(fill)
-    if resume and precision == 'auto': prec = _resumed_precision(out, prec, device)
-    elif resume and (rec := Run(out).info.get('precision')) not in (None, prec):
+    again = resume or (fresh and (out/'run.json').exists())   # a run started again keeps its arithmetic and loader too
+    if again and precision == 'auto': prec = _resumed_precision(out, prec, device)
+    elif again and (rec := Run(out).info.get('precision')) not in (None, prec):
         raise DataError(out/'run.json', f"the run was started in {rec} (given --precision {precision}): resume in {rec} (or leave it out), "
                                         "or start a new run in another folder")
-    loader = _resumed_loader(out, loader) if resume else loader
+    loader = _resumed_loader(out, loader) if again else loader
     loader = 'tensor' if (loader == 'auto' and (device.type == 'cuda' or compile or aug.get('patch'))) or loader == 'tensor' else 'fastai'
     if compile and loader == 'fastai': raise OptionError(f"{out}: the run trains with the fastai loader, and --compile needs plain tensors: resume without --compile")
     out.mkdir(parents=True, exist_ok=True)
