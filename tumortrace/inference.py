@@ -10,10 +10,10 @@ import numpy as np
 from .model import SegModel, decide, restore  # noqa: F401  (decide and restore are re-exported for old imports)
 
 # %% auto #0
-__all__ = ['SUMMARY_COLS', 'LOCK_WAIT', 'predict_paths']
+__all__ = ['SUMMARY_COLS', 'LOCK_WAIT', 'SUMMARY_EVERY', 'predict_paths', 'model_sha']
 
 # %% ../nbs/08_inference.ipynb #7c83cdea
-import collections, csv, os, re
+import collections, csv, json, os, re, time
 from pathlib import Path
 from .core import DataError, OptionError, atomic_path, read_ahead, INCOMPLETE
 from contextlib import contextmanager
@@ -142,7 +142,7 @@ def predict_paths(model:SegModel, # from `load_model`
                   postprocess_spec:str=None, # post-processing, e.g. 'fill+largest', or 'none' (None: the model's recorded choice)
                   uncertainty:bool=False, # also save the TTA disagreement map
                   part:str=None, # 'K/N': only the K-th of N interleaved shares of the inputs (to split work across machines)
-                  skip_done:bool=False, # keep what an earlier run into `out` finished (its row ok, its output there, the same post-processing): a stopped run's retry
+                  skip_done:bool=False, # keep what an earlier run into `out` finished (its row ok, its output there, the same model, TTA and post-processing): a stopped run's retry
                   progress:bool=True)->list[dict]:
     "Predict every input, write masks, overlays and `summary.csv` to `out` (a row as each input is done); returns the summary rows."
     from tumortrace.postprocess import postprocess
@@ -185,15 +185,16 @@ def predict_paths(model:SegModel, # from `load_model`
         it = progress_bar(units, leave=False)
     from tumortrace.viz import default_channel
     ch = default_channel(model.cfg.get('channel_names') or [])
-    if skip_done:                                             # the same model and options are the caller's to keep
-        before = _done_before(out, spec)
+    made = dict(model=str(model.path or ''), model_sha=model_sha(model), tta=_tta_label(tta, uncertainty))   # what made each mask
+    if skip_done:
+        before = _done_before(out, spec, made)
         for name,c in units:
             if (r := before.get((str(c.source), name.lower()))) is not None: rows.append(dict(r, kept=True)); at[id(rows[-1])] = at[id(c)]
         units = [(name,c) for name,c in units if (str(c.source), name.lower()) not in before]
         it = progress_bar(units, leave=False) if progress else units
     last = {str(c.source):name for name,c in units}          # a folder of grouped images: several cases, one input
     many = {s for s,n in collections.Counter(str(c.source) for _,c in units).items() if n > 1}
-    with _pending(out, [str(c.source) for _,c in units]) as finished:
+    with _pending(out, [str(c.source) for _,c in units]) as finished, _Journal(out/'summary.csv', many, finished) as journal:
         names = [name for name,_ in units]
         read = read_ahead((c for _,c in it), labelled=False, prepare=model.prepare_volume, catch=(DataError, ValueError))
         for name,(case,vol,brain,_,x) in zip(names, read):     # the next inputs read and prepared while this one is predicted
@@ -209,12 +210,12 @@ def predict_paths(model:SegModel, # from `load_model`
                 _overlay_png(vol, mask, dest(f'{name}_overlay.png'), ch, case)
                 n,ml = _units(mask, sp)
                 rows.append(dict(input=src, kind=kind, n_slices=len(vol), tumour_pixels=n, tumour_volume_ml=ml,
-                                 postprocess=spec, output=str(written), status='ok', warning=_same_warning(vol, case.channel_names)))
+                                 postprocess=spec, output=str(written), status='ok', warning=_same_warning(vol, case.channel_names), **made))
             except (DataError, ValueError) as e:
                 rows.append(dict(input=src, kind=kind, status=_error_status(e, src)))
             at[id(rows[-1])] = k
-            _merge_summary(out/'summary.csv', [rows[-1]], each=src in many)   # written as it is done: a killed run keeps what it finished
-            if last[src] == name: finished(src)                 # off the INCOMPLETE list
+            journal.add(rows[-1], src if last[src] == name else None)   # written as it is done (every few seconds): a killed run keeps what it finished
+        journal.flush()
         rows.sort(key=lambda r: at[id(r)])
         _merge_summary(out/'summary.csv', rows, given={x for r in rows for x in pairs[at[id(r)]]})   # the inputs this run (its share) did
     return rows
@@ -238,7 +239,21 @@ def _write_masks(case:Case, name:str, save:np.ndarray, unc, dest)->Path:
     return written
 
 # %% ../nbs/08_inference.ipynb #fc04d35b
-SUMMARY_COLS = ['input', 'kind', 'n_slices', 'tumour_pixels', 'tumour_volume_ml', 'postprocess', 'output', 'status', 'warning']
+SUMMARY_COLS = ['input', 'kind', 'n_slices', 'tumour_pixels', 'tumour_volume_ml', 'postprocess', 'output', 'status', 'warning',
+                'model', 'model_sha', 'tta']
+
+def model_sha(model:SegModel)->str:
+    "A short fingerprint (SHA-256, 12 hex digits) of `model`'s weights and config: which model made a mask, whatever folder it was loaded from."
+    import hashlib, torch
+    h = hashlib.sha256(json.dumps(dict(model.cfg), sort_keys=True, default=str).encode())
+    for k,t in sorted(model.model.state_dict().items()):
+        t = t.detach().cpu().contiguous()
+        h.update(k.encode()); h.update(str(t.dtype).encode()); h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes())
+    return h.hexdigest()[:12]
+
+def _tta_label(tta:bool, uncertainty:bool)->str:
+    "The summary's `tta`: 'none', 'flip', or 'flip+uncertainty' (the uncertainty map needs the flips)."
+    return 'flip+uncertainty' if uncertainty else 'flip' if tta else 'none'
 
 def _same_warning(vol:np.ndarray, names:list)->str:
     "The summary's warning for sequences that are one image (`io.identical_sequences`), or ''."
@@ -280,20 +295,39 @@ def _pending(out:Path, inputs:list):
                 tmp.write_text("a prediction started but has not finished (killed or failed): the outputs of these inputs may be partial\n"
                                + ''.join(f'{_PENDING}{i}\n' for i in left))
     update(add=inputs)
-    yield lambda i: update(drop=[i])
+    yield lambda *i: update(drop=i)
     update(drop=inputs)
 
-def _done_before(out:Path, spec:str)->dict:
-    "{(input, output name in lower case): summary row} of what earlier runs into `out` finished with post-processing `spec`: the row ok, its output there, the input not left pending."
+SUMMARY_EVERY = 2.0   # seconds between writes of a prediction's summary rows
+
+class _Journal:
+    "Rows for `summary.csv` and inputs done (for `finished`), written together at most every `SUMMARY_EVERY` s and when the run ends or fails: a folder of 10,000 slices is not rewritten 10,000 times."
+    def __init__(self, path:Path, many:set, finished): self.path,self.many,self.finished,self.rows,self.done,self.t = path,many,finished,[],[],time.monotonic()
+    def add(self, row:dict, done:str=None): # `done`: an input all of whose rows are in
+        self.rows.append(row)
+        if done is not None: self.done.append(done)
+        if time.monotonic() - self.t >= SUMMARY_EVERY: self.flush()
+    def flush(self):
+        "Write the rows, then take the inputs done off the INCOMPLETE list."
+        if self.rows: _merge_summary(self.path, self.rows, each=self.many)
+        if self.done: self.finished(*self.done)
+        self.rows,self.done,self.t = [],[],time.monotonic()
+    def __enter__(self): return self
+    def __exit__(self, *exc): self.flush()             # a failed or interrupted run keeps what it finished
+
+def _done_before(out:Path, spec:str,
+                 made:dict): # the `model_sha` and `tta` this run writes: a row made otherwise is predicted again
+    "{(input, output name in lower case): summary row} of what earlier runs into `out` finished as this run would (post-processing `spec`, model, TTA): the row ok, its output there, the input not left pending."
     f,m = out/'summary.csv', out/INCOMPLETE
     if not f.exists(): return {}
     pending = {l[len(_PENDING):] for l in m.read_text().splitlines() if l.startswith(_PENDING)} if m.exists() else set()
     with open(f, newline='') as fh: rows = list(csv.DictReader(fh))
     return {(r['input'], _output_name(r['output']).lower()):r for r in rows if r.get('status') == 'ok' and r.get('output') and Path(r['output']).exists()
-            and (r.get('postprocess') or 'none') == (spec or 'none') and r['input'] not in pending}
+            and (r.get('postprocess') or 'none') == (spec or 'none') and r['input'] not in pending
+            and r.get('model_sha') == made['model_sha'] and r.get('tta') == made['tta']}
 
 def _merge_summary(path:Path, rows:list, given:list=(),
-                   each:bool=False): # replace only the rows of these rows' (input, output): one case of a folder that holds several
+                   each=False): # True, or a set of inputs: replace only the rows of these inputs' (input, output), one case of a folder that holds several
     "Write `rows` into `summary.csv`, keeping earlier runs' rows for other inputs than these rows' and the `given` ones, under a lock, atomically."
     with _folder_lock(path.parent):
         old = []
@@ -303,7 +337,8 @@ def _merge_summary(path:Path, rows:list, given:list=(),
         outs = {(r['input'], str(r.get('output') or '')) for r in rows}
         def replaced(r:dict)->bool:
             i = r.get('input') or ''
-            return (i, r.get('output') or '') in outs if each else i in mine or Path(i) in given   # e.g. a folder that failed, now its images
+            if each is True or i in (each or ()): return (i, r.get('output') or '') in outs
+            return i in mine or Path(i) in given          # e.g. a folder that failed, now its images
         keep = [r for r in old if not replaced(r)] + rows
         with atomic_path(path) as tmp:
             with open(tmp, 'w', newline='') as f:
