@@ -1,4 +1,4 @@
-"""`tumortrace inspect | train | evaluate | predict | demo | report | lab`: thin commands over the library and the papermill jobs.
+"""`tumortrace inspect | train | cv | evaluate | predict | demo | report | lab`: thin commands over the library and the papermill jobs.
 
 Docs: https://tumortrace.github.io/tumortrace/cli.html.md"""
 
