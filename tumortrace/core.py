@@ -53,6 +53,7 @@ class Case:
     load_brain:Optional[Callable] = None # i -> (H, W) bool brain mask, when the source has one
     label_values:Optional[list] = None # label value in the source file of each class index, when they differ (BraTS 4 -> 3)
     to_stored:Optional[Callable] = None # a NIfTI (read in `io.VOXEL_ORDER`): an (X, Y, Z) array in that order -> in the file's own
+    forget:Optional[Callable] = None # drop what the reader keeps decoded for slice reads (a NIfTI's whole volume): `release`
 
     @property
     def n_slices(self): return len(self.slice_ids)
@@ -89,6 +90,9 @@ class Case:
         "Brain mask (N, H, W) when the source has one, else None."
         if self.load_brain is None: return None
         return np.stack([self.load_brain(i) for i in range(self.n_slices)])
+    def release(self):
+        "Let go of the volumes the reader decoded for slice reads (NIfTI, BraTS: the whole file at once); a later read decodes them again."
+        if self.forget is not None: self.forget()
     def __repr__(self):
         return (f"Case({self.case_id!r}, layout={self.layout!r}, n_slices={self.n_slices}, "
                 f"channels={self.channel_names}, spacing={self.spacing})")
@@ -111,6 +115,7 @@ def read_ahead(cases:list, # `Case`s to read, in order
             v,b = c.volume(), c.brain_volume()
             return c, v, b, c.mask_volume() if labelled else None, prepare(v, b) if prepare else None
         except catch as e: return c, e, None, None, None
+        finally: c.release()                                  # the volumes are returned: the reader's decoded copy is not kept
     with ThreadPoolExecutor(max(ahead, 1), thread_name_prefix='read_ahead') as ex:
         todo,pending = iter(cases), deque()
         for c in todo:

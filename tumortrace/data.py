@@ -258,6 +258,7 @@ def prepare_case(case:Case, # a case from `read_cases`
     x,box = preprocess_volume(vol, size, norm, crop, case.brain_volume(), context, xo)
     if yo is None: yo = np.empty((len(msk), size, size), np.uint8)
     for i,m in enumerate(msk): yo[i] = resize_slice(crop_pad(m, box), size, mask=True)
+    case.release()                                        # prepared: a NIfTI reader's decoded volumes are not kept
     return Prepared(case.case_id, x, yo, list(case.slice_ids), box, vol.shape[1:3])
 
 # %% ../nbs/03_data.ipynb #c7a1e002

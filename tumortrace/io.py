@@ -487,7 +487,7 @@ def read_brats_case(folder, # one BraTS case folder
     return Case(folder.name, 'brats', zs, load_image, load_mask if labelled else None, mods, labels=labels,
                 label_values=values if values != list(range(len(values))) else None,
                 spacing=_case_spacing(affine, hdr), affine=affine if _oriented(hdr) else None, source=folder, to_stored=back,
-                files=[(files[m], files.get('seg')) for m in mods], load_brain=load_brain)
+                files=[(files[m], files.get('seg')) for m in mods], load_brain=load_brain, forget=cache.clear)
 
 def to_class_mask_volume(a, path, known:dict, target:str)->np.ndarray:
     "Check a label volume against the `known` labels; binarise it (`target='whole'`) or map labels to class indices 0..K-1."
@@ -680,7 +680,7 @@ def read_nifti_case(path)->Case:
         return cache['a']
     def load_image(i): return vol()[:, :, i, None].astype(np.float32)
     return Case(_nii_stem(path), 'nifti', zs, load_image, None, ['image'], affine=affine if _oriented(hdr) else None,   # no codes: no orientation to show
-                spacing=_case_spacing(affine, hdr), source=path, files=[(path, None)], to_stored=back)
+                spacing=_case_spacing(affine, hdr), source=path, files=[(path, None)], to_stored=back, forget=cache.clear)
 
 def _brats_named(folder:Path)->bool:
     "True if `folder`'s NIfTI files carry BraTS names (one case of several modalities), False for a folder of separate volumes."

@@ -21,8 +21,8 @@ from .data import preprocess_volume, ContextSlices, box_parts
 __all__ = ['MODEL_FORMAT', 'PRECISIONS', 'xresnet_narrow', 'check_encoder', 'make_encoder', 'unet_config', 'inplace_relu',
            'create_model', 'FusedConv', 'FusedResBlock', 'ChannelsLastShuffle', 'FusedUnetBlock', 'inference_net',
            'LastStage', 'PixelMLP', 'seg_learner', 'hysteresis', 'decide', 'decision_rule', 'save_model',
-           'slice_batches', 'SegModel', 'ModelConfig', 'model_folder', 'read_config', 'MeanProbs', 'load_model',
-           'restore', 'restore_decide']
+           'slice_batches', 'forward_lock', 'drop_skip_maps', 'SegModel', 'ModelConfig', 'model_folder', 'read_config',
+           'MeanProbs', 'load_model', 'restore', 'restore_decide']
 
 # %% ../nbs/06_model.ipynb #bb66ceca
 def _torchvision_weights_file(name:str):
@@ -420,6 +420,21 @@ def slice_batches(x, # prepared slices (N, C, S, S): an array or `ContextSlices`
     else:   # on the CPU NumPy's gather is faster than torch's (1.1-1.3 against 1.6 ms a 256 px slice)
         for i in range(0, len(x), bs): yield torch.as_tensor(np.ascontiguousarray(x[i:i+bs]), dtype=torch.float32, device=device)
 
+# %% ../nbs/06_model.ipynb #1283b5d8
+import threading, weakref
+_LOCKS,_LOCKS_LOCK = weakref.WeakKeyDictionary(),threading.Lock()
+
+def forward_lock(net:torch.nn.Module)->threading.RLock:
+    "The lock that forward passes of `net` hold: one at a time, since its hooks keep the skip maps of the pass under way."
+    with _LOCKS_LOCK:
+        if (lock := _LOCKS.get(net)) is None: lock = _LOCKS[net] = threading.RLock()
+    return lock
+
+def drop_skip_maps(net:torch.nn.Module):
+    "Let the U-Net hooks of `net` (and of its members) drop the activations they keep after a forward pass."
+    for m in net.modules():
+        for h in getattr(m, 'sfs', None) or (): h.stored = None
+
 # %% ../nbs/06_model.ipynb #37f376f0
 class SegModel:
     "A trained U-Net with its config: `predict` on prepared slices."
@@ -453,12 +468,15 @@ class SegModel:
         out = []
         bf16 = self.precision == 'bf16' or (self.precision == 'auto' and self.device.type == 'cuda')
         amp = torch.autocast(self.device.type, dtype=torch.bfloat16) if bf16 else nullcontext()
-        net = self.net                                          # made (or checked) outside inference mode
-        with torch.inference_mode(), amp:
-            for xb in slice_batches(x, bs, self.device, gather_there=self.device.type != 'cpu'):
-                if flip: xb = xb.flip(-1)
-                p = net(xb.contiguous(memory_format=torch.channels_last)).float().softmax(1)
-                out.append(p.flip(-1) if flip else p)
+        with forward_lock(self.model):                          # one thread at a time: the U-Net keeps its skip maps in hooks
+            net = self.net                                      # made (or checked) outside inference mode
+            try:
+                with torch.inference_mode(), amp:
+                    for xb in slice_batches(x, bs, self.device, gather_there=self.device.type != 'cpu'):
+                        if flip: xb = xb.flip(-1)
+                        p = net(xb.contiguous(memory_format=torch.channels_last)).float().softmax(1)
+                        out.append(p.flip(-1) if flip else p)
+            finally: drop_skip_maps(self.model)                 # not held (on a GPU too) between calls
         return torch.cat(out) if out else torch.zeros((0, self.cfg['n_out'], *x.shape[2:]), device=self.device)
     def probs(self, x:np.ndarray, bs:int=None)->np.ndarray:
         "`probs_t` as a NumPy array."
