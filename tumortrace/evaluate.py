@@ -90,8 +90,11 @@ def _nearest(pts:np.ndarray, # (n, 3) voxel indices (slice, row, col)
         best[far] = np.minimum(best[far], col.min(0))
     return np.sqrt(best)
 
-def hd95(truth:np.ndarray, pred:np.ndarray, spacing=None)->float:
-    "Symmetric 95th-percentile Hausdorff distance between the surfaces (voxels with one of their 26 neighbours outside; MONAI's default counts the 6 face neighbours), in mm when `spacing` (per array axis) is given; NaN if either is empty."
+def hd95(truth:np.ndarray, pred:np.ndarray,
+         spacing=None, # mm per array axis: (slice, row, col) for an (N, H, W) volume (`volume_spacing`), or the `Case` itself; None: pixels
+        )->float:
+    "Symmetric 95th-percentile Hausdorff distance between the surfaces (voxels with one of their 26 neighbours outside; MONAI's default counts the 6 face neighbours), in mm when `spacing` is given; NaN if either is empty."
+    if isinstance(spacing, Case): spacing = volume_spacing(spacing)   # `Case.spacing` is (row, col, slice): not this order
     t,p = np.asarray(truth) > 0, np.asarray(pred) > 0
     if not t.any() or not p.any(): return float('nan')
     t,p = _crop_both(t, p)   # the distances only involve the surfaces: the box around both, one voxel wider, is enough
@@ -111,8 +114,11 @@ def volume_spacing(case:Case):
     "Spacing per axis of the (slice, row, col) volume, or None when unknown."
     return None if case.spacing is None else (case.spacing[2], case.spacing[0], case.spacing[1])
 
-def patient_metrics(truth:np.ndarray, pred:np.ndarray, spacing=None)->dict:
+def patient_metrics(truth:np.ndarray, pred:np.ndarray,
+                    spacing=None, # mm per array axis, (slice, row, col) (`volume_spacing(case)`), or the `Case` itself; None: pixels
+                   )->dict:
     "All per-patient metrics of a binary (N, H, W) truth/prediction pair; distance and volume keys carry their unit."
+    if isinstance(spacing, Case): spacing = volume_spacing(spacing)
     tp,fp,fn,tn = c = confusion(truth, pred)
     m = _count_metrics(*c)
     hu,vu = ('px', 'px') if spacing is None else ('mm', 'ml')

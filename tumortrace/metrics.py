@@ -153,12 +153,19 @@ def iou_counts(tp, fp, fn, empty:float=1.):
     "IoU (Jaccard) from (arrays of) confusion counts: tp / (tp + fp + fn); `empty` where both masks are empty."
     return overlap_index(tp, fp, fn, 1., 1., empty=empty)
 
-def dice(truth, # binary mask, any shape (a slice, a volume)
-         pred, # binary mask of the same shape
+def _binary(a, what:str)->np.ndarray:
+    "A mask as bool (nonzero is foreground); refused if it holds fractions (probabilities, not a mask)."
+    a = np.asarray(a)
+    if a.dtype.kind == 'f' and ((a > 0) & (a < 1)).any():
+        raise ValueError(f"the {what} holds values between 0 and 1 (probabilities?): Dice takes masks; threshold first (e.g. p > 0.5)")
+    return a > 0
+
+def dice(truth, # binary mask, any shape (a slice, a volume): nonzero is foreground ({0, 1}, {0, 255}, bool)
+         pred, # binary mask of the same shape (not probabilities: threshold them first)
          empty:float=1., # the value when both are empty: 1 (the convention used throughout), or NaN to skip such cases
         )->float:
-    "The one Dice of the project: of two binary masks, with the empty-mask convention as a parameter (as MONAI's `ignore_empty`)."
-    t,p = np.asarray(truth) > 0, np.asarray(pred) > 0
+    "The one Dice of the project: of two binary masks, with the empty-mask convention as a parameter (NaN skips the cases where both are empty; MONAI's `ignore_empty` skips every case whose truth is empty)."
+    t,p = _binary(truth, 'truth'), _binary(pred, 'prediction')
     if t.shape != p.shape: raise ValueError(f"truth {t.shape} and prediction {p.shape} differ in shape")
     tp = int((t & p).sum())
     return float(dice_counts(tp, int(p.sum()) - tp, int(t.sum()) - tp, empty))
