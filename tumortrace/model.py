@@ -617,6 +617,12 @@ def load_model(path, # a model folder (model.safetensors + config.json), an ense
                precision:str='auto', # 'auto' (bf16 on a GPU, fp32 on a CPU), 'fp32' or 'bf16' (about 2x faster on a CPU with bf16 instructions, 7x slower without; see bench/)
               )->SegModel:
     "Rebuild a model saved by `save_model`, or an ensemble of them (`cfg['ensemble']` names member folders); no unpickling."
+    from tumortrace.core import default_device, cpu_bf16
+    if precision not in PRECISIONS: raise OptionError(f"precision must be 'auto', 'fp32' or 'bf16', not {precision!r}")   # before any reading
+    try: device = default_device() if device in (None, 'auto') else torch.device(device)
+    except (RuntimeError, TypeError) as e: raise OptionError(f"device {device!r} is not a torch device ({e})") from None
+    if device.type == 'cuda' and not torch.cuda.is_available():
+        raise OptionError(f"device {str(device)!r}: torch sees no CUDA GPU here (torch.cuda.is_available() is False): use 'auto' or 'cpu'")
     path = model_folder(path)
     cfg = read_config(path)
     from tumortrace.core import INCOMPLETE
@@ -635,8 +641,6 @@ def load_model(path, # a model folder (model.safetensors + config.json), an ense
     if cfg.get('layout') in ('brats', 'nifti') and not cfg.get('voxel_order'):   # trained before NIfTI slices were laid out one way
         _say_once(f"{path}: trained before NIfTI volumes were read in one voxel order (`io.VOXEL_ORDER`): it learned from slices as "
              "its files stored them, and now sees them turned to that order; its predictions may be worse: train it again")
-    from tumortrace.core import default_device, cpu_bf16
-    device = default_device() if device in (None, 'auto') else torch.device(device)
     if precision == 'bf16' and device.type == 'cpu' and not cpu_bf16():
         warnings.warn(f"{path}: precision='bf16' on a CPU without bf16 instructions (AVX-512 BF16 or AMX) is emulated, "
                       "several times slower than fp32 (bench/README.md): use 'auto' or 'fp32'")
@@ -763,7 +767,7 @@ def predict_case(self:SegModel, case:Case,
 # %% ../nbs/06_model.ipynb #40770b98
 @patch
 def predict(self:SegModel,
-            x, # (H, W) or (H, W, C) image, (N, H, W, C) volume, a `Case`, or an image / NIfTI file path
+            x, # (H, W) or (H, W, C) image, (N, H, W, C) volume (slices first, as the model saw them), a `Case`, or an image / NIfTI file path
             postprocess:str='auto', # 'auto': the model's recorded choice (as `tumortrace predict` and `evaluate`), 'none', or a spec
             **kwargs, # passed to `predict_volume` (tta, bs, probs, uncertainty)
            ):
@@ -771,7 +775,7 @@ def predict(self:SegModel,
     from tumortrace.io import read_image, read_nifti_case, NII
     from tumortrace.postprocess import postprocess as clean, check_spec
     spec = (self.decision_rule(kwargs.get('tta') or kwargs.get('uncertainty'))['postprocess'] or 'none') if postprocess == 'auto' else check_spec(postprocess)
-    brain,back = None,(lambda a: a)                  # `back`: the (N, ...) result in the input's own layout
+    brain,back,f = None,(lambda a: a),None           # `back`: the (N, ...) result in the input's own layout; `f`: the input's file
     if isinstance(x, Case): x,brain = x.volume(), x.brain_volume()
     elif isinstance(x, (str, Path)):
         f = Path(x)
@@ -785,7 +789,10 @@ def predict(self:SegModel,
     if x.ndim == 2: x = x[..., None]
     if x.ndim == 3: x,back = x[None], (lambda a: a[0])
     if x.ndim != 4: raise ValueError(f"expected an (H, W[, C]) image or an (N, H, W, C) volume, got shape {x.shape}")
-    res = self.predict_volume(x, brain, **kwargs)
+    try: res = self.predict_volume(x, brain, **kwargs)
+    except ValueError as e:                           # e.g. the channels the model takes: named by its file
+        if isinstance(f, Path): raise DataError(f, str(e)) from None
+        raise
     res = list(res) if isinstance(res, tuple) else [res]
     res[0] = clean(res[0], spec)                      # slice by slice along N, as `predict_paths` does
     res = [back(a) for a in res]
