@@ -144,7 +144,7 @@ def predict_paths(model:SegModel, # from `load_model`
                   part:str=None, # 'K/N': only the K-th of N interleaved shares of the inputs (to split work across machines)
                   skip_done:bool=False, # keep what an earlier run into `out` finished (its row ok, its output there, the same model, TTA and post-processing): a stopped run's retry
                   progress:bool=True)->list[dict]:
-    "Predict every input, write masks, overlays and `summary.csv` to `out` (a row as each input is done); returns the summary rows."
+    "Predict every input, write masks, overlays and `summary.csv` to `out` (rows written every few seconds as inputs are done); returns the summary rows."
     from tumortrace.postprocess import postprocess
     if postprocess_spec is not None:
         try: check_spec(postprocess_spec)                 # refused before anything is predicted or written
@@ -158,6 +158,9 @@ def predict_paths(model:SegModel, # from `load_model`
     try: out.mkdir(parents=True, exist_ok=True); (out/'.write-test').touch(); (out/'.write-test').unlink()
     except OSError as e: raise DataError(out, f"output folder is not writable ({e.strerror})") from None
     spec = (model.decision_rule(tta or uncertainty)['postprocess'] or 'none') if postprocess_spec is None else postprocess_spec
+    bf16 = model.precision == 'bf16' or (model.precision == 'auto' and model.device.type == 'cuda')
+    made = dict(model=str(model.path or ''), model_sha=model_sha(model), tta=_tta_label(tta, uncertainty),
+                precision='bf16' if bf16 else 'fp32')        # what made each mask
     lv = model.cfg.get('label_values')
     cases,rows = [],[]
     mods = model.cfg.get('channel_names')                 # a BraTS folder gives the inputs the model takes, in its order
@@ -168,7 +171,7 @@ def predict_paths(model:SegModel, # from `load_model`
     expanded = [q for q,_ in pairs]
     for k,p in enumerate(expanded):
         try: new = read_inputs(p, modalities=mods, group=grp, layout=lay)
-        except DataError as e: rows.append(dict(input=str(p), kind='?', status=_error_status(e, p))); at[id(rows[-1])] = k; continue
+        except DataError as e: rows.append(dict(input=str(p), kind='?', status=_error_status(e, p), **made)); at[id(rows[-1])] = k; continue
         cases += new; at.update({id(c):k for c in new})
     units = _share(_unique_names(cases, _names_of_others(out, cases)), part)   # never another input's name from an earlier run
     protected = _input_files(cases)
@@ -185,7 +188,7 @@ def predict_paths(model:SegModel, # from `load_model`
         it = progress_bar(units, leave=False)
     from tumortrace.viz import default_channel
     ch = default_channel(model.cfg.get('channel_names') or [])
-    made = dict(model=str(model.path or ''), model_sha=model_sha(model), tta=_tta_label(tta, uncertainty))   # what made each mask
+    many = {s for s,n in collections.Counter(str(c.source) for _,c in units).items() if n > 1}   # (counted before kept ones leave)
     if skip_done:
         before = _done_before(out, spec, made)
         for name,c in units:
@@ -193,7 +196,6 @@ def predict_paths(model:SegModel, # from `load_model`
         units = [(name,c) for name,c in units if (str(c.source), name.lower()) not in before]
         it = progress_bar(units, leave=False) if progress else units
     last = {str(c.source):name for name,c in units}          # a folder of grouped images: several cases, one input
-    many = {s for s,n in collections.Counter(str(c.source) for _,c in units).items() if n > 1}
     with _pending(out, [str(c.source) for _,c in units]) as finished, _Journal(out/'summary.csv', many, finished) as journal:
         names = [name for name,_ in units]
         read = read_ahead((c for _,c in it), labelled=False, prepare=model.prepare_volume, catch=(DataError, ValueError))
@@ -212,7 +214,7 @@ def predict_paths(model:SegModel, # from `load_model`
                 rows.append(dict(input=src, kind=kind, n_slices=len(vol), tumour_pixels=n, tumour_volume_ml=ml,
                                  postprocess=spec, output=str(written), status='ok', warning=_same_warning(vol, case.channel_names), **made))
             except (DataError, ValueError) as e:
-                rows.append(dict(input=src, kind=kind, status=_error_status(e, src)))
+                rows.append(dict(input=src, kind=kind, status=_error_status(e, src), **made))
             at[id(rows[-1])] = k
             journal.add(rows[-1], src if last[src] == name else None)   # written as it is done (every few seconds): a killed run keeps what it finished
         journal.flush()
@@ -240,12 +242,13 @@ def _write_masks(case:Case, name:str, save:np.ndarray, unc, dest)->Path:
 
 # %% ../nbs/08_inference.ipynb #fc04d35b
 SUMMARY_COLS = ['input', 'kind', 'n_slices', 'tumour_pixels', 'tumour_volume_ml', 'postprocess', 'output', 'status', 'warning',
-                'model', 'model_sha', 'tta']
+                'model', 'model_sha', 'tta', 'precision']
 
 def model_sha(model:SegModel)->str:
     "A short fingerprint (SHA-256, 12 hex digits) of `model`'s weights and config: which model made a mask, whatever folder it was loaded from."
     import hashlib, torch
-    h = hashlib.sha256(json.dumps(dict(model.cfg), sort_keys=True, default=str).encode())
+    cfg = json.loads(json.dumps(dict(model.cfg), default=str))   # as saved (keys as strings): the same in memory and read back
+    h = hashlib.sha256(json.dumps(cfg, sort_keys=True).encode())
     for k,t in sorted(model.model.state_dict().items()):
         t = t.detach().cpu().contiguous()
         h.update(k.encode()); h.update(str(t.dtype).encode()); h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes())
@@ -316,7 +319,7 @@ class _Journal:
     def __exit__(self, *exc): self.flush()             # a failed or interrupted run keeps what it finished
 
 def _done_before(out:Path, spec:str,
-                 made:dict): # the `model_sha` and `tta` this run writes: a row made otherwise is predicted again
+                 made:dict): # the `model_sha`, `tta` and `precision` this run writes: a row made otherwise is predicted again
     "{(input, output name in lower case): summary row} of what earlier runs into `out` finished as this run would (post-processing `spec`, model, TTA): the row ok, its output there, the input not left pending."
     f,m = out/'summary.csv', out/INCOMPLETE
     if not f.exists(): return {}
@@ -324,7 +327,7 @@ def _done_before(out:Path, spec:str,
     with open(f, newline='') as fh: rows = list(csv.DictReader(fh))
     return {(r['input'], _output_name(r['output']).lower()):r for r in rows if r.get('status') == 'ok' and r.get('output') and Path(r['output']).exists()
             and (r.get('postprocess') or 'none') == (spec or 'none') and r['input'] not in pending
-            and r.get('model_sha') == made['model_sha'] and r.get('tta') == made['tta']}
+            and all(r.get(k) == made[k] for k in ('model_sha', 'tta', 'precision'))}
 
 def _merge_summary(path:Path, rows:list, given:list=(),
                    each=False): # True, or a set of inputs: replace only the rows of these inputs' (input, output), one case of a folder that holds several

@@ -758,6 +758,7 @@ def summarize(cases:list[Case], # cases from `read_cases`
             shapes.add(tuple(int(s) for s in im.shape)); dtypes.add(str(im.dtype)); vals.update(np.unique(m).tolist())
             if m.any(): ct += 1
         if c.layout == 'brats': c.brain_volume()            # a brain mask file is read and checked too (training reads it)
+        c.release()                                        # one case's decoded volumes held at a time
         chans.add(tuple(c.channel_names)); spacings.add(c.spacing)
         n_slices += c.n_slices; n_tumour += ct
         per_case.append({'case_id':c.case_id, 'n_slices':c.n_slices, 'n_tumour_slices':ct})

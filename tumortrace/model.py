@@ -431,9 +431,10 @@ def forward_lock(net:torch.nn.Module)->threading.RLock:
     return lock
 
 def drop_skip_maps(net:torch.nn.Module):
-    "Let the U-Net hooks of `net` (and of its members) drop the activations they keep after a forward pass."
+    "Let the fastai hooks on `net`'s layers (a U-Net's skip connections, its members' too) drop the activations they keep after a forward pass."
     for m in net.modules():
-        for h in getattr(m, 'sfs', None) or (): h.stored = None
+        for fn in m._forward_hooks.values():
+            if hasattr(h := getattr(fn, '__self__', None), 'stored'): h.stored = None
 
 # %% ../nbs/06_model.ipynb #37f376f0
 class SegModel:
@@ -476,7 +477,7 @@ class SegModel:
                         if flip: xb = xb.flip(-1)
                         p = net(xb.contiguous(memory_format=torch.channels_last)).float().softmax(1)
                         out.append(p.flip(-1) if flip else p)
-            finally: drop_skip_maps(self.model)                 # not held (on a GPU too) between calls
+            finally: drop_skip_maps(net)                        # not held (on a GPU too) between calls
         return torch.cat(out) if out else torch.zeros((0, self.cfg['n_out'], *x.shape[2:]), device=self.device)
     def probs(self, x:np.ndarray, bs:int=None)->np.ndarray:
         "`probs_t` as a NumPy array."
@@ -789,9 +790,10 @@ def predict(self:SegModel,
     if x.ndim == 2: x = x[..., None]
     if x.ndim == 3: x,back = x[None], (lambda a: a[0])
     if x.ndim != 4: raise ValueError(f"expected an (H, W[, C]) image or an (N, H, W, C) volume, got shape {x.shape}")
+    if (bs := kwargs.get('bs')) is not None and bs < 1: raise ValueError(f"bs (slices per forward pass) must be at least 1, not {bs}")
     try: res = self.predict_volume(x, brain, **kwargs)
-    except ValueError as e:                           # e.g. the channels the model takes: named by its file
-        if isinstance(f, Path): raise DataError(f, str(e)) from None
+    except ValueError as e:                           # what the input holds (e.g. the channels the model takes): named by its file
+        if isinstance(f, Path) and not isinstance(e, DataError): raise DataError(f, str(e)) from e
         raise
     res = list(res) if isinstance(res, tuple) else [res]
     res[0] = clean(res[0], spec)                      # slice by slice along N, as `predict_paths` does

@@ -74,9 +74,10 @@ def _read(self:PatientSource, pid:str)->dict:
     if pid in self._cache: self._cache.move_to_end(pid); return self._cache[pid]
     if pid not in self.cases: raise KeyError(f"unknown patient {pid!r}; known: {self.ids[:5]}{'...' if len(self) > 5 else ''}")
     c = self.cases[pid]
-    d = dict(id=pid, vol=c.volume(), truth=c.mask_volume(), pred=None, post=None, unc=None, dice=self.table.get(pid, {}).get('dice'),
-             orient=None if c.affine is None else radiological(c.affine),
+    d = dict(id=pid, vol=c.volume(), truth=c.mask_volume(), brain=c.brain_volume(), pred=None, post=None, unc=None,
+             dice=self.table.get(pid, {}).get('dice'), orient=None if c.affine is None else radiological(c.affine),
              channels=list(c.channel_names), case=c)
+    c.release()                                           # the arrays are here: the reader's decoded volumes go with the LRU's limit
     self.loads += 1
     self._cache[pid] = d
     while len(self._cache) > self.cache_size: self._cache.popitem(last=False)
@@ -100,7 +101,7 @@ def _predict_now(self:PatientSource, pid, d):
     else:
         if self._model is None: return d                  # kept predictions only, and not this patient's
         m = self.model
-        pred = m.predict_volume(d['vol'], c.brain_volume(), tta=self.tta) if hasattr(m, 'predict_volume') else m(c)
+        pred = m.predict_volume(d['vol'], d['brain'], tta=self.tta) if hasattr(m, 'predict_volume') else m(c)
         pred,post = (np.asarray(a, np.uint8) for a in pred) if isinstance(pred, tuple) else (pred, postprocess(pred, self.post_spec))
         self.predictions += 1
     if pred.shape != d['truth'].shape: raise ValueError(f"{pid}: prediction shape {pred.shape} differs from the mask's {d['truth'].shape}")
@@ -116,9 +117,8 @@ def _uncertainty(self:PatientSource, pid:str)->np.ndarray|None:
     m = self.model.model_for(d['case']) if hasattr(self.model, 'model_for') else self.model   # a cross-validation: the fold's model
     with self._busy:
         if d['unc'] is None and hasattr(m, 'predict_volume'):
-            brain = d['case'].brain_volume()
-            if brain is None: brain = brain_mask(d['vol'])
-            _,unc = m.predict_volume(d['vol'], d['case'].brain_volume(), uncertainty=True)
+            brain = d['brain'] if d['brain'] is not None else brain_mask(d['vol'])
+            _,unc = m.predict_volume(d['vol'], d['brain'], uncertainty=True)
             d['unc'] = np.where(brain, unc, 0).astype(np.float32)              # nothing outside the head
     return d['unc']
 
