@@ -336,7 +336,8 @@ def cross_validate(data, # labelled data folder
         if sorted(r['patient'] for r in rows) != sorted(byid):        # every patient scored once, by the fold that never trained on it
             raise DataError(out/'folds.json', "its folds do not score every patient exactly once: remove the cross-validation and run again")
         for row in rows:                                          # folds scored before the column existed: filled in, not left blank
-            if 'identical_sequences' not in row: row['identical_sequences'] = same_sequences(byid[row['patient']].volume(), cases[0].channel_names)
+            if 'identical_sequences' not in row:
+                c = byid[row['patient']]; row['identical_sequences'] = same_sequences(c.volume(), cases[0].channel_names); c.release()
         df = pd.DataFrame(rows)
         with atomic_path(out/'cv_per_patient.csv') as tmp: df.to_csv(tmp, index=False)
         s = summarize_cv(rows)

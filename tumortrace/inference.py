@@ -316,7 +316,10 @@ class _Journal:
         if self.done: self.finished(*self.done)
         self.rows,self.done,self.t = [],[],time.monotonic()
     def __enter__(self): return self
-    def __exit__(self, *exc): self.flush()             # a failed or interrupted run keeps what it finished
+    def __exit__(self, kind, *_):                      # a failed or interrupted run keeps what it finished
+        if kind is None: return self.flush()
+        try: self.flush()
+        except Exception: pass                           # (the folder's own failure: the first error is the one to tell)
 
 def _done_before(out:Path, spec:str,
                  made:dict): # the `model_sha`, `tta` and `precision` this run writes: a row made otherwise is predicted again

@@ -458,8 +458,8 @@ def read_brats_case(folder, # one BraTS case folder
     shape = hdr.shape[:3]
     to_order,back,affine,order_shape,zs = voxel_order(hdr.affine, shape, ref, _oriented(hdr))   # one voxel order whatever the files' storage
     cache = {}
-    def vol(key):
-        if key not in cache:
+    def vol(key):                                         # (the array held in a local: a `release` from another thread cannot take it away)
+        if (a := cache.get(key)) is None:
             a,aff,_ = read_nifti(files[key], 'segmentation' if key == 'seg' else key)
             if files[key] != ref and (o := _oriented(nib.load(str(files[key])))) != _oriented(hdr):   # one with orientation codes, one without
                 raise DataError(files[key], f"{'says nothing of' if not o else 'gives'} its orientation (qform and sform codes) where {ref.name} "
@@ -475,13 +475,13 @@ def read_brats_case(folder, # one BraTS case folder
             a = to_k(a)
             if key == 'seg': a = to_class_mask_volume(a, files[key], known, target)
             cache[key] = a
-        return cache[key]
+        return a
     def load_image(i): return np.stack([vol(m)[:, :, i] for m in mods], -1).astype(np.float32)
     def load_mask(i): return vol('seg')[:, :, i]
     def load_brain(i):
         if 'brain' in files: return vol('brain')[:, :, i] > 0
-        if 'bg' not in cache: cache['bg'] = np.array([_edge_value(vol(m)) for m in mods], np.float32)
-        return (load_image(i) != cache['bg']).any(-1)       # not background in some input (0, or a z-scored volume's own)
+        if (bg := cache.get('bg')) is None: bg = cache['bg'] = np.array([_edge_value(vol(m)) for m in mods], np.float32)
+        return (load_image(i) != bg).any(-1)       # not background in some input (0, or a z-scored volume's own)
     values = [0, 1] if target == 'whole' else sorted(known)
     labels = {0:'background', 1:'tumour'} if target == 'whole' else {i:known[v] for i,v in enumerate(values)}
     return Case(folder.name, 'brats', zs, load_image, load_mask if labelled else None, mods, labels=labels,
@@ -676,8 +676,8 @@ def read_nifti_case(path)->Case:
     to_order,back,affine,shape,zs = voxel_order(hdr.affine, hdr.shape[:3], path, _oriented(hdr))
     cache = {}
     def vol():
-        if 'a' not in cache: cache['a'] = to_order(read_nifti(path)[0])
-        return cache['a']
+        if (a := cache.get('a')) is None: a = cache['a'] = to_order(read_nifti(path)[0])
+        return a
     def load_image(i): return vol()[:, :, i, None].astype(np.float32)
     return Case(_nii_stem(path), 'nifti', zs, load_image, None, ['image'], affine=affine if _oriented(hdr) else None,   # no codes: no orientation to show
                 spacing=_case_spacing(affine, hdr), source=path, files=[(path, None)], to_stored=back, forget=cache.clear)

@@ -777,7 +777,7 @@ def predict(self:SegModel,
     from tumortrace.postprocess import postprocess as clean, check_spec
     spec = (self.decision_rule(kwargs.get('tta') or kwargs.get('uncertainty'))['postprocess'] or 'none') if postprocess == 'auto' else check_spec(postprocess)
     brain,back,f = None,(lambda a: a),None           # `back`: the (N, ...) result in the input's own layout; `f`: the input's file
-    if isinstance(x, Case): x,brain = x.volume(), x.brain_volume()
+    if isinstance(x, Case): c,x,brain = x,x.volume(),x.brain_volume(); c.release()
     elif isinstance(x, (str, Path)):
         f = Path(x)
         if f.name.lower().endswith(NII):                 # read in `io.VOXEL_ORDER` (as `tumortrace predict` does), answered in the file's

@@ -74,10 +74,11 @@ def _read(self:PatientSource, pid:str)->dict:
     if pid in self._cache: self._cache.move_to_end(pid); return self._cache[pid]
     if pid not in self.cases: raise KeyError(f"unknown patient {pid!r}; known: {self.ids[:5]}{'...' if len(self) > 5 else ''}")
     c = self.cases[pid]
-    d = dict(id=pid, vol=c.volume(), truth=c.mask_volume(), brain=c.brain_volume(), pred=None, post=None, unc=None,
-             dice=self.table.get(pid, {}).get('dice'), orient=None if c.affine is None else radiological(c.affine),
-             channels=list(c.channel_names), case=c)
-    c.release()                                           # the arrays are here: the reader's decoded volumes go with the LRU's limit
+    try:
+        d = dict(id=pid, vol=c.volume(), truth=c.mask_volume(), brain=c.brain_volume(), pred=None, post=None, unc=None,
+                 dice=self.table.get(pid, {}).get('dice'), orient=None if c.affine is None else radiological(c.affine),
+                 channels=list(c.channel_names), case=c)
+    finally: c.release()                                  # the arrays are here: the reader's decoded volumes go with the LRU's limit
     self.loads += 1
     self._cache[pid] = d
     while len(self._cache) > self.cache_size: self._cache.popitem(last=False)
@@ -101,7 +102,11 @@ def _predict_now(self:PatientSource, pid, d):
     else:
         if self._model is None: return d                  # kept predictions only, and not this patient's
         m = self.model
-        pred = m.predict_volume(d['vol'], d['brain'], tta=self.tta) if hasattr(m, 'predict_volume') else m(c)
+        if hasattr(m, 'predict_volume'): pred = m.predict_volume(d['vol'], d['brain'], tta=self.tta)
+        elif hasattr(m, 'model_for'): pred = m(c, d['vol'], d['brain'])   # fold models (`FoldModels`): the case not read again
+        else:
+            try: pred = m(c)                              # any callable of a case: what it reads is let go after
+            finally: c.release()
         pred,post = (np.asarray(a, np.uint8) for a in pred) if isinstance(pred, tuple) else (pred, postprocess(pred, self.post_spec))
         self.predictions += 1
     if pred.shape != d['truth'].shape: raise ValueError(f"{pid}: prediction shape {pred.shape} differs from the mask's {d['truth'].shape}")
@@ -192,12 +197,14 @@ class FoldModels:
     def model_for(self, case:Case):
         "The fold model that did not train on `case` (a `SegModel`)."
         return self._loaded(case)[0]
-    def __call__(self, case:Case)->np.ndarray|tuple:
+    def __call__(self, case:Case,
+                 vol:np.ndarray=None, brain:np.ndarray=None, # the case's arrays when already read (the viewer's)
+                )->np.ndarray|tuple:
         "The fold's mask at its threshold, or (that mask, post-processed as the fold chose) when `postprocess`, as kept predictions are."
         from tumortrace.model import decide
         from tumortrace.postprocess import postprocess
         m,tta,d = self._loaded(case)
-        p = m.predict_case(case, probs=True, tta=tta)[1]
+        p = m.predict_case(case, vol, brain, probs=True, tta=tta)[1]
         mask = decide(p, d.get('threshold'), d.get('grow'))
         return (mask, postprocess(mask, d.get('postprocess') or 'none')) if self.post else mask
 
