@@ -253,12 +253,12 @@ def prepare_case(case:Case, # a case from `read_cases`
                  out:tuple=None, # (x, y) arrays to write into, of (N, (2 context + 1) C, S, S) float32 and (N, S, S) uint8 (default: new ones)
                 )->Prepared:
     "Normalise, crop and resize one case (image and mask)."
-    vol,msk = case.volume(), case.mask_volume()
+    try: vol,msk,brain = case.volume(), case.mask_volume(), case.brain_volume()
+    finally: case.release()                               # read: a NIfTI reader's decoded volumes are not kept
     xo,yo = out if out is not None else (None, None)
-    x,box = preprocess_volume(vol, size, norm, crop, case.brain_volume(), context, xo)
+    x,box = preprocess_volume(vol, size, norm, crop, brain, context, xo)
     if yo is None: yo = np.empty((len(msk), size, size), np.uint8)
     for i,m in enumerate(msk): yo[i] = resize_slice(crop_pad(m, box), size, mask=True)
-    case.release()                                        # prepared: a NIfTI reader's decoded volumes are not kept
     return Prepared(case.case_id, x, yo, list(case.slice_ids), box, vol.shape[1:3])
 
 # %% ../nbs/03_data.ipynb #c7a1e002
