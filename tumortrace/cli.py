@@ -327,24 +327,32 @@ def cmd_train(args)->int:
     return rc
 
 # %% ../nbs/12_cli.ipynb #eda8d5f0
-CV_OPTIONS = ('folds', 'preset', 'epochs', 'size', 'encoder', 'bs', 'lr', 'loss', 'context', 'gamma', 'patch', 'ema', 'deep_supervision', 'flair_fill', 'balance', 'seed', 'train_seed', 'valid_pct', 'max_minutes', 'resume', 'tta',
+CV_OPTIONS = ('folds', 'preset', 'epochs', 'size', 'encoder', 'bs', 'lr', 'loss', 'context', 'gamma', 'patch', 'ema', 'deep_supervision', 'flair_fill', 'balance', 'seed', 'train_seed', 'valid_pct', 'max_minutes', 'resume', 'fold', 'tta',
               'layout', 'modalities', 'target', 'group', 'jobs', 'compile', 'precision')
 
 def cmd_cv(args)->int:
     "Run the cross-validation job: k folds by patient, every patient scored once; the executed notebook is the report."
-    from tumortrace.crossval import check_folds, DEFAULT_FOLDS
+    from tumortrace.crossval import check_folds, DEFAULT_FOLDS, parse_folds, PARTIAL_CSV, dice_stats
     from tumortrace.io import read_cases
+    only = parse_folds(args.fold)                             # refused before anything runs
     params,out = _job_params(args, CV_OPTIONS, 'cross-validation folder')
     from tumortrace.train import check_folder
-    check_folder(out, 'cv', bool(args.resume))                # refused before the job: the folder's report is not overwritten
+    resumed = bool(args.resume) or (only is not None and (out/'folds.json').exists())   # a fold of a planned cross-validation
+    check_folder(out, 'cv', resumed)                          # refused before the job: the folder's report is not overwritten
     rkw = {k:v for k in ('target', 'group') if (v := params.get(k)) is not None}
     if params.get('modalities'): rkw['modalities'] = params['modalities'].split(',')
-    if not (args.resume and (out/'folds.json').exists()):     # a resumed one goes on with its own folds
+    if not (resumed and (out/'folds.json').exists()):         # a resumed one goes on with its own folds
         check_folds(len(read_cases(args.data, layout=params.get('layout'), **rkw)), params.get('folds', DEFAULT_FOLDS))
     nb = out/'cv.ipynb'
-    if nb.exists() and args.resume: nb = out/'cv-resumed.ipynb'
+    if only is not None: nb = out/f"cv-fold{'-'.join(map(str, only))}.ipynb"   # each fold's run its own report
+    elif nb.exists() and args.resume: nb = out/'cv-resumed.ipynb'
     rc = run_job('cv', nb, params, progress=show_progress(args), epochs=_epoch_log(args))
-    if rc == 0:
+    if rc == 0 and (out/PARTIAL_CSV).exists():                # folds left to other runs
+        import pandas as pd
+        df = pd.read_csv(out/PARTIAL_CSV); d = dice_stats(df['dice'])
+        print(f"folds {', '.join(map(str, sorted(df['fold'].unique())))} scored, {len(df)} patients: per-patient Dice mean {d['mean']:.3f} "
+              f"(95% CI {d['ci95'][0]:.3f}-{d['ci95'][1]:.3f}), {d['n_below_05']} below 0.5. Not finished: {(out/'INCOMPLETE').read_text().strip()}")
+    elif rc == 0:
         s = json.loads((out/'cv_summary.json').read_text()); d = s['dice']
         print(f"{s['n_folds']}-fold cross-validation, {s['n_patients']} patients: per-patient Dice mean {d['mean']:.3f} "
               f"(95% CI {d['ci95'][0]:.3f}-{d['ci95'][1]:.3f}), median {d['median']:.3f}, {d['n_below_05']} below 0.5; "

@@ -11,7 +11,7 @@ import torch
 from collections import Counter
 from pathlib import Path
 import numpy as np
-from .core import DataError, OptionError, write_json, atomic_path, read_ahead, holds_out, marked_incomplete, job_lock
+from .core import DataError, OptionError, write_json, atomic_path, read_ahead, holds_out, marked_incomplete, job_lock, INCOMPLETE
 from .io import read_cases
 from .train import PRESETS, train, check_out, check_recipe, check_folder, _acting, _fill_for
 from .model import load_model, read_config, MODEL_FORMAT
@@ -22,8 +22,8 @@ from .decision import choose_decision, choose_postprocess
 from .evaluate import patient_metrics, overlap_metrics, volume_spacing, save_prediction, same_sequences
 
 # %% auto #0
-__all__ = ['DEFAULT_FOLDS', 'institution', 'check_folds', 'cv_folds', 'score_fold', 'dice_stats', 'summarize_cv',
-           'build_ensemble', 'fold_budget', 'resumed_recipe', 'cross_validate']
+__all__ = ['DEFAULT_FOLDS', 'PARTIAL_CSV', 'institution', 'check_folds', 'cv_folds', 'score_fold', 'dice_stats', 'summarize_cv',
+           'build_ensemble', 'fold_budget', 'resumed_recipe', 'parse_folds', 'cross_validate']
 
 # %% ../nbs/16_crossval.ipynb #977b21dc
 def institution(case_id:str)->str:
@@ -258,6 +258,27 @@ def resumed_recipe(f:Path, # a cross-validation's `folds.json`
                                "or start a new cross-validation in another folder")
     return {k:rec.get(k) if v is None else v for k,v in given.items()}
 
+# %% ../nbs/16_crossval.ipynb #4e67b64f
+PARTIAL_CSV = 'cv_per_patient_partial.csv'   # the rows of the folds scored so far, while some are left to other runs
+
+def parse_folds(fold)->list[int]|None:
+    "The folds `fold` names (an int, a list, or '3,4') as a sorted list; None for all."
+    if fold is None: return None
+    items = fold.split(',') if isinstance(fold, str) else fold if isinstance(fold, (list, tuple, set)) else [fold]
+    try: ks = sorted({int(str(k).strip()) for k in items})
+    except ValueError: ks = None
+    if not ks or min(ks) < 0: raise OptionError(f"--fold must name fold numbers from 0, e.g. 4 or 3,4, not {fold!r}")
+    return ks
+
+def _partial(out:Path, plan:dict, rows:list, left:list, tta:bool)->dict:
+    "What a run of some of the folds leaves: their rows in `PARTIAL_CSV`, their summary (returned), an `INCOMPLETE` marker naming the folds left."
+    import pandas as pd
+    with atomic_path(out/PARTIAL_CSV) as tmp: pd.DataFrame(rows).to_csv(tmp, index=False)
+    (out/INCOMPLETE).write_text(f"a cross-validation with fold(s) {', '.join(map(str, left))} of {len(plan['folds'])} not yet scored: "
+                                "run them (--fold, or --resume for all left); the summary and the ensemble are written when the last is scored\n")
+    return dict(summarize_cv(rows), complete=False, folds_scored=sorted({int(r['fold']) for r in rows}), folds_left=left, tta=tta,
+                n_patients_planned=sum(len(f['test']) for f in plan['folds']))
+
 # %% ../nbs/16_crossval.ipynb #cdf62465
 @holds_out('cross-validation')
 def cross_validate(data, # labelled data folder
@@ -283,6 +304,7 @@ def cross_validate(data, # labelled data folder
                    valid_pct:float=0.15, # share of each fold's training patients used for validation
                    max_minutes:float=None, # training time budget per fold, in minutes (None: the preset's `fold_minutes`, 0: none)
                    resume:bool=False, # continue an interrupted cross-validation in `out`
+                   fold=None, # train and score only these folds now, e.g. 4, [3, 4] or '3,4' (one fold per machine or session); the run that scores the last one writes the summary and ensemble
                    tta:bool=False, # flip test-time augmentation when scoring
                    layout:str=None, # data layout (None: detected)
                    modalities=None, # BraTS input channels, a list or comma-separated
@@ -300,7 +322,9 @@ def cross_validate(data, # labelled data folder
     check_recipe(preset, epochs, size, bs, lr, max_minutes, valid_pct, None, group, gamma, loss, precision, patch, ema, balance, flair_fill=flair_fill,
                  deep_supervision=deep_supervision, context=context, encoder=encoder)
     if jobs < 1: raise OptionError(f"--jobs must be at least 1, not {jobs!r}")
+    only = parse_folds(fold)
     out = check_out(out, data, 'cross-validation folder')
+    resume = resume or (only is not None and (out/'folds.json').exists())   # a fold of a planned cross-validation goes on with its plan
     check_folder(out, 'cv', resume)                          # never over a training run's model, nor a finished cross-validation
     if isinstance(modalities, str): modalities = modalities.split(',')
     recipe = dict(folds=folds, seed=seed, preset=preset, epochs=epochs, size=size, encoder=encoder, bs=bs, lr=lr, loss=loss,
@@ -325,27 +349,34 @@ def cross_validate(data, # labelled data folder
                                  "would reuse models trained on other patients; remove them, or choose another folder")
         plan = dict(cv_folds(list(byid), r['folds'], r['seed'], valid_pct), recipe=r)
         write_json(plan, out/'folds.json')
+    if only is not None and (bad := sorted(set(only) - {int(f['fold']) for f in plan['folds']})):
+        raise OptionError(f"--fold {','.join(map(str, bad))}: the cross-validation has folds 0 to {len(plan['folds']) - 1}")
     kw = dict({k:r[k] for k in ('preset', 'epochs', 'size', 'encoder', 'bs', 'lr', 'loss', 'context', 'gamma', 'patch', 'ema', 'deep_supervision', 'last_cross', 'flair_fill', 'balance',
                                 'layout', 'modalities', 'target', 'group')},        # the recipe by name, each fold trained alike
               seed=r['seed'] if r['train_seed'] is None else r['train_seed'], max_minutes=budget or 0,
               pretrained=pretrained, loader=loader, compile=compile, precision=precision)
     with marked_incomplete(out, 'a cross-validation'):         # killed: said at the top too, not only in the fold's folder
-        todo = [f for f in plan['folds'] if _fold_state(out/f"fold_{f['fold']}", tta) != 'scored']
+        todo = [f for f in plan['folds'] if _fold_state(out/f"fold_{f['fold']}", tta) != 'scored' and (only is None or int(f['fold']) in only)]
         if jobs > 1 and len(todo) > 1: _parallel_folds(data, out, todo, kw, tta, min(jobs, len(todo)), progress)
-        rows = [row for f in plan['folds'] for row in _run_fold(data, out, f, kw, tta, byid, progress)]
-        if sorted(r['patient'] for r in rows) != sorted(byid):        # every patient scored once, by the fold that never trained on it
-            raise DataError(out/'folds.json', "its folds do not score every patient exactly once: remove the cross-validation and run again")
-        for row in rows:                                          # folds scored before the column existed: filled in, not left blank
-            if 'identical_sequences' not in row:
-                c = byid[row['patient']]; row['identical_sequences'] = same_sequences(c.volume(), cases[0].channel_names); c.release()
-        df = pd.DataFrame(rows)
-        with atomic_path(out/'cv_per_patient.csv') as tmp: df.to_csv(tmp, index=False)
-        s = summarize_cv(rows)
-        fm = {int(f['fold']):json.loads((out/f"fold_{f['fold']}"/'metrics.json').read_text()) for f in plan['folds']}
-        s.update(preset=r['preset'], data=str(data), folds=len(plan['folds']), tta=tta, max_minutes=budget, seeds=dict(folds=plan['seed'], training=kw['seed']),
-                 options={k:v for k,v in kw.items() if v is not None},      # the recipe as given (the rest: the preset's)
-                 train_minutes={k:m['train_minutes'] for k,m in fm.items()},
-                 schedule_epochs={k:m.get('schedule_epochs') for k,m in fm.items()})   # as fitted to `max_minutes`
-        build_ensemble(out, plan)
-        write_json(s, out/'cv_summary.json')
+        now = [f for f in plan['folds'] if only is None or int(f['fold']) in only or _fold_state(out/f"fold_{f['fold']}", tta) == 'scored']
+        rows = [row for f in now for row in _run_fold(data, out, f, kw, tta, byid, progress)]
+        left = [int(f['fold']) for f in plan['folds'] if f not in now]   # folds left to other runs (`fold`)
+        if not left:
+            if sorted(r['patient'] for r in rows) != sorted(byid):        # every patient scored once, by the fold that never trained on it
+                raise DataError(out/'folds.json', "its folds do not score every patient exactly once: remove the cross-validation and run again")
+            for row in rows:                                          # folds scored before the column existed: filled in, not left blank
+                if 'identical_sequences' not in row:
+                    c = byid[row['patient']]; row['identical_sequences'] = same_sequences(c.volume(), cases[0].channel_names); c.release()
+            df = pd.DataFrame(rows)
+            with atomic_path(out/'cv_per_patient.csv') as tmp: df.to_csv(tmp, index=False)
+            s = summarize_cv(rows)
+            fm = {int(f['fold']):json.loads((out/f"fold_{f['fold']}"/'metrics.json').read_text()) for f in plan['folds']}
+            s.update(preset=r['preset'], data=str(data), folds=len(plan['folds']), tta=tta, max_minutes=budget, seeds=dict(folds=plan['seed'], training=kw['seed']),
+                     options={k:v for k,v in kw.items() if v is not None},      # the recipe as given (the rest: the preset's)
+                     train_minutes={k:m['train_minutes'] for k,m in fm.items()},
+                     schedule_epochs={k:m.get('schedule_epochs') for k,m in fm.items()})   # as fitted to `max_minutes`
+            build_ensemble(out, plan)
+            write_json(s, out/'cv_summary.json')
+            (out/PARTIAL_CSV).unlink(missing_ok=True)
+    if left: return _partial(out, plan, rows, left, tta)     # after the block: its INCOMPLETE marker names the folds left
     return s
