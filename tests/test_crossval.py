@@ -12,7 +12,7 @@ def cv(tmp_path_factory):
     args = ['cv', '--data', str(DATA/'lgg'), '--out', str(out), '--folds', '2', '--preset', 'tiny', '--epochs', '1', '--size', '64', '--quiet']
     r = subprocess.run(CLI + args + ['--fold', '1'], capture_output=True, text=True, timeout=1200)   # one fold first, as another session would
     assert r.returncode == 0, r.stderr[-3000:]
-    assert 'folds 1 scored, 3 patients' in r.stdout and 'fold(s) 0 of 2 not yet scored' in r.stdout, r.stdout[-2000:]
+    assert 'fold 1 scored, 3 patients' in r.stdout and 'fold(s) 0 of 2 not yet scored' in r.stdout, r.stdout[-2000:]
     assert (out/'cv-fold1.ipynb').exists() and not (out/'fold_0').exists() and not (out/'cv_summary.json').exists()
     r = subprocess.run(CLI + args + ['--resume'], capture_output=True, text=True, timeout=1200)     # the folds left: fold 0
     assert r.returncode == 0, r.stderr[-3000:]
@@ -66,5 +66,8 @@ def test_cv_refuses_bad_options(tmp_path):
     r = subprocess.run(CLI + ['cv', '--data', str(DATA/'lgg'), '--out', str(tmp_path/'c'), '--fold', 'x', '--quiet'], capture_output=True, text=True)
     assert r.returncode == 1 and "--fold must name fold numbers from 0, e.g. 4 or 3,4, not 'x'" in r.stderr, r.stderr[-2000:]
     assert not (tmp_path/'c').exists()
+    r = subprocess.run(CLI + ['cv', '--data', str(DATA/'lgg'), '--out', str(tmp_path/'c2'), '--folds', '2', '--fold', '0,3', '--quiet'], capture_output=True, text=True)
+    assert r.returncode == 1 and '--fold 3: the cross-validation has folds 0 to 1' in r.stderr, r.stderr[-2000:]
+    assert not (tmp_path/'c2'/'folds.json').exists()                 # refused before the job: a retry with other --folds is free
     r = subprocess.run(CLI + ['cv', '--data', str(DATA/'lgg'), '--out', str(tmp_path/'c'), '--folds', '9', '--quiet'], capture_output=True, text=True)
     assert r.returncode == 1 and '--folds 9: 6 patients allow 2 to 3 folds' in r.stderr, r.stderr[-2000:]

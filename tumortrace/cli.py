@@ -341,17 +341,22 @@ def cmd_cv(args)->int:
     check_folder(out, 'cv', resumed)                          # refused before the job: the folder's report is not overwritten
     rkw = {k:v for k in ('target', 'group') if (v := params.get(k)) is not None}
     if params.get('modalities'): rkw['modalities'] = params['modalities'].split(',')
-    if not (resumed and (out/'folds.json').exists()):         # a resumed one goes on with its own folds
+    planned = resumed and (out/'folds.json').exists()
+    if not planned:                                           # a resumed one goes on with its own folds
         check_folds(len(read_cases(args.data, layout=params.get('layout'), **rkw)), params.get('folds', DEFAULT_FOLDS))
+    k = len(json.loads((out/'folds.json').read_text())['folds']) if planned else params.get('folds', DEFAULT_FOLDS)
+    if only and (bad := [i for i in only if i >= k]):
+        raise OptionError(f"--fold {','.join(map(str, bad))}: the cross-validation has folds 0 to {k - 1}")
     nb = out/'cv.ipynb'
     if only is not None: nb = out/f"cv-fold{'-'.join(map(str, only))}.ipynb"   # each fold's run its own report
     elif nb.exists() and args.resume: nb = out/'cv-resumed.ipynb'
     rc = run_job('cv', nb, params, progress=show_progress(args), epochs=_epoch_log(args))
     if rc == 0 and (out/PARTIAL_CSV).exists():                # folds left to other runs
         import pandas as pd
-        df = pd.read_csv(out/PARTIAL_CSV); d = dice_stats(df['dice'])
-        print(f"folds {', '.join(map(str, sorted(df['fold'].unique())))} scored, {len(df)} patients: per-patient Dice mean {d['mean']:.3f} "
-              f"(95% CI {d['ci95'][0]:.3f}-{d['ci95'][1]:.3f}), {d['n_below_05']} below 0.5. Not finished: {(out/'INCOMPLETE').read_text().strip()}")
+        df = pd.read_csv(out/PARTIAL_CSV); d = dice_stats(df['dice']); ks = sorted(df['fold'].unique())
+        print(f"fold{'s' if len(ks) > 1 else ''} {', '.join(map(str, ks))} scored, {len(df)} patients: per-patient Dice mean {d['mean']:.3f} "
+              f"(95% CI {d['ci95'][0]:.3f}-{d['ci95'][1]:.3f}), {d['n_below_05']} below 0.5 (in {out/PARTIAL_CSV}; report: {nb}). "
+              f"Not finished: {(out/'INCOMPLETE').read_text().strip()}")
     elif rc == 0:
         s = json.loads((out/'cv_summary.json').read_text()); d = s['dice']
         print(f"{s['n_folds']}-fold cross-validation, {s['n_patients']} patients: per-patient Dice mean {d['mean']:.3f} "

@@ -169,12 +169,15 @@ INCOMPLETE = 'INCOMPLETE'
 @contextmanager
 def marked_incomplete(folder, # output folder of a job
                       what:str): # what is being written, for the marker's text
-    "Keep an `INCOMPLETE` file in `folder` while the block runs; it is removed only if the block succeeds."
+    "Keep an `INCOMPLETE` file in `folder` while the block runs; removed if the block succeeds, unless it left its own text in the dict it is given (`d['left'] = ...`)."
     f = Path(folder)/INCOMPLETE
     f.parent.mkdir(parents=True, exist_ok=True)
     f.write_text(f"{what} started but has not finished (killed or failed): its files may be partial\n")
-    yield folder
-    f.unlink()
+    state = {}
+    yield state
+    if state.get('left'):                                 # finished, but what it leaves is not whole (e.g. folds left to other runs)
+        with atomic_path(f) as tmp: tmp.write_text(state['left'].rstrip('\n') + '\n')
+    else: f.unlink()
 
 def check_complete(folder):
     "Raise a `DataError` if `folder` carries an `INCOMPLETE` marker."

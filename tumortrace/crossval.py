@@ -11,7 +11,7 @@ import torch
 from collections import Counter
 from pathlib import Path
 import numpy as np
-from .core import DataError, OptionError, write_json, atomic_path, read_ahead, holds_out, marked_incomplete, job_lock, INCOMPLETE
+from .core import DataError, OptionError, write_json, atomic_path, read_ahead, holds_out, marked_incomplete, job_lock
 from .io import read_cases
 from .train import PRESETS, train, check_out, check_recipe, check_folder, _acting, _fill_for
 from .model import load_model, read_config, MODEL_FORMAT
@@ -264,20 +264,29 @@ PARTIAL_CSV = 'cv_per_patient_partial.csv'   # the rows of the folds scored so f
 def parse_folds(fold)->list[int]|None:
     "The folds `fold` names (an int, a list, or '3,4') as a sorted list; None for all."
     if fold is None: return None
-    items = fold.split(',') if isinstance(fold, str) else fold if isinstance(fold, (list, tuple, set)) else [fold]
-    try: ks = sorted({int(str(k).strip()) for k in items})
+    items = fold.split(',') if isinstance(fold, str) else list(fold) if isinstance(fold, (list, tuple, set, range)) else [fold]
+    try: ks = None if any(isinstance(k, (bool, float)) for k in items) else sorted({int(str(k).strip()) for k in items})
     except ValueError: ks = None
     if not ks or min(ks) < 0: raise OptionError(f"--fold must name fold numbers from 0, e.g. 4 or 3,4, not {fold!r}")
     return ks
 
-def _partial(out:Path, plan:dict, rows:list, left:list, tta:bool)->dict:
-    "What a run of some of the folds leaves: their rows in `PARTIAL_CSV`, their summary (returned), an `INCOMPLETE` marker naming the folds left."
+def _partial(out:Path, plan:dict, rows:list, left:list, tta:bool, info:dict)->dict:
+    "What a run of some of the folds leaves: their rows in `PARTIAL_CSV` and their summary (returned, with `info`); a summary of all folds made before (a fold since removed) goes."
     import pandas as pd
     with atomic_path(out/PARTIAL_CSV) as tmp: pd.DataFrame(rows).to_csv(tmp, index=False)
-    (out/INCOMPLETE).write_text(f"a cross-validation with fold(s) {', '.join(map(str, left))} of {len(plan['folds'])} not yet scored: "
-                                "run them (--fold, or --resume for all left); the summary and the ensemble are written when the last is scored\n")
-    return dict(summarize_cv(rows), complete=False, folds_scored=sorted({int(r['fold']) for r in rows}), folds_left=left, tta=tta,
-                n_patients_planned=sum(len(f['test']) for f in plan['folds']))
+    for f in ('cv_summary.json', 'cv_per_patient.csv', 'model'):            # they no longer hold for the folds there are
+        if (out/f).is_dir(): shutil.rmtree(out/f)
+        else: (out/f).unlink(missing_ok=True)
+    return dict(summarize_cv(rows), **info, complete=False, folds=len(plan['folds']), folds_scored=sorted({int(r['fold']) for r in rows}),
+                folds_left=left, tta=tta, n_patients_planned=sum(len(f['test']) for f in plan['folds']))
+
+def _same_tta(out:Path, plan:dict, only:list, tta:bool):
+    "Refuse a run of some folds whose `tta` is not the one the other folds were scored with: one summary would mix the two."
+    other = [int(f['fold']) for f in plan['folds'] if int(f['fold']) not in only and (out/f"fold_{f['fold']}"/'scores.json').exists()
+             and json.loads((out/f"fold_{f['fold']}"/'scores.json').read_text()).get('tta', False) != tta]
+    if other: raise OptionError(f"--fold: fold(s) {', '.join(map(str, other))} of {out} were scored with{'out' if tta else ''} --tta: give the same, "
+                                f"or score every fold again with --resume{' --tta' if tta else ''} (no --fold)")
+
 
 # %% ../nbs/16_crossval.ipynb #cdf62465
 @holds_out('cross-validation')
@@ -334,6 +343,8 @@ def cross_validate(data, # labelled data folder
         recipe = resumed_recipe(out/'folds.json', recipe)
     r = recipe
     r.update(folds=r['folds'] or DEFAULT_FOLDS, seed=42 if r['seed'] is None else r['seed'], preset=r['preset'] or 'cpu')
+    if only is not None and (bad := [k for k in only if k >= r['folds']]):   # refused before a plan is written
+        raise OptionError(f"--fold {','.join(map(str, bad))}: the cross-validation has folds 0 to {r['folds'] - 1}")
     budget = fold_budget(r['preset'], r['max_minutes'])
     rkw = {k:r[k] for k in ('modalities', 'target', 'group') if r[k] is not None}
     cases = read_cases(data, layout=r['layout'], **rkw)
@@ -349,24 +360,29 @@ def cross_validate(data, # labelled data folder
                                  "would reuse models trained on other patients; remove them, or choose another folder")
         plan = dict(cv_folds(list(byid), r['folds'], r['seed'], valid_pct), recipe=r)
         write_json(plan, out/'folds.json')
-    if only is not None and (bad := sorted(set(only) - {int(f['fold']) for f in plan['folds']})):
-        raise OptionError(f"--fold {','.join(map(str, bad))}: the cross-validation has folds 0 to {len(plan['folds']) - 1}")
     kw = dict({k:r[k] for k in ('preset', 'epochs', 'size', 'encoder', 'bs', 'lr', 'loss', 'context', 'gamma', 'patch', 'ema', 'deep_supervision', 'last_cross', 'flair_fill', 'balance',
                                 'layout', 'modalities', 'target', 'group')},        # the recipe by name, each fold trained alike
               seed=r['seed'] if r['train_seed'] is None else r['train_seed'], max_minutes=budget or 0,
               pretrained=pretrained, loader=loader, compile=compile, precision=precision)
-    with marked_incomplete(out, 'a cross-validation'):         # killed: said at the top too, not only in the fold's folder
+    with marked_incomplete(out, 'a cross-validation') as m_:   # killed: said at the top too, not only in the fold's folder
+        if only is not None: _same_tta(out, plan, only, tta)
         todo = [f for f in plan['folds'] if _fold_state(out/f"fold_{f['fold']}", tta) != 'scored' and (only is None or int(f['fold']) in only)]
         if jobs > 1 and len(todo) > 1: _parallel_folds(data, out, todo, kw, tta, min(jobs, len(todo)), progress)
-        now = [f for f in plan['folds'] if only is None or int(f['fold']) in only or _fold_state(out/f"fold_{f['fold']}", tta) == 'scored']
-        rows = [row for f in now for row in _run_fold(data, out, f, kw, tta, byid, progress)]
-        left = [int(f['fold']) for f in plan['folds'] if f not in now]   # folds left to other runs (`fold`)
-        if not left:
+        got = {int(f['fold']):_run_fold(data, out, f, kw, tta, byid, progress) for f in plan['folds'] if only is None or int(f['fold']) in only}
+        for f in plan['folds']:                                   # the others count where scored (by earlier runs, or copied back meanwhile)
+            if int(f['fold']) not in got and _fold_state(out/f"fold_{f['fold']}", tta) == 'scored': got[int(f['fold'])] = _run_fold(data, out, f, kw, tta, byid, progress)
+        rows = [row for k in sorted(got) for row in got[k]]
+        left = [int(f['fold']) for f in plan['folds'] if int(f['fold']) not in got]   # folds left to other runs (`fold`)
+        for row in rows:                                          # folds scored before the column existed: filled in, not left blank
+            if 'identical_sequences' not in row:
+                c = byid[row['patient']]; row['identical_sequences'] = same_sequences(c.volume(), cases[0].channel_names); c.release()
+        if left:
+            s = _partial(out, plan, rows, left, tta, dict(preset=r['preset'], data=str(data), options={k:v for k,v in kw.items() if v is not None}))
+            m_['left'] = (f"a cross-validation with fold(s) {', '.join(map(str, left))} of {len(plan['folds'])} not yet scored: run them "
+                          "(--fold, or --resume for all left); the summary and the ensemble are written when the last is scored")
+        else:
             if sorted(r['patient'] for r in rows) != sorted(byid):        # every patient scored once, by the fold that never trained on it
                 raise DataError(out/'folds.json', "its folds do not score every patient exactly once: remove the cross-validation and run again")
-            for row in rows:                                          # folds scored before the column existed: filled in, not left blank
-                if 'identical_sequences' not in row:
-                    c = byid[row['patient']]; row['identical_sequences'] = same_sequences(c.volume(), cases[0].channel_names); c.release()
             df = pd.DataFrame(rows)
             with atomic_path(out/'cv_per_patient.csv') as tmp: df.to_csv(tmp, index=False)
             s = summarize_cv(rows)
@@ -378,5 +394,4 @@ def cross_validate(data, # labelled data folder
             build_ensemble(out, plan)
             write_json(s, out/'cv_summary.json')
             (out/PARTIAL_CSV).unlink(missing_ok=True)
-    if left: return _partial(out, plan, rows, left, tta)     # after the block: its INCOMPLETE marker names the folds left
     return s

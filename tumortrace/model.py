@@ -766,27 +766,37 @@ def predict_case(self:SegModel, case:Case,
     return self.predict_volume(vol, brain, **kwargs)
 
 # %% ../nbs/06_model.ipynb #40770b98
+def _as_stored(to_stored):
+    "A NIfTI's results back in its own voxel order: (N, H, W) -> (X, Y, Z), probabilities (N, K, H, W) -> (K, X, Y, Z)."
+    def back(a):
+        if a.ndim == 4: return np.stack([to_stored(np.moveaxis(k, 0, -1)) for k in a.transpose(1, 0, 2, 3)])
+        return to_stored(np.moveaxis(a, 0, -1))
+    return back
+
 @patch
 def predict(self:SegModel,
             x, # (H, W) or (H, W, C) image, (N, H, W, C) volume (slices first, as the model saw them), a `Case`, or an image / NIfTI file path
             postprocess:str='auto', # 'auto': the model's recorded choice (as `tumortrace predict` and `evaluate`), 'none', or a spec
+            affine=None, # with an (X, Y, Z[, C]) array as a NIfTI stores it (e.g. nibabel's `get_fdata()`): its voxel -> world affine; read as its file would be
             **kwargs, # passed to `predict_volume` (tta, bs, probs, uncertainty)
            ):
-    "Class-index mask in the input's geometry, post-processed: (H, W) for an image, (N, H, W) for a volume or case, (X, Y, Z) for a NIfTI file (probabilities / uncertainty after it on request)."
-    from tumortrace.io import read_image, read_nifti_case, NII
+    "Class-index mask in the input's geometry, post-processed: (H, W) for an image, (N, H, W) for a volume or case, (X, Y, Z) for a NIfTI file or an array with its `affine` (probabilities / uncertainty after it on request)."
+    from tumortrace.io import read_image, read_nifti_case, voxel_order, NII
     from tumortrace.postprocess import postprocess as clean, check_spec
+    if affine is not None and isinstance(x, (Case, str, Path)): raise ValueError("affine goes with an array as a NIfTI stores it: a Case or a file carries its own geometry")
     spec = (self.decision_rule(kwargs.get('tta') or kwargs.get('uncertainty'))['postprocess'] or 'none') if postprocess == 'auto' else check_spec(postprocess)
     brain,back,f = None,(lambda a: a),None           # `back`: the (N, ...) result in the input's own layout; `f`: the input's file
     if isinstance(x, Case): c,x,brain = x,x.volume(),x.brain_volume(); c.release()
     elif isinstance(x, (str, Path)):
         f = Path(x)
         if f.name.lower().endswith(NII):                 # read in `io.VOXEL_ORDER` (as `tumortrace predict` does), answered in the file's
-            c = read_nifti_case(f); x,brain = c.volume(), c.brain_volume()
-            def back(a):                                 # (N, H, W) -> (X, Y, Z); probabilities (N, K, H, W) -> (K, X, Y, Z)
-                if a.ndim == 4: return np.stack([c.to_stored(np.moveaxis(k, 0, -1)) for k in a.transpose(1, 0, 2, 3)])
-                return c.to_stored(np.moveaxis(a, 0, -1))
+            c = read_nifti_case(f); x,brain,back = c.volume(), c.brain_volume(), _as_stored(c.to_stored)
         else: x = read_image(f)
     x = np.asarray(x.detach().cpu() if isinstance(x, torch.Tensor) else x)
+    if affine is not None:                               # a NIfTI's array: turned to `io.VOXEL_ORDER` as its file would be, answered as given
+        if x.ndim not in (3, 4): raise ValueError(f"affine goes with an (X, Y, Z[, C]) array as a NIfTI stores it, not one of shape {x.shape}")
+        to_order,to_stored = voxel_order(affine, x.shape[:3])[:2]
+        x,back = np.moveaxis(to_order(x if x.ndim == 4 else x[..., None]), 2, 0), _as_stored(to_stored)   # (N, H, W, C): axial slices first
     if x.ndim == 2: x = x[..., None]
     if x.ndim == 3: x,back = x[None], (lambda a: a[0])
     if x.ndim != 4: raise ValueError(f"expected an (H, W[, C]) image or an (N, H, W, C) volume, got shape {x.shape}")

@@ -30,6 +30,11 @@ def _finished(nb:Path)->Path|None:
     if res.exists() and (not nb.exists() or res.stat().st_mtime >= nb.stat().st_mtime) and not _failed(res): return res
     return nb if nb.exists() else None
 
+def _cv_notebook(folder:Path)->Path:
+    "A cross-validation's report: the newest of its job notebooks that ran to their end (`cv.ipynb`, `cv-resumed.ipynb`, a fold run's `cv-fold4.ipynb`)."
+    nbs = sorted((f for f in folder.glob('cv*.ipynb') if not _failed(f)), key=lambda f: f.stat().st_mtime)
+    return nbs[-1] if nbs else folder/'cv.ipynb'
+
 def foreign_eval(folder)->str|None:
     "The model a run folder's `eval/` scored when that is not the run's own `model/`; None when it is, or cannot be told (a file gone)."
     import filecmp, json, os
@@ -45,7 +50,7 @@ def report_notebooks(folder)->list[Path]:
     folder = Path(folder)
     if not folder.is_dir(): raise DataError(folder, "is not a run or evaluation folder")
     ev = [] if foreign_eval(folder) else [folder/'eval'/'evaluate.ipynb']
-    nbs = [f for f in map(_finished, (folder/'cv.ipynb', *ev, folder/'evaluate.ipynb', folder/'train.ipynb')) if f]
+    nbs = [f for f in map(_finished, (_cv_notebook(folder), *ev, folder/'evaluate.ipynb', folder/'train.ipynb')) if f]
     if not nbs: raise DataError(folder, "holds no executed job notebook (train.ipynb, cv.ipynb or evaluate.ipynb): is it a run, cross-validation or evaluation folder?")
     for f in nbs: check_complete(f.parent)
     return nbs
