@@ -71,3 +71,9 @@ def test_cv_refuses_bad_options(tmp_path):
     assert not (tmp_path/'c2'/'folds.json').exists()                 # refused before the job: a retry with other --folds is free
     r = subprocess.run(CLI + ['cv', '--data', str(DATA/'lgg'), '--out', str(tmp_path/'c'), '--folds', '9', '--quiet'], capture_output=True, text=True)
     assert r.returncode == 1 and '--folds 9: 6 patients allow 2 to 3 folds' in r.stderr, r.stderr[-2000:]
+
+def test_a_fold_run_with_the_other_tta_is_refused_before_its_job(cv):
+    "Fold 0 scored again with TTA while fold 1 keeps its plain scores would mix the two in one summary: refused, nothing written."
+    r = subprocess.run(CLI + ['cv', '--data', str(DATA/'lgg'), '--out', str(cv), '--fold', '0', '--tta', '--quiet'], capture_output=True, text=True)
+    assert r.returncode == 1 and 'fold(s) 1 of' in r.stderr and 'were scored without --tta' in r.stderr, r.stderr[-2000:]
+    assert not (cv/'cv-fold0.ipynb').exists() and not (cv/'INCOMPLETE').exists() and (cv/'cv_summary.json').exists()

@@ -332,7 +332,7 @@ CV_OPTIONS = ('folds', 'preset', 'epochs', 'size', 'encoder', 'bs', 'lr', 'loss'
 
 def cmd_cv(args)->int:
     "Run the cross-validation job: k folds by patient, every patient scored once; the executed notebook is the report."
-    from tumortrace.crossval import check_folds, DEFAULT_FOLDS, parse_folds, PARTIAL_CSV, dice_stats
+    from tumortrace.crossval import check_folds, DEFAULT_FOLDS, parse_folds, PARTIAL_CSV, dice_stats, _same_tta
     from tumortrace.io import read_cases
     only = parse_folds(args.fold)                             # refused before anything runs
     params,out = _job_params(args, CV_OPTIONS, 'cross-validation folder')
@@ -344,9 +344,11 @@ def cmd_cv(args)->int:
     planned = resumed and (out/'folds.json').exists()
     if not planned:                                           # a resumed one goes on with its own folds
         check_folds(len(read_cases(args.data, layout=params.get('layout'), **rkw)), params.get('folds', DEFAULT_FOLDS))
-    k = len(json.loads((out/'folds.json').read_text())['folds']) if planned else params.get('folds', DEFAULT_FOLDS)
+    plan = json.loads((out/'folds.json').read_text()) if planned else None
+    k = len(plan['folds']) if planned else params.get('folds', DEFAULT_FOLDS)
     if only and (bad := [i for i in only if i >= k]):
         raise OptionError(f"--fold {','.join(map(str, bad))}: the cross-validation has folds 0 to {k - 1}")
+    if only and planned: _same_tta(out, plan, only, bool(args.tta))   # refused before the job: no failed notebook left
     nb = out/'cv.ipynb'
     if only is not None: nb = out/f"cv-fold{'-'.join(map(str, only))}.ipynb"   # each fold's run its own report
     elif nb.exists() and args.resume: nb = out/'cv-resumed.ipynb'

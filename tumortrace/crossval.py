@@ -313,7 +313,7 @@ def cross_validate(data, # labelled data folder
                    valid_pct:float=0.15, # share of each fold's training patients used for validation
                    max_minutes:float=None, # training time budget per fold, in minutes (None: the preset's `fold_minutes`, 0: none)
                    resume:bool=False, # continue an interrupted cross-validation in `out`
-                   fold=None, # train and score only these folds now, e.g. 4, [3, 4] or '3,4' (one fold per machine or session); the run that scores the last one writes the summary and ensemble
+                   fold=None, # train and score only these folds now, e.g. 4 or '3,4' (a list in Python); the run that scores the last one writes the summary and ensemble
                    tta:bool=False, # flip test-time augmentation when scoring
                    layout:str=None, # data layout (None: detected)
                    modalities=None, # BraTS input channels, a list or comma-separated
@@ -364,8 +364,8 @@ def cross_validate(data, # labelled data folder
                                 'layout', 'modalities', 'target', 'group')},        # the recipe by name, each fold trained alike
               seed=r['seed'] if r['train_seed'] is None else r['train_seed'], max_minutes=budget or 0,
               pretrained=pretrained, loader=loader, compile=compile, precision=precision)
+    if only is not None: _same_tta(out, plan, only, tta)       # refused before the job's marker is set
     with marked_incomplete(out, 'a cross-validation') as m_:   # killed: said at the top too, not only in the fold's folder
-        if only is not None: _same_tta(out, plan, only, tta)
         todo = [f for f in plan['folds'] if _fold_state(out/f"fold_{f['fold']}", tta) != 'scored' and (only is None or int(f['fold']) in only)]
         if jobs > 1 and len(todo) > 1: _parallel_folds(data, out, todo, kw, tta, min(jobs, len(todo)), progress)
         got = {int(f['fold']):_run_fold(data, out, f, kw, tta, byid, progress) for f in plan['folds'] if only is None or int(f['fold']) in only}

@@ -775,15 +775,18 @@ def _as_stored(to_stored):
 
 @patch
 def predict(self:SegModel,
-            x, # (H, W) or (H, W, C) image, (N, H, W, C) volume (slices first, as the model saw them), a `Case`, or an image / NIfTI file path
+            x, # (H, W) or (H, W, C) image, (N, H, W, C) volume (slices first, as the model saw them), a `Case`, an image / NIfTI file path, or a nibabel image
             postprocess:str='auto', # 'auto': the model's recorded choice (as `tumortrace predict` and `evaluate`), 'none', or a spec
-            affine=None, # with an (X, Y, Z[, C]) array as a NIfTI stores it (e.g. nibabel's `get_fdata()`): its voxel -> world affine; read as its file would be
+            affine=None, # with an (X, Y, Z[, C]) array as a NIfTI stores it (e.g. nibabel's `get_fdata()`): its 4 x 4 voxel -> world affine; read as its file would be
             **kwargs, # passed to `predict_volume` (tta, bs, probs, uncertainty)
            ):
-    "Class-index mask in the input's geometry, post-processed: (H, W) for an image, (N, H, W) for a volume or case, (X, Y, Z) for a NIfTI file or an array with its `affine` (probabilities / uncertainty after it on request)."
-    from tumortrace.io import read_image, read_nifti_case, voxel_order, NII
+    "Class-index mask in the input's geometry, post-processed: (H, W) for an image, (N, H, W) for a volume or case, (X, Y, Z) for a NIfTI file or image, or an array with its `affine` (probabilities / uncertainty after it on request)."
+    from tumortrace.io import read_image, read_nifti_case, voxel_order, _oriented, NII
     from tumortrace.postprocess import postprocess as clean, check_spec
-    if affine is not None and isinstance(x, (Case, str, Path)): raise ValueError("affine goes with an array as a NIfTI stores it: a Case or a file carries its own geometry")
+    nib_img = hasattr(x, 'dataobj') and hasattr(x, 'affine') and hasattr(x, 'header')
+    if affine is not None and (nib_img or isinstance(x, (Case, str, Path))): raise ValueError("affine goes with an array as a NIfTI stores it: a Case, a file or a nibabel image carries its own geometry")
+    oriented,what = True,'the array'                 # a nibabel image's header may say nothing of orientation: read as stored then, as its file is
+    if nib_img: x,affine,oriented,what = np.asanyarray(x.dataobj), x.affine, _oriented(x), x.get_filename() or 'the nibabel image'
     spec = (self.decision_rule(kwargs.get('tta') or kwargs.get('uncertainty'))['postprocess'] or 'none') if postprocess == 'auto' else check_spec(postprocess)
     brain,back,f = None,(lambda a: a),None           # `back`: the (N, ...) result in the input's own layout; `f`: the input's file
     if isinstance(x, Case): c,x,brain = x,x.volume(),x.brain_volume(); c.release()
@@ -795,7 +798,8 @@ def predict(self:SegModel,
     x = np.asarray(x.detach().cpu() if isinstance(x, torch.Tensor) else x)
     if affine is not None:                               # a NIfTI's array: turned to `io.VOXEL_ORDER` as its file would be, answered as given
         if x.ndim not in (3, 4): raise ValueError(f"affine goes with an (X, Y, Z[, C]) array as a NIfTI stores it, not one of shape {x.shape}")
-        to_order,to_stored = voxel_order(affine, x.shape[:3])[:2]
+        if np.shape(affine) != (4, 4): raise ValueError(f"affine must be a NIfTI's 4 x 4 voxel -> world matrix, not one of shape {np.shape(affine)}")
+        to_order,to_stored = voxel_order(affine, x.shape[:3], what, oriented)[:2]
         x,back = np.moveaxis(to_order(x if x.ndim == 4 else x[..., None]), 2, 0), _as_stored(to_stored)   # (N, H, W, C): axial slices first
     if x.ndim == 2: x = x[..., None]
     if x.ndim == 3: x,back = x[None], (lambda a: a[0])

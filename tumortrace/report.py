@@ -32,7 +32,10 @@ def _finished(nb:Path)->Path|None:
 
 def _cv_notebook(folder:Path)->Path:
     "A cross-validation's report: the newest of its job notebooks that ran to their end (`cv.ipynb`, `cv-resumed.ipynb`, a fold run's `cv-fold4.ipynb`)."
-    nbs = sorted((f for f in folder.glob('cv*.ipynb') if not _failed(f)), key=lambda f: f.stat().st_mtime)
+    def ok(f):
+        try: return not _failed(f)
+        except (OSError, ValueError): return False         # unreadable (being written, truncated): not the report
+    nbs = sorted((f for f in folder.glob('cv*.ipynb') if ok(f)), key=lambda f: f.stat().st_mtime)
     return nbs[-1] if nbs else folder/'cv.ipynb'
 
 def foreign_eval(folder)->str|None:
