@@ -713,13 +713,13 @@ def prepare_volume(self:SegModel,
     if brain is not None: brain = np.asarray(brain.detach().cpu() if isinstance(brain, torch.Tensor) else brain)
     if vol.ndim != 4: raise ValueError(f"expected an (N, H, W, C) volume, got shape {vol.shape}")
     if 0 in vol.shape: raise ValueError(f"the volume of shape {vol.shape} is empty")
-    if not np.issubdtype(vol.dtype, np.number) and vol.dtype != bool: raise ValueError(f"the volume's dtype {vol.dtype} is not numeric")
+    if (not np.issubdtype(vol.dtype, np.number) and vol.dtype != bool) or np.issubdtype(vol.dtype, np.complexfloating): raise ValueError(f"the volume's dtype {vol.dtype} is not real-valued numbers")
     if np.issubdtype(vol.dtype, np.floating) and not np.isfinite(vol).all():
         raise ValueError(f"the volume contains {int((~np.isfinite(vol)).sum())} NaN/inf values")
     k = c.context
     n_ch = len(c.channel_names) if c.channel_names else c.n_in // (2 * k + 1)
     if vol.shape[-1] != n_ch:
-        raise ValueError(f"the model takes {n_ch} channels ({', '.join(c.channel_names or [])}); the input has {vol.shape[-1]}")
+        raise ValueError(f"the model takes {n_ch} channel{'s' if n_ch != 1 else ''} ({', '.join(c.channel_names or [])}); the input has {vol.shape[-1]}")
     if brain is not None and np.shape(brain) != vol.shape[:3]:
         raise ValueError(f"the brain mask's shape {np.shape(brain)} is not the volume's (N, H, W) {vol.shape[:3]}")
     if len(vol) == 1 and (c.layout in ('lgg', 'brats') or (c.reader or {}).get('group')):   # trained on volumes: one slice alone is not what it learned from
@@ -773,41 +773,65 @@ def _as_stored(to_stored):
         return to_stored(np.moveaxis(a, 0, -1))
     return back
 
+def _nii_shape(f:Path)->tuple:
+    "A NIfTI file's shape from its header; () if it cannot be read (`read_nifti_case` then says why)."
+    import nibabel as nib
+    try: return tuple(nib.load(str(f)).shape)
+    except Exception: return ()
+
 @patch
 def predict(self:SegModel,
             x, # (H, W) or (H, W, C) image, (N, H, W, C) volume (slices first, as the model saw them), a `Case`, an image / NIfTI file path, or a nibabel image
             postprocess:str='auto', # 'auto': the model's recorded choice (as `tumortrace predict` and `evaluate`), 'none', or a spec
             affine=None, # with an (X, Y, Z[, C]) array as a NIfTI stores it (e.g. nibabel's `get_fdata()`): its 4 x 4 voxel -> world affine; read as its file would be
+            brain=None, # brain mask of an array, in its layout: (N, H, W) for a volume, (X, Y, Z) with `affine` (None: found in the image)
             **kwargs, # passed to `predict_volume` (tta, bs, probs, uncertainty)
            ):
-    "Class-index mask in the input's geometry, post-processed: (H, W) for an image, (N, H, W) for a volume or case, (X, Y, Z) for a NIfTI file or image, or an array with its `affine` (probabilities / uncertainty after it on request)."
-    from tumortrace.io import read_image, read_nifti_case, voxel_order, _oriented, NII
+    "Class-index mask in the input's geometry, post-processed: (H, W) for an image, (N, H, W) for a volume or a `Case`'s slices, (X, Y, Z) for a NIfTI file or image, or an array with its `affine` (probabilities / uncertainty after it on request)."
+    from tumortrace.io import read_image, read_nifti_case, voxel_order, _oriented, _finite, NII
     from tumortrace.postprocess import postprocess as clean, check_spec
-    nib_img = hasattr(x, 'dataobj') and hasattr(x, 'affine') and hasattr(x, 'header')
-    if affine is not None and (nib_img or isinstance(x, (Case, str, Path))): raise ValueError("affine goes with an array as a NIfTI stores it: a Case, a file or a nibabel image carries its own geometry")
-    oriented,what = True,'the array'                 # a nibabel image's header may say nothing of orientation: read as stored then, as its file is
-    if nib_img: x,affine,oriented,what = np.asanyarray(x.dataobj), x.affine, _oriented(x), x.get_filename() or 'the nibabel image'
+    def nib_image(o): return hasattr(o, 'dataobj') and hasattr(o, 'affine') and hasattr(o, 'header')
+    if (affine is not None or brain is not None) and (nib_image(x) or isinstance(x, (Case, str, Path))):
+        raise ValueError(f"{'affine' if affine is not None else 'brain'} goes with an array: a Case, a file or a nibabel image carries its own")
     spec = (self.decision_rule(kwargs.get('tta') or kwargs.get('uncertainty'))['postprocess'] or 'none') if postprocess == 'auto' else check_spec(postprocess)
-    brain,back,f = None,(lambda a: a),None           # `back`: the (N, ...) result in the input's own layout; `f`: the input's file
-    if isinstance(x, Case): c,x,brain = x,x.volume(),x.brain_volume(); c.release()
+    back,f,oriented,what = (lambda a: a),None,True,'the array'   # `back`: the (N, ...) result in the input's own layout; `f`: the input's file
+    if isinstance(x, Case): c,x,brain = x,x.volume(),x.brain_volume(); c.release()   # its slices: (N, H, W) as `Case.mask_volume`
     elif isinstance(x, (str, Path)):
         f = Path(x)
-        if f.name.lower().endswith(NII):                 # read in `io.VOXEL_ORDER` (as `tumortrace predict` does), answered in the file's
+        if f.name.lower().endswith(NII) and len(sh := _nii_shape(f)) == 4 and sh[3] > 1:   # (X, Y, Z, C): read as its nibabel image
+            import nibabel as nib
+            x = nib.load(str(f))
+        elif f.name.lower().endswith(NII):               # read in `io.VOXEL_ORDER` (as `tumortrace predict` does), answered in the file's
             c = read_nifti_case(f); x,brain,back = c.volume(), c.brain_volume(), _as_stored(c.to_stored)
         else: x = read_image(f)
+    if nib_image(x):                                     # its header may say nothing of orientation: read as stored then, as its file is
+        what = x.get_filename() or 'the nibabel image'
+        a,affine,oriented = np.asanyarray(x.dataobj), x.affine, _oriented(x)
+        x = _finite(a, what, 'image volume', 'voxels') if a.ndim == 3 else np.stack([_finite(a[..., i], what, f'channel {i} of its volume', 'voxels') for i in range(a.shape[-1])], -1)
     x = np.asarray(x.detach().cpu() if isinstance(x, torch.Tensor) else x)
+    one_image = x.ndim == 3 and affine is None and f is None  # read as one (H, W, C) image
+    if brain is not None: brain = np.asarray(brain.detach().cpu() if isinstance(brain, torch.Tensor) else brain)
     if affine is not None:                               # a NIfTI's array: turned to `io.VOXEL_ORDER` as its file would be, answered as given
+        n_ch = len(self.cfg.channel_names or []) or self.cfg.n_in // (2 * self.cfg.context + 1)
         if x.ndim not in (3, 4): raise ValueError(f"affine goes with an (X, Y, Z[, C]) array as a NIfTI stores it, not one of shape {x.shape}")
-        if np.shape(affine) != (4, 4): raise ValueError(f"affine must be a NIfTI's 4 x 4 voxel -> world matrix, not one of shape {np.shape(affine)}")
+        if x.ndim == 4 and x.shape[0] == n_ch and x.shape[-1] != n_ch:
+            raise ValueError(f"channels go last, (X, Y, Z, C), as nibabel holds a 4-D NIfTI; this array's first axis is the model's {n_ch} channels: np.moveaxis(x, 0, -1)")
+        if np.shape(affine) != (4, 4) or not np.isfinite(affine).all(): raise ValueError(f"affine must be a NIfTI's 4 x 4 voxel -> world matrix of finite numbers, not {np.asarray(affine).tolist()}")
+        if brain is not None and brain.shape != x.shape[:3]: raise ValueError(f"the brain mask's shape {brain.shape} is not the array's (X, Y, Z) {x.shape[:3]}")
         to_order,to_stored = voxel_order(affine, x.shape[:3], what, oriented)[:2]
         x,back = np.moveaxis(to_order(x if x.ndim == 4 else x[..., None]), 2, 0), _as_stored(to_stored)   # (N, H, W, C): axial slices first
+        if brain is not None: brain = np.moveaxis(to_order(brain), 2, 0)
     if x.ndim == 2: x = x[..., None]
-    if x.ndim == 3: x,back = x[None], (lambda a: a[0])
+    if x.ndim == 3:
+        x,back = x[None], (lambda a: a[0])
+        if brain is not None: brain = brain[None]
     if x.ndim != 4: raise ValueError(f"expected an (H, W[, C]) image or an (N, H, W, C) volume, got shape {x.shape}")
     if (bs := kwargs.get('bs')) is not None and bs < 1: raise ValueError(f"bs (slices per forward pass) must be at least 1, not {bs}")
     try: res = self.predict_volume(x, brain, **kwargs)
     except ValueError as e:                           # what the input holds (e.g. the channels the model takes): named by its file
         if isinstance(f, Path) and not isinstance(e, DataError): raise DataError(f, str(e)) from e
+        if one_image and 'channels' in str(e):        # perhaps a NIfTI volume's (X, Y, Z) array
+            raise ValueError(f"{e}: a 3-D array is one (H, W, C) image; a NIfTI volume's (X, Y, Z) array goes in with its `affine=`") from e
         raise
     res = list(res) if isinstance(res, tuple) else [res]
     res[0] = clean(res[0], spec)                      # slice by slice along N, as `predict_paths` does
