@@ -77,3 +77,10 @@ def test_a_fold_run_with_the_other_tta_is_refused_before_its_job(cv):
     r = subprocess.run(CLI + ['cv', '--data', str(DATA/'lgg'), '--out', str(cv), '--fold', '0', '--tta', '--quiet'], capture_output=True, text=True)
     assert r.returncode == 1 and 'fold(s) 1 of' in r.stderr and 'were scored without --tta' in r.stderr, r.stderr[-2000:]
     assert not (cv/'cv-fold0.ipynb').exists() and not (cv/'INCOMPLETE').exists() and (cv/'cv_summary.json').exists()
+
+def test_a_fold_run_with_other_options_than_the_plan_is_refused_before_its_job(cv):
+    "The plan's recipe (folds.json) holds for every fold: another --epochs, or another --valid-pct, is refused before a job starts."
+    for extra,msg in ((['--epochs', '2'], 'was made with --epochs 1 (given 2)'), (['--valid-pct', '0.5'], '--valid-pct 0.5: the folds of')):
+        r = subprocess.run(CLI + ['cv', '--data', str(DATA/'lgg'), '--out', str(cv), '--fold', '0', '--quiet'] + extra, capture_output=True, text=True)
+        assert r.returncode == 1 and msg in r.stderr, r.stderr[-2000:]
+    assert not (cv/'cv-fold0.ipynb').exists() and not (cv/'INCOMPLETE').exists()

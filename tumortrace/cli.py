@@ -348,7 +348,14 @@ def cmd_cv(args)->int:
     k = len(plan['folds']) if planned else params.get('folds', DEFAULT_FOLDS)
     if only and (bad := [i for i in only if i >= k]):
         raise OptionError(f"--fold {','.join(map(str, bad))}: the cross-validation has folds 0 to {k - 1}")
-    if only and planned: _same_tta(out, plan, only, bool(args.tta))   # refused before the job: no failed notebook left
+    if planned:                                               # options against the plan's, refused before the job: no failed notebook left
+        from tumortrace.crossval import resumed_recipe
+        given = {k:params.get(k) for k in ('folds', 'seed', 'preset', 'epochs', 'size', 'encoder', 'bs', 'lr', 'loss', 'context', 'gamma', 'patch', 'ema',
+                                           'deep_supervision', 'flair_fill', 'balance', 'train_seed', 'max_minutes', 'layout', 'target', 'group')}
+        resumed_recipe(out/'folds.json', dict(given, modalities=params['modalities'].split(',') if params.get('modalities') else None))
+        if params.get('valid_pct') is not None and params['valid_pct'] != plan.get('valid_pct'):
+            raise OptionError(f"--valid-pct {params['valid_pct']}: the folds of {out/'folds.json'} were made with {plan.get('valid_pct')}, and their validation patients stand")
+        if only: _same_tta(out, plan, only, bool(args.tta))
     nb = out/'cv.ipynb'
     if only is not None: nb = out/f"cv-fold{'-'.join(map(str, only))}.ipynb"   # each fold's run its own report
     elif nb.exists() and args.resume: nb = out/'cv-resumed.ipynb'

@@ -22,8 +22,8 @@ from .decision import choose_decision, choose_postprocess
 from .evaluate import patient_metrics, overlap_metrics, volume_spacing, save_prediction, same_sequences
 
 # %% auto #0
-__all__ = ['DEFAULT_FOLDS', 'PARTIAL_CSV', 'institution', 'check_folds', 'cv_folds', 'score_fold', 'dice_stats', 'summarize_cv',
-           'build_ensemble', 'fold_budget', 'resumed_recipe', 'parse_folds', 'cross_validate']
+__all__ = ['FOLD_RECIPE', 'DEFAULT_FOLDS', 'PARTIAL_CSV', 'institution', 'check_folds', 'cv_folds', 'score_fold', 'dice_stats',
+           'summarize_cv', 'build_ensemble', 'fold_budget', 'resumed_recipe', 'parse_folds', 'cross_validate']
 
 # %% ../nbs/16_crossval.ipynb #977b21dc
 def institution(case_id:str)->str:
@@ -148,8 +148,15 @@ def build_ensemble(out, # the cross-validation folder
                   )->Path:
     "Write `out/model/`: the fold models and an ensemble config (atomically: built aside, then renamed)."
     out = Path(out)
+    from tumortrace.model import _safetensors_problem
     members = [out/f"fold_{f['fold']}"/'model' for f in plan['folds']]
     cfgs = [read_config(m) for m in members]
+    for m,c in zip(members, cfgs):                            # a fold copied back damaged, or trained for other inputs: refused here, not at predict
+        w = m/'model.safetensors'
+        if (why := 'is missing' if not w.exists() else _safetensors_problem(w)):
+            raise DataError(w, f"{why}: copy {m.parent.name} again, or remove it to train the fold here")
+        if any(c.get(k) != cfgs[0].get(k) for k in ('size', 'n_in', 'n_out', 'channel_names', 'context', 'codes')):
+            raise DataError(m/'config.json', f"takes other inputs or classes than {members[0]}: the folds of one cross-validation must share them")
     tmp = out/'.model.partial'
     if tmp.exists(): shutil.rmtree(tmp)
     for m in members: shutil.copytree(m, tmp/m.parent.name)
@@ -182,6 +189,20 @@ def _check_fold_split(run:Path, f:dict):
     if (run/'scores.json').exists() and sorted(r['patient'] for r in json.loads((run/'scores.json').read_text())['rows']) != sorted(f['test']):
         raise DataError(run/'scores.json', f"scores other patients than fold {f['fold']}'s test patients in folds.json; remove the fold's folder and run again")
 
+FOLD_RECIPE = ('size', 'encoder', 'bs', 'lr', 'loss', 'context', 'gamma', 'patch', 'ema', 'deep_supervision', 'last_cross', 'flair_fill', 'balance')   # what a fold must share with the plan
+
+def _check_fold_recipe(run:Path, f:dict, kw:dict):
+    "Refuse a trained fold whose `run.json` records another recipe than the plan's (a fold trained elsewhere and copied back): its scores and ensemble member would not be the plan's."
+    rec = (json.loads((run/'run.json').read_text()) if (run/'run.json').exists() else {}).get('options')
+    if rec is None: return                                    # made before options were recorded: nothing to compare
+    pre = rec.get('preset', 'cpu')
+    if rec.get('flair_fill') is None: rec = dict(rec, flair_fill=0.)   # recorded before the `cpu` preset filled: none
+    bad = ([f"--preset {pre!r} (the plan's: {kw['preset']!r})"] if pre != kw['preset'] else
+           [f"--{k.replace('_', '-')} {_acting(pre, k, rec.get(k))!r} (the plan's: {_acting(pre, k, kw.get(k))!r})" for k in FOLD_RECIPE
+            if _acting(pre, k, rec.get(k)) != _acting(pre, k, kw.get(k))])
+    if bad: raise DataError(run/'run.json', f"fold {f['fold']} was trained with {', '.join(bad)}, not the recipe of folds.json: "
+                                            "remove the fold's folder to train it here, or copy back the one trained with the plan's options")
+
 def _run_fold(data, out:Path, f:dict, kw:dict, tta:bool, byid:dict=None, progress:bool=False,
               gpu:int=None, # CUDA device index for this fold (a worker process)
               threads:int=None, # CPU threads for this fold (a worker process)
@@ -200,6 +221,7 @@ def _run_fold(data, out:Path, f:dict, kw:dict, tta:bool, byid:dict=None, progres
     with job_lock(run, 'fold'):                                   # a worker still training it (its cv killed) refuses this one
         state = 'new' if new else _fold_state(run, tta)
         _check_fold_split(run, f)                                 # its model trained on the plan's patients, or refused
+        if state in ('trained', 'scored'): _check_fold_recipe(run, f, kw)   # and with the plan's recipe (a fold copied back)
         if progress: print(f"fold {f['fold']}: {len(f['train'])} train, {len(f['valid'])} valid, {len(f['test'])} test patients ({state})", flush=True)
         if state == 'scored':                                      # null (an undefined metric) back to NaN, as the fresh rows have it
             return [{k:(float('nan') if v is None else v) for k,v in r.items()} for r in json.loads((run/'scores.json').read_text())['rows']]
@@ -254,7 +276,7 @@ def resumed_recipe(f:Path, # a cross-validation's `folds.json`
         return v != rec.get(k)
     was = lambda k: _acting(pre, k, rec.get(k)) if k in _ACTING else fold_budget(pre, rec.get(k)) if k == 'max_minutes' else rec.get(k)
     bad = [f"--{k.replace('_', '-')} {was(k)!r} (given {v!r})" for k,v in given.items() if v is not None and differs(k, v)]
-    if bad: raise DataError(f, f"was made with {', '.join(bad)}: resume with the same options (or none of them), "
+    if bad: raise DataError(f, f"was made with {', '.join(bad)}: continue it with the same options (or leave them out), "
                                "or start a new cross-validation in another folder")
     return {k:rec.get(k) if v is None else v for k,v in given.items()}
 
@@ -378,11 +400,13 @@ def cross_validate(data, # labelled data folder
                 c = byid[row['patient']]; row['identical_sequences'] = same_sequences(c.volume(), cases[0].channel_names); c.release()
         if left:
             s = _partial(out, plan, rows, left, tta, dict(preset=r['preset'], data=str(data), options={k:v for k,v in kw.items() if v is not None}))
-            m_['left'] = (f"a cross-validation with fold(s) {', '.join(map(str, left))} of {len(plan['folds'])} not yet scored: run them "
-                          "(--fold, or --resume for all left); the summary and the ensemble are written when the last is scored")
+            m_['left'] = (f"a cross-validation with fold(s) {', '.join(map(str, left))} of {len(plan['folds'])} not yet scored: run them here "
+                          f"(--fold {','.join(map(str, left))}), or copy in their fold_k folders from the runs that made them and run --resume; "
+                          "the summary and the ensemble are written once every fold is scored")
         else:
             if sorted(r['patient'] for r in rows) != sorted(byid):        # every patient scored once, by the fold that never trained on it
                 raise DataError(out/'folds.json', "its folds do not score every patient exactly once: remove the cross-validation and run again")
+            build_ensemble(out, plan)                             # first: a fold's damaged model stops it before anything says "finished"
             df = pd.DataFrame(rows)
             with atomic_path(out/'cv_per_patient.csv') as tmp: df.to_csv(tmp, index=False)
             s = summarize_cv(rows)
@@ -390,8 +414,7 @@ def cross_validate(data, # labelled data folder
             s.update(preset=r['preset'], data=str(data), folds=len(plan['folds']), tta=tta, max_minutes=budget, seeds=dict(folds=plan['seed'], training=kw['seed']),
                      options={k:v for k,v in kw.items() if v is not None},      # the recipe as given (the rest: the preset's)
                      train_minutes={k:m['train_minutes'] for k,m in fm.items()},
-                     schedule_epochs={k:m.get('schedule_epochs') for k,m in fm.items()})   # as fitted to `max_minutes`
-            build_ensemble(out, plan)
+                     schedule_epochs={k:m.get('schedule_epochs') for k,m in fm.items()}, complete=True)   # as fitted to `max_minutes`
             write_json(s, out/'cv_summary.json')
             (out/PARTIAL_CSV).unlink(missing_ok=True)
     return s

@@ -573,7 +573,11 @@ def model_folder(path)->Path:
 def read_config(path)->ModelConfig:
     "The checked, typed config of a model folder (no weights loaded)."
     path = Path(path)
-    if not (path/'config.json').exists(): raise DataError(path, "is not a TumorTrace model folder (no config.json)")
+    if not (path/'config.json').exists():
+        if (path/'folds.json').exists():                      # a cross-validation folder whose ensemble (model/) is not written yet
+            why = (path/'INCOMPLETE').read_text().strip() if (path/'INCOMPLETE').exists() else 'finish it with `tumortrace cv --resume`'
+            raise DataError(path, f"is a cross-validation without its ensemble yet ({why}); a fold's own model is {path}/fold_k/model")
+        raise DataError(path, "is not a TumorTrace model folder (no config.json)")
     try: cfg = json.loads((path/'config.json').read_text())
     except Exception as e: raise DataError(path/'config.json', f"is not valid JSON ({e})") from None
     if not isinstance(cfg, dict): raise DataError(path/'config.json', "is not a JSON object")

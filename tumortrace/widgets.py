@@ -251,7 +251,9 @@ def _folder_view(p:Path, o:dict)->dict:
     "What to show for folder `p`: model, data, patients, post-processing, known metrics and kept predictions."
     if (p/'model.safetensors').exists(): raise DataError(p, "is a model folder: pass it as model= and a data folder as the source")
     if (p/'cv_per_patient.csv').exists() and (p/'folds.json').exists(): return _cv_view(p, o)
-    if (p/'folds.json').exists(): raise DataError(p/'cv_per_patient.csv', "not found: the cross-validation has not finished (resume it: `tumortrace cv --resume`)")
+    if (p/'folds.json').exists():                          # some folds left (`cv --fold`), or stopped: one fold's run opens on its own
+        why = (p/'INCOMPLETE').read_text().strip() if (p/'INCOMPLETE').exists() else 'run it again with `tumortrace cv --resume`'
+        raise DataError(p/'cv_per_patient.csv', f"not found: the cross-validation has not finished ({why}); a fold's own run opens as {p}/fold_k")
     if (p/'summary.json').exists() and (p/'per_patient.csv').exists(): return _eval_view(p, o)
     for have,lack in (('summary.json', 'per_patient.csv'), ('per_patient.csv', 'summary.json')):
         if (p/have).exists(): raise DataError(p/lack, f"not found: the evaluation folder holds {have} without it (evaluate again)")
@@ -284,7 +286,7 @@ def open_source(source, # eval folder, run folder, cross-validation folder, data
         return PatientSource([c for c in source if patients is None or c.case_id in patients], model, postprocess_spec=postprocess_spec)
     p = Path(source)
     if not p.exists(): raise DataError(p, "does not exist")
-    if not (p/'model'/'config.json').exists() and not (p/'summary.json').exists() and list(p.glob('*/split.json')):
+    if not (p/'model'/'config.json').exists() and not (p/'summary.json').exists() and not (p/'folds.json').exists() and list(p.glob('*/split.json')):
         from tumortrace.train import Run
         p = Run.open(p).path                     # a folder holding one run (the demo's runs/demo holds train/)
     v = _folder_view(p, dict(model=model, data=data, patients=patients, postprocess_spec=postprocess_spec, metrics=None, kept=None))
