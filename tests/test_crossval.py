@@ -35,6 +35,9 @@ def test_ensemble_evaluates_and_predicts(cv, tmp_path):
     r = subprocess.run(CLI + ['evaluate', '--model', str(cv/'model'), '--data', str(DATA/'lgg'), '--out', str(tmp_path/'ev0'), '--quiet'],
                        capture_output=True, text=True, timeout=900)
     assert r.returncode == 1 and 'cv_per_patient.csv' in r.stderr, r.stderr[-2000:]   # every patient trained a member: refused
+    r = subprocess.run(CLI + ['evaluate', '--model', str(cv/'model'), '--data', str(DATA/'lgg'), '--out', str(tmp_path/'ev1'), '--patients', 'test', '--quiet'],
+                       capture_output=True, text=True, timeout=900)
+    assert r.returncode == 1 and "is a cross-validation's ensemble: every patient trained or tested one of its folds" in r.stderr, r.stderr[-2000:]
     r = subprocess.run(CLI + ['evaluate', '--model', str(cv/'model'), '--data', str(DATA/'lgg'), '--out', str(tmp_path/'ev'),
                               '--patients', 'all', '--quiet'], capture_output=True, text=True, timeout=900)
     assert r.returncode == 0, r.stderr[-3000:]

@@ -161,7 +161,7 @@ def build_ensemble(out, # the cross-validation folder
     if tmp.exists(): shutil.rmtree(tmp)
     for m in members: shutil.copytree(m, tmp/m.parent.name)
     cfg = {k:v for k,v in cfgs[0].to_dict().items()
-           if k not in ('threshold', 'grow', 'postprocess', 'postprocess_scores', 'decision', 'tta_decision', 'pretrained', 'format')}
+           if k not in ('threshold', 'grow', 'postprocess', 'postprocess_scores', 'decision', 'tta_decision', 'pretrained', 'format', 'patients')}   # `folds` says what each saw
     if 'schedule_epochs' in cfg.get('train', {}):            # each fold's own (a time budget fits them apart), not the first's
         cfg['train'] = dict(cfg['train'], schedule_epochs=[(c.get('train') or {}).get('schedule_epochs') for c in cfgs])
     cfg.update(ensemble=[m.parent.name for m in members], **_common_rule(cfgs),

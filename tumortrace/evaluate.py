@@ -340,12 +340,14 @@ def plan_evaluation(model_dir, # a model folder, or a run or cross-validation fo
         new = [c for c in cases if seen is None or c.case_id not in seen]
         if not new: raise DataError(Path(data), f"holds only patients this model was trained or validated on ({len(cases)}): "
             + ("the held-out scores of its cross-validation are in cv_per_patient.csv; " if cfg.get('folds') else "")
-            + "pass patients='all' to score them anyway (an optimistic score)")
+            + "pass --patients all (patients='all' in Python) to score them anyway (an optimistic score)")
         if patients == 'auto':
             patients = 'all' if len(new) == len(cases) else 'test' if split and {c.case_id for c in new} == set(split['test']) else 'unseen'
     if patients == 'all': chosen = cases
     elif patients == 'unseen': chosen = new
     else:
+        if cfg.get('folds'): raise DataError(model_dir, f"is a cross-validation's ensemble: every patient trained or tested one of its folds, so it has no "
+                                                         f"{patients} patients of its own; its held-out scores are in cv_per_patient.csv (or pass --patients unseen or all)")
         if split is None: raise DataError(split_file, f"patients={patients!r} needs the run's split.json (this model folder has no run around it)")
         if not split[patients]: raise DataError(split_file, f"the run has no {patients} patients: pass patients='unseen' or 'all'")
         missing = [i for i in split[patients] if i not in byid]

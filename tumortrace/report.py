@@ -31,12 +31,16 @@ def _finished(nb:Path)->Path|None:
     return nb if nb.exists() else None
 
 def _cv_notebook(folder:Path)->Path:
-    "A cross-validation's report: the newest of its job notebooks that ran to their end (`cv.ipynb`, `cv-resumed.ipynb`, a fold run's `cv-fold4.ipynb`)."
+    "A cross-validation's report: the newest of its job notebooks that ran to their end (`cv.ipynb`, `cv-resumed.ipynb`, a fold run's `cv-fold4.ipynb`), one that summed up every fold where there is one."
+    import json
     def ok(f):
         try: return not _failed(f)
         except (OSError, ValueError): return False         # unreadable (being written, truncated): not the report
     nbs = sorted((f for f in folder.glob('cv*.ipynb') if ok(f)), key=lambda f: f.stat().st_mtime)
-    return nbs[-1] if nbs else folder/'cv.ipynb'
+    def partial(f):                                         # a fold run's that left folds to others says so in its output
+        return any('PARTIAL: fold' in ''.join(o.get('text') or '') for c in json.loads(f.read_text()).get('cells', []) for o in c.get('outputs', []))
+    whole = [f for f in nbs if not partial(f)]
+    return (whole or nbs or [folder/'cv.ipynb'])[-1]
 
 def foreign_eval(folder)->str|None:
     "The model a run folder's `eval/` scored when that is not the run's own `model/`; None when it is, or cannot be told (a file gone)."
