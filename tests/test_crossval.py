@@ -30,6 +30,7 @@ def test_every_patient_scored_once(cv):
     assert s['n_patients'] == 6 and set(s['per_fold']) == {'0', '1'} and len(s['dice']['ci95']) == 2
     for f in ('cv.ipynb', 'figures/cv_dice.png', 'model/config.json', 'model/fold_0/model.safetensors', 'model/fold_1/model.safetensors'):
         assert (cv/f).exists(), f
+    assert 'Pandas4Warning' not in (cv/'cv.ipynb').read_text() and 'fill value' not in (cv/'cv.ipynb').read_text()   # no pandas noise in the report
 
 def test_ensemble_evaluates_and_predicts(cv, tmp_path):
     r = subprocess.run(CLI + ['evaluate', '--model', str(cv/'model'), '--data', str(DATA/'lgg'), '--out', str(tmp_path/'ev0'), '--quiet'],
