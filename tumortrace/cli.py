@@ -351,9 +351,10 @@ def cmd_cv(args)->int:
     if planned:                                               # options against the plan's, refused before the job: no failed notebook left
         from tumortrace.crossval import resumed_recipe
         given = {k:params.get(k) for k in ('folds', 'seed', 'preset', 'epochs', 'size', 'encoder', 'bs', 'lr', 'loss', 'context', 'gamma', 'patch', 'ema',
-                                           'deep_supervision', 'flair_fill', 'balance', 'train_seed', 'max_minutes', 'layout', 'target', 'group')}
+                                           'deep_supervision', 'flair_fill', 'balance', 'train_seed', 'layout', 'target', 'group')}
+        if not only: given['max_minutes'] = params.get('max_minutes')   # a fold run may set its own machine's budget
         resumed_recipe(out/'folds.json', dict(given, modalities=params['modalities'].split(',') if params.get('modalities') else None))
-        if params.get('valid_pct') is not None and params['valid_pct'] != plan.get('valid_pct'):
+        if params.get('valid_pct') is not None and plan.get('valid_pct') is not None and params['valid_pct'] != plan['valid_pct']:
             raise OptionError(f"--valid-pct {params['valid_pct']}: the folds of {out/'folds.json'} were made with {plan.get('valid_pct')}, and their validation patients stand")
         if only: _same_tta(out, plan, only, bool(args.tta))
     nb = out/'cv.ipynb'

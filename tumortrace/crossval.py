@@ -193,7 +193,8 @@ FOLD_RECIPE = ('size', 'encoder', 'bs', 'lr', 'loss', 'context', 'gamma', 'patch
 
 def _check_fold_recipe(run:Path, f:dict, kw:dict):
     "Refuse a trained fold whose `run.json` records another recipe than the plan's (a fold trained elsewhere and copied back): its scores and ensemble member would not be the plan's."
-    rec = (json.loads((run/'run.json').read_text()) if (run/'run.json').exists() else {}).get('options')
+    try: rec = (json.loads((run/'run.json').read_text()) if (run/'run.json').exists() else {}).get('options')
+    except (ValueError, AttributeError): raise DataError(run/'run.json', "is not the JSON object a run writes: copy the fold again, or remove it to train it here") from None
     if rec is None: return                                    # made before options were recorded: nothing to compare
     pre = rec.get('preset', 'cpu')
     if rec.get('flair_fill') is None: rec = dict(rec, flair_fill=0.)   # recorded before the `cpu` preset filled: none
@@ -202,6 +203,15 @@ def _check_fold_recipe(run:Path, f:dict, kw:dict):
             if _acting(pre, k, rec.get(k)) != _acting(pre, k, kw.get(k))])
     if bad: raise DataError(run/'run.json', f"fold {f['fold']} was trained with {', '.join(bad)}, not the recipe of folds.json: "
                                             "remove the fold's folder to train it here, or copy back the one trained with the plan's options")
+
+def _fold_metrics(out:Path, plan:dict)->dict:
+    "Each fold's `metrics.json` (its training minutes and schedule), or a clear refusal where a fold copied back lacks it."
+    fm = {}
+    for f in plan['folds']:
+        m = out/f"fold_{f['fold']}"/'metrics.json'
+        if not m.exists(): raise DataError(m, "is missing: copy the fold's whole folder again, or remove it to train the fold here")
+        fm[int(f['fold'])] = json.loads(m.read_text())
+    return fm
 
 def _run_fold(data, out:Path, f:dict, kw:dict, tta:bool, byid:dict=None, progress:bool=False,
               gpu:int=None, # CUDA device index for this fold (a worker process)
@@ -362,7 +372,9 @@ def cross_validate(data, # labelled data folder
                   context=context, gamma=gamma, patch=patch, ema=ema, deep_supervision=deep_supervision, last_cross=last_cross, flair_fill=flair_fill, balance=balance, train_seed=train_seed,
                   max_minutes=max_minutes, layout=layout, modalities=modalities, target=target, group=group)
     if resume and (out/'folds.json').exists():               # go on with the options the folds were made and trained with
-        recipe = resumed_recipe(out/'folds.json', recipe)
+        own = recipe['max_minutes'] if only is not None else None   # a fold run's own budget (its machine's speed), not the plan's
+        recipe = resumed_recipe(out/'folds.json', dict(recipe, max_minutes=None) if own is not None else recipe)
+        if own is not None: recipe['max_minutes'] = own
     r = recipe
     r.update(folds=r['folds'] or DEFAULT_FOLDS, seed=42 if r['seed'] is None else r['seed'], preset=r['preset'] or 'cpu')
     if only is not None and (bad := [k for k in only if k >= r['folds']]):   # refused before a plan is written
@@ -406,11 +418,11 @@ def cross_validate(data, # labelled data folder
         else:
             if sorted(r['patient'] for r in rows) != sorted(byid):        # every patient scored once, by the fold that never trained on it
                 raise DataError(out/'folds.json', "its folds do not score every patient exactly once: remove the cross-validation and run again")
+            fm = _fold_metrics(out, plan)
             build_ensemble(out, plan)                             # first: a fold's damaged model stops it before anything says "finished"
             df = pd.DataFrame(rows)
             with atomic_path(out/'cv_per_patient.csv') as tmp: df.to_csv(tmp, index=False)
             s = summarize_cv(rows)
-            fm = {int(f['fold']):json.loads((out/f"fold_{f['fold']}"/'metrics.json').read_text()) for f in plan['folds']}
             s.update(preset=r['preset'], data=str(data), folds=len(plan['folds']), tta=tta, max_minutes=budget, seeds=dict(folds=plan['seed'], training=kw['seed']),
                      options={k:v for k,v in kw.items() if v is not None},      # the recipe as given (the rest: the preset's)
                      train_minutes={k:m['train_minutes'] for k,m in fm.items()},

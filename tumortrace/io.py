@@ -381,7 +381,7 @@ def read_nifti(path, what:str='image')->tuple[np.ndarray, np.ndarray, tuple]:
         raise DataError(path, f"{what} volume is NaN everywhere: it holds no data")
     if a.ndim == 4 and a.shape[-1] == 1: a = a[..., 0]
     if a.ndim != 3: raise DataError(path, f"{what} volume is {a.ndim}-D (shape {a.shape}); expected 3-D" + (": a case of several sequences goes in "
-                                          "as a folder of one file per sequence with BraTS names (or, in Python, `model.predict(nibabel.load(file))`)" if a.ndim == 4 else ""))
+                                          "as a folder of one file per sequence with BraTS names (in Python, `model.predict(file)` also takes it whole)" if a.ndim == 4 and what == 'image' else ""))
     a = _finite(a, path, f"{what} volume", 'voxels', 'error' if what == 'segmentation' else 'warn')
     return a, img.affine, nifti_spacing(img)
 

@@ -25,8 +25,8 @@ __all__ = ['TABLE_COLS', 'POST_COLOUR', 'UNC_CMAP', 'TEXT_COLOUR', 'LAYER_TIPS',
 def _model_cfg(model)->dict:
     "The config of a model without loading its weights (a folder's config.json is enough)."
     if isinstance(model, (str, Path)):
-        from tumortrace.model import read_config
-        return read_config(model)
+        from tumortrace.model import read_config, model_folder
+        return read_config(model_folder(model))                # a run or cross-validation folder names its model/, as `load_model` takes it
     return getattr(model, 'cfg', None) or {}
 
 class PatientSource:
