@@ -16,7 +16,7 @@ import warnings
 # fastai's import calls torch.jit.script, which torch 2.14 deprecates with a warning on every run
 warnings.filterwarnings('ignore', message=r'.*torch\.jit\.script.*', category=FutureWarning)
 # and fastai.tabular sets a pandas option that pandas 3 deprecates (a no-op there): a warning in every job's report
-warnings.filterwarnings('ignore', message=r".*'mode\.chained_assignment' option is deprecated.*")
+warnings.filterwarnings('ignore', message=r".*'mode\.chained_assignment' option is deprecated.*", module=r'fastai\.tabular')
 
 # %% auto #0
 __all__ = ['INCOMPLETE', 'JOB_LOCKS', 'OKABE_ITO', 'DataError', 'OptionError', 'Case', 'read_ahead', 'atomic_path', 'write_json',

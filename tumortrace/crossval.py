@@ -164,6 +164,9 @@ def build_ensemble(out, # the cross-validation folder
            if k not in ('threshold', 'grow', 'postprocess', 'postprocess_scores', 'decision', 'tta_decision', 'pretrained', 'format', 'patients')}   # `folds` says what each saw
     if 'schedule_epochs' in cfg.get('train', {}):            # each fold's own (a time budget fits them apart), not the first's
         cfg['train'] = dict(cfg['train'], schedule_epochs=[(c.get('train') or {}).get('schedule_epochs') for c in cfgs])
+    if 'train' in cfg:                                        # folds run apart may each have had their machine's budget
+        mm = [(c.get('train') or {}).get('max_minutes') for c in cfgs]
+        cfg['train'] = dict(cfg['train'], max_minutes=mm[0] if len(set(mm)) == 1 else None, fold_max_minutes=mm)
     cfg.update(ensemble=[m.parent.name for m in members], **_common_rule(cfgs),
                folds=[dict(fold=f['fold'], train=f['train'], valid=f['valid'], test=f['test']) for f in plan['folds']])
     if all(c.get('tta_decision') for c in cfgs): cfg['tta_decision'] = _common_rule([c.tta_decision for c in cfgs])
@@ -173,29 +176,36 @@ def build_ensemble(out, # the cross-validation folder
     return out/'model'
 
 # %% ../nbs/16_crossval.ipynb #96d30620
+def _fold_json(f:Path)->dict:
+    "A fold's JSON file (perhaps copied back from another machine), read, or refused by name."
+    try: d = json.loads(Path(f).read_text())
+    except (OSError, ValueError) as e: raise DataError(f, f"cannot be read as JSON ({e}): copy the fold again, or remove it to train the fold here") from None
+    if not isinstance(d, dict): raise DataError(f, "is not the JSON object a run writes: copy the fold again, or remove it to train the fold here")
+    return d
+
 def _fold_state(run:Path, tta:bool=False)->str:
     "'scored' (with this `tta`), 'trained', 'partial' (checkpoint to resume from), 'empty' (nothing usable) or 'new'."
-    if (run/'scores.json').exists() and json.loads((run/'scores.json').read_text()).get('tta', False) == tta: return 'scored'
+    if (run/'scores.json').exists() and _fold_json(run/'scores.json').get('tta', False) == tta: return 'scored'
     if (run/'model'/'model.safetensors').exists() and (run/'metrics.json').exists(): return 'trained'
     if (run/'checkpoints'/'last.pth').exists() and (run/'checkpoints'/'last.json').exists(): return 'partial'
     return 'empty' if run.exists() else 'new'
 
 def _check_fold_split(run:Path, f:dict):
     "Refuse a fold folder whose recorded split (`split.json`, `scores.json`) is not fold `f` of the plan: its model or scores would belong to other patients."
-    sp = json.loads((run/'split.json').read_text()) if (run/'split.json').exists() else None
+    sp = _fold_json(run/'split.json') if (run/'split.json').exists() else None
     if sp is not None and any(sorted(sp.get(k, [])) != sorted(f[k]) for k in ('train', 'valid', 'test')):
         raise DataError(run/'split.json', f"is not fold {f['fold']} of folds.json (other train/valid/test patients): its model did not train "
                                           "as the plan says; remove the fold's folder, or the whole cross-validation, and run again")
-    if (run/'scores.json').exists() and sorted(r['patient'] for r in json.loads((run/'scores.json').read_text())['rows']) != sorted(f['test']):
+    if (run/'scores.json').exists() and sorted(r['patient'] for r in _fold_json(run/'scores.json').get('rows', [])) != sorted(f['test']):
         raise DataError(run/'scores.json', f"scores other patients than fold {f['fold']}'s test patients in folds.json; remove the fold's folder and run again")
 
 FOLD_RECIPE = ('size', 'encoder', 'bs', 'lr', 'loss', 'context', 'gamma', 'patch', 'ema', 'deep_supervision', 'last_cross', 'flair_fill', 'balance')   # what a fold must share with the plan
 
 def _check_fold_recipe(run:Path, f:dict, kw:dict):
     "Refuse a trained fold whose `run.json` records another recipe than the plan's (a fold trained elsewhere and copied back): its scores and ensemble member would not be the plan's."
-    try: rec = (json.loads((run/'run.json').read_text()) if (run/'run.json').exists() else {}).get('options')
-    except (ValueError, AttributeError): raise DataError(run/'run.json', "is not the JSON object a run writes: copy the fold again, or remove it to train it here") from None
+    rec = (_fold_json(run/'run.json') if (run/'run.json').exists() else {}).get('options')
     if rec is None: return                                    # made before options were recorded: nothing to compare
+    if not isinstance(rec, dict): raise DataError(run/'run.json', "its options are not the object a run writes: copy the fold again, or remove it to train it here")
     pre = rec.get('preset', 'cpu')
     if rec.get('flair_fill') is None: rec = dict(rec, flair_fill=0.)   # recorded before the `cpu` preset filled: none
     bad = ([f"--preset {pre!r} (the plan's: {kw['preset']!r})"] if pre != kw['preset'] else
@@ -210,7 +220,8 @@ def _fold_metrics(out:Path, plan:dict)->dict:
     for f in plan['folds']:
         m = out/f"fold_{f['fold']}"/'metrics.json'
         if not m.exists(): raise DataError(m, "is missing: copy the fold's whole folder again, or remove it to train the fold here")
-        fm[int(f['fold'])] = json.loads(m.read_text())
+        fm[int(f['fold'])] = _fold_json(m)
+        if 'train_minutes' not in fm[int(f['fold'])]: raise DataError(m, "lacks train_minutes: copy the fold's whole folder again, or remove it to train the fold here")
     return fm
 
 def _run_fold(data, out:Path, f:dict, kw:dict, tta:bool, byid:dict=None, progress:bool=False,
@@ -423,8 +434,10 @@ def cross_validate(data, # labelled data folder
             df = pd.DataFrame(rows)
             with atomic_path(out/'cv_per_patient.csv') as tmp: df.to_csv(tmp, index=False)
             s = summarize_cv(rows)
-            s.update(preset=r['preset'], data=str(data), folds=len(plan['folds']), tta=tta, max_minutes=budget, seeds=dict(folds=plan['seed'], training=kw['seed']),
-                     options={k:v for k,v in kw.items() if v is not None},      # the recipe as given (the rest: the preset's)
+            planned = fold_budget(r['preset'], (plan.get('recipe') or {}).get('max_minutes', r['max_minutes']))   # the plan's, not one fold run's own
+            s.update(preset=r['preset'], data=str(data), folds=len(plan['folds']), tta=tta, max_minutes=planned, seeds=dict(folds=plan['seed'], training=kw['seed']),
+                     options={k:v for k,v in dict(kw, max_minutes=planned or 0).items() if v is not None},      # the recipe as given (the rest: the preset's)
+                     fold_max_minutes={k:(read_config(out/f"fold_{k}"/'model').get('train') or {}).get('max_minutes') for k in fm},   # each as it trained
                      train_minutes={k:m['train_minutes'] for k,m in fm.items()},
                      schedule_epochs={k:m.get('schedule_epochs') for k,m in fm.items()}, complete=True)   # as fitted to `max_minutes`
             write_json(s, out/'cv_summary.json')

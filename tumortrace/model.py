@@ -574,7 +574,9 @@ def read_config(path)->ModelConfig:
     "The checked, typed config of a model folder (no weights loaded)."
     path = Path(path)
     if not (path/'config.json').exists():
-        if (path/'folds.json').exists() and not (path/'model'/'config.json').exists():   # a cross-validation whose ensemble (model/) is not written yet
+        if (path/'folds.json').exists() and (path/'model'/'config.json').exists():
+            raise DataError(path, f"is a cross-validation folder: its ensemble, the model, is {path/'model'} (`load_model` takes either)")
+        if (path/'folds.json').exists():                      # a cross-validation whose ensemble (model/) is not written yet
             why = (path/'INCOMPLETE').read_text().strip() if (path/'INCOMPLETE').exists() else 'finish it with `tumortrace cv --resume`'
             raise DataError(path, f"is a cross-validation without its ensemble yet ({why}); a fold's own model is {path}/fold_k/model")
         raise DataError(path, "is not a TumorTrace model folder (no config.json)")
@@ -810,11 +812,12 @@ def predict(self:SegModel,
         else: x = read_image(f)
     if nib_image(x):                                     # its header may say nothing of orientation: read as stored then, as its file is
         what = x.get_filename() or 'the nibabel image'
-        a,affine,oriented = np.asanyarray(x.dataobj), x.affine, _oriented(x)
-        if a.ndim not in (3, 4): raise DataError(what, f"image volume is {a.ndim}-D (shape {a.shape}): expected (X, Y, Z) or (X, Y, Z, C)")
+        a,oriented = np.asanyarray(x.dataobj), _oriented(x)
+        affine = x.affine if x.affine is not None else x.header.get_best_affine()   # made without one: the header's, as its file would say
+        if a.ndim not in (3, 4) or 0 in a.shape: raise DataError(what, f"image volume has shape {a.shape}: expected (X, Y, Z) or (X, Y, Z, C)")
         chans = [a] if a.ndim == 3 else [a[..., i] for i in range(a.shape[-1])]
-        if np.issubdtype(a.dtype, np.floating) and any(np.isnan(ch).all() for ch in chans):
-            raise DataError(what, f"image volume{'' if a.ndim == 3 else ' has a channel that'} is NaN everywhere: it holds no data")
+        if np.issubdtype(a.dtype, np.floating) and (empty := [i for i,ch in enumerate(chans) if np.isnan(ch).all()]):
+            raise DataError(what, f"image volume{'' if a.ndim == 3 else f' channel {empty[0]}'} is NaN everywhere: it holds no data")
         x = _finite(a, what, 'image volume', 'voxels') if a.ndim == 3 else np.stack([_finite(ch, what, f'channel {i} of its volume', 'voxels') for i,ch in enumerate(chans)], -1)
     x = np.asarray(x.detach().cpu() if isinstance(x, torch.Tensor) else x)
     one_image = x.ndim == 3 and affine is None and f is None  # read as one (H, W, C) image
@@ -824,9 +827,10 @@ def predict(self:SegModel,
         if x.ndim not in (3, 4): raise ValueError(f"affine goes with an (X, Y, Z[, C]) array as a NIfTI stores it, not one of shape {x.shape}")
         if x.ndim == 4 and x.shape[0] == n_ch and x.shape[-1] != n_ch:
             raise ValueError(f"channels go last, (X, Y, Z, C), as nibabel holds a 4-D NIfTI; this array's first axis is the model's {n_ch} channel{'s' if n_ch != 1 else ''}: np.moveaxis(x, 0, -1)")
-        try: bad_affine = np.shape(affine) != (4, 4) or not np.isfinite(np.asarray(affine, float)).all()
-        except (TypeError, ValueError): bad_affine = True
-        if bad_affine: raise ValueError(f"affine must be a NIfTI's 4 x 4 voxel -> world matrix of finite numbers (given: shape {np.shape(affine)})")
+        try: affine = np.asarray(affine.detach().cpu() if isinstance(affine, torch.Tensor) else affine, float)
+        except (TypeError, ValueError): affine = np.full(np.shape(affine), np.nan)
+        if affine.shape != (4, 4) or not np.isfinite(affine).all():
+            raise ValueError(f"affine must be a NIfTI's 4 x 4 voxel -> world matrix of finite numbers (given: shape {affine.shape}{'' if affine.shape != (4, 4) else ', not all finite numbers'})")
         if brain is not None and brain.shape != x.shape[:3]: raise ValueError(f"the brain mask's shape {brain.shape} is not the array's (X, Y, Z) {x.shape[:3]}")
         to_order,to_stored = voxel_order(affine, x.shape[:3], what, oriented)[:2]
         x,back = np.moveaxis(to_order(x if x.ndim == 4 else x[..., None]), 2, 0), _as_stored(to_stored)   # (N, H, W, C): axial slices first
