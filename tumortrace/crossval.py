@@ -193,10 +193,15 @@ def _fold_state(run:Path, tta:bool=False)->str:
 def _check_fold_split(run:Path, f:dict):
     "Refuse a fold folder whose recorded split (`split.json`, `scores.json`) is not fold `f` of the plan: its model or scores would belong to other patients."
     sp = _fold_json(run/'split.json') if (run/'split.json').exists() else None
+    if sp is not None and not all(isinstance(sp.get(k, []), list) for k in ('train', 'valid', 'test')):
+        raise DataError(run/'split.json', "is not the split a run writes (lists of patients): copy the fold again, or remove it to train the fold here")
+    rows = _fold_json(run/'scores.json').get('rows') if (run/'scores.json').exists() else []
+    if not isinstance(rows, list) or not all(isinstance(r, dict) and 'patient' in r for r in rows):
+        raise DataError(run/'scores.json', "is not the scores a fold writes (rows with a patient each): copy the fold again, or remove it to score the fold here")
     if sp is not None and any(sorted(sp.get(k, [])) != sorted(f[k]) for k in ('train', 'valid', 'test')):
         raise DataError(run/'split.json', f"is not fold {f['fold']} of folds.json (other train/valid/test patients): its model did not train "
                                           "as the plan says; remove the fold's folder, or the whole cross-validation, and run again")
-    if (run/'scores.json').exists() and sorted(r['patient'] for r in _fold_json(run/'scores.json').get('rows', [])) != sorted(f['test']):
+    if (run/'scores.json').exists() and sorted(r['patient'] for r in rows) != sorted(f['test']):
         raise DataError(run/'scores.json', f"scores other patients than fold {f['fold']}'s test patients in folds.json; remove the fold's folder and run again")
 
 FOLD_RECIPE = ('size', 'encoder', 'bs', 'lr', 'loss', 'context', 'gamma', 'patch', 'ema', 'deep_supervision', 'last_cross', 'flair_fill', 'balance')   # what a fold must share with the plan
@@ -326,7 +331,7 @@ def _partial(out:Path, plan:dict, rows:list, left:list, tta:bool, info:dict)->di
 def _same_tta(out:Path, plan:dict, only:list, tta:bool):
     "Refuse a run of some folds whose `tta` is not the one the other folds were scored with: one summary would mix the two."
     other = [int(f['fold']) for f in plan['folds'] if int(f['fold']) not in only and (out/f"fold_{f['fold']}"/'scores.json').exists()
-             and json.loads((out/f"fold_{f['fold']}"/'scores.json').read_text()).get('tta', False) != tta]
+             and _fold_json(out/f"fold_{f['fold']}"/'scores.json').get('tta', False) != tta]
     if other: raise OptionError(f"--fold: fold(s) {', '.join(map(str, other))} of {out} were scored with{'out' if tta else ''} --tta: give the same, "
                                 f"or score every fold again with --resume{' --tta' if tta else ''} (no --fold)")
 
@@ -403,13 +408,15 @@ def cross_validate(data, # labelled data folder
         if old := sorted(d.name for d in out.glob('fold_*') if d.is_dir()):   # folds of a plan that is gone: nothing checks them against a new one
             raise DataError(out, f"holds fold folders ({', '.join(old[:3])}{', ...' if len(old) > 3 else ''}) but no folds.json: a new plan "
                                  "would reuse models trained on other patients; remove them, or choose another folder")
-        plan = dict(cv_folds(list(byid), r['folds'], r['seed'], valid_pct), recipe=r)
+        plan = dict(cv_folds(list(byid), r['folds'], r['seed'], valid_pct),   # a fold run's own budget is its machine's, not the plan's
+                    recipe=dict(r, max_minutes=None) if only is not None else r)
         write_json(plan, out/'folds.json')
     kw = dict({k:r[k] for k in ('preset', 'epochs', 'size', 'encoder', 'bs', 'lr', 'loss', 'context', 'gamma', 'patch', 'ema', 'deep_supervision', 'last_cross', 'flair_fill', 'balance',
                                 'layout', 'modalities', 'target', 'group')},        # the recipe by name, each fold trained alike
               seed=r['seed'] if r['train_seed'] is None else r['train_seed'], max_minutes=budget or 0,
               pretrained=pretrained, loader=loader, compile=compile, precision=precision)
     if only is not None: _same_tta(out, plan, only, tta)       # refused before the job's marker is set
+    planned = fold_budget(r['preset'], (plan.get('recipe') or {}).get('max_minutes', r['max_minutes']))   # the plan's budget, not one fold run's own
     with marked_incomplete(out, 'a cross-validation') as m_:   # killed: said at the top too, not only in the fold's folder
         todo = [f for f in plan['folds'] if _fold_state(out/f"fold_{f['fold']}", tta) != 'scored' and (only is None or int(f['fold']) in only)]
         if jobs > 1 and len(todo) > 1: _parallel_folds(data, out, todo, kw, tta, min(jobs, len(todo)), progress)
@@ -422,7 +429,8 @@ def cross_validate(data, # labelled data folder
             if 'identical_sequences' not in row:
                 c = byid[row['patient']]; row['identical_sequences'] = same_sequences(c.volume(), cases[0].channel_names); c.release()
         if left:
-            s = _partial(out, plan, rows, left, tta, dict(preset=r['preset'], data=str(data), options={k:v for k,v in kw.items() if v is not None}))
+            s = _partial(out, plan, rows, left, tta, dict(preset=r['preset'], data=str(data), max_minutes=planned,
+                                                          options={k:v for k,v in dict(kw, max_minutes=planned or 0).items() if v is not None}))
             m_['left'] = (f"a cross-validation with fold(s) {', '.join(map(str, left))} of {len(plan['folds'])} not yet scored: run them here "
                           f"(--fold {','.join(map(str, left))}), or copy in their fold_k folders from the runs that made them and run --resume; "
                           "the summary and the ensemble are written once every fold is scored")
@@ -434,7 +442,6 @@ def cross_validate(data, # labelled data folder
             df = pd.DataFrame(rows)
             with atomic_path(out/'cv_per_patient.csv') as tmp: df.to_csv(tmp, index=False)
             s = summarize_cv(rows)
-            planned = fold_budget(r['preset'], (plan.get('recipe') or {}).get('max_minutes', r['max_minutes']))   # the plan's, not one fold run's own
             s.update(preset=r['preset'], data=str(data), folds=len(plan['folds']), tta=tta, max_minutes=planned, seeds=dict(folds=plan['seed'], training=kw['seed']),
                      options={k:v for k,v in dict(kw, max_minutes=planned or 0).items() if v is not None},      # the recipe as given (the rest: the preset's)
                      fold_max_minutes={k:(read_config(out/f"fold_{k}"/'model').get('train') or {}).get('max_minutes') for k in fm},   # each as it trained
