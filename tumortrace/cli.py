@@ -332,7 +332,7 @@ CV_OPTIONS = ('folds', 'preset', 'epochs', 'size', 'encoder', 'bs', 'lr', 'loss'
 
 def cmd_cv(args)->int:
     "Run the cross-validation job: k folds by patient, every patient scored once; the executed notebook is the report."
-    from tumortrace.crossval import check_folds, DEFAULT_FOLDS, parse_folds, PARTIAL_CSV, dice_stats, _same_tta
+    from tumortrace.crossval import check_folds, DEFAULT_FOLDS, parse_folds, PARTIAL_CSV, dice_stats, _same_tta, same_valid_pct
     from tumortrace.io import read_cases
     only = parse_folds(args.fold)                             # refused before anything runs
     params,out = _job_params(args, CV_OPTIONS, 'cross-validation folder')
@@ -354,8 +354,7 @@ def cmd_cv(args)->int:
                                            'deep_supervision', 'flair_fill', 'balance', 'train_seed', 'layout', 'target', 'group')}
         if not only: given['max_minutes'] = params.get('max_minutes')   # a fold run may set its own machine's budget
         resumed_recipe(out/'folds.json', dict(given, modalities=params['modalities'].split(',') if params.get('modalities') else None))
-        if params.get('valid_pct') is not None and plan.get('valid_pct') is not None and params['valid_pct'] != plan['valid_pct']:
-            raise OptionError(f"--valid-pct {params['valid_pct']}: the folds of {out/'folds.json'} were made with {plan.get('valid_pct')}, and their validation patients stand")
+        same_valid_pct(plan, params.get('valid_pct'), out/'folds.json')
         if only: _same_tta(out, plan, only, bool(args.tta))
     nb = out/'cv.ipynb'
     if only is not None: nb = out/f"cv-fold{'-'.join(map(str, only))}.ipynb"   # each fold's run its own report

@@ -23,7 +23,8 @@ from .evaluate import patient_metrics, overlap_metrics, volume_spacing, save_pre
 
 # %% auto #0
 __all__ = ['FOLD_RECIPE', 'DEFAULT_FOLDS', 'PARTIAL_CSV', 'institution', 'check_folds', 'cv_folds', 'score_fold', 'dice_stats',
-           'summarize_cv', 'build_ensemble', 'fold_budget', 'resumed_recipe', 'parse_folds', 'cross_validate']
+           'summarize_cv', 'build_ensemble', 'fold_budget', 'resumed_recipe', 'parse_folds', 'same_valid_pct',
+           'cross_validate']
 
 # %% ../nbs/16_crossval.ipynb #977b21dc
 def institution(case_id:str)->str:
@@ -328,6 +329,11 @@ def _partial(out:Path, plan:dict, rows:list, left:list, tta:bool, info:dict)->di
     return dict(summarize_cv(rows), **info, complete=False, folds=len(plan['folds']), folds_scored=sorted({int(r['fold']) for r in rows}),
                 folds_left=left, tta=tta, n_patients_planned=sum(len(f['test']) for f in plan['folds']))
 
+def same_valid_pct(plan:dict, valid_pct:float, f:Path):
+    "Refuse a `valid_pct` other than the one a cross-validation's folds were made with: their validation patients stand."
+    if valid_pct is not None and plan.get('valid_pct') is not None and valid_pct != plan['valid_pct']:
+        raise OptionError(f"--valid-pct {valid_pct}: the folds of {f} were made with {plan['valid_pct']}, and their validation patients stand")
+
 def _same_tta(out:Path, plan:dict, only:list, tta:bool):
     "Refuse a run of some folds whose `tta` is not the one the other folds were scored with: one summary would mix the two."
     other = [int(f['fold']) for f in plan['folds'] if int(f['fold']) not in only and (out/f"fold_{f['fold']}"/'scores.json').exists()
@@ -358,10 +364,10 @@ def cross_validate(data, # labelled data folder
                    balance:str=None, # tumour slices drawn 'slice' alike, balanced by 'patient', or small cross-sections more often: 'area' (None: the preset's)
                    seed:int=None, # seed of the folds, sampling and initialisation (None: 42, or a resumed cross-validation's)
                    train_seed:int=None, # seed of each fold's sampling and initialisation alone (None: `seed`): the same folds, trained anew
-                   valid_pct:float=0.15, # share of each fold's training patients used for validation
+                   valid_pct:float=None, # share of each fold's training patients used for validation (None: 0.15, or a planned cross-validation's)
                    max_minutes:float=None, # training time budget per fold, in minutes (None: the preset's `fold_minutes`, 0: none)
                    resume:bool=False, # continue an interrupted cross-validation in `out`
-                   fold=None, # train and score only these folds now, e.g. 4 or '3,4' (a list in Python); the run that scores the last one writes the summary and ensemble
+                   fold=None, # train and score only these folds now, e.g. 4 or '3,4' (a list in Python); the summary and ensemble come once every fold is scored
                    tta:bool=False, # flip test-time augmentation when scoring
                    layout:str=None, # data layout (None: detected)
                    modalities=None, # BraTS input channels, a list or comma-separated
@@ -404,11 +410,12 @@ def cross_validate(data, # labelled data folder
         plan = json.loads((out/'folds.json').read_text())
         if sorted(i for f in plan['folds'] for i in f['test']) != sorted(byid):
             raise DataError(out/'folds.json', f"its patients are not those of {data}: resume with the same data")
+        same_valid_pct(plan, valid_pct, out/'folds.json')
     else:
         if old := sorted(d.name for d in out.glob('fold_*') if d.is_dir()):   # folds of a plan that is gone: nothing checks them against a new one
             raise DataError(out, f"holds fold folders ({', '.join(old[:3])}{', ...' if len(old) > 3 else ''}) but no folds.json: a new plan "
                                  "would reuse models trained on other patients; remove them, or choose another folder")
-        plan = dict(cv_folds(list(byid), r['folds'], r['seed'], valid_pct),   # a fold run's own budget is its machine's, not the plan's
+        plan = dict(cv_folds(list(byid), r['folds'], r['seed'], .15 if valid_pct is None else valid_pct),   # a fold run's own budget is its machine's, not the plan's
                     recipe=dict(r, max_minutes=None) if only is not None else r)
         write_json(plan, out/'folds.json')
     kw = dict({k:r[k] for k in ('preset', 'epochs', 'size', 'encoder', 'bs', 'lr', 'loss', 'context', 'gamma', 'patch', 'ema', 'deep_supervision', 'last_cross', 'flair_fill', 'balance',
@@ -417,6 +424,7 @@ def cross_validate(data, # labelled data folder
               pretrained=pretrained, loader=loader, compile=compile, precision=precision)
     if only is not None: _same_tta(out, plan, only, tta)       # refused before the job's marker is set
     planned = fold_budget(r['preset'], (plan.get('recipe') or {}).get('max_minutes', r['max_minutes']))   # the plan's budget, not one fold run's own
+    opts = {k:v for k,v in dict(kw, max_minutes=planned or 0).items() if v is not None}   # the recipe as given (the rest: the preset's)
     with marked_incomplete(out, 'a cross-validation') as m_:   # killed: said at the top too, not only in the fold's folder
         todo = [f for f in plan['folds'] if _fold_state(out/f"fold_{f['fold']}", tta) != 'scored' and (only is None or int(f['fold']) in only)]
         if jobs > 1 and len(todo) > 1: _parallel_folds(data, out, todo, kw, tta, min(jobs, len(todo)), progress)
@@ -429,8 +437,7 @@ def cross_validate(data, # labelled data folder
             if 'identical_sequences' not in row:
                 c = byid[row['patient']]; row['identical_sequences'] = same_sequences(c.volume(), cases[0].channel_names); c.release()
         if left:
-            s = _partial(out, plan, rows, left, tta, dict(preset=r['preset'], data=str(data), max_minutes=planned,
-                                                          options={k:v for k,v in dict(kw, max_minutes=planned or 0).items() if v is not None}))
+            s = _partial(out, plan, rows, left, tta, dict(preset=r['preset'], data=str(data), max_minutes=planned, options=opts))
             m_['left'] = (f"a cross-validation with fold(s) {', '.join(map(str, left))} of {len(plan['folds'])} not yet scored: run them here "
                           f"(--fold {','.join(map(str, left))}), or copy in their fold_k folders from the runs that made them and run --resume; "
                           "the summary and the ensemble are written once every fold is scored")
@@ -443,7 +450,7 @@ def cross_validate(data, # labelled data folder
             with atomic_path(out/'cv_per_patient.csv') as tmp: df.to_csv(tmp, index=False)
             s = summarize_cv(rows)
             s.update(preset=r['preset'], data=str(data), folds=len(plan['folds']), tta=tta, max_minutes=planned, seeds=dict(folds=plan['seed'], training=kw['seed']),
-                     options={k:v for k,v in dict(kw, max_minutes=planned or 0).items() if v is not None},      # the recipe as given (the rest: the preset's)
+                     options=opts,
                      fold_max_minutes={k:(read_config(out/f"fold_{k}"/'model').get('train') or {}).get('max_minutes') for k in fm},   # each as it trained
                      train_minutes={k:m['train_minutes'] for k,m in fm.items()},
                      schedule_epochs={k:m.get('schedule_epochs') for k,m in fm.items()}, complete=True)   # as fitted to `max_minutes`
