@@ -10,10 +10,15 @@ CLI = [sys.executable, '-m', 'tumortrace.cli']
 def cv(tmp_path_factory):
     out = tmp_path_factory.mktemp('cv')/'cv'
     args = ['cv', '--data', str(DATA/'lgg'), '--out', str(out), '--folds', '2', '--preset', 'tiny', '--epochs', '1', '--size', '64', '--quiet']
+    r = subprocess.run(CLI + args + ['--plan-only'], capture_output=True, text=True, timeout=600)   # the plan alone: nothing trains
+    assert r.returncode == 0 and 'planned 2 folds of 6 patients (3, 3 test patients a fold)' in r.stdout, r.stderr[-3000:] + r.stdout
+    assert (out/'folds.json').exists() and not list(out.glob('fold_*')) and not list(out.glob('*.ipynb'))
+    assert 'fold(s) 0, 1 of 2 not yet scored' in (out/'INCOMPLETE').read_text()
     r = subprocess.run(CLI + args + ['--fold', '1'], capture_output=True, text=True, timeout=1200)   # one fold first, as another session would
     assert r.returncode == 0, r.stderr[-3000:]
     assert 'fold 1 scored, 3 patients' in r.stdout and 'fold(s) 0 of 2 not yet scored' in r.stdout, r.stdout[-2000:]
     assert (out/'cv-fold1.ipynb').exists() and not (out/'fold_0').exists() and not (out/'cv_summary.json').exists()
+    assert (out/'fold_1'/'cv-fold1.ipynb').read_bytes() == (out/'cv-fold1.ipynb').read_bytes()   # the fold's log goes where the fold goes
     r = subprocess.run(CLI + args + ['--resume'], capture_output=True, text=True, timeout=1200)     # the folds left: fold 0
     assert r.returncode == 0, r.stderr[-3000:]
     assert not (out/'INCOMPLETE').exists() and not (out/'cv_per_patient_partial.csv').exists()

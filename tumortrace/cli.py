@@ -6,9 +6,9 @@ Docs: https://tumortrace.github.io/tumortrace/cli.html.md"""
 
 # %% ../nbs/12_cli.ipynb #1600cb59
 from __future__ import annotations
-import argparse, json, sys, warnings
+import argparse, json, shutil, sys, time, warnings
 from pathlib import Path
-from .core import DataError, OptionError
+from .core import DataError, OptionError, atomic_path
 
 # %% auto #0
 __all__ = ['DEMO_EPOCHS', 'TRAIN_OPTIONS', 'CV_OPTIONS', 'EVALUATE_OPTIONS', 'PREDICT_OPTIONS', 'cmd_inspect', 'bundled_data',
@@ -330,8 +330,19 @@ def cmd_train(args)->int:
 CV_OPTIONS = ('folds', 'preset', 'epochs', 'size', 'encoder', 'bs', 'lr', 'loss', 'context', 'gamma', 'patch', 'ema', 'deep_supervision', 'flair_fill', 'balance', 'seed', 'train_seed', 'valid_pct', 'max_minutes', 'resume', 'fold', 'tta',
               'layout', 'modalities', 'target', 'group', 'jobs', 'compile', 'precision')
 
+def _plan_only(args, params:dict)->int:
+    "`cv --plan-only`: write the plan here, in this process (no job: nothing trains), and say how its folds run."
+    from tumortrace.crossval import cross_validate
+    s = cross_validate(**params, plan_only=True)
+    k = s['folds']
+    print(f"planned {k} folds of {s['n_patients']} patients ({', '.join(str(len(s['test'][i])) for i in range(k))} test patients a fold) "
+          f"in {s['plan']}. Run each fold with `tumortrace cv --data {args.data} --out {args.out} --fold K` (K from 0 to {k - 1}; several: "
+          f"--fold 0,1), here or on another machine in a folder holding a copy of folds.json, its own --max-minutes allowed; copy the "
+          f"fold_K folders back here and run `tumortrace cv --data {args.data} --out {args.out} --resume` for the summary and the ensemble")
+    return 0
+
 def cmd_cv(args)->int:
-    "Run the cross-validation job: k folds by patient, every patient scored once; the executed notebook is the report."
+    "Run the cross-validation job: k folds by patient, every patient scored once; the executed notebook is the report (`--plan-only`: the plan alone)."
     from tumortrace.crossval import check_folds, DEFAULT_FOLDS, parse_folds, PARTIAL_CSV, dice_stats, _same_tta, same_valid_pct
     from tumortrace.io import read_cases
     only = parse_folds(args.fold)                             # refused before anything runs
@@ -339,6 +350,7 @@ def cmd_cv(args)->int:
     from tumortrace.train import check_folder
     resumed = bool(args.resume) or (only is not None and (out/'folds.json').exists())   # a fold of a planned cross-validation
     check_folder(out, 'cv', resumed)                          # refused before the job: the folder's report is not overwritten
+    if getattr(args, 'plan_only', False): return _plan_only(args, params)
     rkw = {k:v for k in ('target', 'group') if (v := params.get(k)) is not None}
     if params.get('modalities'): rkw['modalities'] = params['modalities'].split(',')
     planned = resumed and (out/'folds.json').exists()
@@ -359,7 +371,12 @@ def cmd_cv(args)->int:
     nb = out/'cv.ipynb'
     if only is not None: nb = out/f"cv-fold{'-'.join(map(str, only))}.ipynb"   # each fold's run its own report
     elif nb.exists() and args.resume: nb = out/'cv-resumed.ipynb'
+    t0 = time.time()
     rc = run_job('cv', nb, params, progress=show_progress(args), epochs=_epoch_log(args))
+    for i in (only or []) if rc == 0 else []:               # each fold scored by this run keeps its log: copied back with fold_K/
+        d = out/f'fold_{i}'
+        if nb.exists() and (d/'scores.json').exists() and (d/'scores.json').stat().st_mtime >= t0:
+            with atomic_path(d/nb.name) as tmp: shutil.copy2(nb, tmp)
     if rc == 0 and (out/PARTIAL_CSV).exists():                # folds left to other runs
         import pandas as pd
         df = pd.read_csv(out/PARTIAL_CSV); d = dice_stats(df['dice']); ks = sorted(df['fold'].unique())
@@ -392,8 +409,10 @@ def _add_job(sub, name:str, help:str, func, options, cmd, out_help:str):
 
 def _add_cv(sub):
     from tumortrace.crossval import cross_validate
-    _add_job(sub, 'cv', 'k-fold cross-validation by patient (runs the papermill cv job)', cross_validate, CV_OPTIONS, cmd_cv,
-             'cross-validation folder')
+    p = _add_job(sub, 'cv', 'k-fold cross-validation by patient (runs the papermill cv job)', cross_validate, CV_OPTIONS, cmd_cv,
+                 'cross-validation folder')
+    p.add_argument('--plan-only', action='store_true', help="write the plan (folds.json: folds and recipe) and stop; run its folds "
+                   "apart with --fold K, here or on other machines (each in a folder holding a copy of folds.json)")
 
 def _add_train(sub):
     from tumortrace.train import train
@@ -454,7 +473,7 @@ def _add_eval_predict(sub):
     e.set_defaults(func=cmd_evaluate)
     p = sub.add_parser('predict', help='predict masks for new scans')
     p.add_argument('--model', required=True, help="a model folder, or a run or cross-validation folder holding one")
-    p.add_argument('inputs', nargs='+', help='image files, NIfTI files, LGG patient or BraTS case folders, folders of images or volumes, or a data set holding such folders')
+    p.add_argument('inputs', nargs='+', help='image files, NIfTI files ((X, Y, Z), or (X, Y, Z, C): the model\'s sequences in its order), LGG patient or BraTS case folders, folders of images or volumes, or a data set holding such folders')
     p.add_argument('--out', required=True, help='output folder')
     from tumortrace.inference import predict_paths
     add_options(p, predict_paths, PREDICT_OPTIONS)

@@ -11,7 +11,7 @@ import torch
 from collections import Counter
 from pathlib import Path
 import numpy as np
-from .core import DataError, OptionError, write_json, atomic_path, read_ahead, holds_out, marked_incomplete, job_lock
+from .core import DataError, OptionError, write_json, atomic_path, read_ahead, holds_out, marked_incomplete, job_lock, INCOMPLETE
 from .io import read_cases
 from .train import PRESETS, train, check_out, check_recipe, check_folder, _acting, _fill_for
 from .model import load_model, read_config, MODEL_FORMAT
@@ -329,6 +329,12 @@ def _partial(out:Path, plan:dict, rows:list, left:list, tta:bool, info:dict)->di
     return dict(summarize_cv(rows), **info, complete=False, folds=len(plan['folds']), folds_scored=sorted({int(r['fold']) for r in rows}),
                 folds_left=left, tta=tta, n_patients_planned=sum(len(f['test']) for f in plan['folds']))
 
+def _left_text(left:list, n:int)->str:
+    "The `INCOMPLETE` text of a cross-validation whose folds `left` (of `n`) are not scored yet: how to finish it."
+    return (f"a cross-validation with fold(s) {', '.join(map(str, left))} of {n} not yet scored: run them here "
+            f"(--fold {','.join(map(str, left))}), or copy in their fold_k folders from the runs that made them and run --resume; "
+            "the summary and the ensemble are written once every fold is scored")
+
 def same_valid_pct(plan:dict, valid_pct:float, f:Path):
     "Refuse a `valid_pct` other than the one a cross-validation's folds were made with: their validation patients stand."
     if valid_pct is not None and plan.get('valid_pct') is not None and valid_pct != plan['valid_pct']:
@@ -368,6 +374,7 @@ def cross_validate(data, # labelled data folder
                    max_minutes:float=None, # training time budget per fold, in minutes (None: the preset's `fold_minutes`, 0: none)
                    resume:bool=False, # continue an interrupted cross-validation in `out`
                    fold=None, # train and score only these folds now, e.g. 4 or '3,4' (a list in Python); the summary and ensemble come once every fold is scored
+                   plan_only:bool=False, # write the plan (`folds.json`: folds and recipe) and stop; its folds then run apart (`fold`), here or on other machines
                    tta:bool=False, # flip test-time augmentation when scoring
                    layout:str=None, # data layout (None: detected)
                    modalities=None, # BraTS input channels, a list or comma-separated
@@ -386,6 +393,7 @@ def cross_validate(data, # labelled data folder
                  deep_supervision=deep_supervision, context=context, encoder=encoder)
     if jobs < 1: raise OptionError(f"--jobs must be at least 1, not {jobs!r}")
     only = parse_folds(fold)
+    if plan_only and (only is not None or resume): raise OptionError("--plan-only makes a new plan: give it without --fold or --resume (they run a plan's folds)")
     out = check_out(out, data, 'cross-validation folder')
     resume = resume or (only is not None and (out/'folds.json').exists())   # a fold of a planned cross-validation goes on with its plan
     check_folder(out, 'cv', resume)                          # never over a training run's model, nor a finished cross-validation
@@ -418,6 +426,10 @@ def cross_validate(data, # labelled data folder
         plan = dict(cv_folds(list(byid), r['folds'], r['seed'], .15 if valid_pct is None else valid_pct),   # a fold run's own budget is its machine's, not the plan's
                     recipe=dict(r, max_minutes=None) if only is not None else r)
         write_json(plan, out/'folds.json')
+        if plan_only:                                         # every fold left to the runs that follow: said where the ensemble will be
+            with atomic_path(out/INCOMPLETE) as tmp: tmp.write_text(_left_text(list(range(r['folds'])), r['folds']) + '\n')
+            return dict(planned=True, folds=r['folds'], n_patients=len(byid), seed=r['seed'], plan=str(out/'folds.json'),
+                        test={int(f['fold']):list(f['test']) for f in plan['folds']})
     kw = dict({k:r[k] for k in ('preset', 'epochs', 'size', 'encoder', 'bs', 'lr', 'loss', 'context', 'gamma', 'patch', 'ema', 'deep_supervision', 'last_cross', 'flair_fill', 'balance',
                                 'layout', 'modalities', 'target', 'group')},        # the recipe by name, each fold trained alike
               seed=r['seed'] if r['train_seed'] is None else r['train_seed'], max_minutes=budget or 0,
@@ -438,9 +450,7 @@ def cross_validate(data, # labelled data folder
                 c = byid[row['patient']]; row['identical_sequences'] = same_sequences(c.volume(), cases[0].channel_names); c.release()
         if left:
             s = _partial(out, plan, rows, left, tta, dict(preset=r['preset'], data=str(data), max_minutes=planned, options=opts))
-            m_['left'] = (f"a cross-validation with fold(s) {', '.join(map(str, left))} of {len(plan['folds'])} not yet scored: run them here "
-                          f"(--fold {','.join(map(str, left))}), or copy in their fold_k folders from the runs that made them and run --resume; "
-                          "the summary and the ensemble are written once every fold is scored")
+            m_['left'] = _left_text(left, len(plan['folds']))
         else:
             if sorted(r['patient'] for r in rows) != sorted(byid):        # every patient scored once, by the fold that never trained on it
                 raise DataError(out/'folds.json', "its folds do not score every patient exactly once: remove the cross-validation and run again")

@@ -362,8 +362,11 @@ def _brats_files(folder:Path)->tuple[dict, str]:
 # %% ../nbs/02_io.ipynb #1b29f092
 MAX_VOXELS = 1 << 30 # largest NIfTI volume (voxels) the readers accept; set `tumortrace.io.MAX_VOXELS` to read larger ones
 
-def read_nifti(path, what:str='image')->tuple[np.ndarray, np.ndarray, tuple]:
-    "Load a 3-D NIfTI volume: (array, affine, voxel spacing in mm); a .nii.gz is decompressed whole, so that its checksum is checked."
+def read_nifti(path,
+               what:str='image', # what the volume is ('image', a modality, 'segmentation': NaN refused), for messages
+               channels:bool=False, # True: an (X, Y, Z, C) image of several sequences is kept 4-D (channels last)
+              )->tuple[np.ndarray, np.ndarray, tuple]:
+    "Load a 3-D NIfTI volume (or, with `channels`, 4-D): (array, affine, voxel spacing in mm); a .nii.gz is decompressed whole, so that its checksum is checked."
     import nibabel as nib
     path = Path(path)
     try:
@@ -377,13 +380,30 @@ def read_nifti(path, what:str='image')->tuple[np.ndarray, np.ndarray, tuple]:
         a = np.asanyarray(img.dataobj)
     except DataError: raise
     except Exception as e: raise DataError(path, f"cannot be read as NIfTI ({type(e).__name__}: {e})") from None
-    if np.issubdtype(a.dtype, np.floating) and a.size and np.isnan(a).all():   # a whole volume (not one padded slice): no data
+    return _checked_voxels(a, path, what, channels), img.affine, nifti_spacing(img)
+
+def _checked_voxels(a:np.ndarray, # a NIfTI's voxels, as stored
+                   path, # its file (or a name), for messages
+                   what:str='image', # what the volume is ('segmentation': NaN refused)
+                   channels:bool=False, # True: (X, Y, Z, C) kept, each channel checked alone
+                  )->np.ndarray:
+    "`a` as (X, Y, Z) (or (X, Y, Z, C) with `channels`): a volume or channel all NaN refused, NaN voxels read as the background (warned), infinities refused."
+    if a.ndim == 4 and a.shape[-1] == 1: a = a[..., 0]   # (X, Y, Z, 1), as some converters write
+    if 0 in a.shape: raise DataError(path, f"{what} volume has shape {a.shape}: no voxels")
+    floats = np.issubdtype(a.dtype, np.floating)
+    if floats and np.isnan(a).all():                      # a whole volume (not one padded slice): no data
         raise DataError(path, f"{what} volume is NaN everywhere: it holds no data")
-    if a.ndim == 4 and a.shape[-1] == 1: a = a[..., 0]
-    if a.ndim != 3: raise DataError(path, f"{what} volume is {a.ndim}-D (shape {a.shape}); expected 3-D" + (": a case of several sequences goes in "
-                                          "as a folder of one file per sequence with BraTS names (in Python, `model.predict(file)` also takes it whole)" if a.ndim == 4 and what == 'image' else ""))
-    a = _finite(a, path, f"{what} volume", 'voxels', 'error' if what == 'segmentation' else 'warn')
-    return a, img.affine, nifti_spacing(img)
+    if a.ndim == 4 and channels:                          # several sequences in one file (as the Medical Segmentation Decathlon's BraTS)
+        if floats and (empty := [i for i in range(a.shape[-1]) if np.isnan(a[..., i]).all()]):
+            raise DataError(path, f"{what} volume's channel {empty[0]} is NaN everywhere: it holds no data")
+        if floats and not np.isfinite(a).all():           # each sequence's NaN read as its own background
+            a = np.stack([_finite(a[..., i], path, f"channel {i} of its {what} volume", 'voxels') for i in range(a.shape[-1])], -1)
+        return a
+    if a.ndim != 3:
+        raise DataError(path, f"{what} volume is {a.ndim}-D (shape {a.shape}); expected " + ("(X, Y, Z) or (X, Y, Z, C)" if channels else "3-D" + (
+                              ": a case of several sequences is one (X, Y, Z, C) file, or a folder of one 3-D file per sequence with BraTS names"
+                              if a.ndim == 4 and what == 'image' else "")))
+    return _finite(a, path, f"{what} volume", 'voxels', 'error' if what == 'segmentation' else 'warn')
 
 VOXEL_ORDER = ('P', 'L', 'S') # NIfTI voxels are read in this order: rows anterior -> posterior, columns the patient's right -> left, slices upward
 
@@ -667,20 +687,26 @@ def _grouped_images(folder:Path, files:list, group:str)->list[Case]:
     return [Case(k, 'folder', [f.stem for f in fs], _image_loader(fs, len(one)), None, one, source=folder, files=[(f, None) for f in fs])
             for k,fs in _group_files([f for f in files if f not in odd], group, "the model's patient pattern").items()] + [read_image_case(f) for f in odd]
 
-def read_nifti_case(path)->Case:
-    "One 3-D NIfTI volume as a one-channel `Case` without a mask, in one voxel order (`voxel_order`; `to_stored` undoes it): axial slices, as radiology viewers show them."
+def read_nifti_case(path,
+                    modalities=None, # names of an (X, Y, Z, C) file's channels, in its order (the model's `channel_names`); None: channel0, channel1, ...
+                   )->Case:
+    "One NIfTI volume as a `Case` without a mask, in one voxel order (`voxel_order`; `to_stored` undoes it): axial slices, as radiology viewers show them; an (X, Y, Z, C) file is one case of C sequences."
     import nibabel as nib
     path = Path(path)
     try: hdr = nib.load(str(path))
     except Exception as e: raise DataError(path, f"cannot be read as NIfTI ({type(e).__name__}: {e})") from None
-    if len(hdr.shape) < 3: raise DataError(path, f"image volume is {len(hdr.shape)}-D (shape {hdr.shape}); expected 3-D")
+    if not 3 <= len(hdr.shape) <= 4: raise DataError(path, f"image volume is {len(hdr.shape)}-D (shape {hdr.shape}); expected (X, Y, Z) or (X, Y, Z, C)")
+    n = hdr.shape[3] if len(hdr.shape) == 4 else 1
+    names = ['image'] if n == 1 else list(modalities) if modalities is not None and len(modalities) == n else [f'channel{i}' for i in range(n)]
     to_order,back,affine,shape,zs = voxel_order(hdr.affine, hdr.shape[:3], path, _oriented(hdr))
     cache = {}
-    def vol():
-        if (a := cache.get('a')) is None: a = cache['a'] = to_order(read_nifti(path)[0])
+    def vol():                                            # (X, Y, Z, C) in `VOXEL_ORDER`
+        if (a := cache.get('a')) is None:
+            a = read_nifti(path, channels=True)[0]
+            a = cache['a'] = to_order(a if a.ndim == 4 else a[..., None])
         return a
-    def load_image(i): return vol()[:, :, i, None].astype(np.float32)
-    return Case(_nii_stem(path), 'nifti', zs, load_image, None, ['image'], affine=affine if _oriented(hdr) else None,   # no codes: no orientation to show
+    def load_image(i): return vol()[:, :, i].astype(np.float32)
+    return Case(_nii_stem(path), 'nifti', zs, load_image, None, names, affine=affine if _oriented(hdr) else None,   # no codes: no orientation to show
                 spacing=_case_spacing(affine, hdr), source=path, files=[(path, None)], to_stored=back, forget=cache.clear)
 
 def _brats_named(folder:Path)->bool:
@@ -721,14 +747,14 @@ def expand_inputs(path, # a file or folder given to predict
     return [q for d in subs for q in ((_separate_scans(d, group, layout) or [d]) if _scans_at_top(d) else [d])] or [path]   # case folders of separate scans: their files
 
 def read_inputs(path, # an image, a NIfTI file, an LGG patient folder, a BraTS case folder or a folder of images
-                modalities=None, # BraTS inputs the model takes, in order
+                modalities=None, # the sequences the model takes, in order: a BraTS folder's files, an (X, Y, Z, C) file's channel names
                 group:str=None, # a folder of images: the regex whose first group names the patient (the model's `reader.group`), so that its slices are one case
                 layout:str=None, # the model's layout: 'folder' reads LGG-named images as separate scans (not one LGG patient)
                )->list[Case]:
     "The scans at `path` as `Case`s to predict (no masks read)."
     path = Path(path)
     if path.is_file():
-        if path.name.lower().endswith(NII): return [read_nifti_case(path)]
+        if path.name.lower().endswith(NII): return [read_nifti_case(path, modalities)]
         if path.suffix.lower() in IMAGE_EXTS: return [read_image_case(path)]
         raise DataError(path, "is neither a 2-D image (png, jpg, tif) nor a NIfTI volume")
     if not path.is_dir(): raise DataError(path, "does not exist")
@@ -736,8 +762,8 @@ def read_inputs(path, # an image, a NIfTI file, an LGG patient folder, a BraTS c
     if nii and _brats_named(path): return [read_brats_case(path, modalities=modalities, labelled=False)]
     if files and not nii and not group and layout != 'folder' and all(_lgg_re.match(f.name) for f in files):
         return [read_lgg_case(path, labelled=False)]      # one LGG patient (a plain-folder model: each image a scan, as it trained)
-    if files and group: return [read_nifti_case(f) for f in sorted(nii, key=lambda f: _natural_key(f.name))] + _grouped_images(path, files, group)
-    cases = [read_nifti_case(f) if f.name.lower().endswith(NII) else read_image_case(f)   # separate scans (e.g. nnU-Net's case_0000.nii.gz),
+    if files and group: return [read_nifti_case(f, modalities) for f in sorted(nii, key=lambda f: _natural_key(f.name))] + _grouped_images(path, files, group)
+    cases = [read_nifti_case(f, modalities) if f.name.lower().endswith(NII) else read_image_case(f)   # separate scans (e.g. nnU-Net's case_0000.nii.gz),
              for f in sorted(nii + files, key=lambda f: _natural_key(f.name))]          # in name order, as `expand_inputs` gives them
     if not cases: raise DataError(path, "holds no images or NIfTI volumes")
     return cases

@@ -779,46 +779,26 @@ def _as_stored(to_stored):
         return to_stored(np.moveaxis(a, 0, -1))
     return back
 
-def _nii_shape(f:Path)->tuple:
-    "A NIfTI file's shape from its header; () if it cannot be read (`read_nifti_case` then says why)."
-    import nibabel as nib
-    try: return tuple(nib.load(str(f)).shape)
-    except Exception: return ()
+def _nib_image(o)->bool: return hasattr(o, 'dataobj') and hasattr(o, 'affine') and hasattr(o, 'header')
 
 @patch
-def predict(self:SegModel,
-            x, # (H, W) or (H, W, C) image, (N, H, W, C) volume (slices first, as the model saw them), a `Case`, an image / NIfTI file path, or a nibabel image
-            postprocess:str='auto', # 'auto': the model's recorded choice (as `tumortrace predict` and `evaluate`), 'none', or a spec
-            affine=None, # with an (X, Y, Z[, C]) array as a NIfTI stores it (e.g. nibabel's `get_fdata()`): its 4 x 4 voxel -> world affine; read as its file would be
-            brain=None, # brain mask of an array, in its layout: (N, H, W) for a volume, (X, Y, Z) with `affine` (None: found in the image)
-            **kwargs, # passed to `predict_volume` (tta, bs, probs, uncertainty)
-           ):
-    "Class-index mask in the input's geometry, post-processed: (H, W) for an image, (N, H, W) for a volume or a `Case`'s slices, (X, Y, Z) for a NIfTI file or image, or an array with its `affine` (probabilities / uncertainty after it on request)."
-    from tumortrace.io import read_image, read_nifti_case, voxel_order, _oriented, _finite, NII
-    from tumortrace.postprocess import postprocess as clean, check_spec
-    def nib_image(o): return hasattr(o, 'dataobj') and hasattr(o, 'affine') and hasattr(o, 'header')
-    if (affine is not None or brain is not None) and (nib_image(x) or isinstance(x, (Case, str, Path))):
+def _predict_input(self:SegModel, x, affine=None, brain=None)->tuple:
+    "`predict`'s input as a volume: ((N, H, W, C) volume, its brain mask or None, `back` (an (N, ...) result -> the input's own layout), the input's file or None, True for one (H, W, C) array)."
+    from tumortrace.io import read_image, read_nifti_case, voxel_order, _oriented, _checked_voxels, NII
+    if (affine is not None or brain is not None) and (_nib_image(x) or isinstance(x, (Case, str, Path))):
         raise ValueError(f"{'affine' if affine is not None else 'brain'} goes with an array: a Case, a file or a nibabel image carries its own")
-    spec = (self.decision_rule(kwargs.get('tta') or kwargs.get('uncertainty'))['postprocess'] or 'none') if postprocess == 'auto' else check_spec(postprocess)
-    back,f,oriented,what = (lambda a: a),None,True,'the array'   # `back`: the (N, ...) result in the input's own layout; `f`: the input's file
+    back,f,oriented,what = (lambda a: a),None,True,'the array'
     if isinstance(x, Case): c,x,brain = x,x.volume(),x.brain_volume(); c.release()   # its slices: (N, H, W) as `Case.mask_volume`
     elif isinstance(x, (str, Path)):
         f = Path(x)
-        if f.name.lower().endswith(NII) and len(sh := _nii_shape(f)) == 4 and sh[3] > 1:   # (X, Y, Z, C): read as its nibabel image
-            import nibabel as nib
-            x = nib.load(str(f))
-        elif f.name.lower().endswith(NII):               # read in `io.VOXEL_ORDER` (as `tumortrace predict` does), answered in the file's
-            c = read_nifti_case(f); x,brain,back = c.volume(), c.brain_volume(), _as_stored(c.to_stored)
-        else: x = read_image(f)
-    if nib_image(x):                                     # its header may say nothing of orientation: read as stored then, as its file is
-        what = x.get_filename() or 'the nibabel image'
-        a,oriented = np.asanyarray(x.dataobj), _oriented(x)
-        affine = x.affine if x.affine is not None else x.header.get_best_affine()   # made without one: the header's, as its file would say
-        if a.ndim not in (3, 4) or 0 in a.shape: raise DataError(what, f"image volume has shape {a.shape}: expected (X, Y, Z) or (X, Y, Z, C)")
-        chans = [a] if a.ndim == 3 else [a[..., i] for i in range(a.shape[-1])]
-        if np.issubdtype(a.dtype, np.floating) and (empty := [i for i,ch in enumerate(chans) if np.isnan(ch).all()]):
-            raise DataError(what, f"image volume{'' if a.ndim == 3 else f' channel {empty[0]}'} is NaN everywhere: it holds no data")
-        x = _finite(a, what, 'image volume', 'voxels') if a.ndim == 3 else np.stack([_finite(ch, what, f'channel {i} of its volume', 'voxels') for i,ch in enumerate(chans)], -1)
+        if f.name.lower().endswith(NII):                 # read in `io.VOXEL_ORDER` (as `tumortrace predict` does), answered in the file's;
+            c = read_nifti_case(f, self.cfg.channel_names)   # an (X, Y, Z, C) file: the model's sequences, in its order
+            return c.volume(), c.brain_volume(), _as_stored(c.to_stored), f, False
+        x = read_image(f)
+    if _nib_image(x):                                    # its header may say nothing of orientation: read as stored then, as its file is
+        img,what = x, x.get_filename() or 'the nibabel image'
+        x,oriented = _checked_voxels(np.asanyarray(img.dataobj), what, 'image', channels=True), _oriented(img)
+        affine = img.affine if img.affine is not None else img.header.get_best_affine()   # made without one: the header's, as its file would say
     x = np.asarray(x.detach().cpu() if isinstance(x, torch.Tensor) else x)
     one_image = x.ndim == 3 and affine is None and f is None  # read as one (H, W, C) image
     if brain is not None: brain = np.asarray(brain.detach().cpu() if isinstance(brain, torch.Tensor) else brain)
@@ -840,6 +820,20 @@ def predict(self:SegModel,
         x,back = x[None], (lambda a: a[0])
         if brain is not None: brain = brain[None]
     if x.ndim != 4: raise ValueError(f"expected an (H, W[, C]) image or an (N, H, W, C) volume, got shape {x.shape}")
+    return x, brain, back, f, one_image
+
+@patch
+def predict(self:SegModel,
+            x, # (H, W) or (H, W, C) image, (N, H, W, C) volume (slices first, as the model saw them), a `Case`, an image / NIfTI file path, or a nibabel image
+            postprocess:str='auto', # 'auto': the model's recorded choice (as `tumortrace predict` and `evaluate`), 'none', or a spec
+            affine=None, # with an (X, Y, Z[, C]) array as a NIfTI stores it (e.g. nibabel's `get_fdata()`): its 4 x 4 voxel -> world affine; read as its file would be
+            brain=None, # brain mask of an array, in its layout: (N, H, W) for a volume, (X, Y, Z) with `affine` (None: found in the image)
+            **kwargs, # passed to `predict_volume` (tta, bs, probs, uncertainty)
+           ):
+    "Class-index mask in the input's geometry, post-processed: (H, W) for an image, (N, H, W) for a volume or a `Case`'s slices, (X, Y, Z) for a NIfTI file or image, or an array with its `affine` (probabilities / uncertainty after it on request)."
+    from tumortrace.postprocess import postprocess as clean, check_spec
+    spec = (self.decision_rule(kwargs.get('tta') or kwargs.get('uncertainty'))['postprocess'] or 'none') if postprocess == 'auto' else check_spec(postprocess)
+    x,brain,back,f,one_image = self._predict_input(x, affine, brain)
     if (bs := kwargs.get('bs')) is not None and bs < 1: raise ValueError(f"bs (slices per forward pass) must be at least 1, not {bs}")
     try: res = self.predict_volume(x, brain, **kwargs)
     except ValueError as e:                           # what the input holds (e.g. the channels the model takes): named by its file
