@@ -27,7 +27,7 @@ def _save_png(a:np.ndarray, path:Path):
     with atomic_path(path) as tmp: Image.fromarray(a).save(tmp, format='PNG')
 
 def _save_nifti(a:np.ndarray, affine, ref_header, path:Path, what:str='segmentation'):
-    "Write `a` as uint8 NIfTI with the input's affine and header (its NIfTI version too), the display range and description made the output's."
+    "Write `a` as uint8 NIfTI with the input's affine and header (its NIfTI version too); the display range, description, intent and time fields made the output's."
     import nibabel as nib
     cls = nib.Nifti2Image if isinstance(ref_header, nib.Nifti2Header) else nib.Nifti1Image
     shp = tuple(ref_header.get_data_shape()) if ref_header is not None else ()
@@ -37,6 +37,9 @@ def _save_nifti(a:np.ndarray, affine, ref_header, path:Path, what:str='segmentat
     h = img.header
     h['cal_min'],h['cal_max'] = 0, int(a.max()) if a.size else 0          # not the scan's window (cal_max 3000 hides labels 0-4)
     h['descrip'] = f'TumorTrace {what}'.encode()[:80]
+    h.set_intent('none')                                                     # not the input's (a multi-sequence file's 'vector')
+    h.set_xyzt_units(h.get_xyzt_units()[0], 'unknown')                       # a map in space: no time unit, offset or slice timing
+    h['toffset'],h['slice_duration'],h['slice_start'],h['slice_end'],h['slice_code'] = 0, 0, 0, 0, 0
     h.set_slope_inter(1, 0)                                                  # labels stored as they are
     with atomic_path(path, suffix='.nii.gz') as tmp: nib.save(img, str(tmp))
 

@@ -388,6 +388,7 @@ def _checked_voxels(a:np.ndarray, # a NIfTI's voxels, as stored
                    channels:bool=False, # True: (X, Y, Z, C) kept, each channel checked alone
                   )->np.ndarray:
     "`a` as (X, Y, Z) (or (X, Y, Z, C) with `channels`): a volume or channel all NaN refused, NaN voxels read as the background (warned), infinities refused."
+    if a.ndim > 4 and sum(s > 1 for s in a.shape[3:]) <= 1: a = a.reshape(*a.shape[:3], -1)   # ITK's (X, Y, Z, 1, C) vector image: (X, Y, Z, C)
     if a.ndim == 4 and a.shape[-1] == 1: a = a[..., 0]   # (X, Y, Z, 1), as some converters write
     if 0 in a.shape: raise DataError(path, f"{what} volume has shape {a.shape}: no voxels")
     floats = np.issubdtype(a.dtype, np.floating)
@@ -695,8 +696,10 @@ def read_nifti_case(path,
     path = Path(path)
     try: hdr = nib.load(str(path))
     except Exception as e: raise DataError(path, f"cannot be read as NIfTI ({type(e).__name__}: {e})") from None
-    if not 3 <= len(hdr.shape) <= 4: raise DataError(path, f"image volume is {len(hdr.shape)}-D (shape {hdr.shape}); expected (X, Y, Z) or (X, Y, Z, C)")
-    n = hdr.shape[3] if len(hdr.shape) == 4 else 1
+    if len(hdr.shape) < 3 or sum(s > 1 for s in hdr.shape[3:]) > 1:   # ITK's (X, Y, Z, 1, C) is (X, Y, Z, C)
+        raise DataError(path, f"image volume is {len(hdr.shape)}-D (shape {hdr.shape}); expected (X, Y, Z) or (X, Y, Z, C)")
+    if 0 in hdr.shape: raise DataError(path, f"image volume has shape {hdr.shape}: no voxels")
+    n = int(np.prod(hdr.shape[3:], dtype=np.int64))
     names = ['image'] if n == 1 else list(modalities) if modalities is not None and len(modalities) == n else [f'channel{i}' for i in range(n)]
     to_order,back,affine,shape,zs = voxel_order(hdr.affine, hdr.shape[:3], path, _oriented(hdr))
     cache = {}
