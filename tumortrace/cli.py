@@ -6,7 +6,7 @@ Docs: https://tumortrace.github.io/tumortrace/cli.html.md"""
 
 # %% ../nbs/12_cli.ipynb #1600cb59
 from __future__ import annotations
-import argparse, json, shutil, sys, time, warnings
+import argparse, json, shutil, sys, warnings
 from pathlib import Path
 from .core import DataError, OptionError, atomic_path
 
@@ -341,6 +341,24 @@ def _plan_only(args, params:dict)->int:
           f"fold_K folders back here and run `tumortrace cv --data {args.data} --out {args.out} --resume` for the summary and the ensemble")
     return 0
 
+def _stat(f:Path)->tuple|None:
+    "A file's (mtime in ns, inode, size), None where it does not exist: whether a run wrote it."
+    try: s = f.stat(); return s.st_mtime_ns, s.st_ino, s.st_size
+    except OSError: return None
+
+def _keep_fold_logs(out:Path, nb:Path, before:dict):
+    "Copy a fold run's job notebook (and a parallel worker's `fold_K.log`) into each fold whose `scores.json` it wrote (`before`: their `_stat`s), beside any log there: they travel with `fold_K/`."
+    for i,was in before.items():
+        d = out/f'fold_{i}'
+        if (now := _stat(d/'scores.json')) is None or now == was: continue
+        for src in (nb, out/f'fold_{i}.log'):
+            if not src.is_file(): continue
+            dst,k = d/src.name, 1
+            while dst.exists(): k += 1; dst = d/f'{src.stem}-{k}{src.suffix}'   # an earlier run's log stays
+            try:
+                with atomic_path(dst) as tmp: shutil.copy2(src, tmp)
+            except OSError as e: print(f"warning: {src} not copied into {d} ({e.strerror})", file=sys.stderr)
+
 def cmd_cv(args)->int:
     "Run the cross-validation job: k folds by patient, every patient scored once; the executed notebook is the report (`--plan-only`: the plan alone)."
     from tumortrace.crossval import check_folds, DEFAULT_FOLDS, parse_folds, PARTIAL_CSV, dice_stats, _same_tta, same_valid_pct
@@ -371,12 +389,9 @@ def cmd_cv(args)->int:
     nb = out/'cv.ipynb'
     if only is not None: nb = out/f"cv-fold{'-'.join(map(str, only))}.ipynb"   # each fold's run its own report
     elif nb.exists() and args.resume: nb = out/'cv-resumed.ipynb'
-    t0 = time.time()
-    rc = run_job('cv', nb, params, progress=show_progress(args), epochs=_epoch_log(args))
-    for i in (only or []) if rc == 0 else []:               # each fold scored by this run keeps its log: copied back with fold_K/
-        d = out/f'fold_{i}'
-        if nb.exists() and (d/'scores.json').exists() and (d/'scores.json').stat().st_mtime >= t0:
-            with atomic_path(d/nb.name) as tmp: shutil.copy2(nb, tmp)
+    before = {i:_stat(out/f'fold_{i}'/'scores.json') for i in (only or [])}
+    try: rc = run_job('cv', nb, params, progress=show_progress(args), epochs=_epoch_log(args))
+    finally: _keep_fold_logs(out, nb, before)                 # also when a later fold failed: the ones scored keep their log
     if rc == 0 and (out/PARTIAL_CSV).exists():                # folds left to other runs
         import pandas as pd
         df = pd.read_csv(out/PARTIAL_CSV); d = dice_stats(df['dice']); ks = sorted(df['fold'].unique())
@@ -516,13 +531,14 @@ def _add_report(sub):
 
 # %% ../nbs/12_cli.ipynb #2d8a9a47
 def _parser()->argparse.ArgumentParser:
+    from tumortrace.io import LAYOUTS
     p = argparse.ArgumentParser(prog='tumortrace', description='Brain-tumour segmentation workbench for MRI.')
     sub = p.add_subparsers(dest='command', required=True)
     i = sub.add_parser('inspect', help='validate a data set and summarise it')
-    i.add_argument('path', help='data folder (LGG patients, BraTS cases, images/+masks/ or x + x_mask pairs)')
+    i.add_argument('path', help='data folder (LGG patients, BraTS cases, images/+masks/ or x + x_mask pairs, an nnU-Net / Decathlon data set)')
     i.add_argument('--json', action='store_true', help='print one JSON object')
-    i.add_argument('--layout', choices=['lgg', 'brats', 'folder'], help='override the detected layout')
-    i.add_argument('--modalities', help='BraTS input channels, comma-separated (e.g. flair,t1ce)')
+    i.add_argument('--layout', choices=list(LAYOUTS), help='override the detected layout')
+    i.add_argument('--modalities', help='input channels by name (BraTS, nnU-Net), comma-separated (e.g. flair,t1ce)')
     i.add_argument('--target', choices=['whole', 'multiclass'], help='BraTS target: whole tumour or all labels')
     i.add_argument('--group', help="plain folders: regex whose first group is the patient id in a file name, e.g. '(.+)_\\d+$' (as train takes it)")
     i.set_defaults(func=cmd_inspect)

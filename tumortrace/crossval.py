@@ -377,7 +377,7 @@ def cross_validate(data, # labelled data folder
                    plan_only:bool=False, # write the plan (`folds.json`: folds and recipe) and stop; its folds then run apart (`fold`), here or on other machines
                    tta:bool=False, # flip test-time augmentation when scoring
                    layout:str=None, # data layout (None: detected)
-                   modalities=None, # BraTS input channels, a list or comma-separated
+                   modalities=None, # input channels by name (BraTS, nnU-Net), a list or comma-separated
                    target:str=None, # BraTS target: 'whole' or 'multiclass'
                    group:str=None, # plain folders: regex whose first group is the patient id
                    pretrained='auto', # encoder weights: 'auto' (if on disk) or False

@@ -250,7 +250,7 @@ def has_prediction(folder, case_id:str,
                   )->bool:
     "True if `folder` keeps a prediction of `case_id` that lines up with its case as read now."
     if folder is None or not (f := _pred_file(folder, case_id)).exists(): return False
-    if case is None or case.layout not in ('brats', 'nifti'): return True
+    if case is None or case.layout not in ('brats', 'nifti', 'nnunet'): return True
     from tumortrace.io import VOXEL_ORDER
     with np.load(f) as z: return 'voxel_order' in z and str(z['voxel_order']) == ''.join(VOXEL_ORDER)
 

@@ -38,7 +38,7 @@ def _save_nifti(a:np.ndarray, affine, ref_header, path:Path, what:str='segmentat
     h['cal_min'],h['cal_max'] = 0, int(a.max()) if a.size else 0          # not the scan's window (cal_max 3000 hides labels 0-4)
     h['descrip'] = f'TumorTrace {what}'.encode()[:80]
     h.set_intent('none')                                                     # not the input's (a multi-sequence file's 'vector')
-    h.set_xyzt_units(h.get_xyzt_units()[0], 'unknown')                       # a map in space: no time unit, offset or slice timing
+    h['xyzt_units'] = int(h['xyzt_units']) & 0x07                            # a map in space: its spatial unit, no time unit, offset or slice timing
     h['toffset'],h['slice_duration'],h['slice_start'],h['slice_end'],h['slice_code'] = 0, 0, 0, 0, 0
     h.set_slope_inter(1, 0)                                                  # labels stored as they are
     with atomic_path(path, suffix='.nii.gz') as tmp: nib.save(img, str(tmp))
@@ -62,7 +62,7 @@ def _units(mask, spacing):
 def _nifti_header(case:Case)->tuple:
     "The NIfTI header and affine of a volume case's first input, as stored (outputs copy them); (None, None) for other cases."
     import nibabel as nib
-    if case.layout not in ('nifti', 'brats'): return None, None
+    if case.layout not in ('nifti', 'brats', 'nnunet'): return None, None
     img = nib.load(str(case.files[0][0]))
     return img.header, img.affine
 
@@ -228,7 +228,7 @@ def predict_paths(model:SegModel, # from `load_model`
 # %% ../nbs/08_inference.ipynb #9503d329
 def _write_masks(case:Case, name:str, save:np.ndarray, unc, dest)->Path:
     "Write a case's label mask (and uncertainty) in its own format and geometry: NIfTI with its affine, PNG per slice; returns the output."
-    if case.layout in ('nifti', 'brats'):
+    if case.layout in ('nifti', 'brats', 'nnunet'):
         written,(hdr,aff) = dest(f'{name}_seg.nii.gz'), _nifti_header(case)
         stored = case.to_stored or (lambda a: a)             # back to the file's own voxel order (read in `io.VOXEL_ORDER`)
         _save_nifti(stored(save.transpose(1, 2, 0)), aff, hdr, written)

@@ -1,4 +1,4 @@
-"""Readers for the LGG TIFF folders, BraTS NIfTI volumes and plain image/mask folders; all return `Case`s.
+"""Readers for the LGG TIFF folders, BraTS NIfTI volumes, plain image/mask folders and nnU-Net / Decathlon data sets; all return `Case`s.
 
 Docs: https://tumortrace.github.io/tumortrace/io.html.md"""
 
@@ -6,7 +6,7 @@ Docs: https://tumortrace.github.io/tumortrace/io.html.md"""
 
 # %% ../nbs/02_io.ipynb #12101ddb
 from __future__ import annotations
-import os, re, warnings
+import json, os, re, warnings
 from pathlib import Path
 import numpy as np
 from .core import Case, DataError, OptionError
@@ -15,9 +15,9 @@ from .core import Case, DataError, OptionError
 __all__ = ['IMAGE_EXTS', 'MAX_SIDE', 'LGG_CHANNELS', 'COLOUR_CHANNELS', 'BRATS_LABELS', 'BRATS_REGIONS', 'NII', 'MAX_VOXELS',
            'VOXEL_ORDER', 'SLICE_NAME', 'LAYOUTS', 'read_image', 'to_class_mask', 'read_mask', 'image_shape',
            'read_lgg_case', 'read_lgg', 'identical_sequences', 'brats_generation', 'AmbiguousFiles', 'read_nifti',
-           'voxel_order', 'nifti_spacing', 'read_brats_case', 'to_class_mask_volume', 'read_brats', 'read_folder',
-           'grouping_hint', 'detect_layout', 'read_cases', 'image_channels', 'read_image_case', 'read_nifti_case',
-           'expand_inputs', 'read_inputs', 'summarize']
+           'voxel_order', 'nifti_spacing', 'read_brats_case', 'to_class_mask_volume', 'read_brats', 'read_nnunet',
+           'read_folder', 'grouping_hint', 'detect_layout', 'read_cases', 'image_channels', 'read_image_case',
+           'read_nifti_case', 'expand_inputs', 'read_inputs', 'summarize']
 
 # %% ../nbs/02_io.ipynb #8820c1d1
 IMAGE_EXTS = ('.png', '.jpg', '.jpeg', '.tif', '.tiff')
@@ -388,6 +388,7 @@ def _checked_voxels(a:np.ndarray, # a NIfTI's voxels, as stored
                    channels:bool=False, # True: (X, Y, Z, C) kept, each channel checked alone
                   )->np.ndarray:
     "`a` as (X, Y, Z) (or (X, Y, Z, C) with `channels`): a volume or channel all NaN refused, NaN voxels read as the background (warned), infinities refused."
+    stored = a.shape
     if a.ndim > 4 and sum(s > 1 for s in a.shape[3:]) <= 1: a = a.reshape(*a.shape[:3], -1)   # ITK's (X, Y, Z, 1, C) vector image: (X, Y, Z, C)
     if a.ndim == 4 and a.shape[-1] == 1: a = a[..., 0]   # (X, Y, Z, 1), as some converters write
     if 0 in a.shape: raise DataError(path, f"{what} volume has shape {a.shape}: no voxels")
@@ -398,12 +399,13 @@ def _checked_voxels(a:np.ndarray, # a NIfTI's voxels, as stored
         if floats and (empty := [i for i in range(a.shape[-1]) if np.isnan(a[..., i]).all()]):
             raise DataError(path, f"{what} volume's channel {empty[0]} is NaN everywhere: it holds no data")
         if floats and not np.isfinite(a).all():           # each sequence's NaN read as its own background
-            a = np.stack([_finite(a[..., i], path, f"channel {i} of its {what} volume", 'voxels') for i in range(a.shape[-1])], -1)
+            a = np.stack([_finite(a[..., i], path, f"channel {i} of its {what} volume", 'voxels', 'error' if what == 'segmentation' else 'warn')
+                          for i in range(a.shape[-1])], -1)
         return a
     if a.ndim != 3:
-        raise DataError(path, f"{what} volume is {a.ndim}-D (shape {a.shape}); expected " + ("(X, Y, Z) or (X, Y, Z, C)" if channels else "3-D" + (
-                              ": a case of several sequences is one (X, Y, Z, C) file, or a folder of one 3-D file per sequence with BraTS names"
-                              if a.ndim == 4 and what == 'image' else "")))
+        raise DataError(path, f"{what} volume is {len(stored)}-D (shape {stored}); expected " + ("(X, Y, Z) or (X, Y, Z, C)" if channels else "3-D" + (
+                              ": an (X, Y, Z, C) file of several sequences is read by `read_nifti(..., channels=True)` (`read_nifti_case`, "
+                              "`tumortrace predict`)" if a.ndim == 4 and what == 'image' else "")))
     return _finite(a, path, f"{what} volume", 'voxels', 'error' if what == 'segmentation' else 'warn')
 
 VOXEL_ORDER = ('P', 'L', 'S') # NIfTI voxels are read in this order: rows anterior -> posterior, columns the patient's right -> left, slices upward
@@ -472,54 +474,79 @@ def read_brats_case(folder, # one BraTS case folder
     if labelled and 'seg' not in files: raise DataError(folder, "has no segmentation (expected *_seg.nii.gz or OTMultiClass.nii.gz)")
     if target not in ('whole', 'multiclass'): raise ValueError(f"target must be 'whole' or 'multiclass', not {target!r}")
     generation = generation or ('2015' if scheme == '2015' else '2021')
-    known = BRATS_LABELS[generation]
-    # geometry from the segmentation's header (the first input's, when read for prediction), without reading voxels
+    return _volume_case(folder.name, 'brats', folder, [(files[m], None) for m in mods], mods, files.get('seg'), files.get('brain'),
+                        BRATS_LABELS[generation], target, labelled)
+
+def _volume_case(cid:str, # case id
+                 layout:str, # the reader's name
+                 source:Path, # the case's folder (its data set's images folder)
+                 inputs:list, # (file, channel) per input channel, in order: channel None for a 3-D file, k for an (X, Y, Z, C) file's k-th
+                 names:list, # the input channels' names
+                 seg:Path=None, # the label map (None: none)
+                 brain:Path=None, # a brain mask file (None: the voxels not background in some input)
+                 known:dict=None, # {label value: name} the label map may hold (None: any non-negative integers, for `target='whole'`)
+                 target:str='whole', # 'whole' (labels > 0 -> 1) or 'multiclass'
+                 labelled:bool=True, # read the label map (False: for prediction)
+                )->Case:
+    "A `Case` of NIfTI volumes on one grid, in one voxel order (`voxel_order`), each file read once, when first needed, and checked against the reference (the label map, else the first input)."
     import nibabel as nib
-    ref = files['seg'] if labelled else files[mods[0]]
-    hdr = nib.load(str(ref))
+    what = {}                                             # each file's name in messages: its sequence, 'image' (several), 'segmentation', 'brain'
+    for (f,k),n in zip(inputs, names): what[f] = n if k is None else 'image'
+    if seg is not None: what[seg] = 'segmentation'
+    if brain is not None: what[brain] = 'brain'
+    ref,refname = (seg, 'segmentation') if labelled else (inputs[0][0], names[0])
+    hdr = nib.load(str(ref))                              # geometry from the reference's header, without reading voxels
     shape = hdr.shape[:3]
     to_order,back,affine,order_shape,zs = voxel_order(hdr.affine, shape, ref, _oriented(hdr))   # one voxel order whatever the files' storage
     cache = {}
-    def vol(key):                                         # (the array held in a local: a `release` from another thread cannot take it away)
-        if (a := cache.get(key)) is None:
-            a,aff,_ = read_nifti(files[key], 'segmentation' if key == 'seg' else key)
-            if files[key] != ref and (o := _oriented(nib.load(str(files[key])))) != _oriented(hdr):   # one with orientation codes, one without
-                raise DataError(files[key], f"{'says nothing of' if not o else 'gives'} its orientation (qform and sform codes) where {ref.name} "
+    def vol(f):                                           # (the array held in a local: a `release` from another thread cannot take it away)
+        if (a := cache.get(f)) is None:
+            a,aff,_ = read_nifti(f, what[f], channels=what[f] == 'image')
+            if f != ref and (o := _oriented(nib.load(str(f)))) != _oriented(hdr):   # one with orientation codes, one without
+                raise DataError(f, f"{'says nothing of' if not o else 'gives'} its orientation (qform and sform codes) where {ref.name} "
                                 f"{'does not' if o else 'does'}: its voxels cannot be put on the case's grid; give every file of the case the same codes")
-            to_k,_,aff_k,shape_k,_ = (to_order, None, affine, order_shape, None) if files[key] == ref else \
-                voxel_order(aff, a.shape, files[key], _oriented(hdr))   # each file its own storage order
+            to_k,_,aff_k,shape_k,_ = (to_order, None, affine, order_shape, None) if f == ref else \
+                voxel_order(aff, a.shape, f, _oriented(hdr))   # each file its own storage order
             if tuple(shape_k) != tuple(order_shape):
-                raise DataError(files[key], f"shape {a.shape} differs from the {'segmentation' if labelled else mods[0]}'s {tuple(shape)} "
+                raise DataError(f, f"shape {a.shape[:3]} differs from the {refname}'s {tuple(shape)} "
                                 f"(in the case's voxel order: {tuple(shape_k)} against {tuple(order_shape)})")
             if (d := float(np.abs(aff_k - affine).max())) > 1e-3:     # one grid in space, not only in shape
-                raise DataError(files[key], f"affine differs from the {'segmentation' if labelled else mods[0]}'s {ref.name} (by up to {d:.3g}): "
+                raise DataError(f, f"affine differs from the {refname}'s {ref.name} (by up to {d:.3g}): "
                                 "the volumes are not on one voxel grid; resample them onto one grid first")
+            n = max((k + 1 for g,k in inputs if g == f and k is not None), default=0)
+            if n and (a.ndim != 4 or a.shape[3] < n):             # the channels it is to hold
+                raise DataError(f, f"holds {a.shape[3] if a.ndim == 4 else 1} channel(s) (shape {a.shape}); {n} expected")
             a = to_k(a)
-            if key == 'seg': a = to_class_mask_volume(a, files[key], known, target)
-            cache[key] = a
+            if f == seg: a = to_class_mask_volume(a, f, known, target)
+            cache[f] = a
         return a
-    def load_image(i): return np.stack([vol(m)[:, :, i] for m in mods], -1).astype(np.float32)
-    def load_mask(i): return vol('seg')[:, :, i]
+    def plane(f, k, i): return vol(f)[:, :, i] if k is None else vol(f)[:, :, i, k]
+    def load_image(i): return np.stack([plane(f, k, i) for f,k in inputs], -1).astype(np.float32)
+    def load_mask(i): return vol(seg)[:, :, i]
     def load_brain(i):
-        if 'brain' in files: return vol('brain')[:, :, i] > 0
-        if (bg := cache.get('bg')) is None: bg = cache['bg'] = np.array([_edge_value(vol(m)) for m in mods], np.float32)
+        if brain is not None: return vol(brain)[:, :, i] > 0
+        if (bg := cache.get('bg')) is None:
+            bg = cache['bg'] = np.array([_edge_value(vol(f) if k is None else vol(f)[..., k]) for f,k in inputs], np.float32)
         return (load_image(i) != bg).any(-1)       # not background in some input (0, or a z-scored volume's own)
     values = [0, 1] if target == 'whole' else sorted(known)
     labels = {0:'background', 1:'tumour'} if target == 'whole' else {i:known[v] for i,v in enumerate(values)}
-    return Case(folder.name, 'brats', zs, load_image, load_mask if labelled else None, mods, labels=labels,
+    return Case(cid, layout, zs, load_image, load_mask if labelled else None, list(names), labels=labels,
                 label_values=values if values != list(range(len(values))) else None,
-                spacing=_case_spacing(affine, hdr), affine=affine if _oriented(hdr) else None, source=folder, to_stored=back,
-                files=[(files[m], files.get('seg')) for m in mods], load_brain=load_brain, forget=cache.clear)
+                spacing=_case_spacing(affine, hdr), affine=affine if _oriented(hdr) else None, source=source, to_stored=back,
+                files=[(f, seg) for f,_ in inputs], load_brain=load_brain, forget=cache.clear)
 
-def to_class_mask_volume(a, path, known:dict, target:str)->np.ndarray:
+def to_class_mask_volume(a, path,
+                         known:dict, # {label value: name} allowed (None: any non-negative integers, for `target='whole'`)
+                         target:str)->np.ndarray:
     "Check a label volume against the `known` labels; binarise it (`target='whole'`) or map labels to class indices 0..K-1."
     if np.issubdtype(a.dtype, np.floating):
         if not np.array_equal(a, np.round(a)): raise DataError(path, "segmentation has non-integer labels")
     vals = set(np.unique(a).astype(int).tolist())
-    if not vals <= set(known):
+    if known is not None and not vals <= set(known):
         raise DataError(path, f"segmentation labels {sorted(vals)} are not among the known labels {sorted(known)}")
-    a = a.astype(np.uint8)
+    if known is None and min(vals, default=0) < 0: raise DataError(path, f"segmentation labels {sorted(vals)} include negative values")
     if target == 'whole': return (a > 0).astype(np.uint8)
+    a = a.astype(np.uint8)
     lut = np.zeros(256, np.uint8); lut[sorted(known)] = np.arange(len(known))
     return lut[a]
 
@@ -536,6 +563,145 @@ def read_brats(path, **kwargs)->list[Case]:
             raise DataError(c.source, f"has modalities {c.channel_names} where {cases[0].case_id} has {cases[0].channel_names}: "
                                       f"pass the ones every case has (--modalities)")
     return cases
+
+# %% ../nbs/02_io.ipynb #0801c1f0
+_NNUNET_CHANNEL = re.compile(r'^(.+)_(\d{4})$')   # nnU-Net's image stem `<case>_<channel>`
+
+def _dataset_json(root:Path)->dict:
+    "An nnU-Net / Decathlon data set's `dataset.json`, checked ({} where there is none)."
+    f = Path(root)/'dataset.json'
+    if not f.is_file(): return {}
+    try: d = json.loads(f.read_text())
+    except Exception as e: raise DataError(f, f"is not valid JSON ({e})") from None
+    if not isinstance(d, dict): raise DataError(f, "is not a JSON object")
+    if (end := d.get('file_ending')) is not None and str(end).lower() not in NII:
+        raise DataError(f, f"gives file_ending {end!r}: only NIfTI data sets (.nii.gz, .nii) are read; 2-D images go in as a plain folder (images/ + masks/)")
+    return d
+
+def _channel_names(d:dict, f:Path)->list|None:
+    "Channel names in channel order, from `channel_names` (nnU-Net v2) or `modality` (the Decathlon); None where it gives none."
+    m = d.get('channel_names', d.get('modality'))
+    if m is None: return None
+    try: ks = sorted(int(k) for k in m)
+    except (TypeError, ValueError, AttributeError): ks = None
+    if not isinstance(m, dict) or ks != list(range(len(m))):
+        raise DataError(f, f"channel_names / modality must map the channel numbers 0, 1, ... to names, not {m!r}")
+    return [str(m[str(k)] if str(k) in m else m[k]) for k in ks]
+
+def _label_names(d:dict, f:Path)->tuple[dict|None, bool]:
+    "({label value: name} from `labels`, True if any label is a region (a v2 list)); (None, False) where it gives none."
+    lab = d.get('labels')
+    if lab is None: return None, False
+    if not isinstance(lab, dict) or not lab: raise DataError(f, f"labels must be an object of label names and values, not {lab!r}")
+    if 'ignore' in lab: raise DataError(f, "has an 'ignore' label (sparse annotation): its voxels would count as tumour or background here; give complete label maps")
+    try:
+        if all(re.fullmatch(r'\d+', str(k)) for k in lab): return {int(k):str(v) for k,v in lab.items()}, False   # the Decathlon: {"1": "edema"}
+        known,regions = {},False
+        for name,v in lab.items():                            # nnU-Net v2: {"edema": 1}, regions {"whole tumour": [1, 2, 3]}
+            vs = [int(x) for x in v] if isinstance(v, (list, tuple)) else [int(v)]
+            regions |= isinstance(v, (list, tuple)) and len(vs) > 1
+            for x in vs: known.setdefault(x, str(name))
+        return known, regions
+    except (TypeError, ValueError): raise DataError(f, f"labels must map names to integer values (or values to names), not {lab!r}") from None
+
+def _case_images(folder:Path, ids)->dict:
+    "{case: [(file, channel or None), ...]} of the images in `folder` for the cases `ids`: nnU-Net's `<case>_0000` files in channel order, or a Decathlon case's one file."
+    files = _one_each(_nii_files(folder), _nii_stem, lambda s: f"the image {s}")
+    got = {}
+    for stem,f in files.items():
+        if stem in ids: got.setdefault(stem, {})[None] = f          # the Decathlon's <case>.nii.gz (its label map's name)
+        elif (m := _NNUNET_CHANNEL.match(stem)) and m[1] in ids: got.setdefault(m[1], {})[int(m[2])] = f
+        else: raise DataError(f, f"is an image of no case: {folder.parent.name}/labelsTr has no {stem}.nii.gz" + (f" nor {m[1]}.nii.gz" if m else ''))
+    out = {}
+    for cid,chans in got.items():
+        if None in chans and len(chans) > 1:
+            raise AmbiguousFiles(chans[None], f"and {chans[min(k for k in chans if k is not None)].name} both give case {cid}'s image: keep one storage")
+        if None not in chans and sorted(chans) != list(range(len(chans))):
+            raise DataError(folder, f"case {cid}'s channels are {sorted(chans)}: expected {cid}_0000 to {cid}_{len(chans) - 1:04d}, none missing")
+        out[cid] = [(chans[None] if None in chans else chans[k], None) for k in ([None] if None in chans else sorted(chans))]
+    return out
+
+def _select_channels(names:list, modalities, where)->list[int]:
+    "Indices of the `modalities` (names, any case) among the data's channel `names`; all where None."
+    if modalities is None: return list(range(len(names)))
+    low = [n.lower() for n in names]
+    bad = [m for m in modalities if str(m).lower() not in low]
+    if bad: raise DataError(where, f"has no {bad[0]!r} channel (found: {', '.join(names)})")
+    return [low.index(str(m).lower()) for m in modalities]
+
+def read_nnunet(path, # an nnU-Net raw data set or a Decathlon task: dataset.json, imagesTr/, labelsTr/
+                modalities=None, # input channels by name (dataset.json's), e.g. ['FLAIR', 'T1w']; default all
+                target:str='whole', # 'whole' (labels > 0 -> 1) or 'multiclass' (dataset.json's labels as classes)
+               )->list[Case]:
+    "Read the training cases of an nnU-Net / Medical Segmentation Decathlon data set (`imagesTr/` with `labelsTr/`) as `Case`s, in one voxel order."
+    import nibabel as nib
+    root = Path(path)
+    d = _dataset_json(root)
+    for p in (root/'imagesTr', root/'labelsTr'):
+        if not p.is_dir(): raise DataError(p, "is missing: an nnU-Net or Decathlon data set holds imagesTr/ and labelsTr/ (with dataset.json)")
+    if target not in ('whole', 'multiclass'): raise ValueError(f"target must be 'whole' or 'multiclass', not {target!r}")
+    known,regions = _label_names(d, root/'dataset.json')
+    if target == 'multiclass' and (known is None or regions):
+        raise DataError(root/'dataset.json', "has region-based labels (lists of values): --target multiclass needs one class per label value; use --target whole"
+                        if regions else "is missing or names no labels: --target multiclass takes its classes from dataset.json's labels")
+    if known is not None and 0 not in known: known = {0:'background', **known}
+    segs = _one_each(_nii_files(root/'labelsTr'), _nii_stem, lambda s: f"the label map {s}")
+    if not segs: raise DataError(root/'labelsTr', "holds no NIfTI label maps")
+    imgs = _case_images(root/'imagesTr', set(segs))
+    if missing := sorted(set(segs) - set(imgs), key=_natural_key):
+        raise DataError(segs[missing[0]], f"has no image in {root/'imagesTr'} (expected {missing[0]}_0000.nii.gz, or {missing[0]}.nii.gz)")
+    names = _channel_names(d, root/'dataset.json')
+    cases,n_first = [],None
+    for cid in sorted(segs, key=_natural_key):
+        ins = imgs[cid]
+        if len(ins) == 1 and (n := _case_channels(ins[0][0])) > 1: ins = [(ins[0][0], k) for k in range(n)]   # one (X, Y, Z, C) file
+        if names is not None and len(ins) != len(names):
+            raise DataError(ins[0][0], f"holds {len(ins)} channel(s) where dataset.json names {len(names)} ({', '.join(names)})")
+        if cases and len(ins) != n_first:
+            raise DataError(ins[0][0], f"holds {len(ins)} channel(s) where {cases[0].case_id} has {n_first}")
+        n_first = len(ins)
+        cn = names or [f'channel{k}' for k in range(len(ins))]
+        sel = _select_channels(cn, modalities, root/'dataset.json')
+        cases.append(_volume_case(cid, 'nnunet', root/'imagesTr', [ins[k] for k in sel], [cn[k] for k in sel], segs[cid], None, known, target, True))
+    return cases
+
+def _case_channels(f:Path)->int:
+    "Channels of a NIfTI image from its header: C of (X, Y, Z, C) (ITK's (X, Y, Z, 1, C) too), else 1."
+    import nibabel as nib
+    try: sh = nib.load(str(f)).shape
+    except Exception as e: raise DataError(f, f"cannot be read as NIfTI ({type(e).__name__}: {e})") from None
+    return int(np.prod(sh[3:], dtype=np.int64)) if len(sh) > 3 else 1
+
+def _first_files(folder:Path)->list[Path]:
+    "One file per case of an nnU-Net / Decathlon images folder (imagesTs/), to predict each on its own: a case's `_0000` file, or its one file."
+    files = sorted(_nii_files(folder), key=lambda f: _natural_key(f.name))
+    firsts = {}
+    for f in files:
+        m = _NNUNET_CHANNEL.match(_nii_stem(f))
+        firsts.setdefault(m[1] if m and (folder/f"{m[1]}_0000{f.name[len(_nii_stem(f)):]}").exists() else _nii_stem(f), f)
+    return list(firsts.values())
+
+def _nnunet_input(f, # an image of an nnU-Net / Decathlon images folder: a case's `<case>_0000` file (its other channels beside it), or its one file
+                 modalities=None, # the channels the model takes, by name (picked where dataset.json, beside or one folder up, names them)
+                )->Case:
+    "The case `f` belongs to, to predict (no label map read)."
+    f = Path(f); folder = f.parent
+    js = next((p/'dataset.json' for p in (folder, folder.parent) if (p/'dataset.json').is_file()), None)
+    names = _channel_names(_dataset_json(js.parent), js) if js else None
+    stem,m = _nii_stem(f), _NNUNET_CHANNEL.match(_nii_stem(f))
+    ext = f.name[len(stem):]
+    if m and int(m[2]) == 0:                               # nnU-Net's channel files: <case>_0000, _0001, ... beside it
+        cid,ins = m[1], []
+        while (g := folder/f"{m[1]}_{len(ins):04d}{ext}").exists(): ins.append((g, None))
+        if extra := sorted(g.name for g in folder.glob(f"{m[1]}_[0-9][0-9][0-9][0-9]{ext}") if int(_nii_stem(g)[-4:]) >= len(ins)):
+            raise DataError(f, f"case {cid}'s channel files skip a number: {cid}_0000 to {cid}_{len(ins) - 1:04d} and then {extra[0]}")
+    else:
+        cid,n = stem, _case_channels(f)
+        ins = [(f, None)] if n == 1 else [(f, k) for k in range(n)]
+    n = len(ins)
+    if names is not None and len(names) == n: cn,sel = names, _select_channels(names, modalities, js)
+    else: cn,sel = (list(modalities) if modalities is not None and len(modalities) == n else [f'channel{k}' for k in range(n)]), list(range(n))
+    return _volume_case(cid, 'nnunet', folder, [ins[k] for k in sel], [cn[k] for k in sel], labelled=False)
 
 # %% ../nbs/02_io.ipynb #091b9daf
 def _natural_key(s:str): return [int(t) if t.isdigit() else t.lower() for t in re.split(r'(\d+)', s)]
@@ -619,15 +785,16 @@ def grouping_hint(cases:list[Case])->str|None:
     return say + ". If several images come from one patient, pass --group REGEX (group= in Python; its first group is the patient id)."
 
 # %% ../nbs/02_io.ipynb #b33d8164
-LAYOUTS = ('lgg', 'brats', 'folder')
+LAYOUTS = ('lgg', 'brats', 'folder', 'nnunet')
 
 def detect_layout(path)->str:
-    "Guess the layout of a data folder: 'lgg', 'brats' or 'folder'."
+    "Guess the layout of a data folder: 'lgg', 'brats', 'folder' or 'nnunet'."
     path = Path(path)
     if not path.exists(): raise DataError(path, "does not exist")
     if not path.is_dir(): raise DataError(path, "is a file; give the folder that holds the data set")
     entries = [e for e in path.iterdir() if not _hidden(e)]
     if not entries: raise DataError(path, "is an empty folder")
+    if (path/'imagesTr').is_dir() and (path/'labelsTr').is_dir(): return 'nnunet'
     if _nii_files(path): return 'brats'
     if (path/'images').is_dir() and (path/'masks').is_dir(): return 'folder'
     if _is_lgg_folder(path): return 'folder' if len(_lgg_ids(path)) > 1 else 'lgg'   # one LGG patient, or x.tif + x_mask.tif pairs of several
@@ -636,22 +803,22 @@ def detect_layout(path)->str:
     for d in sorted(e for e in entries if e.is_dir())[:5]:
         if _nii_files(d): return 'brats'
         if _is_lgg_folder(d): return 'lgg'
-    raise DataError(path, f"unknown layout: expected LGG patient folders, BraTS NIfTI cases, images/ + masks/, "
+    raise DataError(path, f"unknown layout: expected LGG patient folders, BraTS NIfTI cases, images/ + masks/, an nnU-Net data set (imagesTr/ + labelsTr/), "
                           f"or x.png + x_mask.png pairs (found e.g. {sorted(e.name for e in entries)[:5]})")
 
 def read_cases(path, # data set folder (or one patient / case folder)
-               layout:str=None, # 'lgg', 'brats' or 'folder'; default: detected
+               layout:str=None, # 'lgg', 'brats', 'folder' or 'nnunet'; default: detected
                **kwargs, # passed to the layout's reader (e.g. `modalities`, `target`, `group`)
               )->list[Case]:
     "Read a data set of any supported layout as a list of `Case`s."
     layout = layout or detect_layout(path)
     if layout not in LAYOUTS: raise ValueError(f"layout must be one of {LAYOUTS}, not {layout!r}")
-    reader = {'lgg':read_lgg, 'brats':read_brats, 'folder':read_folder}[layout]
+    reader = {'lgg':read_lgg, 'brats':read_brats, 'folder':read_folder, 'nnunet':read_nnunet}[layout]
     import inspect
     takes = inspect.signature(read_brats_case if layout == 'brats' else reader).parameters   # `read_brats` passes its own on
     if bad := [k for k,v in kwargs.items() if v is not None and k not in takes]:
         raise OptionError(f"--{bad[0]} does not apply to {layout} data ({path}): it is for "
-                          + {'modalities':'BraTS', 'target':'BraTS', 'group':'plain image folders'}.get(bad[0], 'another layout'))
+                          + {'modalities':'BraTS and nnU-Net', 'target':'BraTS and nnU-Net', 'group':'plain image folders'}.get(bad[0], 'another layout'))
     return reader(path, **kwargs)
 
 # %% ../nbs/02_io.ipynb #c1d51d57
@@ -744,6 +911,9 @@ def expand_inputs(path, # a file or folder given to predict
     "What to predict, each on its own (its own row, its own error): a data set's root as its patient / case folders (images/ + masks/: the images); a folder of separate scans as its files; a file, a BraTS case or an LGG patient as itself."
     path = Path(path)
     if not path.is_dir(): return [path]
+    if layout == 'nnunet':                                # an nnU-Net model: a data set's imagesTs/ (else imagesTr/), a case's `_0000` file standing for it
+        if (path/'imagesTr').is_dir() or (path/'imagesTs').is_dir(): path = path/'imagesTs' if (path/'imagesTs').is_dir() else path/'imagesTr'
+        if _nii_files(path): return _first_files(path)
     if _scans_at_top(path): return _separate_scans(path, group, layout) or [path]
     subs = sorted((d for d in path.iterdir() if d.is_dir() and not _hidden(d)), key=lambda d: _natural_key(d.name))
     if (path/'images').is_dir(): subs = [path/'images']          # images/ + masks/: the images alone (masks are not inputs)
@@ -752,12 +922,13 @@ def expand_inputs(path, # a file or folder given to predict
 def read_inputs(path, # an image, a NIfTI file, an LGG patient folder, a BraTS case folder or a folder of images
                 modalities=None, # the sequences the model takes, in order: a BraTS folder's files, an (X, Y, Z, C) file's channel names
                 group:str=None, # a folder of images: the regex whose first group names the patient (the model's `reader.group`), so that its slices are one case
-                layout:str=None, # the model's layout: 'folder' reads LGG-named images as separate scans (not one LGG patient)
+                layout:str=None, # the model's layout: 'folder' reads LGG-named images as separate scans (not one LGG patient); 'nnunet' a case's channel files together
                )->list[Case]:
     "The scans at `path` as `Case`s to predict (no masks read)."
     path = Path(path)
+    if layout == 'nnunet' and path.is_dir() and _nii_files(path): return [_nnunet_input(f, modalities) for f in _first_files(path)]
     if path.is_file():
-        if path.name.lower().endswith(NII): return [read_nifti_case(path, modalities)]
+        if path.name.lower().endswith(NII): return [_nnunet_input(path, modalities) if layout == 'nnunet' else read_nifti_case(path, modalities)]
         if path.suffix.lower() in IMAGE_EXTS: return [read_image_case(path)]
         raise DataError(path, "is neither a 2-D image (png, jpg, tif) nor a NIfTI volume")
     if not path.is_dir(): raise DataError(path, "does not exist")

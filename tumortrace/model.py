@@ -505,7 +505,7 @@ class ModelConfig:
     context:int = 0 # 2.5D: neighbouring slices on each side
     norm:str = 'percentile' # intensity normalisation (`data.normalize`)
     crop:bool = True # crop to the brain's box before resizing
-    layout:str = None # reader of the training data ('lgg', 'brats', 'folder')
+    layout:str = None # reader of the training data ('lgg', 'brats', 'folder', 'nnunet')
     voxel_order:str = None # NIfTI training data: the voxel order its slices were read in (`io.VOXEL_ORDER`, e.g. 'PLS'); None before it existed
     reader:dict = field(default_factory=dict) # reader options (modalities, target, group), so prediction reads alike
     threshold:float = None # tumour-probability threshold (binary models; None: argmax)
@@ -645,7 +645,7 @@ def load_model(path, # a model folder (model.safetensors + config.json), an ense
             nets.append(_load_net(path/name, mc))
         model = MeanProbs(nets)
     else: model = _load_net(path, cfg)
-    if cfg.get('layout') in ('brats', 'nifti') and not cfg.get('voxel_order'):   # trained before NIfTI slices were laid out one way
+    if cfg.get('layout') in ('brats', 'nifti', 'nnunet') and not cfg.get('voxel_order'):   # trained before NIfTI slices were laid out one way
         _say_once(f"{path}: trained before NIfTI volumes were read in one voxel order (`io.VOXEL_ORDER`): it learned from slices as "
              "its files stored them, and now sees them turned to that order; its predictions may be worse: train it again")
     if precision == 'bf16' and device.type == 'cpu' and not cpu_bf16():
@@ -728,7 +728,7 @@ def prepare_volume(self:SegModel,
         raise ValueError(f"the model takes {n_ch} channel{'s' if n_ch != 1 else ''} ({', '.join(c.channel_names or [])}); the input has {vol.shape[-1]}")
     if brain is not None and np.shape(brain) != vol.shape[:3]:
         raise ValueError(f"the brain mask's shape {np.shape(brain)} is not the volume's (N, H, W) {vol.shape[:3]}")
-    if len(vol) == 1 and (c.layout in ('lgg', 'brats') or (c.reader or {}).get('group')):   # trained on volumes: one slice alone is not what it learned from
+    if len(vol) == 1 and (c.layout in ('lgg', 'brats', 'nnunet') or (c.reader or {}).get('group')):   # trained on volumes: one slice alone is not what it learned from
         _say_once("a model trained on whole volumes is given one slice on its own: its normalisation and brain crop come from that "
                   "slice" + (" and its 2.5D neighbours are the slice itself" if k else "") + ", not from the patient's volume "
                   "(expect a lower Dice); predict the patient's slices together (its folder or volume, or `predict_volume` on them stacked)")

@@ -11,7 +11,8 @@ import numpy as np
 from scipy import ndimage
 
 # %% auto #0
-__all__ = ['BRATS_MODERN', 'phantom', 'write_lgg', 'write_brats', 'write_folder']
+__all__ = ['BRATS_MODERN', 'NNUNET_CHANNELS', 'NNUNET_LABELS', 'phantom', 'write_lgg', 'write_brats', 'write_nnunet',
+           'write_folder']
 
 # %% ../nbs/01_synthetic.ipynb #867b8983
 def phantom(size:int=64, # height = width in pixels
@@ -89,6 +90,40 @@ def write_brats(root, # folder to create the case folder in
         save((img[..., 0] > 0).astype(np.uint8), 'brainmask.nii.gz')
         save(seg.astype(np.uint8), 'OTMultiClass.nii.gz')
     return d
+
+# %% ../nbs/01_synthetic.ipynb #b8f1c478
+NNUNET_CHANNELS = ('FLAIR', 'T1w', 't1gd', 'T2w')   # the Decathlon BrainTumour task's names of BraTS's flair, t1, t1ce, t2
+NNUNET_LABELS = {0:'background', 1:'edema', 2:'non-enhancing tumor', 3:'enhancing tumour'}
+
+def write_nnunet(root, # data set folder to create
+                 style:str='v2', # 'v2' (nnU-Net: `<case>_0000.nii.gz` per channel) or 'msd' (the Decathlon: one (X, Y, Z, C) file a case)
+                 n_cases:int=3, # labelled cases (imagesTr/ + labelsTr/)
+                 n_test:int=1, # cases without labels (imagesTs/)
+                 shape:tuple=(32, 32, 10), # volume shape (x, y, z)
+                )->Path:
+    "Write a synthetic nnU-Net or Decathlon data set of four-sequence cases; return `root`."
+    import json, shutil, nibabel as nib
+    if style not in ('v2', 'msd'): raise ValueError(f"style must be 'v2' or 'msd', not {style!r}")
+    root = Path(root)
+    for sub in ('imagesTr', 'labelsTr', 'imagesTs'): (root/sub).mkdir(parents=True, exist_ok=True)
+    src = root/'.src'
+    for i in range(n_cases + n_test):
+        cid,dest = f'BRATS_{i + 1:03d}', 'imagesTr' if i < n_cases else 'imagesTs'
+        case = write_brats(src, cid, shape, labels=(1, 2, 3), seed=i)
+        ims = [nib.load(str(case/f'{cid}_{m}.nii.gz')) for m in BRATS_MODERN]
+        if style == 'msd': nib.save(nib.Nifti1Image(np.stack([np.asarray(x.dataobj) for x in ims], -1), ims[0].affine), str(root/dest/f'{cid}.nii.gz'))
+        else:
+            for k,x in enumerate(ims): shutil.copy(x.get_filename(), root/dest/f'{cid}_{k:04d}.nii.gz')
+        if i < n_cases: shutil.copy(case/f'{cid}_seg.nii.gz', root/'labelsTr'/f'{cid}.nii.gz')
+    shutil.rmtree(src)
+    chans = {str(k):n for k,n in enumerate(NNUNET_CHANNELS)}
+    tr = [f'BRATS_{i + 1:03d}' for i in range(n_cases)]
+    if style == 'v2': d = dict(channel_names=chans, labels={n:v for v,n in NNUNET_LABELS.items()}, numTraining=n_cases, file_ending='.nii.gz')
+    else: d = dict(name='BrainTumour', modality=chans, labels={str(v):n for v,n in NNUNET_LABELS.items()}, numTraining=n_cases, numTest=n_test,
+                   training=[dict(image=f'./imagesTr/{c}.nii.gz', label=f'./labelsTr/{c}.nii.gz') for c in tr],
+                   test=[f'./imagesTs/BRATS_{i + 1:03d}.nii.gz' for i in range(n_cases, n_cases + n_test)])
+    (root/'dataset.json').write_text(json.dumps(d, indent=2))
+    return root
 
 # %% ../nbs/01_synthetic.ipynb #86c19e44
 def write_folder(root, # folder to create

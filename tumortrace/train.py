@@ -654,7 +654,7 @@ def _model_config(p:dict, ss, case, rkw:dict, **recipe)->dict:
     cfg.update(codes=ss.codes, labels={int(k):v for k,v in case.labels.items()}, label_values=case.label_values,
                channel_names=case.channel_names, context=p['context'], norm=recipe['norm'], crop=recipe['crop'],
                layout=case.layout, reader=rkw, split_seed=recipe['seed'], preset=recipe['preset'],
-               voxel_order=''.join(VOXEL_ORDER) if case.layout in ('brats', 'nifti') else None,   # the slices it learned from
+               voxel_order=''.join(VOXEL_ORDER) if case.layout in ('brats', 'nifti', 'nnunet') else None,   # the slices it learned from
                train=dict(epochs=p['epochs'], bs=p['bs'], lr=p['lr'], loss=recipe['loss'], tumour_weight=p['tumour_weight'], balance=p['balance'], max_minutes=p['max_minutes'], ema=p.get('ema'),
                          deep_supervision=p.get('deep_supervision') or 0,
                          augment=asdict(SegAugment(**p.get('augment', {})))))
@@ -768,7 +768,7 @@ def train(data, # data folder (any layout `read_cases` reads)
           last_cross:bool=None, # full-resolution skip connection (the costly part of the decoder on a CPU)
           max_minutes:float=None, # training time budget in minutes: the schedule is shortened to fit it (it still anneals); None: the preset's, 0: none
           layout:str=None, # data layout 'lgg', 'brats' or 'folder' (None: detected)
-          modalities=None, # BraTS input channels, a list or comma-separated (None: all)
+          modalities=None, # input channels by name (BraTS, nnU-Net), a list or comma-separated (None: all)
           target:str=None, # BraTS target: 'whole' or 'multiclass' (None: whole)
           group:str=None, # plain folders: regex whose first group is the patient id in a file name, e.g. '(.+)_\d+$'
           cpu:bool=False, # train on the CPU even when a GPU is present

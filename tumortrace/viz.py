@@ -56,7 +56,7 @@ def case_view(case=None)->tuple:
     def label(i:int)->str:
         if case is None: return str(i + 1)
         if case.layout in ('lgg', 'folder'): return str(case.slice_ids[i])
-        return str(case.slice_ids[i] + 1) if case.layout in ('brats', 'nifti') else str(i + 1)   # a NIfTI's z index, from 1 as viewers count
+        return str(case.slice_ids[i] + 1) if case.layout in ('brats', 'nifti', 'nnunet') else str(i + 1)   # a NIfTI's z index, from 1 as viewers count
     return o, label
 
 def show_predictions(vol:np.ndarray, # (N, H, W, C) images of one case

@@ -430,7 +430,7 @@ def slice_metrics(d:dict, i:int, post:bool=True)->dict:
     r = {'slice': f"{i + 1} / {len(d['truth'])}", 'tumour px (truth)': int(t.sum())}
     c = d.get('case')
     if c is not None and c.layout in ('lgg', 'folder') and str(c.slice_ids[i]) != str(i + 1): r['slice'] += f" (file {c.slice_ids[i]})"   # numbers with gaps
-    if c is not None and c.layout in ('brats', 'nifti') and c.slice_ids[i] != i: r['slice'] += f" (file {c.slice_ids[i] + 1})"   # stored top down
+    if c is not None and c.layout in ('brats', 'nifti', 'nnunet') and c.slice_ids[i] != i: r['slice'] += f" (file {c.slice_ids[i] + 1})"   # stored top down
     p = d['post'] if post and d['post'] is not None else d['pred']
     if p is not None:
         from tumortrace.evaluate import confusion, overlap_metrics
@@ -535,7 +535,7 @@ def _load(self:Viewer, *_):
     pid = self.patient.value
     self.d = d = self.src.read(pid)
     self.status.value = ''                                  # what was said of the last patient (a saved view, a failure)
-    self.planes.disabled = d['case'].layout not in ('brats', 'nifti')   # a volume (one without orientation: as stored)
+    self.planes.disabled = d['case'].layout not in ('brats', 'nifti', 'nnunet')   # a volume (one without orientation: as stored)
     self._sync_controls()
     self.view = None
     self._quiet = True

@@ -1,0 +1,41 @@
+"An nnU-Net / Medical Segmentation Decathlon data set end to end through the CLI: inspect, train, predict imagesTs/, evaluate."
+import json, subprocess, sys
+import nibabel as nib, numpy as np, pandas as pd, pytest
+
+CLI = [sys.executable, '-m', 'tumortrace.cli']
+
+def run(*args):
+    r = subprocess.run(CLI + [str(a) for a in args], capture_output=True, text=True, timeout=900)
+    assert r.returncode == 0, (r.stdout + r.stderr)[-3000:]
+    return r
+
+@pytest.fixture(scope='module')
+def nn(tmp_path_factory):
+    from tumortrace.synthetic import write_nnunet
+    root = tmp_path_factory.mktemp('nn')
+    return write_nnunet(root/'v2', 'v2', n_cases=6, n_test=2), write_nnunet(root/'msd', 'msd', n_cases=6, n_test=2)
+
+def test_inspect_reads_both_storages_alike(nn):
+    a,b = (json.loads(run('inspect', d, '--json').stdout) for d in nn)
+    assert a['layout'] == b['layout'] == 'nnunet' and a['channels'] == b['channels'] == ['FLAIR', 'T1w', 't1gd', 'T2w']
+    assert (a['n_cases'], a['n_slices'], a['n_tumour_slices']) == (b['n_cases'], b['n_slices'], b['n_tumour_slices']) == (6, 60, a['n_tumour_slices'])
+
+def test_train_predict_evaluate(nn, tmp_path):
+    "A model of two of the four sequences, trained on nnU-Net's files, predicts either storage's imagesTs/ in each input's own grid, and evaluates."
+    v2,msd = nn
+    run('train', '--data', v2, '--out', tmp_path/'run', '--preset', 'tiny', '--epochs', '1', '--size', '32', '--modalities', 'FLAIR,T2w', '--quiet')
+    cfg = json.loads((tmp_path/'run'/'model'/'config.json').read_text())
+    assert (cfg['layout'], cfg['channel_names'], cfg['voxel_order']) == ('nnunet', ['FLAIR', 'T2w'], 'PLS')
+    for data,first in ((v2, '{}_0000.nii.gz'), (msd/'imagesTs', '{}.nii.gz')):   # a data set's root: its imagesTs/; or the folder itself
+        out = tmp_path/'pred'/data.parts[-2 if data.name == 'imagesTs' else -1]
+        run('predict', '--model', tmp_path/'run'/'model', data, '--out', out, '--quiet')
+        s = pd.read_csv(out/'summary.csv')
+        assert list(s['status']) == ['ok', 'ok'] and sorted(s['output'].map(lambda p: p.split('/')[-1])) == ['BRATS_007_seg.nii.gz', 'BRATS_008_seg.nii.gz']
+        for cid in ('BRATS_007', 'BRATS_008'):
+            m,i = nib.load(str(out/f'{cid}_seg.nii.gz')), nib.load(str((v2 if data == v2 else msd)/'imagesTs'/first.format(cid)))
+            assert m.shape == i.shape[:3] and np.allclose(m.affine, i.affine) and set(np.unique(np.asarray(m.dataobj))) <= {0, 1}
+    pv2,pmsd = (np.asarray(nib.load(str(tmp_path/'pred'/d/'BRATS_007_seg.nii.gz')).dataobj) for d in ('v2', 'msd'))
+    assert np.array_equal(pv2, pmsd)                          # the same case stored either way: the same mask
+    run('evaluate', '--model', tmp_path/'run'/'model', '--data', v2, '--out', tmp_path/'ev', '--patients', 'all', '--quiet')
+    s = json.loads((tmp_path/'ev'/'summary.json').read_text())
+    assert s['n_patients'] == 6 and s['hd95_unit'] == 'mm'
