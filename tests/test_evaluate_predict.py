@@ -408,3 +408,13 @@ def test_a_nifti_model_trained_before_one_voxel_order_is_said_so(tmp_path):
     with pytest.warns(UserWarning, match=r'old: trained before NIfTI volumes were read in one voxel order'): load_model(tmp_path/'old', device='cpu')
     save_model(create_model(cfg), {**cfg, 'voxel_order':'PLS'}, tmp_path/'new')
     with warnings.catch_warnings(): warnings.simplefilter('error'); load_model(tmp_path/'new', device='cpu')
+
+def test_evaluate_refuses_a_model_without_weights_before_its_job(model_dir, tmp_path):
+    "Missing or damaged weights are named before the evaluation job starts: no failed notebook, no output folder."
+    import shutil
+    m = tmp_path/'m'; shutil.copytree(model_dir, m); (m/'model.safetensors').unlink()
+    r = cli('evaluate', '--model', m, '--data', DATA/'lgg', '--out', tmp_path/'ev', '--quiet')
+    assert r.returncode == 1 and 'has no model.safetensors' in r.stderr and not (tmp_path/'ev').exists(), r.stderr[-2000:]
+    (m/'model.safetensors').write_bytes(b'\x10\x00\x00\x00\x00\x00\x00\x00{"a": 1}')
+    r = cli('evaluate', '--model', m, '--data', DATA/'lgg', '--out', tmp_path/'ev', '--quiet')
+    assert r.returncode == 1 and 'model.safetensors: is truncated or damaged' in r.stderr and not (tmp_path/'ev').exists(), r.stderr[-2000:]

@@ -321,10 +321,10 @@ def plan_evaluation(model_dir, # a model folder, or a run or cross-validation fo
     "(cases, split, chosen cases, `patients` resolved) of an evaluation, or its options refused by name; cheap (no weights, no voxels), so the CLI checks before a job starts."
     from tumortrace.io import read_cases, detect_layout
     from tumortrace.postprocess import check_spec
-    from tumortrace.model import model_folder, read_config
+    from tumortrace.model import model_folder, read_config, check_weights
     from tumortrace.train import Run
     model_dir = model_folder(model_dir)
-    cfg = cfg if cfg is not None else read_config(model_dir)
+    if cfg is None: cfg = read_config(model_dir); check_weights(model_dir, cfg)   # loaded: its weights were read
     if postprocess != 'auto':
         try: check_spec(postprocess)
         except ValueError as e: raise OptionError(f"--postprocess: {e}") from None

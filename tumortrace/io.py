@@ -495,14 +495,15 @@ def _volume_case(cid:str, # case id
     if seg is not None: what[seg] = 'segmentation'
     if brain is not None: what[brain] = 'brain'
     ref,refname = (seg, 'segmentation') if labelled else (inputs[0][0], names[0])
-    hdr = nib.load(str(ref))                              # geometry from the reference's header, without reading voxels
+    try: hdr = nib.load(str(ref))                         # geometry from the reference's header, without reading voxels
+    except Exception as e: raise DataError(ref, f"cannot be read as NIfTI ({type(e).__name__}: {e})") from None
     shape = hdr.shape[:3]
     to_order,back,affine,order_shape,zs = voxel_order(hdr.affine, shape, ref, _oriented(hdr))   # one voxel order whatever the files' storage
     cache = {}
     def vol(f):                                           # (the array held in a local: a `release` from another thread cannot take it away)
         if (a := cache.get(f)) is None:
             a,aff,_ = read_nifti(f, what[f], channels=what[f] == 'image')
-            if f != ref and (o := _oriented(nib.load(str(f)))) != _oriented(hdr):   # one with orientation codes, one without
+            if f != ref and (o := _oriented(nib.load(str(f)))) != _oriented(hdr):   # one with orientation codes, one without (read above: its header loads)
                 raise DataError(f, f"{'says nothing of' if not o else 'gives'} its orientation (qform and sform codes) where {ref.name} "
                                 f"{'does not' if o else 'does'}: its voxels cannot be put on the case's grid; give every file of the case the same codes")
             to_k,_,aff_k,shape_k,_ = (to_order, None, affine, order_shape, None) if f == ref else \
@@ -665,43 +666,62 @@ def read_nnunet(path, # an nnU-Net raw data set or a Decathlon task: dataset.jso
         cases.append(_volume_case(cid, 'nnunet', root/'imagesTr', [ins[k] for k in sel], [cn[k] for k in sel], segs[cid], None, known, target, True))
     return cases
 
-def _case_channels(f:Path)->int:
-    "Channels of a NIfTI image from its header: C of (X, Y, Z, C) (ITK's (X, Y, Z, 1, C) too), else 1."
+def _case_channels(f:Path, unreadable:int=None)->int:
+    "Channels of a NIfTI image from its header: C of (X, Y, Z, C) (ITK's (X, Y, Z, 1, C) too), else 1; `unreadable` where it cannot be read (None: refused)."
     import nibabel as nib
     try: sh = nib.load(str(f)).shape
-    except Exception as e: raise DataError(f, f"cannot be read as NIfTI ({type(e).__name__}: {e})") from None
+    except Exception as e:
+        if unreadable is not None: return unreadable
+        raise DataError(f, f"cannot be read as NIfTI ({type(e).__name__}: {e})") from None
     return int(np.prod(sh[3:], dtype=np.int64)) if len(sh) > 3 else 1
+
+def _channel_file(f:Path, files:dict)->tuple|None:
+    "(case, channel) if `f`, of a folder's images `files` ({stem: file}), is one of nnU-Net's channel files: named `<case>_<k>`, 3-D, as `<case>_0000` beside it; else None (a case of its own: a Decathlon (X, Y, Z, C) file, whatever its name)."
+    m = _NNUNET_CHANNEL.match(_nii_stem(f))
+    if not m or (z := files.get(f"{m[1]}_0000")) is None or _case_channels(f, unreadable=1) != 1: return None
+    return (m[1], int(m[2])) if z == f or _case_channels(z, unreadable=1) == 1 else None
+
+def _named_like(folder:Path, prefix:str)->list[Path]:
+    "The NIfTI files of `folder` whose names start with `prefix` (the names filtered as strings first: a folder of thousands of scans is listed cheaply per case)."
+    return [g for n in os.listdir(folder) if n.startswith(prefix) and n.lower().endswith(NII) and not _hidden(g := folder/n) and g.is_file()]
+
+def _brats_case(folder:Path)->bool:
+    "True if `folder` holds one BraTS case (two or more files, each with a BraTS role, none named as nnU-Net's channels): what an nnU-Net model refuses rather than reading each file as a scan."
+    nii = _nii_files(folder)
+    if len(nii) < 2 or any(_NNUNET_CHANNEL.match(_nii_stem(f)) for f in nii): return False
+    try: return len(_brats_files(folder)[0]) == len(nii)
+    except DataError: return False                        # (AmbiguousFiles too: not a BraTS case, then)
 
 def _first_files(folder:Path)->list[Path]:
     "One file per case of an nnU-Net / Decathlon images folder (imagesTs/), to predict each on its own: a case's `_0000` file, or its one file."
-    files = sorted(_nii_files(folder), key=lambda f: _natural_key(f.name))
-    firsts = {}
-    for f in files:
-        m = _NNUNET_CHANNEL.match(_nii_stem(f))
-        firsts.setdefault(m[1] if m and (folder/f"{m[1]}_0000{f.name[len(_nii_stem(f)):]}").exists() else _nii_stem(f), f)
-    return list(firsts.values())
+    files = _one_each(_nii_files(folder), _nii_stem, lambda s: f"the image {s}")   # x.nii beside x.nii.gz: refused, not one of them dropped
+    return [f for s,f in sorted(files.items(), key=lambda kv: _natural_key(kv[0])) if (ch := _channel_file(f, files)) is None or ch[1] == 0]
 
 def _nnunet_input(f, # an image of an nnU-Net / Decathlon images folder: a case's `<case>_0000` file (its other channels beside it), or its one file
-                 modalities=None, # the channels the model takes, by name (picked where dataset.json, beside or one folder up, names them)
+                 modalities=None, # the channels the model takes, by name (picked by dataset.json's names, beside or one folder up)
                 )->Case:
-    "The case `f` belongs to, to predict (no label map read)."
+    "The case `f` stands for, to predict (no label map read): its channels checked against dataset.json's names and picked by them."
     f = Path(f); folder = f.parent
     js = next((p/'dataset.json' for p in (folder, folder.parent) if (p/'dataset.json').is_file()), None)
     names = _channel_names(_dataset_json(js.parent), js) if js else None
-    stem,m = _nii_stem(f), _NNUNET_CHANNEL.match(_nii_stem(f))
-    ext = f.name[len(stem):]
-    if m and int(m[2]) == 0:                               # nnU-Net's channel files: <case>_0000, _0001, ... beside it
-        cid,ins = m[1], []
-        while (g := folder/f"{m[1]}_{len(ins):04d}{ext}").exists(): ins.append((g, None))
-        if extra := sorted(g.name for g in folder.glob(f"{m[1]}_[0-9][0-9][0-9][0-9]{ext}") if int(_nii_stem(g)[-4:]) >= len(ins)):
-            raise DataError(f, f"case {cid}'s channel files skip a number: {cid}_0000 to {cid}_{len(ins) - 1:04d} and then {extra[0]}")
+    m = _NNUNET_CHANNEL.match(_nii_stem(f))               # its case's files: `<case>_...` for a channel name, else its own (and a twin .nii / .nii.gz)
+    files = _one_each(_named_like(folder, f"{m[1]}_" if m else _nii_stem(f)), _nii_stem, lambda s: f"the image {s}")
+    if (ch := _channel_file(f, files)) is not None:       # nnU-Net's channel files: <case>_0000, _0001, ... beside it
+        cid,k = ch
+        if k: raise DataError(f, f"is channel {k} of case {cid} ({cid}_0000 is beside it): give {cid}_0000 or the folder")
+        chans = {c[1]:g for g in files.values() if (c := _channel_file(g, files)) is not None and c[0] == cid}
+        if sorted(chans) != list(range(len(chans))):
+            raise DataError(f, f"case {cid}'s channels are {sorted(chans)}: expected {cid}_0000 to {cid}_{len(chans) - 1:04d}, none missing")
+        ins = [(chans[k], None) for k in range(len(chans))]
     else:
-        cid,n = stem, _case_channels(f)
+        cid,n = _nii_stem(f), _case_channels(f)
         ins = [(f, None)] if n == 1 else [(f, k) for k in range(n)]
     n = len(ins)
-    if names is not None and len(names) == n: cn,sel = names, _select_channels(names, modalities, js)
+    if names is not None:                                 # the data set names its channels: the model's picked by name
+        if n != len(names): raise DataError(f, f"holds {n} channel(s) where {js} names {len(names)} ({', '.join(names)})")
+        cn,sel = names, _select_channels(names, modalities, js)
     else: cn,sel = (list(modalities) if modalities is not None and len(modalities) == n else [f'channel{k}' for k in range(n)]), list(range(n))
-    return _volume_case(cid, 'nnunet', folder, [ins[k] for k in sel], [cn[k] for k in sel], labelled=False)
+    return _volume_case(cid, 'nnunet', f, [ins[k] for k in sel], [cn[k] for k in sel], labelled=False)
 
 # %% ../nbs/02_io.ipynb #091b9daf
 def _natural_key(s:str): return [int(t) if t.isdigit() else t.lower() for t in re.split(r'(\d+)', s)]
@@ -913,7 +933,7 @@ def expand_inputs(path, # a file or folder given to predict
     if not path.is_dir(): return [path]
     if layout == 'nnunet':                                # an nnU-Net model: a data set's imagesTs/ (else imagesTr/), a case's `_0000` file standing for it
         if (path/'imagesTr').is_dir() or (path/'imagesTs').is_dir(): path = path/'imagesTs' if (path/'imagesTs').is_dir() else path/'imagesTr'
-        if _nii_files(path): return _first_files(path)
+        if _nii_files(path): return [path] if _brats_case(path) else _first_files(path)   # a BraTS case: one input, refused as such
     if _scans_at_top(path): return _separate_scans(path, group, layout) or [path]
     subs = sorted((d for d in path.iterdir() if d.is_dir() and not _hidden(d)), key=lambda d: _natural_key(d.name))
     if (path/'images').is_dir(): subs = [path/'images']          # images/ + masks/: the images alone (masks are not inputs)
@@ -926,7 +946,10 @@ def read_inputs(path, # an image, a NIfTI file, an LGG patient folder, a BraTS c
                )->list[Case]:
     "The scans at `path` as `Case`s to predict (no masks read)."
     path = Path(path)
-    if layout == 'nnunet' and path.is_dir() and _nii_files(path): return [_nnunet_input(f, modalities) for f in _first_files(path)]
+    if layout == 'nnunet' and path.is_dir() and _nii_files(path):
+        if _brats_case(path): raise DataError(path, "is a BraTS case folder: an nnU-Net model reads nnU-Net or Decathlon images "
+                                                     "(<case>_0000.nii.gz per channel, or one (X, Y, Z, C) file a case)")
+        return [_nnunet_input(f, modalities) for f in _first_files(path)]
     if path.is_file():
         if path.name.lower().endswith(NII): return [_nnunet_input(path, modalities) if layout == 'nnunet' else read_nifti_case(path, modalities)]
         if path.suffix.lower() in IMAGE_EXTS: return [read_image_case(path)]

@@ -22,7 +22,7 @@ __all__ = ['MODEL_FORMAT', 'PRECISIONS', 'xresnet_narrow', 'check_encoder', 'mak
            'create_model', 'FusedConv', 'FusedResBlock', 'ChannelsLastShuffle', 'FusedUnetBlock', 'inference_net',
            'LastStage', 'PixelMLP', 'seg_learner', 'hysteresis', 'decide', 'decision_rule', 'save_model',
            'slice_batches', 'forward_lock', 'drop_skip_maps', 'SegModel', 'ModelConfig', 'model_folder', 'read_config',
-           'MeanProbs', 'load_model', 'restore', 'restore_decide']
+           'MeanProbs', 'check_weights', 'load_model', 'restore', 'restore_decide']
 
 # %% ../nbs/06_model.ipynb #bb66ceca
 def _torchvision_weights_file(name:str):
@@ -579,7 +579,7 @@ def read_config(path)->ModelConfig:
         if (path/'folds.json').exists():                      # a cross-validation whose ensemble (model/) is not written yet
             why = (path/'INCOMPLETE').read_text().strip() if (path/'INCOMPLETE').exists() else 'finish it with `tumortrace cv --resume`'
             raise DataError(path, f"is a cross-validation without its ensemble yet ({why}); a fold's own model is {path}/fold_k/model")
-        raise DataError(path, "is not a TumorTrace model folder (no config.json)")
+        raise DataError(path, "is not a TumorTrace model folder: " + ("it does not exist" if not path.exists() else "no config.json"))
     try: cfg = json.loads((path/'config.json').read_text())
     except Exception as e: raise DataError(path/'config.json', f"is not valid JSON ({e})") from None
     if not isinstance(cfg, dict): raise DataError(path/'config.json', "is not a JSON object")
@@ -607,6 +607,16 @@ def _safetensors_problem(f:Path)->str|None:
         except Exception: return "is damaged: its header is not the JSON a safetensors file starts with"
     if 8 + n + end != size: return f"is truncated or damaged: its header describes {8 + n + end:,} bytes, and the file has {size:,}"
     return None
+
+def check_weights(path, # a model folder (`model_folder`'s)
+                  cfg=None, # its config (None: read)
+                 ):
+    "Refuse, by file, a model folder whose weights are missing or damaged (each member's, for an ensemble) without loading them: what a job checks before it starts."
+    path = Path(path); cfg = cfg if cfg is not None else read_config(path)
+    for d in ([path/n for n in cfg['ensemble']] if cfg.get('ensemble') else [path]):
+        if d != path: read_config(d)                      # an ensemble's member: its own config too
+        if not (d/'model.safetensors').exists(): raise DataError(d, "has no model.safetensors")
+        if why := _safetensors_problem(d/'model.safetensors'): raise DataError(d/'model.safetensors', why)
 
 def _load_net(path:Path, cfg:dict):
     from safetensors.torch import load_model as st_load

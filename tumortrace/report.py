@@ -8,7 +8,7 @@ Docs: https://tumortrace.github.io/tumortrace/report.html.md"""
 from __future__ import annotations
 import re, warnings
 from pathlib import Path
-from .core import DataError, atomic_path, check_complete
+from .core import DataError, atomic_path, check_complete, INCOMPLETE
 
 # %% auto #0
 __all__ = ['failed_cell', 'foreign_eval', 'report_notebooks', 'fold_logs', 'report']
@@ -58,6 +58,8 @@ def report_notebooks(folder)->list[Path]:
     if not folder.is_dir(): raise DataError(folder, "is not a run or evaluation folder")
     ev = [] if foreign_eval(folder) else [folder/'eval'/'evaluate.ipynb']
     nbs = [f for f in map(_finished, (_cv_notebook(folder), *ev, folder/'evaluate.ipynb', folder/'train.ipynb')) if f]
+    if not nbs and (folder/'folds.json').exists() and (folder/INCOMPLETE).exists():   # a planned cross-validation (`cv --plan-only`): no fold run here yet
+        raise DataError(folder, f"holds no executed job notebook yet: {(folder/INCOMPLETE).read_text().strip()}")
     if not nbs: raise DataError(folder, "holds no executed job notebook (train.ipynb, cv.ipynb or evaluate.ipynb): is it a run, cross-validation or evaluation folder?")
     for f in nbs: check_complete(f.parent)
     return nbs
