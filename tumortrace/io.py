@@ -497,27 +497,34 @@ def _volume_case(cid:str, # case id
     ref,refname = (seg, 'segmentation') if labelled else (inputs[0][0], names[0])
     try: hdr = nib.load(str(ref))                         # geometry from the reference's header, without reading voxels
     except Exception as e: raise DataError(ref, f"cannot be read as NIfTI ({type(e).__name__}: {e})") from None
+    def _3d(f, h):
+        if len(h.shape) < 3: raise DataError(f, f"{what[f]} volume is {len(h.shape)}-D (shape {tuple(h.shape)}); expected 3-D")
+    _3d(ref, hdr)
     shape = hdr.shape[:3]
     to_order,back,affine,order_shape,zs = voxel_order(hdr.affine, shape, ref, _oriented(hdr))   # one voxel order whatever the files' storage
+    turn = {}                                             # each file's way to the case's voxel order, its grid checked from its header now:
+    for f in dict.fromkeys([ref] + [g for g,_ in inputs] + ([brain] if brain is not None else [])):   # a case on two grids refused before a job writes
+        try: h = hdr if f == ref else nib.load(str(f))
+        except Exception as e: raise DataError(f, f"cannot be read as NIfTI ({type(e).__name__}: {e})") from None
+        _3d(f, h)
+        if f != ref and (o := _oriented(h)) != _oriented(hdr):   # one with orientation codes, one without
+            raise DataError(f, f"{'says nothing of' if not o else 'gives'} its orientation (qform and sform codes) where {ref.name} "
+                            f"{'does not' if o else 'does'}: its voxels cannot be put on the case's grid; give every file of the case the same codes")
+        to_k,_,aff_k,shape_k,_ = (to_order, None, affine, order_shape, None) if f == ref else \
+            voxel_order(h.affine, h.shape[:3], f, _oriented(hdr))   # each file its own storage order
+        if tuple(shape_k) != tuple(order_shape):
+            raise DataError(f, f"shape {tuple(h.shape[:3])} differs from the {refname}'s {tuple(shape)} "
+                            f"(in the case's voxel order: {tuple(shape_k)} against {tuple(order_shape)})")
+        if (d := float(np.abs(aff_k - affine).max())) > 1e-3:     # one grid in space, not only in shape
+            raise DataError(f, f"affine differs from the {refname}'s {ref.name} (by up to {d:.3g}): "
+                            "the volumes are not on one voxel grid; resample them onto one grid first")
+        n,c = max((k + 1 for g,k in inputs if g == f and k is not None), default=0), int(np.prod(h.shape[3:], dtype=np.int64))
+        if n and c < n: raise DataError(f, f"holds {c} channel(s) (shape {tuple(h.shape)}); {n} expected")   # the channels it is to hold
+        turn[f] = to_k
     cache = {}
     def vol(f):                                           # (the array held in a local: a `release` from another thread cannot take it away)
         if (a := cache.get(f)) is None:
-            a,aff,_ = read_nifti(f, what[f], channels=what[f] == 'image')
-            if f != ref and (o := _oriented(nib.load(str(f)))) != _oriented(hdr):   # one with orientation codes, one without (read above: its header loads)
-                raise DataError(f, f"{'says nothing of' if not o else 'gives'} its orientation (qform and sform codes) where {ref.name} "
-                                f"{'does not' if o else 'does'}: its voxels cannot be put on the case's grid; give every file of the case the same codes")
-            to_k,_,aff_k,shape_k,_ = (to_order, None, affine, order_shape, None) if f == ref else \
-                voxel_order(aff, a.shape, f, _oriented(hdr))   # each file its own storage order
-            if tuple(shape_k) != tuple(order_shape):
-                raise DataError(f, f"shape {a.shape[:3]} differs from the {refname}'s {tuple(shape)} "
-                                f"(in the case's voxel order: {tuple(shape_k)} against {tuple(order_shape)})")
-            if (d := float(np.abs(aff_k - affine).max())) > 1e-3:     # one grid in space, not only in shape
-                raise DataError(f, f"affine differs from the {refname}'s {ref.name} (by up to {d:.3g}): "
-                                "the volumes are not on one voxel grid; resample them onto one grid first")
-            n = max((k + 1 for g,k in inputs if g == f and k is not None), default=0)
-            if n and (a.ndim != 4 or a.shape[3] < n):             # the channels it is to hold
-                raise DataError(f, f"holds {a.shape[3] if a.ndim == 4 else 1} channel(s) (shape {a.shape}); {n} expected")
-            a = to_k(a)
+            a = turn[f](read_nifti(f, what[f], channels=what[f] == 'image')[0])
             if f == seg: a = to_class_mask_volume(a, f, known, target)
             cache[f] = a
         return a
