@@ -36,6 +36,12 @@ def test_train_predict_evaluate(nn, tmp_path):
             assert m.shape == i.shape[:3] and np.allclose(m.affine, i.affine) and set(np.unique(np.asarray(m.dataobj))) <= {0, 1}
     pv2,pmsd = (np.asarray(nib.load(str(tmp_path/'pred'/d/'BRATS_007_seg.nii.gz')).dataobj) for d in ('v2', 'msd'))
     assert np.array_equal(pv2, pmsd)                          # the same case stored either way: the same mask
+    from tumortrace.model import load_model
+    m = load_model(tmp_path/'run'/'model')                    # the library reads a case's file as the CLI does
+    assert np.array_equal(m.predict(v2/'imagesTs'/'BRATS_007_0000.nii.gz'), pv2) and np.array_equal(m.predict(msd/'imagesTs'/'BRATS_007.nii.gz'), pv2)
+    run('predict', '--model', tmp_path/'run'/'model', *sorted((v2/'imagesTs').glob('*.nii.gz')), '--out', tmp_path/'pred'/'glob', '--quiet')
+    s = pd.read_csv(tmp_path/'pred'/'glob'/'summary.csv')     # a shell glob over imagesTs/: each case once, by its _0000 file
+    assert sorted(s['input'].map(lambda p: p.split('/')[-1])) == ['BRATS_007_0000.nii.gz', 'BRATS_008_0000.nii.gz'] and set(s['status']) == {'ok'}
     run('evaluate', '--model', tmp_path/'run'/'model', '--data', v2, '--out', tmp_path/'ev', '--patients', 'all', '--quiet')
     s = json.loads((tmp_path/'ev'/'summary.json').read_text())
     assert s['n_patients'] == 6 and s['hd95_unit'] == 'mm'

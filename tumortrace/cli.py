@@ -539,7 +539,7 @@ def _parser()->argparse.ArgumentParser:
     i.add_argument('--json', action='store_true', help='print one JSON object')
     i.add_argument('--layout', choices=list(LAYOUTS), help='override the detected layout')
     i.add_argument('--modalities', help='input channels by name (BraTS, nnU-Net), comma-separated (e.g. flair,t1ce)')
-    i.add_argument('--target', choices=['whole', 'multiclass'], help='BraTS target: whole tumour or all labels')
+    i.add_argument('--target', choices=['whole', 'multiclass'], help='BraTS and nnU-Net target: whole tumour or all labels')
     i.add_argument('--group', help="plain folders: regex whose first group is the patient id in a file name, e.g. '(.+)_\\d+$' (as train takes it)")
     i.set_defaults(func=cmd_inspect)
     for extra in _EXTRA: extra(sub)

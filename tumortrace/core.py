@@ -42,7 +42,7 @@ class OptionError(ValueError):
 class Case:
     "One patient or volume: lazily loaded image and mask slices plus geometry."
     case_id:str # patient / volume id
-    layout:str # reader that made it: 'lgg', 'brats' or 'folder'
+    layout:str # reader that made it: 'lgg', 'brats', 'folder', 'nnunet', or 'nifti' (one volume read to predict)
     slice_ids:list # per-slice ids (LGG slice numbers 1..N, NIfTI z index, or file stems)
     load_image:Callable # i -> (H, W, C) image of slice i
     load_mask:Optional[Callable] # i -> (H, W) uint8 class indices of slice i; None for a case read for prediction only

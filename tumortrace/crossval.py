@@ -378,7 +378,7 @@ def cross_validate(data, # labelled data folder
                    tta:bool=False, # flip test-time augmentation when scoring
                    layout:str=None, # data layout (None: detected)
                    modalities=None, # input channels by name (BraTS, nnU-Net), a list or comma-separated
-                   target:str=None, # BraTS target: 'whole' or 'multiclass'
+                   target:str=None, # BraTS and nnU-Net target: 'whole' or 'multiclass'
                    group:str=None, # plain folders: regex whose first group is the patient id
                    pretrained='auto', # encoder weights: 'auto' (if on disk) or False
                    progress:bool=False, # a line per fold and training's progress bars (False: nothing on stdout)

@@ -319,7 +319,7 @@ def plan_evaluation(model_dir, # a model folder, or a run or cross-validation fo
                     cfg=None, # the model's config, when loaded (else read: no weights)
                    )->tuple:
     "(cases, split, chosen cases, `patients` resolved) of an evaluation, or its options refused by name; cheap (no weights, no voxels), so the CLI checks before a job starts."
-    from tumortrace.io import read_cases, detect_layout
+    from tumortrace.io import read_cases_as, detect_layout
     from tumortrace.postprocess import check_spec
     from tumortrace.model import model_folder, read_config, check_weights
     from tumortrace.train import Run
@@ -330,7 +330,7 @@ def plan_evaluation(model_dir, # a model folder, or a run or cross-validation fo
         except ValueError as e: raise OptionError(f"--postprocess: {e}") from None
     if cfg.get('layout') and (lay := detect_layout(data)) != cfg['layout']:
         raise DataError(Path(data), f"holds {lay} data; the model was trained on {cfg['layout']} data")
-    cases = read_cases(data, layout=cfg.get('layout'), **cfg.get('reader', {}))
+    cases = read_cases_as(data, cfg)
     byid = {c.case_id:c for c in cases}
     split_file = next((f for f in (model_dir/'split.json', model_dir.parent/'split.json') if f.exists()), model_dir.parent/'split.json')
     split = Run(split_file.parent).split() if split_file.exists() else None   # its own (a shipped model keeps it inside), or its run's

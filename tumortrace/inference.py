@@ -18,7 +18,7 @@ from pathlib import Path
 from .core import DataError, OptionError, atomic_path, read_ahead, INCOMPLETE
 from contextlib import contextmanager
 from .core import Case
-from .io import read_inputs, expand_inputs, _is_lgg_folder, _brats_named
+from .io import read_inputs, expand_inputs, _is_lgg_folder, _brats_named, _one_per_case
 from .postprocess import check_spec
 from .evaluate import volume_spacing
 
@@ -171,6 +171,7 @@ def predict_paths(model:SegModel, # from `load_model`
     grp = (model.cfg.get('reader') or {}).get('group')
     lay = model.cfg.get('layout')
     pairs = [(Path(q).resolve(), Path(p).resolve()) for p in inputs for q in expand_inputs(p, grp, lay)]   # a data set's root: each case folder; separate scans: each file
+    if lay == 'nnunet': keep = set(_one_per_case([q for q,_ in pairs])); pairs = [(q,p) for q,p in pairs if q in keep]   # a glob over imagesTs/: each case once
     expanded = [q for q,_ in pairs]
     for k,p in enumerate(expanded):
         try: new = read_inputs(p, modalities=mods, group=grp, layout=lay)

@@ -16,8 +16,8 @@ __all__ = ['IMAGE_EXTS', 'MAX_SIDE', 'LGG_CHANNELS', 'COLOUR_CHANNELS', 'BRATS_L
            'VOXEL_ORDER', 'SLICE_NAME', 'LAYOUTS', 'read_image', 'to_class_mask', 'read_mask', 'image_shape',
            'read_lgg_case', 'read_lgg', 'identical_sequences', 'brats_generation', 'AmbiguousFiles', 'read_nifti',
            'voxel_order', 'nifti_spacing', 'read_brats_case', 'to_class_mask_volume', 'read_brats', 'read_nnunet',
-           'read_folder', 'grouping_hint', 'detect_layout', 'read_cases', 'image_channels', 'read_image_case',
-           'read_nifti_case', 'expand_inputs', 'read_inputs', 'summarize']
+           'read_folder', 'grouping_hint', 'detect_layout', 'read_cases', 'read_cases_as', 'image_channels',
+           'read_image_case', 'read_nifti_case', 'expand_inputs', 'read_inputs', 'summarize']
 
 # %% ../nbs/02_io.ipynb #8820c1d1
 IMAGE_EXTS = ('.png', '.jpg', '.jpeg', '.tif', '.tiff')
@@ -682,11 +682,27 @@ def _case_channels(f:Path, unreadable:int=None)->int:
         raise DataError(f, f"cannot be read as NIfTI ({type(e).__name__}: {e})") from None
     return int(np.prod(sh[3:], dtype=np.int64)) if len(sh) > 3 else 1
 
-def _channel_file(f:Path, files:dict)->tuple|None:
-    "(case, channel) if `f`, of a folder's images `files` ({stem: file}), is one of nnU-Net's channel files: named `<case>_<k>`, 3-D, as `<case>_0000` beside it; else None (a case of its own: a Decathlon (X, Y, Z, C) file, whatever its name)."
+def _channel_file(f:Path, files:dict,
+                  n:int=None, # channels a case has (dataset.json's), where known
+                 )->tuple|None:
+    "(case, channel) if `f`, of a folder's images `files` ({stem: file}), is one of nnU-Net's channel files: named `<case>_<k>` (k below `n`), 3-D, as `<case>_0000` beside it; else None (a case of its own: a Decathlon (X, Y, Z, C) file, whatever its name)."
     m = _NNUNET_CHANNEL.match(_nii_stem(f))
-    if not m or (z := files.get(f"{m[1]}_0000")) is None or _case_channels(f, unreadable=1) != 1: return None
+    if not m or (n is not None and int(m[2]) >= n) or (z := files.get(f"{m[1]}_0000")) is None or _case_channels(f, unreadable=1) != 1: return None
     return (m[1], int(m[2])) if z == f or _case_channels(z, unreadable=1) == 1 else None
+
+def _one_per_case(paths:list)->list:
+    "An nnU-Net model's inputs given file by file (a shell glob over imagesTs/): a case's `_0001`, `_0002`, ... left out where its `_0000` is given too (which reads them)."
+    by = {}
+    for p in map(Path, paths):
+        if p.is_file() and p.name.lower().endswith(NII): by.setdefault(p.parent, {})[_nii_stem(p)] = p
+    n = {d:len(names) if (names := _images_json(d)[1]) else None for d in by}
+    return [p for p in map(Path, paths) if p.parent not in by or _nii_stem(p) not in by[p.parent]
+            or (ch := _channel_file(p, by[p.parent], n[p.parent])) is None or ch[1] == 0]
+
+def _images_json(folder:Path)->tuple:
+    "(dataset.json beside an images folder or one up, its channel names): (None, None) where there is none."
+    js = next((p/'dataset.json' for p in (folder, folder.parent) if (p/'dataset.json').is_file()), None)
+    return js, (_channel_names(_dataset_json(js.parent), js) if js else None)
 
 def _named_like(folder:Path, prefix:str)->list[Path]:
     "The NIfTI files of `folder` whose names start with `prefix` (the names filtered as strings first: a folder of thousands of scans is listed cheaply per case)."
@@ -702,21 +718,21 @@ def _brats_case(folder:Path)->bool:
 def _first_files(folder:Path)->list[Path]:
     "One file per case of an nnU-Net / Decathlon images folder (imagesTs/), to predict each on its own: a case's `_0000` file, or its one file."
     files = _one_each(_nii_files(folder), _nii_stem, lambda s: f"the image {s}")   # x.nii beside x.nii.gz: refused, not one of them dropped
-    return [f for s,f in sorted(files.items(), key=lambda kv: _natural_key(kv[0])) if (ch := _channel_file(f, files)) is None or ch[1] == 0]
+    n = len(names) if (names := _images_json(folder)[1]) else None
+    return [f for s,f in sorted(files.items(), key=lambda kv: _natural_key(kv[0])) if (ch := _channel_file(f, files, n)) is None or ch[1] == 0]
 
 def _nnunet_input(f, # an image of an nnU-Net / Decathlon images folder: a case's `<case>_0000` file (its other channels beside it), or its one file
                  modalities=None, # the channels the model takes, by name (picked by dataset.json's names, beside or one folder up)
                 )->Case:
     "The case `f` stands for, to predict (no label map read): its channels checked against dataset.json's names and picked by them."
     f = Path(f); folder = f.parent
-    js = next((p/'dataset.json' for p in (folder, folder.parent) if (p/'dataset.json').is_file()), None)
-    names = _channel_names(_dataset_json(js.parent), js) if js else None
+    js,names = _images_json(folder)
     m = _NNUNET_CHANNEL.match(_nii_stem(f))               # its case's files: `<case>_...` for a channel name, else its own (and a twin .nii / .nii.gz)
     files = _one_each(_named_like(folder, f"{m[1]}_" if m else _nii_stem(f)), _nii_stem, lambda s: f"the image {s}")
-    if (ch := _channel_file(f, files)) is not None:       # nnU-Net's channel files: <case>_0000, _0001, ... beside it
+    if (ch := _channel_file(f, files, len(names) if names else None)) is not None:   # nnU-Net's channel files: <case>_0000, _0001, ... beside it
         cid,k = ch
         if k: raise DataError(f, f"is channel {k} of case {cid} ({cid}_0000 is beside it): give {cid}_0000 or the folder")
-        chans = {c[1]:g for g in files.values() if (c := _channel_file(g, files)) is not None and c[0] == cid}
+        chans = {c[1]:g for g in files.values() if (c := _channel_file(g, files, len(names) if names else None)) is not None and c[0] == cid}
         if sorted(chans) != list(range(len(chans))):
             raise DataError(f, f"case {cid}'s channels are {sorted(chans)}: expected {cid}_0000 to {cid}_{len(chans) - 1:04d}, none missing")
         ins = [(chans[k], None) for k in range(len(chans))]
@@ -727,7 +743,10 @@ def _nnunet_input(f, # an image of an nnU-Net / Decathlon images folder: a case'
     if names is not None:                                 # the data set names its channels: the model's picked by name
         if n != len(names): raise DataError(f, f"holds {n} channel(s) where {js} names {len(names)} ({', '.join(names)})")
         cn,sel = names, _select_channels(names, modalities, js)
-    else: cn,sel = (list(modalities) if modalities is not None and len(modalities) == n else [f'channel{k}' for k in range(n)]), list(range(n))
+    elif modalities is not None and len(modalities) != n:
+        raise DataError(f, f"holds {n} channel(s), the model takes {len(modalities)} ({', '.join(map(str, modalities))}); with no dataset.json "
+                           "beside it or one folder up, its channels cannot be picked by name")
+    else: cn,sel = (list(modalities) if modalities is not None else [f'channel{k}' for k in range(n)]), list(range(n))   # the model's order
     return _volume_case(cid, 'nnunet', f, [ins[k] for k in sel], [cn[k] for k in sel], labelled=False)
 
 # %% ../nbs/02_io.ipynb #091b9daf
@@ -848,6 +867,19 @@ def read_cases(path, # data set folder (or one patient / case folder)
                           + {'modalities':'BraTS and nnU-Net', 'target':'BraTS and nnU-Net', 'group':'plain image folders'}.get(bad[0], 'another layout'))
     return reader(path, **kwargs)
 
+def read_cases_as(data, # a labelled data set
+                  cfg:dict, # the config of the model that is to see it
+                 )->list[Case]:
+    "`data` read as the model of config `cfg` read its training data (its layout and reader options); an nnU-Net model's channels picked by name and its classes checked by name, as another data set may order both otherwise."
+    rkw = dict(cfg.get('reader') or {})
+    if cfg.get('layout') == 'nnunet' and cfg.get('channel_names'): rkw['modalities'] = list(cfg['channel_names'])
+    cases = read_cases(data, layout=cfg.get('layout'), **rkw)
+    if cfg.get('layout') == 'nnunet' and cases and cfg.get('labels'):
+        have,want = ({int(k):str(v) for k,v in d.items()} for d in (cases[0].labels, cfg['labels']))
+        if have != want: raise DataError(Path(data)/'dataset.json', f"names the classes {have} where the model's are {want}: "
+                                                                    "the same structures must have the same numbers to be scored")
+    return cases
+
 # %% ../nbs/02_io.ipynb #c1d51d57
 def image_channels(path)->int:
     "Channels of an image file, from its header (1 grey, 3 colour; alpha dropped as `read_image` does)."
@@ -939,7 +971,8 @@ def expand_inputs(path, # a file or folder given to predict
     path = Path(path)
     if not path.is_dir(): return [path]
     if layout == 'nnunet':                                # an nnU-Net model: a data set's imagesTs/ (else imagesTr/), a case's `_0000` file standing for it
-        if (path/'imagesTr').is_dir() or (path/'imagesTs').is_dir(): path = path/'imagesTs' if (path/'imagesTs').is_dir() else path/'imagesTr'
+        if (path/'imagesTr').is_dir() or (path/'imagesTs').is_dir():   # (an empty imagesTs/, as converters leave it: imagesTr/)
+            path = path/'imagesTs' if (path/'imagesTs').is_dir() and _nii_files(path/'imagesTs') else path/'imagesTr'
         if _nii_files(path): return [path] if _brats_case(path) else _first_files(path)   # a BraTS case: one input, refused as such
     if _scans_at_top(path): return _separate_scans(path, group, layout) or [path]
     subs = sorted((d for d in path.iterdir() if d.is_dir() and not _hidden(d)), key=lambda d: _natural_key(d.name))

@@ -794,15 +794,15 @@ def _nib_image(o)->bool: return hasattr(o, 'dataobj') and hasattr(o, 'affine') a
 @patch
 def _predict_input(self:SegModel, x, affine=None, brain=None)->tuple:
     "`predict`'s input as a volume: ((N, H, W, C) volume, its brain mask or None, `back` (an (N, ...) result -> the input's own layout), the input's file or None, True for one (H, W, C) array)."
-    from tumortrace.io import read_image, read_nifti_case, voxel_order, _oriented, _checked_voxels, NII
+    from tumortrace.io import read_image, read_nifti_case, voxel_order, _oriented, _checked_voxels, _nnunet_input, NII
     if (affine is not None or brain is not None) and (_nib_image(x) or isinstance(x, (Case, str, Path))):
         raise ValueError(f"{'affine' if affine is not None else 'brain'} goes with an array: a Case, a file or a nibabel image carries its own")
     back,f,oriented,what = (lambda a: a),None,True,'the array'
     if isinstance(x, Case): c,x,brain = x,x.volume(),x.brain_volume(); c.release()   # its slices: (N, H, W) as `Case.mask_volume`
     elif isinstance(x, (str, Path)):
         f = Path(x)
-        if f.name.lower().endswith(NII):                 # read in `io.VOXEL_ORDER` (as `tumortrace predict` does), answered in the file's;
-            c = read_nifti_case(f, self.cfg.channel_names)   # an (X, Y, Z, C) file: the model's sequences, in its order
+        if f.name.lower().endswith(NII):                 # read in `io.VOXEL_ORDER` as `tumortrace predict` does, answered in the file's:
+            c = (_nnunet_input if self.cfg.get('layout') == 'nnunet' else read_nifti_case)(f, self.cfg.channel_names)   # (X, Y, Z, C): the model's sequences
             return c.volume(), c.brain_volume(), _as_stored(c.to_stored), f, False
         x = read_image(f)
     if _nib_image(x):                                    # its header may say nothing of orientation: read as stored then, as its file is

@@ -19,7 +19,7 @@ from fastai.callback.progress import ProgressCallback
 from fastai.learner import AvgSmoothLoss
 from .core import DataError, OptionError, set_seed, default_device, cpu_bf16, write_json, atomic_path, marked_incomplete, holds_out
 from contextlib import nullcontext
-from .io import read_cases, grouping_hint
+from .io import read_cases, read_cases_as, grouping_hint
 from .data import prepare, split_patients, save_split, load_split, seg_dataloaders, tensor_dataloaders, BALANCES
 from .augment import seg_augs, SegAugment
 from dataclasses import asdict
@@ -76,7 +76,7 @@ class Run:
         "The cases of `data` (default: the run's own data), read as the model was trained to read them."
         cfg,data = self.config(), data or self.data
         if data is None: raise DataError(self.path, f"its data ({self.info.get('data')}) is not there: pass the data folder")
-        return read_cases(data, layout=cfg.get('layout'), **cfg.get('reader', {}))
+        return read_cases_as(data, cfg)
     def evaluations(self)->list:
         "Evaluation folders inside the run (each with a summary.json)."
         return sorted(p.parent for p in self.path.glob('*/summary.json'))
@@ -767,9 +767,9 @@ def train(data, # data folder (any layout `read_cases` reads)
           patience:int=None, # early-stopping patience in epochs (None: the preset's)
           last_cross:bool=None, # full-resolution skip connection (the costly part of the decoder on a CPU)
           max_minutes:float=None, # training time budget in minutes: the schedule is shortened to fit it (it still anneals); None: the preset's, 0: none
-          layout:str=None, # data layout 'lgg', 'brats' or 'folder' (None: detected)
+          layout:str=None, # data layout 'lgg', 'brats', 'folder' or 'nnunet' (None: detected)
           modalities=None, # input channels by name (BraTS, nnU-Net), a list or comma-separated (None: all)
-          target:str=None, # BraTS target: 'whole' or 'multiclass' (None: whole)
+          target:str=None, # BraTS and nnU-Net target: 'whole' or 'multiclass' (None: whole)
           group:str=None, # plain folders: regex whose first group is the patient id in a file name, e.g. '(.+)_\d+$'
           cpu:bool=False, # train on the CPU even when a GPU is present
           norm:str=None, # intensity normalisation: 'percentile' or 'zscore' (see `prepare`; None: 'percentile', or a resumed run's)

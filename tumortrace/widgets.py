@@ -262,13 +262,13 @@ def _folder_view(p:Path, o:dict)->dict:
 
 def _read_patients(data, model, patients, where:Path)->list[Case]:
     "The cases of `data`, read as the model was trained (only its config is read), limited to `patients` in their order."
-    from tumortrace.io import read_cases
+    from tumortrace.io import read_cases_as
     if data is None or not Path(data).exists(): raise DataError(where, f"does not lead to its data ({data}): pass data=")
     cfg = _model_cfg(model)
     from tumortrace.io import detect_layout
     if cfg.get('layout') and (lay := detect_layout(data)) != cfg['layout']:    # as `evaluate` says it, not "holds no TIFF slices"
         raise DataError(Path(data), f"holds {lay} data; the model was trained on {cfg['layout']} data")
-    cases = read_cases(data, layout=cfg.get('layout'), **cfg.get('reader', {}))
+    cases = read_cases_as(data, cfg)
     if patients is None: return cases
     byid = {c.case_id:c for c in cases}
     if missing := [i for i in patients if i not in byid]: raise DataError(Path(data), f"does not hold patients {missing[:3]} that {where} lists")
