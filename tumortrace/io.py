@@ -669,6 +669,11 @@ def read_nnunet(path, # an nnU-Net raw data set or a Decathlon task: dataset.jso
             raise DataError(ins[0][0], f"holds {len(ins)} channel(s) where {cases[0].case_id} has {n_first}")
         n_first = len(ins)
         cn = names or [f'channel{k}' for k in range(len(ins))]
+        if names is None and modalities is not None and not all(re.fullmatch(r'channel\d+', str(m)) for m in modalities):
+            if len(modalities) != len(ins):                   # names the data set does not give: by position, as many
+                raise DataError(ins[0][0], f"holds {len(ins)} channel(s) where {len(modalities)} are asked for ({', '.join(map(str, modalities))}); "
+                                           "with no channel names in a dataset.json, channels are taken by position")
+            cn = list(modalities)
         sel = _select_channels(cn, modalities, root/'dataset.json')
         cases.append(_volume_case(cid, 'nnunet', root/'imagesTr', [ins[k] for k in sel], [cn[k] for k in sel], segs[cid], None, known, target, True))
     return cases
@@ -695,14 +700,20 @@ def _one_per_case(paths:list)->list:
     by = {}
     for p in map(Path, paths):
         if p.is_file() and p.name.lower().endswith(NII): by.setdefault(p.parent, {})[_nii_stem(p)] = p
-    n = {d:len(names) if (names := _images_json(d)[1]) else None for d in by}
+    n = {d:len(names) if (names := _images_json(d, strict=False)[1]) else None for d in by}
     return [p for p in map(Path, paths) if p.parent not in by or _nii_stem(p) not in by[p.parent]
             or (ch := _channel_file(p, by[p.parent], n[p.parent])) is None or ch[1] == 0]
 
-def _images_json(folder:Path)->tuple:
+def _images_json(folder:Path,
+                 strict:bool=True, # False: a broken dataset.json names no channels here (each case's own reading refuses it)
+                )->tuple:
     "(dataset.json beside an images folder or one up, its channel names): (None, None) where there is none."
+    folder = Path(folder).absolute()                      # (`Path('.').parent` is '.': one folder up needs the whole path)
     js = next((p/'dataset.json' for p in (folder, folder.parent) if (p/'dataset.json').is_file()), None)
-    return js, (_channel_names(_dataset_json(js.parent), js) if js else None)
+    try: return js, (_channel_names(_dataset_json(js.parent), js) if js else None)
+    except DataError:
+        if strict: raise
+        return js, None
 
 def _named_like(folder:Path, prefix:str)->list[Path]:
     "The NIfTI files of `folder` whose names start with `prefix` (the names filtered as strings first: a folder of thousands of scans is listed cheaply per case)."
@@ -718,14 +729,14 @@ def _brats_case(folder:Path)->bool:
 def _first_files(folder:Path)->list[Path]:
     "One file per case of an nnU-Net / Decathlon images folder (imagesTs/), to predict each on its own: a case's `_0000` file, or its one file."
     files = _one_each(_nii_files(folder), _nii_stem, lambda s: f"the image {s}")   # x.nii beside x.nii.gz: refused, not one of them dropped
-    n = len(names) if (names := _images_json(folder)[1]) else None
+    n = len(names) if (names := _images_json(folder, strict=False)[1]) else None
     return [f for s,f in sorted(files.items(), key=lambda kv: _natural_key(kv[0])) if (ch := _channel_file(f, files, n)) is None or ch[1] == 0]
 
 def _nnunet_input(f, # an image of an nnU-Net / Decathlon images folder: a case's `<case>_0000` file (its other channels beside it), or its one file
                  modalities=None, # the channels the model takes, by name (picked by dataset.json's names, beside or one folder up)
                 )->Case:
     "The case `f` stands for, to predict (no label map read): its channels checked against dataset.json's names and picked by them."
-    f = Path(f); folder = f.parent
+    f = Path(f).absolute(); folder = f.parent
     js,names = _images_json(folder)
     m = _NNUNET_CHANNEL.match(_nii_stem(f))               # its case's files: `<case>_...` for a channel name, else its own (and a twin .nii / .nii.gz)
     files = _one_each(_named_like(folder, f"{m[1]}_" if m else _nii_stem(f)), _nii_stem, lambda s: f"the image {s}")
@@ -872,7 +883,8 @@ def read_cases_as(data, # a labelled data set
                  )->list[Case]:
     "`data` read as the model of config `cfg` read its training data (its layout and reader options); an nnU-Net model's channels picked by name and its classes checked by name, as another data set may order both otherwise."
     rkw = dict(cfg.get('reader') or {})
-    if cfg.get('layout') == 'nnunet' and cfg.get('channel_names'): rkw['modalities'] = list(cfg['channel_names'])
+    names = [str(n) for n in cfg.get('channel_names') or []]
+    if cfg.get('layout') == 'nnunet' and names and not all(re.fullmatch(r'channel\d+', n) for n in names): rkw['modalities'] = names   # (unnamed: by position)
     cases = read_cases(data, layout=cfg.get('layout'), **rkw)
     if cfg.get('layout') == 'nnunet' and cases and cfg.get('labels'):
         have,want = ({int(k):str(v) for k,v in d.items()} for d in (cases[0].labels, cfg['labels']))
@@ -972,7 +984,8 @@ def expand_inputs(path, # a file or folder given to predict
     if not path.is_dir(): return [path]
     if layout == 'nnunet':                                # an nnU-Net model: a data set's imagesTs/ (else imagesTr/), a case's `_0000` file standing for it
         if (path/'imagesTr').is_dir() or (path/'imagesTs').is_dir():   # (an empty imagesTs/, as converters leave it: imagesTr/)
-            path = path/'imagesTs' if (path/'imagesTs').is_dir() and _nii_files(path/'imagesTs') else path/'imagesTr'
+            ts = (path/'imagesTs').is_dir() and (_nii_files(path/'imagesTs') or not (path/'imagesTr').is_dir())
+            path = path/'imagesTs' if ts else path/'imagesTr'
         if _nii_files(path): return [path] if _brats_case(path) else _first_files(path)   # a BraTS case: one input, refused as such
     if _scans_at_top(path): return _separate_scans(path, group, layout) or [path]
     subs = sorted((d for d in path.iterdir() if d.is_dir() and not _hidden(d)), key=lambda d: _natural_key(d.name))
