@@ -36,6 +36,7 @@ def institution(case_id:str)->str:
 def check_folds(n_patients:int, k:int):
     "Refuse a fold count the patients cannot fill (each test set needs at least 2 patients)."
     if k < 2: raise OptionError(f"--folds must be at least 2, not {k}")
+    if n_patients < 4: raise OptionError(f"too few patients for a cross-validation ({n_patients}): 2 folds need at least 4 (2 test patients each)")
     if k > n_patients // 2: raise OptionError(f"--folds {k}: {n_patients} patients allow 2 to {n_patients // 2} folds")
 
 def cv_folds(case_ids, # patient ids
