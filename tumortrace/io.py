@@ -642,7 +642,6 @@ def read_nnunet(path, # an nnU-Net raw data set or a Decathlon task: dataset.jso
                 target:str='whole', # 'whole' (labels > 0 -> 1) or 'multiclass' (dataset.json's labels as classes)
                )->list[Case]:
     "Read the training cases of an nnU-Net / Medical Segmentation Decathlon data set (`imagesTr/` with `labelsTr/`) as `Case`s, in one voxel order."
-    import nibabel as nib
     root = Path(path)
     d = _dataset_json(root)
     for p in (root/'imagesTr', root/'labelsTr'):
