@@ -418,3 +418,24 @@ def test_evaluate_refuses_a_model_without_weights_before_its_job(model_dir, tmp_
     (m/'model.safetensors').write_bytes(b'\x10\x00\x00\x00\x00\x00\x00\x00{"a": 1}')
     r = cli('evaluate', '--model', m, '--data', DATA/'lgg', '--out', tmp_path/'ev', '--quiet')
     assert r.returncode == 1 and 'model.safetensors: is truncated or damaged' in r.stderr and not (tmp_path/'ev').exists(), r.stderr[-2000:]
+
+def test_score_predict_outputs_as_evaluate(sample_eval, tmp_path):
+    "`tumortrace score` of `predict`'s slice masks gives each patient the Dice `evaluate` gave it; cases without a prediction need --partial."
+    pids = ['TCGA_CS_4942_19970222', 'TCGA_HT_7693_19950520']
+    r = cli('predict', '--model', SAMPLE_MODEL, *[DATA/'lgg'/p for p in pids], '--out', tmp_path/'pred', '--quiet')   # the model's post-processing, as evaluate's
+    assert r.returncode == 0, r.stderr[-3000:]
+    r = cli('score', '--pred', tmp_path/'pred', '--data', DATA/'lgg', '--out', tmp_path/'sc')
+    assert r.returncode == 1 and 'holds no prediction of 4 of the 6 cases' in r.stderr and '--partial' in r.stderr and not (tmp_path/'sc'/'summary.json').exists()
+    r = cli('score', '--pred', tmp_path/'pred', '--data', DATA/'lgg', '--out', tmp_path/'sc', '--partial')
+    assert r.returncode == 0 and '2 of 6 patients scored' in r.stdout and 'no prediction of 4 case(s)' in r.stderr, r.stderr[-3000:]
+    got = pd.read_csv(tmp_path/'sc'/'per_patient.csv').set_index('patient')
+    ev = pd.read_csv(sample_eval/'per_patient.csv').set_index('patient')
+    assert sorted(got.index) == pids
+    for k in ('dice', 'iou', 'sensitivity', 'precision', 'hd95_px', 'volume_pred_px'):
+        assert np.allclose(got.loc[pids, k], ev.loc[pids, k], equal_nan=True), k
+    s = json.loads((tmp_path/'sc'/'summary.json').read_text())
+    assert (s['n_missing'], s['patients'], s['postprocess']) == (4, 'predicted', 'none') and len(pd.read_csv(tmp_path/'sc'/'per_slice.csv')) == got['n_slices'].sum()
+    png = next((tmp_path/'pred'/pids[0]).glob('*_mask.png'))    # a damaged prediction: named, nothing written
+    Image.fromarray(np.zeros((10, 10), np.uint8)).save(png)
+    r = cli('score', '--pred', tmp_path/'pred', '--data', DATA/'lgg', '--out', tmp_path/'sc2', '--partial')
+    assert r.returncode == 1 and f'{png.name}: mask size 10x10 differs from its slice' in r.stderr and not (tmp_path/'sc2'/'summary.json').exists()

@@ -45,3 +45,34 @@ def test_train_predict_evaluate(nn, tmp_path):
     run('evaluate', '--model', tmp_path/'run'/'model', '--data', v2, '--out', tmp_path/'ev', '--patients', 'all', '--quiet')
     s = json.loads((tmp_path/'ev'/'summary.json').read_text())
     assert s['n_patients'] == 6 and s['hd95_unit'] == 'mm'
+
+def test_multiclass_regions(nn, tmp_path):
+    "A multi-class model of a Decathlon brain-tumour set is scored by BraTS's regions (WT, TC, ET, from dataset.json's label names) in evaluate and cv; region-based labels train a class per value."
+    from tumortrace.synthetic import write_nnunet
+    v2,msd = nn[0], write_nnunet(tmp_path/'msd48', 'msd', n_cases=6, n_test=1, shape=(48, 48, 12))   # enhancing tumour of 30-100 voxels
+    run('train', '--data', msd, '--out', tmp_path/'run', '--preset', 'tiny', '--epochs', '15', '--target', 'multiclass', '--quiet')
+    cfg = json.loads((tmp_path/'run'/'model'/'config.json').read_text())
+    assert cfg['regions'] == {'WT':[1, 2, 3], 'TC':[2, 3], 'ET':[3]} and cfg['n_out'] == 4
+    r = run('evaluate', '--model', tmp_path/'run', '--data', msd, '--out', tmp_path/'ev', '--patients', 'all', '--quiet')
+    assert 'by region (mean Dice): WT' in r.stdout
+    pp,s = pd.read_csv(tmp_path/'ev'/'per_patient.csv'), json.loads((tmp_path/'ev'/'summary.json').read_text())
+    assert np.allclose(pp['dice_WT'], pp['dice']) and s['regions'] == cfg['regions']          # the whole tumour is WT
+    assert s['dice_mean'] > .85 and s['dice_TC_mean'] > .6 and s['dice_ET_mean'] > .5 and s['hd95_ET_n'] >= 5   # learnt, and each region scored
+    assert (pp['dice_ET'] <= pp['dice_WT'] + .5).all() and not np.allclose(pp['dice_ET'], pp['dice_WT'])   # ... as a region of its own
+    run('predict', '--model', tmp_path/'run', msd, '--out', tmp_path/'pred', '--quiet')
+    assert set(np.unique(np.asarray(nib.load(str(tmp_path/'pred'/'BRATS_007_seg.nii.gz')).dataobj))) == {0, 1, 2, 3}   # the label values
+    run('predict', '--model', tmp_path/'run', msd/'imagesTr', '--out', tmp_path/'predtr', '--quiet')   # scored without the model: as evaluate scored
+    r = run('score', '--pred', tmp_path/'predtr', '--data', msd, '--out', tmp_path/'sc', '--target', 'multiclass')
+    sc = pd.read_csv(tmp_path/'sc'/'per_patient.csv').set_index('patient').loc[pp['patient']]
+    for k in ('dice', 'dice_TC', 'dice_ET', 'hd95_ET_mm'): assert np.allclose(sc[k], pp[k], equal_nan=True), k
+    assert 'by region (mean Dice): WT' in r.stdout
+    r = run('cv', '--data', msd, '--out', tmp_path/'cv', '--folds', '2', '--preset', 'tiny', '--epochs', '15', '--target', 'multiclass', '--quiet')
+    cv,cs = pd.read_csv(tmp_path/'cv'/'cv_per_patient.csv'), json.loads((tmp_path/'cv'/'cv_summary.json').read_text())
+    assert len(cv) == 6 and np.allclose(cv['dice_WT'], cv['dice']) and sorted(cs['regions']) == ['ET', 'TC', 'WT'] and 'by region: WT' in r.stdout
+    assert cs['regions']['ET']['dice']['n'] == 6 and cs['regions']['ET']['hd95_unit'] == 'mm'
+    js = json.loads((v2/'dataset.json').read_text())                 # nnU-Net v2's region-based labels: a class per label value, the regions as given
+    rg = tmp_path/'rg'; import shutil; shutil.copytree(v2, rg)
+    (rg/'dataset.json').write_text(json.dumps(dict(js, labels={'background':0, 'whole tumor':[1, 2, 3], 'tumor core':[2, 3], 'enhancing tumor':3})))
+    run('train', '--data', rg, '--out', tmp_path/'rgrun', '--preset', 'tiny', '--epochs', '1', '--size', '32', '--target', 'multiclass', '--quiet')
+    cfg = json.loads((tmp_path/'rgrun'/'model'/'config.json').read_text())
+    assert cfg['regions'] == {'WT':[1, 2, 3], 'TC':[2, 3], 'ET':[3]} and cfg['labels']['3'] == 'label 3 (whole tumor, tumor core, enhancing tumor)'

@@ -27,6 +27,8 @@ def test_inspect_bundled(capsys):
     assert (s['layout'], s['n_cases'], s['image_shape'], s['mask_values']) == ('lgg', 6, [256, 256, 3], [0, 1])
     b = inspect_json(DATA/'brats2015', '--target', 'multiclass', capsys=capsys)
     assert (b['n_cases'], b['n_slices'], b['mask_values'], b['spacing']) == (1, 155, [0, 1, 2, 3, 4], [1.0, 1.0, 1.0])
+    assert b['regions'] == {'WT':[1, 2, 3, 4], 'TC':[1, 3, 4], 'ET':[4]} and b['classes']['3'] == 'non-enhancing'   # BraTS 2015's labels
+    assert s['regions'] is None and s['classes'] == {'0':'background', '1':'tumour'}
 
 @pytest.mark.skipif(not (SHARED/'lgg').exists(), reason='../shared/data/lgg is not beside this checkout')
 def test_inspect_shared_lgg(capsys):

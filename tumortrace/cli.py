@@ -13,7 +13,7 @@ from .core import DataError, OptionError, atomic_path
 # %% auto #0
 __all__ = ['DEMO_EPOCHS', 'TRAIN_OPTIONS', 'CV_OPTIONS', 'EVALUATE_OPTIONS', 'PREDICT_OPTIONS', 'cmd_inspect', 'bundled_data',
            'cmd_demo', 'job_path', 'show_progress', 'run_job', 'epoch_lines', 'add_options', 'cmd_train', 'cmd_cv',
-           'cmd_evaluate', 'cmd_predict', 'cmd_report', 'cmd_lab', 'Terminated', 'main']
+           'cmd_evaluate', 'cmd_predict', 'cmd_score', 'cmd_report', 'cmd_lab', 'Terminated', 'main']
 
 # %% ../nbs/12_cli.ipynb #0196f4e7
 def _fmt_summary(s:dict)->str:
@@ -24,8 +24,12 @@ def _fmt_summary(s:dict)->str:
              f"slices:         {s['n_slices']} ({s['n_tumour_slices']} with tumour)",
              f"image:          {shape} {s['image_dtype']}",
              f"channels:       {', '.join(s['channels']) if s['channels'] and isinstance(s['channels'][0], str) else s['channels']}",
-             f"mask values:    {s['mask_values']}",
-             f"spacing (mm):   {f'{sp} (rows, columns, slices as read: NIfTI in `io.VOXEL_ORDER`)' if sp else 'not stored in these files'}"]
+             f"mask values:    {s['mask_values']}"]
+    lv = s.get('label_values') or list(range(len(s.get('classes') or {})))
+    if len(s.get('classes') or {}) > 2:                   # multi-class: the classes (mask values), their label values in the files where they differ
+        lines.append(f"classes:        {', '.join(f'{k} {v}' + (f' (label {lv[k]})' if lv[k] != k else '') for k,v in s['classes'].items())}")
+    if s.get('regions'): lines.append(f"regions:        {'; '.join(f'{k} = labels ' + ', '.join(map(str, v)) for k,v in s['regions'].items())} (scored by evaluate and cv)")
+    lines.append(f"spacing (mm):   {f'{sp} (rows, columns, slices as read: NIfTI in `io.VOXEL_ORDER`)' if sp else 'not stored in these files'}")
     return '\n'.join(lines)
 
 def cmd_inspect(args)->int:
@@ -400,9 +404,10 @@ def cmd_cv(args)->int:
               f"Not finished: {(out/'INCOMPLETE').read_text().strip()}")
     elif rc == 0:
         s = json.loads((out/'cv_summary.json').read_text()); d = s['dice']
-        print(f"{s['n_folds']}-fold cross-validation, {s['n_patients']} patients: per-patient Dice mean {d['mean']:.3f} "
+        rg = '; '.join(f"{k} {r['dice']['mean']:.3f} ({r['dice']['ci95'][0]:.3f}-{r['dice']['ci95'][1]:.3f})" for k,r in (s.get('regions') or {}).items())
+        print(f"{s['n_folds']}-fold cross-validation, {s['n_patients']} patients: per-patient Dice{' of the whole tumour' if rg else ''} mean {d['mean']:.3f} "
               f"(95% CI {d['ci95'][0]:.3f}-{d['ci95'][1]:.3f}), median {d['median']:.3f}, {d['n_below_05']} below 0.5; "
-              f"raw argmax mean {s['raw']['mean']:.3f}. Written to {out} (ensemble: {out/'model'})")
+              f"raw argmax mean {s['raw']['mean']:.3f}{f'; by region: {rg}' if rg else ''}. Written to {out} (ensemble: {out/'model'})")
     return rc
 
 # %% ../nbs/12_cli.ipynb #568e44ee
@@ -436,6 +441,10 @@ def _add_train(sub):
                    help='train in N processes (GPUs, or CPU shares) through HF Accelerate; across machines: accelerate launch -m tumortrace.cli train ...')
 
 # %% ../nbs/12_cli.ipynb #2d7158b6
+def _region_means(s:dict)->str:
+    "An evaluation summary's mean Dice of each region, 'WT 0.8123; TC ...'; '' without regions."
+    return '; '.join(f"{k} {s[f'dice_{k}_mean']:.4f}" for k in s.get('regions') or {} if s.get(f'dice_{k}_mean') is not None)
+
 def cmd_evaluate(args)->int:
     "Run the evaluation job: per-patient metrics of a model on labelled data."
     from tumortrace.train import check_out
@@ -452,9 +461,10 @@ def cmd_evaluate(args)->int:
     if rc == 0:
         s = json.loads((out/'summary.json').read_text())
         ci = s.get('dice_ci95') or [float('nan')] * 2
-        print(f"{s['n_patients']} patients ({s['patients']}): per-patient Dice mean {s['dice_mean']:.4f} (95% CI {ci[0]:.3f}-{ci[1]:.3f}), "
+        rg = _region_means(s)
+        print(f"{s['n_patients']} patients ({s['patients']}): per-patient Dice{' of the whole tumour' if rg else ''} mean {s['dice_mean']:.4f} (95% CI {ci[0]:.3f}-{ci[1]:.3f}), "
               f"median {s['dice_median']:.4f}, {s.get('n_below_05', '?')} below 0.5 "
-              f"with post-processing '{s['postprocess']}'; before post-processing {s['raw']['dice_mean']:.4f}. Written to {out}")
+              f"with post-processing '{s['postprocess']}'; before post-processing {s['raw']['dice_mean']:.4f}{f'; by region (mean Dice): {rg}' if rg else ''}. Written to {out}")
     return rc
 
 def cmd_predict(args)->int:
@@ -498,6 +508,32 @@ def _add_eval_predict(sub):
     p.add_argument('--no-postprocess', action='store_true', help="the same as --postprocess-spec none")
     p.add_argument('--quiet', action='store_true', help='no progress bar (there is none when the output is not a terminal)')
     p.set_defaults(func=cmd_predict)
+    from tumortrace.io import LAYOUTS
+    s = sub.add_parser('score', help="per-patient metrics of masks predicted elsewhere (predict's, nnU-Net's), as evaluate's")
+    s.add_argument('--pred', required=True, help="folder of predicted masks: <case>_seg.nii.gz or <case>.nii.gz (NIfTI cases), <case>/<slice>_mask.png (slice cases)")
+    s.add_argument('--data', required=True, help='the labelled data set they predict (any layout `inspect` reads)')
+    s.add_argument('--out', required=True, help="folder for per_patient.csv, per_slice.csv and summary.json (as evaluate's)")
+    s.add_argument('--layout', choices=list(LAYOUTS), help='data layout (default: detected)')
+    s.add_argument('--target', choices=['whole', 'multiclass'], help='BraTS and nnU-Net data: whole tumour, or each label (and region) (default: whole)')
+    s.add_argument('--group', help='plain image folders: how file names group slices into patients (as `inspect`)')
+    s.add_argument('--partial', action='store_true', help='score the cases that have a prediction (default: each case must have one)')
+    s.add_argument('--quiet', action='store_true', help='no progress bar (there is none when the output is not a terminal)')
+    s.set_defaults(func=cmd_score)
+
+def cmd_score(args)->int:
+    "Score masks predicted elsewhere against a labelled data set (no model): per-patient metrics as `evaluate` writes them."
+    from tumortrace.train import check_out
+    from tumortrace.evaluate import score_predictions
+    out = check_out(args.out, args.data, 'scores folder'); check_out(args.out, args.pred, 'scores folder')
+    s = score_predictions(args.pred, args.data, out, layout=args.layout, target=args.target, group=args.group, partial=args.partial,
+                          progress=show_progress(args, sys.stdout))
+    rg = _region_means(s)
+    ci = s.get('dice_ci95') or [float('nan')] * 2
+    print(f"{s['n_patients']} of {s['n_cases']} patients scored: per-patient Dice{' of the whole tumour' if rg else ''} mean {s['dice_mean']:.4f} "
+          f"(95% CI {ci[0]:.3f}-{ci[1]:.3f}), median {s['dice_median']:.4f}, {s['n_below_05']} below 0.5{f'; by region (mean Dice): {rg}' if rg else ''}. "
+          f"Written to {out}")
+    if s['n_missing']: print(f"warning: no prediction of {s['n_missing']} case(s), not scored: {', '.join(s['missing'][:5])}{' ...' if s['n_missing'] > 5 else ''}", file=sys.stderr)
+    return 0
 
 # %% ../nbs/12_cli.ipynb #c02259f1
 def cmd_report(args)->int:

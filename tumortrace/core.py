@@ -56,6 +56,7 @@ class Case:
     label_values:Optional[list] = None # label value in the source file of each class index, when they differ (BraTS 4 -> 3)
     to_stored:Optional[Callable] = None # a NIfTI (read in `io.VOXEL_ORDER`): an (X, Y, Z) array in that order -> in the file's own
     forget:Optional[Callable] = None # drop what the reader keeps decoded for slice reads (a NIfTI's whole volume): `release`
+    regions:Optional[dict] = None # multi-class: {region: label values} its predictions are scored by (BraTS's WT, TC, ET; an nnU-Net data set's)
 
     @property
     def n_slices(self): return len(self.slice_ids)

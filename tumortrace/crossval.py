@@ -19,7 +19,8 @@ from .model import decide
 from .metrics import finite_mean, sample_std, bootstrap_ci, EMPTY_CONVENTION, CI_METHOD
 from .postprocess import postprocess
 from .decision import choose_decision, choose_postprocess
-from .evaluate import patient_metrics, overlap_metrics, volume_spacing, save_prediction, same_sequences
+from .evaluate import patient_metrics, overlap_metrics, volume_spacing, save_prediction, same_sequences, region_masks, hd95
+from .io import model_regions
 
 # %% auto #0
 __all__ = ['FOLD_RECIPE', 'DEFAULT_FOLDS', 'PARTIAL_CSV', 'institution', 'check_folds', 'cv_folds', 'score_fold', 'dice_stats',
@@ -86,17 +87,20 @@ def score_fold(run, # the fold's run folder (with `model/`)
     model = load_model(run/'model')
     d = _decide_fold(model, [byid[i] for i in fold['valid']], tta)
     write_json(d, run/'decision.json')
-    rows = []
+    rows,regions,lv = [],model_regions(model.cfg),model.cfg.get('label_values')
     for c,vol,brain,m,x in read_ahead([byid[pid] for pid in fold['test']], prepare=model.prepare_volume):
         pid,truth = c.case_id, m > 0
         _,p = model.predict_case(c, vol=vol, brain=brain, prepared=x, probs=True, tta=tta)
-        raw,thr = decide(p) > 0, decide(p, d['threshold'], d.get('grow')) > 0
-        post = postprocess(thr.astype(np.uint8), d['postprocess']) > 0
+        raw,thr = decide(p), decide(p, d['threshold'], d.get('grow'))           # class indices
+        post = postprocess(thr, d['postprocess'])
         save_prediction(run/'eval'/'predictions', pid, post, raw=thr)       # for the viewer: what was scored
-        r = dict(fold=fold['fold'], patient=pid, institution=institution(pid), **patient_metrics(truth, post, volume_spacing(c)),
+        r = dict(fold=fold['fold'], patient=pid, institution=institution(pid), **patient_metrics(truth, post > 0, volume_spacing(c)),
                  identical_sequences=same_sequences(vol, c.channel_names))
-        r.update(dice_raw=overlap_metrics(truth, raw)['dice'], dice_threshold=overlap_metrics(truth, thr)['dice'],
+        r.update(dice_raw=overlap_metrics(truth, raw > 0)['dice'], dice_threshold=overlap_metrics(truth, thr > 0)['dice'],
                  threshold=d['threshold'], grow=d.get('grow'), postprocess=d['postprocess'])
+        if regions:                                                       # multi-class: each region's Dice and HD95 (BraTS's WT, TC, ET)
+            tr,pr = region_masks(m, regions, lv), region_masks(post, regions, lv)
+            for k in tr: r[f'dice_{k}'],r[f"hd95_{k}_{'px' if volume_spacing(c) is None else 'mm'}"] = overlap_metrics(tr[k], pr[k])['dice'],hd95(tr[k], pr[k], volume_spacing(c))
         rows.append(r)
     (run/'eval').mkdir(exist_ok=True)
     with atomic_path(run/'eval'/'per_patient.csv') as tmp: pd.DataFrame(rows).to_csv(tmp, index=False)
@@ -113,7 +117,7 @@ def dice_stats(x)->dict:
 
 # %% ../nbs/16_crossval.ipynb #07ca9e1a
 def summarize_cv(rows:list[dict])->dict:
-    "`cv_summary.json`: per-patient Dice stats overall, raw and threshold-only, per fold, per institution."
+    "`cv_summary.json`: per-patient Dice stats overall, raw and threshold-only, per fold, per institution; each region's (multi-class models)."
     import pandas as pd
     df = pd.DataFrame(rows)
     s = dict(n_patients=len(df), n_folds=int(df['fold'].nunique()), dice=dice_stats(df['dice']),
@@ -122,6 +126,12 @@ def summarize_cv(rows:list[dict])->dict:
         if k in df: s[f'{k}_mean'],s[f'{k}_n'] = finite_mean(df[k]), int(np.isfinite(df[k].astype(float)).sum())
     s['per_fold'] = {int(f):dict(n=len(g), mean=float(g['dice'].mean()), raw_mean=float(g['dice_raw'].mean()))
                      for f,g in df.groupby('fold')}
+    if rk := [c[5:] for c in df if c.startswith('dice_') and c not in ('dice_raw', 'dice_threshold')]:   # multi-class: each region's
+        s['regions'] = {}
+        for k in rk:
+            h = next((c for c in (f'hd95_{k}_mm', f'hd95_{k}_px') if c in df), None)
+            s['regions'][k] = dict(dice=dice_stats(df[f'dice_{k}']), **(dict(hd95_mean=finite_mean(df[h]), hd95_n=int(np.isfinite(df[h].astype(float)).sum()),
+                                                                             hd95_unit=h[-2:]) if h else {}))
     s['per_institution'] = {str(i):dict(n=len(g), mean=float(g['dice'].mean()), raw_mean=float(g['dice_raw'].mean()))
                             for i,g in df.groupby(df['institution'].fillna('').astype(str))}
     s['empty_convention'],s['ci95_method'] = EMPTY_CONVENTION,CI_METHOD

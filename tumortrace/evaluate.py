@@ -15,11 +15,11 @@ from .postprocess import postprocess, _fg_box
 from .metrics import dice_counts, iou_counts, finite_mean, sample_std, bootstrap_ci, EMPTY_CONVENTION, CI_METHOD
 
 # %% auto #0
-__all__ = ['PER_PATIENT_COLS', 'EVAL_FILES', 'confusion', 'overlap_metrics', 'hd95', 'volume_spacing', 'patient_metrics',
-           'metric_column', 'slice_table', 'detection', 'region_masks', 'summarize_patients', 'same_sequences',
-           'score_patient', 'evaluate_cases', 'save_prediction', 'has_prediction', 'load_prediction', 'eval_summary',
-           'region_summary', 'write_eval', 'seen_patients', 'plan_evaluation', 'holds_evaluation', 'check_eval_out',
-           'evaluate']
+__all__ = ['PER_PATIENT_COLS', 'EVAL_FILES', 'PRED_NIFTI', 'confusion', 'overlap_metrics', 'hd95', 'volume_spacing',
+           'patient_metrics', 'metric_column', 'slice_table', 'detection', 'region_masks', 'summarize_patients',
+           'same_sequences', 'score_patient', 'evaluate_cases', 'save_prediction', 'has_prediction', 'load_prediction',
+           'eval_summary', 'region_summary', 'write_eval', 'seen_patients', 'plan_evaluation', 'holds_evaluation',
+           'check_eval_out', 'evaluate', 'output_stem', 'prediction_of', 'read_prediction', 'score_predictions']
 
 # %% ../nbs/10_evaluate.ipynb #6e84493e
 def confusion(truth:np.ndarray, pred:np.ndarray)->tuple:
@@ -152,12 +152,19 @@ def detection(slices)->dict:
     return dict(detect_sensitivity=_ratio((t & p).sum(), t.sum()), detect_specificity=_ratio((~t & ~p).sum(), (~t).sum()))
 
 # %% ../nbs/10_evaluate.ipynb #0f36d2c7
-from .io import BRATS_REGIONS, brats_generation  # label generations belong to the reader
+from .io import BRATS_REGIONS, brats_generation, model_regions  # label conventions belong to the reader
 
-def region_masks(mask:np.ndarray, generation:str, label_values=None)->dict:
-    "Binary WT/TC/ET masks from a class-index mask."
+def _regions(regions)->dict|None:
+    "{region: label values} from such a dict or a BraTS generation ('2015', '2021', '2023'); None for none."
+    return BRATS_REGIONS[regions] if isinstance(regions, str) else regions or None
+
+def region_masks(mask:np.ndarray, # (…) class indices
+                 regions, # {region: label values} (`io.model_regions`), or a BraTS generation
+                 label_values=None, # label value of each class index, where they differ
+                )->dict:
+    "Binary region masks (e.g. BraTS's WT, TC, ET) from a class-index mask."
     lab = np.asarray(label_values)[mask] if label_values is not None else mask
-    return {r:np.isin(lab, v) for r,v in BRATS_REGIONS[generation].items()}
+    return {r:np.isin(lab, v) for r,v in _regions(regions).items()}
 
 # %% ../nbs/10_evaluate.ipynb #3262bb1d
 def summarize_patients(rows:list[dict], prefix:str='')->dict:
@@ -185,7 +192,7 @@ def same_sequences(vol:np.ndarray, # (N, H, W, C) volume as read
 # %% ../nbs/10_evaluate.ipynb #a26d5bde
 def score_patient(case_id:str, truth:np.ndarray, pred:np.ndarray, # (N, H, W) class indices
                   postprocess_spec:str, spacing, # `volume_spacing` of the case
-                  gen:str=None, label_values=None, # BraTS generation and label values (region Dice)
+                  regions=None, label_values=None, # {region: label values} (or a BraTS generation) and the classes' label values: region Dice and HD95
                   save_to=None, slice_ids:list=None)->tuple:
     "One patient's raw and post-processed rows and its per-slice rows (kept as `save_prediction` when `save_to`): the per-patient work of `evaluate_cases`."
     pp = postprocess(pred, postprocess_spec)
@@ -193,8 +200,8 @@ def score_patient(case_id:str, truth:np.ndarray, pred:np.ndarray, # (N, H, W) cl
     for pr in (pred, pp):
         if rows and np.array_equal(pp, pred): rows.append(dict(rows[0])); continue   # nothing changed: no second HD95
         r = dict(patient=case_id, **patient_metrics(truth > 0, pr > 0, spacing))
-        if gen:                                                # BraTS regions: Dice and HD95 of each, raw and post-processed
-            tr,prr = region_masks(truth, gen, label_values), region_masks(pr, gen, label_values)
+        if regions:                                            # regions (BraTS's WT, TC, ET): Dice and HD95 of each, raw and post-processed
+            tr,prr = region_masks(truth, regions, label_values), region_masks(pr, regions, label_values)
             for k in tr: r[f'dice_{k}'],r[f"hd95_{k}_{'px' if spacing is None else 'mm'}"] = overlap_metrics(tr[k], prr[k])['dice'],hd95(tr[k], prr[k], spacing)
         rows.append(r)
     if save_to is not None: save_prediction(save_to, case_id, pp, raw=pred)
@@ -208,11 +215,11 @@ def evaluate_cases(model, # a `SegModel` from `load_model`
                    workers:int=0, # processes scoring patients while the model predicts the next (0, the default: scored here; a pool's start cost more than it saved on 19 patients)
                    score_thread:bool=False, # score each patient in a background thread while the model predicts the next (for a GPU; not yet timed on one)
                   )->dict:
-    "Per-patient rows ('raw' and 'post'), per-slice rows (post-processed), and the BraTS generation used; each patient predicted once."
+    "Per-patient rows ('raw' and 'post'), per-slice rows (post-processed), and the regions scored (`io.model_regions`); each patient predicted once."
     from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
     import multiprocessing as mp
     from contextlib import nullcontext
-    gen = brats_generation(model.cfg)
+    regions = model_regions(model.cfg)
     lv = model.cfg.get('label_values')
     from tumortrace.evaluate import score_patient as score     # by module name, so that a worker process can import it
     it = cases
@@ -224,12 +231,12 @@ def evaluate_cases(model, # a `SegModel` from `load_model`
           ThreadPoolExecutor(1, thread_name_prefix='score') if score_thread else nullcontext()) as pool:
         for c,vol,brain,truth,x in read_ahead(it, prepare=model.prepare_volume):     # the next patients read and prepared meanwhile
             pred = model.predict_case(c, vol=vol, brain=brain, prepared=x, tta=tta)
-            args = (c.case_id, truth, pred, postprocess_spec, volume_spacing(c), gen, lv, save_to, list(c.slice_ids))
+            args = (c.case_id, truth, pred, postprocess_spec, volume_spacing(c), regions, lv, save_to, list(c.slice_ids))
             done.append(pool.submit(score, *args) if pool else score(*args))
             same.append(same_sequences(vol, c.channel_names))
         done = [d.result() if pool else d for d in done]
     rows = [[dict(d[k], identical_sequences=s) for d,s in zip(done, same)] for k in (0, 1)]
-    return dict(raw=rows[0], post=rows[1], slices=[r for d in done for r in d[2]], generation=gen)
+    return dict(raw=rows[0], post=rows[1], slices=[r for d in done for r in d[2]], regions=regions)
 
 # %% ../nbs/10_evaluate.ipynb #6d00b36e
 def _pred_file(folder, case_id:str)->Path: return Path(folder)/(re.sub(r'[^\w.-]', '_', case_id) + '.npz')
@@ -270,16 +277,18 @@ def eval_summary(res:dict, postprocess_spec:str='none')->dict:
     s['slice_dice_mean'] = finite_mean(sd)             # every slice, the empty ones at 1: inflated by them, not the headline
     s['slice_dice_tumour_mean'] = finite_mean(sd[tp])  # the slices holding tumour in the truth
     s['raw'] = summarize_patients(res['raw'])
-    for d,rows in ((s, res['post']), (s['raw'], res['raw'])): d.update(region_summary(rows, res['generation']))
+    for d,rows in ((s, res['post']), (s['raw'], res['raw'])): d.update(region_summary(rows, res.get('regions') or res.get('generation')))
+    if _regions(res.get('regions') or res.get('generation')): s['regions'] = _regions(res.get('regions') or res.get('generation'))
     s['empty_convention'],s['ci95_method'] = EMPTY_CONVENTION,CI_METHOD
     s['raw_is'] = "the model's decision (its threshold) before post-processing"   # cv_summary.json's 'raw' is the plain argmax: its 'threshold_only' is this
     return s
 
-def region_summary(rows:list[dict], generation:str=None)->dict:
-    "Mean Dice and HD95 of each BraTS region (WT, TC, ET) over the patients, with how many HD95s were defined; {} without regions."
-    if not generation: return {}
+def region_summary(rows:list[dict], regions=None, # {region: label values} or a BraTS generation
+                  )->dict:
+    "Mean Dice and HD95 of each region (BraTS's WT, TC, ET) over the patients, with how many HD95s were defined; {} without regions."
+    if not _regions(regions): return {}
     s = {}
-    for k in BRATS_REGIONS[generation]:
+    for k in _regions(regions):
         h = metric_column(rows, f'hd95_{k}')
         hv = np.array([r[h] for r in rows], float) if h else np.full(len(rows), np.nan)
         s.update({f'dice_{k}_mean':finite_mean([r[f'dice_{k}'] for r in rows]), f'hd95_{k}_mean':finite_mean(hv), f'hd95_{k}_n':int(np.isfinite(hv).sum())})
@@ -413,5 +422,120 @@ def evaluate(model_dir, # a run's `model/` folder, or the run (folder or `Run`)
         s.update(patients=patients, tta=tta, precision=precision, model=str(model_dir), data=str(data), threshold=rule['threshold'],
                  grow=rule['grow'], rule='chosen with TTA' if tta and cfg.get('tta_decision') else 'chosen without TTA')
         if scores: s['postprocess_valid_scores'] = scores
+        write_eval(res, s, out)
+    return s
+
+# %% ../nbs/10_evaluate.ipynb #18b24340
+def output_stem(case_id:str)->str:
+    "The file-name stem `predict` writes a case's outputs under (before any `-2` that keeps two inputs' names apart)."
+    return re.sub(r'[^\w.\-]+', '_', case_id).lstrip('.') or 'input'
+
+PRED_NIFTI = ('_seg.nii.gz', '.nii.gz', '_seg.nii', '.nii')   # a NIfTI case's prediction: `predict`'s name, then nnU-Net's
+
+def prediction_of(pred:Path, # folder of predictions
+                  case:Case)->Path|None:
+    "Where `pred` holds `case`'s prediction: a NIfTI file (NIfTI cases), else a folder of slice masks (or one `_mask` image); None where it holds none."
+    from tumortrace.io import AmbiguousFiles, IMAGE_EXTS
+    stem = output_stem(case.case_id)
+    if case.layout in ('brats', 'nifti', 'nnunet'):
+        got = [pred/(stem + s) for s in PRED_NIFTI if (pred/(stem + s)).is_file()]
+        if len(got) > 1: raise AmbiguousFiles(got[1], f"and {got[0].name} both could be {case.case_id}'s prediction: keep one")
+        return got[0] if got else None
+    if (pred/stem).is_dir(): return pred/stem
+    return next((f for e in IMAGE_EXTS if (f := pred/f'{stem}_mask{e}').is_file()), None) if case.n_slices == 1 else None
+
+# %% ../nbs/10_evaluate.ipynb #b6f13fbb
+def _pred_classes(a:np.ndarray, f:Path, case:Case)->np.ndarray:
+    "A prediction's label values as the case's class indices: every label above 0 the tumour (one tumour class), else the data set's label values, others refused."
+    if np.issubdtype(a.dtype, np.floating) and not np.array_equal(a, np.round(a)): raise DataError(f, "holds non-integer values: a prediction is a label mask")
+    if len(case.labels) == 2: return (a > 0).astype(np.uint8)
+    lv = case.label_values or list(range(len(case.labels)))
+    vals = np.unique(a).astype(np.int64)
+    if bad := sorted(set(vals.tolist()) - set(lv)): raise DataError(f, f"holds label values {bad} that are not the data set's labels {lv}")
+    lut = np.zeros(int(max(lv)) + 1, np.uint8); lut[lv] = np.arange(len(lv))
+    return lut[a.astype(np.int64)]
+
+def read_prediction(f:Path, # `prediction_of`'s file or folder
+                    case:Case, # the labelled case it predicts
+                    shape:tuple, # the case's (N, H, W) mask volume shape
+                   )->np.ndarray:
+    "A prediction as the case's (N, H, W) class indices, its geometry checked against the case's: a NIfTI on its voxel grid (read in its voxel order), slice masks of its slices' sizes."
+    from tumortrace.io import read_nifti, voxel_order, _oriented, IMAGE_EXTS
+    if f.is_file() and f.name.lower().endswith(('.nii', '.nii.gz')):
+        import nibabel as nib
+        try: h = nib.load(str(f))
+        except Exception as e: raise DataError(f, f"cannot be read as NIfTI ({type(e).__name__}: {e})") from None
+        if len(h.shape) < 3 or int(np.prod(h.shape[3:], dtype=np.int64)) != 1:
+            raise DataError(f, f"is {'x'.join(map(str, h.shape))}: a prediction is one 3-D label volume")
+        if _oriented(h) != (case.affine is not None):       # one with orientation codes, one without: no common voxel order
+            raise DataError(f, f"{'gives' if _oriented(h) else 'says nothing of'} its orientation (qform and sform codes) where the case's files "
+                               f"{'do not' if _oriented(h) else 'do'}: give it the header of the case's label map")
+        to,_,aff,osh,_ = voxel_order(h.affine, h.shape[:3], f, _oriented(h))
+        want = (shape[1], shape[2], shape[0])
+        if tuple(osh) != want: raise DataError(f, f"shape {tuple(h.shape[:3])} is not the case's grid (in one voxel order: {tuple(osh)} against {want})")
+        if case.affine is not None and (d := float(np.abs(aff - case.affine).max())) > 1e-3:
+            raise DataError(f, f"affine differs from the case's (by up to {d:.3g}): not on its voxel grid; resample the prediction onto it")
+        a = to(read_nifti(f, 'segmentation')[0])
+        return _pred_classes(np.moveaxis(a, 2, 0), f, case)
+    if f.is_file(): return _pred_classes(_mask_slice(f, shape)[None], f, case)   # a one-slice case's `<case>_mask.png`
+    out = np.zeros(shape, np.uint8)
+    for i,(img,_) in enumerate(case.files or []):
+        m = next((g for e in IMAGE_EXTS if (g := f/f'{Path(img).stem}_mask{e}').is_file()), None)
+        if m is None: raise DataError(f, f"has no prediction of slice {Path(img).name} (expected {Path(img).stem}_mask.png)")
+        out[i] = _pred_classes(_mask_slice(m, shape), m, case)
+    return out
+
+def _mask_slice(f:Path, shape:tuple)->np.ndarray:
+    "One slice mask file's values, (H, W), its size checked against the case's slices."
+    from tumortrace.io import read_image
+    a = read_image(f, nan='error', what='mask')
+    if a.ndim == 3:
+        if (a == a[..., :1]).all(): a = a[..., 0]
+        else: raise DataError(f, f"mask has {a.shape[-1]} differing channels; expected one")
+    if a.shape != tuple(shape[1:]): raise DataError(f, f"mask size {a.shape[1]}x{a.shape[0]} differs from its slice's {shape[2]}x{shape[1]}")
+    return a
+
+# %% ../nbs/10_evaluate.ipynb #4e7e7a13
+@holds_out('evaluation')
+def score_predictions(pred, # folder of predicted masks: `tumortrace predict`'s outputs, or nnU-Net's `<case>.nii.gz`
+                      data, # the labelled data set they predict (any layout `read_cases` reads)
+                      out, # folder to write per_patient.csv, per_slice.csv and summary.json to (as an evaluation's)
+                      layout:str=None, target:str=None, group:str=None, # how to read `data` (as `read_cases`)
+                      partial:bool=False, # score the cases that have a prediction (False: each case must have one)
+                      progress:bool=False)->dict:
+    "Score masks predicted elsewhere against a data set's truth per patient, as `evaluate` scores a model's (no post-processing); returns the summary."
+    from tumortrace.io import read_cases
+    pred = Path(pred)
+    if not pred.is_dir(): raise DataError(pred, "is not a folder of predictions" + ("" if pred.exists() else ": it does not exist"))
+    kw = {k:v for k,v in dict(layout=layout, target=target, group=group).items() if v is not None}
+    cases = read_cases(data, **kw)
+    found = {c.case_id:prediction_of(pred, c) for c in cases}
+    missing = [c for c in cases if found[c.case_id] is None]
+    if missing and (not partial or len(missing) == len(cases)):
+        c = missing[0]
+        eg = output_stem(c.case_id) + ('_seg.nii.gz' if c.layout in ('brats', 'nifti', 'nnunet') else '/' if c.n_slices > 1 or c.files else '_mask.png')
+        raise DataError(pred, f"holds no prediction of {len(missing)} of the {len(cases)} cases of {data}, e.g. {c.case_id} (expected {eg})"
+                              + ("" if len(missing) == len(cases) else "; pass --partial (partial=True) to score the others"))
+    earlier = check_eval_out(out)                         # an evaluation there is replaced; other files refused
+    chosen = [c for c in cases if found[c.case_id] is not None]
+    it = chosen
+    if progress:
+        from fastprogress.fastprogress import progress_bar
+        it = progress_bar(chosen, leave=False)
+    done = []
+    for c in it:
+        truth = c.mask_volume()
+        pr = read_prediction(found[c.case_id], c, truth.shape)
+        c.release()
+        done.append(score_patient(c.case_id, truth, pr, 'none', volume_spacing(c), c.regions, c.label_values, None, list(c.slice_ids)))
+    res = dict(raw=[d[0] for d in done], post=[d[1] for d in done], slices=[r for d in done for r in d[2]], regions=chosen[0].regions)
+    s = eval_summary(res, 'none')
+    s.update(patients='predicted' if missing else 'all', predictions=str(pred), data=str(data), n_cases=len(cases),
+             n_missing=len(missing), missing=[c.case_id for c in missing],
+             raw_is='the predictions as given (nothing is post-processed when scoring predictions)')
+    with marked_incomplete(out, 'an evaluation'):
+        for f in EVAL_FILES if earlier else ():
+            if (p := Path(out)/f).is_dir(): shutil.rmtree(p)
+            else: p.unlink(missing_ok=True)
         write_eval(res, s, out)
     return s

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from .core import Case
 from .io import read_inputs, expand_inputs, _is_lgg_folder, _brats_named, _one_per_case
 from .postprocess import check_spec
-from .evaluate import volume_spacing
+from .evaluate import volume_spacing, output_stem
 
 def _save_png(a:np.ndarray, path:Path):
     from PIL import Image
@@ -82,7 +82,7 @@ def _unique_names(cases,
     "(output name, case) pairs, no two names alike (also ignoring case): inputs that share one (`a/scan.tif`, `b/scan.tif`) get `scan`, `scan-2`, ..."
     taken,res = set(taken or ()),[]
     for c in cases:
-        base = re.sub(r'[^\w.\-]+', '_', c.case_id).lstrip('.') or 'input'
+        base = output_stem(c.case_id)
         name,k = base,1
         while name.lower() in taken: k += 1; name = f'{base}-{k}'   # `img-2` may be an input's own name
         taken.add(name.lower()); res.append((name, c))

@@ -14,10 +14,10 @@ from .core import Case, DataError, OptionError
 # %% auto #0
 __all__ = ['IMAGE_EXTS', 'MAX_SIDE', 'LGG_CHANNELS', 'COLOUR_CHANNELS', 'BRATS_LABELS', 'BRATS_REGIONS', 'NII', 'MAX_VOXELS',
            'VOXEL_ORDER', 'SLICE_NAME', 'LAYOUTS', 'read_image', 'to_class_mask', 'read_mask', 'image_shape',
-           'read_lgg_case', 'read_lgg', 'identical_sequences', 'brats_generation', 'AmbiguousFiles', 'read_nifti',
-           'voxel_order', 'nifti_spacing', 'read_brats_case', 'to_class_mask_volume', 'read_brats', 'read_nnunet',
-           'read_folder', 'grouping_hint', 'detect_layout', 'read_cases', 'read_cases_as', 'image_channels',
-           'read_image_case', 'read_nifti_case', 'expand_inputs', 'read_inputs', 'summarize']
+           'read_lgg_case', 'read_lgg', 'identical_sequences', 'brats_generation', 'AmbiguousFiles', 'named_regions',
+           'model_regions', 'read_nifti', 'voxel_order', 'nifti_spacing', 'read_brats_case', 'to_class_mask_volume',
+           'read_brats', 'read_nnunet', 'read_folder', 'grouping_hint', 'detect_layout', 'read_cases', 'read_cases_as',
+           'image_channels', 'read_image_case', 'read_nifti_case', 'expand_inputs', 'read_inputs', 'summarize']
 
 # %% ../nbs/02_io.ipynb #8820c1d1
 IMAGE_EXTS = ('.png', '.jpg', '.jpeg', '.tif', '.tiff')
@@ -359,6 +359,39 @@ def _brats_files(folder:Path)->tuple[dict, str]:
     if not found: raise DataError(folder, f"has NIfTI files but none with BraTS names: {sorted(stems)}")
     return found, 'modern'
 
+# %% ../nbs/02_io.ipynb #fa4ec2f1
+def _label_role(name:str)->str|None:
+    "A tumour label's part by its name: 'ed' (oedema), 'core' (necrotic or non-enhancing tumour), 'et' (enhancing tumour); None for any other."
+    n = ' ' + re.sub(r'[^a-z]+', ' ', str(name).lower()) + ' '
+    if re.search(r' o?edema | ed | snfh |hyperintens', n): return 'ed'    # BraTS 2024's SNFH is the oedema's successor
+    if re.search(r' non ?enhanc|necro| ncr | net | netc | core ', n): return 'core'
+    if re.search(r'enhanc| et ', n): return 'et'
+    return None
+
+def named_regions(labels:dict, # {label value: name}, background (0) included or not
+                 )->dict|None:
+    "BraTS's regions {'WT', 'TC', 'ET': label values} recognised from label names; None unless every tumour label is oedema, necrotic / non-enhancing core or enhancing tumour, the last among them."
+    roles = {int(v):_label_role(n) for v,n in labels.items() if int(v) != 0}
+    if not roles or None in roles.values() or 'et' not in roles.values() or len(set(roles.values())) < 2: return None
+    def of(*rs): return sorted(v for v,r in roles.items() if r in rs)
+    return {'WT':of('ed', 'core', 'et'), 'TC':of('core', 'et'), 'ET':of('et')}
+
+def _region_key(name:str)->str:
+    "A region's column name: WT, TC or ET where its name is BraTS's whole tumour, tumour core or enhancing tumour, else the name as a word."
+    n = ' ' + re.sub(r'[^a-z]+', ' ', str(name).lower()) + ' '
+    if ' whole ' in n or n.strip() == 'wt': return 'WT'
+    if re.search(r' (tumou?r )?core ', n) and 'non' not in n or n.strip() == 'tc': return 'TC'
+    if re.search(r'enhanc', n) and 'non' not in n or n.strip() == 'et': return 'ET'
+    return re.sub(r'\W+', '_', str(name)).strip('_') or 'region'
+
+def model_regions(cfg:dict)->dict|None:
+    "The regions {name: source label values} a multi-class model is scored by: those recorded at training, else BraTS's by its labels' names; None for a binary model."
+    if cfg.get('n_out', 2) <= 2: return None
+    if (r := cfg.get('regions') or cfg.get('brats_regions')): return {str(k):[int(x) for x in v] for k,v in r.items()}
+    vals = cfg.get('label_values') or list(range(cfg['n_out']))
+    labels = {int(k):v for k,v in (cfg.get('labels') or {}).items()}
+    return named_regions({v:labels[i] for i,v in enumerate(vals) if i in labels})
+
 # %% ../nbs/02_io.ipynb #1b29f092
 MAX_VOXELS = 1 << 30 # largest NIfTI volume (voxels) the readers accept; set `tumortrace.io.MAX_VOXELS` to read larger ones
 
@@ -475,7 +508,7 @@ def read_brats_case(folder, # one BraTS case folder
     if target not in ('whole', 'multiclass'): raise ValueError(f"target must be 'whole' or 'multiclass', not {target!r}")
     generation = generation or ('2015' if scheme == '2015' else '2021')
     return _volume_case(folder.name, 'brats', folder, [(files[m], None) for m in mods], mods, files.get('seg'), files.get('brain'),
-                        BRATS_LABELS[generation], target, labelled)
+                        BRATS_LABELS[generation], target, labelled, BRATS_REGIONS[generation] if target == 'multiclass' else None)
 
 def _volume_case(cid:str, # case id
                  layout:str, # the reader's name
@@ -487,6 +520,7 @@ def _volume_case(cid:str, # case id
                  known:dict=None, # {label value: name} the label map may hold (None: any non-negative integers, for `target='whole'`)
                  target:str='whole', # 'whole' (labels > 0 -> 1) or 'multiclass'
                  labelled:bool=True, # read the label map (False: for prediction)
+                 regions:dict=None, # {region: label values} the case's predictions are scored by (`target='multiclass'`)
                 )->Case:
     "A `Case` of NIfTI volumes on one grid, in one voxel order (`voxel_order`), each file read once, when first needed, and checked against the reference (the label map, else the first input)."
     import nibabel as nib
@@ -541,7 +575,7 @@ def _volume_case(cid:str, # case id
     return Case(cid, layout, zs, load_image, load_mask if labelled else None, list(names), labels=labels,
                 label_values=values if values != list(range(len(values))) else None,
                 spacing=_case_spacing(affine, hdr), affine=affine if _oriented(hdr) else None, source=source, to_stored=back,
-                files=[(f, seg) for f,_ in inputs], load_brain=load_brain, forget=cache.clear)
+                files=[(f, seg) for f,_ in inputs], load_brain=load_brain, forget=cache.clear, regions=regions)
 
 def to_class_mask_volume(a, path,
                          known:dict, # {label value: name} allowed (None: any non-negative integers, for `target='whole'`)
@@ -596,21 +630,26 @@ def _channel_names(d:dict, f:Path)->list|None:
         raise DataError(f, f"channel_names / modality must map the channel numbers 0, 1, ... to names, not {m!r}")
     return [str(m[str(k)] if str(k) in m else m[k]) for k in ks]
 
-def _label_names(d:dict, f:Path)->tuple[dict|None, bool]:
-    "({label value: name} from `labels`, True if any label is a region (a v2 list)); (None, False) where it gives none."
+def _label_names(d:dict, f:Path)->tuple[dict|None, dict|None]:
+    "({label value: name} from `labels`, {region: label values} where the labels are regions (nnU-Net v2 lists), else None); (None, None) where it gives none."
     lab = d.get('labels')
-    if lab is None: return None, False
+    if lab is None: return None, None
     if not isinstance(lab, dict) or not lab: raise DataError(f, f"labels must be an object of label names and values, not {lab!r}")
     if 'ignore' in lab: raise DataError(f, "has an 'ignore' label (sparse annotation): its voxels would count as tumour or background here; give complete label maps")
     try:
-        if all(re.fullmatch(r'\d+', str(k)) for k in lab): return {int(k):str(v) for k,v in lab.items()}, False   # the Decathlon: {"1": "edema"}
-        known,regions = {},False
+        if all(re.fullmatch(r'\d+', str(k)) for k in lab): return {int(k):str(v) for k,v in lab.items()}, None   # the Decathlon: {"1": "edema"}
+        known,regions,is_region = {},{},False
         for name,v in lab.items():                            # nnU-Net v2: {"edema": 1}, regions {"whole tumour": [1, 2, 3]}
             vs = [int(x) for x in v] if isinstance(v, (list, tuple)) else [int(v)]
-            regions |= isinstance(v, (list, tuple)) and len(vs) > 1
+            is_region |= isinstance(v, (list, tuple)) and len(vs) > 1
             for x in vs: known.setdefault(x, str(name))
-        return known, regions
+            if vs != [0]: regions[str(name)] = vs
     except (TypeError, ValueError): raise DataError(f, f"labels must map names to integer values (or values to names), not {lab!r}") from None
+    if not is_region: return known, None
+    keys = [_region_key(n) for n in regions]
+    if len(set(keys)) < len(keys): keys = list(regions)    # two names read as one region: each its own name
+    in_ = {v:[n for n,vs in regions.items() if v in vs] for v in sorted(known) if v != 0}
+    return {0:'background', **{v:f"label {v} ({', '.join(ns)})" for v,ns in in_.items()}}, dict(zip(keys, regions.values()))
 
 def _case_images(folder:Path, ids)->dict:
     "{case: [(file, channel or None), ...]} of the images in `folder` for the cases `ids`: nnU-Net's `<case>_0000` files in channel order, or a Decathlon case's one file."
@@ -648,10 +687,10 @@ def read_nnunet(path, # an nnU-Net raw data set or a Decathlon task: dataset.jso
         if not p.is_dir(): raise DataError(p, "is missing: an nnU-Net or Decathlon data set holds imagesTr/ and labelsTr/ (with dataset.json)")
     if target not in ('whole', 'multiclass'): raise ValueError(f"target must be 'whole' or 'multiclass', not {target!r}")
     known,regions = _label_names(d, root/'dataset.json')
-    if target == 'multiclass' and (known is None or regions):
-        raise DataError(root/'dataset.json', "has region-based labels (lists of values): --target multiclass needs one class per label value; use --target whole"
-                        if regions else "is missing or names no labels: --target multiclass takes its classes from dataset.json's labels")
+    if target == 'multiclass' and known is None:
+        raise DataError(root/'dataset.json', "is missing or names no labels: --target multiclass takes its classes from dataset.json's labels")
     if known is not None and 0 not in known: known = {0:'background', **known}
+    if target == 'multiclass' and regions is None: regions = named_regions(known)   # BraTS's by the labels' names, where they are its
     segs = _one_each(_nii_files(root/'labelsTr'), _nii_stem, lambda s: f"the label map {s}")
     if not segs: raise DataError(root/'labelsTr', "holds no NIfTI label maps")
     imgs = _case_images(root/'imagesTr', set(segs))
@@ -674,7 +713,8 @@ def read_nnunet(path, # an nnU-Net raw data set or a Decathlon task: dataset.jso
                                            "with no channel names in a dataset.json, channels are taken by position")
             cn = list(modalities)
         sel = _select_channels(cn, modalities, root/'dataset.json')
-        cases.append(_volume_case(cid, 'nnunet', root/'imagesTr', [ins[k] for k in sel], [cn[k] for k in sel], segs[cid], None, known, target, True))
+        cases.append(_volume_case(cid, 'nnunet', root/'imagesTr', [ins[k] for k in sel], [cn[k] for k in sel], segs[cid], None, known, target, True,
+                                  regions if target == 'multiclass' else None))
     return cases
 
 def _case_channels(f:Path, unreadable:int=None)->int:
@@ -1043,5 +1083,7 @@ def summarize(cases:list[Case], # cases from `read_cases`
             'n_tumour_slices':n_tumour, 'image_shape':one(shapes) if shapes else None,
             'image_dtype':next(iter(dtypes)) if len(dtypes) == 1 else sorted(dtypes),
             'channels':one(chans) if chans else None, 'mask_values':sorted(int(v) for v in vals),
+            'classes':{int(k):str(v) for k,v in cases[0].labels.items()} if cases else None,   # class index -> name (mask values are indices)
+            'label_values':cases[0].label_values if cases else None, 'regions':cases[0].regions if cases else None,
             'spacing':None if spacings == {None} else (list(next(iter(spacings))) if len(spacings) == 1 else [list(s) if s else None for s in spacings]),
             'cases':per_case}

@@ -520,6 +520,7 @@ class ModelConfig:
     pretrained:str = None
     brats_generation:str = None # BraTS label generation and regions, for region Dice
     brats_regions:dict = None
+    regions:dict = None # multi-class: {region: label values} evaluation scores (`io.model_regions`)
     patients:dict = None # the run's split (train, valid, test patient ids): what the model was trained and validated on
     ensemble:list = None # ensembles: member folders, and the patients each fold saw
     folds:list = None
@@ -549,6 +550,10 @@ class ModelConfig:
             if t is not None and not (isinstance(t, (int, float)) and 0 < t < 1): bad('tta_decision', f"threshold must be in (0, 1), not {t!r}")
             if g is not None and not (isinstance(g, (int, float)) and 0 < g < (t or .5)):
                 bad('tta_decision', f"grow must be in (0, threshold {t or .5}), not {g!r}")
+        if (r := d.get('regions')) is not None:
+            vals = set(d.get('label_values') or range(d['n_out']))
+            if not isinstance(r, dict) or not r or not all(isinstance(v, list) and v and all(isinstance(x, int) and x in vals for x in v) for v in r.values()):
+                bad('regions', f"must map region names to lists of the model's label values {sorted(vals)}, not {r!r}")
         return cls(**{k:v for k,v in d.items() if v is not None or k not in ('context', 'norm', 'crop', 'reader')})
     # read like the dict it is stored as; a key is "in" the config when it has a value
     def __getitem__(self, k):

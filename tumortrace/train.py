@@ -649,7 +649,7 @@ def _run_split(out:Path, ids:list, resume:bool, split:dict=None, valid_pct:float
 # %% ../nbs/07_train.ipynb #760d3087
 def _model_config(p:dict, ss, case, rkw:dict, **recipe)->dict:
     "Everything `load_model` and prediction need: architecture, classes, channels, preprocessing, reader and recipe."
-    from tumortrace.io import brats_generation, BRATS_REGIONS, VOXEL_ORDER
+    from tumortrace.io import brats_generation, model_regions, BRATS_REGIONS, VOXEL_ORDER
     cfg = unet_config(p['encoder'], n_in=len(ss.channel_names), n_out=len(ss.codes), size=p['size'], last_cross=p['last_cross'])
     cfg.update(codes=ss.codes, labels={int(k):v for k,v in case.labels.items()}, label_values=case.label_values,
                channel_names=case.channel_names, context=p['context'], norm=recipe['norm'], crop=recipe['crop'],
@@ -659,6 +659,7 @@ def _model_config(p:dict, ss, case, rkw:dict, **recipe)->dict:
                          deep_supervision=p.get('deep_supervision') or 0,
                          augment=asdict(SegAugment(**p.get('augment', {})))))
     if (gen := brats_generation(cfg)): cfg.update(brats_generation=gen, brats_regions=BRATS_REGIONS[gen])
+    if len(ss.codes) > 2 and (rg := case.regions or model_regions(cfg)): cfg['regions'] = {k:list(v) for k,v in rg.items()}   # how evaluation scores it
     return cfg
 
 def _schedule(p:dict, fine_tuned:bool)->dict:
