@@ -434,7 +434,7 @@ def test_score_predict_outputs_as_evaluate(sample_eval, tmp_path):
     for k in ('dice', 'iou', 'sensitivity', 'precision', 'hd95_px', 'volume_pred_px'):
         assert np.allclose(got.loc[pids, k], ev.loc[pids, k], equal_nan=True), k
     s = json.loads((tmp_path/'sc'/'summary.json').read_text())
-    assert (s['n_missing'], s['patients'], s['postprocess']) == (4, 'predicted', 'none') and len(pd.read_csv(tmp_path/'sc'/'per_slice.csv')) == got['n_slices'].sum()
+    assert (s['n_missing'], s['patients'], s['postprocess'][:8]) == (4, 'predicted', 'as given') and len(pd.read_csv(tmp_path/'sc'/'per_slice.csv')) == got['n_slices'].sum()
     png = next((tmp_path/'pred'/pids[0]).glob('*_mask.png'))    # a damaged prediction: named, nothing written
     Image.fromarray(np.zeros((10, 10), np.uint8)).save(png)
     r = cli('score', '--pred', tmp_path/'pred', '--data', DATA/'lgg', '--out', tmp_path/'sc2', '--partial')

@@ -1,5 +1,5 @@
 "An nnU-Net / Medical Segmentation Decathlon data set end to end through the CLI: inspect, train, predict imagesTs/, evaluate."
-import json, subprocess, sys
+import json, re, subprocess, sys
 import nibabel as nib, numpy as np, pandas as pd, pytest
 
 CLI = [sys.executable, '-m', 'tumortrace.cli']
@@ -70,6 +70,10 @@ def test_multiclass_regions(nn, tmp_path):
     cv,cs = pd.read_csv(tmp_path/'cv'/'cv_per_patient.csv'), json.loads((tmp_path/'cv'/'cv_summary.json').read_text())
     assert len(cv) == 6 and np.allclose(cv['dice_WT'], cv['dice']) and sorted(cs['regions']) == ['ET', 'TC', 'WT'] and 'by region: WT' in r.stdout
     assert cs['regions']['ET']['dice']['n'] == 6 and cs['regions']['ET']['hd95_unit'] == 'mm'
+    sj = tmp_path/'cv'/'fold_0'/'scores.json'; j = json.loads(sj.read_text())   # a fold scored before regions were: scored again by --resume
+    j['rows'] = [{k:v for k,v in r.items() if not re.search(r'_(WT|TC|ET)(_|$)', k)} for r in j['rows']]; sj.write_text(json.dumps(j))
+    run('cv', '--data', msd, '--out', tmp_path/'cv', '--resume', '--quiet')
+    assert json.loads((tmp_path/'cv'/'cv_summary.json').read_text())['regions']['ET']['dice']['n'] == 6 and 'dice_ET' in json.loads(sj.read_text())['rows'][0]
     js = json.loads((v2/'dataset.json').read_text())                 # nnU-Net v2's region-based labels: a class per label value, the regions as given
     rg = tmp_path/'rg'; import shutil; shutil.copytree(v2, rg)
     (rg/'dataset.json').write_text(json.dumps(dict(js, labels={'background':0, 'whole tumor':[1, 2, 3], 'tumor core':[2, 3], 'enhancing tumor':3})))

@@ -524,7 +524,7 @@ def cmd_score(args)->int:
     "Score masks predicted elsewhere against a labelled data set (no model): per-patient metrics as `evaluate` writes them."
     from tumortrace.train import check_out
     from tumortrace.evaluate import score_predictions
-    out = check_out(args.out, args.data, 'scores folder'); check_out(args.out, args.pred, 'scores folder')
+    out = check_out(args.out, args.data, 'scores folder')   # (the predictions folder: checked by `score_predictions`)
     s = score_predictions(args.pred, args.data, out, layout=args.layout, target=args.target, group=args.group, partial=args.partial,
                           progress=show_progress(args, sys.stdout))
     rg = _region_means(s)

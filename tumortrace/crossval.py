@@ -19,7 +19,7 @@ from .model import decide
 from .metrics import finite_mean, sample_std, bootstrap_ci, EMPTY_CONVENTION, CI_METHOD
 from .postprocess import postprocess
 from .decision import choose_decision, choose_postprocess
-from .evaluate import patient_metrics, overlap_metrics, volume_spacing, save_prediction, same_sequences, region_masks, hd95
+from .evaluate import patient_metrics, overlap_metrics, volume_spacing, save_prediction, same_sequences, region_metrics
 from .io import model_regions
 
 # %% auto #0
@@ -98,9 +98,7 @@ def score_fold(run, # the fold's run folder (with `model/`)
                  identical_sequences=same_sequences(vol, c.channel_names))
         r.update(dice_raw=overlap_metrics(truth, raw > 0)['dice'], dice_threshold=overlap_metrics(truth, thr > 0)['dice'],
                  threshold=d['threshold'], grow=d.get('grow'), postprocess=d['postprocess'])
-        if regions:                                                       # multi-class: each region's Dice and HD95 (BraTS's WT, TC, ET)
-            tr,pr = region_masks(m, regions, lv), region_masks(post, regions, lv)
-            for k in tr: r[f'dice_{k}'],r[f"hd95_{k}_{'px' if volume_spacing(c) is None else 'mm'}"] = overlap_metrics(tr[k], pr[k])['dice'],hd95(tr[k], pr[k], volume_spacing(c))
+        if regions: r.update(region_metrics(m, post, volume_spacing(c), regions, lv))   # multi-class: each region's Dice and HD95 (BraTS's WT, TC, ET)
         rows.append(r)
     (run/'eval').mkdir(exist_ok=True)
     with atomic_path(run/'eval'/'per_patient.csv') as tmp: pd.DataFrame(rows).to_csv(tmp, index=False)
@@ -131,7 +129,8 @@ def summarize_cv(rows:list[dict])->dict:
         for k in rk:
             h = next((c for c in (f'hd95_{k}_mm', f'hd95_{k}_px') if c in df), None)
             s['regions'][k] = dict(dice=dice_stats(df[f'dice_{k}']), **(dict(hd95_mean=finite_mean(df[h]), hd95_n=int(np.isfinite(df[h].astype(float)).sum()),
-                                                                             hd95_unit=h[-2:]) if h else {}))
+                                                                             hd95_unit=h[-2:]) if h else {}),
+                                   n_both_empty=int(df[f'both_empty_{k}'].fillna(False).astype(bool).sum()) if f'both_empty_{k}' in df else None)
     s['per_institution'] = {str(i):dict(n=len(g), mean=float(g['dice'].mean()), raw_mean=float(g['dice_raw'].mean()))
                             for i,g in df.groupby(df['institution'].fillna('').astype(str))}
     s['empty_convention'],s['ci95_method'] = EMPTY_CONVENTION,CI_METHOD
@@ -195,9 +194,16 @@ def _fold_json(f:Path)->dict:
     if not isinstance(d, dict): raise DataError(f, "is not the JSON object a run writes: copy the fold again, or remove it to train the fold here")
     return d
 
+def _lacks_regions(run:Path, scores:dict)->bool:
+    "True for a fold scored without the regions its model is scored by (by a version before regions were): it is scored again."
+    rows = scores.get('rows') or []
+    if not rows or not (run/'model'/'config.json').exists(): return False
+    rg = model_regions(read_config(run/'model'))
+    return bool(rg) and any(f'dice_{k}' not in r for r in rows for k in rg)
+
 def _fold_state(run:Path, tta:bool=False)->str:
     "'scored' (with this `tta`), 'trained', 'partial' (checkpoint to resume from), 'empty' (nothing usable) or 'new'."
-    if (run/'scores.json').exists() and _fold_json(run/'scores.json').get('tta', False) == tta: return 'scored'
+    if (run/'scores.json').exists() and (s := _fold_json(run/'scores.json')).get('tta', False) == tta and not _lacks_regions(run, s): return 'scored'
     if (run/'model'/'model.safetensors').exists() and (run/'metrics.json').exists(): return 'trained'
     if (run/'checkpoints'/'last.pth').exists() and (run/'checkpoints'/'last.json').exists(): return 'partial'
     return 'empty' if run.exists() else 'new'

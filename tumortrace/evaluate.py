@@ -15,11 +15,12 @@ from .postprocess import postprocess, _fg_box
 from .metrics import dice_counts, iou_counts, finite_mean, sample_std, bootstrap_ci, EMPTY_CONVENTION, CI_METHOD
 
 # %% auto #0
-__all__ = ['PER_PATIENT_COLS', 'EVAL_FILES', 'PRED_NIFTI', 'confusion', 'overlap_metrics', 'hd95', 'volume_spacing',
-           'patient_metrics', 'metric_column', 'slice_table', 'detection', 'region_masks', 'summarize_patients',
-           'same_sequences', 'score_patient', 'evaluate_cases', 'save_prediction', 'has_prediction', 'load_prediction',
-           'eval_summary', 'region_summary', 'write_eval', 'seen_patients', 'plan_evaluation', 'holds_evaluation',
-           'check_eval_out', 'evaluate', 'output_stem', 'prediction_of', 'read_prediction', 'score_predictions']
+__all__ = ['PER_PATIENT_COLS', 'EVAL_FILES', 'PRED_NIFTI', 'SCORE_FILES', 'confusion', 'overlap_metrics', 'hd95',
+           'volume_spacing', 'patient_metrics', 'metric_column', 'slice_table', 'detection', 'region_masks',
+           'summarize_patients', 'same_sequences', 'region_metrics', 'score_patient', 'evaluate_cases',
+           'save_prediction', 'has_prediction', 'load_prediction', 'eval_summary', 'region_summary', 'write_eval',
+           'seen_patients', 'plan_evaluation', 'holds_evaluation', 'check_eval_out', 'evaluate', 'output_stem',
+           'prediction_of', 'read_prediction', 'score_predictions']
 
 # %% ../nbs/10_evaluate.ipynb #6e84493e
 def confusion(truth:np.ndarray, pred:np.ndarray)->tuple:
@@ -190,10 +191,25 @@ def same_sequences(vol:np.ndarray, # (N, H, W, C) volume as read
     return '; '.join(' = '.join(g) for g in identical_sequences(vol, names))
 
 # %% ../nbs/10_evaluate.ipynb #a26d5bde
+def region_metrics(truth:np.ndarray, pred:np.ndarray, # (N, H, W) class indices
+                   spacing, # `volume_spacing` of the case
+                   regions, label_values=None, # the prediction's {region: label values} (or a BraTS generation) and its classes' label values
+                   truth_regions=None, truth_label_values=None, # the truth's, where it numbers its classes otherwise (default: the prediction's)
+                  )->dict:
+    "Each region's Dice (`dice_<R>`), HD95 (`hd95_<R>_mm` or `_px`) and whether truth and prediction both lack it (`both_empty_<R>`: Dice 1, HD95 undefined)."
+    if truth_regions is None: truth_regions,truth_label_values = regions,label_values
+    tr,pr = region_masks(truth, truth_regions, truth_label_values), region_masks(pred, regions, label_values)
+    r,unit = {},'px' if spacing is None else 'mm'
+    for k in pr: r.update({f'dice_{k}':overlap_metrics(tr[k], pr[k])['dice'], f'hd95_{k}_{unit}':hd95(tr[k], pr[k], spacing),
+                           f'both_empty_{k}':not (tr[k].any() or pr[k].any())})
+    return r
+
 def score_patient(case_id:str, truth:np.ndarray, pred:np.ndarray, # (N, H, W) class indices
                   postprocess_spec:str, spacing, # `volume_spacing` of the case
                   regions=None, label_values=None, # {region: label values} (or a BraTS generation) and the classes' label values: region Dice and HD95
-                  save_to=None, slice_ids:list=None)->tuple:
+                  save_to=None, slice_ids:list=None,
+                  truth_regions=None, truth_label_values=None, # the truth's own regions and label values, where it numbers its classes otherwise (default: the prediction's)
+                 )->tuple:
     "One patient's raw and post-processed rows and its per-slice rows (kept as `save_prediction` when `save_to`): the per-patient work of `evaluate_cases`."
     pp = postprocess(pred, postprocess_spec)
     rows = []
@@ -201,8 +217,7 @@ def score_patient(case_id:str, truth:np.ndarray, pred:np.ndarray, # (N, H, W) cl
         if rows and np.array_equal(pp, pred): rows.append(dict(rows[0])); continue   # nothing changed: no second HD95
         r = dict(patient=case_id, **patient_metrics(truth > 0, pr > 0, spacing))
         if regions:                                            # regions (BraTS's WT, TC, ET): Dice and HD95 of each, raw and post-processed
-            tr,prr = region_masks(truth, regions, label_values), region_masks(pr, regions, label_values)
-            for k in tr: r[f'dice_{k}'],r[f"hd95_{k}_{'px' if spacing is None else 'mm'}"] = overlap_metrics(tr[k], prr[k])['dice'],hd95(tr[k], prr[k], spacing)
+            r.update(region_metrics(truth, pr, spacing, regions, label_values, truth_regions, truth_label_values))
         rows.append(r)
     if save_to is not None: save_prediction(save_to, case_id, pp, raw=pred)
     return rows[0], rows[1], slice_table(case_id, truth > 0, pp > 0, slice_ids)
@@ -231,7 +246,9 @@ def evaluate_cases(model, # a `SegModel` from `load_model`
           ThreadPoolExecutor(1, thread_name_prefix='score') if score_thread else nullcontext()) as pool:
         for c,vol,brain,truth,x in read_ahead(it, prepare=model.prepare_volume):     # the next patients read and prepared meanwhile
             pred = model.predict_case(c, vol=vol, brain=brain, prepared=x, tta=tta)
-            args = (c.case_id, truth, pred, postprocess_spec, volume_spacing(c), regions, lv, save_to, list(c.slice_ids))
+            own = c.regions is not None and regions is not None and set(c.regions) == set(regions)   # the truth by its own numbers (another BraTS generation)
+            args = (c.case_id, truth, pred, postprocess_spec, volume_spacing(c), regions, lv, save_to, list(c.slice_ids),
+                    c.regions if own else None, c.label_values if own else None)
             done.append(pool.submit(score, *args) if pool else score(*args))
             same.append(same_sequences(vol, c.channel_names))
         done = [d.result() if pool else d for d in done]
@@ -291,7 +308,8 @@ def region_summary(rows:list[dict], regions=None, # {region: label values} or a 
     for k in _regions(regions):
         h = metric_column(rows, f'hd95_{k}')
         hv = np.array([r[h] for r in rows], float) if h else np.full(len(rows), np.nan)
-        s.update({f'dice_{k}_mean':finite_mean([r[f'dice_{k}'] for r in rows]), f'hd95_{k}_mean':finite_mean(hv), f'hd95_{k}_n':int(np.isfinite(hv).sum())})
+        s.update({f'dice_{k}_mean':finite_mean([r[f'dice_{k}'] for r in rows]), f'hd95_{k}_mean':finite_mean(hv), f'hd95_{k}_n':int(np.isfinite(hv).sum()),
+                  f'n_both_empty_{k}':int(sum(bool(r.get(f'both_empty_{k}')) for r in rows))})
     return s
 
 PER_PATIENT_COLS = ['patient', 'dice', 'iou', 'hd95_mm', 'hd95_px', 'sensitivity', 'specificity', 'precision',
@@ -434,26 +452,48 @@ PRED_NIFTI = ('_seg.nii.gz', '.nii.gz', '_seg.nii', '.nii')   # a NIfTI case's p
 
 def prediction_of(pred:Path, # folder of predictions
                   case:Case)->Path|None:
-    "Where `pred` holds `case`'s prediction: a NIfTI file (NIfTI cases), else a folder of slice masks (or one `_mask` image); None where it holds none."
+    "Where `pred` holds `case`'s prediction, by its id as it is (nnU-Net's names) or as `predict` writes it: a NIfTI file (NIfTI cases), else a folder of slice masks (or one `_mask` image); None where it holds none."
     from tumortrace.io import AmbiguousFiles, IMAGE_EXTS
-    stem = output_stem(case.case_id)
-    if case.layout in ('brats', 'nifti', 'nnunet'):
-        got = [pred/(stem + s) for s in PRED_NIFTI if (pred/(stem + s)).is_file()]
-        if len(got) > 1: raise AmbiguousFiles(got[1], f"and {got[0].name} both could be {case.case_id}'s prediction: keep one")
-        return got[0] if got else None
-    if (pred/stem).is_dir(): return pred/stem
-    return next((f for e in IMAGE_EXTS if (f := pred/f'{stem}_mask{e}').is_file()), None) if case.n_slices == 1 else None
+    for stem in dict.fromkeys([case.case_id, output_stem(case.case_id)]):
+        if case.layout in ('brats', 'nifti', 'nnunet'):
+            got = [pred/(stem + s) for s in PRED_NIFTI if (pred/(stem + s)).is_file()]
+            if len(got) > 1: raise AmbiguousFiles(got[1], f"and {got[0].name} both could be {case.case_id}'s prediction: keep one")
+            if got: return got[0]
+        elif (pred/stem).is_dir(): return pred/stem
+        elif case.n_slices == 1 and (f := next((f for e in IMAGE_EXTS if (f := pred/f'{stem}_mask{e}').is_file()), None)): return f
+    return None
+
+def _expected(case:Case)->str:
+    "The names `prediction_of` looks for, for messages."
+    s = output_stem(case.case_id)
+    if case.layout in ('brats', 'nifti', 'nnunet'): return f"{s}_seg.nii.gz or {s}.nii.gz"
+    return f"{s}/ of <slice>_mask.png files" + (f" or {s}_mask.png" if case.n_slices == 1 else '')
 
 # %% ../nbs/10_evaluate.ipynb #b6f13fbb
 def _pred_classes(a:np.ndarray, f:Path, case:Case)->np.ndarray:
-    "A prediction's label values as the case's class indices: every label above 0 the tumour (one tumour class), else the data set's label values, others refused."
-    if np.issubdtype(a.dtype, np.floating) and not np.array_equal(a, np.round(a)): raise DataError(f, "holds non-integer values: a prediction is a label mask")
-    if len(case.labels) == 2: return (a > 0).astype(np.uint8)
-    lv = case.label_values or list(range(len(case.labels)))
+    "A prediction's label values as the case's class indices: every label above 0 the tumour (one tumour class), else the data set's label values; anything not a label mask refused."
+    if np.issubdtype(a.dtype, np.floating) and not np.array_equal(a, np.round(a)):
+        raise DataError(f, "holds non-integer values (probabilities?): a prediction is a label mask")
     vals = np.unique(a).astype(np.int64)
+    if vals.size and vals[0] < 0: raise DataError(f, f"holds negative values ({int(vals[0])}): a prediction is a label mask")
+    if len(case.labels) == 2:
+        if len(vals) > 16: raise DataError(f, f"holds {len(vals)} different values: a label mask holds a few (a probability map, or a lossy copy?)")
+        return (a > 0).astype(np.uint8)
+    lv = case.label_values or list(range(len(case.labels)))
     if bad := sorted(set(vals.tolist()) - set(lv)): raise DataError(f, f"holds label values {bad} that are not the data set's labels {lv}")
     lut = np.zeros(int(max(lv)) + 1, np.uint8); lut[lv] = np.arange(len(lv))
     return lut[a.astype(np.int64)]
+
+def _mask_slice(f:Path, shape:tuple)->np.ndarray:
+    "One slice mask file's values, (H, W), its size checked against the case's slices; lossy JPEGs refused."
+    from tumortrace.io import read_image
+    if f.suffix.lower() in ('.jpg', '.jpeg'): raise DataError(f, "is a JPEG: lossy compression changes a mask's values; save predictions as PNG or TIFF")
+    a = read_image(f, nan='error', what='mask')
+    if a.ndim == 3:
+        if (a == a[..., :1]).all(): a = a[..., 0]
+        else: raise DataError(f, f"mask has {a.shape[-1]} differing channels; expected one")
+    if a.shape != tuple(shape[1:]): raise DataError(f, f"mask size {a.shape[1]}x{a.shape[0]} differs from its slice's {shape[2]}x{shape[1]}")
+    return a
 
 def read_prediction(f:Path, # `prediction_of`'s file or folder
                     case:Case, # the labelled case it predicts
@@ -485,57 +525,79 @@ def read_prediction(f:Path, # `prediction_of`'s file or folder
         out[i] = _pred_classes(_mask_slice(m, shape), m, case)
     return out
 
-def _mask_slice(f:Path, shape:tuple)->np.ndarray:
-    "One slice mask file's values, (H, W), its size checked against the case's slices."
-    from tumortrace.io import read_image
-    a = read_image(f, nan='error', what='mask')
-    if a.ndim == 3:
-        if (a == a[..., :1]).all(): a = a[..., 0]
-        else: raise DataError(f, f"mask has {a.shape[-1]} differing channels; expected one")
-    if a.shape != tuple(shape[1:]): raise DataError(f, f"mask size {a.shape[1]}x{a.shape[0]} differs from its slice's {shape[2]}x{shape[1]}")
-    return a
+# %% ../nbs/10_evaluate.ipynb #2d05b578
+SCORE_FILES = ('summary.json', 'per_patient.csv', 'per_slice.csv')   # what scoring predictions writes (an evaluation's files less the model's)
+_SCORE_MARK = 'scores of predictions'
+
+def _check_score_out(out, pred, data):
+    "Refuse an out folder that is, lies in or holds the predictions or the data, or holds anything but earlier scores of predictions: nothing else is replaced."
+    import json
+    from tumortrace.core import INCOMPLETE
+    o = Path(out).resolve()
+    for p,what in ((pred, 'predictions'), (data, 'data')):
+        q = Path(p).resolve()
+        if o == q or q in o.parents: raise DataError(Path(out), f"lies inside the {what} folder {p}: the scores would be mixed with it; choose a folder outside it")
+        if o in q.parents: raise DataError(Path(out), f"holds the {what} folder {p}: choose a folder of its own for the scores")
+    if not o.is_dir(): return
+    m = o/INCOMPLETE
+    try: s = json.loads((o/'summary.json').read_text()) if (o/'summary.json').is_file() else None
+    except ValueError: s = None
+    earlier = (m.is_file() and m.read_text().startswith(_SCORE_MARK)) or (isinstance(s, dict) and 'predictions' in s and 'dice_mean' in s)
+    if other := sorted(e.name for e in o.iterdir() if not (earlier and e.name in SCORE_FILES + (INCOMPLETE,))):
+        raise DataError(Path(out), f"holds {', '.join(other[:5])}{' ...' if len(other) > 5 else ''}"
+                                   f"{' (an evaluation of a model)' if holds_evaluation(o) else ''}: scores go to a new or empty folder, or over earlier scores of predictions")
+
+def _side_file(name:str)->bool:
+    "Files `predict` writes beside its masks (summary, overlays, uncertainty maps, its marker), and hidden ones."
+    from tumortrace.core import INCOMPLETE
+    return name.startswith('.') or name in ('summary.csv', INCOMPLETE) or bool(re.search(r'_(overlay|uncertainty)\.(png|nii\.gz|nii)$', name))
 
 # %% ../nbs/10_evaluate.ipynb #4e7e7a13
 @holds_out('evaluation')
 def score_predictions(pred, # folder of predicted masks: `tumortrace predict`'s outputs, or nnU-Net's `<case>.nii.gz`
                       data, # the labelled data set they predict (any layout `read_cases` reads)
-                      out, # folder to write per_patient.csv, per_slice.csv and summary.json to (as an evaluation's)
+                      out, # folder for per_patient.csv, per_slice.csv and summary.json (as an evaluation's): new, empty, or earlier scores
                       layout:str=None, target:str=None, group:str=None, # how to read `data` (as `read_cases`)
                       partial:bool=False, # score the cases that have a prediction (False: each case must have one)
                       progress:bool=False)->dict:
-    "Score masks predicted elsewhere against a data set's truth per patient, as `evaluate` scores a model's (no post-processing); returns the summary."
+    "Score masks predicted elsewhere against a data set's truth per patient, as `evaluate` scores a model's (nothing post-processed); returns the summary."
     from tumortrace.io import read_cases
     pred = Path(pred)
     if not pred.is_dir(): raise DataError(pred, "is not a folder of predictions" + ("" if pred.exists() else ": it does not exist"))
+    if pred.resolve() == Path(data).resolve(): raise DataError(pred, "is the data folder itself: its truth would be scored against itself")
+    _check_score_out(out, pred, data)
     kw = {k:v for k,v in dict(layout=layout, target=target, group=group).items() if v is not None}
     cases = read_cases(data, **kw)
-    found = {c.case_id:prediction_of(pred, c) for c in cases}
+    found,by = {c.case_id:prediction_of(pred, c) for c in cases},{}
+    for c in cases:                                       # one file, one case: ids that `output_stem` makes alike are told apart
+        if (f := found[c.case_id]) is not None and by.setdefault(f, c.case_id) != c.case_id:
+            raise DataError(f, f"would be the prediction of both {by[f]} and {c.case_id}: name each case's prediction by its id")
     missing = [c for c in cases if found[c.case_id] is None]
     if missing and (not partial or len(missing) == len(cases)):
-        c = missing[0]
-        eg = output_stem(c.case_id) + ('_seg.nii.gz' if c.layout in ('brats', 'nifti', 'nnunet') else '/' if c.n_slices > 1 or c.files else '_mask.png')
-        raise DataError(pred, f"holds no prediction of {len(missing)} of the {len(cases)} cases of {data}, e.g. {c.case_id} (expected {eg})"
-                              + ("" if len(missing) == len(cases) else "; pass --partial (partial=True) to score the others"))
-    earlier = check_eval_out(out)                         # an evaluation there is replaced; other files refused
+        raise DataError(pred, f"holds no prediction of {len(missing)} of the {len(cases)} cases of {data}, e.g. {missing[0].case_id} "
+                              f"(expected {_expected(missing[0])})" + ("" if len(missing) == len(cases) else "; pass --partial (partial=True) to score the others"))
+    unmatched = sorted(e.name for e in pred.iterdir() if e not in by and not _side_file(e.name))
+    if unmatched: warnings.warn(f"{pred}: {len(unmatched)} file(s) or folder(s) predict no case of {data}, not scored: {', '.join(unmatched[:5])}"
+                                f"{' ...' if len(unmatched) > 5 else ''}")
     chosen = [c for c in cases if found[c.case_id] is not None]
     it = chosen
     if progress:
         from fastprogress.fastprogress import progress_bar
         it = progress_bar(chosen, leave=False)
-    done = []
+    done,one = [],[]
     for c in it:
         truth = c.mask_volume()
         pr = read_prediction(found[c.case_id], c, truth.shape)
         c.release()
+        if len(c.labels) > 2 and len(np.unique(truth[truth > 0])) > 1 and len(np.unique(pr[pr > 0])) == 1: one.append(c.case_id)
         done.append(score_patient(c.case_id, truth, pr, 'none', volume_spacing(c), c.regions, c.label_values, None, list(c.slice_ids)))
+    if one: warnings.warn(f"{len(one)} prediction(s) hold one tumour label where the truth holds several ({', '.join(one[:3])}{' ...' if len(one) > 3 else ''}): "
+                          "whole-tumour masks scored as one class? (score them without --target multiclass)")
     res = dict(raw=[d[0] for d in done], post=[d[1] for d in done], slices=[r for d in done for r in d[2]], regions=chosen[0].regions)
     s = eval_summary(res, 'none')
-    s.update(patients='predicted' if missing else 'all', predictions=str(pred), data=str(data), n_cases=len(cases),
-             n_missing=len(missing), missing=[c.case_id for c in missing],
-             raw_is='the predictions as given (nothing is post-processed when scoring predictions)')
-    with marked_incomplete(out, 'an evaluation'):
-        for f in EVAL_FILES if earlier else ():
-            if (p := Path(out)/f).is_dir(): shutil.rmtree(p)
-            else: p.unlink(missing_ok=True)
-        write_eval(res, s, out)
+    for k in ('raw', 'raw_is'): s.pop(k)                  # nothing post-processed here: the masks are scored as they are
+    s.update(postprocess='as given (none applied when scoring)', patients='predicted' if missing else 'all', predictions=str(pred.resolve()),
+             data=str(Path(data).resolve()), layout=cases[0].layout, target=target, group=group, n_cases=len(cases), n_missing=len(missing),
+             missing=[c.case_id for c in missing], unmatched=unmatched, one_label=one)
+    with marked_incomplete(out, _SCORE_MARK): write_eval(res, s, out)
     return s

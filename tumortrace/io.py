@@ -360,32 +360,48 @@ def _brats_files(folder:Path)->tuple[dict, str]:
     return found, 'modern'
 
 # %% ../nbs/02_io.ipynb #fa4ec2f1
+def _words(name)->str: return ' ' + re.sub(r'[^a-z0-9]+', ' ', str(name).lower()) + ' '
+
 def _label_role(name:str)->str|None:
-    "A tumour label's part by its name: 'ed' (oedema), 'core' (necrotic or non-enhancing tumour), 'et' (enhancing tumour); None for any other."
-    n = ' ' + re.sub(r'[^a-z]+', ' ', str(name).lower()) + ' '
-    if re.search(r' o?edema | ed | snfh |hyperintens', n): return 'ed'    # BraTS 2024's SNFH is the oedema's successor
-    if re.search(r' non ?enhanc|necro| ncr | net | netc | core ', n): return 'core'
+    "A tumour label's part by its name: 'ed' (oedema), 'core' (necrotic or non-enhancing tumour), 'et' (enhancing tumour), 'out' (a resection cavity: in no region); None for any other."
+    n = _words(name)
+    if re.search(r' rc |cavity|resect', n): return 'out'                  # BraTS 2024's RC: post-operative, not tumour
+    if re.search(r' o?edem\w* | ed | snfh |hyperintens', n): return 'ed'   # BraTS 2024's SNFH is the oedema's successor
+    if re.search(r' (non|un|not|no) (\w+ )?enhanc| (non|un)enhanc|necro| ncr | net | netc | core ', n): return 'core'   # non(-contrast)-enhancing
     if re.search(r'enhanc| et ', n): return 'et'
     return None
 
+def _label_keys(names:list)->list[str]:
+    "Column names for label or region names: words joined by '_', unique, none that would read as Dice's own columns ('raw', 'threshold')."
+    keys = []
+    for n in names:
+        k = re.sub(r'\W+', '_', str(n)).strip('_') or 'label'
+        while k in keys or k.lower() in ('raw', 'threshold'): k += '_'
+        keys.append(k)
+    return keys
+
 def named_regions(labels:dict, # {label value: name}, background (0) included or not
                  )->dict|None:
-    "BraTS's regions {'WT', 'TC', 'ET': label values} recognised from label names; None unless every tumour label is oedema, necrotic / non-enhancing core or enhancing tumour, the last among them."
-    roles = {int(v):_label_role(n) for v,n in labels.items() if int(v) != 0}
-    if not roles or None in roles.values() or 'et' not in roles.values() or len(set(roles.values())) < 2: return None
-    def of(*rs): return sorted(v for v,r in roles.items() if r in rs)
-    return {'WT':of('ed', 'core', 'et'), 'TC':of('core', 'et'), 'ET':of('et')}
+    "BraTS's regions {'WT', 'TC', 'ET': label values} where the label names are BraTS's parts (oedema, necrotic / non-enhancing core, enhancing tumour, one each of oedema and enhancing tumour); else each tumour label its own region, by its name; None without two."
+    labels = {int(v):n for v,n in labels.items() if int(v) != 0}
+    roles = {v:_label_role(n) for v,n in labels.items()}
+    rs = list(roles.values())
+    if None not in rs and rs.count('et') == 1 and rs.count('ed') <= 1 and len(set(rs) - {'out'}) >= 2:
+        def of(*want): return sorted(v for v,r in roles.items() if r in want)
+        return {'WT':of('ed', 'core', 'et'), 'TC':of('core', 'et'), 'ET':of('et')}
+    if len(labels) < 2: return None
+    return dict(zip(_label_keys(labels.values()), ([v] for v in labels)))
 
-def _region_key(name:str)->str:
-    "A region's column name: WT, TC or ET where its name is BraTS's whole tumour, tumour core or enhancing tumour, else the name as a word."
-    n = ' ' + re.sub(r'[^a-z]+', ' ', str(name).lower()) + ' '
-    if ' whole ' in n or n.strip() == 'wt': return 'WT'
-    if re.search(r' (tumou?r )?core ', n) and 'non' not in n or n.strip() == 'tc': return 'TC'
-    if re.search(r'enhanc', n) and 'non' not in n or n.strip() == 'et': return 'ET'
-    return re.sub(r'\W+', '_', str(name)).strip('_') or 'region'
+def _region_key(name:str)->str|None:
+    "WT, TC or ET where a region's name is BraTS's whole tumour, tumour core or enhancing tumour; else None."
+    n = _words(name)
+    if re.search(r' whole ', n) or n.strip() == 'wt': return 'WT'
+    if re.search(r' tumou?r core ', n) and not re.search(r' (non|necro)', n) or n.strip() == 'tc': return 'TC'
+    if re.search(r' enhanc', n) and not re.search(r' (non|un|not|no) (\w+ )?enhanc| (non|un)enhanc', n) or n.strip() == 'et': return 'ET'
+    return None
 
 def model_regions(cfg:dict)->dict|None:
-    "The regions {name: source label values} a multi-class model is scored by: those recorded at training, else BraTS's by its labels' names; None for a binary model."
+    "The regions {name: source label values} a multi-class model is scored by: those recorded at training, else `named_regions` of its labels; None for a binary model."
     if cfg.get('n_out', 2) <= 2: return None
     if (r := cfg.get('regions') or cfg.get('brats_regions')): return {str(k):[int(x) for x in v] for k,v in r.items()}
     vals = cfg.get('label_values') or list(range(cfg['n_out']))
@@ -646,8 +662,8 @@ def _label_names(d:dict, f:Path)->tuple[dict|None, dict|None]:
             if vs != [0]: regions[str(name)] = vs
     except (TypeError, ValueError): raise DataError(f, f"labels must map names to integer values (or values to names), not {lab!r}") from None
     if not is_region: return known, None
-    keys = [_region_key(n) for n in regions]
-    if len(set(keys)) < len(keys): keys = list(regions)    # two names read as one region: each its own name
+    keys = [_region_key(n) for n in regions]                # BraTS's WT, TC, ET where every name is one of them, once
+    if None in keys or len(set(keys)) < len(keys): keys = _label_keys(regions)
     in_ = {v:[n for n,vs in regions.items() if v in vs] for v in sorted(known) if v != 0}
     return {0:'background', **{v:f"label {v} ({', '.join(ns)})" for v,ns in in_.items()}}, dict(zip(keys, regions.values()))
 
@@ -925,11 +941,20 @@ def read_cases_as(data, # a labelled data set
     names = [str(n) for n in cfg.get('channel_names') or []]
     if cfg.get('layout') == 'nnunet' and names and not all(re.fullmatch(r'channel\d+', n) for n in names): rkw['modalities'] = names   # (unnamed: by position)
     cases = read_cases(data, layout=cfg.get('layout'), **rkw)
-    if cfg.get('layout') == 'nnunet' and cases and cfg.get('labels'):
+    n = cfg.get('n_out') or len(cfg.get('labels') or {})
+    if cases and n > 2 and cfg.get('labels'):                # a multi-class model: its classes must be the data's, or both scored by BraTS's regions
         have,want = ({int(k):str(v) for k,v in d.items()} for d in (cases[0].labels, cfg['labels']))
-        if have != want: raise DataError(Path(data)/'dataset.json', f"names the classes {have} where the model's are {want}: "
-                                                                    "the same structures must have the same numbers to be scored")
+        hv,wv = cases[0].label_values or list(range(len(have))), cfg.get('label_values') or list(range(len(want)))
+        mr = model_regions({**dict(cfg), 'n_out':n})
+        if (have, hv) != (want, wv) and not (cases[0].regions and mr and set(cases[0].regions) == set(mr) and set(mr) == {'WT', 'TC', 'ET'}):
+            where = Path(data)/'dataset.json' if cfg.get('layout') == 'nnunet' else Path(data)
+            raise DataError(where, f"names the classes {_classes_text(have, hv)} where the model's are {_classes_text(want, wv)}: "
+                                   "the same structures must have the same numbers to be scored")
     return cases
+
+def _classes_text(labels:dict, values:list)->str:
+    "{0: 'background', 3: 'enhancing (label 4)'}: class names, with their label values where they differ."
+    return '{' + ', '.join(f"{k}: {v!r}" if values[k] == k else f"{k}: '{v} (label {values[k]})'" for k,v in labels.items()) + '}'
 
 # %% ../nbs/02_io.ipynb #c1d51d57
 def image_channels(path)->int:
