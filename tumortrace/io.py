@@ -940,6 +940,7 @@ def read_cases_as(data, # a labelled data set
     rkw = dict(cfg.get('reader') or {})
     names = [str(n) for n in cfg.get('channel_names') or []]
     if cfg.get('layout') == 'nnunet' and names and not all(re.fullmatch(r'channel\d+', n) for n in names): rkw['modalities'] = names   # (unnamed: by position)
+    if cfg.get('layout') == 'brats' and names: rkw['modalities'] = names   # its sequences, each refused by name where a case lacks it
     cases = read_cases(data, layout=cfg.get('layout'), **rkw)
     n = cfg.get('n_out') or len(cfg.get('labels') or {})
     if cases and n > 2 and cfg.get('labels'):                # a multi-class model: its classes must be the data's, or both scored by BraTS's regions
