@@ -16,7 +16,7 @@ from .io import read_cases
 from .train import PRESETS, train, check_out, check_recipe, check_folder, _acting, _fill_for
 from .model import load_model, read_config, MODEL_FORMAT
 from .model import decide
-from .metrics import finite_mean, sample_std, bootstrap_ci, EMPTY_CONVENTION, CI_METHOD
+from .stats import finite_mean, sample_std, bootstrap_ci, EMPTY_CONVENTION, CI_METHOD
 from .postprocess import postprocess
 from .decision import choose_decision, choose_postprocess
 from .evaluate import patient_metrics, overlap_metrics, volume_spacing, save_prediction, same_sequences, region_metrics

@@ -15,7 +15,7 @@ __all__ = ['CANDIDATES', 'THRESHOLDS', 'MIN_PATIENTS', 'GROWS', 'choose_postproc
            'decision_inputs']
 
 # %% ../nbs/09a_decision.ipynb #fe93fe8d
-from .metrics import dice, dice_counts
+from .stats import dice, dice_counts
 
 def _candidate_dice(pairs:list, # (truth, predicted mask) per patient
                     candidates)->dict:

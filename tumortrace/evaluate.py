@@ -12,7 +12,7 @@ import numpy as np
 from scipy import ndimage
 from .core import Case, DataError, OptionError, write_json, atomic_path, marked_incomplete, read_ahead, holds_out
 from .postprocess import postprocess, _fg_box
-from .metrics import dice_counts, iou_counts, finite_mean, sample_std, bootstrap_ci, EMPTY_CONVENTION, CI_METHOD
+from .stats import dice_counts, iou_counts, finite_mean, sample_std, bootstrap_ci, EMPTY_CONVENTION, CI_METHOD
 
 # %% auto #0
 __all__ = ['PER_PATIENT_COLS', 'EVAL_FILES', 'PRED_NIFTI', 'SCORE_FILES', 'confusion', 'overlap_metrics', 'hd95',

@@ -11,13 +11,16 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 import tumortrace.core  # warning filters before fastai
+from .stats import (overlap_index, dice_counts, iou_counts, dice, finite_mean, sample_std, bootstrap_ci,   # NumPy only
+                              BOOT_RESAMPLES, BOOT_SEED, CI_METHOD, EMPTY_CONVENTION)
 from fastai.learner import Metric
+_all_ = ['overlap_index', 'dice_counts', 'iou_counts', 'dice', 'finite_mean', 'sample_std', 'bootstrap_ci', 'CI_METHOD', 'EMPTY_CONVENTION']   # also `tumortrace.metrics.dice` etc.
 
 # %% auto #0
-__all__ = ['LOSSES', 'BOOT_RESAMPLES', 'BOOT_SEED', 'CI_METHOD', 'EMPTY_CONVENTION', 'overlap_index', 'soft_dice', 'DiceLoss',
-           'DiceCELoss', 'FocalLoss', 'soft_tversky', 'TverskyCELoss', 'get_loss', 'SegTally', 'SegMetric',
-           'dice_counts', 'iou_counts', 'dice', 'finite_mean', 'sample_std', 'bootstrap_ci', 'DiceGlobal', 'IoUGlobal',
-           'DicePatient', 'FgAccuracy', 'PixelAccuracy', 'seg_metrics']
+__all__ = ['LOSSES', 'soft_dice', 'DiceLoss', 'DiceCELoss', 'FocalLoss', 'soft_tversky', 'TverskyCELoss', 'get_loss', 'SegTally',
+           'SegMetric', 'DiceGlobal', 'IoUGlobal', 'DicePatient', 'FgAccuracy', 'PixelAccuracy', 'seg_metrics',
+           'overlap_index', 'dice_counts', 'iou_counts', 'dice', 'finite_mean', 'sample_std', 'bootstrap_ci',
+           'CI_METHOD', 'EMPTY_CONVENTION']
 
 # %% ../nbs/05_losses_metrics.ipynb #bbc6b53c
 def _soft_counts(logits:torch.Tensor, target:torch.Tensor, include_background:bool=False, per_image:bool=False)->tuple:
@@ -28,19 +31,6 @@ def _soft_counts(logits:torch.Tensor, target:torch.Tensor, include_background:bo
     dims = (2, 3) if per_image else (0, 2, 3)
     tp = (p * t).sum(dims)
     return tp, p.sum(dims) - tp, t.sum(dims) - tp
-
-def overlap_index(tp, fp, fn, # confusion counts: hard (ints, arrays) or soft (tensors, differentiable)
-                  alpha:float=.5, beta:float=.5, # weights of false positives / negatives: 0.5/0.5 Dice, 1/1 IoU, 0.3/0.7 Tversky
-                  smooth:float=0., # added to numerator and denominator (a soft loss's way to handle empty masks)
-                  empty:float=1., # with smooth 0: the value where the denominator is 0 (truth and prediction both empty)
-                 ):
-    "The one overlap formula of the project, (tp + smooth) / (tp + alpha fp + beta fn + smooth); Dice, IoU, Tversky and the soft losses call it."
-    soft = torch.is_tensor(tp)
-    if not soft: tp,fp,fn = (np.asarray(v, float) for v in (tp, fp, fn))
-    d = tp + alpha * fp + beta * fn + smooth
-    if smooth: return (tp + smooth) / d
-    if soft: return torch.where(d > 0, tp / torch.where(d > 0, d, torch.ones_like(d)), torch.full_like(d, empty))
-    return np.where(d > 0, tp / np.where(d > 0, d, 1.), empty)
 
 def soft_dice(logits:torch.Tensor, # (B, C, H, W) raw scores
               target:torch.Tensor, # (B, H, W) class indices
@@ -143,60 +133,6 @@ class SegMetric(Metric):
     def value(self): raise NotImplementedError
     @property
     def C(self): return self.tally.C
-
-# %% ../nbs/05_losses_metrics.ipynb #8145d05b
-def dice_counts(tp, fp, fn, empty:float=1.):
-    "Dice from (arrays of) confusion counts: 2 tp / (2 tp + fp + fn); `empty` where truth and prediction are both empty."
-    return overlap_index(tp, fp, fn, .5, .5, empty=empty)
-
-def iou_counts(tp, fp, fn, empty:float=1.):
-    "IoU (Jaccard) from (arrays of) confusion counts: tp / (tp + fp + fn); `empty` where both masks are empty."
-    return overlap_index(tp, fp, fn, 1., 1., empty=empty)
-
-def _binary(a, what:str)->np.ndarray:
-    "A mask as bool (nonzero is foreground); refused if it holds fractions (probabilities, not a mask)."
-    a = np.asarray(a)
-    if a.dtype.kind == 'f' and ((a > 0) & (a < 1)).any():
-        raise ValueError(f"the {what} holds values between 0 and 1 (probabilities?): Dice takes masks; threshold first (e.g. p > 0.5)")
-    return a > 0
-
-def dice(truth, # binary mask, any shape (a slice, a volume): nonzero is foreground ({0, 1}, {0, 255}, bool)
-         pred, # binary mask of the same shape (not probabilities: threshold them first)
-         empty:float=1., # the value when both are empty: 1 (the convention used throughout), or NaN to skip such cases
-        )->float:
-    "The one Dice of the project: of two binary masks, with the empty-mask convention as a parameter (NaN skips the cases where both are empty; MONAI's `ignore_empty` skips every case whose truth is empty)."
-    t,p = _binary(truth, 'truth'), _binary(pred, 'prediction')
-    if t.shape != p.shape: raise ValueError(f"truth {t.shape} and prediction {p.shape} differ in shape")
-    tp = int((t & p).sum())
-    return float(dice_counts(tp, int(p.sum()) - tp, int(t.sum()) - tp, empty))
-
-def finite_mean(x)->float:
-    "Mean of the finite values of `x` (NaN marks an undefined ratio), NaN when there are none: no 'Mean of empty slice' warning."
-    x = np.asarray(x, float); x = x[np.isfinite(x)]
-    return float(x.mean()) if len(x) else float('nan')
-
-def sample_std(x)->float:
-    "Sample standard deviation (n - 1) of the finite values of `x`: 0 for one value, NaN for none."
-    x = np.asarray(x, float); x = x[np.isfinite(x)]
-    return float(x.std(ddof=1)) if len(x) > 1 else (0. if len(x) else float('nan'))
-
-BOOT_RESAMPLES,BOOT_SEED = 5000,0
-
-def bootstrap_ci(x, n:int=BOOT_RESAMPLES, level:float=.95, seed:int=BOOT_SEED)->tuple:
-    "Percentile bootstrap interval of the mean of `x` (NaNs dropped): the interval every summary gives (`CI_METHOD`)."
-    x = np.asarray(x, float); x = x[np.isfinite(x)]
-    if len(x) == 0: return (float('nan'), float('nan'))
-    means = np.random.default_rng(seed).choice(x, (n, len(x))).mean(1)
-    a = (1 - level) / 2
-    return float(np.quantile(means, a)), float(np.quantile(means, 1 - a))
-
-CI_METHOD = (f'95 % percentile bootstrap interval of the mean over patients: {BOOT_RESAMPLES:,} resamples, numpy seed {BOOT_SEED} '
-             '(the same patients give the same interval); with few patients (under about 20) it is narrower than a 95 % interval should be')
-
-EMPTY_CONVENTION = ('per patient, in 3-D: truth and prediction both empty: Dice and IoU 1 (counted in n_both_empty); one empty, the other not: '
-                    'Dice and IoU 0; sensitivity (truth empty), precision (prediction empty) and HD95 (either empty) undefined: NaN in the '
-                    'per-patient table (null in JSON) and left out of their means (each mean\'s `_n` says how many patients it covers), so a tumour missed '
-                    'entirely lowers the Dice mean but not the HD95 or precision means')
 
 # %% ../nbs/05_losses_metrics.ipynb #058786e3
 class DiceGlobal(SegMetric):

@@ -16,7 +16,7 @@ __all__ = ['TRUTH_COLOUR', 'PRED_COLOUR', 'TP_COLOUR', 'FP_COLOUR', 'FN_COLOUR',
 
 # %% ../nbs/11_viz.ipynb #3a600734
 from .core import OKABE_ITO, new_figure, save_figure, fig_png, fig_rgb  # the figure helpers (see core)
-from .metrics import dice  # the one Dice (empty slices: 1)
+from .stats import dice  # the one Dice (empty slices: 1)
 TRUTH_COLOUR,PRED_COLOUR = '#E69F00', '#0072B2'  # Okabe-Ito orange and blue
 TP_COLOUR,FP_COLOUR,FN_COLOUR = '#009E73', '#D55E00', '#CC79A7'  # Okabe-Ito bluish green, vermilion, reddish purple (missed: never the prediction's blue)
 

@@ -11,7 +11,7 @@ from collections import OrderedDict
 from pathlib import Path
 import numpy as np
 from .core import Case, DataError, atomic_path
-from .metrics import dice_counts
+from .stats import dice_counts
 from .data import brain_mask
 from .viz import (new_figure, overlay, fig_png, draw_errors, error_map, largest_slice, default_channel, radiological, _norm01,
                             TRUTH_COLOUR, PRED_COLOUR, TP_COLOUR, FP_COLOUR, FN_COLOUR)
