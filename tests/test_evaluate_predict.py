@@ -439,3 +439,19 @@ def test_score_predict_outputs_as_evaluate(sample_eval, tmp_path):
     Image.fromarray(np.zeros((10, 10), np.uint8)).save(png)
     r = cli('score', '--pred', tmp_path/'pred', '--data', DATA/'lgg', '--out', tmp_path/'sc2', '--partial')
     assert r.returncode == 1 and f'{png.name}: mask size 10x10 differs from its slice' in r.stderr and not (tmp_path/'sc2'/'summary.json').exists()
+
+def test_predict_probabilities(tmp_path):
+    "`predict --probabilities` writes each slice's tumour probability beside its mask (0-255 for 0-1): the mask is where it passes the model's rule; `--skip-done` does not keep a run made without them."
+    pid = 'TCGA_CS_4942_19970222'
+    r = cli('predict', '--model', SAMPLE_MODEL, DATA/'lgg'/pid, '--out', tmp_path/'p', '--quiet')
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert not list((tmp_path/'p'/pid).glob('*_prob.png'))
+    r = cli('predict', '--model', SAMPLE_MODEL, DATA/'lgg'/pid, '--out', tmp_path/'p', '--quiet', '--probabilities', '--skip-done')
+    assert r.returncode == 0 and 'kept' not in r.stdout, r.stdout + r.stderr[-3000:]     # made without probabilities: predicted again
+    cfg = json.loads((SAMPLE_MODEL/'config.json').read_text())
+    low = cfg.get('grow') or cfg.get('threshold') or .5                # the lowest probability a tumour voxel can have (`decide`)
+    masks = sorted((tmp_path/'p'/pid).glob('*_mask.png'))
+    assert len(masks) == 20 and all(m.with_name(m.name.replace('_mask', '_prob')).exists() for m in masks)
+    m = np.stack([np.asarray(Image.open(f)) for f in masks]); p = np.stack([np.asarray(Image.open(f.with_name(f.name.replace('_mask', '_prob')))) for f in masks])
+    assert m.any() and p.dtype == np.uint8 and p.max() > 200 and (p[m > 0] >= np.floor(low * 255) - 1).all()
+    assert pd.read_csv(tmp_path/'p'/'summary.csv')['probabilities'].tolist() == ['saved']

@@ -62,6 +62,11 @@ def test_multiclass_regions(nn, tmp_path):
     run('predict', '--model', tmp_path/'run', msd, '--out', tmp_path/'pred', '--quiet')
     assert set(np.unique(np.asarray(nib.load(str(tmp_path/'pred'/'BRATS_007_seg.nii.gz')).dataobj))) == {0, 1, 2, 3}   # the label values
     run('predict', '--model', tmp_path/'run', msd/'imagesTr', '--out', tmp_path/'predtr', '--quiet')   # scored without the model: as evaluate scored
+    run('predict', '--model', tmp_path/'run', msd/'imagesTs', '--out', tmp_path/'pprob', '--probabilities', '--no-postprocess', '--quiet')
+    pr,sg = (nib.load(str(tmp_path/'pprob'/f'BRATS_007_{k}.nii.gz')) for k in ('probs', 'seg'))
+    a = pr.get_fdata()                                            # (X, Y, Z, K), each class's probability, 0-1 in steps of 1/255
+    assert a.shape == sg.shape + (4,) and np.allclose(pr.affine, sg.affine) and np.abs(a.sum(-1) - 1).max() < .01
+    assert (a.argmax(-1) == np.asarray(sg.dataobj)).mean() > .999        # the mask is their argmax (label values 0-3 here)
     r = run('score', '--pred', tmp_path/'predtr', '--data', msd, '--out', tmp_path/'sc', '--target', 'multiclass')
     sc = pd.read_csv(tmp_path/'sc'/'per_patient.csv').set_index('patient').loc[pp['patient']]
     for k in ('dice', 'dice_TC', 'dice_ET', 'hd95_ET_mm'): assert np.allclose(sc[k], pp[k], equal_nan=True), k

@@ -484,7 +484,7 @@ def cmd_predict(args)->int:
     return 1 if bad else 0
 
 EVALUATE_OPTIONS = ('postprocess', 'tta', 'patients', 'precision')
-PREDICT_OPTIONS = ('tta', 'postprocess_spec', 'uncertainty', 'part', 'skip_done')
+PREDICT_OPTIONS = ('tta', 'postprocess_spec', 'uncertainty', 'probabilities', 'part', 'skip_done')
 
 def _add_eval_predict(sub):
     from tumortrace.evaluate import evaluate

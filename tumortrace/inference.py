@@ -26,7 +26,9 @@ def _save_png(a:np.ndarray, path:Path):
     from PIL import Image
     with atomic_path(path) as tmp: Image.fromarray(a).save(tmp, format='PNG')
 
-def _save_nifti(a:np.ndarray, affine, ref_header, path:Path, what:str='segmentation'):
+def _save_nifti(a:np.ndarray, affine, ref_header, path:Path, what:str='segmentation',
+                scale:float=None, # values stored are a's; read they are a * scale (NIfTI's scl_slope): e.g. 1/255 for probabilities
+               ):
     "Write `a` as uint8 NIfTI with the input's affine and header (its NIfTI version too); the display range, description, intent and time fields made the output's."
     import nibabel as nib
     cls = nib.Nifti2Image if isinstance(ref_header, nib.Nifti2Header) else nib.Nifti1Image
@@ -35,12 +37,12 @@ def _save_nifti(a:np.ndarray, affine, ref_header, path:Path, what:str='segmentat
     img = cls(a.astype(np.uint8), affine, header=ref_header.copy() if ref_header is not None else None)
     img.set_data_dtype(np.uint8)
     h = img.header
-    h['cal_min'],h['cal_max'] = 0, int(a.max()) if a.size else 0          # not the scan's window (cal_max 3000 hides labels 0-4)
+    h['cal_min'],h['cal_max'] = 0, (int(a.max()) if a.size else 0) * (scale or 1)   # not the scan's window (cal_max 3000 hides labels 0-4)
     h['descrip'] = f'TumorTrace {what}'.encode()[:80]
     h.set_intent('none')                                                     # not the input's (a multi-sequence file's 'vector')
     h['xyzt_units'] = int(h['xyzt_units']) & 0x07                            # a map in space: its spatial unit, no time unit, offset or slice timing
     h['toffset'],h['slice_duration'],h['slice_start'],h['slice_end'],h['slice_code'] = 0, 0, 0, 0, 0
-    h.set_slope_inter(1, 0)                                                  # labels stored as they are
+    h.set_slope_inter(scale or 1, 0)                                         # labels stored as they are; probabilities scaled
     with atomic_path(path, suffix='.nii.gz') as tmp: nib.save(img, str(tmp))
 
 def _overlay_png(vol, mask, path, channel, case=None):
@@ -144,6 +146,7 @@ def predict_paths(model:SegModel, # from `load_model`
                   tta:bool=False, # flip test-time augmentation
                   postprocess_spec:str=None, # post-processing, e.g. 'fill+largest', or 'none' (None: the model's recorded choice)
                   uncertainty:bool=False, # also save the TTA disagreement map
+                  probabilities:bool=False, # also save the class probabilities (`<name>_probs.nii.gz`: the tumour's, or one volume a class; `<slice>_prob.png`: the tumour's), 0-1 in steps of 1/255
                   part:str=None, # 'K/N': only the K-th of N interleaved shares of the inputs (to split work across machines)
                   skip_done:bool=False, # keep what an earlier run into `out` finished (its row ok, its output there, the same model, TTA and post-processing): a stopped run's retry
                   progress:bool=True)->list[dict]:
@@ -162,7 +165,7 @@ def predict_paths(model:SegModel, # from `load_model`
     except OSError as e: raise DataError(out, f"output folder is not writable ({e.strerror})") from None
     spec = (model.decision_rule(tta or uncertainty)['postprocess'] or 'none') if postprocess_spec is None else postprocess_spec
     bf16 = model.precision == 'bf16' or (model.precision == 'auto' and model.device.type == 'cuda')
-    made = dict(model=str(model.path or ''), model_sha=model_sha(model), tta=_tta_label(tta, uncertainty),
+    made = dict(model=str(model.path or ''), model_sha=model_sha(model), tta=_tta_label(tta, uncertainty), probabilities='saved' if probabilities else '',
                 precision='bf16' if bf16 else 'fp32')        # what made each mask
     lv = model.cfg.get('label_values')
     cases,rows = [],[]
@@ -208,11 +211,12 @@ def predict_paths(model:SegModel, # from `load_model`
             try:
                 if isinstance(vol, Exception): raise vol
                 sp = volume_spacing(case)
-                res = model.predict_volume(vol, brain, tta=tta, uncertainty=uncertainty, prepared=x)
-                mask,unc = (res if uncertainty else (res, None))
+                res = model.predict_volume(vol, brain, tta=tta, uncertainty=uncertainty, probs=probabilities, prepared=x)
+                res = list(res) if isinstance(res, tuple) else [res]
+                mask,prob,unc = res[0], res[1] if probabilities else None, res[-1] if uncertainty else None
                 mask = postprocess(mask, spec)
                 save = np.asarray(lv, np.uint8)[mask] if lv is not None else mask
-                written = _write_masks(case, name, save, unc, dest)
+                written = _write_masks(case, name, save, unc, dest, prob)
                 _overlay_png(vol, mask, dest(f'{name}_overlay.png'), ch, case)
                 n,ml = _units(mask, sp)
                 rows.append(dict(input=src, kind=kind, n_slices=len(vol), tumour_pixels=n, tumour_volume_ml=ml,
@@ -227,26 +231,37 @@ def predict_paths(model:SegModel, # from `load_model`
     return rows
 
 # %% ../nbs/08_inference.ipynb #9503d329
-def _write_masks(case:Case, name:str, save:np.ndarray, unc, dest)->Path:
-    "Write a case's label mask (and uncertainty) in its own format and geometry: NIfTI with its affine, PNG per slice; returns the output."
+def _byte(p:np.ndarray)->np.ndarray: return np.round(np.clip(p, 0, 1) * 255).astype(np.uint8)   # 0-1 in steps of 1/255
+
+def _write_masks(case:Case, name:str, save:np.ndarray, unc, dest,
+                 probs:np.ndarray=None, # (N, K, H, W) class probabilities, to save beside the mask
+                )->Path:
+    "Write a case's label mask (and uncertainty, probabilities) in its own format and geometry: NIfTI with its affine, PNG per slice; returns the output."
+    tumour = None if probs is None else 1 - probs[:, 0]      # the probability of any tumour class, for slices
     if case.layout in ('nifti', 'brats', 'nnunet'):
         written,(hdr,aff) = dest(f'{name}_seg.nii.gz'), _nifti_header(case)
         stored = case.to_stored or (lambda a: a)             # back to the file's own voxel order (read in `io.VOXEL_ORDER`)
         _save_nifti(stored(save.transpose(1, 2, 0)), aff, hdr, written)
         if unc is not None: _save_nifti(stored((unc.transpose(1, 2, 0) * 100).round()), aff, hdr, dest(f'{name}_uncertainty.nii.gz'), 'uncertainty (%)')
+        if probs is not None:                                # the tumour's (two classes), else (X, Y, Z, K): class k's in volume k
+            vs = [probs[:, 1]] if probs.shape[1] == 2 else [probs[:, k] for k in range(probs.shape[1])]
+            a = np.stack([stored(_byte(v).transpose(1, 2, 0)) for v in vs], -1)
+            _save_nifti(a[..., 0] if len(vs) == 1 else a, aff, hdr, dest(f'{name}_probs.nii.gz'), 'probability', scale=1 / 255)
     elif case.layout in ('lgg', 'folder'):                   # a patient's slices (a grouped image folder's too): a folder of slice masks
         written = dest(name); written.mkdir(exist_ok=True)
         for (f,_),m in zip(case.files, save): _save_png(m, dest(f'{name}/{f.stem}_mask.png'))
         for (f,_),u in zip(case.files, unc if unc is not None else []): _save_png((u * 255).astype(np.uint8), dest(f'{name}/{f.stem}_uncertainty.png'))
+        for (f,_),p in zip(case.files, tumour if tumour is not None else []): _save_png(_byte(p), dest(f'{name}/{f.stem}_prob.png'))
     else:
         written = dest(f'{name}_mask.png')
         _save_png(save[0], written)
         if unc is not None: _save_png((unc[0] * 255).astype(np.uint8), dest(f'{name}_uncertainty.png'))
+        if tumour is not None: _save_png(_byte(tumour[0]), dest(f'{name}_prob.png'))
     return written
 
 # %% ../nbs/08_inference.ipynb #fc04d35b
 SUMMARY_COLS = ['input', 'kind', 'n_slices', 'tumour_pixels', 'tumour_volume_ml', 'postprocess', 'output', 'status', 'warning',
-                'model', 'model_sha', 'tta', 'precision']
+                'model', 'model_sha', 'tta', 'precision', 'probabilities']
 
 def model_sha(model:SegModel)->str:
     "A short fingerprint (SHA-256, 12 hex digits) of `model`'s weights and config: which model made a mask, whatever folder it was loaded from."
@@ -326,7 +341,7 @@ class _Journal:
         except Exception: pass                           # (the folder's own failure: the first error is the one to tell)
 
 def _done_before(out:Path, spec:str,
-                 made:dict): # the `model_sha`, `tta` and `precision` this run writes: a row made otherwise is predicted again
+                 made:dict): # the `model_sha`, `tta`, `precision` and `probabilities` this run writes: a row made otherwise is predicted again
     "{(input, output name in lower case): summary row} of what earlier runs into `out` finished as this run would (post-processing `spec`, model, TTA): the row ok, its output there, the input not left pending."
     f,m = out/'summary.csv', out/INCOMPLETE
     if not f.exists(): return {}
@@ -334,7 +349,7 @@ def _done_before(out:Path, spec:str,
     with open(f, newline='') as fh: rows = list(csv.DictReader(fh))
     return {(r['input'], _output_name(r['output']).lower()):r for r in rows if r.get('status') == 'ok' and r.get('output') and Path(r['output']).exists()
             and (r.get('postprocess') or 'none') == (spec or 'none') and r['input'] not in pending
-            and all(r.get(k) == made[k] for k in ('model_sha', 'tta', 'precision'))}
+            and all((r.get(k) or '') == (made[k] or '') for k in ('model_sha', 'tta', 'precision', 'probabilities'))}
 
 def _merge_summary(path:Path, rows:list, given:list=(),
                    each=False): # True, or a set of inputs: replace only the rows of these inputs' (input, output), one case of a folder that holds several
