@@ -1003,6 +1003,9 @@ def read_nifti_case(path,
         raise DataError(path, f"image volume is {len(hdr.shape)}-D (shape {hdr.shape}); expected (X, Y, Z) or (X, Y, Z, C)")
     if 0 in hdr.shape: raise DataError(path, f"image volume has shape {hdr.shape}: no voxels")
     n = int(np.prod(hdr.shape[3:], dtype=np.int64))
+    if n > 1 and len(hdr.shape) == 4 and (u := hdr.header.get_xyzt_units()[1]) in ('sec', 'msec', 'usec') and float(hdr.header.get_zooms()[3]) not in (0., 1.):
+        warnings.warn(f"{path}: its header makes its 4th axis time ({n} volumes {float(hdr.header.get_zooms()[3]):g} {u} apart), "
+                      f"as a perfusion or functional series: it is read as {n} sequences in the model's order", stacklevel=2)
     names = ['image'] if n == 1 else list(modalities) if modalities is not None and len(modalities) == n else [f'channel{i}' for i in range(n)]
     to_order,back,affine,shape,zs = voxel_order(hdr.affine, hdr.shape[:3], path, _oriented(hdr))
     cache = {}
