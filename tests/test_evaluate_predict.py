@@ -455,3 +455,10 @@ def test_predict_probabilities(tmp_path):
     m = np.stack([np.asarray(Image.open(f)) for f in masks]); p = np.stack([np.asarray(Image.open(f.with_name(f.name.replace('_mask', '_prob')))) for f in masks])
     assert m.any() and p.dtype == np.uint8 and p.max() > 200 and (p[m > 0] >= np.floor(low * 255) - 1).all()
     assert pd.read_csv(tmp_path/'p'/'summary.csv')['probabilities'].tolist() == ['saved']
+    probs = sorted((tmp_path/'p'/pid).glob('*_prob.png')); probs[0].unlink()
+    r = cli('predict', '--model', SAMPLE_MODEL, DATA/'lgg'/pid, '--out', tmp_path/'p', '--quiet', '--probabilities', '--skip-done')
+    assert 'kept' not in r.stdout and len(list((tmp_path/'p'/pid).glob('*_prob.png'))) == 20, r.stdout   # maps missing: predicted again
+    r = cli('predict', '--model', SAMPLE_MODEL, DATA/'lgg'/pid, '--out', tmp_path/'p', '--quiet', '--skip-done')
+    assert '1 by an earlier run, kept' in r.stdout, r.stdout                   # a row with maps serves a run without
+    r = cli('predict', '--model', SAMPLE_MODEL, DATA/'lgg'/pid, '--out', tmp_path/'p', '--quiet')
+    assert r.returncode == 0 and not list((tmp_path/'p'/pid).glob('*_prob.png'))   # predicted again without: no earlier maps beside the new masks

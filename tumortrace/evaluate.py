@@ -550,7 +550,7 @@ def _check_score_out(out, pred, data):
 def _side_file(name:str)->bool:
     "Files `predict` writes beside its masks (summary, overlays, uncertainty maps, its marker), and hidden ones."
     from tumortrace.core import INCOMPLETE
-    return name.startswith('.') or name in ('summary.csv', INCOMPLETE) or bool(re.search(r'_(overlay|uncertainty)\.(png|nii\.gz|nii)$', name))
+    return name.startswith('.') or name in ('summary.csv', INCOMPLETE) or bool(re.search(r'_(overlay|uncertainty|probs|prob)\.(png|nii\.gz|nii)$', name))
 
 # %% ../nbs/10_evaluate.ipynb #4e7e7a13
 @holds_out('evaluation')

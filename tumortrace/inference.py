@@ -29,13 +29,14 @@ def _save_png(a:np.ndarray, path:Path):
 def _save_nifti(a:np.ndarray, affine, ref_header, path:Path, what:str='segmentation',
                 scale:float=None, # values stored are a's; read they are a * scale (NIfTI's scl_slope): e.g. 1/255 for probabilities
                ):
-    "Write `a` as uint8 NIfTI with the input's affine and header (its NIfTI version too); the display range, description, intent and time fields made the output's."
+    "Write `a` as uint8 NIfTI (uint16 if it is) with the input's affine and header (its NIfTI version too); the display range, description, intent and time fields made the output's."
     import nibabel as nib
     cls = nib.Nifti2Image if isinstance(ref_header, nib.Nifti2Header) else nib.Nifti1Image
     shp = tuple(ref_header.get_data_shape()) if ref_header is not None else ()
     if len(shp) > a.ndim and shp[:a.ndim] == a.shape and set(shp[a.ndim:]) == {1}: a = a.reshape(shp)   # an (X, Y, Z, 1) input: so is its mask
-    img = cls(a.astype(np.uint8), affine, header=ref_header.copy() if ref_header is not None else None)
-    img.set_data_dtype(np.uint8)
+    dt = np.uint16 if a.dtype == np.uint16 else np.uint8     # probabilities in steps of 1/65535; labels, percentages
+    img = cls(a.astype(dt), affine, header=ref_header.copy() if ref_header is not None else None)
+    img.set_data_dtype(dt)
     h = img.header
     h['cal_min'],h['cal_max'] = 0, (int(a.max()) if a.size else 0) * (scale or 1)   # not the scan's window (cal_max 3000 hides labels 0-4)
     h['descrip'] = f'TumorTrace {what}'.encode()[:80]
@@ -146,7 +147,7 @@ def predict_paths(model:SegModel, # from `load_model`
                   tta:bool=False, # flip test-time augmentation
                   postprocess_spec:str=None, # post-processing, e.g. 'fill+largest', or 'none' (None: the model's recorded choice)
                   uncertainty:bool=False, # also save the TTA disagreement map
-                  probabilities:bool=False, # also save the class probabilities (`<name>_probs.nii.gz`: the tumour's, or one volume a class; `<slice>_prob.png`: the tumour's), 0-1 in steps of 1/255
+                  probabilities:bool=False, # also save the class probabilities (`<name>_probs.nii.gz`: the tumour's, or a volume per class index, 0-1 in steps of 1/65535; `<slice>_prob.png`: the tumour's, 0-255)
                   part:str=None, # 'K/N': only the K-th of N interleaved shares of the inputs (to split work across machines)
                   skip_done:bool=False, # keep what an earlier run into `out` finished (its row ok, its output there, the same model, TTA and post-processing): a stopped run's retry
                   progress:bool=True)->list[dict]:
@@ -231,7 +232,15 @@ def predict_paths(model:SegModel, # from `load_model`
     return rows
 
 # %% ../nbs/08_inference.ipynb #9503d329
-def _byte(p:np.ndarray)->np.ndarray: return np.round(np.clip(p, 0, 1) * 255).astype(np.uint8)   # 0-1 in steps of 1/255
+def _quantised(p:np.ndarray, top:int=255)->np.ndarray:
+    "Probabilities 0-1 as integers 0-`top` (255: bytes, for PNG; 65535: NIfTI's uint16 with a scale of 1/65535)."
+    return np.round(np.clip(p, 0, 1) * top).astype(np.uint8 if top == 255 else np.uint16)
+
+def _drop_stale(dest, names):
+    "Remove maps an earlier prediction into the folder left under these `names` (another model's, or other options'): none outlives its mask."
+    for n in names:
+        try: dest(n).unlink(missing_ok=True)
+        except DataError: pass                           # an input's own file: never touched
 
 def _write_masks(case:Case, name:str, save:np.ndarray, unc, dest,
                  probs:np.ndarray=None, # (N, K, H, W) class probabilities, to save beside the mask
@@ -243,21 +252,31 @@ def _write_masks(case:Case, name:str, save:np.ndarray, unc, dest,
         stored = case.to_stored or (lambda a: a)             # back to the file's own voxel order (read in `io.VOXEL_ORDER`)
         _save_nifti(stored(save.transpose(1, 2, 0)), aff, hdr, written)
         if unc is not None: _save_nifti(stored((unc.transpose(1, 2, 0) * 100).round()), aff, hdr, dest(f'{name}_uncertainty.nii.gz'), 'uncertainty (%)')
-        if probs is not None:                                # the tumour's (two classes), else (X, Y, Z, K): class k's in volume k
+        if probs is not None:                                # the tumour's (two classes), else (X, Y, Z, K): class index k's in volume k
             vs = [probs[:, 1]] if probs.shape[1] == 2 else [probs[:, k] for k in range(probs.shape[1])]
-            a = np.stack([stored(_byte(v).transpose(1, 2, 0)) for v in vs], -1)
-            _save_nifti(a[..., 0] if len(vs) == 1 else a, aff, hdr, dest(f'{name}_probs.nii.gz'), 'probability', scale=1 / 255)
+            a = np.stack([stored(_quantised(v, 65535).transpose(1, 2, 0)) for v in vs], -1)
+            _save_nifti(a[..., 0] if len(vs) == 1 else a, aff, hdr, dest(f'{name}_probs.nii.gz'), 'probability', scale=1 / 65535)
+        _drop_stale(dest, [f'{name}_{k}.nii.gz' for k,m in (('uncertainty', unc), ('probs', probs)) if m is None])
     elif case.layout in ('lgg', 'folder'):                   # a patient's slices (a grouped image folder's too): a folder of slice masks
         written = dest(name); written.mkdir(exist_ok=True)
         for (f,_),m in zip(case.files, save): _save_png(m, dest(f'{name}/{f.stem}_mask.png'))
         for (f,_),u in zip(case.files, unc if unc is not None else []): _save_png((u * 255).astype(np.uint8), dest(f'{name}/{f.stem}_uncertainty.png'))
-        for (f,_),p in zip(case.files, tumour if tumour is not None else []): _save_png(_byte(p), dest(f'{name}/{f.stem}_prob.png'))
+        for (f,_),p in zip(case.files, tumour if tumour is not None else []): _save_png(_quantised(p), dest(f'{name}/{f.stem}_prob.png'))
+        _drop_stale(dest, [f'{name}/{f.stem}_{k}.png' for f,_ in case.files for k,m in (('uncertainty', unc), ('prob', probs)) if m is None])
     else:
         written = dest(f'{name}_mask.png')
         _save_png(save[0], written)
         if unc is not None: _save_png((unc[0] * 255).astype(np.uint8), dest(f'{name}_uncertainty.png'))
-        if tumour is not None: _save_png(_byte(tumour[0]), dest(f'{name}_prob.png'))
+        if tumour is not None: _save_png(_quantised(tumour[0]), dest(f'{name}_prob.png'))
+        _drop_stale(dest, [f'{name}_{k}.png' for k,m in (('uncertainty', unc), ('prob', probs)) if m is None])
     return written
+
+def _maps_there(output:str, probabilities:bool)->bool:
+    "Whether the probability maps a row says were saved are beside its `output` (a mask file, or a folder of slice masks)."
+    if not probabilities: return True
+    o = Path(output)
+    if o.is_dir(): return all(m.with_name(m.name[:-len('_mask.png')] + '_prob.png').exists() for m in o.glob('*_mask.png'))   # each slice's
+    return o.with_name(o.name.replace('_seg.nii.gz', '_probs.nii.gz').replace('_mask.png', '_prob.png')).exists()
 
 # %% ../nbs/08_inference.ipynb #fc04d35b
 SUMMARY_COLS = ['input', 'kind', 'n_slices', 'tumour_pixels', 'tumour_volume_ml', 'postprocess', 'output', 'status', 'warning',
@@ -349,7 +368,9 @@ def _done_before(out:Path, spec:str,
     with open(f, newline='') as fh: rows = list(csv.DictReader(fh))
     return {(r['input'], _output_name(r['output']).lower()):r for r in rows if r.get('status') == 'ok' and r.get('output') and Path(r['output']).exists()
             and (r.get('postprocess') or 'none') == (spec or 'none') and r['input'] not in pending
-            and all((r.get(k) or '') == (made[k] or '') for k in ('model_sha', 'tta', 'precision', 'probabilities'))}
+            and all((r.get(k) or '') == (made[k] or '') for k in ('model_sha', 'tta', 'precision'))
+            and ((r.get('probabilities') or '') == made['probabilities'] or not made['probabilities'])   # a row with maps serves one without
+            and _maps_there(r['output'], bool(made['probabilities']))}
 
 def _merge_summary(path:Path, rows:list, given:list=(),
                    each=False): # True, or a set of inputs: replace only the rows of these inputs' (input, output), one case of a folder that holds several

@@ -14,13 +14,13 @@ import tumortrace.core  # warning filters before fastai
 from .stats import (overlap_index, dice_counts, iou_counts, dice, finite_mean, sample_std, bootstrap_ci,   # NumPy only
                               BOOT_RESAMPLES, BOOT_SEED, CI_METHOD, EMPTY_CONVENTION)
 from fastai.learner import Metric
-_all_ = ['overlap_index', 'dice_counts', 'iou_counts', 'dice', 'finite_mean', 'sample_std', 'bootstrap_ci', 'CI_METHOD', 'EMPTY_CONVENTION']   # also `tumortrace.metrics.dice` etc.
+_all_ = ['overlap_index', 'dice_counts', 'iou_counts', 'dice', 'finite_mean', 'sample_std', 'bootstrap_ci', 'BOOT_RESAMPLES', 'BOOT_SEED', 'CI_METHOD', 'EMPTY_CONVENTION']   # also `tumortrace.metrics.dice` etc.
 
 # %% auto #0
 __all__ = ['LOSSES', 'soft_dice', 'DiceLoss', 'DiceCELoss', 'FocalLoss', 'soft_tversky', 'TverskyCELoss', 'get_loss', 'SegTally',
            'SegMetric', 'DiceGlobal', 'IoUGlobal', 'DicePatient', 'FgAccuracy', 'PixelAccuracy', 'seg_metrics',
            'overlap_index', 'dice_counts', 'iou_counts', 'dice', 'finite_mean', 'sample_std', 'bootstrap_ci',
-           'CI_METHOD', 'EMPTY_CONVENTION']
+           'BOOT_RESAMPLES', 'BOOT_SEED', 'CI_METHOD', 'EMPTY_CONVENTION']
 
 # %% ../nbs/05_losses_metrics.ipynb #bbc6b53c
 def _soft_counts(logits:torch.Tensor, target:torch.Tensor, include_background:bool=False, per_image:bool=False)->tuple:
