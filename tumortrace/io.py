@@ -303,11 +303,13 @@ BRATS_LABELS = {
     '2015': {0:'background', 1:'necrosis', 2:'oedema', 3:'non-enhancing', 4:'enhancing'},
     '2021': {0:'background', 1:'necrotic/non-enhancing core', 2:'oedema', 4:'enhancing'},
     '2023': {0:'background', 1:'necrotic core', 2:'oedema', 3:'enhancing'},
+    '2024': {0:'background', 1:'non-enhancing tumour core', 2:'surrounding FLAIR hyperintensity', 3:'enhancing', 4:'resection cavity'},
 }
 BRATS_REGIONS = {  # region -> source label values
     '2015': {'WT':[1, 2, 3, 4], 'TC':[1, 3, 4], 'ET':[4]},
     '2021': {'WT':[1, 2, 4], 'TC':[1, 4], 'ET':[4]},
     '2023': {'WT':[1, 2, 3], 'TC':[1, 3], 'ET':[3]},
+    '2024': {'WT':[1, 2, 3], 'TC':[1, 3], 'ET':[3]},   # the resection cavity (4) in none: post-operative, not tumour
 }
 
 def brats_generation(cfg:dict):
@@ -357,7 +359,8 @@ def _brats_files(folder:Path)->tuple[dict, str]:
         return 'seg' if k == 'seg' else _MOD_ALIASES[k]
     found = _one_each(stems.values(), role, lambda k: 'the segmentation' if k == 'seg' else f"the {k} modality")
     if not found: raise DataError(folder, f"has NIfTI files but none with BraTS names: {sorted(stems)}")
-    return found, 'modern'
+    new = any(_brats_role.match(_nii_stem(f))[1].lower() in ('t1n', 't1c', 't2w', 't2f') for f in found.values())
+    return found, '2023' if new else 'modern'            # 2023 on: t1n, t1c, t2w, t2f and labels 1-3 (2024: and 4, a resection cavity)
 
 # %% ../nbs/02_io.ipynb #fa4ec2f1
 def _words(name)->str: return ' ' + re.sub(r'[^a-z0-9]+', ' ', str(name).lower()) + ' '
@@ -507,7 +510,7 @@ def _affine_spacing(affine)->tuple:
 def read_brats_case(folder, # one BraTS case folder
                     modalities=None, # input channels by name, e.g. ['flair', 't1ce']; default all present
                     target:str='whole', # 'whole' (labels > 0 -> 1) or 'multiclass' (keep the labels)
-                    generation:str=None, # label convention '2015', '2021' or '2023'; default from the names
+                    generation:str=None, # label convention '2015', '2021', '2023' or '2024'; default from the names (2023 on: '2024', whose labels hold 2023's)
                     labelled:bool=True, # a segmentation required (False: read for prediction; any segmentation is not read)
                    )->Case:
     "Read a BraTS case folder of NIfTI volumes as a `Case`, in one voxel order (`voxel_order`): axial slices laid out as LGG slices and radiology viewers show them."
@@ -522,9 +525,11 @@ def read_brats_case(folder, # one BraTS case folder
         mods.append(k)
     if labelled and 'seg' not in files: raise DataError(folder, "has no segmentation (expected *_seg.nii.gz or OTMultiClass.nii.gz)")
     if target not in ('whole', 'multiclass'): raise ValueError(f"target must be 'whole' or 'multiclass', not {target!r}")
-    generation = generation or ('2015' if scheme == '2015' else '2021')
+    generation = generation or {'2015':'2015', '2023':'2024'}.get(scheme, '2021')
+    if generation not in BRATS_LABELS: raise ValueError(f"generation must be one of {', '.join(BRATS_LABELS)}, not {generation!r}")
     return _volume_case(folder.name, 'brats', folder, [(files[m], None) for m in mods], mods, files.get('seg'), files.get('brain'),
-                        BRATS_LABELS[generation], target, labelled, BRATS_REGIONS[generation] if target == 'multiclass' else None)
+                        BRATS_LABELS[generation], target, labelled, BRATS_REGIONS[generation] if target == 'multiclass' else None,
+                        tumour=BRATS_REGIONS[generation]['WT'])
 
 def _volume_case(cid:str, # case id
                  layout:str, # the reader's name
@@ -537,6 +542,7 @@ def _volume_case(cid:str, # case id
                  target:str='whole', # 'whole' (labels > 0 -> 1) or 'multiclass'
                  labelled:bool=True, # read the label map (False: for prediction)
                  regions:dict=None, # {region: label values} the case's predictions are scored by (`target='multiclass'`)
+                 tumour:list=None, # `target='whole'`: the label values that are tumour (None: every one above 0)
                 )->Case:
     "A `Case` of NIfTI volumes on one grid, in one voxel order (`voxel_order`), each file read once, when first needed, and checked against the reference (the label map, else the first input)."
     import nibabel as nib
@@ -575,7 +581,7 @@ def _volume_case(cid:str, # case id
     def vol(f):                                           # (the array held in a local: a `release` from another thread cannot take it away)
         if (a := cache.get(f)) is None:
             a = turn[f](read_nifti(f, what[f], channels=what[f] == 'image')[0])
-            if f == seg: a = to_class_mask_volume(a, f, known, target)
+            if f == seg: a = to_class_mask_volume(a, f, known, target, tumour)
             cache[f] = a
         return a
     def plane(f, k, i): return vol(f)[:, :, i] if k is None else vol(f)[:, :, i, k]
@@ -595,7 +601,9 @@ def _volume_case(cid:str, # case id
 
 def to_class_mask_volume(a, path,
                          known:dict, # {label value: name} allowed (None: any non-negative integers, for `target='whole'`)
-                         target:str)->np.ndarray:
+                         target:str,
+                         tumour:list=None, # `target='whole'`: the label values that are tumour (None: every one above 0)
+                        )->np.ndarray:
     "Check a label volume against the `known` labels; binarise it (`target='whole'`) or map labels to class indices 0..K-1."
     if np.issubdtype(a.dtype, np.floating):
         if not np.array_equal(a, np.round(a)): raise DataError(path, "segmentation has non-integer labels")
@@ -603,7 +611,7 @@ def to_class_mask_volume(a, path,
     if known is not None and not vals <= set(known):
         raise DataError(path, f"segmentation labels {sorted(vals)} are not among the known labels {sorted(known)}")
     if known is None and min(vals, default=0) < 0: raise DataError(path, f"segmentation labels {sorted(vals)} include negative values")
-    if target == 'whole': return (a > 0).astype(np.uint8)
+    if target == 'whole': return (a > 0 if tumour is None else np.isin(a, tumour)).astype(np.uint8)
     a = a.astype(np.uint8)
     lut = np.zeros(256, np.uint8); lut[sorted(known)] = np.arange(len(known))
     return lut[a]
