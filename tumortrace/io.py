@@ -359,8 +359,8 @@ def _brats_files(folder:Path)->tuple[dict, str]:
         return 'seg' if k == 'seg' else _MOD_ALIASES[k]
     found = _one_each(stems.values(), role, lambda k: 'the segmentation' if k == 'seg' else f"the {k} modality")
     if not found: raise DataError(folder, f"has NIfTI files but none with BraTS names: {sorted(stems)}")
-    new = any(_brats_role.match(_nii_stem(f))[1].lower() in ('t1n', 't1c', 't2w', 't2f') for f in found.values())
-    return found, '2023' if new else 'modern'            # 2023 on: t1n, t1c, t2w, t2f and labels 1-3 (2024: and 4, a resection cavity)
+    new = any(_brats_role.match(_nii_stem(f))[1].lower() in ('t1n', 't2w', 't2f') for f in found.values())   # (`t1c` alone: older data use it too)
+    return found, '2023' if new else 'modern'            # 2023 on: t1n, t1c, t2w, t2f and labels 1-3
 
 # %% ../nbs/02_io.ipynb #fa4ec2f1
 def _words(name)->str: return ' ' + re.sub(r'[^a-z0-9]+', ' ', str(name).lower()) + ' '
@@ -510,7 +510,7 @@ def _affine_spacing(affine)->tuple:
 def read_brats_case(folder, # one BraTS case folder
                     modalities=None, # input channels by name, e.g. ['flair', 't1ce']; default all present
                     target:str='whole', # 'whole' (labels > 0 -> 1) or 'multiclass' (keep the labels)
-                    generation:str=None, # label convention '2015', '2021', '2023' or '2024'; default from the names (2023 on: '2024', whose labels hold 2023's)
+                    generation:str=None, # label convention '2015', '2021', '2023' or '2024' (post-treatment gliomas); default from the names
                     labelled:bool=True, # a segmentation required (False: read for prediction; any segmentation is not read)
                    )->Case:
     "Read a BraTS case folder of NIfTI volumes as a `Case`, in one voxel order (`voxel_order`): axial slices laid out as LGG slices and radiology viewers show them."
@@ -525,11 +525,14 @@ def read_brats_case(folder, # one BraTS case folder
         mods.append(k)
     if labelled and 'seg' not in files: raise DataError(folder, "has no segmentation (expected *_seg.nii.gz or OTMultiClass.nii.gz)")
     if target not in ('whole', 'multiclass'): raise ValueError(f"target must be 'whole' or 'multiclass', not {target!r}")
-    generation = generation or {'2015':'2015', '2023':'2024'}.get(scheme, '2021')
+    generation = generation or {'2015':'2015', '2023':'2023'}.get(scheme, '2021')
     if generation not in BRATS_LABELS: raise ValueError(f"generation must be one of {', '.join(BRATS_LABELS)}, not {generation!r}")
     return _volume_case(folder.name, 'brats', folder, [(files[m], None) for m in mods], mods, files.get('seg'), files.get('brain'),
                         BRATS_LABELS[generation], target, labelled, BRATS_REGIONS[generation] if target == 'multiclass' else None,
-                        tumour=BRATS_REGIONS[generation]['WT'])
+                        tumour=BRATS_REGIONS[generation]['WT'], hint=_LABEL4 if scheme == '2023' and generation == '2023' else '')
+
+_LABEL4 = ("; a label 4 is one of BraTS 2024's, whose meaning its file names do not tell (post-treatment gliomas: a resection cavity; "
+           "paediatric tumours: oedema): read the post-treatment set with `read_brats_case(..., generation='2024')`")
 
 def _volume_case(cid:str, # case id
                  layout:str, # the reader's name
@@ -543,6 +546,7 @@ def _volume_case(cid:str, # case id
                  labelled:bool=True, # read the label map (False: for prediction)
                  regions:dict=None, # {region: label values} the case's predictions are scored by (`target='multiclass'`)
                  tumour:list=None, # `target='whole'`: the label values that are tumour (None: every one above 0)
+                 hint:str='', # added to the message refusing unknown label values
                 )->Case:
     "A `Case` of NIfTI volumes on one grid, in one voxel order (`voxel_order`), each file read once, when first needed, and checked against the reference (the label map, else the first input)."
     import nibabel as nib
@@ -581,7 +585,7 @@ def _volume_case(cid:str, # case id
     def vol(f):                                           # (the array held in a local: a `release` from another thread cannot take it away)
         if (a := cache.get(f)) is None:
             a = turn[f](read_nifti(f, what[f], channels=what[f] == 'image')[0])
-            if f == seg: a = to_class_mask_volume(a, f, known, target, tumour)
+            if f == seg: a = to_class_mask_volume(a, f, known, target, tumour, hint)
             cache[f] = a
         return a
     def plane(f, k, i): return vol(f)[:, :, i] if k is None else vol(f)[:, :, i, k]
@@ -603,13 +607,14 @@ def to_class_mask_volume(a, path,
                          known:dict, # {label value: name} allowed (None: any non-negative integers, for `target='whole'`)
                          target:str,
                          tumour:list=None, # `target='whole'`: the label values that are tumour (None: every one above 0)
+                         hint:str='', # added to the message refusing unknown label values
                         )->np.ndarray:
     "Check a label volume against the `known` labels; binarise it (`target='whole'`) or map labels to class indices 0..K-1."
     if np.issubdtype(a.dtype, np.floating):
         if not np.array_equal(a, np.round(a)): raise DataError(path, "segmentation has non-integer labels")
     vals = set(np.unique(a).astype(int).tolist())
     if known is not None and not vals <= set(known):
-        raise DataError(path, f"segmentation labels {sorted(vals)} are not among the known labels {sorted(known)}")
+        raise DataError(path, f"segmentation labels {sorted(vals)} are not among the known labels {sorted(known)}" + (hint if 4 in vals else ''))
     if known is None and min(vals, default=0) < 0: raise DataError(path, f"segmentation labels {sorted(vals)} include negative values")
     if target == 'whole': return (a > 0 if tumour is None else np.isin(a, tumour)).astype(np.uint8)
     a = a.astype(np.uint8)
@@ -1011,7 +1016,8 @@ def read_nifti_case(path,
         raise DataError(path, f"image volume is {len(hdr.shape)}-D (shape {hdr.shape}); expected (X, Y, Z) or (X, Y, Z, C)")
     if 0 in hdr.shape: raise DataError(path, f"image volume has shape {hdr.shape}: no voxels")
     n = int(np.prod(hdr.shape[3:], dtype=np.int64))
-    if n > 1 and len(hdr.shape) == 4 and (u := hdr.header.get_xyzt_units()[1]) in ('sec', 'msec', 'usec') and float(hdr.header.get_zooms()[3]) not in (0., 1.):
+    if (n > 1 and len(hdr.shape) == 4 and hdr.header.get_intent()[0] == 'none'   # (a 'vector' intent says channels; a step of 1 s is not told from them)
+            and (u := hdr.header.get_xyzt_units()[1]) in ('sec', 'msec', 'usec') and float(hdr.header.get_zooms()[3]) not in (0., 1.)):
         warnings.warn(f"{path}: its header makes its 4th axis time ({n} volumes {float(hdr.header.get_zooms()[3]):g} {u} apart), "
                       f"as a perfusion or functional series: it is read as {n} sequences in the model's order", stacklevel=2)
     names = ['image'] if n == 1 else list(modalities) if modalities is not None and len(modalities) == n else [f'channel{i}' for i in range(n)]
