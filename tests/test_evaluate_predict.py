@@ -435,10 +435,16 @@ def test_score_predict_outputs_as_evaluate(sample_eval, tmp_path):
         assert np.allclose(got.loc[pids, k], ev.loc[pids, k], equal_nan=True), k
     s = json.loads((tmp_path/'sc'/'summary.json').read_text())
     assert (s['n_missing'], s['patients'], s['postprocess'][:8]) == (4, 'predicted', 'as given') and len(pd.read_csv(tmp_path/'sc'/'per_slice.csv')) == got['n_slices'].sum()
+    from tumortrace.widgets import open_source                 # the viewer opens the scores: the masks as scored, no model
+    src = open_source(tmp_path/'sc')
+    d = src.predict(pids[0])
+    assert src.ids == pids and (src.kept_loads, src.predictions) == (1, 0) and d['dice'] == got.loc[pids[0], 'dice'] and d['post'].shape == d['truth'].shape
     png = next((tmp_path/'pred'/pids[0]).glob('*_mask.png'))    # a damaged prediction: named, nothing written
     Image.fromarray(np.zeros((10, 10), np.uint8)).save(png)
     r = cli('score', '--pred', tmp_path/'pred', '--data', DATA/'lgg', '--out', tmp_path/'sc2', '--partial')
     assert r.returncode == 1 and f'{png.name}: mask size 10x10 differs from its slice' in r.stderr and not (tmp_path/'sc2'/'summary.json').exists()
+    r = cli('score', '--pred', tmp_path/'pred', '--data', DATA/'lgg', '--out', tmp_path/'sc', '--partial')   # over earlier scores: they stay whole
+    assert r.returncode == 1 and sorted(p.name for p in (tmp_path/'sc').iterdir()) == ['per_patient.csv', 'per_slice.csv', 'predictions', 'summary.json']
 
 def test_predict_probabilities(tmp_path):
     "`predict --probabilities` writes each slice's tumour probability beside its mask (0-255 for 0-1): the mask is where it passes the model's rule; `--skip-done` does not keep a run made without them."

@@ -526,7 +526,7 @@ def read_prediction(f:Path, # `prediction_of`'s file or folder
     return out
 
 # %% ../nbs/10_evaluate.ipynb #2d05b578
-SCORE_FILES = ('summary.json', 'per_patient.csv', 'per_slice.csv')   # what scoring predictions writes (an evaluation's files less the model's)
+SCORE_FILES = ('summary.json', 'per_patient.csv', 'per_slice.csv', 'predictions')   # what scoring predictions writes (the scored masks kept for the viewer)
 _SCORE_MARK = 'scores of predictions'
 
 def _check_score_out(out, pred, data):
@@ -543,7 +543,7 @@ def _check_score_out(out, pred, data):
     try: s = json.loads((o/'summary.json').read_text()) if (o/'summary.json').is_file() else None
     except ValueError: s = None
     earlier = (m.is_file() and m.read_text().startswith(_SCORE_MARK)) or (isinstance(s, dict) and 'predictions' in s and 'dice_mean' in s)
-    if other := sorted(e.name for e in o.iterdir() if not (earlier and e.name in SCORE_FILES + (INCOMPLETE,))):
+    if other := sorted(e.name for e in o.iterdir() if not (earlier and e.name in SCORE_FILES + (INCOMPLETE,)) and e.name != '.predictions-partial'):
         raise DataError(Path(out), f"holds {', '.join(other[:5])}{' ...' if len(other) > 5 else ''}"
                                    f"{' (an evaluation of a model)' if holds_evaluation(o) else ''}: scores go to a new or empty folder, or over earlier scores of predictions")
 
@@ -584,13 +584,16 @@ def score_predictions(pred, # folder of predicted masks: `tumortrace predict`'s 
     if progress:
         from fastprogress.fastprogress import progress_bar
         it = progress_bar(chosen, leave=False)
-    done,one = [],[]
-    for c in it:
-        truth = c.mask_volume()
-        pr = read_prediction(found[c.case_id], c, truth.shape)
-        c.release()
-        if len(c.labels) > 2 and len(np.unique(truth[truth > 0])) > 1 and len(np.unique(pr[pr > 0])) == 1: one.append(c.case_id)
-        done.append(score_patient(c.case_id, truth, pr, 'none', volume_spacing(c), c.regions, c.label_values, None, list(c.slice_ids)))
+    done,one,kept = [],[],Path(out)/'.predictions-partial'   # each scored mask kept for the viewer; moved in place at the end
+    shutil.rmtree(kept, ignore_errors=True)
+    try:
+        for c in it:
+            truth = c.mask_volume()
+            pr = read_prediction(found[c.case_id], c, truth.shape)
+            c.release()
+            if len(c.labels) > 2 and len(np.unique(truth[truth > 0])) > 1 and len(np.unique(pr[pr > 0])) == 1: one.append(c.case_id)
+            done.append(score_patient(c.case_id, truth, pr, 'none', volume_spacing(c), c.regions, c.label_values, kept, list(c.slice_ids)))
+    except BaseException: shutil.rmtree(kept, ignore_errors=True); raise   # nothing half written left: an earlier score stays whole
     if one: warnings.warn(f"{len(one)} prediction(s) hold one tumour label where the truth holds several ({', '.join(one[:3])}{' ...' if len(one) > 3 else ''}): "
                           "whole-tumour masks scored as one class? (score them without --target multiclass)")
     res = dict(raw=[d[0] for d in done], post=[d[1] for d in done], slices=[r for d in done for r in d[2]], regions=chosen[0].regions)
@@ -599,5 +602,7 @@ def score_predictions(pred, # folder of predicted masks: `tumortrace predict`'s 
     s.update(postprocess='as given (none applied when scoring)', patients='predicted' if missing else 'all', predictions=str(pred.resolve()),
              data=str(Path(data).resolve()), layout=cases[0].layout, target=target, group=group, n_cases=len(cases), n_missing=len(missing),
              missing=[c.case_id for c in missing], unmatched=unmatched, one_label=one)
-    with marked_incomplete(out, _SCORE_MARK): write_eval(res, s, out)
+    with marked_incomplete(out, _SCORE_MARK):
+        shutil.rmtree(Path(out)/'predictions', ignore_errors=True); kept.rename(Path(out)/'predictions')
+        write_eval(res, s, out)
     return s

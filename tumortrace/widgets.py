@@ -23,7 +23,8 @@ __all__ = ['TABLE_COLS', 'POST_COLOUR', 'UNC_CMAP', 'TEXT_COLOUR', 'LAYER_TIPS',
 
 # %% ../nbs/14_widgets.ipynb #0645b767
 def _model_cfg(model)->dict:
-    "The config of a model without loading its weights (a folder's config.json is enough)."
+    "The config of a model without loading its weights (a folder's config.json is enough); a dict is one already."
+    if isinstance(model, dict): return model
     if isinstance(model, (str, Path)):
         from tumortrace.model import read_config, model_folder
         return read_config(model_folder(model))                # a run or cross-validation folder names its model/, as `load_model` takes it
@@ -228,6 +229,10 @@ def _eval_view(p:Path, o:dict)->dict:
     "An evaluation folder: its model and data, per-patient metrics, and the predictions it scored."
     s = json.loads((p/'summary.json').read_text())
     metrics,ids = _per_patient(p/'per_patient.csv')
+    if 'predictions' in s and 'model' not in s and o['model'] is None:   # scores of predictions made elsewhere (`score_predictions`): no model
+        return dict(o, data=o['data'] or s.get('data'), metrics=metrics, patients=o['patients'] or ids, postprocess_spec=None,
+                    read_as=dict(layout=s.get('layout'), reader={k:s[k] for k in ('target', 'group') if s.get(k)}),
+                    kept=p/'predictions' if (p/'predictions').is_dir() else None)
     spec = o['postprocess_spec'] or s.get('postprocess')
     return dict(o, data=o['data'] or s.get('data'), metrics=metrics if spec == s.get('postprocess') else None, patients=o['patients'] or ids, postprocess_spec=spec,
                 model=o['model'] if o['model'] is not None else s.get('model'), tta=s.get('tta', False),
@@ -290,7 +295,7 @@ def open_source(source, # eval folder, run folder, cross-validation folder, data
         from tumortrace.train import Run
         p = Run.open(p).path                     # a folder holding one run (the demo's runs/demo holds train/)
     v = _folder_view(p, dict(model=model, data=data, patients=patients, postprocess_spec=postprocess_spec, metrics=None, kept=None))
-    cases = _read_patients(v['data'], v['model'], v['patients'], p)
+    cases = _read_patients(v['data'], v.get('read_as') or v['model'], v['patients'], p)   # (scores: the data read as they were scored)
     return PatientSource(cases, v['model'], None, v['postprocess_spec'], metrics=v['metrics'], kept=v['kept'], tta=v.get('tta', False))
 
 # %% ../nbs/14_widgets.ipynb #288829e9
