@@ -439,6 +439,8 @@ def test_score_predict_outputs_as_evaluate(sample_eval, tmp_path):
     src = open_source(tmp_path/'sc')
     d = src.predict(pids[0])
     assert src.ids == pids and (src.kept_loads, src.predictions) == (1, 0) and d['dice'] == got.loc[pids[0], 'dice'] and d['post'].shape == d['truth'].shape
+    src = open_source(tmp_path/'sc', model=SAMPLE_MODEL)       # ... or, given a model, that model's predictions of the scored patients
+    src.predict(pids[0]); assert src.ids == pids and (src.kept_loads, src.predictions) == (0, 1)
     png = next((tmp_path/'pred'/pids[0]).glob('*_mask.png'))    # a damaged prediction: named, nothing written
     Image.fromarray(np.zeros((10, 10), np.uint8)).save(png)
     r = cli('score', '--pred', tmp_path/'pred', '--data', DATA/'lgg', '--out', tmp_path/'sc2', '--partial')

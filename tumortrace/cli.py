@@ -512,7 +512,7 @@ def _add_eval_predict(sub):
     s = sub.add_parser('score', help="per-patient metrics of masks predicted elsewhere (predict's, nnU-Net's), as evaluate's")
     s.add_argument('--pred', required=True, help="folder of predicted masks: <case>_seg.nii.gz or <case>.nii.gz (NIfTI cases), <case>/<slice>_mask.png (slice cases)")
     s.add_argument('--data', required=True, help='the labelled data set they predict (any layout `inspect` reads)')
-    s.add_argument('--out', required=True, help="folder for per_patient.csv, per_slice.csv and summary.json (as evaluate's)")
+    s.add_argument('--out', required=True, help="folder for per_patient.csv, per_slice.csv, summary.json (as evaluate's) and the scored masks (predictions/, for the viewer)")
     s.add_argument('--layout', choices=list(LAYOUTS), help='data layout (default: detected)')
     s.add_argument('--target', choices=['whole', 'multiclass'], help='BraTS and nnU-Net data: whole tumour, or each label (and region) (default: whole)')
     s.add_argument('--group', help='plain image folders: how file names group slices into patients (as `inspect`)')

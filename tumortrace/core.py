@@ -19,9 +19,9 @@ warnings.filterwarnings('ignore', message=r'.*torch\.jit\.script.*', category=Fu
 warnings.filterwarnings('ignore', message=r".*'mode\.chained_assignment' option is deprecated.*", module=r'fastai\.tabular')
 
 # %% auto #0
-__all__ = ['INCOMPLETE', 'JOB_LOCKS', 'OKABE_ITO', 'DataError', 'OptionError', 'Case', 'read_ahead', 'atomic_path', 'write_json',
-           'marked_incomplete', 'check_complete', 'job_lock', 'holds_out', 'set_seed', 'default_device', 'cpu_bf16',
-           'new_figure', 'save_figure', 'fig_png', 'fig_rgb']
+__all__ = ['INCOMPLETE', 'JOB_LOCKS', 'OKABE_ITO', 'DataError', 'OptionError', 'Case', 'read_ahead', 'atomic_path', 'swap_dir',
+           'write_json', 'marked_incomplete', 'check_complete', 'job_lock', 'holds_out', 'set_seed', 'default_device',
+           'cpu_bf16', 'new_figure', 'save_figure', 'fig_png', 'fig_rgb']
 
 # %% ../nbs/00_core.ipynb #4f2d1e0c
 class DataError(ValueError):
@@ -144,6 +144,20 @@ def atomic_path(path, # final destination
         os.replace(tmp, path)
     finally:
         if tmp.exists(): tmp.unlink()
+
+# %% ../nbs/00_core.ipynb #35eb4f7c
+def swap_dir(new, # a folder written in full beside `dest`
+             dest, # the folder it replaces (or makes)
+            )->Path:
+    "Put folder `new` in the place of `dest`: the old one renamed aside, the new one in, then the old one removed (a kill between leaves one of them whole, never neither)."
+    import shutil
+    new,dest = Path(new),Path(dest)
+    old = dest.with_name(f'.{dest.name}.old')
+    shutil.rmtree(old, ignore_errors=True)
+    if dest.exists(): dest.rename(old)
+    new.rename(dest)
+    shutil.rmtree(old, ignore_errors=True)
+    return dest
 
 # %% ../nbs/00_core.ipynb #a207418e
 def write_json(obj, path, indent=2):

@@ -11,7 +11,7 @@ import torch
 from collections import Counter
 from pathlib import Path
 import numpy as np
-from .core import DataError, OptionError, write_json, atomic_path, read_ahead, holds_out, marked_incomplete, job_lock, INCOMPLETE
+from .core import DataError, OptionError, write_json, atomic_path, read_ahead, holds_out, marked_incomplete, job_lock, INCOMPLETE, swap_dir
 from .io import read_cases
 from .train import PRESETS, train, check_out, check_recipe, check_folder, _acting, _fill_for
 from .model import load_model, read_config, MODEL_FORMAT
@@ -182,9 +182,7 @@ def build_ensemble(out, # the cross-validation folder
                folds=[dict(fold=f['fold'], train=f['train'], valid=f['valid'], test=f['test']) for f in plan['folds']])
     if all(c.get('tta_decision') for c in cfgs): cfg['tta_decision'] = _common_rule([c.tta_decision for c in cfgs])
     write_json({'format':MODEL_FORMAT, **cfg}, tmp/'config.json')
-    if (out/'model').exists(): shutil.rmtree(out/'model')
-    tmp.rename(out/'model')
-    return out/'model'
+    return swap_dir(tmp, out/'model')
 
 # %% ../nbs/16_crossval.ipynb #96d30620
 def _fold_json(f:Path)->dict:

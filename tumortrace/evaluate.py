@@ -10,7 +10,7 @@ import re, shutil, warnings
 from pathlib import Path
 import numpy as np
 from scipy import ndimage
-from .core import Case, DataError, OptionError, write_json, atomic_path, marked_incomplete, read_ahead, holds_out
+from .core import Case, DataError, OptionError, write_json, atomic_path, marked_incomplete, read_ahead, holds_out, swap_dir
 from .postprocess import postprocess, _fg_box
 from .stats import dice_counts, iou_counts, finite_mean, sample_std, bootstrap_ci, EMPTY_CONVENTION, CI_METHOD
 
@@ -20,7 +20,7 @@ __all__ = ['PER_PATIENT_COLS', 'EVAL_FILES', 'PRED_NIFTI', 'SCORE_FILES', 'confu
            'summarize_patients', 'same_sequences', 'region_metrics', 'score_patient', 'evaluate_cases',
            'save_prediction', 'has_prediction', 'load_prediction', 'eval_summary', 'region_summary', 'write_eval',
            'seen_patients', 'plan_evaluation', 'holds_evaluation', 'check_eval_out', 'evaluate', 'output_stem',
-           'prediction_of', 'read_prediction', 'score_predictions']
+           'prediction_of', 'read_prediction', 'holds_scores', 'score_predictions']
 
 # %% ../nbs/10_evaluate.ipynb #6e84493e
 def confusion(truth:np.ndarray, pred:np.ndarray)->tuple:
@@ -527,11 +527,20 @@ def read_prediction(f:Path, # `prediction_of`'s file or folder
 
 # %% ../nbs/10_evaluate.ipynb #2d05b578
 SCORE_FILES = ('summary.json', 'per_patient.csv', 'per_slice.csv', 'predictions')   # what scoring predictions writes (the scored masks kept for the viewer)
-_SCORE_MARK = 'scores of predictions'
+_SCORE_MARK,_STAGING = 'scores of predictions', '.predictions-partial'   # its INCOMPLETE text; the masks' folder while being written
+
+def holds_scores(folder)->bool:
+    "Whether `folder` holds scores of predictions made elsewhere (`score_predictions`: finished, or killed part-way), not an evaluation of a model."
+    import json
+    from tumortrace.core import INCOMPLETE
+    f,m = Path(folder)/'summary.json', Path(folder)/INCOMPLETE
+    if m.is_file() and m.read_text().startswith(_SCORE_MARK): return True
+    try: s = json.loads(f.read_text()) if f.is_file() else None
+    except ValueError: return False
+    return isinstance(s, dict) and 'predictions_from' in s and 'dice_mean' in s and 'model' not in s
 
 def _check_score_out(out, pred, data):
     "Refuse an out folder that is, lies in or holds the predictions or the data, or holds anything but earlier scores of predictions: nothing else is replaced."
-    import json
     from tumortrace.core import INCOMPLETE
     o = Path(out).resolve()
     for p,what in ((pred, 'predictions'), (data, 'data')):
@@ -539,11 +548,8 @@ def _check_score_out(out, pred, data):
         if o == q or q in o.parents: raise DataError(Path(out), f"lies inside the {what} folder {p}: the scores would be mixed with it; choose a folder outside it")
         if o in q.parents: raise DataError(Path(out), f"holds the {what} folder {p}: choose a folder of its own for the scores")
     if not o.is_dir(): return
-    m = o/INCOMPLETE
-    try: s = json.loads((o/'summary.json').read_text()) if (o/'summary.json').is_file() else None
-    except ValueError: s = None
-    earlier = (m.is_file() and m.read_text().startswith(_SCORE_MARK)) or (isinstance(s, dict) and 'predictions' in s and 'dice_mean' in s)
-    if other := sorted(e.name for e in o.iterdir() if not (earlier and e.name in SCORE_FILES + (INCOMPLETE,)) and e.name != '.predictions-partial'):
+    earlier = holds_scores(o)
+    if other := sorted(e.name for e in o.iterdir() if not (earlier and e.name in SCORE_FILES + (INCOMPLETE,)) and e.name not in (_STAGING, '.predictions.old')):
         raise DataError(Path(out), f"holds {', '.join(other[:5])}{' ...' if len(other) > 5 else ''}"
                                    f"{' (an evaluation of a model)' if holds_evaluation(o) else ''}: scores go to a new or empty folder, or over earlier scores of predictions")
 
@@ -556,7 +562,7 @@ def _side_file(name:str)->bool:
 @holds_out('evaluation')
 def score_predictions(pred, # folder of predicted masks: `tumortrace predict`'s outputs, or nnU-Net's `<case>.nii.gz`
                       data, # the labelled data set they predict (any layout `read_cases` reads)
-                      out, # folder for per_patient.csv, per_slice.csv and summary.json (as an evaluation's): new, empty, or earlier scores
+                      out, # folder for per_patient.csv, per_slice.csv, summary.json (as an evaluation's) and the scored masks (predictions/): new, empty, or earlier scores
                       layout:str=None, target:str=None, group:str=None, # how to read `data` (as `read_cases`)
                       partial:bool=False, # score the cases that have a prediction (False: each case must have one)
                       progress:bool=False)->dict:
@@ -584,7 +590,7 @@ def score_predictions(pred, # folder of predicted masks: `tumortrace predict`'s 
     if progress:
         from fastprogress.fastprogress import progress_bar
         it = progress_bar(chosen, leave=False)
-    done,one,kept = [],[],Path(out)/'.predictions-partial'   # each scored mask kept for the viewer; moved in place at the end
+    done,one,kept = [],[],Path(out)/_STAGING             # each scored mask kept for the viewer, swapped in at the end
     shutil.rmtree(kept, ignore_errors=True)
     try:
         for c in it:
@@ -593,16 +599,15 @@ def score_predictions(pred, # folder of predicted masks: `tumortrace predict`'s 
             c.release()
             if len(c.labels) > 2 and len(np.unique(truth[truth > 0])) > 1 and len(np.unique(pr[pr > 0])) == 1: one.append(c.case_id)
             done.append(score_patient(c.case_id, truth, pr, 'none', volume_spacing(c), c.regions, c.label_values, kept, list(c.slice_ids)))
-    except BaseException: shutil.rmtree(kept, ignore_errors=True); raise   # nothing half written left: an earlier score stays whole
-    if one: warnings.warn(f"{len(one)} prediction(s) hold one tumour label where the truth holds several ({', '.join(one[:3])}{' ...' if len(one) > 3 else ''}): "
-                          "whole-tumour masks scored as one class? (score them without --target multiclass)")
-    res = dict(raw=[d[0] for d in done], post=[d[1] for d in done], slices=[r for d in done for r in d[2]], regions=chosen[0].regions)
-    s = eval_summary(res, 'none')
-    for k in ('raw', 'raw_is'): s.pop(k)                  # nothing post-processed here: the masks are scored as they are
-    s.update(postprocess='as given (none applied when scoring)', patients='predicted' if missing else 'all', predictions=str(pred.resolve()),
-             data=str(Path(data).resolve()), layout=cases[0].layout, target=target, group=group, n_cases=len(cases), n_missing=len(missing),
-             missing=[c.case_id for c in missing], unmatched=unmatched, one_label=one)
-    with marked_incomplete(out, _SCORE_MARK):
-        shutil.rmtree(Path(out)/'predictions', ignore_errors=True); kept.rename(Path(out)/'predictions')
-        write_eval(res, s, out)
-    return s
+        if one: warnings.warn(f"{len(one)} prediction(s) hold one tumour label where the truth holds several ({', '.join(one[:3])}{' ...' if len(one) > 3 else ''}): "
+                              "whole-tumour masks scored as one class? (score them without --target multiclass)")
+        res = dict(raw=[d[0] for d in done], post=[d[1] for d in done], slices=[r for d in done for r in d[2]], regions=chosen[0].regions)
+        s = eval_summary(res, 'none')
+        for k in ('raw', 'raw_is'): s.pop(k)                  # nothing post-processed here: the masks are scored as they are
+        s.update(postprocess='as given (none applied when scoring)', patients='predicted' if missing else 'all', predictions_from=str(pred.resolve()),
+                 data=str(Path(data).resolve()), layout=cases[0].layout, target=target, group=group, n_cases=len(cases), n_missing=len(missing),
+                 missing=[c.case_id for c in missing], unmatched=unmatched, one_label=one)
+        with marked_incomplete(out, _SCORE_MARK):
+            swap_dir(kept, Path(out)/'predictions'); write_eval(res, s, out)
+        return s
+    finally: shutil.rmtree(kept, ignore_errors=True)      # (swapped in, or nothing half written left: earlier scores stay whole)

@@ -47,8 +47,10 @@ class PatientSource:
         self.table = {p:dict(m) for p,m in (metrics or {}).items()}
         for p,s in (scores or {}).items(): self.table.setdefault(p, {})['dice'] = s
         self.tta = tta
-        from tumortrace.model import decision_rule
-        self.post_spec = postprocess_spec or decision_rule(self.cfg, tta)['postprocess'] or 'none'
+        if not postprocess_spec and self.cfg:            # (no model: nothing to post-process, and PyTorch not imported)
+            from tumortrace.model import decision_rule
+            postprocess_spec = decision_rule(self.cfg, tta)['postprocess']
+        self.post_spec = postprocess_spec or 'none'
         self._cache,self.cache_size,self.loads,self.predictions,self.kept_loads = OrderedDict(),cache,0,0,0
         self._busy = threading.RLock()   # one prediction at a time: the viewer's worker and a user's request never race
     @property
@@ -229,10 +231,12 @@ def _eval_view(p:Path, o:dict)->dict:
     "An evaluation folder: its model and data, per-patient metrics, and the predictions it scored."
     s = json.loads((p/'summary.json').read_text())
     metrics,ids = _per_patient(p/'per_patient.csv')
-    if 'predictions' in s and 'model' not in s and o['model'] is None:   # scores of predictions made elsewhere (`score_predictions`): no model
-        return dict(o, data=o['data'] or s.get('data'), metrics=metrics, patients=o['patients'] or ids, postprocess_spec=None,
-                    read_as=dict(layout=s.get('layout'), reader={k:s[k] for k in ('target', 'group') if s.get(k)}),
-                    kept=p/'predictions' if (p/'predictions').is_dir() else None)
+    from tumortrace.evaluate import holds_scores
+    if holds_scores(p):                                   # scores of masks made elsewhere (`score_predictions`): those masks, or a model's given
+        own = o['model'] is None
+        return dict(o, data=o['data'] or s.get('data'), metrics=metrics if own else None, patients=o['patients'] or ids,
+                    read_as=dict(layout=s.get('layout'), reader={k:s[k] for k in ('target', 'group') if s.get(k)}, read_for='the scored masks were of') if own else None,
+                    kept=p/'predictions' if own and (p/'predictions').is_dir() else None)
     spec = o['postprocess_spec'] or s.get('postprocess')
     return dict(o, data=o['data'] or s.get('data'), metrics=metrics if spec == s.get('postprocess') else None, patients=o['patients'] or ids, postprocess_spec=spec,
                 model=o['model'] if o['model'] is not None else s.get('model'), tta=s.get('tta', False),
@@ -272,7 +276,7 @@ def _read_patients(data, model, patients, where:Path)->list[Case]:
     cfg = _model_cfg(model)
     from tumortrace.io import detect_layout
     if cfg.get('layout') and (lay := detect_layout(data)) != cfg['layout']:    # as `evaluate` says it, not "holds no TIFF slices"
-        raise DataError(Path(data), f"holds {lay} data; the model was trained on {cfg['layout']} data")
+        raise DataError(Path(data), f"holds {lay} data; {cfg.get('read_for', 'the model was trained on')} {cfg['layout']} data")
     cases = read_cases_as(data, cfg)
     if patients is None: return cases
     byid = {c.case_id:c for c in cases}
