@@ -43,7 +43,7 @@ def test_predict_defaults_are_the_library_defaults():
     assert all(args[k] is None for k in PREDICT_OPTIONS)        # predict_paths' own defaults apply
     assert _parser().parse_args(['predict', '--model', 'm', 'x.png', '--out', 'o', '--postprocess', 'fill']).postprocess_spec == 'fill'   # evaluate's name too
     sig = inspect.signature(predict_paths).parameters
-    assert {k:sig[k].default for k in PREDICT_OPTIONS} == dict(tta=False, postprocess_spec=None, uncertainty=False, part=None, skip_done=False)
+    assert {k:sig[k].default for k in PREDICT_OPTIONS} == dict(tta=False, postprocess_spec=None, uncertainty=False, probabilities=False, part=None, skip_done=False)
 
 @pytest.mark.parametrize('argv,msg', [
     (['--epochs', '0'], '--epochs must be at least 1'), (['--epochs', '-3'], '--epochs must be at least 1'),

@@ -3,7 +3,7 @@ import ast, subprocess, sys
 from conftest import ROOT
 
 # the pipeline's order: each module may import only modules before it
-STAGES = ['core', 'synthetic', 'io', 'data', 'augment', 'metrics', 'postprocess', 'model', 'decision', 'train', 'evaluate', 'crossval',
+STAGES = ['core', 'synthetic', 'io', 'data', 'augment', 'stats', 'metrics', 'postprocess', 'model', 'decision', 'train', 'evaluate', 'crossval',
           'viz', 'inference', 'widgets', 'report', 'cli']
 
 def _imports(f):
