@@ -486,12 +486,9 @@ def _pred_classes(a:np.ndarray, f:Path, case:Case)->np.ndarray:
 
 def _mask_slice(f:Path, shape:tuple)->np.ndarray:
     "One slice mask file's values, (H, W), its size checked against the case's slices; lossy JPEGs refused."
-    from tumortrace.io import read_image
+    from tumortrace.io import read_image, one_channel_mask
     if f.suffix.lower() in ('.jpg', '.jpeg'): raise DataError(f, "is a JPEG: lossy compression changes a mask's values; save predictions as PNG or TIFF")
-    a = read_image(f, nan='error', what='mask')
-    if a.ndim == 3:
-        if (a == a[..., :1]).all(): a = a[..., 0]
-        else: raise DataError(f, f"mask has {a.shape[-1]} differing channels; expected one")
+    a = one_channel_mask(read_image(f, nan='error', what='mask'), f)
     if a.shape != tuple(shape[1:]): raise DataError(f, f"mask size {a.shape[1]}x{a.shape[0]} differs from its slice's {shape[2]}x{shape[1]}")
     return a
 

@@ -13,11 +13,12 @@ from .core import Case, DataError, OptionError
 
 # %% auto #0
 __all__ = ['IMAGE_EXTS', 'MAX_SIDE', 'LGG_CHANNELS', 'COLOUR_CHANNELS', 'BRATS_LABELS', 'BRATS_REGIONS', 'NII', 'MAX_VOXELS',
-           'VOXEL_ORDER', 'SLICE_NAME', 'LAYOUTS', 'read_image', 'to_class_mask', 'read_mask', 'image_shape',
-           'read_lgg_case', 'read_lgg', 'identical_sequences', 'brats_generation', 'AmbiguousFiles', 'named_regions',
-           'model_regions', 'read_nifti', 'voxel_order', 'nifti_spacing', 'read_brats_case', 'to_class_mask_volume',
-           'read_brats', 'read_nnunet', 'read_folder', 'grouping_hint', 'detect_layout', 'read_cases', 'read_cases_as',
-           'image_channels', 'read_image_case', 'read_nifti_case', 'expand_inputs', 'read_inputs', 'summarize']
+           'VOXEL_ORDER', 'SLICE_NAME', 'LAYOUTS', 'read_image', 'one_channel_mask', 'to_class_mask', 'read_mask',
+           'image_shape', 'read_lgg_case', 'read_lgg', 'identical_sequences', 'brats_generation', 'AmbiguousFiles',
+           'named_regions', 'model_regions', 'read_nifti', 'voxel_order', 'nifti_spacing', 'read_brats_case',
+           'to_class_mask_volume', 'read_brats', 'read_nnunet', 'read_folder', 'grouping_hint', 'detect_layout',
+           'read_cases', 'read_cases_as', 'image_channels', 'read_image_case', 'read_nifti_case', 'expand_inputs',
+           'read_inputs', 'summarize']
 
 # %% ../nbs/02_io.ipynb #8820c1d1
 IMAGE_EXTS = ('.png', '.jpg', '.jpeg', '.tif', '.tiff')
@@ -172,14 +173,18 @@ def _deflate_intact(data:bytes, # the whole file
     return True
 
 # %% ../nbs/02_io.ipynb #c5b80710
+def one_channel_mask(a:np.ndarray, path)->np.ndarray:
+    "A mask image's one channel: an (H, W, C) mask whose channels are alike (grey saved as RGB) as (H, W); differing channels refused."
+    if a.ndim != 3: return a
+    if a.shape[-1] == 1 or (a == a[..., :1]).all(): return a[..., 0]
+    raise DataError(path, f"mask has {a.shape[-1]} differing channels; expected one")
+
 def to_class_mask(a:np.ndarray, # raw mask array
                   path, # file it came from (for the error)
                   labels=(0, 1), # the class indices this mask may hold
                  )->np.ndarray:
     "Check a raw mask's values and return it as uint8 class indices."
-    if a.ndim == 3:
-        if a.shape[-1] == 1 or (a == a[..., :1]).all(): a = a[..., 0]
-        else: raise DataError(path, f"mask has {a.shape[-1]} differing channels; expected one")
+    a = one_channel_mask(a, path)
     if a.ndim != 2: raise DataError(path, f"mask is not 2-D (shape {a.shape})")
     vals = np.flatnonzero(np.bincount(a.ravel())) if a.dtype == np.uint8 else np.unique(a)   # uint8: 2x faster, the same values
     labels = set(int(l) for l in labels)
