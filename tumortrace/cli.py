@@ -11,9 +11,10 @@ from pathlib import Path
 from .core import DataError, OptionError, atomic_path
 
 # %% auto #0
-__all__ = ['DEMO_EPOCHS', 'TRAIN_OPTIONS', 'CV_OPTIONS', 'EVALUATE_OPTIONS', 'PREDICT_OPTIONS', 'cmd_inspect', 'bundled_data',
-           'cmd_demo', 'job_path', 'show_progress', 'run_job', 'epoch_lines', 'add_options', 'cmd_train', 'cmd_cv',
-           'cmd_evaluate', 'cmd_predict', 'cmd_score', 'cmd_report', 'cmd_lab', 'Terminated', 'main']
+__all__ = ['DEMO_EPOCHS', 'GEN_HELP', 'TRAIN_OPTIONS', 'CV_OPTIONS', 'EVALUATE_OPTIONS', 'PREDICT_OPTIONS', 'cmd_inspect',
+           'bundled_data', 'cmd_demo', 'job_path', 'show_progress', 'run_job', 'epoch_lines', 'add_options',
+           'cmd_train', 'cmd_cv', 'cmd_evaluate', 'cmd_predict', 'cmd_score', 'cmd_report', 'cmd_lab', 'Terminated',
+           'main']
 
 # %% ../nbs/12_cli.ipynb #0196f4e7
 def _fmt_summary(s:dict)->str:
@@ -39,6 +40,7 @@ def cmd_inspect(args)->int:
     if args.modalities: kw['modalities'] = args.modalities.split(',')
     if args.target: kw['target'] = args.target
     if args.group: kw['group'] = args.group
+    if args.generation: kw['generation'] = args.generation
     cases = read_cases(args.path, layout=args.layout, **kw)
     s = summarize(cases)                                      # with --group: each patient's slices checked alike
     if hint := grouping_hint(cases): print(f"warning: {hint}", file=sys.stderr)
@@ -236,8 +238,10 @@ def add_options(parser, # an argparse (sub)parser
         if ann == 'bool': parser.add_argument(flag, action='store_true', default=None, help=help)
         else: parser.add_argument(flag, type=_TYPES.get(ann, str), default=None, help=help, choices=(choices or {}).get(n))
 
+GEN_HELP = "BraTS label convention: 2015, 2021, 2023, or 2024 (post-treatment gliomas: the resection cavity, label 4, not tumour) (default: from the file names)"
+
 TRAIN_OPTIONS = ('preset', 'epochs', 'size', 'encoder', 'bs', 'lr', 'loss', 'context', 'gamma', 'patch', 'ema', 'deep_supervision', 'flair_fill', 'balance', 'seed', 'resume', 'max_minutes', 'valid_pct',
-                 'test_pct', 'layout', 'modalities', 'target', 'group', 'compile', 'precision')
+                 'test_pct', 'layout', 'modalities', 'target', 'group', 'generation', 'compile', 'precision')
 
 def _not_in_use(out:Path):
     "Refuse a folder another job is writing into now, before judging it by what that job has written so far."
@@ -319,8 +323,8 @@ def cmd_train(args)->int:
     if not args.resume or (fresh and not (out/'split.json').exists()):   # a split the patients cannot fill: refused before the job too
         from tumortrace.data import split_patients
         from tumortrace.io import read_cases
-        rkw = {k:v for k in ('target', 'group') if (v := params.get(k)) is not None}
-        if params.get('modalities'): rkw['modalities'] = params['modalities'].split(',')
+        from tumortrace.io import reader_options, READER_OPTIONS
+        rkw = reader_options(**{k:params.get(k) for k in READER_OPTIONS})
         try: split_patients([c.case_id for c in read_cases(args.data, layout=params.get('layout'), **rkw)], params.get('valid_pct', .15), params.get('test_pct', .15))
         except (DataError, OptionError): raise
         except ValueError as e: raise OptionError(f"--valid-pct/--test-pct: {e}") from None
@@ -332,7 +336,7 @@ def cmd_train(args)->int:
 
 # %% ../nbs/12_cli.ipynb #eda8d5f0
 CV_OPTIONS = ('folds', 'preset', 'epochs', 'size', 'encoder', 'bs', 'lr', 'loss', 'context', 'gamma', 'patch', 'ema', 'deep_supervision', 'flair_fill', 'balance', 'seed', 'train_seed', 'valid_pct', 'max_minutes', 'resume', 'fold', 'tta',
-              'layout', 'modalities', 'target', 'group', 'jobs', 'compile', 'precision')
+              'layout', 'modalities', 'target', 'group', 'generation', 'jobs', 'compile', 'precision')
 
 def _plan_only(args, params:dict)->int:
     "`cv --plan-only`: write the plan here, in this process (no job: nothing trains), and say how its folds run."
@@ -373,8 +377,8 @@ def cmd_cv(args)->int:
     resumed = bool(args.resume) or (only is not None and (out/'folds.json').exists())   # a fold of a planned cross-validation
     check_folder(out, 'cv', resumed)                          # refused before the job: the folder's report is not overwritten
     if getattr(args, 'plan_only', False): return _plan_only(args, params)
-    rkw = {k:v for k in ('target', 'group') if (v := params.get(k)) is not None}
-    if params.get('modalities'): rkw['modalities'] = params['modalities'].split(',')
+    from tumortrace.io import reader_options, READER_OPTIONS
+    rkw = reader_options(**{k:params.get(k) for k in READER_OPTIONS})
     planned = resumed and (out/'folds.json').exists()
     if not planned:                                           # a resumed one goes on with its own folds
         check_folds(len(read_cases(args.data, layout=params.get('layout'), **rkw)), params.get('folds', DEFAULT_FOLDS))
@@ -385,7 +389,7 @@ def cmd_cv(args)->int:
     if planned:                                               # options against the plan's, refused before the job: no failed notebook left
         from tumortrace.crossval import resumed_recipe
         given = {k:params.get(k) for k in ('folds', 'seed', 'preset', 'epochs', 'size', 'encoder', 'bs', 'lr', 'loss', 'context', 'gamma', 'patch', 'ema',
-                                           'deep_supervision', 'flair_fill', 'balance', 'train_seed', 'layout', 'target', 'group')}
+                                           'deep_supervision', 'flair_fill', 'balance', 'train_seed', 'layout', 'target', 'group', 'generation')}
         if not only: given['max_minutes'] = params.get('max_minutes')   # a fold run may set its own machine's budget
         resumed_recipe(out/'folds.json', dict(given, modalities=params['modalities'].split(',') if params.get('modalities') else None))
         same_valid_pct(plan, params.get('valid_pct'), out/'folds.json')
@@ -420,9 +424,9 @@ def _add_job(sub, name:str, help:str, func, options, cmd, out_help:str):
     p = sub.add_parser(name, help=help)
     p.add_argument('--data', required=True, help='data folder (labelled)')
     p.add_argument('--out', required=True, help=out_help)
-    from tumortrace.io import LAYOUTS
+    from tumortrace.io import LAYOUTS, BRATS_LABELS
     add_options(p, func, options, choices=dict(preset=list(PRESETS), target=['whole', 'multiclass'], loss=list(LOSSES), balance=list(BALANCES),
-                                               precision=list(PRECISIONS), layout=list(LAYOUTS)))
+                                               precision=list(PRECISIONS), layout=list(LAYOUTS), generation=list(BRATS_LABELS)))
     p.add_argument('--quiet', action='store_true', help='no progress bar (there is none when the output is not a terminal)')
     p.set_defaults(func=cmd)
     return p
@@ -508,7 +512,7 @@ def _add_eval_predict(sub):
     p.add_argument('--no-postprocess', action='store_true', help="the same as --postprocess-spec none")
     p.add_argument('--quiet', action='store_true', help='no progress bar (there is none when the output is not a terminal)')
     p.set_defaults(func=cmd_predict)
-    from tumortrace.io import LAYOUTS
+    from tumortrace.io import LAYOUTS, BRATS_LABELS
     s = sub.add_parser('score', help="per-patient metrics of masks predicted elsewhere (predict's, nnU-Net's), as evaluate's")
     s.add_argument('--pred', required=True, help="folder of predicted masks: <case>_seg.nii.gz or <case>.nii.gz (NIfTI cases), <case>/<slice>_mask.png (slice cases)")
     s.add_argument('--data', required=True, help='the labelled data set they predict (any layout `inspect` reads)')
@@ -516,6 +520,7 @@ def _add_eval_predict(sub):
     s.add_argument('--layout', choices=list(LAYOUTS), help='data layout (default: detected)')
     s.add_argument('--target', choices=['whole', 'multiclass'], help='BraTS and nnU-Net data: whole tumour, or each label (and region) (default: whole)')
     s.add_argument('--group', help='plain image folders: how file names group slices into patients (as `inspect`)')
+    s.add_argument('--generation', choices=list(BRATS_LABELS), help=GEN_HELP)
     s.add_argument('--partial', action='store_true', help='score the cases that have a prediction (default: each case must have one)')
     s.add_argument('--quiet', action='store_true', help='no progress bar (there is none when the output is not a terminal)')
     s.set_defaults(func=cmd_score)
@@ -525,7 +530,7 @@ def cmd_score(args)->int:
     from tumortrace.train import check_out
     from tumortrace.evaluate import score_predictions
     out = check_out(args.out, args.data, 'scores folder')   # (the predictions folder: checked by `score_predictions`)
-    s = score_predictions(args.pred, args.data, out, layout=args.layout, target=args.target, group=args.group, partial=args.partial,
+    s = score_predictions(args.pred, args.data, out, layout=args.layout, target=args.target, group=args.group, generation=args.generation, partial=args.partial,
                           progress=show_progress(args, sys.stdout))
     rg = _region_means(s)
     ci = s.get('dice_ci95') or [float('nan')] * 2
@@ -567,7 +572,7 @@ def _add_report(sub):
 
 # %% ../nbs/12_cli.ipynb #2d8a9a47
 def _parser()->argparse.ArgumentParser:
-    from tumortrace.io import LAYOUTS
+    from tumortrace.io import LAYOUTS, BRATS_LABELS
     p = argparse.ArgumentParser(prog='tumortrace', description='Brain-tumour segmentation workbench for MRI.')
     sub = p.add_subparsers(dest='command', required=True)
     i = sub.add_parser('inspect', help='validate a data set and summarise it')
@@ -576,6 +581,7 @@ def _parser()->argparse.ArgumentParser:
     i.add_argument('--layout', choices=list(LAYOUTS), help='override the detected layout')
     i.add_argument('--modalities', help='input channels by name (BraTS, nnU-Net), comma-separated (e.g. flair,t1ce)')
     i.add_argument('--target', choices=['whole', 'multiclass'], help='BraTS and nnU-Net target: whole tumour or all labels')
+    i.add_argument('--generation', choices=list(BRATS_LABELS), help=GEN_HELP)
     i.add_argument('--group', help="plain folders: regex whose first group is the patient id in a file name, e.g. '(.+)_\\d+$' (as train takes it)")
     i.set_defaults(func=cmd_inspect)
     for extra in _EXTRA: extra(sub)

@@ -12,7 +12,7 @@ from collections import Counter
 from pathlib import Path
 import numpy as np
 from .core import DataError, OptionError, write_json, atomic_path, read_ahead, holds_out, marked_incomplete, job_lock, INCOMPLETE, swap_dir
-from .io import read_cases
+from .io import read_cases, reader_options, READER_OPTIONS
 from .train import PRESETS, train, check_out, check_recipe, check_folder, _acting, _fill_for
 from .model import load_model, read_config, MODEL_FORMAT
 from .model import decide
@@ -20,7 +20,7 @@ from .stats import finite_mean, sample_std, bootstrap_ci, EMPTY_CONVENTION, CI_M
 from .postprocess import postprocess
 from .decision import choose_decision, choose_postprocess
 from .evaluate import patient_metrics, overlap_metrics, volume_spacing, save_prediction, same_sequences, region_metrics
-from .io import model_regions
+from .io import model_regions, whole_tumour
 
 # %% auto #0
 __all__ = ['FOLD_RECIPE', 'DEFAULT_FOLDS', 'PARTIAL_CSV', 'institution', 'check_folds', 'cv_folds', 'score_fold', 'dice_stats',
@@ -89,14 +89,14 @@ def score_fold(run, # the fold's run folder (with `model/`)
     write_json(d, run/'decision.json')
     rows,regions,lv = [],model_regions(model.cfg),model.cfg.get('label_values')
     for c,vol,brain,m,x in read_ahead([byid[pid] for pid in fold['test']], prepare=model.prepare_volume):
-        pid,truth = c.case_id, m > 0
+        pid,truth = c.case_id, whole_tumour(m, regions, lv)                   # the whole tumour (BraTS 2024's cavity is not)
         _,p = model.predict_case(c, vol=vol, brain=brain, prepared=x, probs=True, tta=tta)
         raw,thr = decide(p), decide(p, d['threshold'], d.get('grow'))           # class indices
         post = postprocess(thr, d['postprocess'])
         save_prediction(run/'eval'/'predictions', pid, post, raw=thr)       # for the viewer: what was scored
-        r = dict(fold=fold['fold'], patient=pid, institution=institution(pid), **patient_metrics(truth, post > 0, volume_spacing(c)),
+        r = dict(fold=fold['fold'], patient=pid, institution=institution(pid), **patient_metrics(truth, whole_tumour(post, regions, lv), volume_spacing(c)),
                  identical_sequences=same_sequences(vol, c.channel_names))
-        r.update(dice_raw=overlap_metrics(truth, raw > 0)['dice'], dice_threshold=overlap_metrics(truth, thr > 0)['dice'],
+        r.update(dice_raw=overlap_metrics(truth, whole_tumour(raw, regions, lv))['dice'], dice_threshold=overlap_metrics(truth, whole_tumour(thr, regions, lv))['dice'],
                  threshold=d['threshold'], grow=d.get('grow'), postprocess=d['postprocess'])
         if regions: r.update(region_metrics(m, post, volume_spacing(c), regions, lv))   # multi-class: each region's Dice and HD95 (BraTS's WT, TC, ET)
         rows.append(r)
@@ -274,8 +274,7 @@ def _run_fold(data, out:Path, f:dict, kw:dict, tta:bool, byid:dict=None, progres
             train(data, run, split=split, resume=state == 'partial', progress=progress or bool(threads),   # a worker's epoch lines: its log
                   **{k:v for k,v in kw.items() if v is not None})
         if byid is None:
-            rkw = {k:kw[k] for k in ('modalities', 'target', 'group') if kw.get(k) is not None}
-            byid = {c.case_id:c for c in read_cases(data, layout=kw.get('layout'), **rkw)}
+            byid = {c.case_id:c for c in read_cases(data, layout=kw.get('layout'), **reader_options(**{k:kw.get(k) for k in READER_OPTIONS}))}
         return score_fold(run, f, byid, tta)
 
 # %% ../nbs/16_crossval.ipynb #b9a08844
@@ -395,6 +394,7 @@ def cross_validate(data, # labelled data folder
                    modalities=None, # input channels by name (BraTS, nnU-Net), a list or comma-separated
                    target:str=None, # BraTS and nnU-Net target: 'whole' or 'multiclass'
                    group:str=None, # plain folders: regex whose first group is the patient id
+                   generation:str=None, # BraTS label convention, e.g. '2024' (post-treatment gliomas; `read_brats_case`); None: from the file names
                    pretrained='auto', # encoder weights: 'auto' (if on disk) or False
                    progress:bool=False, # a line per fold and training's progress bars (False: nothing on stdout)
                    jobs:int=1, # folds trained at once, each in its own process (one GPU can take several; on a 2-core CPU: 1)
@@ -415,7 +415,7 @@ def cross_validate(data, # labelled data folder
     if isinstance(modalities, str): modalities = modalities.split(',')
     recipe = dict(folds=folds, seed=seed, preset=preset, epochs=epochs, size=size, encoder=encoder, bs=bs, lr=lr, loss=loss,
                   context=context, gamma=gamma, patch=patch, ema=ema, deep_supervision=deep_supervision, last_cross=last_cross, flair_fill=flair_fill, balance=balance, train_seed=train_seed,
-                  max_minutes=max_minutes, layout=layout, modalities=modalities, target=target, group=group)
+                  max_minutes=max_minutes, layout=layout, modalities=modalities, target=target, group=group, generation=generation)
     if resume and (out/'folds.json').exists():               # go on with the options the folds were made and trained with
         own = recipe['max_minutes'] if only is not None else None   # a fold run's own budget (its machine's speed), not the plan's
         recipe = resumed_recipe(out/'folds.json', dict(recipe, max_minutes=None) if own is not None else recipe)
@@ -425,8 +425,7 @@ def cross_validate(data, # labelled data folder
     if only is not None and (bad := [k for k in only if k >= r['folds']]):   # refused before a plan is written
         raise OptionError(f"--fold {','.join(map(str, bad))}: the cross-validation has folds 0 to {r['folds'] - 1}")
     budget = fold_budget(r['preset'], r['max_minutes'])
-    rkw = {k:r[k] for k in ('modalities', 'target', 'group') if r[k] is not None}
-    cases = read_cases(data, layout=r['layout'], **rkw)
+    cases = read_cases(data, layout=r['layout'], **reader_options(**{k:r[k] for k in READER_OPTIONS}))
     r['flair_fill'] = _fill_for(r['preset'], r['flair_fill'], cases[0].channel_names)['flair_fill']   # as it acts; refused before anything is written
     byid = {c.case_id:c for c in cases}
     if resume and (out/'folds.json').exists():
@@ -446,7 +445,7 @@ def cross_validate(data, # labelled data folder
             return dict(planned=True, folds=r['folds'], n_patients=len(byid), seed=r['seed'], plan=str(out/'folds.json'),
                         test={int(f['fold']):list(f['test']) for f in plan['folds']})
     kw = dict({k:r[k] for k in ('preset', 'epochs', 'size', 'encoder', 'bs', 'lr', 'loss', 'context', 'gamma', 'patch', 'ema', 'deep_supervision', 'last_cross', 'flair_fill', 'balance',
-                                'layout', 'modalities', 'target', 'group')},        # the recipe by name, each fold trained alike
+                                'layout', *READER_OPTIONS)},        # the recipe by name, each fold trained alike
               seed=r['seed'] if r['train_seed'] is None else r['train_seed'], max_minutes=budget or 0,
               pretrained=pretrained, loader=loader, compile=compile, precision=precision)
     if only is not None: _same_tta(out, plan, only, tta)       # refused before the job's marker is set

@@ -18,14 +18,17 @@ __all__ = ['CANDIDATES', 'THRESHOLDS', 'MIN_PATIENTS', 'GROWS', 'choose_postproc
 from .stats import dice, dice_counts
 
 def _candidate_dice(pairs:list, # (truth, predicted mask) per patient
-                    candidates)->dict:
+                    candidates,
+                    tumour=None, # a predicted class-index mask's whole tumour (`io.whole_tumour`; None: every class above 0)
+                   )->dict:
     "Per-patient Dice of every candidate spec: each mask cropped once, shared first steps (e.g. `fill`) computed once."
     candidates = list(dict.fromkeys(candidates))
     per = {s:[] for s in candidates}
+    fg = tumour or (lambda a: a > 0)
     for t,p in pairs:
         t,p = np.asarray(t) > 0, np.asarray(p)
         n_t = int(t.sum())
-        if not (p > 0).any():
+        if not fg(p).any():
             for s in candidates: per[s].append(float(dice_counts(0, 0, n_t)))
             continue
         box = _fg_box(p, max(_margin(s) for s in candidates))
@@ -35,7 +38,7 @@ def _candidate_dice(pairs:list, # (truth, predicted mask) per patient
             for i in range(len(steps)):             # the spec's prefixes, each computed once per patient
                 k = '+'.join(steps[:i + 1])
                 if k not in done: done[k] = _step(steps[i])(done['+'.join(steps[:i])])
-            q = done['+'.join(steps)] > 0
+            q = fg(done['+'.join(steps)])
             tp = int((tb & q).sum())
             per[s].append(float(dice_counts(tp, int(q.sum()) - tp, n_t - tp)))
     return {s:np.array(v) for s,v in per.items()}
@@ -46,8 +49,11 @@ def choose_postprocess(model, # a `SegModel`
                        cases:list, # the run's *validation* patients
                        candidates=CANDIDATES, min_gain:float=0.005, tta:bool=False)->tuple[str, dict]:
     "Best post-processing spec on `cases` by mean per-patient Dice (kept only if its gain is real), and every candidate's score."
-    preds = [(m > 0, model.predict_case(c, vol=v, brain=b, prepared=x, tta=tta)) for c,v,b,m,x in read_ahead(cases, prepare=model.prepare_volume)]
-    per = _candidate_dice(preds, candidates)
+    from tumortrace.io import model_regions, whole_tumour
+    r,lv = model_regions(model.cfg),model.cfg.get('label_values')
+    def tumour(a): return whole_tumour(a, r, lv)                      # by the whole tumour's Dice (BraTS 2024's cavity is not tumour)
+    preds = [(tumour(m), model.predict_case(c, vol=v, brain=b, prepared=x, tta=tta)) for c,v,b,m,x in read_ahead(cases, prepare=model.prepare_volume)]
+    per = _candidate_dice(preds, candidates, tumour)
     return _best(per, 'none', min_gain), {s:float(v.mean()) for s,v in per.items()}
 
 THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)

@@ -153,7 +153,7 @@ def detection(slices)->dict:
     return dict(detect_sensitivity=_ratio((t & p).sum(), t.sum()), detect_specificity=_ratio((~t & ~p).sum(), (~t).sum()))
 
 # %% ../nbs/10_evaluate.ipynb #0f36d2c7
-from .io import BRATS_REGIONS, brats_generation, model_regions  # label conventions belong to the reader
+from .io import BRATS_REGIONS, brats_generation, model_regions, whole_tumour  # label conventions belong to the reader
 
 def _regions(regions)->dict|None:
     "{region: label values} from such a dict or a BraTS generation ('2015', '2021', '2023'); None for none."
@@ -212,15 +212,16 @@ def score_patient(case_id:str, truth:np.ndarray, pred:np.ndarray, # (N, H, W) cl
                  )->tuple:
     "One patient's raw and post-processed rows and its per-slice rows (kept as `save_prediction` when `save_to`): the per-patient work of `evaluate_cases`."
     pp = postprocess(pred, postprocess_spec)
+    t = whole_tumour(truth, *((truth_regions, truth_label_values) if truth_regions is not None else (regions, label_values)))
     rows = []
     for pr in (pred, pp):
         if rows and np.array_equal(pp, pred): rows.append(dict(rows[0])); continue   # nothing changed: no second HD95
-        r = dict(patient=case_id, **patient_metrics(truth > 0, pr > 0, spacing))
+        r = dict(patient=case_id, **patient_metrics(t, whole_tumour(pr, regions, label_values), spacing))   # the whole tumour (`io.whole_tumour`)
         if regions:                                            # regions (BraTS's WT, TC, ET): Dice and HD95 of each, raw and post-processed
             r.update(region_metrics(truth, pr, spacing, regions, label_values, truth_regions, truth_label_values))
         rows.append(r)
     if save_to is not None: save_prediction(save_to, case_id, pp, raw=pred)
-    return rows[0], rows[1], slice_table(case_id, truth > 0, pp > 0, slice_ids)
+    return rows[0], rows[1], slice_table(case_id, t, whole_tumour(pp, regions, label_values), slice_ids)
 
 def evaluate_cases(model, # a `SegModel` from `load_model`
                    cases:list[Case], # labelled cases (with masks) to score
@@ -560,17 +561,16 @@ def _side_file(name:str)->bool:
 def score_predictions(pred, # folder of predicted masks: `tumortrace predict`'s outputs, or nnU-Net's `<case>.nii.gz`
                       data, # the labelled data set they predict (any layout `read_cases` reads)
                       out, # folder for per_patient.csv, per_slice.csv, summary.json (as an evaluation's) and the scored masks (predictions/): new, empty, or earlier scores
-                      layout:str=None, target:str=None, group:str=None, # how to read `data` (as `read_cases`)
+                      layout:str=None, target:str=None, group:str=None, generation:str=None, # how to read `data` (as `read_cases`; `io.reader_options`)
                       partial:bool=False, # score the cases that have a prediction (False: each case must have one)
                       progress:bool=False)->dict:
     "Score masks predicted elsewhere against a data set's truth per patient, as `evaluate` scores a model's (nothing post-processed); returns the summary."
-    from tumortrace.io import read_cases
+    from tumortrace.io import read_cases, reader_options
     pred = Path(pred)
     if not pred.is_dir(): raise DataError(pred, "is not a folder of predictions" + ("" if pred.exists() else ": it does not exist"))
     if pred.resolve() == Path(data).resolve(): raise DataError(pred, "is the data folder itself: its truth would be scored against itself")
     _check_score_out(out, pred, data)
-    kw = {k:v for k,v in dict(layout=layout, target=target, group=group).items() if v is not None}
-    cases = read_cases(data, **kw)
+    cases = read_cases(data, layout=layout, **reader_options(target=target, group=group, generation=generation))
     found,by = {c.case_id:prediction_of(pred, c) for c in cases},{}
     for c in cases:                                       # one file, one case: ids that `output_stem` makes alike are told apart
         if (f := found[c.case_id]) is not None and by.setdefault(f, c.case_id) != c.case_id:
@@ -602,7 +602,7 @@ def score_predictions(pred, # folder of predicted masks: `tumortrace predict`'s 
         s = eval_summary(res, 'none')
         for k in ('raw', 'raw_is'): s.pop(k)                  # nothing post-processed here: the masks are scored as they are
         s.update(postprocess='as given (none applied when scoring)', patients='predicted' if missing else 'all', predictions_from=str(pred.resolve()),
-                 data=str(Path(data).resolve()), layout=cases[0].layout, target=target, group=group, n_cases=len(cases), n_missing=len(missing),
+                 data=str(Path(data).resolve()), layout=cases[0].layout, target=target, group=group, generation=generation, n_cases=len(cases), n_missing=len(missing),
                  missing=[c.case_id for c in missing], unmatched=unmatched, one_label=one)
         with marked_incomplete(out, _SCORE_MARK):
             swap_dir(kept, Path(out)/'predictions'); write_eval(res, s, out)

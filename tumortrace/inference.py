@@ -18,7 +18,7 @@ from pathlib import Path
 from .core import DataError, OptionError, atomic_path, read_ahead, INCOMPLETE
 from contextlib import contextmanager
 from .core import Case
-from .io import read_inputs, expand_inputs, _is_lgg_folder, _brats_named, _one_per_case
+from .io import read_inputs, expand_inputs, _is_lgg_folder, _brats_named, _one_per_case, model_regions, whole_tumour
 from .postprocess import check_spec
 from .evaluate import volume_spacing, output_stem
 
@@ -56,8 +56,9 @@ def _overlay_png(vol, mask, path, channel, case=None):
     ax.set_title(f"{path.stem.replace('_overlay', '')} slice {label(i)}", fontsize=7)
     save_figure(fig, path, dpi=100)
 
-def _units(mask, spacing):
-    n = int((mask > 0).sum())
+def _units(mask, spacing, regions=None, label_values=None):
+    "The whole tumour's voxels and millilitres (NaN without a spacing) of a class-index mask (`io.whole_tumour`)."
+    n = int(whole_tumour(mask, regions, label_values).sum())
     if spacing is None: return n, float('nan')
     return n, n * float(np.prod(spacing)) / 1000.
 
@@ -219,7 +220,7 @@ def predict_paths(model:SegModel, # from `load_model`
                 save = np.asarray(lv, np.uint8)[mask] if lv is not None else mask
                 written = _write_masks(case, name, save, unc, dest, prob)
                 _overlay_png(vol, mask, dest(f'{name}_overlay.png'), ch, case)
-                n,ml = _units(mask, sp)
+                n,ml = _units(mask, sp, model_regions(model.cfg), lv)
                 rows.append(dict(input=src, kind=kind, n_slices=len(vol), tumour_pixels=n, tumour_volume_ml=ml,
                                  postprocess=spec, output=str(written), status='ok', warning=_same_warning(vol, case.channel_names), **made))
             except (DataError, ValueError) as e:

@@ -13,12 +13,12 @@ from .core import Case, DataError, OptionError
 
 # %% auto #0
 __all__ = ['IMAGE_EXTS', 'MAX_SIDE', 'LGG_CHANNELS', 'COLOUR_CHANNELS', 'BRATS_LABELS', 'BRATS_REGIONS', 'NII', 'MAX_VOXELS',
-           'VOXEL_ORDER', 'SLICE_NAME', 'LAYOUTS', 'read_image', 'one_channel_mask', 'to_class_mask', 'read_mask',
-           'image_shape', 'read_lgg_case', 'read_lgg', 'identical_sequences', 'brats_generation', 'AmbiguousFiles',
-           'named_regions', 'model_regions', 'read_nifti', 'voxel_order', 'nifti_spacing', 'read_brats_case',
-           'to_class_mask_volume', 'read_brats', 'read_nnunet', 'read_folder', 'grouping_hint', 'detect_layout',
-           'read_cases', 'read_cases_as', 'image_channels', 'read_image_case', 'read_nifti_case', 'expand_inputs',
-           'read_inputs', 'summarize']
+           'VOXEL_ORDER', 'SLICE_NAME', 'LAYOUTS', 'READER_OPTIONS', 'read_image', 'one_channel_mask', 'to_class_mask',
+           'read_mask', 'image_shape', 'read_lgg_case', 'read_lgg', 'identical_sequences', 'brats_generation',
+           'AmbiguousFiles', 'named_regions', 'model_regions', 'whole_tumour', 'read_nifti', 'voxel_order',
+           'nifti_spacing', 'read_brats_case', 'to_class_mask_volume', 'read_brats', 'read_nnunet', 'read_folder',
+           'grouping_hint', 'detect_layout', 'read_cases', 'reader_options', 'read_cases_as', 'image_channels',
+           'read_image_case', 'read_nifti_case', 'expand_inputs', 'read_inputs', 'summarize']
 
 # %% ../nbs/02_io.ipynb #8820c1d1
 IMAGE_EXTS = ('.png', '.jpg', '.jpeg', '.tif', '.tiff')
@@ -415,6 +415,20 @@ def model_regions(cfg:dict)->dict|None:
     vals = cfg.get('label_values') or list(range(cfg['n_out']))
     labels = {int(k):v for k,v in (cfg.get('labels') or {}).items()}
     return named_regions({v:labels[i] for i,v in enumerate(vals) if i in labels})
+
+# %% ../nbs/02_io.ipynb #8524c569
+def whole_tumour(mask:np.ndarray, # class indices
+                 regions=None, # {region: label values} (`model_regions`, a case's `regions`), or a BraTS generation
+                 label_values=None, # label value of each class index, where they differ
+                )->np.ndarray:
+    "The whole tumour of a class-index mask (bool): its region named WT (or 'whole tumour') where `regions` has one, else every class above 0."
+    mask = np.asarray(mask)
+    if isinstance(regions, str): regions = BRATS_REGIONS[regions]
+    wt = next((v for k,v in (regions or {}).items() if k == 'WT' or _region_key(k) == 'WT'), None)
+    if wt is None or mask.dtype == bool: return mask > 0
+    n = int(mask.max(initial=0)) + 1
+    lut = np.isin(np.asarray(label_values)[:n] if label_values is not None else np.arange(n), wt)
+    return lut[mask]
 
 # %% ../nbs/02_io.ipynb #1b29f092
 MAX_VOXELS = 1 << 30 # largest NIfTI volume (voxels) the readers accept; set `tumortrace.io.MAX_VOXELS` to read larger ones
@@ -948,8 +962,21 @@ def read_cases(path, # data set folder (or one patient / case folder)
     takes = inspect.signature(read_brats_case if layout == 'brats' else reader).parameters   # `read_brats` passes its own on
     if bad := [k for k,v in kwargs.items() if v is not None and k not in takes]:
         raise OptionError(f"--{bad[0]} does not apply to {layout} data ({path}): it is for "
-                          + {'modalities':'BraTS and nnU-Net', 'target':'BraTS and nnU-Net', 'group':'plain image folders'}.get(bad[0], 'another layout'))
+                          + {'modalities':'BraTS and nnU-Net', 'target':'BraTS and nnU-Net', 'group':'plain image folders',
+                             'generation':'BraTS'}.get(bad[0], 'another layout'))
     return reader(path, **kwargs)
+
+READER_OPTIONS = ('modalities', 'target', 'group', 'generation')   # how `train` read its data: recorded in the model config (`reader`)
+
+def reader_options(modalities=None, # input channels by name, a list or comma-separated
+                   target:str=None, group:str=None, # as the readers take them
+                   generation:str=None, # BraTS label convention (`read_brats_case`)
+                  )->dict:
+    "The reader options given (not None), checked, as `read_cases` takes them: a run records them, and evaluation, prediction and cv read alike."
+    if isinstance(modalities, str): modalities = modalities.split(',')
+    if generation is not None and generation not in BRATS_LABELS:
+        raise OptionError(f"--generation must be one of {', '.join(BRATS_LABELS)}, not {generation!r}")
+    return {k:v for k,v in dict(modalities=modalities, target=target, group=group, generation=generation).items() if v is not None}
 
 def read_cases_as(data, # a labelled data set
                   cfg:dict, # the config of the model that is to see it
@@ -1120,7 +1147,7 @@ def summarize(cases:list[Case], # cases from `read_cases`
             if i == 0: first = im
             c.check_slice(i, im.shape, first.shape, 'image', im.dtype, first.dtype)   # one size, channel count and bit depth within a case
             shapes.add(tuple(int(s) for s in im.shape)); dtypes.add(str(im.dtype)); vals.update(np.unique(m).tolist())
-            if m.any(): ct += 1
+            if whole_tumour(m, c.regions, c.label_values).any(): ct += 1   # (BraTS 2024's cavity alone is not tumour)
         if c.layout == 'brats': c.brain_volume()            # a brain mask file is read and checked too (training reads it)
         c.release()                                        # one case's decoded volumes held at a time
         chans.add(tuple(c.channel_names)); spacings.add(c.spacing)

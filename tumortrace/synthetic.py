@@ -64,10 +64,12 @@ BRATS_MODERN = ('flair', 't1', 't1ce', 't2')
 def write_brats(root, # folder to create the case folder in
                 case:str='BraTS_0001', # case id (folder name and file prefix)
                 shape:tuple=(32, 32, 10), # volume shape (x, y, z)
-                names:str='modern', # 'modern' (`<case>_flair.nii.gz`) or '2015' (`Flair_subtrMeanDivStd.nii.gz`)
+                names:str='modern', # 'modern' (`<case>_flair.nii.gz`), '2023' (`<case>-t2f.nii.gz`: t2f, t1n, t1c, t2w) or '2015' (`Flair_subtrMeanDivStd.nii.gz`)
                 labels:tuple=(1, 2, 4), # tumour labels to paint, outer to inner
                 spacing:tuple=(0.9, 0.9, 3.0), # voxel size in mm
-                seed:int=0)->Path:
+                seed:int=0,
+                cavity:int=None, # paint a resection cavity with this label (BraTS 2024's: 4) away from the tumour, dark in every sequence
+               )->Path:
     "Write one synthetic BraTS case of NIfTI volumes; return its folder."
     import nibabel as nib
     d = Path(root)/case; d.mkdir(parents=True, exist_ok=True)
@@ -80,11 +82,21 @@ def write_brats(root, # folder to create the case folder in
     core = ndimage.binary_erosion(msk, inplane, iterations=2)
     inner = ndimage.binary_erosion(core, inplane, iterations=1)
     for lab,region in zip(labels, (msk, core, inner)): seg[region.astype(bool)] = lab
+    if cavity is not None:                                    # a box on the far side from the tumour in-plane, in the slices above it
+        t = np.argwhere(seg > 0)
+        x,y = np.clip((np.array(shape[:2]) - 1 - t[:, :2].mean(0)).astype(int), 8, np.array(shape[:2]) - 9)
+        z = min(t[:, 2].max() + 1, sz - 3)
+        box = (slice(x - 4, x + 4), slice(y - 4, y + 4), slice(z, z + 3))
+        cav = np.zeros(seg.shape, bool); cav[box] = seg[box] == 0
+        seg[cav] = cavity; img[cav] = 0.05 * img.max((0, 1, 2))[None]
     aff = np.diag([*spacing, 1.0]); aff[:3, 3] = (-90, -120, 12)
     save = lambda a,f: nib.save(nib.Nifti1Image(a, aff), str(d/f))
     if names == 'modern':
         for c,m in enumerate(BRATS_MODERN): save(img[..., c], f"{case}_{m}.nii.gz")
         save(seg.astype(np.uint8), f"{case}_seg.nii.gz")
+    elif names == '2023':
+        for c,m in enumerate(('t2f', 't1n', 't1c', 't2w')): save(img[..., c], f"{case}-{m}.nii.gz")
+        save(seg.astype(np.uint8), f"{case}-seg.nii.gz")
     else:
         save(img[..., 0], 'Flair_subtrMeanDivStd.nii.gz'); save(img[..., 2], 'T1c_subtrMeanDivStd.nii.gz')
         save((img[..., 0] > 0).astype(np.uint8), 'brainmask.nii.gz')

@@ -19,7 +19,7 @@ from fastai.callback.progress import ProgressCallback
 from fastai.learner import AvgSmoothLoss
 from .core import DataError, OptionError, set_seed, default_device, cpu_bf16, write_json, atomic_path, marked_incomplete, holds_out
 from contextlib import nullcontext
-from .io import read_cases, read_cases_as, grouping_hint
+from .io import read_cases, read_cases_as, grouping_hint, reader_options, READER_OPTIONS
 from .data import prepare, split_patients, save_split, load_split, seg_dataloaders, tensor_dataloaders, BALANCES
 from .augment import seg_augs, SegAugment
 from dataclasses import asdict
@@ -628,10 +628,9 @@ def check_folder(out, # the folder a run or a cross-validation is to be written 
         if not resume and (out/'folds.json').exists():
             raise DataError(out, "already holds a cross-validation (folds.json): continue it with --resume (resume=True), or choose another folder")
 
-def _read(data, layout=None, modalities=None, target=None, group=None)->tuple[list, dict]:
-    "The data set's cases, and the reader options (recorded in the model config so that prediction reads alike)."
-    if isinstance(modalities, str): modalities = modalities.split(',')
-    rkw = {k:v for k,v in dict(modalities=modalities, target=target, group=group).items() if v is not None}
+def _read(data, layout=None, **kw)->tuple[list, dict]:
+    "The data set's cases, and the reader options `kw` (`io.reader_options`: recorded in the model config so that prediction reads alike)."
+    rkw = reader_options(**kw)
     cases = read_cases(data, layout=layout, **rkw)
     if hint := grouping_hint(cases): warnings.warn(hint)   # the CLI says it before the job too
     return cases, rkw
@@ -772,6 +771,7 @@ def train(data, # data folder (any layout `read_cases` reads)
           modalities=None, # input channels by name (BraTS, nnU-Net), a list or comma-separated (None: all)
           target:str=None, # BraTS and nnU-Net target: 'whole' or 'multiclass' (None: whole)
           group:str=None, # plain folders: regex whose first group is the patient id in a file name, e.g. '(.+)_\d+$'
+          generation:str=None, # BraTS label convention: '2015', '2021', '2023', or '2024' (post-treatment gliomas: the resection cavity a class of its own, not tumour); None: from the file names
           cpu:bool=False, # train on the CPU even when a GPU is present
           norm:str=None, # intensity normalisation: 'percentile' or 'zscore' (see `prepare`; None: 'percentile', or a resumed run's)
           crop:bool=None, # crop to the brain's bounding box (see `prepare`; None: True, or a resumed run's)
@@ -797,7 +797,8 @@ def train(data, # data folder (any layout `read_cases` reads)
     if isinstance(modalities, str): modalities = modalities.split(',')
     o = dict(preset=preset, epochs=epochs, size=size, encoder=encoder, bs=bs, lr=lr, loss=loss, tumour_weight=tumour_weight, balance=balance,
              patience=patience, last_cross=last_cross, max_minutes=max_minutes, context=context, gamma=gamma, patch=patch, ema=ema,
-             deep_supervision=deep_supervision, flair_fill=flair_fill, layout=layout, modalities=None if modalities is None else list(modalities), target=target, group=group, norm=norm, crop=crop)
+             deep_supervision=deep_supervision, flair_fill=flair_fill, layout=layout, modalities=None if modalities is None else list(modalities), target=target, group=group, generation=generation,
+             norm=norm, crop=crop)
     fresh = bool(resume) and nothing_to_resume(out)          # one retry command for a batch job, whenever it was stopped
     if fresh:
         warnings.warn(f"{out}: nothing to resume (no checkpoint yet): the run starts from the beginning, as it was started"); resume = False
@@ -825,7 +826,7 @@ def train(data, # data folder (any layout `read_cases` reads)
     p['balance'] = p.get('balance') or _UNSET['balance']
     p['augment'] = aug = dict(p.get('augment', {}), **{k:o[k] for k in _AUG_OPTIONS if o[k] is not None})
     if aug.get('patch') and loader == 'fastai': raise OptionError("--patch samples windows in the tensor loader: use --loader tensor (or auto), not fastai")
-    cases,rkw = _read(data, o['layout'], o['modalities'], o['target'], o['group'])   # bad data or options refused before anything is written
+    cases,rkw = _read(data, o['layout'], **{k:o[k] for k in READER_OPTIONS})   # bad data or options refused before anything is written
     fill = _fill_for(o['preset'], o['flair_fill'], cases[0].channel_names)
     o['flair_fill'] = fill['flair_fill']                       # recorded as it acts, whatever the preset later says
     aug.pop('flair_fill', None)

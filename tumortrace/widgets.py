@@ -115,7 +115,10 @@ def _predict_now(self:PatientSource, pid, d):
     if pred.shape != d['truth'].shape: raise ValueError(f"{pid}: prediction shape {pred.shape} differs from the mask's {d['truth'].shape}")
     d['post'] = post
     if kept is None or 'dice' not in self.table.get(pid, {}):   # predicted now: its own numbers, not those of a mask scored before
-        self.table[pid] = {**self.table.get(pid, {}), **patient_metrics(d['truth'] > 0, post > 0, volume_spacing(c))}
+        from tumortrace.io import model_regions, whole_tumour         # the whole tumour's numbers (BraTS 2024's cavity is not tumour)
+        r,lv = (model_regions(self.cfg), self.cfg.get('label_values')) if self.cfg else (c.regions, c.label_values)
+        t = whole_tumour(d['truth'], c.regions, c.label_values) if c.regions else whole_tumour(d['truth'], r, lv)
+        self.table[pid] = {**self.table.get(pid, {}), **patient_metrics(t, whole_tumour(post, r, lv), volume_spacing(c))}
     d['dice'],d['pred'] = self.table[pid]['dice'],pred   # pred last: a reader that sees it sees post and dice too
     return d
 
@@ -235,7 +238,7 @@ def _eval_view(p:Path, o:dict)->dict:
     if holds_scores(p):                                   # scores of masks made elsewhere (`score_predictions`): those masks, or a model's given
         own = o['model'] is None
         return dict(o, data=o['data'] or s.get('data'), metrics=metrics if own else None, patients=o['patients'] or ids,
-                    read_as=dict(layout=s.get('layout'), reader={k:s[k] for k in ('target', 'group') if s.get(k)}, read_for='the scored masks were of') if own else None,
+                    read_as=dict(layout=s.get('layout'), reader={k:s[k] for k in ('target', 'group', 'generation') if s.get(k)}, read_for='the scored masks were of') if own else None,
                     kept=p/'predictions' if own and (p/'predictions').is_dir() else None)
     spec = o['postprocess_spec'] or s.get('postprocess')
     return dict(o, data=o['data'] or s.get('data'), metrics=metrics if spec == s.get('postprocess') else None, patients=o['patients'] or ids, postprocess_spec=spec,
