@@ -411,7 +411,7 @@ def cmd_cv(args)->int:
         rg = '; '.join(f"{k} {r['dice']['mean']:.3f} ({r['dice']['ci95'][0]:.3f}-{r['dice']['ci95'][1]:.3f})" for k,r in (s.get('regions') or {}).items())
         print(f"{s['n_folds']}-fold cross-validation, {s['n_patients']} patients: per-patient Dice{' of the whole tumour' if rg else ''} mean {d['mean']:.3f} "
               f"(95% CI {d['ci95'][0]:.3f}-{d['ci95'][1]:.3f}), median {d['median']:.3f}, {d['n_below_05']} below 0.5; "
-              f"raw argmax mean {s['raw']['mean']:.3f}{f'; by region: {rg}' if rg else ''}. Written to {out} (ensemble: {out/'model'})")
+              f"raw argmax mean {s['raw']['mean']:.3f}{f'; by region: {rg}' if rg else ''}{_lesions_text(s.get('lesions'))}. Written to {out} (ensemble: {out/'model'})")
     return rc
 
 # %% ../nbs/12_cli.ipynb #568e44ee
@@ -449,6 +449,11 @@ def _region_means(s:dict)->str:
     "An evaluation summary's mean Dice of each region, 'WT 0.8123; TC ...'; '' without regions."
     return '; '.join(f"{k} {s[f'dice_{k}_mean']:.4f}" for k in s.get('regions') or {} if s.get(f'dice_{k}_mean') is not None)
 
+def _lesions_text(s:dict)->str:
+    "'; tumour lesions found: 41 of 45, 0.25 false ones a patient' from a summary's lesion counts (`evaluate.lesion_summary`); '' without them."
+    if not s or s.get('lesions_true') is None: return ''
+    return f"; tumour lesions found: {s['lesions_found']} of {s['lesions_true']}, {s['lesions_fp_mean']:.2f} false ones a patient"
+
 def cmd_evaluate(args)->int:
     "Run the evaluation job: per-patient metrics of a model on labelled data."
     from tumortrace.train import check_out
@@ -468,7 +473,7 @@ def cmd_evaluate(args)->int:
         rg = _region_means(s)
         print(f"{s['n_patients']} patients ({s['patients']}): per-patient Dice{' of the whole tumour' if rg else ''} mean {s['dice_mean']:.4f} (95% CI {ci[0]:.3f}-{ci[1]:.3f}), "
               f"median {s['dice_median']:.4f}, {s.get('n_below_05', '?')} below 0.5 "
-              f"with post-processing '{s['postprocess']}'; before post-processing {s['raw']['dice_mean']:.4f}{f'; by region (mean Dice): {rg}' if rg else ''}. Written to {out}")
+              f"with post-processing '{s['postprocess']}'; before post-processing {s['raw']['dice_mean']:.4f}{f'; by region (mean Dice): {rg}' if rg else ''}{_lesions_text(s)}. Written to {out}")
     return rc
 
 def cmd_predict(args)->int:
@@ -535,7 +540,7 @@ def cmd_score(args)->int:
     rg = _region_means(s)
     ci = s.get('dice_ci95') or [float('nan')] * 2
     print(f"{s['n_patients']} of {s['n_cases']} patients scored: per-patient Dice{' of the whole tumour' if rg else ''} mean {s['dice_mean']:.4f} "
-          f"(95% CI {ci[0]:.3f}-{ci[1]:.3f}), median {s['dice_median']:.4f}, {s['n_below_05']} below 0.5{f'; by region (mean Dice): {rg}' if rg else ''}. "
+          f"(95% CI {ci[0]:.3f}-{ci[1]:.3f}), median {s['dice_median']:.4f}, {s['n_below_05']} below 0.5{f'; by region (mean Dice): {rg}' if rg else ''}{_lesions_text(s)}. "
           f"Written to {out}")
     if s['n_missing']: print(f"warning: no prediction of {s['n_missing']} case(s), not scored: {', '.join(s['missing'][:5])}{' ...' if s['n_missing'] > 5 else ''}", file=sys.stderr)
     return 0

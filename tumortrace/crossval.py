@@ -19,7 +19,7 @@ from .model import decide
 from .stats import finite_mean, sample_std, bootstrap_ci, EMPTY_CONVENTION, CI_METHOD
 from .postprocess import postprocess
 from .decision import choose_decision, choose_postprocess
-from .evaluate import patient_metrics, overlap_metrics, volume_spacing, save_prediction, same_sequences, region_metrics
+from .evaluate import patient_metrics, overlap_metrics, volume_spacing, save_prediction, same_sequences, region_metrics, lesion_summary
 from .io import model_regions, whole_tumour
 
 # %% auto #0
@@ -122,6 +122,7 @@ def summarize_cv(rows:list[dict])->dict:
              raw=dice_stats(df['dice_raw']), threshold_only=dice_stats(df['dice_threshold']))
     for k in ('iou', 'hd95_mm', 'hd95_px', 'sensitivity', 'precision'):
         if k in df: s[f'{k}_mean'],s[f'{k}_n'] = finite_mean(df[k]), int(np.isfinite(df[k].astype(float)).sum())
+    if les := lesion_summary(df): s['lesions'] = les            # tumours found and false detections (`evaluate.lesion_metrics`)
     s['per_fold'] = {int(f):dict(n=len(g), mean=float(g['dice'].mean()), raw_mean=float(g['dice_raw'].mean()))
                      for f,g in df.groupby('fold')}
     if rk := [c[5:] for c in df if c.startswith('dice_') and c not in ('dice_raw', 'dice_threshold')]:   # multi-class: each region's

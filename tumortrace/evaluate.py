@@ -16,11 +16,11 @@ from .stats import dice_counts, iou_counts, finite_mean, sample_std, bootstrap_c
 
 # %% auto #0
 __all__ = ['PER_PATIENT_COLS', 'EVAL_FILES', 'PRED_NIFTI', 'SCORE_FILES', 'confusion', 'overlap_metrics', 'hd95',
-           'volume_spacing', 'patient_metrics', 'metric_column', 'slice_table', 'detection', 'region_masks',
-           'summarize_patients', 'same_sequences', 'region_metrics', 'score_patient', 'evaluate_cases',
-           'save_prediction', 'has_prediction', 'load_prediction', 'eval_summary', 'region_summary', 'write_eval',
-           'seen_patients', 'plan_evaluation', 'holds_evaluation', 'check_eval_out', 'evaluate', 'output_stem',
-           'prediction_of', 'read_prediction', 'holds_scores', 'score_predictions']
+           'lesion_metrics', 'volume_spacing', 'patient_metrics', 'metric_column', 'slice_table', 'detection',
+           'region_masks', 'summarize_patients', 'lesion_summary', 'same_sequences', 'region_metrics', 'score_patient',
+           'evaluate_cases', 'save_prediction', 'has_prediction', 'load_prediction', 'eval_summary', 'region_summary',
+           'write_eval', 'seen_patients', 'plan_evaluation', 'holds_evaluation', 'check_eval_out', 'evaluate',
+           'output_stem', 'prediction_of', 'read_prediction', 'holds_scores', 'score_predictions']
 
 # %% ../nbs/10_evaluate.ipynb #6e84493e
 def confusion(truth:np.ndarray, pred:np.ndarray)->tuple:
@@ -110,6 +110,24 @@ def hd95(truth:np.ndarray, pred:np.ndarray,
         d_pt = ndimage.distance_transform_edt(~st, sampling=s)[sp]
     return float(max(np.percentile(d_tp, 95), np.percentile(d_pt, 95)))
 
+# %% ../nbs/10_evaluate.ipynb #92760088
+def lesion_metrics(truth:np.ndarray, pred:np.ndarray)->dict:
+    "True lesions (3-D components, 26-connected), those found (touched by the prediction), predicted ones, false positives (touching no truth), and lesion-wise Dice."
+    t,p = np.asarray(truth) > 0, np.asarray(pred) > 0
+    if t.shape != p.shape: raise ValueError(f"truth {t.shape} and prediction {p.shape} differ in shape")
+    if not (t.any() or p.any()): return dict(lesions_true=0, lesions_found=0, lesions_pred=0, lesions_fp=0, lesion_dice=1.)
+    box = _fg_box(t | p, 0, every_axis=True)              # components are the box's own
+    s = np.ones((3,) * t.ndim, bool)
+    (lt,nt),(lp,npr) = ndimage.label(t[box], s), ndimage.label(p[box], s)
+    both = (lt > 0) & (lp > 0)
+    ov = np.bincount(lt[both] * (npr + 1) + lp[both], minlength=(nt + 1) * (npr + 1)).reshape(nt + 1, npr + 1)[1:, 1:]   # voxels each pair shares
+    st,sp = np.bincount(lt.ravel(), minlength=nt + 1)[1:], np.bincount(lp.ravel(), minlength=npr + 1)[1:]
+    hit = ov > 0
+    fp = int((~hit.any(0)).sum())
+    d = [float(dice_counts(ov[i].sum(), sp[hit[i]].sum() - ov[i].sum(), st[i] - ov[i].sum())) for i in range(nt)]
+    return dict(lesions_true=int(nt), lesions_found=int(hit.any(1).sum()), lesions_pred=int(npr), lesions_fp=fp,
+                lesion_dice=float(sum(d) / (nt + fp)))
+
 # %% ../nbs/10_evaluate.ipynb #9d98c602
 def volume_spacing(case:Case):
     "Spacing per axis of the (slice, row, col) volume, or None when unknown."
@@ -125,7 +143,7 @@ def patient_metrics(truth:np.ndarray, pred:np.ndarray,
     hu,vu = ('px', 'px') if spacing is None else ('mm', 'ml')
     vox = 1. if spacing is None else float(np.prod(spacing)) / 1000.   # mL per voxel
     m.update({f'hd95_{hu}':hd95(truth, pred, spacing), f'volume_true_{vu}':float(tp + fn) * vox,
-              f'volume_pred_{vu}':float(tp + fp) * vox, 'n_slices':len(truth)})
+              f'volume_pred_{vu}':float(tp + fp) * vox, 'n_slices':len(truth)}, **lesion_metrics(truth, pred))
     return m
 
 def metric_column(table, # per-patient rows (list of dicts) or a DataFrame
@@ -179,8 +197,18 @@ def summarize_patients(rows:list[dict], prefix:str='')->dict:
              hd95_mean=finite_mean(hv), hd95_n=int(np.isfinite(hv).sum()), hd95_unit=h and h[5:],
              sensitivity_mean=finite_mean(col('sensitivity')), sensitivity_n=int(np.isfinite(col('sensitivity')).sum()),
              precision_mean=finite_mean(col('precision')), precision_n=int(np.isfinite(col('precision')).sum()),
-             n_both_empty=int(sum(r['both_empty'] for r in rows)))
+             n_both_empty=int(sum(r['both_empty'] for r in rows)), **lesion_summary(rows))
     return {prefix + k:v for k,v in s.items()}
+
+def lesion_summary(rows)->dict:
+    "Lesions over the patients (`lesion_metrics`): true ones found (pooled sensitivity), false positives per patient, mean lesion-wise Dice; over the rows that have them (`lesions_n`)."
+    recs = rows.to_dict('records') if hasattr(rows, 'to_dict') else list(rows)      # per-patient dicts, or a DataFrame
+    recs = [r for r in recs if np.isfinite(float(r.get('lesions_true', np.nan)))]  # (rows scored before lesions were counted)
+    if not recs: return {}
+    def col(k): return np.array([r[k] for r in recs], float)
+    n,f = int(col('lesions_true').sum()), int(col('lesions_found').sum())
+    return dict(lesions_n=len(recs), lesions_true=n, lesions_found=f, lesion_sensitivity=f / n if n else float('nan'),
+                lesions_fp_mean=finite_mean(col('lesions_fp')), lesions_fp_total=int(col('lesions_fp').sum()), lesion_dice_mean=finite_mean(col('lesion_dice')))
 
 # %% ../nbs/10_evaluate.ipynb #9f41cce1
 def same_sequences(vol:np.ndarray, # (N, H, W, C) volume as read

@@ -137,7 +137,7 @@ PatientSource.read,PatientSource.predict,PatientSource._predict_now,PatientSourc
     _read,_predict,_predict_now,_predict,_uncertainty)
 
 # %% ../nbs/14_widgets.ipynb #98f5e646
-TABLE_COLS = ('dice', 'hd95', 'volume_true', 'volume_pred', 'sensitivity', 'precision')  # unit suffixes added as the data has them
+TABLE_COLS = ('dice', 'hd95', 'volume_true', 'volume_pred', 'sensitivity', 'precision', 'lesions_true', 'lesions_found', 'lesions_fp')  # unit suffixes added as the data has them
 
 def _patient_table(self:PatientSource)->'pd.DataFrame':
     "One row per patient (in source order), the metrics known so far; unknown ones NaN."
