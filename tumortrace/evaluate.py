@@ -138,12 +138,17 @@ def patient_metrics(truth:np.ndarray, pred:np.ndarray,
                    )->dict:
     "All per-patient metrics of a binary (N, H, W) truth/prediction pair; distance and volume keys carry their unit."
     if isinstance(spacing, Case): spacing = volume_spacing(spacing)
-    tp,fp,fn,tn = c = confusion(truth, pred)
+    t,p = np.asarray(truth) > 0, np.asarray(pred) > 0
+    if t.shape != p.shape: raise ValueError(f"truth {t.shape} and prediction {p.shape} differ in shape")
+    n,N = t.size,len(t)
+    if t.any() or p.any(): t,p = _crop_both(t, p)          # every metric below is the box's own: cropped once
+    tp,fp,fn,_ = confusion(t, p)
+    c = tp, fp, fn, n - tp - fp - fn
     m = _count_metrics(*c)
     hu,vu = ('px', 'px') if spacing is None else ('mm', 'ml')
     vox = 1. if spacing is None else float(np.prod(spacing)) / 1000.   # mL per voxel
-    m.update({f'hd95_{hu}':hd95(truth, pred, spacing), f'volume_true_{vu}':float(tp + fn) * vox,
-              f'volume_pred_{vu}':float(tp + fp) * vox, 'n_slices':len(truth)}, **lesion_metrics(truth, pred))
+    m.update({f'hd95_{hu}':hd95(t, p, spacing), f'volume_true_{vu}':float(tp + fn) * vox,
+              f'volume_pred_{vu}':float(tp + fp) * vox, 'n_slices':N}, **lesion_metrics(t, p))
     return m
 
 def metric_column(table, # per-patient rows (list of dicts) or a DataFrame
