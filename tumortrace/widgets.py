@@ -555,7 +555,9 @@ def _load(self:Viewer, *_):
     self.slice.value = largest_slice(d['truth']) + 1
     self._quiet = False
     if self.src.has_model and d['pred'] is None:
-        self.status.value = f"<i>predicting {pid}…</i>"
+        from tumortrace.evaluate import has_prediction
+        kept = any(has_prediction(f, pid, d['case']) for f in self.src.kept or [])   # a mask an evaluation or score kept: read, not predicted
+        self.status.value = f"<i>{'reading the kept mask of' if kept else 'predicting'} {pid}…</i>"
         if self._pool is None: self._predicted(pid, self.src.predict(pid))
         else:
             self.redraw()
