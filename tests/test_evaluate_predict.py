@@ -464,6 +464,20 @@ def test_score_predict_outputs_as_evaluate(sample_eval, tmp_path):
     r = cli('score', '--pred', tmp_path/'pred', '--data', DATA/'lgg', '--out', tmp_path/'sc', '--partial')   # over earlier scores: they stay whole
     assert r.returncode == 1 and sorted(p.name for p in (tmp_path/'sc').iterdir()) == ['per_patient.csv', 'per_slice.csv', 'predictions', 'summary.json']
 
+def test_score_finds_predicts_renamed_outputs(sample_eval, tmp_path):
+    "Two inputs of one name: `predict` writes the second as `<name>-2`; `score` takes each case's masks where predict's summary.csv says its input's went, not the first by name (another patient's)."
+    pid = 'TCGA_CS_4942_19970222'
+    a,b = tmp_path/'a'/pid, tmp_path/'b'/pid                  # b: another patient's slices under the same name
+    shutil.copytree(DATA/'lgg'/pid, a); shutil.copytree(DATA/'lgg'/'TCGA_HT_7693_19950520', b)
+    r = cli('predict', '--model', SAMPLE_MODEL, b, a, '--out', tmp_path/'pred', '--quiet')
+    assert r.returncode == 0 and (tmp_path/'pred'/f'{pid}-2').is_dir(), r.stderr[-3000:]
+    shutil.copytree(tmp_path/'pred', tmp_path/'moved')                     # summary.csv's paths name the old folder: names under the new one count
+    ev = pd.read_csv(sample_eval/'per_patient.csv').set_index('patient')
+    for pr in ('pred', 'moved'):
+        r = cli('score', '--pred', tmp_path/pr, '--data', tmp_path/'a', '--out', tmp_path/f'sc_{pr}')
+        assert r.returncode == 0 and 'predict no case' in r.stderr, r.stderr[-3000:]   # b's masks: no case of this data set
+        assert np.isclose(pd.read_csv(tmp_path/f'sc_{pr}'/'per_patient.csv').set_index('patient').loc[pid, 'dice'], ev.loc[pid, 'dice'])
+
 def test_predict_probabilities(tmp_path):
     "`predict --probabilities` writes each slice's tumour probability beside its mask (0-255 for 0-1): the mask is where it passes the model's rule; `--skip-done` does not keep a run made without them."
     pid = 'TCGA_CS_4942_19970222'

@@ -20,7 +20,7 @@ __all__ = ['PER_PATIENT_COLS', 'EVAL_FILES', 'PRED_NIFTI', 'SCORE_FILES', 'confu
            'region_masks', 'summarize_patients', 'lesion_summary', 'same_sequences', 'region_metrics', 'score_patient',
            'evaluate_cases', 'save_prediction', 'has_prediction', 'load_prediction', 'eval_summary', 'region_summary',
            'write_eval', 'seen_patients', 'plan_evaluation', 'holds_evaluation', 'check_eval_out', 'evaluate',
-           'output_stem', 'prediction_of', 'read_prediction', 'holds_scores', 'score_predictions']
+           'output_stem', 'predicted_inputs', 'prediction_of', 'read_prediction', 'holds_scores', 'score_predictions']
 
 # %% ../nbs/10_evaluate.ipynb #6e84493e
 def confusion(truth:np.ndarray, pred:np.ndarray)->tuple:
@@ -484,10 +484,25 @@ def output_stem(case_id:str)->str:
 
 PRED_NIFTI = ('_seg.nii.gz', '.nii.gz', '_seg.nii', '.nii')   # a NIfTI case's prediction: `predict`'s name, then nnU-Net's
 
+def predicted_inputs(pred:Path)->dict:
+    "{input path: output name} of the inputs `predict` wrote into `pred`, by its `summary.csv` (each input once, its output there); {} without one."
+    import csv
+    from collections import Counter
+    f = Path(pred)/'summary.csv'
+    if not f.is_file(): return {}
+    try:
+        with open(f, newline='') as fh: rows = [r for r in csv.DictReader(fh) if r.get('status') == 'ok' and r.get('input') and r.get('output')]
+    except (OSError, csv.Error, UnicodeDecodeError): return {}       # not predict's: found by names
+    n = Counter(r['input'] for r in rows)
+    return {r['input']:Path(r['output']).name for r in rows if n[r['input']] == 1 and (Path(pred)/Path(r['output']).name).exists()}
+
 def prediction_of(pred:Path, # folder of predictions
-                  case:Case)->Path|None:
-    "Where `pred` holds `case`'s prediction, by its id as it is (nnU-Net's names) or as `predict` writes it: a NIfTI file (NIfTI cases), else a folder of slice masks (or one `_mask` image); None where it holds none."
+                  case:Case,
+                  made:dict=None, # `predicted_inputs(pred)`: where `predict` put each input's masks (also `-2` names: two inputs of one name)
+                 )->Path|None:
+    "Where `pred` holds `case`'s prediction: where `predict` wrote its input's masks (`made`), else by its id as it is (nnU-Net's names) or as `predict` writes it: a NIfTI file (NIfTI cases), else a folder of slice masks (or one `_mask` image); None where it holds none."
     from tumortrace.io import AmbiguousFiles, IMAGE_EXTS
+    if made and case.source is not None and (n := made.get(str(Path(case.source).resolve()))) is not None: return Path(pred)/n
     for stem in dict.fromkeys([case.case_id, output_stem(case.case_id)]):
         if case.layout in ('brats', 'nifti', 'nnunet'):
             got = [pred/(stem + s) for s in PRED_NIFTI if (pred/(stem + s)).is_file()]
@@ -604,7 +619,8 @@ def score_predictions(pred, # folder of predicted masks: `tumortrace predict`'s 
     if pred.resolve() == Path(data).resolve(): raise DataError(pred, "is the data folder itself: its truth would be scored against itself")
     _check_score_out(out, pred, data)
     cases = read_cases(data, layout=layout, **reader_options(target=target, group=group, generation=generation))
-    found,by = {c.case_id:prediction_of(pred, c) for c in cases},{}
+    made = predicted_inputs(pred)
+    found,by = {c.case_id:prediction_of(pred, c, made) for c in cases},{}
     for c in cases:                                       # one file, one case: ids that `output_stem` makes alike are told apart
         if (f := found[c.case_id]) is not None and by.setdefault(f, c.case_id) != c.case_id:
             raise DataError(f, f"would be the prediction of both {by[f]} and {c.case_id}: name each case's prediction by its id")
