@@ -15,7 +15,7 @@ from .postprocess import postprocess, _fg_box
 from .stats import dice_counts, iou_counts, finite_mean, sample_std, bootstrap_ci, EMPTY_CONVENTION, CI_METHOD
 
 # %% auto #0
-__all__ = ['PER_PATIENT_COLS', 'EVAL_FILES', 'PRED_NIFTI', 'SCORE_FILES', 'confusion', 'overlap_metrics', 'hd95',
+__all__ = ['LESION_MERGE', 'PER_PATIENT_COLS', 'EVAL_FILES', 'PRED_NIFTI', 'SCORE_FILES', 'confusion', 'overlap_metrics', 'hd95',
            'lesion_metrics', 'volume_spacing', 'patient_metrics', 'metric_column', 'slice_table', 'detection',
            'region_masks', 'summarize_patients', 'lesion_summary', 'same_sequences', 'region_metrics', 'score_patient',
            'evaluate_cases', 'save_prediction', 'has_prediction', 'load_prediction', 'eval_summary', 'region_summary',
@@ -111,21 +111,31 @@ def hd95(truth:np.ndarray, pred:np.ndarray,
     return float(max(np.percentile(d_tp, 95), np.percentile(d_pt, 95)))
 
 # %% ../nbs/10_evaluate.ipynb #92760088
-def lesion_metrics(truth:np.ndarray, pred:np.ndarray)->dict:
-    "True lesions (3-D components, 26-connected), those found (touched by the prediction), predicted ones, false positives (touching no truth), and lesion-wise Dice."
+LESION_MERGE = 3 # true components this many voxels apart or closer are one lesion (BraTS 2023 dilates its lesions by 3 voxels)
+
+def lesion_metrics(truth:np.ndarray, pred:np.ndarray,
+                   merge:int=LESION_MERGE, # voxels: true components closer than this are one lesion, and a predicted one this close is its (0: touching only)
+                  )->dict:
+    "True lesions (3-D components, 26-connected, merged within `merge` voxels), those found (overlapped by the prediction), predicted ones, false positives (near no truth), and lesion-wise Dice."
     t,p = np.asarray(truth) > 0, np.asarray(pred) > 0
     if t.shape != p.shape: raise ValueError(f"truth {t.shape} and prediction {p.shape} differ in shape")
     if not (t.any() or p.any()): return dict(lesions_true=0, lesions_found=0, lesions_pred=0, lesions_fp=0, lesion_dice=1.)
-    box = _fg_box(t | p, 0, every_axis=True)              # components are the box's own
-    s = np.ones((3,) * t.ndim, bool)
-    (lt,nt),(lp,npr) = ndimage.label(t[box], s), ndimage.label(p[box], s)
-    both = (lt > 0) & (lp > 0)
-    ov = np.bincount(lt[both] * (npr + 1) + lp[both], minlength=(nt + 1) * (npr + 1)).reshape(nt + 1, npr + 1)[1:, 1:]   # voxels each pair shares
+    box = _fg_box(t | p, merge, every_axis=True)          # components, and the truth's dilation, are the box's own
+    t,p,s = t[box],p[box],np.ones((3,) * t.ndim, bool)
+    reach = t
+    if merge and t.any():                                 # the truth dilated by `merge` voxels (the cube's: as 3x3x3 `merge` times), in its own box
+        reach,tb = np.zeros_like(t),_fg_box(t, merge, every_axis=True)
+        reach[tb] = ndimage.maximum_filter(t[tb].view(np.uint8), size=2 * merge + 1, mode='constant') > 0
+    near,nt = ndimage.label(reach, s)                      # each lesion's reach
+    lt = np.where(t, near, 0)                              # each true voxel's lesion
+    lp,npr = ndimage.label(p, s)
+    both = (near > 0) & (lp > 0)
+    hit = np.bincount(near[both] * (npr + 1) + lp[both], minlength=(nt + 1) * (npr + 1)).reshape(nt + 1, npr + 1)[1:, 1:] > 0   # predicted lesions near each true one
     st,sp = np.bincount(lt.ravel(), minlength=nt + 1)[1:], np.bincount(lp.ravel(), minlength=npr + 1)[1:]
-    hit = ov > 0
+    tp = np.bincount(lt[p], minlength=nt + 1)[1:]          # each true lesion's voxels predicted
     fp = int((~hit.any(0)).sum())
-    d = [float(dice_counts(ov[i].sum(), sp[hit[i]].sum() - ov[i].sum(), st[i] - ov[i].sum())) for i in range(nt)]
-    return dict(lesions_true=int(nt), lesions_found=int(hit.any(1).sum()), lesions_pred=int(npr), lesions_fp=fp,
+    d = [float(dice_counts(tp[i], sp[hit[i]].sum() - tp[i], st[i] - tp[i])) for i in range(nt)]
+    return dict(lesions_true=int(nt), lesions_found=int((tp > 0).sum()), lesions_pred=int(npr), lesions_fp=fp,
                 lesion_dice=float(sum(d) / (nt + fp)))
 
 # %% ../nbs/10_evaluate.ipynb #9d98c602
