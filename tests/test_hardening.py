@@ -34,7 +34,7 @@ def test_evaluate_defaults_are_the_library_defaults():
     assert all(args[k] is None for k in EVALUATE_OPTIONS)
     job = _job_params('evaluate')
     assert all(job[k] is None for k in EVALUATE_OPTIONS)
-    assert {k:inspect.signature(evaluate).parameters[k].default for k in EVALUATE_OPTIONS} == dict(postprocess='auto', tta=False, patients='auto', precision='auto')
+    assert {k:inspect.signature(evaluate).parameters[k].default for k in EVALUATE_OPTIONS} == dict(postprocess='auto', tta=False, patients='auto', precision='auto', generation=None)
 
 def test_predict_defaults_are_the_library_defaults():
     from tumortrace.cli import _parser, PREDICT_OPTIONS

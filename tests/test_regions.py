@@ -60,6 +60,20 @@ def test_brats_2024_cavity_not_tumour(tmp_path):
     sc = pd.read_csv(tmp_path/'sc'/'per_patient.csv').set_index('patient').loc[ev.index]
     cols = ['dice', 'dice_WT', 'dice_TC', 'dice_ET', 'volume_true_ml', 'volume_pred_ml']
     assert sc[cols].round(6).equals(ev[cols].round(6))
+    run('score', '--pred', tmp_path/'pr', '--data', d, '--out', tmp_path/'scw', '--generation', '2024', '--quiet')   # one tumour class: labels 1-3
+    scw = pd.read_csv(tmp_path/'scw'/'per_patient.csv').set_index('patient').loc[ev.index]
+    assert np.allclose(scw['dice'], ev['dice']) and np.allclose(scw['volume_pred_ml'], ev['volume_pred_ml'])   # the predicted cavity is not tumour
+    run('evaluate', '--model', tmp_path/'run', '--data', d, '--out', tmp_path/'evl', '--patients', 'all', '--postprocess', 'largest', '--quiet')
+    for c in ev.index:                                                  # post-processing acts on the tumour: the cavity is left as predicted
+        big = load_prediction(tmp_path/'evl'/'predictions', c)
+        assert (big == 4).sum() == (pred[c] == 4).sum() > 0 and np.isin(big, [1, 2, 3]).sum() > 0
+    for i in range(6): write_brats(tmp_path/'b23', f'BraTS-GLI-{i:05d}-000', (48, 48, 12), '2023', (2, 1, 3), seed=i)   # a 2023 set: no cavity
+    run('train', '--data', tmp_path/'b23', '--out', tmp_path/'run23', '--preset', 'tiny', '--epochs', '10', '--target', 'multiclass', '--quiet')
+    r = run('evaluate', '--model', tmp_path/'run23', '--data', d, '--out', tmp_path/'ev23', '--patients', 'all', '--quiet', ok=False)
+    assert '--generation 2024' in r.stderr                               # the 2023 model's reading refuses label 4, and says how
+    run('evaluate', '--model', tmp_path/'run23', '--data', d, '--out', tmp_path/'ev23', '--patients', 'all', '--generation', '2024', '--quiet')
+    e23 = pd.read_csv(tmp_path/'ev23'/'per_patient.csv').set_index('patient')
+    assert (e23['dice'] == e23['dice_WT']).all() and all(e23.loc[c, 'volume_true_ml'] == pytest.approx(np.isin(truth[c], [1, 2, 3]).sum() * ml) for c in truth)
     run('cv', '--data', d, '--out', tmp_path/'cv', '--folds', '2', '--preset', 'tiny', '--epochs', '20', '--target', 'multiclass', '--generation', '2024', '--quiet')
     cv = pd.read_csv(tmp_path/'cv'/'cv_per_patient.csv')
     assert json.loads((tmp_path/'cv'/'model'/'config.json').read_text())['reader']['generation'] == '2024'

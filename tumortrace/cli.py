@@ -461,7 +461,7 @@ def cmd_evaluate(args)->int:
     from tumortrace.evaluate import plan_evaluation
     out = check_out(args.out, args.data, 'evaluation folder')
     _not_in_use(out)
-    plan_evaluation(args.model, args.data, args.postprocess or 'auto', args.patients or 'auto')   # refused here, before a job starts
+    plan_evaluation(args.model, args.data, args.postprocess or 'auto', args.patients or 'auto', generation=args.generation)   # refused here, before a job starts
     from tumortrace.evaluate import check_eval_out
     if check_eval_out(out): print(f"warning: {out} holds an evaluation: it is replaced", file=sys.stderr)   # or other files: refused
     params = {k:getattr(args, k) for k in EVALUATE_OPTIONS if getattr(args, k) is not None}
@@ -492,7 +492,7 @@ def cmd_predict(args)->int:
         if r.get('warning'): print(f"warning: {r['input']}: {r['warning']}", file=sys.stderr)
     return 1 if bad else 0
 
-EVALUATE_OPTIONS = ('postprocess', 'tta', 'patients', 'precision')
+EVALUATE_OPTIONS = ('postprocess', 'tta', 'patients', 'precision', 'generation')
 PREDICT_OPTIONS = ('tta', 'postprocess_spec', 'uncertainty', 'probabilities', 'part', 'skip_done')
 
 def _add_eval_predict(sub):
@@ -502,7 +502,8 @@ def _add_eval_predict(sub):
     e.add_argument('--model', required=True, help="a model folder, or a run or cross-validation folder (its model)")
     e.add_argument('--data', required=True, help='labelled data folder (any layout `inspect` reads), read as the model was trained')
     e.add_argument('--out', required=True, help='evaluation folder')
-    add_options(e, evaluate, EVALUATE_OPTIONS, choices=dict(patients=['auto', 'unseen', 'test', 'valid', 'all'], precision=list(PRECISIONS)))
+    from tumortrace.io import BRATS_LABELS
+    add_options(e, evaluate, EVALUATE_OPTIONS, choices=dict(patients=['auto', 'unseen', 'test', 'valid', 'all'], precision=list(PRECISIONS), generation=list(BRATS_LABELS)))
     e.add_argument('--quiet', action='store_true', help='no progress bar (there is none when the output is not a terminal)')
     e.set_defaults(func=cmd_evaluate)
     p = sub.add_parser('predict', help='predict masks for new scans')

@@ -13,14 +13,14 @@ from pathlib import Path
 import numpy as np
 from .core import DataError, OptionError, write_json, atomic_path, read_ahead, holds_out, marked_incomplete, job_lock, INCOMPLETE, swap_dir
 from .io import read_cases, reader_options, READER_OPTIONS
-from .train import PRESETS, train, check_out, check_recipe, check_folder, _acting, _fill_for
+from .train import PRESETS, train, check_out, check_recipe, check_folder, _acting, _fill_for, _shown
 from .model import load_model, read_config, MODEL_FORMAT
 from .model import decide
 from .stats import finite_mean, sample_std, bootstrap_ci, EMPTY_CONVENTION, CI_METHOD
 from .postprocess import postprocess
 from .decision import choose_decision, choose_postprocess
 from .evaluate import patient_metrics, overlap_metrics, volume_spacing, save_prediction, same_sequences, region_metrics, lesion_summary
-from .io import model_regions, whole_tumour
+from .io import model_regions, whole_tumour, tumour_test
 
 # %% auto #0
 __all__ = ['FOLD_RECIPE', 'DEFAULT_FOLDS', 'PARTIAL_CSV', 'institution', 'check_folds', 'cv_folds', 'score_fold', 'dice_stats',
@@ -92,7 +92,7 @@ def score_fold(run, # the fold's run folder (with `model/`)
         pid,truth = c.case_id, whole_tumour(m, regions, lv)                   # the whole tumour (BraTS 2024's cavity is not)
         _,p = model.predict_case(c, vol=vol, brain=brain, prepared=x, probs=True, tta=tta)
         raw,thr = decide(p), decide(p, d['threshold'], d.get('grow'))           # class indices
-        post = postprocess(thr, d['postprocess'])
+        post = postprocess(thr, d['postprocess'], tumour_test(regions, lv))
         save_prediction(run/'eval'/'predictions', pid, post, raw=thr)       # for the viewer: what was scored
         r = dict(fold=fold['fold'], patient=pid, institution=institution(pid), **patient_metrics(truth, whole_tumour(post, regions, lv), volume_spacing(c)),
                  identical_sequences=same_sequences(vol, c.channel_names))
@@ -317,7 +317,7 @@ def resumed_recipe(f:Path, # a cross-validation's `folds.json`
         if k == 'max_minutes': return fold_budget(pre, v) != fold_budget(pre, rec.get(k))
         return v != rec.get(k)
     was = lambda k: _acting(pre, k, rec.get(k)) if k in _ACTING else fold_budget(pre, rec.get(k)) if k == 'max_minutes' else rec.get(k)
-    bad = [f"--{k.replace('_', '-')} {was(k)!r} (given {v!r})" for k,v in given.items() if v is not None and differs(k, v)]
+    bad = [f"--{k.replace('_', '-')} {_shown(k, was(k))} (given {v!r})" for k,v in given.items() if v is not None and differs(k, v)]
     if bad: raise DataError(f, f"was made with {', '.join(bad)}: continue it with the same options (or leave them out), "
                                "or start a new cross-validation in another folder")
     return {k:rec.get(k) if v is None else v for k,v in given.items()}

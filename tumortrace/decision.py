@@ -37,7 +37,7 @@ def _candidate_dice(pairs:list, # (truth, predicted mask) per patient
             steps = _step_names(s)
             for i in range(len(steps)):             # the spec's prefixes, each computed once per patient
                 k = '+'.join(steps[:i + 1])
-                if k not in done: done[k] = _step(steps[i])(done['+'.join(steps[:i])])
+                if k not in done: done[k] = _step(steps[i], tumour)(done['+'.join(steps[:i])])
             q = fg(done['+'.join(steps)])
             tp = int((tb & q).sum())
             per[s].append(float(dice_counts(tp, int(q.sum()) - tp, n_t - tp)))

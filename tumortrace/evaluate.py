@@ -186,7 +186,7 @@ def detection(slices)->dict:
     return dict(detect_sensitivity=_ratio((t & p).sum(), t.sum()), detect_specificity=_ratio((~t & ~p).sum(), (~t).sum()))
 
 # %% ../nbs/10_evaluate.ipynb #0f36d2c7
-from .io import BRATS_REGIONS, brats_generation, model_regions, whole_tumour  # label conventions belong to the reader
+from .io import BRATS_REGIONS, brats_generation, model_regions, whole_tumour, tumour_test  # label conventions belong to the reader
 
 def _regions(regions)->dict|None:
     "{region: label values} from such a dict or a BraTS generation ('2015', '2021', '2023'); None for none."
@@ -254,7 +254,7 @@ def score_patient(case_id:str, truth:np.ndarray, pred:np.ndarray, # (N, H, W) cl
                   truth_regions=None, truth_label_values=None, # the truth's own regions and label values, where it numbers its classes otherwise (default: the prediction's)
                  )->tuple:
     "One patient's raw and post-processed rows and its per-slice rows (kept as `save_prediction` when `save_to`): the per-patient work of `evaluate_cases`."
-    pp = postprocess(pred, postprocess_spec)
+    pp = postprocess(pred, postprocess_spec, tumour_test(regions, label_values))   # the steps act on the whole tumour alone
     t = whole_tumour(truth, *((truth_regions, truth_label_values) if truth_regions is not None else (regions, label_values)))
     rows = []
     for pr in (pred, pp):
@@ -388,6 +388,7 @@ def plan_evaluation(model_dir, # a model folder, or a run or cross-validation fo
                     data, # data folder with masks
                     postprocess:str='auto', patients:str='auto', # as `evaluate`
                     cfg=None, # the model's config, when loaded (else read: no weights)
+                    generation:str=None, # as `evaluate`
                    )->tuple:
     "(cases, split, chosen cases, `patients` resolved) of an evaluation, or its options refused by name; cheap (no weights, no voxels), so the CLI checks before a job starts."
     from tumortrace.io import read_cases_as, detect_layout
@@ -401,7 +402,7 @@ def plan_evaluation(model_dir, # a model folder, or a run or cross-validation fo
         except ValueError as e: raise OptionError(f"--postprocess: {e}") from None
     if cfg.get('layout') and (lay := detect_layout(data)) != cfg['layout']:
         raise DataError(Path(data), f"holds {lay} data; the model was trained on {cfg['layout']} data")
-    cases = read_cases_as(data, cfg)
+    cases = read_cases_as(data, cfg, generation)
     byid = {c.case_id:c for c in cases}
     split_file = next((f for f in (model_dir/'split.json', model_dir.parent/'split.json') if f.exists()), model_dir.parent/'split.json')
     split = Run(split_file.parent).split() if split_file.exists() else None   # its own (a shipped model keeps it inside), or its run's
@@ -458,6 +459,7 @@ def evaluate(model_dir, # a run's `model/` folder, or the run (folder or `Run`)
              tta:bool=False, # flip test-time augmentation
              patients:str='auto', # 'auto' (the patients the model never saw: see `seen_patients`), 'unseen', 'test', 'valid' or 'all'
              precision:str='auto', # 'auto' (bf16 on a GPU, fp32 on a CPU), 'fp32' or 'bf16'
+             generation:str=None, # read `data` with this BraTS label convention instead of the model's, e.g. '2024' (a 2023 model on the post-treatment set)
              progress:bool=False)->dict:
     "Score a trained model per patient; writes per_patient.csv, per_slice.csv, summary.json and predictions/ to `out`."
     spec = postprocess
@@ -465,7 +467,7 @@ def evaluate(model_dir, # a run's `model/` folder, or the run (folder or `Run`)
     model_dir = model_folder(model_dir)                   # a model folder, or a run (a `Run` or its folder): its model
     model = load_model(model_dir, precision=precision)
     cfg = model.cfg
-    cases,split,chosen,patients = plan_evaluation(model_dir, data, spec, patients, cfg)
+    cases,split,chosen,patients = plan_evaluation(model_dir, data, spec, patients, cfg, generation)
     byid = {c.case_id:c for c in cases}
     scores,rule = None,model.decision_rule(tta)           # with TTA: the rule `train` chose with TTA, where it did
     if spec == 'auto':
@@ -481,7 +483,7 @@ def evaluate(model_dir, # a run's `model/` folder, or the run (folder or `Run`)
             else: p.unlink(missing_ok=True)
         res = evaluate_cases(model, chosen, spec, tta=tta, progress=progress, save_to=Path(out)/'predictions')
         s = eval_summary(res, spec)
-        s.update(patients=patients, tta=tta, precision=precision, model=str(model_dir), data=str(data), threshold=rule['threshold'],
+        s.update(patients=patients, tta=tta, precision=precision, model=str(model_dir), data=str(data), generation=generation, threshold=rule['threshold'],
                  grow=rule['grow'], rule='chosen with TTA' if tta and cfg.get('tta_decision') else 'chosen without TTA')
         if scores: s['postprocess_valid_scores'] = scores
         write_eval(res, s, out)
@@ -530,14 +532,14 @@ def _expected(case:Case)->str:
 
 # %% ../nbs/10_evaluate.ipynb #b6f13fbb
 def _pred_classes(a:np.ndarray, f:Path, case:Case)->np.ndarray:
-    "A prediction's label values as the case's class indices: every label above 0 the tumour (one tumour class), else the data set's label values; anything not a label mask refused."
+    "A prediction's label values as the case's class indices: every label above 0 the tumour (one tumour class; those the case reads as tumour, `tumour_labels`), else the data set's label values; anything not a label mask refused."
     if np.issubdtype(a.dtype, np.floating) and not np.array_equal(a, np.round(a)):
         raise DataError(f, "holds non-integer values (probabilities?): a prediction is a label mask")
     vals = np.unique(a).astype(np.int64)
     if vals.size and vals[0] < 0: raise DataError(f, f"holds negative values ({int(vals[0])}): a prediction is a label mask")
     if len(case.labels) == 2:
         if len(vals) > 16: raise DataError(f, f"holds {len(vals)} different values: a label mask holds a few (a probability map, or a lossy copy?)")
-        return (a > 0).astype(np.uint8)
+        return (np.isin(a, case.tumour_labels) if case.tumour_labels else a > 0).astype(np.uint8)   # (BraTS 2024: its cavity is not tumour)
     lv = case.label_values or list(range(len(case.labels)))
     if bad := sorted(set(vals.tolist()) - set(lv)): raise DataError(f, f"holds label values {bad} that are not the data set's labels {lv}")
     lut = np.zeros(int(max(lv)) + 1, np.uint8); lut[lv] = np.arange(len(lv))

@@ -18,7 +18,7 @@ from pathlib import Path
 from .core import DataError, OptionError, atomic_path, read_ahead, INCOMPLETE
 from contextlib import contextmanager
 from .core import Case
-from .io import read_inputs, expand_inputs, _is_lgg_folder, _brats_named, _one_per_case, model_regions, whole_tumour
+from .io import read_inputs, expand_inputs, _is_lgg_folder, _brats_named, _one_per_case, model_regions, whole_tumour, tumour_test
 from .postprocess import check_spec
 from .evaluate import volume_spacing, output_stem
 
@@ -216,7 +216,7 @@ def predict_paths(model:SegModel, # from `load_model`
                 res = model.predict_volume(vol, brain, tta=tta, uncertainty=uncertainty, probs=probabilities, prepared=x)
                 res = list(res) if isinstance(res, tuple) else [res]
                 mask,prob,unc = res[0], res[1] if probabilities else None, res[-1] if uncertainty else None
-                mask = postprocess(mask, spec)
+                mask = postprocess(mask, spec, tumour_test(model_regions(model.cfg), lv))   # the steps act on the whole tumour alone
                 save = np.asarray(lv, np.uint8)[mask] if lv is not None else mask
                 written = _write_masks(case, name, save, unc, dest, prob)
                 _overlay_png(vol, mask, dest(f'{name}_overlay.png'), ch, case)

@@ -15,10 +15,10 @@ from .core import Case, DataError, OptionError
 __all__ = ['IMAGE_EXTS', 'MAX_SIDE', 'LGG_CHANNELS', 'COLOUR_CHANNELS', 'BRATS_LABELS', 'BRATS_REGIONS', 'NII', 'MAX_VOXELS',
            'VOXEL_ORDER', 'SLICE_NAME', 'LAYOUTS', 'READER_OPTIONS', 'read_image', 'one_channel_mask', 'to_class_mask',
            'read_mask', 'image_shape', 'read_lgg_case', 'read_lgg', 'identical_sequences', 'brats_generation',
-           'AmbiguousFiles', 'named_regions', 'model_regions', 'whole_tumour', 'read_nifti', 'voxel_order',
-           'nifti_spacing', 'read_brats_case', 'to_class_mask_volume', 'read_brats', 'read_nnunet', 'read_folder',
-           'grouping_hint', 'detect_layout', 'read_cases', 'reader_options', 'read_cases_as', 'image_channels',
-           'read_image_case', 'read_nifti_case', 'expand_inputs', 'read_inputs', 'summarize']
+           'AmbiguousFiles', 'named_regions', 'model_regions', 'whole_tumour', 'tumour_test', 'read_nifti',
+           'voxel_order', 'nifti_spacing', 'read_brats_case', 'to_class_mask_volume', 'read_brats', 'read_nnunet',
+           'read_folder', 'grouping_hint', 'detect_layout', 'read_cases', 'reader_options', 'read_cases_as',
+           'image_channels', 'read_image_case', 'read_nifti_case', 'expand_inputs', 'read_inputs', 'summarize']
 
 # %% ../nbs/02_io.ipynb #8820c1d1
 IMAGE_EXTS = ('.png', '.jpg', '.jpeg', '.tif', '.tiff')
@@ -403,7 +403,7 @@ def named_regions(labels:dict, # {label value: name}, background (0) included or
 def _region_key(name:str)->str|None:
     "WT, TC or ET where a region's name is BraTS's whole tumour, tumour core or enhancing tumour; else None."
     n = _words(name)
-    if re.search(r' whole ', n) or n.strip() == 'wt': return 'WT'
+    if re.search(r' whole tumou?r ', n) or n.strip() == 'wt': return 'WT'
     if re.search(r' tumou?r core ', n) and not re.search(r' (non|necro)', n) or n.strip() == 'tc': return 'TC'
     if re.search(r' enhanc', n) and not re.search(r' (non|un|not|no) (\w+ )?enhanc| (non|un)enhanc', n) or n.strip() == 'et': return 'ET'
     return None
@@ -429,6 +429,12 @@ def whole_tumour(mask:np.ndarray, # class indices
     n = int(mask.max(initial=0)) + 1
     lut = np.isin(np.asarray(label_values)[:n] if label_values is not None else np.arange(n), wt)
     return lut[mask]
+
+def tumour_test(regions=None, label_values=None):
+    "`whole_tumour` with these regions as a function of a mask (post-processing's `tumour`); None where every class above 0 is tumour (no WT region)."
+    if isinstance(regions, str): regions = BRATS_REGIONS[regions]
+    if not any(k == 'WT' or _region_key(k) == 'WT' for k in regions or {}): return None
+    return lambda m: whole_tumour(m, regions, label_values)
 
 # %% ../nbs/02_io.ipynb #1b29f092
 MAX_VOXELS = 1 << 30 # largest NIfTI volume (voxels) the readers accept; set `tumortrace.io.MAX_VOXELS` to read larger ones
@@ -544,14 +550,17 @@ def read_brats_case(folder, # one BraTS case folder
         mods.append(k)
     if labelled and 'seg' not in files: raise DataError(folder, "has no segmentation (expected *_seg.nii.gz or OTMultiClass.nii.gz)")
     if target not in ('whole', 'multiclass'): raise ValueError(f"target must be 'whole' or 'multiclass', not {target!r}")
-    generation = generation or {'2015':'2015', '2023':'2023'}.get(scheme, '2021')
+    generation = str(generation or {'2015':'2015', '2023':'2023'}.get(scheme, '2021'))
     if generation not in BRATS_LABELS: raise ValueError(f"generation must be one of {', '.join(BRATS_LABELS)}, not {generation!r}")
+    if generation == '2024' and scheme != '2023':          # its label 4 is the cavity: an older set's 4 is the enhancing tumour
+        warnings.warn(f"BraTS 2024's labels asked of files with {'2015' if scheme == '2015' else 'BraTS 2021'} names (no t1n/t2w/t2f): "
+                      "their label 4, if any, is read as a resection cavity, not as enhancing tumour", stacklevel=2)
     return _volume_case(folder.name, 'brats', folder, [(files[m], None) for m in mods], mods, files.get('seg'), files.get('brain'),
                         BRATS_LABELS[generation], target, labelled, BRATS_REGIONS[generation] if target == 'multiclass' else None,
                         tumour=BRATS_REGIONS[generation]['WT'], hint=_LABEL4 if scheme == '2023' and generation == '2023' else '')
 
 _LABEL4 = ("; a label 4 is one of BraTS 2024's, whose meaning its file names do not tell (post-treatment gliomas: a resection cavity; "
-           "paediatric tumours: oedema): read the post-treatment set with `read_brats_case(..., generation='2024')`")
+           "paediatric tumours: oedema): read the post-treatment set with --generation 2024 (generation='2024' in Python)")
 
 def _volume_case(cid:str, # case id
                  layout:str, # the reader's name
@@ -620,7 +629,8 @@ def _volume_case(cid:str, # case id
     return Case(cid, layout, zs, load_image, load_mask if labelled else None, list(names), labels=labels,
                 label_values=values if values != list(range(len(values))) else None,
                 spacing=_case_spacing(affine, hdr), affine=affine if _oriented(hdr) else None, source=source, to_stored=back,
-                files=[(f, seg) for f,_ in inputs], load_brain=load_brain, forget=cache.clear, regions=regions)
+                files=[(f, seg) for f,_ in inputs], load_brain=load_brain, forget=cache.clear, regions=regions,
+                tumour_labels=sorted(tumour) if target == 'whole' and tumour is not None and set(known or ()) - {0} - set(tumour) else None)
 
 def to_class_mask_volume(a, path,
                          known:dict, # {label value: name} allowed (None: any non-negative integers, for `target='whole'`)
@@ -974,15 +984,18 @@ def reader_options(modalities=None, # input channels by name, a list or comma-se
                   )->dict:
     "The reader options given (not None), checked, as `read_cases` takes them: a run records them, and evaluation, prediction and cv read alike."
     if isinstance(modalities, str): modalities = modalities.split(',')
+    if generation is not None: generation = str(generation)   # (2024 as a number too)
     if generation is not None and generation not in BRATS_LABELS:
         raise OptionError(f"--generation must be one of {', '.join(BRATS_LABELS)}, not {generation!r}")
     return {k:v for k,v in dict(modalities=modalities, target=target, group=group, generation=generation).items() if v is not None}
 
 def read_cases_as(data, # a labelled data set
                   cfg:dict, # the config of the model that is to see it
+                  generation:str=None, # a BraTS label convention to read `data` with instead of the model's (e.g. a 2023 model on 2024's post-treatment set)
                  )->list[Case]:
     "`data` read as the model of config `cfg` read its training data (its layout and reader options); an nnU-Net model's channels picked by name and its classes checked by name, as another data set may order both otherwise."
     rkw = dict(cfg.get('reader') or {})
+    if generation is not None: rkw['generation'] = generation
     names = [str(n) for n in cfg.get('channel_names') or []]
     if cfg.get('layout') == 'nnunet' and names and not all(re.fullmatch(r'channel\d+', n) for n in names): rkw['modalities'] = names   # (unnamed: by position)
     if cfg.get('layout') == 'brats' and names: rkw['modalities'] = names   # its sequences, each refused by name where a case lacks it

@@ -14,14 +14,18 @@ from .data import fill_holes_inplane
 __all__ = ['opening', 'closing', 'fill_holes', 'remove_small', 'largest_component', 'keep_relative', 'check_spec', 'postprocess']
 
 # %% ../nbs/09_postprocess.ipynb #1bb9a86c
-def _binary_apply(mask:np.ndarray, fn)->np.ndarray:
+def _binary_apply(mask:np.ndarray, fn,
+                  tumour=None, # a class-index mask's whole tumour (`io.whole_tumour`; None: every class above 0): the rest (BraTS 2024's cavity) is left as it is
+                 )->np.ndarray:
     "Apply `fn` to the whole tumour: what it removes becomes background, what it keeps keeps its class, what it adds takes the nearest tumour pixel's class in its slice."
     mask = np.asarray(mask)
-    fg = mask > 0
+    fg = mask > 0 if tumour is None else tumour(mask)
+    rest = None if tumour is None else (mask > 0) & ~fg       # not tumour, not background: untouched, never overwritten
     new = fn(fg)
-    if mask.size == 0 or mask.max() <= 1: return new.astype(mask.dtype)
+    if mask.size == 0 or mask.max() <= 1 and (rest is None or not rest.any()): return new.astype(mask.dtype)
     out = np.where(new & fg, mask, 0).astype(mask.dtype)
     add = new & ~fg
+    if rest is not None: out[rest] = mask[rest]; add &= ~rest
     if add.any():                                   # slice by slice (the steps that add pixels work in-plane)
         A,F,M,O = (x.reshape(-1, *x.shape[-2:]) for x in (add, fg, mask, out))    # O: a view of `out`
         for k in np.nonzero(A.any((1, 2)))[0]:
@@ -36,23 +40,23 @@ def _struct(ndim:int, radius:int):
     s = ndimage.iterate_structure(s, radius)
     return s if ndim == 2 else s[None]
 
-def opening(mask:np.ndarray, radius:int=1)->np.ndarray:
+def opening(mask:np.ndarray, radius:int=1, tumour=None)->np.ndarray:
     "Morphological opening in-plane: removes specks and thin spurs."
-    return _binary_apply(mask, lambda b: ndimage.binary_opening(b, _struct(b.ndim, radius)))
+    return _binary_apply(mask, lambda b: ndimage.binary_opening(b, _struct(b.ndim, radius)), tumour)
 
-def closing(mask:np.ndarray, radius:int=1)->np.ndarray:
+def closing(mask:np.ndarray, radius:int=1, tumour=None)->np.ndarray:
     "Morphological closing in-plane: bridges small gaps; never removes tumour, also where it touches the image's edge."
     def f(b):
         pad = [(0, 0)] * (b.ndim - 2) + [(radius, radius)] * 2          # room to dilate past the edge, so that erosion keeps what touches it
         return ndimage.binary_closing(np.pad(b, pad), _struct(b.ndim, radius))[(..., slice(radius, -radius or None), slice(radius, -radius or None))]
-    return _binary_apply(mask, f)
+    return _binary_apply(mask, f, tumour)
 
-def fill_holes(mask:np.ndarray)->np.ndarray:
+def fill_holes(mask:np.ndarray, tumour=None)->np.ndarray:
     "Fill holes slice by slice (a 3-D fill would also fill tubes running through slices), in one labelling call."
-    return _binary_apply(mask, lambda b: fill_holes_inplane(b) if b.ndim == 3 else ndimage.binary_fill_holes(b))
+    return _binary_apply(mask, lambda b: fill_holes_inplane(b) if b.ndim == 3 else ndimage.binary_fill_holes(b), tumour)
 
 # %% ../nbs/09_postprocess.ipynb #7dc945a1
-def remove_small(mask:np.ndarray, min_size:int=20)->np.ndarray:
+def remove_small(mask:np.ndarray, min_size:int=20, tumour=None)->np.ndarray:
     "Remove connected components of the tumour with fewer than `min_size` pixels/voxels."
     def f(b):
         lab,n = ndimage.label(b, np.ones((3,)*b.ndim))
@@ -60,18 +64,18 @@ def remove_small(mask:np.ndarray, min_size:int=20)->np.ndarray:
         sizes = np.bincount(lab.ravel())
         keep = sizes >= min_size; keep[0] = False
         return keep[lab]
-    return _binary_apply(mask, f)
+    return _binary_apply(mask, f, tumour)
 
-def largest_component(mask:np.ndarray)->np.ndarray:
+def largest_component(mask:np.ndarray, tumour=None)->np.ndarray:
     "Keep only the largest connected component of the whole tumour (all foreground classes together)."
     def f(b):
         lab,n = ndimage.label(b, np.ones((3,)*b.ndim))
         if n <= 1: return b
         sizes = np.bincount(lab.ravel()); sizes[0] = 0
         return lab == sizes.argmax()
-    return _binary_apply(mask, f)
+    return _binary_apply(mask, f, tumour)
 
-def keep_relative(mask:np.ndarray, pct:float=30)->np.ndarray:
+def keep_relative(mask:np.ndarray, pct:float=30, tumour=None)->np.ndarray:
     "Keep the connected components of the whole tumour with at least `pct` % of the largest one's pixels/voxels."
     def f(b):
         lab,n = ndimage.label(b, np.ones((3,)*b.ndim))
@@ -79,7 +83,7 @@ def keep_relative(mask:np.ndarray, pct:float=30)->np.ndarray:
         sizes = np.bincount(lab.ravel()); sizes[0] = 0
         keep = sizes >= sizes.max() * pct / 100; keep[0] = False
         return keep[lab]
-    return _binary_apply(mask, f)
+    return _binary_apply(mask, f, tumour)
 
 # %% ../nbs/09_postprocess.ipynb #d0508b6e
 def _radius(name:str)->int:
@@ -97,20 +101,23 @@ def _int_arg(name:str, s:str, default:int, what:str)->int:
     if not s.isdigit(): raise ValueError(f"post-processing step {name!r}: the {what} must be a whole number, not {s!r}")
     return int(s)
 
-def _step(name:str):
-    if name == 'fill': return fill_holes
-    if name == 'largest': return largest_component
+def _step(name:str,
+          tumour=None, # a class-index mask's whole tumour (`io.whole_tumour`; None: every class above 0)
+         ):
+    "The step called `name` as a function of a mask."
+    if name == 'fill': return lambda m: fill_holes(m, tumour)
+    if name == 'largest': return lambda m: largest_component(m, tumour)
     if name.startswith('rel'):
         try: p = float(name[3:] or 30)
         except ValueError: raise ValueError(f"post-processing step {name!r}: the percentage must be a number, not {name[3:]!r}") from None
         if not 0 < p <= 100: raise ValueError(f"post-processing step {name!r}: the percentage of the largest component must be in (0, 100]")
-        return lambda m: keep_relative(m, p)
-    if name.startswith('open'): r = _radius(name); return lambda m: opening(m, r)
-    if name.startswith('close'): r = _radius(name); return lambda m: closing(m, r)
+        return lambda m: keep_relative(m, p, tumour)
+    if name.startswith('open'): r = _radius(name); return lambda m: opening(m, r, tumour)
+    if name.startswith('close'): r = _radius(name); return lambda m: closing(m, r, tumour)
     if name.startswith('min'):
         n = _int_arg(name, name[3:], 20, 'size in voxels')
         if n < 1: raise ValueError(f"post-processing step {name!r}: the size must be at least 1 voxel")
-        return lambda m: remove_small(m, n)
+        return lambda m: remove_small(m, n, tumour)
     raise ValueError(f"unknown post-processing step {name!r}: use open[R], close[R], fill, min[N], rel[P], largest")
 
 def _margin(spec:str)->int:
@@ -137,10 +144,12 @@ def check_spec(spec:str)->str:
     for s in _step_names(spec): _step(s)
     return spec
 
-def postprocess(mask:np.ndarray, spec:str='none')->np.ndarray:
+def postprocess(mask:np.ndarray, spec:str='none',
+                tumour=None, # a class-index mask's whole tumour (`io.whole_tumour`; None: every class above 0): the steps act on it alone
+               )->np.ndarray:
     "Apply the steps of `spec` ('none' or e.g. 'open1+fill+min50+largest') to a copy of `mask`, on the box around its foreground."
     mask = np.asarray(mask)
-    steps = [_step(s) for s in _step_names(spec)]
+    steps = [_step(s, tumour) for s in _step_names(spec)]
     out = mask.copy()
     if not steps: return out
     if not (mask > 0).any(): return out                 # nothing to clean (and no step makes foreground from nothing)

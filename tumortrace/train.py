@@ -589,6 +589,10 @@ def _acting(preset:str, k:str, v):
     if v is None: v = _UNSET.get(k)
     return (v or None) if k == 'ema' else v
 
+def _shown(k:str, v)->str:
+    "An option's recorded value as a resume's refusal names it: the BraTS generation left to the file names is not `None`."
+    return 'none (from the file names)' if k == 'generation' and v is None else repr(v)
+
 def _resumed_options(out:Path, given:dict)->dict:
     "The options a resumed run goes on with: those `run.json` recorded where none is given now; one given with another effect is refused (but `RESUME_FREE`)."
     info = Run(out).info
@@ -596,7 +600,7 @@ def _resumed_options(out:Path, given:dict)->dict:
     if rec is None: return dict(given, preset=given['preset'] or info.get('preset'))   # runs from before options were recorded
     pre = rec.get('preset', 'cpu')
     if rec.get('flair_fill') is None: rec = dict(rec, flair_fill=0.)   # recorded before the `cpu` preset filled: none
-    bad = [f"--{k.replace('_', '-')} {_acting(pre, k, rec.get(k))!r} (given {v!r})" for k,v in given.items()
+    bad = [f"--{k.replace('_', '-')} {_shown(k, _acting(pre, k, rec.get(k)))} (given {v!r})" for k,v in given.items()
            if v is not None and k not in RESUME_FREE and (k == 'preset' and v != pre or k != 'preset' and _acting(pre, k, v) != _acting(pre, k, rec.get(k)))]
     if bad: raise DataError(out/'run.json', f"the run was started with {', '.join(bad)}: resume with the same options (or leave them out), "
                                             "or start a new run in another folder")

@@ -69,7 +69,7 @@ def show_predictions(vol:np.ndarray, # (N, H, W, C) images of one case
                     ):
     "A row of the case's largest-tumour slices with truth (outline) and prediction (fill); returns the figure."
     o,label = case_view(case)
-    area = truth.reshape(len(truth), -1).sum(1) + 1e-3 * pred.reshape(len(pred), -1).sum(1)
+    area = (truth > 0).reshape(len(truth), -1).sum(1) + 1e-3 * (pred > 0).reshape(len(pred), -1).sum(1)   # pixels, not class indices
     idx = sorted(np.argsort(-area)[:n])
     fig = new_figure((size*len(idx), size + 0.5))
     for ax,i in zip(fig.subplots(1, len(idx), squeeze=False)[0], idx):

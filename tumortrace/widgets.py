@@ -97,7 +97,10 @@ def _predict(self:PatientSource, pid:str)->dict:
 def _predict_now(self:PatientSource, pid, d):
     from tumortrace.postprocess import postprocess
     from tumortrace.evaluate import patient_metrics, volume_spacing, has_prediction, load_prediction
+    from tumortrace.io import model_regions, whole_tumour, tumour_test
     c = d['case']
+    r,lv = (model_regions(self.cfg), self.cfg.get('label_values')) if self.cfg else (c.regions, c.label_values)   # the predictions' classes
+    tumour = tumour_test(r, lv)                           # the whole tumour of a prediction (BraTS 2024's cavity is not tumour)
     kept = next((f for f in self.kept or [] if has_prediction(f, pid, c)), None)   # (a NIfTI case's from before `io.VOXEL_ORDER`: predicted again)
     if kept is not None:                                 # an evaluation's own prediction: shown as it was scored
         pred,post = load_prediction(kept, pid, raw=True), load_prediction(kept, pid)
@@ -110,14 +113,12 @@ def _predict_now(self:PatientSource, pid, d):
         else:
             try: pred = m(c)                              # any callable of a case: what it reads is let go after
             finally: c.release()
-        pred,post = (np.asarray(a, np.uint8) for a in pred) if isinstance(pred, tuple) else (pred, postprocess(pred, self.post_spec))
+        pred,post = (np.asarray(a, np.uint8) for a in pred) if isinstance(pred, tuple) else (pred, postprocess(pred, self.post_spec, tumour))
         self.predictions += 1
     if pred.shape != d['truth'].shape: raise ValueError(f"{pid}: prediction shape {pred.shape} differs from the mask's {d['truth'].shape}")
-    d['post'] = post
+    d['post'],d['tumour'] = post,tumour
+    d['truth_tumour'] = t = whole_tumour(d['truth'], c.regions, c.label_values) if c.regions else whole_tumour(d['truth'], r, lv)
     if kept is None or 'dice' not in self.table.get(pid, {}):   # predicted now: its own numbers, not those of a mask scored before
-        from tumortrace.io import model_regions, whole_tumour         # the whole tumour's numbers (BraTS 2024's cavity is not tumour)
-        r,lv = (model_regions(self.cfg), self.cfg.get('label_values')) if self.cfg else (c.regions, c.label_values)
-        t = whole_tumour(d['truth'], c.regions, c.label_values) if c.regions else whole_tumour(d['truth'], r, lv)
         self.table[pid] = {**self.table.get(pid, {}), **patient_metrics(t, whole_tumour(post, r, lv), volume_spacing(c))}
     d['dice'],d['pred'] = self.table[pid]['dice'],pred   # pred last: a reader that sees it sees post and dice too
     return d
@@ -212,7 +213,9 @@ class FoldModels:
         m,tta,d = self._loaded(case)
         p = m.predict_case(case, vol, brain, probs=True, tta=tta)[1]
         mask = decide(p, d.get('threshold'), d.get('grow'))
-        return (mask, postprocess(mask, d.get('postprocess') or 'none')) if self.post else mask
+        if not self.post: return mask
+        from tumortrace.io import model_regions, tumour_test
+        return mask, postprocess(mask, d.get('postprocess') or 'none', tumour_test(model_regions(m.cfg), m.cfg.get('label_values')))
 
 def _per_patient(csv:Path)->tuple[dict, list]:
     "Metrics by patient from a per-patient CSV, and the patients in its order."
@@ -438,7 +441,7 @@ def colour_pixels(rgb:np.ndarray, colour:str, tol:float=12)->int:
 # %% ../nbs/14_widgets.ipynb #c216b44c
 def slice_metrics(d:dict, i:int, post:bool=True)->dict:
     "Tumour pixels, Dice, IoU and TP/FP/FN of slice `i` (post-processed prediction when `post`)."
-    t = d['truth'][i] > 0
+    t = d['truth_tumour'][i] if d.get('truth_tumour') is not None else d['truth'][i] > 0   # the whole tumour (not BraTS 2024's cavity)
     r = {'slice': f"{i + 1} / {len(d['truth'])}", 'tumour px (truth)': int(t.sum())}
     c = d.get('case')
     if c is not None and c.layout in ('lgg', 'folder') and str(c.slice_ids[i]) != str(i + 1): r['slice'] += f" (file {c.slice_ids[i]})"   # numbers with gaps
@@ -446,7 +449,7 @@ def slice_metrics(d:dict, i:int, post:bool=True)->dict:
     p = d['post'] if post and d['post'] is not None else d['pred']
     if p is not None:
         from tumortrace.evaluate import confusion, overlap_metrics
-        p = p[i] > 0
+        p = d['tumour'](p[i]) if d.get('tumour') else p[i] > 0
         tp,fp,fn,_ = confusion(t, p); m = overlap_metrics(t, p)
         r.update({'tumour px (pred)': int(p.sum()), 'slice Dice': round(m['dice'], 3), 'slice IoU': round(m['iou'], 3),
                   'TP / FP / FN': f"{tp} / {fp} / {fn}"})
@@ -667,7 +670,8 @@ def _jump_worst(self:Viewer)->bool:
     d = getattr(self, 'd', None)
     if d is None or self._worst_for != d['id'] or d['post'] is None: return False
     self._worst_for = None
-    i = worst_slice(d['truth'], d['post']) + 1
+    tum = d.get('tumour') or (lambda a: a > 0)
+    i = worst_slice(d['truth_tumour'] if d.get('truth_tumour') is not None else d['truth'], tum(d['post'])) + 1
     if self.slice.value == i: self.redraw()
     else: self.slice.value = i                  # redraws
     return True
