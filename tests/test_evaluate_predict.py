@@ -479,6 +479,10 @@ def test_score_finds_predicts_renamed_outputs(sample_eval, tmp_path):
         r = cli('score', '--pred', tmp_path/pr, '--data', tmp_path/'a', '--out', tmp_path/f'sc_{pr}')
         assert r.returncode == 0 and 'predict no case' in r.stderr, r.stderr[-3000:]   # b's masks: no case of this data set
         assert np.isclose(pd.read_csv(tmp_path/f'sc_{pr}'/'per_patient.csv').set_index('patient').loc[pid, 'dice'], ev.loc[pid, 'dice'])
+    summ = pd.read_csv(tmp_path/'moved'/'summary.csv')                      # a's row gone (failed there): b's masks, by a's name, are not a's
+    summ[summ['input'] != str(a.resolve())].to_csv(tmp_path/'moved'/'summary.csv', index=False)
+    r = cli('score', '--pred', tmp_path/'moved', '--data', tmp_path/'a', '--out', tmp_path/'sc_gone')
+    assert r.returncode == 1 and 'gives such names to inputs at other paths' in r.stderr and not (tmp_path/'sc_gone'/'summary.json').exists(), r.stderr[-2000:]
 
 def test_predict_probabilities(tmp_path):
     "`predict --probabilities` writes each slice's tumour probability beside its mask (0-255 for 0-1): the mask is where it passes the model's rule; `--skip-done` does not keep a run made without them."

@@ -411,7 +411,7 @@ def cmd_cv(args)->int:
         rg = '; '.join(f"{k} {r['dice']['mean']:.3f} ({r['dice']['ci95'][0]:.3f}-{r['dice']['ci95'][1]:.3f})" for k,r in (s.get('regions') or {}).items())
         print(f"{s['n_folds']}-fold cross-validation, {s['n_patients']} patients: per-patient Dice{' of the whole tumour' if rg else ''} mean {d['mean']:.3f} "
               f"(95% CI {d['ci95'][0]:.3f}-{d['ci95'][1]:.3f}), median {d['median']:.3f}, {d['n_below_05']} below 0.5; "
-              f"raw argmax mean {s['raw']['mean']:.3f}{f'; by region: {rg}' if rg else ''}{_lesions_text(s.get('lesions'))}. Written to {out} (ensemble: {out/'model'})")
+              f"raw argmax mean {s['raw']['mean']:.3f}{f'; by region: {rg}' if rg else ''}{_lesions_text(s.get('lesions'), s['n_patients'])}. Written to {out} (ensemble: {out/'model'})")
     return rc
 
 # %% ../nbs/12_cli.ipynb #568e44ee
@@ -449,10 +449,13 @@ def _region_means(s:dict)->str:
     "An evaluation summary's mean Dice of each region, 'WT 0.8123; TC ...'; '' without regions."
     return '; '.join(f"{k} {s[f'dice_{k}_mean']:.4f}" for k in s.get('regions') or {} if s.get(f'dice_{k}_mean') is not None)
 
-def _lesions_text(s:dict)->str:
-    "'; tumour lesions found: 41 of 45, 0.25 false ones a patient' from a summary's lesion counts (`evaluate.lesion_summary`); '' without them."
+def _lesions_text(s:dict, # a summary's lesion counts (`evaluate.lesion_summary`)
+                  n:int=None, # the patients the summary covers: said where the counts cover fewer (folds scored before they were counted)
+                 )->str:
+    "'; tumour lesions found: 41 of 45, 0.25 false ones a patient' from a summary's lesion counts; '' without them."
     if not s or s.get('lesions_true') is None: return ''
-    return f"; tumour lesions found: {s['lesions_found']} of {s['lesions_true']}, {s['lesions_fp_mean']:.2f} false ones a patient"
+    part = f" (in {s['lesions_n']} of {n} patients)" if n is not None and s.get('lesions_n', n) < n else ''
+    return f"; tumour lesions found: {s['lesions_found']} of {s['lesions_true']}, {s['lesions_fp_mean']:.2f} false ones a patient{part}"
 
 def cmd_evaluate(args)->int:
     "Run the evaluation job: per-patient metrics of a model on labelled data."

@@ -57,7 +57,7 @@ class Case:
     to_stored:Optional[Callable] = None # a NIfTI (read in `io.VOXEL_ORDER`): an (X, Y, Z) array in that order -> in the file's own
     forget:Optional[Callable] = None # drop what the reader keeps decoded for slice reads (a NIfTI's whole volume): `release`
     regions:Optional[dict] = None # multi-class: {region: label values} its predictions are scored by (BraTS's WT, TC, ET; an nnU-Net data set's)
-    tumour_labels:Optional[list] = None # one tumour class: the label values read as tumour, where not every one above 0 (BraTS 2024: not the cavity)
+    other_labels:Optional[list] = None # one tumour class: label values above 0 that are not tumour (BraTS 2024's resection cavity, 4)
 
     @property
     def n_slices(self): return len(self.slice_ids)

@@ -111,32 +111,34 @@ def hd95(truth:np.ndarray, pred:np.ndarray,
     return float(max(np.percentile(d_tp, 95), np.percentile(d_pt, 95)))
 
 # %% ../nbs/10_evaluate.ipynb #92760088
-LESION_MERGE = 3 # true components this many voxels apart or closer are one lesion (BraTS 2023 dilates its lesions by 3 voxels)
+LESION_MERGE = 3 # the truth is dilated this many steps (18-connected, as BraTS 2023's lesion-wise metrics do): components whose dilations meet are one lesion
 
 def lesion_metrics(truth:np.ndarray, pred:np.ndarray,
-                   merge:int=LESION_MERGE, # voxels: true components closer than this are one lesion, and a predicted one this close is its (0: touching only)
+                   merge:int=LESION_MERGE, # dilation steps: true components whose dilations meet are one lesion (gaps up to 2 x `merge` voxels), and a predicted one meeting a lesion's dilation is its (0: touching only)
                   )->dict:
-    "True lesions (3-D components, 26-connected, merged within `merge` voxels), those found (overlapped by the prediction), predicted ones, false positives (near no truth), and lesion-wise Dice."
+    "True lesions (3-D components, 26-connected, merged as their dilations meet), those found (overlapped by the prediction), predicted ones, false positives (near no truth), and lesion-wise Dice."
     t,p = np.asarray(truth) > 0, np.asarray(pred) > 0
     if t.shape != p.shape: raise ValueError(f"truth {t.shape} and prediction {p.shape} differ in shape")
     if not (t.any() or p.any()): return dict(lesions_true=0, lesions_found=0, lesions_pred=0, lesions_fp=0, lesion_dice=1.)
     box = _fg_box(t | p, merge, every_axis=True)          # components, and the truth's dilation, are the box's own
     t,p,s = t[box],p[box],np.ones((3,) * t.ndim, bool)
     reach = t
-    if merge and t.any():                                 # the truth dilated by `merge` voxels (the cube's: as 3x3x3 `merge` times), in its own box
+    if merge and t.any():                                 # the truth dilated `merge` times (BraTS 2023's 18-connected step), in its own box
         reach,tb = np.zeros_like(t),_fg_box(t, merge, every_axis=True)
-        reach[tb] = ndimage.maximum_filter(t[tb].view(np.uint8), size=2 * merge + 1, mode='constant') > 0
+        reach[tb] = ndimage.binary_dilation(t[tb], ndimage.generate_binary_structure(t.ndim, min(2, t.ndim)), iterations=merge)
     near,nt = ndimage.label(reach, s)                      # each lesion's reach
     lt = np.where(t, near, 0)                              # each true voxel's lesion
     lp,npr = ndimage.label(p, s)
     both = (near > 0) & (lp > 0)
-    hit = np.bincount(near[both] * (npr + 1) + lp[both], minlength=(nt + 1) * (npr + 1)).reshape(nt + 1, npr + 1)[1:, 1:] > 0   # predicted lesions near each true one
-    st,sp = np.bincount(lt.ravel(), minlength=nt + 1)[1:], np.bincount(lp.ravel(), minlength=npr + 1)[1:]
-    tp = np.bincount(lt[p], minlength=nt + 1)[1:]          # each true lesion's voxels predicted
-    fp = int((~hit.any(0)).sum())
-    d = [float(dice_counts(tp[i], sp[hit[i]].sum() - tp[i], st[i] - tp[i])) for i in range(nt)]
+    pairs = np.unique(near[both].astype(np.int64) * (npr + 1) + lp[both])   # (true lesion, predicted lesion) pairs that meet: as many as there are, not nt x npr
+    ti,pj = pairs // (npr + 1),pairs % (npr + 1)
+    sp = np.bincount(lp.ravel(), minlength=npr + 1)
+    st,tp = np.bincount(lt.ravel(), minlength=nt + 1)[1:],np.bincount(lt[p], minlength=nt + 1)[1:]   # each true lesion's voxels, and those predicted
+    near_p = np.bincount(ti, weights=sp[pj], minlength=nt + 1)[1:]      # voxels of the predicted lesions near each true one
+    fp = int(npr - len(np.unique(pj)))
+    d = dice_counts(tp, near_p - tp, st - tp)
     return dict(lesions_true=int(nt), lesions_found=int((tp > 0).sum()), lesions_pred=int(npr), lesions_fp=fp,
-                lesion_dice=float(sum(d) / (nt + fp)))
+                lesion_dice=float(np.sum(d) / (nt + fp)))
 
 # %% ../nbs/10_evaluate.ipynb #9d98c602
 def volume_spacing(case:Case):
@@ -218,12 +220,15 @@ def summarize_patients(rows:list[dict], prefix:str='')->dict:
 def lesion_summary(rows)->dict:
     "Lesions over the patients (`lesion_metrics`): true ones found (pooled sensitivity), false positives per patient, mean lesion-wise Dice; over the rows that have them (`lesions_n`)."
     recs = rows.to_dict('records') if hasattr(rows, 'to_dict') else list(rows)      # per-patient dicts, or a DataFrame
-    recs = [r for r in recs if np.isfinite(float(r.get('lesions_true', np.nan)))]  # (rows scored before lesions were counted)
+    def num(v):
+        try: return float(v)
+        except (TypeError, ValueError): return np.nan        # None, '' (a CSV's blank): not counted
+    recs = [r for r in recs if np.isfinite(num(r.get('lesions_true')))]   # (rows scored before lesions were counted)
     if not recs: return {}
-    def col(k): return np.array([r[k] for r in recs], float)
-    n,f = int(col('lesions_true').sum()), int(col('lesions_found').sum())
+    def col(k): return np.array([num(r.get(k)) for r in recs], float)
+    n,f = int(np.nansum(col('lesions_true'))), int(np.nansum(col('lesions_found')))
     return dict(lesions_n=len(recs), lesions_true=n, lesions_found=f, lesion_sensitivity=f / n if n else float('nan'),
-                lesions_fp_mean=finite_mean(col('lesions_fp')), lesions_fp_total=int(col('lesions_fp').sum()), lesion_dice_mean=finite_mean(col('lesion_dice')))
+                lesions_fp_mean=finite_mean(col('lesions_fp')), lesions_fp_total=int(np.nansum(col('lesions_fp'))), lesion_dice_mean=finite_mean(col('lesion_dice')))
 
 # %% ../nbs/10_evaluate.ipynb #9f41cce1
 def same_sequences(vol:np.ndarray, # (N, H, W, C) volume as read
@@ -514,14 +519,22 @@ def prediction_of(pred:Path, # folder of predictions
                  )->Path|None:
     "Where `pred` holds `case`'s prediction: where `predict` wrote its input's masks (`made`), else by its id as it is (nnU-Net's names) or as `predict` writes it: a NIfTI file (NIfTI cases), else a folder of slice masks (or one `_mask` image); None where it holds none."
     from tumortrace.io import AmbiguousFiles, IMAGE_EXTS
-    if made and case.source is not None and (n := made.get(str(Path(case.source).resolve()))) is not None: return Path(pred)/n
+    from collections import Counter
+    keys = [Path(k) for k in ([case.source] if case.source is not None else []) + ([case.files[0][0]] if case.files else [])]   # its folder or file; an nnU-Net case's first channel file
+    for k in keys if made else []:
+        if (n := made.get(str(k.resolve()))) is not None: return Path(pred)/n
+    owner,names = {n:Path(i) for i,n in (made or {}).items()},Counter(Path(i).name for i in made or {})
+    def other(n):                                         # summary.csv gives output `n` to another input: never this case's by name
+        if (i := owner.get(n)) is None: return False
+        if i.exists() or not keys: return True            # another input, here (this case's own paths did not match it)
+        return i.name not in {k.name for k in keys} or names[i.name] > 1   # gone (moved?): another name's, or one of two of this name's
     for stem in dict.fromkeys([case.case_id, output_stem(case.case_id)]):
         if case.layout in ('brats', 'nifti', 'nnunet'):
-            got = [pred/(stem + s) for s in PRED_NIFTI if (pred/(stem + s)).is_file()]
+            got = [pred/(stem + s) for s in PRED_NIFTI if (pred/(stem + s)).is_file() and not other(stem + s)]
             if len(got) > 1: raise AmbiguousFiles(got[1], f"and {got[0].name} both could be {case.case_id}'s prediction: keep one")
             if got: return got[0]
-        elif (pred/stem).is_dir(): return pred/stem
-        elif case.n_slices == 1 and (f := next((f for e in IMAGE_EXTS if (f := pred/f'{stem}_mask{e}').is_file()), None)): return f
+        elif (pred/stem).is_dir() and not other(stem): return pred/stem
+        elif case.n_slices == 1 and (f := next((f for e in IMAGE_EXTS if (f := pred/f'{stem}_mask{e}').is_file()), None)) and not other(f.name): return f
     return None
 
 def _expected(case:Case)->str:
@@ -532,14 +545,14 @@ def _expected(case:Case)->str:
 
 # %% ../nbs/10_evaluate.ipynb #b6f13fbb
 def _pred_classes(a:np.ndarray, f:Path, case:Case)->np.ndarray:
-    "A prediction's label values as the case's class indices: every label above 0 the tumour (one tumour class; those the case reads as tumour, `tumour_labels`), else the data set's label values; anything not a label mask refused."
+    "A prediction's label values as the case's class indices: every label above 0 the tumour (one tumour class; but those the case reads as no tumour, `other_labels`), else the data set's label values; anything not a label mask refused."
     if np.issubdtype(a.dtype, np.floating) and not np.array_equal(a, np.round(a)):
         raise DataError(f, "holds non-integer values (probabilities?): a prediction is a label mask")
     vals = np.unique(a).astype(np.int64)
     if vals.size and vals[0] < 0: raise DataError(f, f"holds negative values ({int(vals[0])}): a prediction is a label mask")
     if len(case.labels) == 2:
         if len(vals) > 16: raise DataError(f, f"holds {len(vals)} different values: a label mask holds a few (a probability map, or a lossy copy?)")
-        return (np.isin(a, case.tumour_labels) if case.tumour_labels else a > 0).astype(np.uint8)   # (BraTS 2024: its cavity is not tumour)
+        return ((a > 0) & ~np.isin(a, case.other_labels or [])).astype(np.uint8)   # (BraTS 2024: its cavity is not tumour)
     lv = case.label_values or list(range(len(case.labels)))
     if bad := sorted(set(vals.tolist()) - set(lv)): raise DataError(f, f"holds label values {bad} that are not the data set's labels {lv}")
     lut = np.zeros(int(max(lv)) + 1, np.uint8); lut[lv] = np.arange(len(lv))
@@ -638,8 +651,11 @@ def score_predictions(pred, # folder of predicted masks: `tumortrace predict`'s 
             raise DataError(f, f"would be the prediction of both {by[f]} and {c.case_id}: name each case's prediction by its id")
     missing = [c for c in cases if found[c.case_id] is None]
     if missing and (not partial or len(missing) == len(cases)):
+        taken = made and any(output_stem(c.case_id) in n for c in missing for n in made.values())   # found by name, but summary.csv gives it to another input
         raise DataError(pred, f"holds no prediction of {len(missing)} of the {len(cases)} cases of {data}, e.g. {missing[0].case_id} "
-                              f"(expected {_expected(missing[0])})" + ("" if len(missing) == len(cases) else "; pass --partial (partial=True) to score the others"))
+                              f"(expected {_expected(missing[0])})" + ("" if len(missing) == len(cases) else "; pass --partial (partial=True) to score the others")
+                              + ("; its summary.csv gives such names to inputs at other paths (another data set of the same names, or this one moved): "
+                                 "predict this data set's cases into a folder of their own" if taken else ""))
     unmatched = sorted(e.name for e in pred.iterdir() if e not in by and not _side_file(e.name))
     if unmatched: warnings.warn(f"{pred}: {len(unmatched)} file(s) or folder(s) predict no case of {data}, not scored: {', '.join(unmatched[:5])}"
                                 f"{' ...' if len(unmatched) > 5 else ''}")

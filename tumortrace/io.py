@@ -630,7 +630,7 @@ def _volume_case(cid:str, # case id
                 label_values=values if values != list(range(len(values))) else None,
                 spacing=_case_spacing(affine, hdr), affine=affine if _oriented(hdr) else None, source=source, to_stored=back,
                 files=[(f, seg) for f,_ in inputs], load_brain=load_brain, forget=cache.clear, regions=regions,
-                tumour_labels=sorted(tumour) if target == 'whole' and tumour is not None and set(known or ()) - {0} - set(tumour) else None)
+                other_labels=sorted(set(known) - {0} - set(tumour)) or None if target == 'whole' and tumour is not None and known else None)
 
 def to_class_mask_volume(a, path,
                          known:dict, # {label value: name} allowed (None: any non-negative integers, for `target='whole'`)

@@ -555,7 +555,9 @@ def _load(self:Viewer, *_):
     self.view = None
     self._quiet = True
     self.slice.max = len(d['truth'])
-    self.slice.value = largest_slice(d['truth']) + 1
+    from tumortrace.io import whole_tumour
+    c = d['case']                                           # opened on the largest whole tumour (BraTS 2024: not the cavity)
+    self.slice.value = largest_slice(whole_tumour(d['truth'], c.regions, c.label_values) if c.regions else d['truth']) + 1
     self._quiet = False
     if self.src.has_model and d['pred'] is None:
         from tumortrace.evaluate import has_prediction
