@@ -483,6 +483,10 @@ def test_score_finds_predicts_renamed_outputs(sample_eval, tmp_path):
     summ[summ['input'] != str(a.resolve())].to_csv(tmp_path/'moved'/'summary.csv', index=False)
     r = cli('score', '--pred', tmp_path/'moved', '--data', tmp_path/'a', '--out', tmp_path/'sc_gone')
     assert r.returncode == 1 and 'gives such names to inputs at other paths' in r.stderr and not (tmp_path/'sc_gone'/'summary.json').exists(), r.stderr[-2000:]
+    tifs = sorted(f for f in a.glob('*.tif') if not f.stem.endswith('_mask'))   # its slices predicted one by one: no prediction of the patient
+    assert cli('predict', '--model', SAMPLE_MODEL, *tifs[:3], '--out', tmp_path/'slices', '--quiet').returncode == 0
+    r = cli('score', '--pred', tmp_path/'slices', '--data', tmp_path/'a', '--out', tmp_path/'sc_slices')
+    assert r.returncode == 1 and 'holds no prediction of 1 of the 1 cases' in r.stderr and 'Traceback' not in r.stderr, r.stderr[-2000:]
 
 def test_predict_probabilities(tmp_path):
     "`predict --probabilities` writes each slice's tumour probability beside its mask (0-255 for 0-1): the mask is where it passes the model's rule; `--skip-done` does not keep a run made without them."

@@ -122,13 +122,13 @@ def lesion_metrics(truth:np.ndarray, pred:np.ndarray,
     if not (t.any() or p.any()): return dict(lesions_true=0, lesions_found=0, lesions_pred=0, lesions_fp=0, lesion_dice=1.)
     box = _fg_box(t | p, merge, every_axis=True)          # components, and the truth's dilation, are the box's own
     t,p,s = t[box],p[box],np.ones((3,) * t.ndim, bool)
-    reach = t
-    if merge and t.any():                                 # the truth dilated `merge` times (BraTS 2023's 18-connected step), in its own box
-        reach,tb = np.zeros_like(t),_fg_box(t, merge, every_axis=True)
-        reach[tb] = ndimage.binary_dilation(t[tb], ndimage.generate_binary_structure(t.ndim, min(2, t.ndim)), iterations=merge)
-    near,nt = ndimage.label(reach, s)                      # each lesion's reach
-    lt = np.where(t, near, 0)                              # each true voxel's lesion
     lp,npr = ndimage.label(p, s)
+    near,nt = ndimage.label(t, s)                          # each lesion's reach: itself, where no dilation can change what follows ...
+    if merge and t.any() and (nt > 1 or len(np.unique(lp[t & p])) < npr):   # ... (one true component, every predicted one on it; most masks once cleaned)
+        reach,tb = np.zeros_like(t),_fg_box(t, merge, every_axis=True)        # the truth dilated `merge` times (BraTS 2023's 18-connected step), in its own box
+        reach[tb] = ndimage.binary_dilation(t[tb], ndimage.generate_binary_structure(t.ndim, min(2, t.ndim)), iterations=merge)
+        near,nt = ndimage.label(reach, s)
+    lt = np.where(t, near, 0)                              # each true voxel's lesion
     both = (near > 0) & (lp > 0)
     pairs = np.unique(near[both].astype(np.int64) * (npr + 1) + lp[both])   # (true lesion, predicted lesion) pairs that meet: as many as there are, not nt x npr
     ti,pj = pairs // (npr + 1),pairs % (npr + 1)
@@ -520,7 +520,7 @@ def prediction_of(pred:Path, # folder of predictions
     "Where `pred` holds `case`'s prediction: where `predict` wrote its input's masks (`made`), else by its id as it is (nnU-Net's names) or as `predict` writes it: a NIfTI file (NIfTI cases), else a folder of slice masks (or one `_mask` image); None where it holds none."
     from tumortrace.io import AmbiguousFiles, IMAGE_EXTS
     from collections import Counter
-    keys = [Path(k) for k in ([case.source] if case.source is not None else []) + ([case.files[0][0]] if case.files else [])]   # its folder or file; an nnU-Net case's first channel file
+    keys = [Path(k) for k in ([case.source] if case.source is not None else []) + ([case.files[0][0]] if case.files and case.layout == 'nnunet' else [])]   # its folder or file; an nnU-Net case's first channel file (predict's input for it)
     for k in keys if made else []:
         if (n := made.get(str(k.resolve()))) is not None: return Path(pred)/n
     owner,names = {n:Path(i) for i,n in (made or {}).items()},Counter(Path(i).name for i in made or {})
@@ -528,7 +528,7 @@ def prediction_of(pred:Path, # folder of predictions
         if (i := owner.get(n)) is None: return False
         if i.exists() or not keys: return True            # another input, here (this case's own paths did not match it)
         return i.name not in {k.name for k in keys} or names[i.name] > 1   # gone (moved?): another name's, or one of two of this name's
-    for stem in dict.fromkeys([case.case_id, output_stem(case.case_id)]):
+    for stem in _stems(case):
         if case.layout in ('brats', 'nifti', 'nnunet'):
             got = [pred/(stem + s) for s in PRED_NIFTI if (pred/(stem + s)).is_file() and not other(stem + s)]
             if len(got) > 1: raise AmbiguousFiles(got[1], f"and {got[0].name} both could be {case.case_id}'s prediction: keep one")
@@ -536,6 +536,13 @@ def prediction_of(pred:Path, # folder of predictions
         elif (pred/stem).is_dir() and not other(stem): return pred/stem
         elif case.n_slices == 1 and (f := next((f for e in IMAGE_EXTS if (f := pred/f'{stem}_mask{e}').is_file()), None)) and not other(f.name): return f
     return None
+
+def _stems(case:Case)->list: return list(dict.fromkeys([case.case_id, output_stem(case.case_id)]))   # the names `prediction_of` tries
+
+def _name_candidates(case:Case)->set:
+    "Every file or folder name `prediction_of` may take for `case` by its name."
+    from tumortrace.io import IMAGE_EXTS
+    return {n for s in _stems(case) for n in [s, *(s + e for e in PRED_NIFTI), *(f'{s}_mask{e}' for e in IMAGE_EXTS)]}
 
 def _expected(case:Case)->str:
     "The names `prediction_of` looks for, for messages."
@@ -651,11 +658,11 @@ def score_predictions(pred, # folder of predicted masks: `tumortrace predict`'s 
             raise DataError(f, f"would be the prediction of both {by[f]} and {c.case_id}: name each case's prediction by its id")
     missing = [c for c in cases if found[c.case_id] is None]
     if missing and (not partial or len(missing) == len(cases)):
-        taken = made and any(output_stem(c.case_id) in n for c in missing for n in made.values())   # found by name, but summary.csv gives it to another input
+        taken = bool(made) and any(_name_candidates(c) & set(made.values()) for c in missing)   # there by name, but summary.csv gives it to another input
         raise DataError(pred, f"holds no prediction of {len(missing)} of the {len(cases)} cases of {data}, e.g. {missing[0].case_id} "
                               f"(expected {_expected(missing[0])})" + ("" if len(missing) == len(cases) else "; pass --partial (partial=True) to score the others")
-                              + ("; its summary.csv gives such names to inputs at other paths (another data set of the same names, or this one moved): "
-                                 "predict this data set's cases into a folder of their own" if taken else ""))
+                              + ("; its summary.csv gives such names to inputs at other paths (another data set of the same names, or a copy of this one): "
+                                 "predict this data set's cases into a folder of their own, or move summary.csv aside to match by names alone" if taken else ""))
     unmatched = sorted(e.name for e in pred.iterdir() if e not in by and not _side_file(e.name))
     if unmatched: warnings.warn(f"{pred}: {len(unmatched)} file(s) or folder(s) predict no case of {data}, not scored: {', '.join(unmatched[:5])}"
                                 f"{' ...' if len(unmatched) > 5 else ''}")
