@@ -49,10 +49,10 @@ def choose_postprocess(model, # a `SegModel`
                        cases:list, # the run's *validation* patients
                        candidates=CANDIDATES, min_gain:float=0.005, tta:bool=False)->tuple[str, dict]:
     "Best post-processing spec on `cases` by mean per-patient Dice (kept only if its gain is real), and every candidate's score."
-    from tumortrace.io import model_regions, whole_tumour
+    from tumortrace.io import model_regions, whole_tumour, tumour_test
     r,lv = model_regions(model.cfg),model.cfg.get('label_values')
-    def tumour(a): return whole_tumour(a, r, lv)                      # by the whole tumour's Dice (BraTS 2024's cavity is not tumour)
-    preds = [(tumour(m), model.predict_case(c, vol=v, brain=b, prepared=x, tta=tta)) for c,v,b,m,x in read_ahead(cases, prepare=model.prepare_volume)]
+    tumour = tumour_test(r, lv)                                        # by the whole tumour's Dice (BraTS 2024's cavity is not tumour)
+    preds = [(whole_tumour(m, r, lv), model.predict_case(c, vol=v, brain=b, prepared=x, tta=tta)) for c,v,b,m,x in read_ahead(cases, prepare=model.prepare_volume)]
     per = _candidate_dice(preds, candidates, tumour)
     return _best(per, 'none', min_gain), {s:float(v.mean()) for s,v in per.items()}
 

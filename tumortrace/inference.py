@@ -169,7 +169,8 @@ def predict_paths(model:SegModel, # from `load_model`
     bf16 = model.precision == 'bf16' or (model.precision == 'auto' and model.device.type == 'cuda')
     made = dict(model=str(model.path or ''), model_sha=model_sha(model), tta=_tta_label(tta, uncertainty), probabilities='saved' if probabilities else '',
                 precision='bf16' if bf16 else 'fp32')        # what made each mask
-    lv = model.cfg.get('label_values')
+    lv,regions = model.cfg.get('label_values'),model_regions(model.cfg)
+    tumour = tumour_test(regions, lv)                         # the whole tumour: what post-processing acts on and the volume counts
     cases,rows = [],[]
     mods = model.cfg.get('channel_names')                 # a BraTS folder gives the inputs the model takes, in its order
     at = {}                                                   # summary rows in the order the inputs were given
@@ -216,11 +217,11 @@ def predict_paths(model:SegModel, # from `load_model`
                 res = model.predict_volume(vol, brain, tta=tta, uncertainty=uncertainty, probs=probabilities, prepared=x)
                 res = list(res) if isinstance(res, tuple) else [res]
                 mask,prob,unc = res[0], res[1] if probabilities else None, res[-1] if uncertainty else None
-                mask = postprocess(mask, spec, tumour_test(model_regions(model.cfg), lv))   # the steps act on the whole tumour alone
+                mask = postprocess(mask, spec, tumour)
                 save = np.asarray(lv, np.uint8)[mask] if lv is not None else mask
                 written = _write_masks(case, name, save, unc, dest, prob)
                 _overlay_png(vol, mask, dest(f'{name}_overlay.png'), ch, case)
-                n,ml = _units(mask, sp, model_regions(model.cfg), lv)
+                n,ml = _units(mask, sp, regions, lv)
                 rows.append(dict(input=src, kind=kind, n_slices=len(vol), tumour_pixels=n, tumour_volume_ml=ml,
                                  postprocess=spec, output=str(written), status='ok', warning=_same_warning(vol, case.channel_names), **made))
             except (DataError, ValueError) as e:

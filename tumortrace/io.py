@@ -417,24 +417,25 @@ def model_regions(cfg:dict)->dict|None:
     return named_regions({v:labels[i] for i,v in enumerate(vals) if i in labels})
 
 # %% ../nbs/02_io.ipynb #8524c569
+def _wt_values(regions)->list|None:
+    "The label values of the region named WT (or 'whole tumour') in `regions` (a dict or a BraTS generation); None without one."
+    if isinstance(regions, str): regions = BRATS_REGIONS[regions]
+    return next((v for k,v in (regions or {}).items() if k == 'WT' or _region_key(k) == 'WT'), None)
+
 def whole_tumour(mask:np.ndarray, # class indices
                  regions=None, # {region: label values} (`model_regions`, a case's `regions`), or a BraTS generation
                  label_values=None, # label value of each class index, where they differ
                 )->np.ndarray:
     "The whole tumour of a class-index mask (bool): its region named WT (or 'whole tumour') where `regions` has one, else every class above 0."
     mask = np.asarray(mask)
-    if isinstance(regions, str): regions = BRATS_REGIONS[regions]
-    wt = next((v for k,v in (regions or {}).items() if k == 'WT' or _region_key(k) == 'WT'), None)
-    if wt is None or mask.dtype == bool: return mask > 0
+    if (wt := _wt_values(regions)) is None or mask.dtype == bool: return mask > 0
     n = int(mask.max(initial=0)) + 1
     lut = np.isin(np.asarray(label_values)[:n] if label_values is not None else np.arange(n), wt)
     return lut[mask]
 
 def tumour_test(regions=None, label_values=None):
     "`whole_tumour` with these regions as a function of a mask (post-processing's `tumour`); None where every class above 0 is tumour (no WT region)."
-    if isinstance(regions, str): regions = BRATS_REGIONS[regions]
-    if not any(k == 'WT' or _region_key(k) == 'WT' for k in regions or {}): return None
-    return lambda m: whole_tumour(m, regions, label_values)
+    return None if _wt_values(regions) is None else lambda m: whole_tumour(m, regions, label_values)
 
 # %% ../nbs/02_io.ipynb #1b29f092
 MAX_VOXELS = 1 << 30 # largest NIfTI volume (voxels) the readers accept; set `tumortrace.io.MAX_VOXELS` to read larger ones
