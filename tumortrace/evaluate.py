@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 from scipy import ndimage
 from .core import Case, DataError, OptionError, write_json, atomic_path, marked_incomplete, read_ahead, holds_out, swap_dir
-from .postprocess import postprocess, _fg_box
+from .postprocess import postprocess, label_mask, _fg_box
 from .stats import dice_counts, iou_counts, finite_mean, sample_std, bootstrap_ci, EMPTY_CONVENTION, CI_METHOD
 
 # %% auto #0
@@ -25,7 +25,7 @@ __all__ = ['LESION_MERGE', 'PER_PATIENT_COLS', 'EVAL_FILES', 'PRED_NIFTI', 'SCOR
 # %% ../nbs/10_evaluate.ipynb #6e84493e
 def confusion(truth:np.ndarray, pred:np.ndarray)->tuple:
     "(tp, fp, fn, tn) voxel counts of two binary masks."
-    t,p = np.asarray(truth) > 0, np.asarray(pred) > 0
+    t,p = label_mask(truth, 'truth') > 0, label_mask(pred, 'prediction') > 0
     if t.shape != p.shape: raise ValueError(f"truth {t.shape} and prediction {p.shape} differ in shape")
     tp,npr,nt = (int(np.count_nonzero(v)) for v in (t & p, p, t))   # count_nonzero: 4x faster than a bool array's sum
     fp,fn = npr - tp, nt - tp
@@ -96,10 +96,11 @@ def hd95(truth:np.ndarray, pred:np.ndarray,
         )->float:
     "Symmetric 95th-percentile Hausdorff distance between the surfaces (voxels with one of their 26 neighbours outside; MONAI's default counts the 6 face neighbours), in mm when `spacing` is given; NaN if either is empty."
     if isinstance(spacing, Case): spacing = volume_spacing(spacing)   # `Case.spacing` is (row, col, slice): not this order
-    t,p = np.asarray(truth) > 0, np.asarray(pred) > 0
+    t,p = label_mask(truth, 'truth') > 0, label_mask(pred, 'prediction') > 0
+    s = tuple(float(v) for v in spacing) if spacing is not None else (1.,) * t.ndim
+    if len(s) != t.ndim: raise ValueError(f"spacing {s} has {len(s)} values for a {t.ndim}-D mask: one per axis is needed")
     if not t.any() or not p.any(): return float('nan')
     t,p = _crop_both(t, p)   # the distances only involve the surfaces: the box around both, one voxel wider, is enough
-    s = tuple(float(v) for v in spacing) if spacing is not None else (1.,) * t.ndim
     st,sp = _surface(t), _surface(p)
     if t.ndim in (2, 3) and s[-1] == s[-2] and t.shape[-2]**2 + t.shape[-1]**2 < 2**20:   # square pixels: slice by slice
         (st,sp),sz = ((st, sp), s[0]) if t.ndim == 3 else ((st[None], sp[None]), 1.)
@@ -117,7 +118,7 @@ def lesion_metrics(truth:np.ndarray, pred:np.ndarray,
                    merge:int=LESION_MERGE, # dilation steps: true components whose dilations meet are one lesion (gaps up to 2 x `merge` voxels), and a predicted one meeting a lesion's dilation is its (0: touching only)
                   )->dict:
     "True lesions (3-D components, 26-connected, merged as their dilations meet), those found (overlapped by the prediction), predicted ones, false positives (near no truth), and lesion-wise Dice."
-    t,p = np.asarray(truth) > 0, np.asarray(pred) > 0
+    t,p = label_mask(truth, 'truth') > 0, label_mask(pred, 'prediction') > 0
     if t.shape != p.shape: raise ValueError(f"truth {t.shape} and prediction {p.shape} differ in shape")
     if not (t.any() or p.any()): return dict(lesions_true=0, lesions_found=0, lesions_pred=0, lesions_fp=0, lesion_dice=1.)
     box = _fg_box(t | p, merge, every_axis=True)          # components, and the truth's dilation, are the box's own
@@ -150,7 +151,7 @@ def patient_metrics(truth:np.ndarray, pred:np.ndarray,
                    )->dict:
     "All per-patient metrics of a binary (N, H, W) truth/prediction pair; distance and volume keys carry their unit."
     if isinstance(spacing, Case): spacing = volume_spacing(spacing)
-    t,p = np.asarray(truth) > 0, np.asarray(pred) > 0
+    t,p = label_mask(truth, 'truth') > 0, label_mask(pred, 'prediction') > 0
     if t.shape != p.shape: raise ValueError(f"truth {t.shape} and prediction {p.shape} differ in shape")
     n,N = t.size,len(t)
     if t.any() or p.any(): t,p = _crop_both(t, p)          # every metric below is the box's own: cropped once
@@ -174,7 +175,7 @@ def slice_table(case_id:str, truth:np.ndarray, pred:np.ndarray,
                 slice_ids:list=None, # the case's own slice ids (LGG file numbers from 1, NIfTI z, file stems); default the index
                )->list[dict]:
     "One row per slice: its index from 0 (`slice`) and own id (`slice_id`), overlap metrics, and whether tumour is truly / predicted present."
-    t,p = np.asarray(truth) > 0, np.asarray(pred) > 0
+    t,p = label_mask(truth, 'truth') > 0, label_mask(pred, 'prediction') > 0
     if t.shape != p.shape: raise ValueError(f"truth {t.shape} and prediction {p.shape} differ in shape")
     ids = list(range(len(t))) if slice_ids is None else list(slice_ids)
     tp,nt,npr = (np.array([np.count_nonzero(s) for s in v], np.int64) for v in (t & p, t, p))   # per slice, in one pass each

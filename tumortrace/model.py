@@ -627,7 +627,8 @@ def _load_net(path:Path, cfg:dict):
     from safetensors.torch import load_model as st_load
     if not (path/'model.safetensors').exists(): raise DataError(path, "has no model.safetensors")
     if why := _safetensors_problem(path/'model.safetensors'): raise DataError(path/'model.safetensors', why)
-    try: model = create_model(cfg)
+    try:
+        with torch.random.fork_rng(devices=[]): model = create_model(cfg)   # its random init is overwritten: the caller's random stream stays as it was
     except ValueError as e: raise DataError(path/'config.json', f"key 'encoder': {e}") from None
     try: st_load(model, str(path/'model.safetensors'))
     except Exception as e:

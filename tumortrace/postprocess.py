@@ -11,14 +11,30 @@ from scipy import ndimage
 from .data import fill_holes_inplane
 
 # %% auto #0
-__all__ = ['opening', 'closing', 'fill_holes', 'remove_small', 'largest_component', 'keep_relative', 'check_spec', 'postprocess']
+__all__ = ['label_mask', 'opening', 'closing', 'fill_holes', 'remove_small', 'largest_component', 'keep_relative', 'check_spec',
+           'postprocess']
+
+# %% ../nbs/09_postprocess.ipynb #0778050b
+def label_mask(a, # a mask: class indices (bool or integers >= 0; floats holding whole numbers)
+               what:str='mask', # its name, for the message
+              )->np.ndarray:
+    "`a` as an array, refused with a clear `ValueError` unless it holds class indices: no probabilities or soft masks (threshold them first), no negative or NaN values."
+    a = np.asarray(a)
+    if a.dtype == bool or a.dtype.kind == 'u' or a.size == 0: return a
+    if a.dtype.kind not in 'if': raise ValueError(f"{what}: a mask of class indices is needed, not an array of {a.dtype}")
+    if a.dtype.kind == 'f' and not np.isfinite(a).all(): raise ValueError(f"{what}: holds NaN or infinite values, not class indices")
+    if (lo := a.min()) < 0: raise ValueError(f"{what}: holds {lo:g}, below 0: class indices are 0 (background), 1, 2, ...")
+    if a.dtype.kind == 'f' and (a != np.floor(a)).any():
+        raise ValueError(f"{what}: holds fractions (e.g. {a[a != np.floor(a)].flat[0]:g}): probabilities or a soft mask, not class indices; "
+                         "threshold it first (e.g. `p > 0.5`)")
+    return a
 
 # %% ../nbs/09_postprocess.ipynb #1bb9a86c
 def _binary_apply(mask:np.ndarray, fn,
                   tumour=None, # a class-index mask's whole tumour (`io.whole_tumour`; None: every class above 0): the rest (BraTS 2024's cavity) is left as it is
                  )->np.ndarray:
     "Apply `fn` to the whole tumour: what it removes becomes background, what it keeps keeps its class, what it adds takes the nearest tumour pixel's class in its slice."
-    mask = np.asarray(mask)
+    mask = label_mask(mask)
     fg = mask > 0 if tumour is None else tumour(mask)
     rest = None if tumour is None else (mask > 0) & ~fg       # not tumour, not background: untouched, never overwritten
     new = fn(fg)
@@ -148,7 +164,7 @@ def postprocess(mask:np.ndarray, spec:str='none',
                 tumour=None, # a class-index mask's whole tumour (`io.whole_tumour`; None: every class above 0): the steps act on it alone
                )->np.ndarray:
     "Apply the steps of `spec` ('none' or e.g. 'open1+fill+min50+largest') to a copy of `mask`, on the box around its foreground."
-    mask = np.asarray(mask)
+    mask = label_mask(mask)
     steps = [_step(s, tumour) for s in _step_names(spec)]
     out = mask.copy()
     if not steps: return out
