@@ -46,15 +46,19 @@ def _save_nifti(a:np.ndarray, affine, ref_header, path:Path, what:str='segmentat
     h.set_slope_inter(scale or 1, 0)                                         # labels stored as they are; probabilities scaled
     with atomic_path(path, suffix='.nii.gz') as tmp: nib.save(img, str(tmp))
 
-def _overlay_png(vol, mask, path, channel, case=None):
-    "Save an overlay of the slice with the largest predicted tumour (NIfTI: radiological view; the slice numbered as its file is)."
+def _overlay_png(vol, mask, path, channel, case=None,
+                 tumour=None, # the whole tumour of a class-index mask (`io.tumour_test`; None: every class above 0)
+                ):
+    "Save an overlay of the slice with the largest predicted whole tumour, drawn (NIfTI: radiological view; the slice numbered as its file is)."
     from tumortrace.viz import overlay, new_figure, save_figure, case_view
     o,label = case_view(case)
-    i = int(np.argmax(mask.reshape(len(mask), -1).sum(1)))
+    t = tumour(mask) if tumour is not None else mask > 0    # pixels, not class indices summed (an ET pixel is not 3 of them)
+    i = int(np.argmax(t.reshape(len(t), -1).sum(1)))
     fig = new_figure((3, 3)); ax = fig.subplots()
-    overlay(ax, o(vol[i, ..., min(channel, vol.shape[-1]-1)]), None, o(mask[i]))
+    overlay(ax, o(vol[i, ..., min(channel, vol.shape[-1]-1)]), None, o(t[i]))
     ax.set_title(f"{path.stem.replace('_overlay', '')} slice {label(i)}", fontsize=7)
     save_figure(fig, path, dpi=100)
+    return i
 
 def _units(mask, spacing, regions=None, label_values=None):
     "The whole tumour's voxels and millilitres (NaN without a spacing) of a class-index mask (`io.whole_tumour`)."
@@ -220,7 +224,7 @@ def predict_paths(model:SegModel, # from `load_model`
                 mask = postprocess(mask, spec, tumour)
                 save = np.asarray(lv, np.uint8)[mask] if lv is not None else mask
                 written = _write_masks(case, name, save, unc, dest, prob)
-                _overlay_png(vol, mask, dest(f'{name}_overlay.png'), ch, case)
+                _overlay_png(vol, mask, dest(f'{name}_overlay.png'), ch, case, tumour)
                 n,ml = _units(mask, sp, regions, lv)
                 rows.append(dict(input=src, kind=kind, n_slices=len(vol), tumour_pixels=n, tumour_volume_ml=ml,
                                  postprocess=spec, output=str(written), status='ok', warning=_same_warning(vol, case.channel_names), **made))

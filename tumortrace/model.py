@@ -741,7 +741,8 @@ def prepare_volume(self:SegModel,
     k = c.context
     n_ch = len(c.channel_names) if c.channel_names else c.n_in // (2 * k + 1)
     if vol.shape[-1] != n_ch:
-        raise ValueError(f"the model takes {n_ch} channel{'s' if n_ch != 1 else ''} ({', '.join(c.channel_names or [])}); the input has {vol.shape[-1]}")
+        raise ValueError(f"the model takes {n_ch} channel{'s' if n_ch != 1 else ''} ({', '.join(c.channel_names or [])}); the input has {vol.shape[-1]}"
+                         + (f" (its shape {vol.shape} looks channels-first: (N, C, H, W); give (N, H, W, C), e.g. `vol.transpose(0, 2, 3, 1)`)" if vol.shape[1] == n_ch else ""))
     if brain is not None and np.shape(brain) != vol.shape[:3]:
         raise ValueError(f"the brain mask's shape {np.shape(brain)} is not the volume's (N, H, W) {vol.shape[:3]}")
     if len(vol) == 1 and (c.layout in ('lgg', 'brats', 'nnunet') or (c.reader or {}).get('group')):   # trained on volumes: one slice alone is not what it learned from

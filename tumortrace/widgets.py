@@ -73,7 +73,8 @@ class PatientSource:
 
 # %% ../nbs/14_widgets.ipynb #e133a08b
 def _read(self:PatientSource, pid:str)->dict:
-    "Images and masks of patient `pid` (cached): vol (N,H,W,C), truth (N,H,W); pred/post None until `predict`."
+    "Images and masks of patient `pid` (cached): vol (N,H,W,C), truth (N,H,W) and its whole tumour; pred/post None until `predict`."
+    from tumortrace.io import whole_tumour
     if pid in self._cache: self._cache.move_to_end(pid); return self._cache[pid]
     if pid not in self.cases: raise KeyError(f"unknown patient {pid!r}; known: {self.ids[:5]}{'...' if len(self) > 5 else ''}")
     c = self.cases[pid]
@@ -81,6 +82,7 @@ def _read(self:PatientSource, pid:str)->dict:
         d = dict(id=pid, vol=c.volume(), truth=c.mask_volume(), brain=c.brain_volume(), pred=None, post=None, unc=None,
                  dice=self.table.get(pid, {}).get('dice'), orient=None if c.affine is None else radiological(c.affine),
                  channels=list(c.channel_names), case=c)
+        d['truth_tumour'] = whole_tumour(d['truth'], c.regions, c.label_values) if c.regions else d['truth'] > 0   # what is drawn and counted (BraTS 2024: not the cavity)
     finally: c.release()                                  # the arrays are here: the reader's decoded volumes go with the LRU's limit
     self.loads += 1
     self._cache[pid] = d
@@ -347,8 +349,10 @@ def render_slice(d:dict, # a patient from `PatientSource.get`
     o = d.get('orient') or (lambda a: a)                            # radiological view of NIfTI slices (display only)
     sl = lambda a: None if a is None else o(a[i])
     vol = d['vol']
-    truth,raw,unc = sl(d['truth']), sl(d['pred']), sl(d.get('unc'))
-    pred = sl(d['post']) if d.get('post') is not None else raw      # the scored mask: what the Dice is of
+    tum = d.get('tumour') or (lambda m: m > 0)                      # drawn as counted: the whole tumour (BraTS 2024: not the cavity)
+    truth = sl(d['truth_tumour']) if d.get('truth_tumour') is not None else sl(d['truth']) > 0
+    raw,unc = (None if d['pred'] is None else tum(sl(d['pred']))), sl(d.get('unc'))
+    pred = tum(sl(d['post'])) if d.get('post') is not None else raw   # the scored mask: what the Dice is of
     fig = new_figure((size, size + 0.45), dpi=dpi)
     fig.patch.set_alpha(0)                                         # the notebook's own background shows: light or dark theme
     ax = fig.add_axes((0, 0.1, 1, 0.82)); ax.axis('off')
@@ -363,9 +367,9 @@ def render_slice(d:dict, # a patient from `PatientSource.get`
             hs.append(Line2D([], [], color=PRED_COLOUR, lw=1.6, label='prediction'))
         else: _fill(ax, pred > 0, PRED_COLOUR, opacity); hs.append(Patch(color=PRED_COLOUR, alpha=0.6, label='prediction'))
     if 'uncertainty' in layers and unc is not None:                 # 0 outside the head (see `PatientSource.uncertainty`)
-        u = np.clip(unc, 0, 0.5)
+        u = np.clip(unc, 0, 0.5)                                    # disagreement runs 0-1: 0.5 and above alike (the bar's arrow says so)
         im = ax.imshow(np.ma.masked_less_equal(u, 0.01), cmap=UNC_CMAP, vmin=0, vmax=0.5, alpha=unc_opacity, interpolation='nearest')
-        cb = fig.colorbar(im, cax=fig.add_axes((0.9, 0.3, 0.025, 0.45)))
+        cb = fig.colorbar(im, cax=fig.add_axes((0.9, 0.3, 0.025, 0.45)), extend='max')
         cb.set_label('TTA disagreement', fontsize=9, color=TEXT_COLOUR); cb.ax.tick_params(labelsize=8, colors=TEXT_COLOUR)
     if 'raw' in layers and raw is not None and np.any(raw):
         ax.contour(raw > 0, levels=[0.5], colors=[POST_COLOUR], linewidths=1.4, linestyles='dashed')
@@ -398,8 +402,9 @@ def render_planes(d:dict, # a patient from `PatientSource.get` (a NIfTI case: it
     "Axial, coronal and sagittal planes through a crosshair, truth outlined and prediction filled (as `layers` says); returns the figure."
     from matplotlib.colors import to_rgb
     img = _display_volume(d, d['vol'][..., min(channel, d['vol'].shape[-1] - 1)])
-    truth = _display_volume(d, d['truth'])
-    pred = None if d.get('post') is None else _display_volume(d, d['post'])
+    tum = d.get('tumour') or (lambda m: m > 0)                      # drawn as counted: the whole tumour (BraTS 2024: not the cavity)
+    truth = _display_volume(d, d['truth_tumour'] if d.get('truth_tumour') is not None else d['truth'] > 0)
+    pred = None if d.get('post') is None else _display_volume(d, tum(d['post']))
     if point is None:
         m = truth[i] if truth[i].any() else pred[i] if pred is not None and pred[i].any() else None   # the crosshair on the tumour either way
         point = tuple(int(round(v)) for v in np.argwhere(m).mean(0)) if m is not None else (img.shape[1] // 2, img.shape[2] // 2)
@@ -555,9 +560,7 @@ def _load(self:Viewer, *_):
     self.view = None
     self._quiet = True
     self.slice.max = len(d['truth'])
-    from tumortrace.io import whole_tumour
-    c = d['case']                                           # opened on the largest whole tumour (BraTS 2024: not the cavity)
-    self.slice.value = largest_slice(whole_tumour(d['truth'], c.regions, c.label_values) if c.regions else d['truth']) + 1
+    self.slice.value = largest_slice(d['truth_tumour']) + 1  # opened on the largest whole tumour (BraTS 2024: not the cavity)
     self._quiet = False
     if self.src.has_model and d['pred'] is None:
         from tumortrace.evaluate import has_prediction
@@ -589,6 +592,7 @@ def _predicted(self:Viewer, pid, res):
     "A prediction arrived: put its Dice in the dropdown; redraw if its patient is still shown."
     if dict(self.patient.options).get(self._label(pid)) != pid: self._relabel(); self.fill_table()
     if self.patient.value == pid:
+        if isinstance(res, dict) and res.get('id') == pid: self.d = res   # the patient may have been read again (left the source's cache) while predicted
         self.status.value = ''
         if not self._jump_worst(): self.redraw()
 
@@ -631,10 +635,10 @@ Viewer._planes_shown,Viewer._sync_controls = _planes_shown,_sync_controls
 _TABLE_CSS = "<style>.tumortrace-table select {font-family: monospace; font-size: 12px}</style>"
 
 def _fmt(v, col:str='')->str:
-    "A table cell: voxel counts as integers, other values with 3 decimals below 10, 1 below 1,000, none above."
+    "A table cell: voxel and lesion counts as integers, other values with 3 decimals below 10, 1 below 1,000, none above."
     import pandas as pd
     if pd.isna(v): return '—'
-    if col.startswith('volume') and not col.endswith('_ml'): return f'{v:,.0f}'
+    if col.startswith(('volume', 'lesions_')) and not col.endswith('_ml'): return f'{v:,.0f}'
     return f'{v:.3f}' if abs(v) < 10 else f'{v:.1f}' if abs(v) < 1000 else f'{v:,.0f}'
 
 def fill_table(self:Viewer):
