@@ -85,3 +85,19 @@ def test_multiclass_regions(nn, tmp_path):
     run('train', '--data', rg, '--out', tmp_path/'rgrun', '--preset', 'tiny', '--epochs', '1', '--size', '32', '--target', 'multiclass', '--quiet')
     cfg = json.loads((tmp_path/'rgrun'/'model'/'config.json').read_text())
     assert cfg['regions'] == {'WT':[1, 2, 3], 'TC':[2, 3], 'ET':[3]} and cfg['labels']['3'] == 'label 3 (whole tumor, tumor core, enhancing tumor)'
+
+def test_label_values_above_255(nn, tmp_path):
+    "nnU-Net allows any label values: a set whose enhancing tumour is 300 is read, trained, and predicted back in its own values (uint16), not wrapped to 44."
+    import shutil
+    d = tmp_path/'nn300'; shutil.copytree(nn[0], d)
+    js = json.loads((d/'dataset.json').read_text())
+    js['labels'] = {k:(300 if v == 3 else v) for k,v in js['labels'].items()}; (d/'dataset.json').write_text(json.dumps(js))
+    for f in (d/'labelsTr').glob('*.nii.gz'):
+        x = nib.load(str(f)); a = np.asarray(x.dataobj).astype(np.int16); a[a == 3] = 300
+        nib.save(nib.Nifti1Image(a, x.affine), str(f))
+    assert json.loads(run('inspect', d, '--json', '--target', 'multiclass').stdout)['n_cases'] == 6
+    run('train', '--data', d, '--out', tmp_path/'run', '--preset', 'tiny', '--epochs', '1', '--size', '32', '--target', 'multiclass', '--quiet')
+    assert json.loads((tmp_path/'run'/'model'/'config.json').read_text())['label_values'] == [0, 1, 2, 300]
+    run('predict', '--model', tmp_path/'run', d, '--out', tmp_path/'pred', '--quiet')
+    for f in (tmp_path/'pred').glob('*_seg.nii.gz'):
+        m = nib.load(str(f)); assert m.get_data_dtype() == np.uint16 and set(np.unique(np.asarray(m.dataobj))) <= {0, 1, 2, 300}, f

@@ -222,7 +222,7 @@ def predict_paths(model:SegModel, # from `load_model`
                 res = list(res) if isinstance(res, tuple) else [res]
                 mask,prob,unc = res[0], res[1] if probabilities else None, res[-1] if uncertainty else None
                 mask = postprocess(mask, spec, tumour)
-                save = np.asarray(lv, np.uint8)[mask] if lv is not None else mask
+                save = np.asarray(lv, np.uint8 if max(lv) < 256 else np.uint16)[mask] if lv is not None else mask   # the data set's label values (nnU-Net's may pass 255)
                 written = _write_masks(case, name, save, unc, dest, prob)
                 _overlay_png(vol, mask, dest(f'{name}_overlay.png'), ch, case, tumour)
                 n,ml = _units(mask, sp, regions, lv)

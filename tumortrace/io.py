@@ -647,9 +647,11 @@ def to_class_mask_volume(a, path,
         raise DataError(path, f"segmentation labels {sorted(vals)} are not among the known labels {sorted(known)}" + (hint if 4 in vals else ''))
     if known is None and min(vals, default=0) < 0: raise DataError(path, f"segmentation labels {sorted(vals)} include negative values")
     if target == 'whole': return (a > 0 if tumour is None else np.isin(a, tumour)).astype(np.uint8)
-    a = a.astype(np.uint8)
-    lut = np.zeros(256, np.uint8); lut[sorted(known)] = np.arange(len(known))
-    return lut[a]
+    k = sorted(known)
+    if len(k) > 256: raise DataError(path, f"has {len(k)} labels: at most 256 classes are supported")
+    if k[-1] > 255: return np.searchsorted(k, a).astype(np.uint8)   # large label values (nnU-Net allows any): every value is one of k
+    lut = np.zeros(256, np.uint8); lut[k] = np.arange(len(k))
+    return lut[a.astype(np.uint8)]
 
 # %% ../nbs/02_io.ipynb #f122d317
 def read_brats(path, **kwargs)->list[Case]:

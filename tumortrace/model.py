@@ -847,7 +847,7 @@ def predict(self:SegModel,
             brain=None, # brain mask of an array, in its layout: (N, H, W) for a volume, (X, Y, Z) with `affine` (None: found in the image)
             **kwargs, # passed to `predict_volume` (tta, bs, probs, uncertainty)
            ):
-    "Class-index mask in the input's geometry, post-processed: (H, W) for an image, (N, H, W) for a volume or a `Case`'s slices, (X, Y, Z) for a NIfTI file or image, or an array with its `affine` (probabilities / uncertainty after it on request)."
+    "Class-index mask in the input's geometry, post-processed: (H, W) for an image, (N, H, W) for a volume or a `Case`'s slices, (X, Y, Z) for a NIfTI file or image, or an array with its `affine` (probabilities / uncertainty after it on request: probabilities class first, (K, *mask shape), as torch and MONAI hold them; the `_probs.nii.gz` that `tumortrace predict` writes holds them class last, (X, Y, Z, K), as NIfTI stores channels)."
     from tumortrace.postprocess import postprocess as clean, check_spec
     spec = (self.decision_rule(kwargs.get('tta') or kwargs.get('uncertainty'))['postprocess'] or 'none') if postprocess == 'auto' else check_spec(postprocess)
     x,brain,back,f,one_image = self._predict_input(x, affine, brain)
