@@ -29,6 +29,19 @@ def test_inspect_bundled(capsys):
     assert (b['n_cases'], b['n_slices'], b['mask_values'], b['spacing']) == (1, 155, [0, 1, 2, 3, 4], [1.0, 1.0, 1.0])
     assert b['regions'] == {'WT':[1, 2, 3, 4], 'TC':[1, 3, 4], 'ET':[4]} and b['classes']['3'] == 'non-enhancing'   # BraTS 2015's labels
     assert s['regions'] is None and s['classes'] == {'0':'background', '1':'tumour'}
+    assert s['blank_sequences'] == b['blank_sequences'] == {}
+
+def test_inspect_names_blank_sequences(tmp_path, capsys):
+    "A sequence of one value in every voxel (a blank or failed export) is reported, by case, in the summary and as a warning."
+    import nibabel as nib
+    from tumortrace.synthetic import write_brats
+    for cid in ('BraTS_0001', 'BraTS_0002'): write_brats(tmp_path, cid, shape=(24, 24, 6))
+    f = tmp_path/'BraTS_0002'/'BraTS_0002_t1.nii.gz'; x = nib.load(str(f))
+    nib.save(nib.Nifti1Image(np.full(x.shape, 7, np.float32), x.affine), str(f))
+    assert main(['inspect', str(tmp_path), '--json']) == 0
+    out = capsys.readouterr()
+    assert json.loads(out.out)['blank_sequences'] == {'BraTS_0002':['t1']}
+    assert 'warning: 1 case with a sequence of one value in every voxel (a blank or failed export?): BraTS_0002: t1' in out.err
 
 @pytest.mark.skipif(not (SHARED/'lgg').exists(), reason='../shared/data/lgg is not beside this checkout')
 def test_inspect_shared_lgg(capsys):

@@ -44,6 +44,9 @@ def cmd_inspect(args)->int:
     cases = read_cases(args.path, layout=args.layout, **kw)
     s = summarize(cases)                                      # with --group: each patient's slices checked alike
     if hint := grouping_hint(cases): print(f"warning: {hint}", file=sys.stderr)
+    if b := s['blank_sequences']:                             # a blank or failed export: the model would see nothing there
+        print(f"warning: {len(b)} case{'s' if len(b) > 1 else ''} with a sequence of one value in every voxel (a blank or failed export?): "
+              + '; '.join(f"{k}: {', '.join(v)}" for k,v in list(b.items())[:5]) + (' ...' if len(b) > 5 else ''), file=sys.stderr)
     if args.json: print(json.dumps(s))
     else: print(_fmt_summary(s))
     return 0

@@ -303,10 +303,12 @@ def _tta_label(tta:bool, uncertainty:bool)->str:
     return 'flip+uncertainty' if uncertainty else 'flip' if tta else 'none'
 
 def _same_warning(vol:np.ndarray, names:list)->str:
-    "The summary's warning for sequences that are one image (`io.identical_sequences`), or ''."
-    from tumortrace.io import identical_sequences
-    g = identical_sequences(vol, names)
-    return '; '.join(' = '.join(s) for s in g) + ': the same image (a missing sequence filled with another?); the model may miss tumour' if g else ''
+    "The summary's warning for sequences that are one image (`io.identical_sequences`) or blank (`io.blank_sequences`), or ''."
+    from tumortrace.io import identical_sequences, blank_sequences
+    g,b = identical_sequences(vol, names), blank_sequences(vol, names)
+    w = ['; '.join(' = '.join(s) for s in g) + ': the same image (a missing sequence filled with another?)'] if g else []
+    w += [', '.join(b) + ': one value in every voxel (a blank or failed export?)'] if b else []
+    return '; '.join(w) + '; the model may miss tumour' if w else ''
 
 @contextmanager
 def _folder_lock(folder:Path):

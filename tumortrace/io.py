@@ -14,11 +14,12 @@ from .core import Case, DataError, OptionError
 # %% auto #0
 __all__ = ['IMAGE_EXTS', 'MAX_SIDE', 'LGG_CHANNELS', 'COLOUR_CHANNELS', 'BRATS_LABELS', 'BRATS_REGIONS', 'NII', 'MAX_VOXELS',
            'VOXEL_ORDER', 'SLICE_NAME', 'LAYOUTS', 'READER_OPTIONS', 'read_image', 'one_channel_mask', 'to_class_mask',
-           'read_mask', 'image_shape', 'read_lgg_case', 'read_lgg', 'identical_sequences', 'brats_generation',
-           'AmbiguousFiles', 'named_regions', 'model_regions', 'whole_tumour', 'tumour_test', 'read_nifti',
-           'voxel_order', 'nifti_spacing', 'read_brats_case', 'to_class_mask_volume', 'read_brats', 'read_nnunet',
-           'read_folder', 'grouping_hint', 'detect_layout', 'read_cases', 'reader_options', 'read_cases_as',
-           'image_channels', 'read_image_case', 'read_nifti_case', 'expand_inputs', 'read_inputs', 'summarize']
+           'read_mask', 'image_shape', 'read_lgg_case', 'read_lgg', 'identical_sequences', 'blank_sequences',
+           'brats_generation', 'AmbiguousFiles', 'named_regions', 'model_regions', 'whole_tumour', 'tumour_test',
+           'read_nifti', 'voxel_order', 'nifti_spacing', 'read_brats_case', 'to_class_mask_volume', 'read_brats',
+           'read_nnunet', 'read_folder', 'grouping_hint', 'detect_layout', 'read_cases', 'reader_options',
+           'read_cases_as', 'image_channels', 'read_image_case', 'read_nifti_case', 'expand_inputs', 'read_inputs',
+           'summarize']
 
 # %% ../nbs/02_io.ipynb #8820c1d1
 IMAGE_EXTS = ('.png', '.jpg', '.jpeg', '.tif', '.tiff')
@@ -302,6 +303,14 @@ def identical_sequences(vol:np.ndarray, # (N, H, W, C) volume as read
         same = [j for j in range(i + 1, n) if j not in taken and _same_image(vol[..., i], vol[..., j])]
         if same: groups.append(tuple(names[k] for k in (i, *same))); taken.update(same)
     return groups
+
+def blank_sequences(vol:np.ndarray, # (N, H, W, C) volume as read
+                    names:list=None, # its C sequence names (default: 'channel k')
+                   )->list[str]:
+    "Sequences that hold one value in every voxel (a blank or failed export): the model sees nothing in them."
+    names = list(names) if names else [f'channel {k}' for k in range(vol.shape[-1])]
+    a = np.asarray(vol).reshape(-1, vol.shape[-1])
+    return [names[k] for k in np.flatnonzero(a.min(0) == a.max(0))] if len(a) else []
 
 # %% ../nbs/02_io.ipynb #9b385ec9
 BRATS_LABELS = {
@@ -1164,11 +1173,14 @@ def summarize(cases:list[Case], # cases from `read_cases`
             c.check_slice(i, im.shape, first.shape, 'image', im.dtype, first.dtype)   # one size, channel count and bit depth within a case
             shapes.add(tuple(int(s) for s in im.shape)); dtypes.add(str(im.dtype)); vals.update(np.unique(m).tolist())
             if whole_tumour(m, c.regions, c.label_values).any(): ct += 1   # (BraTS 2024's cavity alone is not tumour)
+            px = im.reshape(-1, im.shape[-1] if im.ndim == 3 else 1)
+            lo,hi = (px.min(0), px.max(0)) if i == 0 else (np.minimum(lo, px.min(0)), np.maximum(hi, px.max(0)))   # each sequence's range
         if c.layout == 'brats': c.brain_volume()            # a brain mask file is read and checked too (training reads it)
         c.release()                                        # one case's decoded volumes held at a time
         chans.add(tuple(c.channel_names)); spacings.add(c.spacing)
         n_slices += c.n_slices; n_tumour += ct
-        per_case.append({'case_id':c.case_id, 'n_slices':c.n_slices, 'n_tumour_slices':ct})
+        blank = [n for n,a,b in zip(c.channel_names, lo, hi) if a == b] if c.n_slices else []   # one value in every voxel (`blank_sequences`)
+        per_case.append({'case_id':c.case_id, 'n_slices':c.n_slices, 'n_tumour_slices':ct, 'blank_sequences':blank})
     one = lambda s: list(next(iter(s))) if len(s) == 1 else sorted(list(x) if isinstance(x, tuple) else x for x in s)
     return {'layout':layout or (cases[0].layout if cases else None), 'n_cases':len(cases), 'n_slices':n_slices,
             'n_tumour_slices':n_tumour, 'image_shape':one(shapes) if shapes else None,
@@ -1177,4 +1189,4 @@ def summarize(cases:list[Case], # cases from `read_cases`
             'classes':{int(k):str(v) for k,v in cases[0].labels.items()} if cases else None,   # class index -> name (mask values are indices)
             'label_values':cases[0].label_values if cases else None, 'regions':cases[0].regions if cases else None,
             'spacing':None if spacings == {None} else (list(next(iter(spacings))) if len(spacings) == 1 else [list(s) if s else None for s in spacings]),
-            'cases':per_case}
+            'blank_sequences':{p['case_id']:p['blank_sequences'] for p in per_case if p['blank_sequences']}, 'cases':per_case}
