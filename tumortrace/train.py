@@ -855,11 +855,18 @@ def train(data, # data folder (any layout `read_cases` reads)
     if device.type == 'cpu' and 'OMP_NUM_THREADS' not in os.environ: torch.set_num_threads(os.cpu_count() or 1)   # unless told
     split = _run_split(out, [c.case_id for c in cases], resume, split, valid_pct, test_pct, seed)
     keep = set(split['train']) | set(split['valid'])
-    ss = prepare([c for c in cases if c.case_id in keep], p['size'], norm, crop, context=p['context'])
-    if (n := len(ss.idxs(split['train']))) < p['bs']:          # no whole batch: fastai's loaders would fail obscurely
+    def undo():                                                # refused before training: the folder as it was
         if not resume and not _rank():
             for f in ('run.json', 'split.json'): (out/f).unlink(missing_ok=True)
             if not any(out.iterdir()): out.rmdir()
+    try:
+        for c in (c for c in cases if c.case_id in set(split['test'])):   # held out, never trained on: their files checked now,
+            try: c.volume(); c.mask_volume()                   # not after an hour of training (the job's report reads them)
+            finally: c.release()
+        ss = prepare([c for c in cases if c.case_id in keep], p['size'], norm, crop, context=p['context'])
+    except (DataError, ValueError): undo(); raise
+    if (n := len(ss.idxs(split['train']))) < p['bs']:          # no whole batch: fastai's loaders would fail obscurely
+        undo()
         raise DataError(data, f"its {len(split['train'])} training case(s) hold {n} slice(s), fewer than one batch of {p['bs']} "
                               "(an incomplete last batch is dropped): pass a smaller --bs, or more data")
     gpu = device.type == 'cuda'
