@@ -304,13 +304,19 @@ def identical_sequences(vol:np.ndarray, # (N, H, W, C) volume as read
         if same: groups.append(tuple(names[k] for k in (i, *same))); taken.update(same)
     return groups
 
+def _blank(lo, hi, names:list, n_slices:int)->list[str]:
+    "`blank_sequences` from each sequence's lowest and highest value."
+    flat = np.asarray(lo) == np.asarray(hi)
+    if not flat.any() or (n_slices < 2 and flat.all()) or list(names) == COLOUR_CHANNELS[:len(names)]: return []
+    return [n for n,f in zip(names, flat) if f]
+
 def blank_sequences(vol:np.ndarray, # (N, H, W, C) volume as read
                     names:list=None, # its C sequence names (default: 'channel k')
                    )->list[str]:
-    "Sequences that hold one value in every voxel (a blank or failed export): the model sees nothing in them."
+    "Sequences that hold one value in every voxel (a blank or failed export), the model seeing nothing in them; not a single image black in every channel (outside the head), nor a colour image's channel."
     names = list(names) if names else [f'channel {k}' for k in range(vol.shape[-1])]
     a = np.asarray(vol).reshape(-1, vol.shape[-1])
-    return [names[k] for k in np.flatnonzero(a.min(0) == a.max(0))] if len(a) else []
+    return _blank(a.min(0), a.max(0), names, len(vol)) if len(a) else []
 
 # %% ../nbs/02_io.ipynb #9b385ec9
 BRATS_LABELS = {
@@ -658,6 +664,7 @@ def to_class_mask_volume(a, path,
     if target == 'whole': return (a > 0 if tumour is None else np.isin(a, tumour)).astype(np.uint8)
     k = sorted(known)
     if len(k) > 256: raise DataError(path, f"has {len(k)} labels: at most 256 classes are supported")
+    if k[-1] > 65535: raise DataError(path, f"has label value {k[-1]}: label values up to 65535 are supported (predictions are written as uint16)")
     if k[-1] > 255: return np.searchsorted(k, a).astype(np.uint8)   # large label values (nnU-Net allows any): every value is one of k
     lut = np.zeros(256, np.uint8); lut[k] = np.arange(len(k))
     return lut[a.astype(np.uint8)]
@@ -1179,7 +1186,7 @@ def summarize(cases:list[Case], # cases from `read_cases`
         c.release()                                        # one case's decoded volumes held at a time
         chans.add(tuple(c.channel_names)); spacings.add(c.spacing)
         n_slices += c.n_slices; n_tumour += ct
-        blank = [n for n,a,b in zip(c.channel_names, lo, hi) if a == b] if c.n_slices else []   # one value in every voxel (`blank_sequences`)
+        blank = _blank(lo, hi, c.channel_names, c.n_slices) if c.n_slices else []   # one value in every voxel (`blank_sequences`)
         per_case.append({'case_id':c.case_id, 'n_slices':c.n_slices, 'n_tumour_slices':ct, 'blank_sequences':blank})
     one = lambda s: list(next(iter(s))) if len(s) == 1 else sorted(list(x) if isinstance(x, tuple) else x for x in s)
     return {'layout':layout or (cases[0].layout if cases else None), 'n_cases':len(cases), 'n_slices':n_slices,

@@ -24,9 +24,11 @@ def label_mask(a, # a mask: class indices (bool or integers >= 0; floats holding
     if a.dtype.kind not in 'if': raise ValueError(f"{what}: a mask of class indices is needed, not an array of {a.dtype}")
     if a.dtype.kind == 'f' and not np.isfinite(a).all(): raise ValueError(f"{what}: holds NaN or infinite values, not class indices")
     if (lo := a.min()) < 0: raise ValueError(f"{what}: holds {lo:g}, below 0: class indices are 0 (background), 1, 2, ...")
-    if a.dtype.kind == 'f' and (a != np.floor(a)).any():
-        raise ValueError(f"{what}: holds fractions (e.g. {a[a != np.floor(a)].flat[0]:g}): probabilities or a soft mask, not class indices; "
-                         "threshold it first (e.g. `p > 0.5`)")
+    if a.dtype.kind == 'f' and (a != (r := np.round(a))).any():   # whole numbers, up to a rounding error (a NIfTI's scaling slope)
+        if (e := np.abs(a - r)).max() > 1e-3:
+            raise ValueError(f"{what}: holds fractions (e.g. {a.flat[int(np.argmax(e))]:g}): probabilities or a soft mask, not class indices; "
+                             "threshold it first (e.g. `p > 0.5`)")
+        return r
     return a
 
 # %% ../nbs/09_postprocess.ipynb #1bb9a86c

@@ -843,6 +843,7 @@ def train(data, # data folder (any layout `read_cases` reads)
     loader = _resumed_loader(out, loader) if again else loader
     loader = 'tensor' if (loader == 'auto' and (device.type == 'cuda' or compile or aug.get('patch'))) or loader == 'tensor' else 'fastai'
     if compile and loader == 'fastai': raise OptionError(f"{out}: the run trains with the fastai loader, and --compile needs plain tensors: resume without --compile")
+    made,new_dir = [f for f in ('run.json', 'split.json') if not (out/f).exists()],not out.exists()   # what this call makes (a retry keeps its own)
     out.mkdir(parents=True, exist_ok=True)
     if fresh and not _rank(): (out/'history.csv').unlink(missing_ok=True)   # epochs before any checkpoint: run again (the data read, the options checked)
     if not _rank():                                            # a resume records what it changed (`RESUME_FREE`) for the next one
@@ -855,13 +856,13 @@ def train(data, # data folder (any layout `read_cases` reads)
     if device.type == 'cpu' and 'OMP_NUM_THREADS' not in os.environ: torch.set_num_threads(os.cpu_count() or 1)   # unless told
     split = _run_split(out, [c.case_id for c in cases], resume, split, valid_pct, test_pct, seed)
     keep = set(split['train']) | set(split['valid'])
-    def undo():                                                # refused before training: the folder as it was
-        if not resume and not _rank():
-            for f in ('run.json', 'split.json'): (out/f).unlink(missing_ok=True)
-            if not any(out.iterdir()): out.rmdir()
+    def undo():                                                # refused before training: the folder as it was before this call
+        if not _rank():
+            for f in made: (out/f).unlink(missing_ok=True)
+            if new_dir and not any(out.iterdir()): out.rmdir()
     try:
-        for c in (c for c in cases if c.case_id in set(split['test'])):   # held out, never trained on: their files checked now,
-            try: c.volume(); c.mask_volume()                   # not after an hour of training (the job's report reads them)
+        for c in (c for c in cases if c.case_id in set(split['test']) and not resume and not _rank()):   # held out, never trained on:
+            try: c.volume(); c.mask_volume()                   # their files checked now, not after an hour of training (the report reads them)
             finally: c.release()
         ss = prepare([c for c in cases if c.case_id in keep], p['size'], norm, crop, context=p['context'])
     except (DataError, ValueError): undo(); raise

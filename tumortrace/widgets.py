@@ -553,7 +553,8 @@ class Viewer:
 def _load(self:Viewer, *_):
     if self._quiet_patient: return
     pid = self.patient.value
-    self.d = d = self.src.read(pid)
+    d = self.src.read(pid)
+    with self._lock: self.d = d
     self.status.value = ''                                  # what was said of the last patient (a saved view, a failure)
     self.planes.disabled = d['case'].layout not in ('brats', 'nifti', 'nnunet')   # a volume (one without orientation: as stored)
     self._sync_controls()
@@ -591,8 +592,10 @@ def _relabel(self:Viewer):
 def _predicted(self:Viewer, pid, res):
     "A prediction arrived: put its Dice in the dropdown; redraw if its patient is still shown."
     if dict(self.patient.options).get(self._label(pid)) != pid: self._relabel(); self.fill_table()
-    if self.patient.value == pid:
-        if isinstance(res, dict) and res.get('id') == pid: self.d = res   # the patient may have been read again (left the source's cache) while predicted
+    with self._lock:                                        # (`_load` sets `self.d` under it too: never another patient's dict)
+        shown = self.patient.value == pid and self.d.get('id') == pid
+        if shown and isinstance(res, dict) and res.get('id') == pid: self.d = res   # the patient may have been read again (left the source's cache) while predicted
+    if shown:
         self.status.value = ''
         if not self._jump_worst(): self.redraw()
 
@@ -605,7 +608,8 @@ def _draw(self:Viewer):
     layers = tuple(n for n,t in self.layers.items() if t.value and not t.disabled)
     if 'uncertainty' in layers and d['unc'] is None:
         self.status.value = "<i>computing TTA uncertainty…</i>"
-        if self.src.uncertainty(d['id']) is None: self.status.value = "no uncertainty without a trained model"
+        if (u := self.src.uncertainty(d['id'])) is None: self.status.value = "no uncertainty without a trained model"
+        else: d['unc'] = u                                  # (also where the source holds the patient in another dict: read again)
     i = self.slice.value - 1
     if self._planes_shown():
         fig = render_planes(d, i, self.channel.value, self.opacity.value, 1.6 * self.size.value / self.dpi, self.dpi, layers=layers)
