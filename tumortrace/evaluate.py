@@ -186,7 +186,7 @@ def slice_table(case_id:str, truth:np.ndarray, pred:np.ndarray,
 def detection(slices)->dict:
     "Slice-level detection (tumour present?) sensitivity and specificity from `slice_table` rows."
     t = np.array([r['truth_present'] for r in slices]); p = np.array([r['pred_present'] for r in slices])
-    return dict(detect_sensitivity=_ratio((t & p).sum(), t.sum()), detect_specificity=_ratio((~t & ~p).sum(), (~t).sum()))
+    return dict(detect_sensitivity=float(_ratio((t & p).sum(), t.sum())), detect_specificity=float(_ratio((~t & ~p).sum(), (~t).sum())))
 
 # %% ../nbs/10_evaluate.ipynb #0f36d2c7
 from .io import BRATS_REGIONS, brats_generation, model_regions, whole_tumour, tumour_test  # label conventions belong to the reader
@@ -489,7 +489,7 @@ def evaluate(model_dir, # a run's `model/` folder, or the run (folder or `Run`)
             else: p.unlink(missing_ok=True)
         res = evaluate_cases(model, chosen, spec, tta=tta, progress=progress, save_to=Path(out)/'predictions')
         s = eval_summary(res, spec)
-        s.update(patients=patients, tta=tta, precision=precision, model=str(model_dir), data=str(data), generation=generation, threshold=rule['threshold'],
+        s.update(patients=patients, tta=tta, precision=precision, model=str(Path(model_dir).resolve()), data=str(Path(data).resolve()), generation=generation, threshold=rule['threshold'],
                  grow=rule['grow'], rule='chosen with TTA' if tta and cfg.get('tta_decision') else 'chosen without TTA')
         if scores: s['postprocess_valid_scores'] = scores
         write_eval(res, s, out)
