@@ -59,6 +59,10 @@ def test_train_refuses_bad_numbers(tmp_path, argv, msg):
     assert r.returncode == 1 and msg in r.stderr and 'Traceback' not in r.stderr, r.stderr[-1500:]
     assert len(r.stderr.strip().splitlines()) == 1 and not (tmp_path/'r').exists()
 
+def test_cv_refuses_jobs_0_before_its_job(tmp_path):
+    r = subprocess.run(CLI + ['cv', '--data', str(DATA/'lgg'), '--out', str(tmp_path/'cv'), '--jobs', '0', '--quiet'], capture_output=True, text=True)
+    assert r.returncode == 1 and '--jobs must be at least 1, not 0' in r.stderr and not (tmp_path/'cv').exists(), r.stderr[-1500:]
+
 @pytest.mark.parametrize('cmd', ['train', 'predict'])
 def test_out_inside_the_data_is_refused(tmp_path, cmd):
     import shutil
@@ -151,16 +155,19 @@ def test_demo_scores_its_unseen_test_patient_and_writes_the_report(tmp_path):
     assert html.index('Per patient, worst first') < html.index('Learning curves')    # the result leads
     assert '<details><summary>training log' in html                                 # the per-epoch log is folded away
 
-def test_time_budget_fits_the_schedule_and_resume_keeps_it(tmp_path):
+def test_time_budget_fits_the_schedule_and_resume_keeps_it(tmp_path, capsys):
     "A budget spent by the first epoch ends the schedule there; resuming (even asking for more epochs) keeps that schedule."
     from tumortrace.synthetic import write_lgg
     from tumortrace.train import train
+    from tumortrace.cli import main
     data = write_lgg(tmp_path/'data', n_patients=5, size=48, n_slices=6)
     run = tmp_path/'run'
     train(data, run, preset='tiny', epochs=4, size=32, max_minutes=1e-4)
     state = json.loads((run/'checkpoints'/'last.json').read_text())
     assert (state['epoch'], state['n_epoch'], state['fitted']) == (0, 1, True) and state['budget_used_s'] > 0
     assert json.loads((run/'metrics.json').read_text())['schedule_epochs'] == 1
+    assert main(['train', '--data', str(data), '--out', str(run), '--resume', '--epochs', '6', '--quiet']) == 0
+    assert 'fitted to its time budget (--max-minutes) and cannot be extended' in capsys.readouterr().out   # not "pass a larger --epochs"
     train(data, run, preset='tiny', epochs=6, size=32, resume=True)
     assert list(pd.read_csv(run/'history.csv')['epoch']) == [0]
     run2 = tmp_path/'run2'                                                           # no budget: the schedule as asked

@@ -263,8 +263,10 @@ def _job_params(args, options, what:str)->tuple[dict, Path]:
     from tumortrace.io import detect_layout
     params = {k:getattr(args, k) for k in options if getattr(args, k) is not None}
     check_recipe(**params)
+    if params.get('jobs', 1) < 1: raise OptionError(f"--jobs must be at least 1, not {params['jobs']!r}")   # before the job, as the recipe's
     detect_layout(args.data)                                   # the data folder exists and holds a known layout
-    if not params.get('resume'): _say_grouping(args.data, params.get('layout'), params.get('group'))   # a resume reads as its run recorded
+    planned = 'folds' in options and (Path(args.out)/'folds.json').exists()   # a planned cross-validation's fold: read as its plan says
+    if not params.get('resume') and not planned: _say_grouping(args.data, params.get('layout'), params.get('group'))   # a resume reads as its run recorded
     out = check_out(args.out, args.data, what)
     _not_in_use(out)
     params.update(data=str(Path(args.data).resolve()), out=str(out))
@@ -312,13 +314,14 @@ def cmd_train(args)->int:
         run = train(**params)
         if not rank_distrib(): print(f"run written to {out} by {num_distrib()} processes: " + json.dumps(run.metrics))
         return 0
-    if (args.num_processes or 1) > 1: return _launch(args, args.num_processes)
     from tumortrace.train import check_folder, nothing_to_resume
     fresh = bool(args.resume) and nothing_to_resume(out)      # one retry command for a batch job: --resume starts a run stopped before its first checkpoint
     if fresh: print(f"warning: {out}: nothing to resume (no checkpoint yet): the run starts from the beginning, as it was started", file=sys.stderr)
     check_folder(out, 'run', bool(args.resume) and not fresh, fresh)   # refused before the job: the folder's report is not overwritten
     if args.resume and (done := _finished(out, args.epochs)) and not _job_failed(out):
-        print(f"{out}: the run has finished ({done}): nothing to resume; pass a larger --epochs to extend it"); return 0
+        fitted = json.loads((out/'checkpoints'/'last.json').read_text()).get('fitted')
+        print(f"{out}: the run has finished ({done}): nothing to resume; " + ("its schedule was fitted to its time budget (--max-minutes) and "
+              "cannot be extended: train longer in a new folder" if fitted else "pass a larger --epochs to extend it")); return 0
     mine = _RUN_FILES | ({'history.csv', 'checkpoints'} if fresh else set())   # a run started again: its own epochs before a checkpoint
     if (fresh or not args.resume) and out.is_dir() and (other := sorted(f.name for f in out.iterdir() if f.name not in mine)):
         raise DataError(out, f"holds other files ({', '.join(other[:3])}{', ...' if len(other) > 3 else ''}): a run there would mix with "
@@ -331,6 +334,7 @@ def cmd_train(args)->int:
         try: split_patients([c.case_id for c in read_cases(args.data, layout=params.get('layout'), **rkw)], params.get('valid_pct', .15), params.get('test_pct', .15))
         except (DataError, OptionError): raise
         except ValueError as e: raise OptionError(f"--valid-pct/--test-pct: {e}") from None
+    if (args.num_processes or 1) > 1: return _launch(args, args.num_processes)   # checked above, as a single process's run
     nb = out/'train.ipynb'
     if nb.exists() and args.resume and not fresh: nb = out/'train-resumed.ipynb'   # the first report kept
     rc = run_job('train', nb, params, progress=show_progress(args), epochs=_epoch_log(args))
@@ -610,12 +614,13 @@ def _run_child(cmd:list)->int:
     "Run `cmd` and return its exit status; SIGTERM to this command is passed on to it (subprocess would SIGKILL it) before this one stops."
     import subprocess
     p = subprocess.Popen(cmd)
-    try: return p.wait()
+    try: rc = p.wait()
     except Terminated:
         p.terminate()
         try: p.wait(timeout=30)
         except subprocess.TimeoutExpired: p.kill()
         raise
+    return rc if rc >= 0 else {-2:130, -15:143}.get(rc, 1)   # killed by a signal (-N): the documented statuses, not 256 - N
 
 class Terminated(KeyboardInterrupt):
     "SIGTERM (a batch system's or `kill`'s stop), raised where the program is, so that it cleans up as for Ctrl-C."

@@ -848,6 +848,9 @@ def train(data, # data folder (any layout `read_cases` reads)
     if fresh and not _rank(): (out/'history.csv').unlink(missing_ok=True)   # epochs before any checkpoint: run again (the data read, the options checked)
     if not _rank():                                            # a resume records what it changed (`RESUME_FREE`) for the next one
         info = Run(out).info if resume else dict(data=str(Path(data).resolve()), created=time.strftime('%Y-%m-%d %H:%M:%S'))
+        if resume and info.get('data') not in (None, str(Path(data).resolve())):   # moved, or another copy: the patients were checked by id only
+            warnings.warn(f"{out}: resumed on {Path(data).resolve()}, not on {info['data']} where it started: recorded as its data from now on")
+            info = dict(info, data=str(Path(data).resolve()), data_before=info['data'])
         write_json(dict(info, preset=o['preset'], precision=prec, loader=loader, options={k:v for k,v in o.items() if v is not None}), out/'run.json')
     set_seed(seed)
     from fastai.torch_core import num_distrib
