@@ -367,6 +367,14 @@ class _Journal:
         try: self.flush()
         except Exception: pass                           # (the folder's own failure: the first error is the one to tell)
 
+def _changed_since(src, output)->bool:
+    "Whether input `src` (a file, or a folder's files) was written after `output` was: replaced since its mask was made."
+    s,o = Path(src),Path(output)
+    try:
+        t = max([s.stat().st_mtime] + ([f.stat().st_mtime for f in s.iterdir() if f.is_file()] if s.is_dir() else []))
+        return t > o.stat().st_mtime
+    except OSError: return True                           # gone or unreadable: predicted again (and said so there)
+
 def _done_before(out:Path, spec:str,
                  made:dict): # the `model_sha`, `tta`, `precision` and `probabilities` this run writes: a row made otherwise is predicted again
     "{(input, output name in lower case): summary row} of what earlier runs into `out` finished as this run would (post-processing `spec`, model, TTA): the row ok, its output there, the input not left pending."
@@ -375,7 +383,7 @@ def _done_before(out:Path, spec:str,
     pending = {l[len(_PENDING):] for l in m.read_text().splitlines() if l.startswith(_PENDING)} if m.exists() else set()
     with open(f, newline='') as fh: rows = list(csv.DictReader(fh))
     return {(r['input'], _output_name(r['output']).lower()):r for r in rows if r.get('status') == 'ok' and r.get('output') and Path(r['output']).exists()
-            and (r.get('postprocess') or 'none') == (spec or 'none') and r['input'] not in pending
+            and (r.get('postprocess') or 'none') == (spec or 'none') and r['input'] not in pending and not _changed_since(r['input'], r['output'])
             and all((r.get(k) or '') == (made[k] or '') for k in ('model_sha', 'tta', 'precision'))
             and ((r.get('probabilities') or '') == made['probabilities'] or not made['probabilities'])   # a row with maps serves one without
             and _maps_there(r['output'], bool(made['probabilities']))}
