@@ -17,22 +17,23 @@ __all__ = ['CANDIDATES', 'THRESHOLDS', 'MIN_PATIENTS', 'GROWS', 'choose_postproc
 # %% ../nbs/09a_decision.ipynb #fe93fe8d
 from .stats import dice, dice_counts
 
-def _candidate_dice(pairs:list, # (truth, predicted mask) per patient
-                    candidates,
-                    tumour=None, # a predicted class-index mask's whole tumour (`io.whole_tumour`; None: every class above 0)
-                   )->dict:
-    "Per-patient Dice of every candidate spec: each mask cropped once, shared first steps (e.g. `fill`) computed once."
+def _candidate_scores(pairs:list, # (truth, predicted mask) per patient
+                      candidates,
+                      tumour=None, # a predicted class-index mask's whole tumour (`io.whole_tumour`; None: every class above 0)
+                     )->tuple[dict, dict]:
+    "Per-patient Dice of every candidate spec, and its (true lesions found, false lesions) per patient (`evaluate.lesion_metrics`); each mask cropped once, shared first steps computed once."
+    from tumortrace.evaluate import lesion_metrics
     candidates = list(dict.fromkeys(candidates))
-    per = {s:[] for s in candidates}
+    per,les = {s:[] for s in candidates},{s:[] for s in candidates}
     fg = tumour or (lambda a: a > 0)
     for t,p in pairs:
         t,p = np.asarray(t) > 0, np.asarray(p)
         n_t = int(t.sum())
         if not fg(p).any():
-            for s in candidates: per[s].append(float(dice_counts(0, 0, n_t)))
+            for s in candidates: per[s].append(float(dice_counts(0, 0, n_t))); les[s].append((0, 0))
             continue
         box = _fg_box(p, max(_margin(s) for s in candidates))
-        tb,done = t[box], {'':p[box]}
+        tb,done,full,seen = t[box], {'':p[box]}, np.zeros(t.shape, bool), []
         for s in candidates:
             steps = _step_names(s)
             for i in range(len(steps)):             # the spec's prefixes, each computed once per patient
@@ -41,20 +42,25 @@ def _candidate_dice(pairs:list, # (truth, predicted mask) per patient
             q = fg(done['+'.join(steps)])
             tp = int((tb & q).sum())
             per[s].append(float(dice_counts(tp, int(q.sum()) - tp, n_t - tp)))
-    return {s:np.array(v) for s,v in per.items()}
+            if (same := next((v for k,v in seen if np.array_equal(k, q)), None)) is None:   # (most specs change nothing on most patients)
+                full[box] = q                           # lesions on the whole volume: a true lesion outside the box may claim a predicted one
+                l = lesion_metrics(t, full)
+                seen.append((q, same := (l['lesions_found'], l['lesions_fp'])))
+            les[s].append(same)
+    return {s:np.array(v) for s,v in per.items()}, {s:np.array(v, int).reshape(-1, 2) for s,v in les.items()}
 
 CANDIDATES = ('none', 'fill', 'min50', 'fill+min50', 'rel30')   # `largest` by name only: it deleted whole tumours in 7 cross-validations (bench/)
 
 def choose_postprocess(model, # a `SegModel`
                        cases:list, # the run's *validation* patients
                        candidates=CANDIDATES, min_gain:float=0.005, tta:bool=False)->tuple[str, dict]:
-    "Best post-processing spec on `cases` by mean per-patient Dice (kept only if its gain is real), and every candidate's score."
+    "Post-processing spec for `cases` (`_clean_up`: a real Dice gain, else fewer false lesions at no Dice cost, never a true lesion lost), and every candidate's mean Dice."
     from tumortrace.io import model_regions, whole_tumour, tumour_test
     r,lv = model_regions(model.cfg),model.cfg.get('label_values')
     tumour = tumour_test(r, lv)                                        # by the whole tumour's Dice (BraTS 2024's cavity is not tumour)
     preds = [(whole_tumour(m, r, lv), model.predict_case(c, vol=v, brain=b, prepared=x, tta=tta)) for c,v,b,m,x in read_ahead(cases, prepare=model.prepare_volume)]
-    per = _candidate_dice(preds, candidates, tumour)
-    return _best(per, 'none', min_gain), {s:float(v.mean()) for s,v in per.items()}
+    per,les = _candidate_scores(preds, candidates, tumour)
+    return _clean_up(per, les, min_gain)[0], {s:float(v.mean()) for s,v in per.items()}
 
 THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
 
@@ -73,6 +79,17 @@ def _best(per:dict, default, min_gain:float, closeness=lambda k: 0):
     best = max(per, key=lambda k: (round(float(np.mean(per[k])), 6), -closeness(k)))
     return best if real_gain(np.asarray(per[best]) - np.asarray(per[default]), min_gain) else default
 
+def _clean_up(per:dict, # candidate -> per-patient Dice
+              les:dict, # candidate -> per-patient (true lesions found, false lesions)
+              min_gain:float, default='none')->tuple[str, str]:
+    "The post-processing, and why: among specs losing no true lesion that `default` finds on any patient, the best real Dice gain ('dice'); else, at no mean Dice cost, the fewest false lesions ('false lesions'); else `default`."
+    keep = {s:v for s,v in per.items() if (les[s][:, 0] >= les[default][:, 0]).all()}
+    if (best := _best(keep, default, min_gain)) != default: return best, 'dice'
+    fp = {s:int(les[s][:, 1].sum()) for s in keep}
+    fewer = [s for s in keep if fp[s] < fp[default] and np.mean(per[s] - per[default]) >= -1e-9]
+    if len(per[default]) < MIN_PATIENTS or not fewer: return default, 'default'
+    return min(fewer, key=lambda s: (fp[s], -round(float(np.mean(per[s])), 6))), 'false lesions'
+
 GROWS = (0.2, 0.3, 0.4)   # levels worth trying for `grows`; off by default: chosen in no fold of three cross-validations (bench/)
 
 def choose_decision(model, # a binary `SegModel`
@@ -81,7 +98,7 @@ def choose_decision(model, # a binary `SegModel`
                     grows=(), # lower levels to grow the tumour into (`model.hysteresis`, below the threshold chosen), e.g. `GROWS`
                     preds:list=None, # (truth, tumour probability) per case when already predicted (`decision_inputs`)
                    )->dict:
-    "Threshold on the tumour probability, then growth into connected voxels above a lower level, then post-processing: each by mean per-patient Dice on `cases`."
+    "Threshold on the tumour probability, then growth into connected voxels above a lower level (each by mean per-patient Dice on `cases`), then post-processing (`_clean_up`)."
     from tumortrace.model import hysteresis
     if model.cfg.get('n_out', 2) != 2: raise ValueError("a threshold applies to binary (tumour / background) models only")
     if preds is None:
@@ -97,10 +114,12 @@ def choose_decision(model, # a binary `SegModel`
     for g in (float(g) for g in grows if g < t): masks[g] = [hysteresis(m, p >= g) for m,(_,p) in zip(masks['none'], preds)]
     gp = {k:tp[t] if k == 'none' else per_patient(v) for k,v in masks.items()}       # 'none': the threshold's own scores
     g = _best(gp, 'none', min_gain, closeness=lambda k: 0 if k == 'none' else t - k)
-    pp = _candidate_dice([(tr, m.astype(np.uint8)) for (tr,_),m in zip(preds, masks[g])], candidates)
-    return dict(threshold=t, grow=None if g == 'none' else g, postprocess=_best(pp, 'none', min_gain),
+    pp,les = _candidate_scores([(tr, m.astype(np.uint8)) for (tr,_),m in zip(preds, masks[g])], candidates)
+    spec,why = _clean_up(pp, les, min_gain)
+    return dict(threshold=t, grow=None if g == 'none' else g, postprocess=spec, postprocess_by=why,
                 threshold_scores={k:float(v.mean()) for k,v in tp.items()}, grow_scores={k:float(v.mean()) for k,v in gp.items()},
-                postprocess_scores={k:float(v.mean()) for k,v in pp.items()})
+                postprocess_scores={k:float(v.mean()) for k,v in pp.items()},
+                postprocess_lesions={k:dict(found=int(v[:, 0].sum()), false=int(v[:, 1].sum())) for k,v in les.items()})
 
 # %% ../nbs/09a_decision.ipynb #aa316528
 def decision_inputs(model, # a binary `SegModel`

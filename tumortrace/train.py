@@ -544,7 +544,8 @@ def _decision(net, cfg:dict, valid:list)->dict:
     sm = SegModel(net, cfg)
     if cfg['n_out'] == 2:
         d,dt = (choose_decision(sm, valid, tta=t, preds=pr) for t,pr in zip((False, True), decision_inputs(sm, valid)))   # predicted twice, not 3 times
-        scores = lambda d: dict(threshold_scores=d['threshold_scores'], grow_scores=d['grow_scores'], postprocess_scores=d['postprocess_scores'])
+        keys = ('threshold_scores', 'grow_scores', 'postprocess_by', 'postprocess_scores', 'postprocess_lesions')
+        scores = lambda d: {k:d[k] for k in keys}
         return dict(threshold=d['threshold'], grow=d['grow'], postprocess=d['postprocess'],
                     decision=dict(patients=[c.case_id for c in valid], **scores(d)),
                     tta_decision=dict(threshold=dt['threshold'], grow=dt['grow'], postprocess=dt['postprocess'], **scores(dt)))
