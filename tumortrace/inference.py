@@ -114,15 +114,52 @@ def _error_status(e:Exception, src)->str:
     same = isinstance(e, DataError) and Path(e.path).resolve() == Path(src).resolve()
     return f'error: {e.problem if same else e}'
 
-def _share(units:list, part:str=None)->list:
-    "The K-th of N interleaved shares of the (name, case) units ('K/N', K from 1), an input's cases (a grouped image folder's) in one share; all of them when `part` is None."
-    if part is None: return units
+def _part(part:str=None)->tuple|None:
+    "(K, N) of a `part` 'K/N' (K from 1), None for None; anything else refused."
+    if part is None: return None
     m = re.fullmatch(r'\s*(\d+)\s*/\s*(\d+)\s*', str(part))
     if not m or not 1 <= int(m[1]) <= int(m[2]): raise OptionError(f"--part must be K/N with 1 <= K <= N, not {part!r}")
-    k,n = int(m[1]), int(m[2])
-    inputs = list(dict.fromkeys(str(c.source) for _,c in units))
+    return int(m[1]), int(m[2])
+
+def _share(units:list, part:str=None,
+           of=lambda u: str(u[1].source), # the input a unit comes from
+          )->list:
+    "The K-th of N interleaved shares of `units` ('K/N'), by the input each comes from (in order of first appearance; an input's units, e.g. a grouped image folder's cases, in one share); all of them when `part` is None."
+    if (kn := _part(part)) is None: return units
+    k,n = kn
+    inputs = list(dict.fromkeys(map(of, units)))
     mine = set(inputs[k - 1::n])
-    return [(name,c) for name,c in units if str(c.source) in mine]
+    return [u for u in units if of(u) in mine]
+
+@contextmanager
+def _run_lock(out:Path, part:str=None):
+    "Hold `out` for one prediction: a run of all inputs excludes every other prediction there, a share ('K/N') another run of all inputs or of the same share (flocks on hidden files, let go when the run ends or its process dies)."
+    import fcntl
+    from tumortrace.core import _lock_holder
+    kn,fds = _part(part),[]
+    def take(name, exclusive):
+        while True:
+            fd = os.open(out/name, os.O_RDWR | os.O_CREAT, 0o644)
+            try: fcntl.flock(fd, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
+            except BlockingIOError:
+                who = f"the share {kn[0]}/{kn[1]} of its inputs" if name != _RUN_LOCK else "all of its inputs" if kn else "its inputs (all of them, or shares with --part)"
+                holder = _lock_holder(fd); os.close(fd)
+                raise DataError(out, f"another prediction is writing {who} into it{holder}: wait for it to finish, or choose another --out") from None
+            try: same = os.stat(out/name).st_ino == os.fstat(fd).st_ino
+            except FileNotFoundError: same = False
+            if same: fds.append((name, fd)); return
+            os.close(fd)                                  # removed by the run that held it as we opened it: take the new one
+    try:
+        take(_RUN_LOCK, kn is None)
+        if kn: take(f'.predict-{kn[0]}-of-{kn[1]}.lock', True)
+        yield
+    finally:
+        for name,fd in reversed(fds):
+            try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB); os.unlink(out/name)   # no other run holds it: nothing left behind
+            except (BlockingIOError, FileNotFoundError): pass
+            os.close(fd)
+
+_RUN_LOCK = '.predict.lock'   # held shared by each share of a split run, exclusively by a run of all inputs
 
 def _in_data_set(p:Path)->bool:
     "True if folder `p` is an LGG patient or BraTS case with others of its kind beside it (a data set, which `out` must not join)."
@@ -165,7 +202,7 @@ def predict_paths(model:SegModel, # from `load_model`
     if not inputs: raise OptionError("no inputs to predict")
     if not any(Path(p).exists() for p in inputs):   # a typo: refused before any output exists (one missing among others is its row)
         raise DataError(inputs[0], "does not exist" + (f" (nor {', '.join(map(str, inputs[1:]))})" if inputs[1:] else '') + ': nothing predicted')
-    _share([], part)                                          # a bad --part refused before the output folder is made
+    _part(part)                                               # a bad --part refused before the output folder is made
     out = _check_predict_out(out, inputs)
     try: out.mkdir(parents=True, exist_ok=True); (out/'.write-test').touch(); (out/'.write-test').unlink()
     except OSError as e: raise DataError(out, f"output folder is not writable ({e.strerror})") from None
@@ -183,11 +220,14 @@ def predict_paths(model:SegModel, # from `load_model`
     pairs = [(Path(q).resolve(), Path(p).resolve()) for p in inputs for q in expand_inputs(p, grp, lay)]   # a data set's root: each case folder; separate scans: each file
     if lay == 'nnunet': keep = set(_one_per_case([q for q,_ in pairs])); pairs = [(q,p) for q,p in pairs if q in keep]   # a glob over imagesTs/: each case once
     expanded = [q for q,_ in pairs]
+    mine = set(_share(list(range(len(expanded))), part, of=lambda k: k))   # a share of the inputs given (every machine's same list), read or not
     for k,p in enumerate(expanded):
         try: new = read_inputs(p, modalities=mods, group=grp, layout=lay)
-        except DataError as e: rows.append(dict(input=str(p), kind='?', status=_error_status(e, p), **made)); at[id(rows[-1])] = k; continue
+        except DataError as e:
+            if k in mine: rows.append(dict(input=str(p), kind='?', status=_error_status(e, p), **made)); at[id(rows[-1])] = k   # reported by its share alone
+            continue
         cases += new; at.update({id(c):k for c in new})
-    units = _share(_unique_names(cases, _names_of_others(out, cases)), part)   # never another input's name from an earlier run
+    units = [(name,c) for name,c in _unique_names(cases, _names_of_others(out, cases)) if at[id(c)] in mine]   # never another input's name from an earlier run
     protected = _input_files(cases)
     in_dirs = {Path(c.source).resolve() for c in cases if Path(c.source).is_dir()}
     def dest(rel:str)->Path:
@@ -210,7 +250,7 @@ def predict_paths(model:SegModel, # from `load_model`
         units = [(name,c) for name,c in units if (str(c.source), name.lower()) not in before]
         it = progress_bar(units, leave=False) if progress else units
     last = {str(c.source):name for name,c in units}          # a folder of grouped images: several cases, one input
-    with _pending(out, [str(c.source) for _,c in units]) as finished, _Journal(out/'summary.csv', many, finished) as journal:
+    with _run_lock(out, part), _pending(out, [str(c.source) for _,c in units]) as finished, _Journal(out/'summary.csv', many, finished) as journal:
         names = [name for name,_ in units]
         read = read_ahead((c for _,c in it), labelled=False, prepare=model.prepare_volume, catch=(DataError, ValueError))
         for name,(case,vol,brain,_,x) in zip(names, read):     # the next inputs read and prepared while this one is predicted
