@@ -147,12 +147,23 @@ def atomic_path(path, # final destination
         if tmp.exists(): tmp.unlink()
 
 # %% ../nbs/00_core.ipynb #35eb4f7c
+def _exchange(a, b)->bool:
+    "Swap paths `a` and `b` in one step (Linux `renameat2` with RENAME_EXCHANGE): True if done, False where the system or file system cannot."
+    import ctypes, errno
+    try: f = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError): return False
+    if f(-100, os.fsencode(str(a)), -100, os.fsencode(str(b)), 2) == 0: return True   # AT_FDCWD, AT_FDCWD, RENAME_EXCHANGE
+    if (e := ctypes.get_errno()) in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP): return False
+    raise OSError(e, os.strerror(e), str(b))
+
 def swap_dir(new, # a folder written in full beside `dest`
              dest, # the folder it replaces (or makes)
             )->Path:
-    "Put folder `new` in the place of `dest`: the old one renamed aside, the new one in, then the old one removed (a kill between leaves one of them whole, never neither)."
+    "Put folder `new` in the place of `dest`: exchanged in one step where the system can (Linux), so that `dest` is never missing; else the old one renamed aside, the new one in, the old one removed."
     import shutil
     new,dest = Path(new),Path(dest)
+    if dest.exists() and _exchange(new, dest):
+        shutil.rmtree(new, ignore_errors=True); return dest   # (`new` holds the old folder now)
     old = dest.with_name(f'.{dest.name}.old')
     shutil.rmtree(old, ignore_errors=True)
     if dest.exists(): dest.rename(old)
