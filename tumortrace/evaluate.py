@@ -116,6 +116,7 @@ LESION_MERGE = 3 # the truth is dilated this many steps (18-connected, as BraTS 
 
 def lesion_metrics(truth:np.ndarray, pred:np.ndarray,
                    merge:int=LESION_MERGE, # dilation steps: true components whose dilations meet are one lesion (gaps up to 2 x `merge` voxels), and a predicted one meeting a lesion's dilation is its (0: touching only)
+                   min_voxels:int=0, # true lesions of this many voxels or fewer are left out, found or not (BraTS 2023: 50 for gliomas, 2 for metastases); false ones of any size count
                   )->dict:
     "True lesions (3-D components, 26-connected, merged as their dilations meet), those found (overlapped by the prediction), predicted ones, false positives (near no truth), and lesion-wise Dice."
     t,p = label_mask(truth, 'truth') > 0, label_mask(pred, 'prediction') > 0
@@ -137,9 +138,11 @@ def lesion_metrics(truth:np.ndarray, pred:np.ndarray,
     st,tp = np.bincount(lt.ravel(), minlength=nt + 1)[1:],np.bincount(lt[p], minlength=nt + 1)[1:]   # each true lesion's voxels, and those predicted
     near_p = np.bincount(ti, weights=sp[pj], minlength=nt + 1)[1:]      # voxels of the predicted lesions near each true one
     fp = int(npr - len(np.unique(pj)))
-    d = dice_counts(tp, near_p - tp, st - tp)
-    return dict(lesions_true=int(nt), lesions_found=int((tp > 0).sum()), lesions_pred=int(npr), lesions_fp=fp,
-                lesion_dice=float(np.sum(d) / (nt + fp)))
+    keep = st > min_voxels                                 # the lesions scored
+    d = dice_counts(tp, near_p - tp, st - tp)[keep]
+    n = int(keep.sum())
+    return dict(lesions_true=n, lesions_found=int((tp[keep] > 0).sum()), lesions_pred=int(npr), lesions_fp=fp,
+                lesion_dice=float(np.sum(d) / (n + fp)) if n + fp else 1.)
 
 # %% ../nbs/10_evaluate.ipynb #9d98c602
 def volume_spacing(case:Case):
