@@ -13,7 +13,7 @@ from .model import SegModel, decide, restore  # noqa: F401  (decide and restore 
 __all__ = ['SUMMARY_COLS', 'LOCK_WAIT', 'SUMMARY_EVERY', 'predict_paths', 'model_sha']
 
 # %% ../nbs/08_inference.ipynb #7c83cdea
-import collections, csv, json, os, re, time
+import collections, csv, json, os, re, tempfile, time
 from pathlib import Path
 from .core import DataError, OptionError, atomic_path, read_ahead, INCOMPLETE
 from contextlib import contextmanager
@@ -122,44 +122,68 @@ def _part(part:str=None)->tuple|None:
     return int(m[1]), int(m[2])
 
 def _share(units:list, part:str=None,
-           of=lambda u: str(u[1].source), # the input a unit comes from
+           of=lambda u: u, # the input a unit comes from (default: the unit is one)
           )->list:
-    "The K-th of N interleaved shares of `units` ('K/N'), by the input each comes from (in order of first appearance; an input's units, e.g. a grouped image folder's cases, in one share); all of them when `part` is None."
+    "The K-th of N interleaved shares of `units` ('K/N'), by the input each comes from (in order of first appearance; an input's units in one share); all of them when `part` is None."
     if (kn := _part(part)) is None: return units
     k,n = kn
     inputs = list(dict.fromkeys(map(of, units)))
     mine = set(inputs[k - 1::n])
     return [u for u in units if of(u) in mine]
 
+_RUN_LOCK = '.predict.lock'   # held shared by each share of a split run, exclusively by a run of all inputs
+
+def _lock_file(out:Path, name:str)->int:
+    "An open descriptor of lock file `out/name` (made if missing; read-only where another account's run left it)."
+    try: return os.open(out/name, os.O_RDWR | os.O_CREAT, 0o666)
+    except PermissionError:
+        try: return os.open(out/name, os.O_RDONLY)        # (a flock needs no write access)
+        except OSError as e: raise DataError(out/name, f"lock file cannot be opened ({e.strerror}): remove it if no prediction is running") from None
+    except OSError as e: raise DataError(out/name, f"lock file cannot be made ({e.strerror})") from None
+
+def _let_go(out:Path, held:list):
+    "Close the locks `held` ((name, descriptor)), removing each file no other run holds."
+    import fcntl
+    for name,fd in reversed(held):
+        try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB); os.unlink(out/name)
+        except OSError: pass                              # held by another run too (or gone): it stays
+        os.close(fd)
+
 @contextmanager
 def _run_lock(out:Path, part:str=None):
-    "Hold `out` for one prediction: a run of all inputs excludes every other prediction there, a share ('K/N') another run of all inputs or of the same share (flocks on hidden files, let go when the run ends or its process dies)."
+    "Hold `out` for one prediction: a run of all inputs excludes every other prediction there; a share ('K/N') excludes a run of all inputs, the same share, and a run split into other than N shares (flocks, let go when the run ends or its process dies)."
     import fcntl
     from tumortrace.core import _lock_holder
-    kn,fds = _part(part),[]
-    def take(name, exclusive):
-        while True:
-            fd = os.open(out/name, os.O_RDWR | os.O_CREAT, 0o644)
-            try: fcntl.flock(fd, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
-            except BlockingIOError:
-                who = f"the share {kn[0]}/{kn[1]} of its inputs" if name != _RUN_LOCK else "all of its inputs" if kn else "its inputs (all of them, or shares with --part)"
-                holder = _lock_holder(fd); os.close(fd)
-                raise DataError(out, f"another prediction is writing {who} into it{holder}: wait for it to finish, or choose another --out") from None
-            try: same = os.stat(out/name).st_ino == os.fstat(fd).st_ino
-            except FileNotFoundError: same = False
-            if same: fds.append((name, fd)); return
-            os.close(fd)                                  # removed by the run that held it as we opened it: take the new one
-    try:
-        take(_RUN_LOCK, kn is None)
-        if kn: take(f'.predict-{kn[0]}-of-{kn[1]}.lock', True)
-        yield
+    kn,held = _part(part),[]
+    def refuse(fd, who): raise DataError(out, f"another prediction is writing {who} into it{_lock_holder(fd)}: wait for it to finish, or choose another --out")
+    def take(name, exclusive, who):
+        fd = _lock_file(out, name)
+        try: fcntl.flock(fd, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
+        except BlockingIOError:
+            try: refuse(fd, who)
+            finally: os.close(fd)
+        held.append((name, fd))
+    with _folder_lock(out):                               # one run at a time takes or lets go: none sees another's locks half made or half removed
+        try:
+            take(_RUN_LOCK, kn is None, "all of its inputs" if kn else "its inputs (all of them, or shares with --part)")
+            if kn:
+                k,n = kn
+                take(f'.predict-of-{n}.lock', False, '')
+                for f in out.glob('.predict-of-*.lock'):      # a split into other than N shares: its shares overlap this one
+                    if (m := f.name[len('.predict-of-'):-len('.lock')]) == str(n): continue
+                    fd = _lock_file(out, f.name)
+                    try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    except BlockingIOError: refuse(fd, f"a share of its inputs split {m} ways (here: {n})")
+                    finally: os.close(fd)
+                    for g in [f, *out.glob(f'.predict-*-of-{m}.lock')]: g.unlink(missing_ok=True)   # a killed split's: none of its shares runs
+                take(f'.predict-{k}-of-{n}.lock', True, f"the share {k}/{n} of its inputs")
+        except BaseException: _let_go(out, held); raise
+    try: yield
     finally:
-        for name,fd in reversed(fds):
-            try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB); os.unlink(out/name)   # no other run holds it: nothing left behind
-            except (BlockingIOError, FileNotFoundError): pass
-            os.close(fd)
-
-_RUN_LOCK = '.predict.lock'   # held shared by each share of a split run, exclusively by a run of all inputs
+        try:
+            with _folder_lock(out): _let_go(out, held)
+        except DataError:                                 # a job has held the folder too long: the locks closed, their files left
+            for _,fd in held: os.close(fd)
 
 def _in_data_set(p:Path)->bool:
     "True if folder `p` is an LGG patient or BraTS case with others of its kind beside it (a data set, which `out` must not join)."
@@ -204,78 +228,81 @@ def predict_paths(model:SegModel, # from `load_model`
         raise DataError(inputs[0], "does not exist" + (f" (nor {', '.join(map(str, inputs[1:]))})" if inputs[1:] else '') + ': nothing predicted')
     _part(part)                                               # a bad --part refused before the output folder is made
     out = _check_predict_out(out, inputs)
-    try: out.mkdir(parents=True, exist_ok=True); (out/'.write-test').touch(); (out/'.write-test').unlink()
+    try: out.mkdir(parents=True, exist_ok=True); f,t = tempfile.mkstemp(dir=out, prefix='.write-test'); os.close(f); os.unlink(t)
     except OSError as e: raise DataError(out, f"output folder is not writable ({e.strerror})") from None
-    spec = (model.decision_rule(tta or uncertainty)['postprocess'] or 'none') if postprocess_spec is None else postprocess_spec
-    bf16 = model.precision == 'bf16' or (model.precision == 'auto' and model.device.type == 'cuda')
-    made = dict(model=str(model.path or ''), model_sha=model_sha(model), tta=_tta_label(tta, uncertainty), probabilities='saved' if probabilities else '',
-                precision='bf16' if bf16 else 'fp32')        # what made each mask
-    lv,regions = model.cfg.get('label_values'),model_regions(model.cfg)
-    tumour = tumour_test(regions, lv)                         # the whole tumour: what post-processing acts on and the volume counts
-    cases,rows = [],[]
-    mods = model.cfg.get('channel_names')                 # a BraTS folder gives the inputs the model takes, in its order
-    at = {}                                                   # summary rows in the order the inputs were given
-    grp = (model.cfg.get('reader') or {}).get('group')
-    lay = model.cfg.get('layout')
-    pairs = [(Path(q).resolve(), Path(p).resolve()) for p in inputs for q in expand_inputs(p, grp, lay)]   # a data set's root: each case folder; separate scans: each file
-    if lay == 'nnunet': keep = set(_one_per_case([q for q,_ in pairs])); pairs = [(q,p) for q,p in pairs if q in keep]   # a glob over imagesTs/: each case once
-    expanded = [q for q,_ in pairs]
-    mine = set(_share(list(range(len(expanded))), part, of=lambda k: k))   # a share of the inputs given (every machine's same list), read or not
-    for k,p in enumerate(expanded):
-        try: new = read_inputs(p, modalities=mods, group=grp, layout=lay)
-        except DataError as e:
-            if k in mine: rows.append(dict(input=str(p), kind='?', status=_error_status(e, p), **made)); at[id(rows[-1])] = k   # reported by its share alone
-            continue
-        cases += new; at.update({id(c):k for c in new})
-    units = [(name,c) for name,c in _unique_names(cases, _names_of_others(out, cases)) if at[id(c)] in mine]   # never another input's name from an earlier run
-    protected = _input_files(cases)
-    in_dirs = {Path(c.source).resolve() for c in cases if Path(c.source).is_dir()}
-    def dest(rel:str)->Path:
-        "A path inside `out` that is no input file (checked after resolving)."
-        d = (out/rel).resolve()
-        if out not in d.parents: raise DataError(d, f"would be written outside the output folder {out}")
-        if d in protected or any(i == d or i in d.parents for i in in_dirs): raise DataError(d, "is (or is inside) an input: refusing to write it")
-        return d
-    it = units
-    if progress:
-        from fastprogress.fastprogress import progress_bar
-        it = progress_bar(units, leave=False)
-    from tumortrace.viz import default_channel
-    ch = default_channel(model.cfg.get('channel_names') or [])
-    many = {s for s,n in collections.Counter(str(c.source) for _,c in units).items() if n > 1}   # (counted before kept ones leave)
-    if skip_done:
-        before = _done_before(out, spec, made)
-        for name,c in units:
-            if (r := before.get((str(c.source), name.lower()))) is not None: rows.append(dict(r, kept=True)); at[id(rows[-1])] = at[id(c)]
-        units = [(name,c) for name,c in units if (str(c.source), name.lower()) not in before]
-        it = progress_bar(units, leave=False) if progress else units
-    last = {str(c.source):name for name,c in units}          # a folder of grouped images: several cases, one input
-    with _run_lock(out, part), _pending(out, [str(c.source) for _,c in units]) as finished, _Journal(out/'summary.csv', many, finished) as journal:
-        names = [name for name,_ in units]
-        read = read_ahead((c for _,c in it), labelled=False, prepare=model.prepare_volume, catch=(DataError, ValueError))
-        for name,(case,vol,brain,_,x) in zip(names, read):     # the next inputs read and prepared while this one is predicted
-            src,kind,k = str(case.source), case.layout, at[id(case)]
-            try:
-                if isinstance(vol, Exception): raise vol
-                sp = volume_spacing(case)
-                res = model.predict_volume(vol, brain, tta=tta, uncertainty=uncertainty, probs=probabilities, prepared=x)
-                res = list(res) if isinstance(res, tuple) else [res]
-                mask,prob,unc = res[0], res[1] if probabilities else None, res[-1] if uncertainty else None
-                mask = postprocess(mask, spec, tumour)
-                save = np.asarray(lv, np.uint8 if max(lv) < 256 else np.uint16)[mask] if lv is not None else mask   # the data set's label values (nnU-Net's may pass 255)
-                written = _write_masks(case, name, save, unc, dest, prob)
-                _overlay_png(vol, mask, dest(f'{name}_overlay.png'), ch, case, tumour)
-                n,ml = _units(mask, sp, regions, lv)
-                rows.append(dict(input=src, kind=kind, n_slices=len(vol), tumour_pixels=n, tumour_volume_ml=ml,
-                                 postprocess=spec, output=str(written), status='ok', warning=_same_warning(vol, case.channel_names), **made))
-            except (DataError, ValueError) as e:
-                rows.append(dict(input=src, kind=kind, status=_error_status(e, src), **made))
-            at[id(rows[-1])] = k
-            journal.add(rows[-1], src if last[src] == name else None)   # written as it is done (every few seconds): a killed run keeps what it finished
-        journal.flush()
-        rows.sort(key=lambda r: at[id(r)])
-        _merge_summary(out/'summary.csv', rows, given={x for r in rows for x in pairs[at[id(r)]]})   # the inputs this run (its share) did
-    return rows
+    with _run_lock(out, part):                                # from here on no other prediction writes its inputs into `out`
+        spec = (model.decision_rule(tta or uncertainty)['postprocess'] or 'none') if postprocess_spec is None else postprocess_spec
+        bf16 = model.precision == 'bf16' or (model.precision == 'auto' and model.device.type == 'cuda')
+        made = dict(model=str(model.path or ''), model_sha=model_sha(model), tta=_tta_label(tta, uncertainty), probabilities='saved' if probabilities else '',
+                    precision='bf16' if bf16 else 'fp32')        # what made each mask
+        lv,regions = model.cfg.get('label_values'),model_regions(model.cfg)
+        tumour = tumour_test(regions, lv)                         # the whole tumour: what post-processing acts on and the volume counts
+        cases,rows = [],[]
+        mods = model.cfg.get('channel_names')                 # a BraTS folder gives the inputs the model takes, in its order
+        at = {}                                                   # summary rows in the order the inputs were given
+        grp = (model.cfg.get('reader') or {}).get('group')
+        lay = model.cfg.get('layout')
+        pairs = [(Path(q).resolve(), Path(p).resolve()) for p in inputs for q in expand_inputs(p, grp, lay)]   # a data set's root: each case folder; separate scans: each file
+        if lay == 'nnunet': keep = set(_one_per_case([q for q,_ in pairs])); pairs = [(q,p) for q,p in pairs if q in keep]   # a glob over imagesTs/: each case once
+        expanded = [q for q,_ in pairs]
+        order = list(dict.fromkeys(expanded))                 # the inputs given, each once (every machine's same list) ...
+        ours = set(_share(order, part))                       # ... shared out read or not: an input that fails is reported by its share alone
+        mine = {k for k,q in enumerate(expanded) if q in ours}
+        for k,p in enumerate(expanded):
+            try: new = read_inputs(p, modalities=mods, group=grp, layout=lay)
+            except DataError as e:
+                if k in mine: rows.append(dict(input=str(p), kind='?', status=_error_status(e, p), **made)); at[id(rows[-1])] = k   # reported by its share alone
+                continue
+            cases += new; at.update({id(c):k for c in new})
+        units = [(name,c) for name,c in _unique_names(cases, _names_of_others(out, cases)) if at[id(c)] in mine]   # never another input's name from an earlier run
+        protected = _input_files(cases)
+        in_dirs = {Path(c.source).resolve() for c in cases if Path(c.source).is_dir()}
+        def dest(rel:str)->Path:
+            "A path inside `out` that is no input file (checked after resolving)."
+            d = (out/rel).resolve()
+            if out not in d.parents: raise DataError(d, f"would be written outside the output folder {out}")
+            if d in protected or any(i == d or i in d.parents for i in in_dirs): raise DataError(d, "is (or is inside) an input: refusing to write it")
+            return d
+        it = units
+        if progress:
+            from fastprogress.fastprogress import progress_bar
+            it = progress_bar(units, leave=False)
+        from tumortrace.viz import default_channel
+        ch = default_channel(model.cfg.get('channel_names') or [])
+        many = {s for s,n in collections.Counter(str(c.source) for _,c in units).items() if n > 1}   # (counted before kept ones leave)
+        if skip_done:
+            before = _done_before(out, spec, made)
+            for name,c in units:
+                if (r := before.get((str(c.source), name.lower()))) is not None: rows.append(dict(r, kept=True)); at[id(rows[-1])] = at[id(c)]
+            units = [(name,c) for name,c in units if (str(c.source), name.lower()) not in before]
+            it = progress_bar(units, leave=False) if progress else units
+        last = {str(c.source):name for name,c in units}          # a folder of grouped images: several cases, one input
+        with _pending(out, [str(c.source) for _,c in units]) as finished, _Journal(out/'summary.csv', many, finished) as journal:
+            names = [name for name,_ in units]
+            read = read_ahead((c for _,c in it), labelled=False, prepare=model.prepare_volume, catch=(DataError, ValueError))
+            for name,(case,vol,brain,_,x) in zip(names, read):     # the next inputs read and prepared while this one is predicted
+                src,kind,k = str(case.source), case.layout, at[id(case)]
+                try:
+                    if isinstance(vol, Exception): raise vol
+                    sp = volume_spacing(case)
+                    res = model.predict_volume(vol, brain, tta=tta, uncertainty=uncertainty, probs=probabilities, prepared=x)
+                    res = list(res) if isinstance(res, tuple) else [res]
+                    mask,prob,unc = res[0], res[1] if probabilities else None, res[-1] if uncertainty else None
+                    mask = postprocess(mask, spec, tumour)
+                    save = np.asarray(lv, np.uint8 if max(lv) < 256 else np.uint16)[mask] if lv is not None else mask   # the data set's label values (nnU-Net's may pass 255)
+                    written = _write_masks(case, name, save, unc, dest, prob)
+                    _overlay_png(vol, mask, dest(f'{name}_overlay.png'), ch, case, tumour)
+                    n,ml = _units(mask, sp, regions, lv)
+                    rows.append(dict(input=src, kind=kind, n_slices=len(vol), tumour_pixels=n, tumour_volume_ml=ml,
+                                     postprocess=spec, output=str(written), status='ok', warning=_same_warning(vol, case.channel_names), **made))
+                except (DataError, ValueError) as e:
+                    rows.append(dict(input=src, kind=kind, status=_error_status(e, src), **made))
+                at[id(rows[-1])] = k
+                journal.add(rows[-1], src if last[src] == name else None)   # written as it is done (every few seconds): a killed run keeps what it finished
+            journal.flush()
+            rows.sort(key=lambda r: at[id(r)])
+            _merge_summary(out/'summary.csv', rows, given={x for r in rows for x in pairs[at[id(r)]]})   # the inputs this run (its share) did
+        return rows
 
 # %% ../nbs/08_inference.ipynb #9503d329
 def _quantised(p:np.ndarray, top:int=255)->np.ndarray:
