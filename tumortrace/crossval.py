@@ -74,8 +74,8 @@ def _decide_fold(model, valid:list, tta:bool)->dict:
         r = model.decision_rule(tta)
         return dict(d, threshold=r['threshold'], grow=r['grow'], postprocess=r['postprocess'] or 'none', patients=(model.cfg.decision or {}).get('patients'))
     if model.cfg.get('n_out', 2) == 2: return choose_decision(model, valid, tta=tta)
-    spec,scores = choose_postprocess(model, valid, tta=tta)
-    return dict(threshold=None, postprocess=spec, postprocess_scores=scores)
+    spec,scores = choose_postprocess(model, valid, tta=tta, why=(why := {}))
+    return dict(threshold=None, postprocess=spec, postprocess_scores=scores, **why)
 
 def score_fold(run, # the fold's run folder (with `model/`)
                fold:dict, # the fold from `cv_folds`

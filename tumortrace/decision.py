@@ -53,14 +53,22 @@ CANDIDATES = ('none', 'fill', 'min50', 'fill+min50', 'rel30')   # `largest` by n
 
 def choose_postprocess(model, # a `SegModel`
                        cases:list, # the run's *validation* patients
-                       candidates=CANDIDATES, min_gain:float=0.005, tta:bool=False)->tuple[str, dict]:
+                       candidates=CANDIDATES, min_gain:float=0.005, tta:bool=False,
+                       why:dict=None, # filled, where given, with `postprocess_by` and `postprocess_lesions` (as `choose_decision` records them)
+                      )->tuple[str, dict]:
     "Post-processing spec for `cases` (`_clean_up`: a real Dice gain, else fewer false lesions at no Dice cost, never a true lesion lost), and every candidate's mean Dice."
     from tumortrace.io import model_regions, whole_tumour, tumour_test
     r,lv = model_regions(model.cfg),model.cfg.get('label_values')
     tumour = tumour_test(r, lv)                                        # by the whole tumour's Dice (BraTS 2024's cavity is not tumour)
     preds = [(whole_tumour(m, r, lv), model.predict_case(c, vol=v, brain=b, prepared=x, tta=tta)) for c,v,b,m,x in read_ahead(cases, prepare=model.prepare_volume)]
     per,les = _candidate_scores(preds, candidates, tumour)
-    return _clean_up(per, les, min_gain)[0], {s:float(v.mean()) for s,v in per.items()}
+    spec,by = _clean_up(per, les, min_gain)
+    if why is not None: why.update(postprocess_by=by, postprocess_lesions=_lesion_totals(les))
+    return spec, {s:float(v.mean()) for s,v in per.items()}
+
+def _lesion_totals(les:dict)->dict:
+    "{spec: {'found': true lesions found, 'false': false lesions}} over the patients."
+    return {k:dict(found=int(v[:, 0].sum()), false=int(v[:, 1].sum())) for k,v in les.items()}
 
 THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
 
@@ -119,7 +127,7 @@ def choose_decision(model, # a binary `SegModel`
     return dict(threshold=t, grow=None if g == 'none' else g, postprocess=spec, postprocess_by=why,
                 threshold_scores={k:float(v.mean()) for k,v in tp.items()}, grow_scores={k:float(v.mean()) for k,v in gp.items()},
                 postprocess_scores={k:float(v.mean()) for k,v in pp.items()},
-                postprocess_lesions={k:dict(found=int(v[:, 0].sum()), false=int(v[:, 1].sum())) for k,v in les.items()})
+                postprocess_lesions=_lesion_totals(les))
 
 # %% ../nbs/09a_decision.ipynb #aa316528
 def decision_inputs(model, # a binary `SegModel`

@@ -549,9 +549,10 @@ def _decision(net, cfg:dict, valid:list)->dict:
         return dict(threshold=d['threshold'], grow=d['grow'], postprocess=d['postprocess'],
                     decision=dict(patients=[c.case_id for c in valid], **scores(d)),
                     tta_decision=dict(threshold=dt['threshold'], grow=dt['grow'], postprocess=dt['postprocess'], **scores(dt)))
-    (spec,scores),(spec_t,scores_t) = (choose_postprocess(sm, valid, tta=t) for t in (False, True))
-    return dict(threshold=None, postprocess=spec, decision=dict(patients=[c.case_id for c in valid], postprocess_scores=scores),
-                tta_decision=dict(threshold=None, postprocess=spec_t, postprocess_scores=scores_t))
+    why,why_t = {},{}
+    (spec,scores),(spec_t,scores_t) = (choose_postprocess(sm, valid, tta=t, why=w) for t,w in ((False, why), (True, why_t)))
+    return dict(threshold=None, postprocess=spec, decision=dict(patients=[c.case_id for c in valid], postprocess_scores=scores, **why),
+                tta_decision=dict(threshold=None, postprocess=spec_t, postprocess_scores=scores_t, **why_t))
 
 def _best_so_far(history:Path, monitor:str)->tuple|None:
     "(best value of `monitor` in the history, epochs after the first epoch that reached it), or None."
