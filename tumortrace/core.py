@@ -148,13 +148,11 @@ def atomic_path(path, # final destination
 
 # %% ../nbs/00_core.ipynb #35eb4f7c
 def _exchange(a, b)->bool:
-    "Swap paths `a` and `b` in one step (Linux `renameat2` with RENAME_EXCHANGE): True if done, False where the system or file system cannot."
-    import ctypes, errno
+    "Swap paths `a` and `b` in one step (Linux `renameat2` with RENAME_EXCHANGE): True if done, False if not (no such call, file system or permission: nothing changed)."
+    import ctypes
     try: f = ctypes.CDLL(None, use_errno=True).renameat2
-    except (OSError, AttributeError): return False
-    if f(-100, os.fsencode(str(a)), -100, os.fsencode(str(b)), 2) == 0: return True   # AT_FDCWD, AT_FDCWD, RENAME_EXCHANGE
-    if (e := ctypes.get_errno()) in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP): return False
-    raise OSError(e, os.strerror(e), str(b))
+    except (OSError, AttributeError, TypeError): return False
+    return f(-100, os.fsencode(str(a)), -100, os.fsencode(str(b)), 2) == 0   # AT_FDCWD, AT_FDCWD, RENAME_EXCHANGE
 
 def swap_dir(new, # a folder written in full beside `dest`
              dest, # the folder it replaces (or makes)
@@ -162,9 +160,13 @@ def swap_dir(new, # a folder written in full beside `dest`
     "Put folder `new` in the place of `dest`: exchanged in one step where the system can (Linux), so that `dest` is never missing; else the old one renamed aside, the new one in, the old one removed."
     import shutil
     new,dest = Path(new),Path(dest)
-    if dest.exists() and _exchange(new, dest):
-        shutil.rmtree(new, ignore_errors=True); return dest   # (`new` holds the old folder now)
+    if new.is_symlink() or not new.is_dir(): raise NotADirectoryError(f"{new}: not a folder to put in place of {dest}")
     old = dest.with_name(f'.{dest.name}.old')
+    if dest.exists() and _exchange(new, dest):            # `new` holds the old folder (or a link to it) now
+        if new.is_symlink() or not new.is_dir(): new.unlink()   # (a link goes, never what it points to)
+        else: shutil.rmtree(new, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)            # (one left by a run killed in the step-by-step swap)
+        return dest
     shutil.rmtree(old, ignore_errors=True)
     if dest.exists(): dest.rename(old)
     new.rename(dest)

@@ -116,7 +116,7 @@ LESION_MERGE = 3 # the truth is dilated this many steps (18-connected, as BraTS 
 
 def lesion_metrics(truth:np.ndarray, pred:np.ndarray,
                    merge:int=LESION_MERGE, # dilation steps: true components whose dilations meet are one lesion (gaps up to 2 x `merge` voxels), and a predicted one meeting a lesion's dilation is its (0: touching only)
-                   min_voxels:int=0, # true lesions of this many voxels or fewer are left out, found or not (BraTS 2023: 50 for gliomas, 2 for metastases); false ones of any size count
+                   min_voxels:int=0, # true lesions of this many voxels or fewer are left out, found or not; false ones of any size count (BraTS 2023, 1 mm voxels: 50 with merge 3 for gliomas, 50 with merge 1 for meningiomas, 2 with merge 1 for metastases)
                   )->dict:
     "True lesions (3-D components, 26-connected, merged as their dilations meet), those found (overlapped by the prediction), predicted ones, false positives (near no truth), and lesion-wise Dice."
     t,p = label_mask(truth, 'truth') > 0, label_mask(pred, 'prediction') > 0

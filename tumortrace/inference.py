@@ -133,21 +133,33 @@ def _share(units:list, part:str=None,
 
 _RUN_LOCK = '.predict.lock'   # held shared by each share of a split run, exclusively by a run of all inputs
 
+def _unlink_all(paths):
+    "Remove these files where possible (another account's, in a sticky folder, stay)."
+    for p in paths:
+        try: Path(p).unlink(missing_ok=True)
+        except OSError: pass
+
 def _lock_file(out:Path, name:str)->int:
-    "An open descriptor of lock file `out/name` (made if missing; read-only where another account's run left it)."
-    try: return os.open(out/name, os.O_RDWR | os.O_CREAT, 0o666)
+    "An open descriptor of lock file `out/name` (made if missing, writable by all, so that another account's run can take it; read-only where one left it otherwise)."
+    try:
+        fd = os.open(out/name, os.O_RDWR | os.O_CREAT, 0o666)
+        try: os.fchmod(fd, 0o666)                         # (past the umask: ours alone can)
+        except OSError: pass
+        return fd
     except PermissionError:
         try: return os.open(out/name, os.O_RDONLY)        # (a flock needs no write access)
         except OSError as e: raise DataError(out/name, f"lock file cannot be opened ({e.strerror}): remove it if no prediction is running") from None
     except OSError as e: raise DataError(out/name, f"lock file cannot be made ({e.strerror})") from None
 
-def _let_go(out:Path, held:list):
-    "Close the locks `held` ((name, descriptor)), removing each file no other run holds."
+def _let_go(out:Path, held:list, remove:bool=True):
+    "Close the locks `held` ((name, descriptor)), emptying the list; with `remove`, each file no other run holds goes too."
     import fcntl
-    for name,fd in reversed(held):
-        try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB); os.unlink(out/name)
+    while held:
+        name,fd = held.pop()
+        try:
+            if remove: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB); os.unlink(out/name)
         except OSError: pass                              # held by another run too (or gone): it stays
-        os.close(fd)
+        finally: os.close(fd)
 
 @contextmanager
 def _run_lock(out:Path, part:str=None):
@@ -157,33 +169,39 @@ def _run_lock(out:Path, part:str=None):
     kn,held = _part(part),[]
     def refuse(fd, who): raise DataError(out, f"another prediction is writing {who} into it{_lock_holder(fd)}: wait for it to finish, or choose another --out")
     def take(name, exclusive, who):
-        fd = _lock_file(out, name)
-        try: fcntl.flock(fd, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
-        except BlockingIOError:
-            try: refuse(fd, who)
-            finally: os.close(fd)
-        held.append((name, fd))
+        for _ in range(100):
+            fd = _lock_file(out, name)
+            try: fcntl.flock(fd, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
+            except BlockingIOError:
+                try: refuse(fd, who)
+                finally: os.close(fd)
+            except OSError: os.close(fd); return          # a file system without locks: as `core.job_lock`, unlocked
+            try: st,now = os.fstat(fd),os.stat(out/name)
+            except OSError: now = None
+            if now is not None and (st.st_dev, st.st_ino) == (now.st_dev, now.st_ino): held.append((name, fd)); return
+            os.close(fd)                                  # removed as it was taken (a run on another machine let go): again
     with _folder_lock(out):                               # one run at a time takes or lets go: none sees another's locks half made or half removed
         try:
             take(_RUN_LOCK, kn is None, "all of its inputs" if kn else "its inputs (all of them, or shares with --part)")
             if kn:
                 k,n = kn
-                take(f'.predict-of-{n}.lock', False, '')
+                take(f'.predict-of-{n}.lock', False, f"a share of its inputs split {n} ways")
                 for f in out.glob('.predict-of-*.lock'):      # a split into other than N shares: its shares overlap this one
                     if (m := f.name[len('.predict-of-'):-len('.lock')]) == str(n): continue
                     fd = _lock_file(out, f.name)
                     try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                     except BlockingIOError: refuse(fd, f"a share of its inputs split {m} ways (here: {n})")
                     finally: os.close(fd)
-                    for g in [f, *out.glob(f'.predict-*-of-{m}.lock')]: g.unlink(missing_ok=True)   # a killed split's: none of its shares runs
+                    _unlink_all([f, *out.glob(f'.predict-*-of-{m}.lock')])   # a killed split's: none of its shares runs
                 take(f'.predict-{k}-of-{n}.lock', True, f"the share {k}/{n} of its inputs")
+            elif held: _unlink_all(out.glob('.predict-*of-*.lock'))   # all inputs, no share runs: killed splits' files go
         except BaseException: _let_go(out, held); raise
     try: yield
     finally:
         try:
             with _folder_lock(out): _let_go(out, held)
-        except DataError:                                 # a job has held the folder too long: the locks closed, their files left
-            for _,fd in held: os.close(fd)
+        except Exception: pass                            # (a job holds the folder, or it is gone: the files stay)
+        finally: _let_go(out, held, remove=False)         # closed whatever happened (a no-op once let go)
 
 def _in_data_set(p:Path)->bool:
     "True if folder `p` is an LGG patient or BraTS case with others of its kind beside it (a data set, which `out` must not join)."
@@ -391,6 +409,7 @@ def _folder_lock(folder:Path):
                     raise DataError(folder, f"is held by another job{_lock_holder(lock)} for over {LOCK_WAIT} s (a train, cv or evaluate job "
                                             "writing there): choose another --out") from None
                 time.sleep(0.02)
+            except OSError: break                             # a file system without locks: as `core.job_lock`, unlocked
         yield
     finally: os.close(lock)
 
