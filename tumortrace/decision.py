@@ -8,7 +8,7 @@ Docs: https://tumortrace.github.io/tumortrace/decision.html.md"""
 from __future__ import annotations
 import numpy as np
 from .core import read_ahead
-from .postprocess import postprocess, _step, _fg_box, _margin, _step_names
+from .postprocess import postprocess, lesion_metrics, _step, _fg_box, _margin, _step_names
 
 # %% auto #0
 __all__ = ['CANDIDATES', 'THRESHOLDS', 'MIN_PATIENTS', 'GROWS', 'choose_postprocess', 'real_gain', 'choose_decision',
@@ -21,8 +21,7 @@ def _candidate_scores(pairs:list, # (truth, predicted mask) per patient
                       candidates,
                       tumour=None, # a predicted class-index mask's whole tumour (`io.whole_tumour`; None: every class above 0)
                      )->tuple[dict, dict]:
-    "Per-patient Dice of every candidate spec, and its (true lesions found, false lesions) per patient (`evaluate.lesion_metrics`); each mask cropped once, shared first steps computed once."
-    from tumortrace.evaluate import lesion_metrics
+    "Per-patient Dice of every candidate spec, and its (true lesions found, false lesions) per patient (`postprocess.lesion_metrics`); each mask cropped once, shared first steps computed once."
     candidates = list(dict.fromkeys(candidates))
     per,les = {s:[] for s in candidates},{s:[] for s in candidates}
     fg = tumour or (lambda a: a > 0)

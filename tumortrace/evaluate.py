@@ -11,13 +11,13 @@ from pathlib import Path
 import numpy as np
 from scipy import ndimage
 from .core import Case, DataError, OptionError, write_json, atomic_path, marked_incomplete, read_ahead, holds_out, swap_dir
-from .postprocess import postprocess, label_mask, _fg_box
+from .postprocess import postprocess, label_mask, _fg_box, lesion_metrics, LESION_MERGE  # noqa: F401  (re-exported)
 from .stats import dice_counts, iou_counts, finite_mean, sample_std, bootstrap_ci, EMPTY_CONVENTION, CI_METHOD
 
 # %% auto #0
-__all__ = ['LESION_MERGE', 'PER_PATIENT_COLS', 'EVAL_FILES', 'PRED_NIFTI', 'SCORE_FILES', 'confusion', 'overlap_metrics', 'hd95',
-           'lesion_metrics', 'volume_spacing', 'patient_metrics', 'metric_column', 'slice_table', 'detection',
-           'region_masks', 'summarize_patients', 'lesion_summary', 'same_sequences', 'region_metrics', 'score_patient',
+__all__ = ['PER_PATIENT_COLS', 'EVAL_FILES', 'PRED_NIFTI', 'SCORE_FILES', 'confusion', 'overlap_metrics', 'hd95',
+           'volume_spacing', 'patient_metrics', 'metric_column', 'slice_table', 'detection', 'region_masks',
+           'summarize_patients', 'lesion_summary', 'same_sequences', 'region_metrics', 'score_patient',
            'evaluate_cases', 'save_prediction', 'has_prediction', 'load_prediction', 'eval_summary', 'region_summary',
            'write_eval', 'seen_patients', 'plan_evaluation', 'holds_evaluation', 'check_eval_out', 'evaluate',
            'output_stem', 'predicted_inputs', 'prediction_of', 'read_prediction', 'holds_scores', 'score_predictions']
@@ -110,39 +110,6 @@ def hd95(truth:np.ndarray, pred:np.ndarray,
         d_tp = ndimage.distance_transform_edt(~sp, sampling=s)[st]
         d_pt = ndimage.distance_transform_edt(~st, sampling=s)[sp]
     return float(max(np.percentile(d_tp, 95), np.percentile(d_pt, 95)))
-
-# %% ../nbs/10_evaluate.ipynb #92760088
-LESION_MERGE = 3 # the truth is dilated this many steps (18-connected, as BraTS 2023's lesion-wise metrics do): components whose dilations meet are one lesion
-
-def lesion_metrics(truth:np.ndarray, pred:np.ndarray,
-                   merge:int=LESION_MERGE, # dilation steps: true components whose dilations meet are one lesion (gaps up to 2 x `merge` voxels), and a predicted one meeting a lesion's dilation is its (0: touching only)
-                   min_voxels:int=0, # true lesions of this many voxels or fewer are left out, found or not; false ones of any size count (BraTS 2023, 1 mm voxels: 50 with merge 3 for gliomas, 50 with merge 1 for meningiomas, 2 with merge 1 for metastases)
-                  )->dict:
-    "True lesions (3-D components, 26-connected, merged as their dilations meet), those found (overlapped by the prediction), predicted ones, false positives (near no truth), and lesion-wise Dice."
-    t,p = label_mask(truth, 'truth') > 0, label_mask(pred, 'prediction') > 0
-    if t.shape != p.shape: raise ValueError(f"truth {t.shape} and prediction {p.shape} differ in shape")
-    if not (t.any() or p.any()): return dict(lesions_true=0, lesions_found=0, lesions_pred=0, lesions_fp=0, lesion_dice=1.)
-    box = _fg_box(t | p, merge, every_axis=True)          # components, and the truth's dilation, are the box's own
-    t,p,s = t[box],p[box],np.ones((3,) * t.ndim, bool)
-    lp,npr = ndimage.label(p, s)
-    near,nt = ndimage.label(t, s)                          # each lesion's reach: itself, where no dilation can change what follows ...
-    if merge and t.any() and (nt > 1 or len(np.unique(lp[t & p])) < npr):   # ... (one true component, every predicted one on it; most masks once cleaned)
-        reach,tb = np.zeros_like(t),_fg_box(t, merge, every_axis=True)        # the truth dilated `merge` times (BraTS 2023's 18-connected step), in its own box
-        reach[tb] = ndimage.binary_dilation(t[tb], ndimage.generate_binary_structure(t.ndim, min(2, t.ndim)), iterations=merge)
-        near,nt = ndimage.label(reach, s)
-    lt = np.where(t, near, 0)                              # each true voxel's lesion
-    both = (near > 0) & (lp > 0)
-    pairs = np.unique(near[both].astype(np.int64) * (npr + 1) + lp[both])   # (true lesion, predicted lesion) pairs that meet: as many as there are, not nt x npr
-    ti,pj = pairs // (npr + 1),pairs % (npr + 1)
-    sp = np.bincount(lp.ravel(), minlength=npr + 1)
-    st,tp = np.bincount(lt.ravel(), minlength=nt + 1)[1:],np.bincount(lt[p], minlength=nt + 1)[1:]   # each true lesion's voxels, and those predicted
-    near_p = np.bincount(ti, weights=sp[pj], minlength=nt + 1)[1:]      # voxels of the predicted lesions near each true one
-    fp = int(npr - len(np.unique(pj)))
-    keep = st > min_voxels                                 # the lesions scored
-    d = dice_counts(tp, near_p - tp, st - tp)[keep]
-    n = int(keep.sum())
-    return dict(lesions_true=n, lesions_found=int((tp[keep] > 0).sum()), lesions_pred=int(npr), lesions_fp=fp,
-                lesion_dice=float(np.sum(d) / (n + fp)) if n + fp else 1.)
 
 # %% ../nbs/10_evaluate.ipynb #9d98c602
 def volume_spacing(case:Case):
