@@ -140,13 +140,17 @@ def summarize_cv(rows:list[dict])->dict:
 
 # %% ../nbs/16_crossval.ipynb #058c5673
 def _vote(rules:list, key:str, scores:str)->object:
-    "The value of `key` most folds chose; a tie goes to the one whose validation Dice (`scores`), averaged over the folds, is highest."
-    def sc(r): return r.get(scores) or (r.get('decision') or {}).get(scores) or {}     # a model config keeps them under 'decision'
+    "The value of `key` most folds chose; a tie goes to a post-processing that lost no true lesion on any fold's validation patients, then to the best validation Dice (`scores`) averaged over the folds."
+    def got(r, k): return r.get(k) or (r.get('decision') or {}).get(k) or {}      # a model config keeps them under 'decision'
     def name(v): return 'none' if v is None else str(v)
     c = Counter(r.get(key) or (None if key == 'grow' else 'none') for r in rules)
     tied = [v for v,n in c.items() if n == max(c.values())]
-    def mean(v): return np.mean([sc(r)[name(v)] for r in rules if name(v) in sc(r)] or [-1.])
-    return max(tied, key=mean)                                # (the first of equals: fold order)
+    def mean(v): return np.mean([got(r, scores)[name(v)] for r in rules if name(v) in got(r, scores)] or [-1.])
+    def lost(r, v):                                           # `postprocess_lesions` as `choose_decision` records it (by count where older)
+        l = got(r, 'postprocess_lesions'); a,b = l.get(name(v)),l.get('none')
+        return 0 if not (a and b) else a.get('lost', max(b['found'] - a['found'], 0))
+    def loses(v): return key == 'postprocess' and any(lost(r, v) for r in rules)
+    return max(tied, key=lambda v: (not loses(v), mean(v)))   # (the first of equals: fold order)
 
 def _common_rule(rules:list)->dict:
     "One decision rule from the folds': the mean threshold, the growth level (kept if below it) and post-processing most chose."

@@ -8,7 +8,7 @@ Docs: https://tumortrace.github.io/tumortrace/decision.html.md"""
 from __future__ import annotations
 import numpy as np
 from .core import read_ahead
-from .postprocess import postprocess, lesion_metrics, _step, _fg_box, _margin, _step_names
+from .postprocess import postprocess, lesion_metrics, _lesion_match, _step, _fg_box, _margin, _step_names
 
 # %% auto #0
 __all__ = ['CANDIDATES', 'THRESHOLDS', 'MIN_PATIENTS', 'GROWS', 'choose_postprocess', 'real_gain', 'choose_decision',
@@ -21,7 +21,7 @@ def _candidate_scores(pairs:list, # (truth, predicted mask) per patient
                       candidates,
                       tumour=None, # a predicted class-index mask's whole tumour (`io.whole_tumour`; None: every class above 0)
                      )->tuple[dict, dict]:
-    "Per-patient Dice of every candidate spec, and its (true lesions found, false lesions) per patient (`postprocess.lesion_metrics`); each mask cropped once, shared first steps computed once."
+    "Per-patient Dice of every candidate spec, and its (true lesions found, false lesions, true lesions the unprocessed mask finds and it does not) per patient (`postprocess.lesion_metrics`); each mask cropped once, shared first steps computed once."
     candidates = list(dict.fromkeys(candidates))
     per,les = {s:[] for s in candidates},{s:[] for s in candidates}
     fg = tumour or (lambda a: a > 0)
@@ -29,10 +29,12 @@ def _candidate_scores(pairs:list, # (truth, predicted mask) per patient
         t,p = np.asarray(t) > 0, np.asarray(p)
         n_t = int(t.sum())
         if not fg(p).any():
-            for s in candidates: per[s].append(float(dice_counts(0, 0, n_t))); les[s].append((0, 0))
+            for s in candidates: per[s].append(float(dice_counts(0, 0, n_t))); les[s].append((0, 0, 0))
             continue
         box = _fg_box(p, max(_margin(s) for s in candidates))
         tb,done,full,seen = t[box], {'':p[box]}, np.zeros(t.shape, bool), []
+        full[box] = fg(p[box]); l,ids0 = _lesion_match(t, full)             # the lesions the unprocessed mask finds, by identity:
+        seen.append((full[box].copy(), (l['lesions_found'], l['lesions_fp'], 0)))   # a spec losing one and finding another loses one
         for s in candidates:
             steps = _step_names(s)
             for i in range(len(steps)):             # the spec's prefixes, each computed once per patient
@@ -43,10 +45,10 @@ def _candidate_scores(pairs:list, # (truth, predicted mask) per patient
             per[s].append(float(dice_counts(tp, int(q.sum()) - tp, n_t - tp)))
             if (same := next((v for k,v in seen if np.array_equal(k, q)), None)) is None:   # (most specs change nothing on most patients)
                 full[box] = q                           # lesions on the whole volume: a true lesion outside the box may claim a predicted one
-                l = lesion_metrics(t, full)
-                seen.append((q, same := (l['lesions_found'], l['lesions_fp'])))
+                l,ids = _lesion_match(t, full)
+                seen.append((q, same := (l['lesions_found'], l['lesions_fp'], len(ids0 - ids))))
             les[s].append(same)
-    return {s:np.array(v) for s,v in per.items()}, {s:np.array(v, int).reshape(-1, 2) for s,v in les.items()}
+    return {s:np.array(v) for s,v in per.items()}, {s:np.array(v, int).reshape(-1, 3) for s,v in les.items()}
 
 CANDIDATES = ('none', 'fill', 'min50', 'fill+min50', 'rel30')   # `largest` by name only: it deleted whole tumours in 7 cross-validations (bench/)
 
@@ -66,8 +68,13 @@ def choose_postprocess(model, # a `SegModel`
     return spec, {s:float(v.mean()) for s,v in per.items()}
 
 def _lesion_totals(les:dict)->dict:
-    "{spec: {'found': true lesions found, 'false': false lesions}} over the patients."
-    return {k:dict(found=int(v[:, 0].sum()), false=int(v[:, 1].sum())) for k,v in les.items()}
+    "{spec: {'found': true lesions found, 'false': false lesions, 'lost': true lesions the unprocessed mask finds and it does not}} over the patients."
+    return {k:dict(found=int(v[:, 0].sum()), false=int(v[:, 1].sum()), **(dict(lost=int(v[:, 2].sum())) if v.shape[1] > 2 else {})) for k,v in les.items()}
+
+def _lost(les:dict, s, default='none')->np.ndarray:
+    "Per patient, the true lesions `default` finds that `s` does not: by identity where `les` has it (against 'none'), else by count."
+    if les[s].shape[1] > 2 and default == 'none': return les[s][:, 2]         # (`_candidate_scores` counts them against the unprocessed mask)
+    return np.maximum(les[default][:, 0] - les[s][:, 0], 0)
 
 THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
 
@@ -87,10 +94,10 @@ def _best(per:dict, default, min_gain:float, closeness=lambda k: 0):
     return best if real_gain(np.asarray(per[best]) - np.asarray(per[default]), min_gain) else default
 
 def _clean_up(per:dict, # candidate -> per-patient Dice
-              les:dict, # candidate -> per-patient (true lesions found, false lesions)
+              les:dict, # candidate -> per-patient (true lesions found, false lesions[, lesions lost against `default`]) (`_candidate_scores`)
               min_gain:float, default='none')->tuple[str, str]:
     "The post-processing, and why: among specs losing no true lesion that `default` finds on any patient, the best real Dice gain ('dice'); else, at no mean Dice cost, the fewest false lesions ('false lesions'); else `default`."
-    keep = {s:v for s,v in per.items() if (les[s][:, 0] >= les[default][:, 0]).all()}
+    keep = {s:v for s,v in per.items() if not _lost(les, s, default).any()}
     if (best := _best(keep, default, min_gain)) != default: return best, 'dice'
     fp = {s:int(les[s][:, 1].sum()) for s in keep}
     fewer = [s for s in keep if fp[s] < fp[default] and np.mean(per[s] - per[default]) >= -1e-9]

@@ -187,9 +187,13 @@ def lesion_metrics(truth:np.ndarray, pred:np.ndarray,
                    min_voxels:int=0, # true lesions of this many voxels or fewer are left out, found or not; false ones of any size count (BraTS 2023, 1 mm voxels: 50 with merge 3 for gliomas, 50 with merge 1 for meningiomas, 2 with merge 1 for metastases)
                   )->dict:
     "True lesions (3-D components, 26-connected, merged as their dilations meet), those found (overlapped by the prediction), predicted ones, false positives (near no truth), and lesion-wise Dice."
+    return _lesion_match(truth, pred, merge, min_voxels)[0]
+
+def _lesion_match(truth, pred, merge:int=LESION_MERGE, min_voxels:int=0)->tuple[dict, frozenset]:
+    "`lesion_metrics`, and which true lesions were found: their labels, which depend on the truth alone (raster order of its merged components)."
     t,p = label_mask(truth, 'truth') > 0, label_mask(pred, 'prediction') > 0
     if t.shape != p.shape: raise ValueError(f"truth {t.shape} and prediction {p.shape} differ in shape")
-    if not (t.any() or p.any()): return dict(lesions_true=0, lesions_found=0, lesions_pred=0, lesions_fp=0, lesion_dice=1.)
+    if not (t.any() or p.any()): return dict(lesions_true=0, lesions_found=0, lesions_pred=0, lesions_fp=0, lesion_dice=1.), frozenset()
     box = _fg_box(t | p, merge, every_axis=True)          # components, and the truth's dilation, are the box's own
     t,p,s = t[box],p[box],np.ones((3,) * t.ndim, bool)
     lp,npr = ndimage.label(p, s)
@@ -208,6 +212,6 @@ def lesion_metrics(truth:np.ndarray, pred:np.ndarray,
     fp = int(npr - len(np.unique(pj)))
     keep = st > min_voxels                                 # the lesions scored
     d = dice_counts(tp, near_p - tp, st - tp)[keep]
-    n = int(keep.sum())
-    return dict(lesions_true=n, lesions_found=int((tp[keep] > 0).sum()), lesions_pred=int(npr), lesions_fp=fp,
-                lesion_dice=float(np.sum(d) / (n + fp)) if n + fp else 1.)
+    n,found = int(keep.sum()),keep & (tp > 0)
+    return (dict(lesions_true=n, lesions_found=int(found.sum()), lesions_pred=int(npr), lesions_fp=fp,
+                 lesion_dice=float(np.sum(d) / (n + fp)) if n + fp else 1.), frozenset((np.flatnonzero(found) + 1).tolist()))
