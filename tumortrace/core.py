@@ -19,9 +19,9 @@ warnings.filterwarnings('ignore', message=r'.*torch\.jit\.script.*', category=Fu
 warnings.filterwarnings('ignore', message=r".*'mode\.chained_assignment' option is deprecated.*", module=r'fastai\.tabular')
 
 # %% auto #0
-__all__ = ['INCOMPLETE', 'JOB_LOCKS', 'OKABE_ITO', 'DataError', 'OptionError', 'Case', 'read_ahead', 'atomic_path', 'swap_dir',
-           'write_json', 'marked_incomplete', 'check_complete', 'job_lock', 'holds_out', 'set_seed', 'default_device',
-           'cpu_bf16', 'new_figure', 'save_figure', 'fig_png', 'fig_rgb']
+__all__ = ['INCOMPLETE', 'JOB_LOCKS', 'PREDICT_LOCK', 'OKABE_ITO', 'DataError', 'OptionError', 'Case', 'read_ahead',
+           'atomic_path', 'swap_dir', 'write_json', 'marked_incomplete', 'check_complete', 'job_lock', 'holds_out',
+           'set_seed', 'default_device', 'cpu_bf16', 'new_figure', 'save_figure', 'fig_png', 'fig_rgb']
 
 # %% ../nbs/00_core.ipynb #4f2d1e0c
 class DataError(ValueError):
@@ -237,6 +237,20 @@ def _lock_holder(fd:int)->str:
     except (OSError, ValueError, IndexError): pass
     return ''
 
+PREDICT_LOCK = '.predict.lock'   # held by every prediction writing into a folder (`inference._run_lock`): shared by a share of a split run, exclusively by a run of all inputs
+
+def _predicting(folder:Path)->str|None:
+    "' (pid N)' (or '') where a prediction holds `folder`, None where none does."
+    import fcntl
+    try: fd = os.open(folder/PREDICT_LOCK, os.O_RDONLY)
+    except OSError: return None                           # (none ever ran there)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return None
+    except BlockingIOError: return _lock_holder(fd)
+    except OSError: return None                           # a file system without locks
+    finally: os.close(fd)
+
 _SHARED = set()   # folders held here that this process's next child processes (the job's kernel) may write into
 
 def _publish():
@@ -269,6 +283,9 @@ def job_lock(folder, # a job's output folder (made if missing, with its parents;
         if now is None or (st.st_dev, st.st_ino) != (now.st_dev, now.st_ino):   # removed (or replaced) while it was being locked
             made = []
             raise DataError(folder, "was removed by another job while this one started: run it again")
+        if (pid := _predicting(folder)) is not None:      # a prediction takes its locks under this one: none can start from now on
+            made = []
+            raise DataError(folder, f"is in use by a prediction{pid} writing into it: wait for it to end, or choose another folder")
         try:
             with _HELD_LOCK:
                 _HELD[key] = me

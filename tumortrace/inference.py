@@ -15,7 +15,7 @@ __all__ = ['SUMMARY_COLS', 'LOCK_WAIT', 'SUMMARY_EVERY', 'predict_paths', 'model
 # %% ../nbs/08_inference.ipynb #7c83cdea
 import collections, csv, json, os, re, tempfile, time
 from pathlib import Path
-from .core import DataError, OptionError, atomic_path, read_ahead, INCOMPLETE
+from .core import DataError, OptionError, atomic_path, read_ahead, INCOMPLETE, PREDICT_LOCK
 from contextlib import contextmanager
 from .core import Case
 from .io import read_inputs, expand_inputs, _is_lgg_folder, _brats_named, _one_per_case, model_regions, whole_tumour, tumour_test
@@ -131,7 +131,7 @@ def _share(units:list, part:str=None,
     mine = set(inputs[k - 1::n])
     return [u for u in units if of(u) in mine]
 
-_RUN_LOCK = '.predict.lock'   # held shared by each share of a split run, exclusively by a run of all inputs
+_RUN_LOCK = PREDICT_LOCK   # held shared by each share of a split run, exclusively by a run of all inputs (a train, cv or evaluate job checks it: `core.job_lock`)
 
 def _unlink_all(paths):
     "Remove these files where possible (another account's, in a sticky folder, stay)."
