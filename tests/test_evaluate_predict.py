@@ -384,6 +384,13 @@ def test_evaluate_into_an_evaluation_replaces_it(tmp_path):
     s = evaluate(SAMPLE_MODEL, one, tmp_path/'ev', patients='all')
     assert s['n_patients'] == 1 and [p.stem for p in (tmp_path/'ev'/'predictions').iterdir()] == ['TCGA_HT_7860_19960513']
     assert not (tmp_path/'ev'/'figures').exists() and len(pd.read_csv(tmp_path/'ev'/'per_patient.csv')) == 1
+    bad = tmp_path/'bad'; shutil.copytree(one, bad)                          # a run that fails part-way (a damaged mask) ...
+    m = sorted((bad/'TCGA_HT_7860_19960513').glob('*_mask.tif'))[10]; m.write_bytes(b'not a TIFF')
+    before = {f: (tmp_path/'ev'/f).read_bytes() for f in ('summary.json', 'per_patient.csv')}
+    with pytest.raises(Exception, match=m.name): evaluate(SAMPLE_MODEL, bad, tmp_path/'ev', patients='all')
+    assert {f: (tmp_path/'ev'/f).read_bytes() for f in before} == before                   # ... leaves the earlier evaluation whole
+    assert [p.name for p in (tmp_path/'ev').iterdir() if p.name.startswith('.') or p.name == 'INCOMPLETE'] == []
+    assert [p.stem for p in (tmp_path/'ev'/'predictions').iterdir()] == ['TCGA_HT_7860_19960513']
     from tumortrace.core import INCOMPLETE                                   # one killed part-way (no summary yet): replaced too
     (tmp_path/'ev'/'summary.json').unlink(); (tmp_path/'ev'/'predictions'/'TCGA_OLD.npz').write_bytes(b'x')
     (tmp_path/'ev'/INCOMPLETE).write_text('an evaluation started but has not finished (killed or failed): its files may be partial\n')

@@ -33,16 +33,43 @@ def _fmt_summary(s:dict)->str:
     lines.append(f"spacing (mm):   {f'{sp} (rows, columns, slices as read: NIfTI in `io.VOXEL_ORDER`)' if sp else 'not stored in these files'}")
     return '\n'.join(lines)
 
+def _read_each(path, layout:str=None, kw:dict=None)->tuple[list, list]:
+    "An LGG or BraTS data set read case folder by case folder: the cases read, and the `DataError` of each folder that is not ([], [] for other layouts)."
+    from tumortrace.io import read_cases, detect_layout
+    path = Path(path)
+    try: layout = layout or detect_layout(path)
+    except (DataError, OptionError): return [], []
+    if layout not in ('lgg', 'brats') or not path.is_dir(): return [], []
+    cases,problems = [],[]
+    for d in sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith('.')):
+        try: cases += read_cases(d, layout=layout, **(kw or {}))
+        except DataError as e: problems.append(e)
+        except OptionError: return [], []
+    return cases, problems
+
+def _say_problems(path, problems:list)->int:
+    "One `error:` line for `path`, then each problem (its file: what is wrong) indented below; exit status 1."
+    print(f"error: {path}: {len(problems)} cases cannot be read (each names its file; the others were read and checked):", file=sys.stderr)
+    for e in problems: print(f"  {e}", file=sys.stderr)
+    return 1
+
 def cmd_inspect(args)->int:
-    "Validate every file of a data set and print its summary."
+    "Validate every file of a data set and print its summary; every case that cannot be read is named, not only the first."
     from tumortrace.io import read_cases, summarize, grouping_hint
     kw = {}
     if args.modalities: kw['modalities'] = args.modalities.split(',')
     if args.target: kw['target'] = args.target
     if args.group: kw['group'] = args.group
     if args.generation: kw['generation'] = args.generation
-    cases = read_cases(args.path, layout=args.layout, **kw)
-    s = summarize(cases)                                      # with --group: each patient's slices checked alike
+    problems = []
+    try: cases = read_cases(args.path, layout=args.layout, **kw)
+    except DataError as e:                                    # one bad file: are there more? (a data set's every problem in one run)
+        cases,problems = _read_each(args.path, args.layout, kw)
+        if not problems: raise                                # a problem between cases (modality sets differ), or a layout read whole
+        if str(e) not in map(str, problems): problems.append(e)
+    s = summarize(cases, problems=problems)                   # with --group: each patient's slices checked alike
+    if len(problems) == 1: raise problems[0]
+    if problems: return _say_problems(args.path, problems)
     if hint := grouping_hint(cases): print(f"warning: {hint}", file=sys.stderr)
     if b := s['blank_sequences']:                             # a blank or failed export: the model would see nothing there
         print(f"warning: {len(b)} case{'s' if len(b) > 1 else ''} with a sequence of one value in every voxel (a blank or failed export?): "
@@ -342,6 +369,12 @@ def cmd_train(args)->int:
     return rc
 
 # %% ../nbs/12_cli.ipynb #eda8d5f0
+def _ci_text(ci)->str:
+    "'95% CI 0.769-0.850' of a summary's interval; said to be missing where it is undefined (one patient)."
+    import math
+    if not ci or any(v is None or math.isnan(v) for v in ci): return "no 95% CI: one patient"
+    return f"95% CI {ci[0]:.3f}-{ci[1]:.3f}"
+
 CV_OPTIONS = ('folds', 'preset', 'epochs', 'size', 'encoder', 'bs', 'lr', 'loss', 'context', 'gamma', 'patch', 'ema', 'deep_supervision', 'flair_fill', 'balance', 'seed', 'train_seed', 'valid_pct', 'max_minutes', 'resume', 'fold', 'tta',
               'layout', 'modalities', 'target', 'group', 'generation', 'jobs', 'compile', 'precision')
 
@@ -411,13 +444,13 @@ def cmd_cv(args)->int:
         import pandas as pd
         df = pd.read_csv(out/PARTIAL_CSV); d = dice_stats(df['dice']); ks = sorted(df['fold'].unique())
         print(f"fold{'s' if len(ks) > 1 else ''} {', '.join(map(str, ks))} scored, {len(df)} patients: per-patient Dice mean {d['mean']:.3f} "
-              f"(95% CI {d['ci95'][0]:.3f}-{d['ci95'][1]:.3f}), {d['n_below_05']} below 0.5 (in {out/PARTIAL_CSV}; report: {nb}). "
+              f"({_ci_text(d['ci95'])}), {d['n_below_05']} below 0.5 (in {out/PARTIAL_CSV}; report: {nb}). "
               f"Not finished: {(out/'INCOMPLETE').read_text().strip()}")
     elif rc == 0:
         s = json.loads((out/'cv_summary.json').read_text()); d = s['dice']
         rg = '; '.join(f"{k} {r['dice']['mean']:.3f} ({r['dice']['ci95'][0]:.3f}-{r['dice']['ci95'][1]:.3f})" for k,r in (s.get('regions') or {}).items())
         print(f"{s['n_folds']}-fold cross-validation, {s['n_patients']} patients: per-patient Dice{' of the whole tumour' if rg else ''} mean {d['mean']:.3f} "
-              f"(95% CI {d['ci95'][0]:.3f}-{d['ci95'][1]:.3f}), median {d['median']:.3f}, {d['n_below_05']} below 0.5; "
+              f"({_ci_text(d['ci95'])}), median {d['median']:.3f}, {d['n_below_05']} below 0.5; "
               f"raw argmax mean {s['raw']['mean']:.3f}{f'; by region: {rg}' if rg else ''}{_lesions_text(s.get('lesions'), s['n_patients'])}. Written to {out} (ensemble: {out/'model'})")
     return rc
 
@@ -473,7 +506,7 @@ def cmd_evaluate(args)->int:
     _not_in_use(out)
     plan_evaluation(args.model, args.data, args.postprocess or 'auto', args.patients or 'auto', generation=args.generation)   # refused here, before a job starts
     from tumortrace.evaluate import check_eval_out
-    if check_eval_out(out): print(f"warning: {out} holds an evaluation: it is replaced", file=sys.stderr)   # or other files: refused
+    if check_eval_out(out): print(f"warning: {out} holds an evaluation: it is replaced once this one has finished (kept if it fails)", file=sys.stderr)   # or other files: refused
     params = {k:getattr(args, k) for k in EVALUATE_OPTIONS if getattr(args, k) is not None}
     params.update(model=str(model_folder(args.model).resolve()), data=str(Path(args.data).resolve()), out=str(out))   # a run or cv folder: its model
     rc = run_job('evaluate', out/'evaluate.ipynb', params, progress=show_progress(args))
@@ -481,7 +514,7 @@ def cmd_evaluate(args)->int:
         s = json.loads((out/'summary.json').read_text())
         ci = s.get('dice_ci95') or [float('nan')] * 2
         rg = _region_means(s)
-        print(f"{s['n_patients']} patients ({s['patients']}): per-patient Dice{' of the whole tumour' if rg else ''} mean {s['dice_mean']:.4f} (95% CI {ci[0]:.3f}-{ci[1]:.3f}), "
+        print(f"{s['n_patients']} patients ({s['patients']}): per-patient Dice{' of the whole tumour' if rg else ''} mean {s['dice_mean']:.4f} ({_ci_text(ci)}), "
               f"median {s['dice_median']:.4f}, {s.get('n_below_05', '?')} below 0.5 "
               f"with post-processing '{s['postprocess']}'; before post-processing {s['raw']['dice_mean']:.4f}{f'; by region (mean Dice): {rg}' if rg else ''}{_lesions_text(s)}. Written to {out}")
     return rc
@@ -551,7 +584,7 @@ def cmd_score(args)->int:
     rg = _region_means(s)
     ci = s.get('dice_ci95') or [float('nan')] * 2
     print(f"{s['n_patients']} of {s['n_cases']} patients scored: per-patient Dice{' of the whole tumour' if rg else ''} mean {s['dice_mean']:.4f} "
-          f"(95% CI {ci[0]:.3f}-{ci[1]:.3f}), median {s['dice_median']:.4f}, {s['n_below_05']} below 0.5{f'; by region (mean Dice): {rg}' if rg else ''}{_lesions_text(s)}. "
+          f"({_ci_text(ci)}), median {s['dice_median']:.4f}, {s['n_below_05']} below 0.5{f'; by region (mean Dice): {rg}' if rg else ''}{_lesions_text(s)}. "
           f"Written to {out}")
     if s['n_missing']: print(f"warning: no prediction of {s['n_missing']} case(s), not scored: {', '.join(s['missing'][:5])}{' ...' if s['n_missing'] > 5 else ''}", file=sys.stderr)
     return 0
@@ -590,6 +623,8 @@ def _add_report(sub):
 def _parser()->argparse.ArgumentParser:
     from tumortrace.io import LAYOUTS, BRATS_LABELS
     p = argparse.ArgumentParser(prog='tumortrace', description='Brain-tumour segmentation workbench for MRI.')
+    from tumortrace import __version__
+    p.add_argument('--version', action='version', version=f'tumortrace {__version__}')
     sub = p.add_subparsers(dest='command', required=True)
     i = sub.add_parser('inspect', help='validate a data set and summarise it')
     i.add_argument('path', help='data folder (LGG patients, BraTS cases, images/+masks/ or x + x_mask pairs, an nnU-Net / Decathlon data set)')

@@ -397,7 +397,7 @@ def plan_evaluation(model_dir, # a model folder, or a run or cross-validation fo
         if cfg.get('folds'): raise DataError(model_dir, f"is a cross-validation's ensemble: every patient trained or tested one of its folds, so it has no "
                                                          f"{patients} patients of its own; its held-out scores are in cv_per_patient.csv (or pass --patients unseen or all)")
         if split is None: raise DataError(split_file, f"patients={patients!r} needs the run's split.json (this model folder has no run around it)")
-        if not split[patients]: raise DataError(split_file, f"the run has no {patients} patients: pass patients='unseen' or 'all'")
+        if not split[patients]: raise DataError(split_file, f"the run has no {patients} patients: choose --patients unseen or all (patients='unseen' or 'all' in Python)")
         missing = [i for i in split[patients] if i not in byid]
         if missing: raise DataError(Path(data), f"does not hold the run's {patients} patients {missing[:3]}")
         chosen = [byid[i] for i in split[patients]]
@@ -408,6 +408,7 @@ def plan_evaluation(model_dir, # a model folder, or a run or cross-validation fo
     return cases, split, chosen, patients
 
 EVAL_FILES = ('summary.json', 'per_patient.csv', 'per_slice.csv', 'predictions', 'figures', 'report.html')   # an evaluation's results (its notebook aside)
+_STAGING = '.predictions-partial'   # the masks' folder while an evaluation or scoring writes them (swapped in for `predictions/` at the end)
 
 def holds_evaluation(folder)->bool:
     "Whether `folder` holds an evaluation of ours (finished: its summary; or killed part-way: its marker), not some other files."
@@ -452,18 +453,23 @@ def evaluate(model_dir, # a run's `model/` folder, or the run (folder or `Run`)
             spec,scores = choose_postprocess(model, [byid[i] for i in split['valid']], tta=tta)
         else: raise DataError(Path(data), "postprocess 'auto' chooses on the run's validation patients, which this data does not "
                                           "hold, and the model has no recorded choice; pass 'none' or a spec")
-    earlier = check_eval_out(out)                         # an evaluation there (finished or killed) is replaced, not mixed with this one
-    with marked_incomplete(out, 'an evaluation'):
-        for f in EVAL_FILES if earlier else ():
-            if (p := Path(out)/f).is_dir(): shutil.rmtree(p)
-            else: p.unlink(missing_ok=True)
-        res = evaluate_cases(model, chosen, spec, tta=tta, progress=progress, save_to=Path(out)/'predictions')
+    earlier = check_eval_out(out)                         # an evaluation there (finished or killed) is replaced, not mixed with this one ...
+    kept = Path(out)/_STAGING                             # ... once this one has finished: until then its masks are written aside
+    shutil.rmtree(kept, ignore_errors=True); kept.mkdir(parents=True)
+    try:
+        res = evaluate_cases(model, chosen, spec, tta=tta, progress=progress, save_to=kept)
         s = eval_summary(res, spec)
         s.update(patients=patients, tta=tta, precision=precision, model=str(Path(model_dir).resolve()), data=str(Path(data).resolve()), generation=generation, threshold=rule['threshold'],
                  grow=rule['grow'], rule='chosen with TTA' if tta and cfg.get('tta_decision') else 'chosen without TTA')
         if scores: s['postprocess_valid_scores'] = scores
-        write_eval(res, s, out)
-    return s
+        with marked_incomplete(out, 'an evaluation'):     # a failed or killed run up to here left the earlier evaluation whole
+            for f in EVAL_FILES if earlier else ():
+                if f == 'predictions': continue           # (exchanged below)
+                if (p := Path(out)/f).is_dir(): shutil.rmtree(p)
+                else: p.unlink(missing_ok=True)
+            swap_dir(kept, Path(out)/'predictions'); write_eval(res, s, out)
+        return s
+    finally: shutil.rmtree(kept, ignore_errors=True)
 
 # %% ../nbs/10_evaluate.ipynb #18b24340
 def output_stem(case_id:str)->str:
@@ -576,7 +582,7 @@ def read_prediction(f:Path, # `prediction_of`'s file or folder
 
 # %% ../nbs/10_evaluate.ipynb #2d05b578
 SCORE_FILES = ('summary.json', 'per_patient.csv', 'per_slice.csv', 'predictions')   # what scoring predictions writes (the scored masks kept for the viewer)
-_SCORE_MARK,_STAGING = 'scores of predictions', '.predictions-partial'   # its INCOMPLETE text; the masks' folder while being written
+_SCORE_MARK = 'scores of predictions'   # its INCOMPLETE text
 
 def holds_scores(folder)->bool:
     "Whether `folder` holds scores of predictions made elsewhere (`score_predictions`: finished, or killed part-way), not an evaluation of a model."

@@ -61,10 +61,10 @@ def _overlay_png(vol, mask, path, channel, case=None,
     return i
 
 def _units(mask, spacing, regions=None, label_values=None):
-    "The whole tumour's voxels and millilitres (NaN without a spacing) of a class-index mask (`io.whole_tumour`)."
+    "The whole tumour's voxels and millilitres (to 0.1 microlitre; NaN without a spacing) of a class-index mask (`io.whole_tumour`)."
     n = int(whole_tumour(mask, regions, label_values).sum())
     if spacing is None: return n, float('nan')
-    return n, n * float(np.prod(spacing)) / 1000.
+    return n, round(n * float(np.prod(spacing)) / 1000., 4)
 
 # %% ../nbs/08_inference.ipynb #f40d90c9
 def _nifti_header(case:Case)->tuple:
@@ -230,7 +230,7 @@ def predict_paths(model:SegModel, # from `load_model`
                   out, # output folder
                   tta:bool=False, # flip test-time augmentation
                   postprocess_spec:str=None, # post-processing, e.g. 'fill+largest', or 'none' (None: the model's recorded choice)
-                  uncertainty:bool=False, # also save the TTA disagreement map
+                  uncertainty:bool=False, # also save the flip-TTA disagreement map (it needs flip TTA, so the masks are TTA's too)
                   probabilities:bool=False, # also save the class probabilities (`<name>_probs.nii.gz`: the tumour's, or a volume per class index, 0-1 in steps of 1/65535; `<slice>_prob.png`: the tumour's, 0-255)
                   part:str=None, # 'K/N': only the K-th of N interleaved shares of the inputs (to split work across machines)
                   skip_done:bool=False, # keep what an earlier run into `out` finished (its row ok, its output there, the same model, TTA and post-processing): a stopped run's retry

@@ -1167,29 +1167,35 @@ def read_inputs(path, # an image, a NIfTI file, an LGG patient folder, a BraTS c
 # %% ../nbs/02_io.ipynb #39590def
 def summarize(cases:list[Case], # cases from `read_cases`
               layout:str=None, # layout name to report
+              problems:list=None, # where given, each case's first bad file is added to it (a `DataError`) and the case left out; None: raised
              )->dict:
-    "Read every slice (raising `DataError` on the first bad file) and summarise the data set."
+    "Read every slice (raising `DataError` on the first bad file, unless `problems` collects them) and summarise the data set."
     n_slices = n_tumour = 0
     shapes,dtypes,chans,vals,spacings = set(),set(),set(),set(),set()
     per_case = []
     for c in cases:
-        ct = 0
-        for i in range(c.n_slices):
-            im,m = c.image(i), c.mask(i)
-            if i == 0: first = im
-            c.check_slice(i, im.shape, first.shape, 'image', im.dtype, first.dtype)   # one size, channel count and bit depth within a case
-            shapes.add(tuple(int(s) for s in im.shape)); dtypes.add(str(im.dtype)); vals.update(np.unique(m).tolist())
-            if whole_tumour(m, c.regions, c.label_values).any(): ct += 1   # (BraTS 2024's cavity alone is not tumour)
-            px = im.reshape(-1, im.shape[-1] if im.ndim == 3 else 1)
-            lo,hi = (px.min(0), px.max(0)) if i == 0 else (np.minimum(lo, px.min(0)), np.maximum(hi, px.max(0)))   # each sequence's range
-        if c.layout == 'brats': c.brain_volume()            # a brain mask file is read and checked too (training reads it)
+        ct,seen = 0,(set(),set(),set())                    # this case's shapes, bit depths and mask values
+        try:
+            for i in range(c.n_slices):
+                im,m = c.image(i), c.mask(i)
+                if i == 0: first = im
+                c.check_slice(i, im.shape, first.shape, 'image', im.dtype, first.dtype)   # one size, channel count and bit depth within a case
+                seen[0].add(tuple(int(s) for s in im.shape)); seen[1].add(str(im.dtype)); seen[2].update(np.unique(m).tolist())
+                if whole_tumour(m, c.regions, c.label_values).any(): ct += 1   # (BraTS 2024's cavity alone is not tumour)
+                px = im.reshape(-1, im.shape[-1] if im.ndim == 3 else 1)
+                lo,hi = (px.min(0), px.max(0)) if i == 0 else (np.minimum(lo, px.min(0)), np.maximum(hi, px.max(0)))   # each sequence's range
+            if c.layout == 'brats': c.brain_volume()        # a brain mask file is read and checked too (training reads it)
+        except DataError as e:
+            if problems is None: raise
+            problems.append(e); c.release(); continue       # the next case read all the same: every bad case found in one pass
+        for acc,new in zip((shapes, dtypes, vals), seen): acc.update(new)
         c.release()                                        # one case's decoded volumes held at a time
         chans.add(tuple(c.channel_names)); spacings.add(c.spacing)
         n_slices += c.n_slices; n_tumour += ct
         blank = _blank(lo, hi, c.channel_names, c.n_slices) if c.n_slices else []   # one value in every voxel (`blank_sequences`)
         per_case.append({'case_id':c.case_id, 'n_slices':c.n_slices, 'n_tumour_slices':ct, 'blank_sequences':blank})
     one = lambda s: list(next(iter(s))) if len(s) == 1 else sorted(list(x) if isinstance(x, tuple) else x for x in s)
-    return {'layout':layout or (cases[0].layout if cases else None), 'n_cases':len(cases), 'n_slices':n_slices,
+    return {'layout':layout or (cases[0].layout if cases else None), 'n_cases':len(per_case), 'n_slices':n_slices,
             'n_tumour_slices':n_tumour, 'image_shape':one(shapes) if shapes else None,
             'image_dtype':next(iter(dtypes)) if len(dtypes) == 1 else sorted(dtypes),
             'channels':one(chans) if chans else None, 'mask_values':sorted(int(v) for v in vals),

@@ -126,6 +126,7 @@ def report(folder, # run folder (train.ipynb [+ eval/]) or evaluation folder (ev
     "Render the folder's executed job notebooks to one standalone, offline HTML file; returns its path."
     from nbconvert import HTMLExporter
     folder = Path(folder)
+    if out is not None and Path(out).is_dir(): raise DataError(out, "is a folder: give the report's file name (e.g. report.html inside it)")
     nb = fold_logs(_merge(report_notebooks(folder)))
     nb.metadata['title'] = f"TumorTrace report: {folder.resolve().name}"
     for p in report_notebooks(folder):        # a job that failed (after training, say) is said to have, at the top

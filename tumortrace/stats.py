@@ -67,9 +67,9 @@ def sample_std(x)->float:
 BOOT_RESAMPLES,BOOT_SEED = 5000,0
 
 def bootstrap_ci(x, n:int=BOOT_RESAMPLES, level:float=.95, seed:int=BOOT_SEED)->tuple:
-    "Percentile bootstrap interval of the mean of `x` (NaNs dropped): the interval every summary gives (`CI_METHOD`)."
+    "Percentile bootstrap interval of the mean of `x` (NaNs dropped): the interval every summary gives (`CI_METHOD`); undefined (NaN) for fewer than two values."
     x = np.asarray(x, float); x = x[np.isfinite(x)]
-    if len(x) == 0: return (float('nan'), float('nan'))
+    if len(x) < 2: return (float('nan'), float('nan'))   # one patient: nothing to resample, no interval (not a zero-width one)
     means = np.random.default_rng(seed).choice(x, (n, len(x))).mean(1)
     a = (1 - level) / 2
     return float(np.quantile(means, a)), float(np.quantile(means, 1 - a))
