@@ -34,18 +34,17 @@ def _fmt_summary(s:dict)->str:
     return '\n'.join(lines)
 
 def _read_each(path, layout:str=None, kw:dict=None)->tuple[list, list]:
-    "An LGG or BraTS data set read case folder by case folder: the cases read, and the `DataError` of each folder that is not ([], [] for other layouts)."
-    from tumortrace.io import read_cases, detect_layout
-    path = Path(path)
-    try: layout = layout or detect_layout(path)
-    except (DataError, OptionError): return [], []
-    if layout not in ('lgg', 'brats') or not path.is_dir(): return [], []
-    cases,problems = [],[]
-    for d in sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith('.')):
-        try: cases += read_cases(d, layout=layout, **(kw or {}))
-        except DataError as e: problems.append(e)
-        except OptionError: return [], []
-    return cases, problems
+    "An LGG or BraTS data set read on past the cases that cannot be: the cases read, and the `DataError` of each that is not ([], [] for other layouts)."
+    from tumortrace.io import read_lgg, read_brats, detect_layout
+    problems = []
+    try:
+        with warnings.catch_warnings():                       # (said once already, by the read that failed)
+            warnings.simplefilter('ignore')
+            layout = layout or detect_layout(path)
+            if layout == 'lgg': return read_lgg(path, problems=problems), problems
+            if layout == 'brats': return read_brats(path, problems=problems, **(kw or {})), problems
+    except (DataError, OptionError): pass                     # the data set itself (not one case): the first read's error stands
+    return [], []
 
 def _say_problems(path, problems:list)->int:
     "One `error:` line for `path`, then each problem (its file: what is wrong) indented below; exit status 1."
@@ -448,7 +447,7 @@ def cmd_cv(args)->int:
               f"Not finished: {(out/'INCOMPLETE').read_text().strip()}")
     elif rc == 0:
         s = json.loads((out/'cv_summary.json').read_text()); d = s['dice']
-        rg = '; '.join(f"{k} {r['dice']['mean']:.3f} ({r['dice']['ci95'][0]:.3f}-{r['dice']['ci95'][1]:.3f})" for k,r in (s.get('regions') or {}).items())
+        rg = '; '.join(f"{k} {r['dice']['mean']:.3f} ({_ci_text(r['dice']['ci95'])})" for k,r in (s.get('regions') or {}).items())
         print(f"{s['n_folds']}-fold cross-validation, {s['n_patients']} patients: per-patient Dice{' of the whole tumour' if rg else ''} mean {d['mean']:.3f} "
               f"({_ci_text(d['ci95'])}), median {d['median']:.3f}, {d['n_below_05']} below 0.5; "
               f"raw argmax mean {s['raw']['mean']:.3f}{f'; by region: {rg}' if rg else ''}{_lesions_text(s.get('lesions'), s['n_patients'])}. Written to {out} (ensemble: {out/'model'})")
@@ -506,7 +505,7 @@ def cmd_evaluate(args)->int:
     _not_in_use(out)
     plan_evaluation(args.model, args.data, args.postprocess or 'auto', args.patients or 'auto', generation=args.generation)   # refused here, before a job starts
     from tumortrace.evaluate import check_eval_out
-    if check_eval_out(out): print(f"warning: {out} holds an evaluation: it is replaced once this one has finished (kept if it fails)", file=sys.stderr)   # or other files: refused
+    if check_eval_out(out): print(f"warning: {out} holds an evaluation: its results are replaced once this one has finished (kept if it fails; the notebook is this run's)", file=sys.stderr)   # or other files: refused
     params = {k:getattr(args, k) for k in EVALUATE_OPTIONS if getattr(args, k) is not None}
     params.update(model=str(model_folder(args.model).resolve()), data=str(Path(args.data).resolve()), out=str(out))   # a run or cv folder: its model
     rc = run_job('evaluate', out/'evaluate.ipynb', params, progress=show_progress(args))

@@ -242,7 +242,10 @@ PREDICT_LOCK = '.predict.lock'   # held by every prediction writing into a folde
 def _predicting(folder:Path)->str|None:
     "' (pid N)' (or '') where a prediction holds `folder`, None where none does."
     import fcntl
-    try: fd = os.open(folder/PREDICT_LOCK, os.O_RDONLY)
+    try: fd = os.open(folder/PREDICT_LOCK, os.O_RDWR)     # (NFS refuses an exclusive lock on a file open for reading only)
+    except PermissionError:
+        try: fd = os.open(folder/PREDICT_LOCK, os.O_RDONLY)
+        except OSError: return None
     except OSError: return None                           # (none ever ran there)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -148,7 +148,8 @@ def _vote(rules:list, key:str, scores:str)->object:
     def mean(v): return np.mean([got(r, scores)[name(v)] for r in rules if name(v) in got(r, scores)] or [-1.])
     def lost(r, v):                                           # `postprocess_lesions` as `choose_decision` records it (by count where older)
         l = got(r, 'postprocess_lesions'); a,b = l.get(name(v)),l.get('none')
-        return 0 if not (a and b) else a.get('lost', max(b['found'] - a['found'], 0))
+        if a and 'lost' in a: return a['lost']
+        return 0 if not (a and b) else max(b['found'] - a['found'], 0)
     def loses(v): return key == 'postprocess' and any(lost(r, v) for r in rules)
     return max(tied, key=lambda v: (not loses(v), mean(v)))   # (the first of equals: fold order)
 

@@ -274,13 +274,24 @@ def read_lgg_case(folder, # one LGG patient folder
     return Case(folder.name, 'lgg', order, load_image, load_mask if labelled else None, list(LGG_CHANNELS), source=folder, files=pairs)
 
 # %% ../nbs/02_io.ipynb #0827c5cd
-def read_lgg(path)->list[Case]:
+def _each(dirs:list, read, problems:list=None)->list:
+    "`read(d)` of each folder; with `problems`, a folder's `DataError` is added to it and the folder left out (every bad case found in one pass)."
+    if problems is None: return [read(d) for d in dirs]
+    out = []
+    for d in dirs:
+        try: out.append(read(d))
+        except DataError as e: problems.append(e)
+    return out
+
+def read_lgg(path,
+             problems:list=None, # where given, each patient folder that cannot be read adds its `DataError` here and is left out (`inspect`); None: raised
+            )->list[Case]:
     "Read an LGG root of patient folders, or one patient folder."
     path = Path(path)
     if _is_lgg_folder(path): return [read_lgg_case(path)]
     dirs = sorted(d for d in path.iterdir() if d.is_dir() and not _hidden(d))
     if not dirs: raise DataError(path, "has no LGG patient folders")
-    return [read_lgg_case(d) for d in dirs]
+    return _each(dirs, read_lgg_case, problems)
 
 # %% ../nbs/02_io.ipynb #5d893cae
 COLOUR_CHANNELS = ['red', 'green', 'blue']   # a plain colour image's channels when nobody named them: colours, not sequences
@@ -670,17 +681,21 @@ def to_class_mask_volume(a, path,
     return lut[a.astype(np.uint8)]
 
 # %% ../nbs/02_io.ipynb #f122d317
-def read_brats(path, **kwargs)->list[Case]:
+def read_brats(path,
+               problems:list=None, # where given, each case that cannot be read (or has other modalities than the first) adds its `DataError` here (`inspect`); None: raised
+               **kwargs)->list[Case]:
     "Read a folder of BraTS case folders, or one case folder (`kwargs` go to `read_brats_case`); every case must have the same inputs."
     path = Path(path)
     if _nii_files(path): return [read_brats_case(path, **kwargs)]
     dirs = sorted(d for d in path.iterdir() if d.is_dir() and not _hidden(d))
     if not dirs: raise DataError(path, "has no BraTS case folders")
-    cases = [read_brats_case(d, **kwargs) for d in dirs]
+    cases = _each(dirs, lambda d: read_brats_case(d, **kwargs), problems)
     for c in cases[1:]:
         if c.channel_names != cases[0].channel_names:
-            raise DataError(c.source, f"has modalities {c.channel_names} where {cases[0].case_id} has {cases[0].channel_names}: "
-                                      f"pass the ones every case has (--modalities)")
+            e = DataError(c.source, f"has modalities {c.channel_names} where {cases[0].case_id} has {cases[0].channel_names}: "
+                                    f"pass the ones every case has (--modalities)")
+            if problems is None: raise e
+            problems.append(e)
     return cases
 
 # %% ../nbs/02_io.ipynb #0801c1f0
