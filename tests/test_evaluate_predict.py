@@ -490,6 +490,13 @@ def test_score_finds_predicts_renamed_outputs(sample_eval, tmp_path):
     summ[summ['input'] != str(a.resolve())].to_csv(tmp_path/'moved'/'summary.csv', index=False)
     r = cli('score', '--pred', tmp_path/'moved', '--data', tmp_path/'a', '--out', tmp_path/'sc_gone')
     assert r.returncode == 1 and 'gives such names to inputs at other paths' in r.stderr and not (tmp_path/'sc_gone'/'summary.json').exists(), r.stderr[-2000:]
+    assert cli('predict', '--model', SAMPLE_MODEL, a, '--out', tmp_path/'solo', '--quiet').returncode == 0
+    shutil.copytree(a, tmp_path/'copy'/pid)                                 # the data set copied: predict's paths name the original, still there
+    r = cli('score', '--pred', tmp_path/'solo', '--data', tmp_path/'copy', '--out', tmp_path/'sc_copy')
+    assert r.returncode == 1 and '--by-name' in r.stderr, r.stderr[-2000:]  # refused (it could be another data set of these names) ...
+    r = cli('score', '--pred', tmp_path/'solo', '--data', tmp_path/'copy', '--out', tmp_path/'sc_copy', '--by-name')
+    assert r.returncode == 0, r.stderr[-2000:]                             # ... unless the user says to match by name
+    assert np.isclose(pd.read_csv(tmp_path/'sc_copy'/'per_patient.csv').set_index('patient').loc[pid, 'dice'], ev.loc[pid, 'dice'])
     tifs = sorted(f for f in a.glob('*.tif') if not f.stem.endswith('_mask'))   # its slices predicted one by one: no prediction of the patient
     assert cli('predict', '--model', SAMPLE_MODEL, *tifs[:3], '--out', tmp_path/'slices', '--quiet').returncode == 0
     r = cli('score', '--pred', tmp_path/'slices', '--data', tmp_path/'a', '--out', tmp_path/'sc_slices')

@@ -61,12 +61,15 @@ def cmd_inspect(args)->int:
     if args.group: kw['group'] = args.group
     if args.generation: kw['generation'] = args.generation
     problems = []
+    def failed(errs):                                         # --json: a program reads the problems on stdout too
+        if args.json: print(json.dumps(dict(errors=[dict(path=str(e.path), problem=e.problem) for e in errs])))
     try: cases = read_cases(args.path, layout=args.layout, **kw)
     except DataError as e:                                    # one bad file: are there more? (a data set's every problem in one run)
         cases,problems = _read_each(args.path, args.layout, kw)
-        if not problems: raise                                # a problem between cases (modality sets differ), or a layout read whole
+        if not problems: failed([e]); raise                   # a problem between cases (modality sets differ), or a layout read whole
         if str(e) not in map(str, problems): problems.append(e)
     s = summarize(cases, problems=problems)                   # with --group: each patient's slices checked alike
+    if problems: failed(problems)
     if len(problems) == 1: raise problems[0]
     if problems: return _say_problems(args.path, problems)
     if hint := grouping_hint(cases): print(f"warning: {hint}", file=sys.stderr)
@@ -570,6 +573,8 @@ def _add_eval_predict(sub):
     s.add_argument('--group', help='plain image folders: how file names group slices into patients (as `inspect`)')
     s.add_argument('--generation', choices=list(BRATS_LABELS), help=GEN_HELP)
     s.add_argument('--partial', action='store_true', help='score the cases that have a prediction (default: each case must have one)')
+    s.add_argument('--by-name', action='store_true', help="match predictions to cases by name alone, not by the input paths predict recorded in "
+                   "summary.csv (the data set copied or mounted elsewhere since)")
     s.add_argument('--quiet', action='store_true', help='no progress bar (there is none when the output is not a terminal)')
     s.set_defaults(func=cmd_score)
 
@@ -579,7 +584,7 @@ def cmd_score(args)->int:
     from tumortrace.evaluate import score_predictions
     out = check_out(args.out, args.data, 'scores folder')   # (the predictions folder: checked by `score_predictions`)
     s = score_predictions(args.pred, args.data, out, layout=args.layout, target=args.target, group=args.group, generation=args.generation, partial=args.partial,
-                          progress=show_progress(args, sys.stdout))
+                          by_name=args.by_name, progress=show_progress(args, sys.stdout))
     rg = _region_means(s)
     ci = s.get('dice_ci95') or [float('nan')] * 2
     print(f"{s['n_patients']} of {s['n_cases']} patients scored: per-patient Dice{' of the whole tumour' if rg else ''} mean {s['dice_mean']:.4f} "

@@ -620,6 +620,7 @@ def score_predictions(pred, # folder of predicted masks: `tumortrace predict`'s 
                       out, # folder for per_patient.csv, per_slice.csv, summary.json (as an evaluation's) and the scored masks (predictions/): new, empty, or earlier scores
                       layout:str=None, target:str=None, group:str=None, generation:str=None, # how to read `data` (as `read_cases`; `io.reader_options`)
                       partial:bool=False, # score the cases that have a prediction (False: each case must have one)
+                      by_name:bool=False, # match predictions to cases by name alone, not by the input paths `predict` recorded in `summary.csv` (a data set copied or mounted elsewhere since)
                       progress:bool=False)->dict:
     "Score masks predicted elsewhere against a data set's truth per patient, as `evaluate` scores a model's (nothing post-processed); returns the summary."
     from tumortrace.io import read_cases, reader_options
@@ -628,7 +629,7 @@ def score_predictions(pred, # folder of predicted masks: `tumortrace predict`'s 
     if pred.resolve() == Path(data).resolve(): raise DataError(pred, "is the data folder itself: its truth would be scored against itself")
     _check_score_out(out, pred, data)
     cases = read_cases(data, layout=layout, **reader_options(target=target, group=group, generation=generation))
-    made = predicted_inputs(pred)
+    made = {} if by_name else predicted_inputs(pred)
     found,by = {c.case_id:prediction_of(pred, c, made) for c in cases},{}
     for c in cases:                                       # one file, one case: ids that `output_stem` makes alike are told apart
         if (f := found[c.case_id]) is not None and by.setdefault(f, c.case_id) != c.case_id:
@@ -639,7 +640,7 @@ def score_predictions(pred, # folder of predicted masks: `tumortrace predict`'s 
         raise DataError(pred, f"holds no prediction of {len(missing)} of the {len(cases)} cases of {data}, e.g. {missing[0].case_id} "
                               f"(expected {_expected(missing[0])})" + ("" if len(missing) == len(cases) else "; pass --partial (partial=True) to score the others")
                               + ("; its summary.csv gives such names to inputs at other paths (another data set of the same names, or a copy of this one): "
-                                 "predict this data set's cases into a folder of their own, or move summary.csv aside to match by names alone" if taken else ""))
+                                 "predict this data set's cases into a folder of their own, or match by names alone (--by-name; by_name=True)" if taken else ""))
     unmatched = sorted(e.name for e in pred.iterdir() if e not in by and not _side_file(e.name))
     if unmatched: warnings.warn(f"{pred}: {len(unmatched)} file(s) or folder(s) predict no case of {data}, not scored: {', '.join(unmatched[:5])}"
                                 f"{' ...' if len(unmatched) > 5 else ''}")
