@@ -255,7 +255,7 @@ def test_predict_a_data_set_root_and_a_folder_of_volumes(tmp_path):
     assert np.allclose(cs[0].affine, voxel_order(aff, (16, 16, 3))[2])      # read in `io.VOXEL_ORDER` (the same place in space) ...
     assert np.allclose(cs[0].affine[:3, :3] @ [0, 0, 1], [0, 0, 2])          # ... the slices still 2 mm apart along z
 
-def test_one_slice_alone_to_a_volume_model_warns():
+def test_one_slice_alone_to_a_volume_model_warns(tmp_path):
     "A model trained on whole LGG volumes given one slice on its own (an image file) says that its input is not what it learned from."
     import warnings
     from tumortrace import load_model, model as tm
@@ -265,6 +265,9 @@ def test_one_slice_alone_to_a_volume_model_warns():
     with warnings.catch_warnings(record=True) as w:
         warnings.simplefilter('always'); sm.predict_volume(one.volume())
     assert any('one slice on its own' in str(x.message) and '2.5D neighbours are the slice itself' in str(x.message) for x in w), [str(x.message) for x in w]
+    from tumortrace.inference import predict_paths                          # and in summary.csv's warning column, beside its mask
+    rows = predict_paths(sm, [one.source, DATA/'lgg'/'TCGA_HT_7860_19960513'], tmp_path/'p', progress=False)
+    assert 'one slice on its own' in rows[0]['warning'] and 'one slice' not in rows[1]['warning'], rows   # (the patient's folder: none)
 
 def test_predict_groups_images_as_the_model_was_trained(tmp_path):
     "A model trained on images grouped into patients (`--group`) predicts a folder of such images patient by patient: the masks of the patient read whole."

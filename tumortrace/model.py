@@ -725,6 +725,14 @@ def probs_tta(self:SegModel, x:np.ndarray, bs:int=None)->tuple[np.ndarray, np.nd
 
 # %% ../nbs/06_model.ipynb #27330cee
 @patch
+def one_slice_warning(self:SegModel)->str:
+    "What one slice given alone costs a model trained on whole volumes (patients' slices together), or '' for a model of single images."
+    c = self.cfg
+    if not (c.layout in ('lgg', 'brats', 'nnunet') or (c.reader or {}).get('group')): return ''
+    return ("a model trained on whole volumes is given one slice on its own: its normalisation and brain crop come from that slice"
+            + (" and its 2.5D neighbours are the slice itself" if c.context else "") + ", not from the patient's volume (expect a lower Dice)")
+
+@patch
 def prepare_volume(self:SegModel,
                    vol:np.ndarray, # (N, H, W, C) image volume of one case, as read
                    brain:np.ndarray=None, # (N, H, W) brain mask, when the source has one
@@ -745,10 +753,8 @@ def prepare_volume(self:SegModel,
                          + (f" (its shape {vol.shape} looks channels-first: (N, C, H, W); give (N, H, W, C), e.g. `vol.transpose(0, 2, 3, 1)`)" if vol.shape[1] == n_ch else ""))
     if brain is not None and np.shape(brain) != vol.shape[:3]:
         raise ValueError(f"the brain mask's shape {np.shape(brain)} is not the volume's (N, H, W) {vol.shape[:3]}")
-    if len(vol) == 1 and (c.layout in ('lgg', 'brats', 'nnunet') or (c.reader or {}).get('group')):   # trained on volumes: one slice alone is not what it learned from
-        _say_once("a model trained on whole volumes is given one slice on its own: its normalisation and brain crop come from that "
-                  "slice" + (" and its 2.5D neighbours are the slice itself" if k else "") + ", not from the patient's volume "
-                  "(expect a lower Dice); predict the patient's slices together (its folder or volume, or `predict_volume` on them stacked)")
+    if len(vol) == 1 and (w := self.one_slice_warning()):   # trained on volumes: one slice alone is not what it learned from
+        _say_once(w + "; predict the patient's slices together (its folder or volume, or `predict_volume` on them stacked)")
     x,box = preprocess_volume(vol, c.size, c.norm, c.crop, brain)
     if k: x = ContextSlices.of_cases(x, [len(x)], k)
     return x, box, vol.shape[1:3]
