@@ -500,6 +500,8 @@ def test_score_finds_predicts_renamed_outputs(sample_eval, tmp_path):
     r = cli('score', '--pred', tmp_path/'solo', '--data', tmp_path/'copy', '--out', tmp_path/'sc_copy', '--by-name')
     assert r.returncode == 0, r.stderr[-2000:]                             # ... unless the user says to match by name
     assert np.isclose(pd.read_csv(tmp_path/'sc_copy'/'per_patient.csv').set_index('patient').loc[pid, 'dice'], ev.loc[pid, 'dice'])
+    r = cli('score', '--pred', tmp_path/'pred', '--data', tmp_path/'copy', '--out', tmp_path/'sc_two', '--by-name')   # two inputs of that name
+    assert r.returncode == 1 and f'holds the predictions of 2 inputs named {pid} ({pid}, {pid}-2)' in r.stderr, r.stderr[-2000:]
     tifs = sorted(f for f in a.glob('*.tif') if not f.stem.endswith('_mask'))   # its slices predicted one by one: no prediction of the patient
     assert cli('predict', '--model', SAMPLE_MODEL, *tifs[:3], '--out', tmp_path/'slices', '--quiet').returncode == 0
     r = cli('score', '--pred', tmp_path/'slices', '--data', tmp_path/'a', '--out', tmp_path/'sc_slices')

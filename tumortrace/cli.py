@@ -38,11 +38,9 @@ def _read_each(path, layout:str=None, kw:dict=None)->tuple[list, list]:
     from tumortrace.io import read_lgg, read_brats, detect_layout
     problems = []
     try:
-        with warnings.catch_warnings():                       # (said once already, by the read that failed)
-            warnings.simplefilter('ignore')
-            layout = layout or detect_layout(path)
-            if layout == 'lgg': return read_lgg(path, problems=problems), problems
-            if layout == 'brats': return read_brats(path, problems=problems, **(kw or {})), problems
+        layout = layout or detect_layout(path)
+        if layout == 'lgg': return read_lgg(path, problems=problems), problems
+        if layout == 'brats': return read_brats(path, problems=problems, **(kw or {})), problems
     except (DataError, OptionError): pass                     # the data set itself (not one case): the first read's error stands
     return [], []
 
@@ -52,26 +50,41 @@ def _say_problems(path, problems:list)->int:
     for e in problems: print(f"  {e}", file=sys.stderr)
     return 1
 
+def _inspect_read(path, layout:str=None, kw:dict=None)->tuple[list, dict, list]:
+    "(cases, `summarize`'s summary, problems) of a data set read whole; where a case cannot be read, read on past it (`_read_each`), every warning said once."
+    from tumortrace.io import read_cases, summarize
+    said = set()
+    def replay(ws):                                           # the warnings of both reads, each text once
+        for w in ws:
+            if (m := str(w.message)) not in said: said.add(m); warnings.warn(w.message, stacklevel=2)
+    problems,err = [],None
+    with warnings.catch_warnings(record=True) as ws:
+        warnings.simplefilter('always')
+        try: cases = read_cases(path, layout=layout, **kw)
+        except DataError as e:                                # one bad case: are there more? (a data set's every problem in one run)
+            cases,problems = _read_each(path, layout, kw)
+            if not problems: err = e                          # a problem between cases, or a layout read whole: the first error stands
+            elif str(e) not in map(str, problems): problems.append(e)
+    replay(ws)
+    if err is not None: raise err
+    return cases, summarize(cases, problems=problems), problems   # (with --group: each patient's slices checked alike)
+
 def cmd_inspect(args)->int:
     "Validate every file of a data set and print its summary; every case that cannot be read is named, not only the first."
-    from tumortrace.io import read_cases, summarize, grouping_hint
+    from tumortrace.io import grouping_hint
     kw = {}
     if args.modalities: kw['modalities'] = args.modalities.split(',')
     if args.target: kw['target'] = args.target
     if args.group: kw['group'] = args.group
     if args.generation: kw['generation'] = args.generation
-    problems = []
-    def failed(errs):                                         # --json: a program reads the problems on stdout too
-        if args.json: print(json.dumps(dict(errors=[dict(path=str(e.path), problem=e.problem) for e in errs])))
-    try: cases = read_cases(args.path, layout=args.layout, **kw)
-    except DataError as e:                                    # one bad file: are there more? (a data set's every problem in one run)
-        cases,problems = _read_each(args.path, args.layout, kw)
-        if not problems: failed([e]); raise                   # a problem between cases (modality sets differ), or a layout read whole
-        if str(e) not in map(str, problems): problems.append(e)
-    s = summarize(cases, problems=problems)                   # with --group: each patient's slices checked alike
-    if problems: failed(problems)
-    if len(problems) == 1: raise problems[0]
-    if problems: return _say_problems(args.path, problems)
+    try: cases,s,problems = _inspect_read(args.path, args.layout, kw)
+    except (DataError, OptionError) as e:                     # --json: a program reads the problem on stdout too
+        if args.json: print(json.dumps(dict(errors=[dict(path=str(e.path) if isinstance(e, DataError) else None, problem=getattr(e, 'problem', str(e)))])))
+        raise
+    if problems:
+        if args.json: print(json.dumps(dict(errors=[dict(path=str(e.path), problem=e.problem) for e in problems])))
+        if len(problems) == 1: raise problems[0]
+        return _say_problems(args.path, problems)
     if hint := grouping_hint(cases): print(f"warning: {hint}", file=sys.stderr)
     if b := s['blank_sequences']:                             # a blank or failed export: the model would see nothing there
         print(f"warning: {len(b)} case{'s' if len(b) > 1 else ''} with a sequence of one value in every voxel (a blank or failed export?): "

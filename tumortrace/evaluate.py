@@ -614,6 +614,20 @@ def _side_file(name:str)->bool:
     return name.startswith('.') or name in ('summary.csv', INCOMPLETE) or bool(re.search(r'_(overlay|uncertainty|probs|prob)\.(png|nii\.gz|nii)$', name))
 
 # %% ../nbs/10_evaluate.ipynb #4e7e7a13
+def _made_by_name(pred:Path, made:dict, cases:list)->dict:
+    "`made` (`predicted_inputs`) keyed by each case's own input path where the summary gives an input of that file or folder name one output; refused where it gives several (which is the case's cannot be told by name)."
+    by = {}
+    for i,n in made.items(): by.setdefault(Path(i).name, []).append(n)
+    out = {}
+    for c in cases:
+        keys = [Path(k) for k in ([c.source] if c.source is not None else []) + ([c.files[0][0]] if c.files and c.layout == 'nnunet' else [])]
+        for k in keys:
+            if len(ns := by.get(k.name, [])) > 1:
+                raise DataError(pred, f"holds the predictions of {len(ns)} inputs named {k.name} ({', '.join(sorted(ns))}): by name alone it "
+                                      f"cannot be told which is {c.case_id}'s; score without --by-name, or keep one of them")
+            if ns: out[str(k.resolve())] = ns[0]; break
+    return out
+
 @holds_out('evaluation')
 def score_predictions(pred, # folder of predicted masks: `tumortrace predict`'s outputs, or nnU-Net's `<case>.nii.gz`
                       data, # the labelled data set they predict (any layout `read_cases` reads)
@@ -629,7 +643,8 @@ def score_predictions(pred, # folder of predicted masks: `tumortrace predict`'s 
     if pred.resolve() == Path(data).resolve(): raise DataError(pred, "is the data folder itself: its truth would be scored against itself")
     _check_score_out(out, pred, data)
     cases = read_cases(data, layout=layout, **reader_options(target=target, group=group, generation=generation))
-    made = {} if by_name else predicted_inputs(pred)
+    made = predicted_inputs(pred)
+    if by_name: made = _made_by_name(pred, made, cases)       # (predict's `-2` names still found: by the input's name, not its path)
     found,by = {c.case_id:prediction_of(pred, c, made) for c in cases},{}
     for c in cases:                                       # one file, one case: ids that `output_stem` makes alike are told apart
         if (f := found[c.case_id]) is not None and by.setdefault(f, c.case_id) != c.case_id:

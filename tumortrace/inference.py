@@ -61,10 +61,10 @@ def _overlay_png(vol, mask, path, channel, case=None,
     return i
 
 def _units(mask, spacing, regions=None, label_values=None):
-    "The whole tumour's voxels and millilitres (6 significant digits; NaN without a spacing) of a class-index mask (`io.whole_tumour`)."
+    "The whole tumour's voxels and millilitres (8 significant digits; NaN without a spacing) of a class-index mask (`io.whole_tumour`)."
     n = int(whole_tumour(mask, regions, label_values).sum())
     if spacing is None: return n, float('nan')
-    return n, float(f'{n * float(np.prod(spacing)) / 1000.:.6g}')
+    return n, float(f'{n * float(np.prod(spacing)) / 1000.:.8g}')
 
 # %% ../nbs/08_inference.ipynb #f40d90c9
 def _nifti_header(case:Case)->tuple:

@@ -690,13 +690,19 @@ def read_brats(path,
     dirs = sorted(d for d in path.iterdir() if d.is_dir() and not _hidden(d))
     if not dirs: raise DataError(path, "has no BraTS case folders")
     cases = _each(dirs, lambda d: read_brats_case(d, **kwargs), problems)
-    for c in cases[1:]:
-        if c.channel_names != cases[0].channel_names:
-            e = DataError(c.source, f"has modalities {c.channel_names} where {cases[0].case_id} has {cases[0].channel_names}: "
-                                    f"pass the ones every case has (--modalities)")
-            if problems is None: raise e
-            problems.append(e)
-    return cases
+    from collections import Counter
+    sets = Counter(tuple(c.channel_names) for c in cases)
+    if len(sets) < 2: return cases
+    common = max(sets, key=lambda s: (sets[s], -next(i for i,c in enumerate(cases) if tuple(c.channel_names) == s)))   # most cases' (ties: the first's)
+    ref = next(c for c in cases if tuple(c.channel_names) == common)
+    odd = [c for c in cases if tuple(c.channel_names) != common]
+    for c in odd:                                         # the cases unlike the others named, not those like them
+        most = f" (as {sets[common]} of the {len(cases)} cases do)" if 2 * sets[common] > len(cases) else ''
+        e = DataError(c.source, f"has modalities {c.channel_names} where {ref.case_id} has {ref.channel_names}{most}: "
+                                f"pass the ones every case has (--modalities)")
+        if problems is None: raise e
+        problems.append(e)
+    return [c for c in cases if c not in odd]
 
 # %% ../nbs/02_io.ipynb #0801c1f0
 _NNUNET_CHANNEL = re.compile(r'^(.+)_(\d{4})$')   # nnU-Net's image stem `<case>_<channel>`
