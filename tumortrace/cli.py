@@ -45,8 +45,8 @@ def _read_each(path, layout:str=None, kw:dict=None)->tuple[list, list]:
     return [], []
 
 def _say_problems(path, problems:list)->int:
-    "One `error:` line for `path`, then each problem (its file: what is wrong) indented below; exit status 1."
-    print(f"error: {path}: {len(problems)} cases cannot be read (each names its file; the others were read and checked):", file=sys.stderr)
+    "One `error:` line for `path`, then each refused case's problem (its file: what is wrong) indented below; exit status 1."
+    print(f"error: {path}: {len(problems)} cases refused (each names its file and problem; the other cases were read and checked):", file=sys.stderr)
     for e in problems: print(f"  {e}", file=sys.stderr)
     return 1
 
