@@ -8,7 +8,7 @@ Docs: https://tumortrace.github.io/tumortrace/decision.html.md"""
 from __future__ import annotations
 import numpy as np
 from .core import read_ahead
-from .postprocess import postprocess, lesion_metrics, _lesion_match, _step, _fg_box, _margin, _step_names
+from .postprocess import postprocess, _lesion_match, _step, _fg_box, _margin, _step_names
 
 # %% auto #0
 __all__ = ['CANDIDATES', 'THRESHOLDS', 'MIN_PATIENTS', 'GROWS', 'choose_postprocess', 'real_gain', 'choose_decision',
