@@ -170,7 +170,7 @@ def _demo(args)->int:
 DEMO_EPOCHS = 30  # cpu preset on the 6 bundled patients: a few minutes on 2 cores
 
 def _add_demo(sub):
-    d = sub.add_parser('demo', help='run the demo on the bundled sample')
+    d = sub.add_parser('demo', help=_HELP['demo'])
     from tumortrace.train import PRESETS
     d.add_argument('--out', default='runs/demo', help='output folder (default: runs/demo)')
     d.add_argument('--data', help='data folder (default: the bundled LGG sample)')
@@ -488,14 +488,14 @@ def _add_job(sub, name:str, help:str, func, options, cmd, out_help:str):
 
 def _add_cv(sub):
     from tumortrace.crossval import cross_validate
-    p = _add_job(sub, 'cv', 'k-fold cross-validation by patient (runs the papermill cv job)', cross_validate, CV_OPTIONS, cmd_cv,
+    p = _add_job(sub, 'cv', _HELP['cv'], cross_validate, CV_OPTIONS, cmd_cv,
                  'cross-validation folder')
     p.add_argument('--plan-only', action='store_true', help="write the plan (folds.json: folds and recipe) and stop; run its folds "
                    "apart with --fold K, here or on other machines (each in a folder holding a copy of folds.json)")
 
 def _add_train(sub):
     from tumortrace.train import train
-    p = _add_job(sub, 'train', 'train a U-Net (runs the papermill train job)', train, TRAIN_OPTIONS, cmd_train, 'run folder')
+    p = _add_job(sub, 'train', _HELP['train'], train, TRAIN_OPTIONS, cmd_train, 'run folder')
     p.add_argument('--num-processes', type=int, default=None,
                    help='train in N processes (GPUs, or CPU shares) through HF Accelerate; across machines: accelerate launch -m tumortrace.cli train ...')
 
@@ -556,7 +556,7 @@ PREDICT_OPTIONS = ('tta', 'postprocess_spec', 'uncertainty', 'probabilities', 'p
 def _add_eval_predict(sub):
     from tumortrace.evaluate import evaluate
     from tumortrace.model import PRECISIONS
-    e = sub.add_parser('evaluate', help='per-patient metrics of a trained model (runs the papermill evaluate job)')
+    e = sub.add_parser('evaluate', help=_HELP['evaluate'])
     e.add_argument('--model', required=True, help="a model folder, or a run or cross-validation folder (its model)")
     e.add_argument('--data', required=True, help='labelled data folder (any layout `inspect` reads), read as the model was trained')
     e.add_argument('--out', required=True, help='evaluation folder')
@@ -564,7 +564,7 @@ def _add_eval_predict(sub):
     add_options(e, evaluate, EVALUATE_OPTIONS, choices=dict(patients=['auto', 'unseen', 'test', 'valid', 'all'], precision=list(PRECISIONS), generation=list(BRATS_LABELS)))
     e.add_argument('--quiet', action='store_true', help='no progress bar (there is none when the output is not a terminal)')
     e.set_defaults(func=cmd_evaluate)
-    p = sub.add_parser('predict', help='predict masks for new scans')
+    p = sub.add_parser('predict', help=_HELP['predict'])
     p.add_argument('--model', required=True, help="a model folder, or a run or cross-validation folder holding one")
     p.add_argument('inputs', nargs='+', help='image files, NIfTI files ((X, Y, Z), or (X, Y, Z, C): the model\'s sequences in its order), LGG patient or BraTS case folders, folders of images or volumes, or a data set holding such folders')
     p.add_argument('--out', required=True, help='output folder')
@@ -576,8 +576,10 @@ def _add_eval_predict(sub):
     p.add_argument('--no-postprocess', action='store_true', help="the same as --postprocess-spec none")
     p.add_argument('--quiet', action='store_true', help='no progress bar (there is none when the output is not a terminal)')
     p.set_defaults(func=cmd_predict)
+
+def _add_score(sub):
     from tumortrace.io import LAYOUTS, BRATS_LABELS
-    s = sub.add_parser('score', help="per-patient metrics of masks predicted elsewhere (predict's, nnU-Net's), as evaluate's")
+    s = sub.add_parser('score', help=_HELP['score'])
     s.add_argument('--pred', required=True, help="folder of predicted masks: <case>_seg.nii.gz or <case>.nii.gz (NIfTI cases), <case>/<slice>_mask.png (slice cases)")
     s.add_argument('--data', required=True, help='the labelled data set they predict (any layout `inspect` reads)')
     s.add_argument('--out', required=True, help="folder for per_patient.csv, per_slice.csv, summary.json (as evaluate's) and the scored masks (predictions/, for the viewer)")
@@ -626,24 +628,31 @@ def cmd_lab(args)->int:
     return _run_child(cmd)
 
 def _add_report(sub):
-    r = sub.add_parser('report', help='render a run or evaluation folder to report.html (standalone, offline)')
+    r = sub.add_parser('report', help=_HELP['report'])
     r.add_argument('folder', help='run folder (train.ipynb, eval/) or evaluation folder (evaluate.ipynb)')
     r.add_argument('--out', help='HTML file (default: FOLDER/report.html)')
     r.add_argument('--code', action='store_true', help='include the code cells')
     r.set_defaults(func=cmd_report)
-    l = sub.add_parser('lab', help='open JupyterLab (the viewer works there)')
+    l = sub.add_parser('lab', help=_HELP['lab'])
     l.add_argument('folder', nargs='?', default='nbs', help="folder JupyterLab opens (default: nbs, relative to the current folder)")
     l.add_argument('--dry-run', action='store_true', help='print the command only')
     l.set_defaults(func=cmd_lab)
 
 # %% ../nbs/12_cli.ipynb #2d8a9a47
-def _parser()->argparse.ArgumentParser:
+_HELP = dict(inspect='validate a data set and summarise it', demo='run the demo on the bundled sample',
+             train='train a U-Net (runs the papermill train job)', cv='k-fold cross-validation by patient (runs the papermill cv job)',
+             evaluate='per-patient metrics of a trained model (runs the papermill evaluate job)', predict='predict masks for new scans',
+             score="per-patient metrics of masks predicted elsewhere (predict's, nnU-Net's), as evaluate's",
+             report='render a run or evaluation folder to report.html (standalone, offline)', lab='open JupyterLab (the viewer works there)')
+
+def _parser(only:str=None, # build this sub-command's options alone (the others: name and help), so that `--help` and light commands start fast; None: all
+           )->argparse.ArgumentParser:
     from tumortrace.io import LAYOUTS, BRATS_LABELS
     p = argparse.ArgumentParser(prog='tumortrace', description='Brain-tumour segmentation workbench for MRI.')
     from tumortrace import __version__
     p.add_argument('--version', action='version', version=f'tumortrace {__version__}')
     sub = p.add_subparsers(dest='command', required=True)
-    i = sub.add_parser('inspect', help='validate a data set and summarise it')
+    i = sub.add_parser('inspect', help=_HELP['inspect'])
     i.add_argument('path', help='data folder (LGG patients, BraTS cases, images/+masks/ or x + x_mask pairs, an nnU-Net / Decathlon data set)')
     i.add_argument('--json', action='store_true', help='print one JSON object')
     i.add_argument('--layout', choices=list(LAYOUTS), help='override the detected layout')
@@ -652,10 +661,14 @@ def _parser()->argparse.ArgumentParser:
     i.add_argument('--generation', choices=list(BRATS_LABELS), help=GEN_HELP)
     i.add_argument('--group', help="plain folders: regex whose first group is the patient id in a file name, e.g. '(.+)_\\d+$' (as train takes it)")
     i.set_defaults(func=cmd_inspect)
-    for extra in _EXTRA: extra(sub)
+    for extra,names in _EXTRA.items():
+        if only is None or only in names: extra(sub)                  # reading options from signatures imports torch and fastai (seconds)
+        else:
+            for n in names: sub.add_parser(n, help=_HELP[n])
     return p
 
-_EXTRA = [_add_demo, _add_train, _add_cv, _add_eval_predict, _add_report]  # sub-commands beyond inspect
+_EXTRA = {_add_demo:('demo',), _add_train:('train',), _add_cv:('cv',), _add_eval_predict:('evaluate', 'predict'), _add_score:('score',),
+          _add_report:('report', 'lab')}   # sub-commands beyond inspect, by the function that adds them
 
 def _warning_line(message, category, filename, lineno, file=None, line=None, _show=warnings.showwarning):
     "The project's warnings (about the user's data or options) as one `warning:` line; others as Python shows them."
@@ -681,8 +694,10 @@ def _on_sigterm(signum, frame): raise Terminated()
 
 def main(argv=None)->int:
     "Entry point of the `tumortrace` command."
-    args = _parser().parse_args(argv)
-    args.argv = list(sys.argv[1:] if argv is None else argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    cmd = next((w for w in words if not w.startswith('-')), '')   # the sub-command: the first word (the top level's options are flags)
+    args = _parser(only=cmd).parse_args(words)
+    args.argv = words
     import signal, threading                                  # the command (not a program calling main(argv)): SIGTERM cleans up
     old = signal.signal(signal.SIGTERM, _on_sigterm) if argv is None and threading.current_thread() is threading.main_thread() else None
     with warnings.catch_warnings():
