@@ -529,3 +529,19 @@ def test_predict_probabilities(tmp_path):
     assert '1 by an earlier run, kept' in r.stdout, r.stdout                   # a row with maps serves a run without
     r = cli('predict', '--model', SAMPLE_MODEL, DATA/'lgg'/pid, '--out', tmp_path/'p', '--quiet')
     assert r.returncode == 0 and not list((tmp_path/'p'/pid).glob('*_prob.png'))   # predicted again without: no earlier maps beside the new masks
+
+def test_failed_reevaluation_keeps_the_notebook(tmp_path):
+    "`tumortrace evaluate` failing over an evaluation keeps its notebook beside its results; the failed run's is evaluate-new.ipynb; a good run replaces both."
+    one = tmp_path/'one'; shutil.copytree(DATA/'lgg'/'TCGA_HT_7860_19960513', one/'TCGA_HT_7860_19960513')
+    r = cli('evaluate', '--model', SAMPLE_MODEL, '--data', one, '--out', tmp_path/'ev', '--patients', 'all', '--quiet')
+    assert r.returncode == 0, r.stderr[-3000:]
+    nb = tmp_path/'ev'/'evaluate.ipynb'; before = nb.read_bytes()
+    bad = tmp_path/'bad'; shutil.copytree(one, bad)
+    m = sorted((bad/'TCGA_HT_7860_19960513').glob('*_mask.tif'))[10]; m.write_bytes(b'not a TIFF')
+    r = cli('evaluate', '--model', SAMPLE_MODEL, '--data', bad, '--out', tmp_path/'ev', '--patients', 'all', '--quiet')
+    assert r.returncode == 1 and m.name in r.stderr and 'evaluate-new.ipynb' in r.stderr, r.stderr[-3000:]
+    assert nb.read_bytes() == before and (tmp_path/'ev'/'evaluate-new.ipynb').exists()      # the notebook of the results kept
+    assert str(one) in nb.read_text() and str(bad) in (tmp_path/'ev'/'evaluate-new.ipynb').read_text()
+    r = cli('evaluate', '--model', SAMPLE_MODEL, '--data', one, '--out', tmp_path/'ev', '--patients', 'all', '--quiet', '--tta')
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert not (tmp_path/'ev'/'evaluate-new.ipynb').exists() and 'tta = True' in nb.read_text()   # (papermill's parameters cell)

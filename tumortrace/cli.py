@@ -521,10 +521,14 @@ def cmd_evaluate(args)->int:
     _not_in_use(out)
     plan_evaluation(args.model, args.data, args.postprocess or 'auto', args.patients or 'auto', generation=args.generation)   # refused here, before a job starts
     from tumortrace.evaluate import check_eval_out
-    if check_eval_out(out): print(f"warning: {out} holds an evaluation: its results are replaced once this one has finished (kept if it fails; the notebook is this run's)", file=sys.stderr)   # or other files: refused
+    nb = out/'evaluate.ipynb'
+    if again := check_eval_out(out):                      # (or other files: refused)
+        print(f"warning: {out} holds an evaluation: it is replaced once this one has finished (kept if it fails)", file=sys.stderr)
     params = {k:getattr(args, k) for k in EVALUATE_OPTIONS if getattr(args, k) is not None}
     params.update(model=str(model_folder(args.model).resolve()), data=str(Path(args.data).resolve()), out=str(out))   # a run or cv folder: its model
-    rc = run_job('evaluate', out/'evaluate.ipynb', params, progress=show_progress(args))
+    new = out/'evaluate-new.ipynb' if again and nb.exists() else nb   # the earlier results' notebook stays beside them until these replace them
+    rc = run_job('evaluate', new, params, progress=show_progress(args))
+    if rc == 0 and new != nb: new.replace(nb)
     if rc == 0:
         s = json.loads((out/'summary.json').read_text())
         ci = s.get('dice_ci95') or [float('nan')] * 2
