@@ -23,15 +23,11 @@ from .evaluate import patient_metrics, overlap_metrics, volume_spacing, save_pre
 from .io import model_regions, whole_tumour, tumour_test
 
 # %% auto #0
-__all__ = ['FOLD_RECIPE', 'DEFAULT_FOLDS', 'PARTIAL_CSV', 'institution', 'check_folds', 'cv_folds', 'score_fold', 'dice_stats',
-           'summarize_cv', 'build_ensemble', 'fold_budget', 'resumed_recipe', 'parse_folds', 'same_valid_pct',
-           'cross_validate']
+__all__ = ['FOLD_RECIPE', 'DEFAULT_FOLDS', 'PARTIAL_CSV', 'check_folds', 'cv_folds', 'score_fold', 'dice_stats', 'summarize_cv',
+           'build_ensemble', 'fold_budget', 'resumed_recipe', 'parse_folds', 'same_valid_pct', 'cross_validate']
 
 # %% ../nbs/16_crossval.ipynb #977b21dc
-def institution(case_id:str)->str:
-    "The contributing institution of a TCGA patient id (`TCGA_HT_7693_...` -> 'HT'), else ''."
-    m = re.match(r'TCGA_([A-Z0-9]+)_', case_id)
-    return m[1] if m else ''
+from .data import institution, spread   # (a single run's split is stratified the same way: `split_patients`)
 
 # %% ../nbs/16_crossval.ipynb #a8908469
 def check_folds(n_patients:int, k:int):
@@ -58,9 +54,7 @@ def cv_folds(case_ids, # patient ids
     for f in range(k):
         test = order[f::k]
         rest = [i for i in order if i not in test]
-        nv = max(1, int(round(valid_pct * len(rest))))
-        u = rng.uniform(0, len(rest) / nv)                     # every (len/nv)-th of `rest`, which runs stratum by stratum: each stratum its share
-        valid = sorted(rest[int(u + j * len(rest) / nv)] for j in range(nv))
+        valid = sorted(spread(rest, max(1, int(round(valid_pct * len(rest)))), rng))   # `rest` runs stratum by stratum: each its share
         train = [i for i in rest if i not in valid]
         if not train: raise OptionError(f"--valid-pct {valid_pct}: fold {f} would validate on all {len(rest)} of its other patients "
                                         "and train on none; lower it")

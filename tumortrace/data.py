@@ -6,7 +6,7 @@ Docs: https://tumortrace.github.io/tumortrace/data.html.md"""
 
 # %% ../nbs/03_data.ipynb #09cd02cf
 from __future__ import annotations
-import json, weakref
+import json, re, weakref
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
@@ -16,8 +16,8 @@ from .core import Case, DataError, OptionError, write_json
 # %% auto #0
 __all__ = ['BALANCES', 'box_parts', 'crop_pad', 'fill_holes_inplane', 'brain_mask', 'int_percentile', 'hist_percentile',
            'normalize', 'norm_params', 'norm_plane', 'brain_box', 'resize_slice', 'Prepared', 'with_context',
-           'preprocess_volume', 'prepare_case', 'ContextSlices', 'SliceSet', 'context_names', 'prepare',
-           'split_patients', 'save_split', 'load_split', 'slice_weights', 'seg_dataloaders', 'TensorLoader',
+           'preprocess_volume', 'prepare_case', 'ContextSlices', 'SliceSet', 'context_names', 'prepare', 'institution',
+           'spread', 'split_patients', 'save_split', 'load_split', 'slice_weights', 'seg_dataloaders', 'TensorLoader',
            'tensor_dataloaders']
 
 # %% ../nbs/03_data.ipynb #594ca83f
@@ -359,22 +359,44 @@ def prepare(cases:list[Case], size:int=128, norm:str='percentile', crop:bool=Tru
     if context: x = ContextSlices.of_cases(x, [len(p.y) for p in prep], context)
     return SliceSet(prep, codes, chans, norm, size, xy=(x, y))
 
+# %% ../nbs/03_data.ipynb #814cd4e9
+def institution(case_id:str)->str:
+    "The contributing institution of a TCGA patient id (`TCGA_HT_7693_...` -> 'HT'), else ''."
+    m = re.match(r'TCGA_([A-Z0-9]+)_', case_id)
+    return m[1] if m else ''
+
+def spread(seq:list, n:int, rng)->list:
+    "`n` items of `seq` evenly spaced from a random start: where `seq` runs stratum by stratum, each stratum's share."
+    u = rng.uniform(0, len(seq) / n) if n else 0
+    return [seq[int(u + j * len(seq) / n)] for j in range(n)]
+
 # %% ../nbs/03_data.ipynb #112263c0
 def split_patients(case_ids, # patient / case ids
                    valid_pct:float=0.15, test_pct:float=0.15, # fractions of patients
-                   seed:int=42)->dict:
-    "Split patients (never slices) into train/valid/test with a seed."
+                   seed:int=42,
+                   strata=institution, # patient id -> stratum: each part gets every stratum's share (None, or one stratum: a plain draw)
+                  )->dict:
+    "Split patients (never slices) into train/valid/test with a seed, stratified by institution where the ids name one."
     ids = sorted(set(case_ids))
     if len(ids) != len(list(case_ids)): raise ValueError("case ids are not unique")
     rng = np.random.default_rng(seed)
-    ids = [ids[i] for i in rng.permutation(len(ids))]
     def count(pct):
         k = int(round(pct * len(ids)))
         return max(k, 1) if pct > 0 and len(ids) >= 3 else k
     nt,nv = count(test_pct), count(valid_pct)
     if nt + nv >= len(ids): raise ValueError(f"{len(ids)} patients are too few for valid_pct={valid_pct}, test_pct={test_pct}")
-    return {'seed':seed, 'valid_pct':valid_pct, 'test_pct':test_pct,
-            'test':sorted(ids[:nt]), 'valid':sorted(ids[nt:nt+nv]), 'train':sorted(ids[nt+nv:])}
+    groups = {}
+    for i in ids: groups.setdefault(strata(i) if strata else '', []).append(i)
+    if len(groups) == 1:                                  # a plain seeded permutation, cut in three
+        order = [ids[i] for i in rng.permutation(len(ids))]
+        test,valid = order[:nt], order[nt:nt+nv]
+    else:                                                 # stratum by stratum, each shuffled; every part takes evenly spaced ones
+        order = [g[j] for s in sorted(groups) for g in [groups[s]] for j in rng.permutation(len(g))]
+        test = spread(order, nt, rng)
+        valid = spread([i for i in order if i not in test], nv, rng)
+    train = [i for i in ids if i not in test and i not in valid]
+    return {'seed':seed, 'valid_pct':valid_pct, 'test_pct':test_pct, **({'strata':'institution'} if len(groups) > 1 else {}),
+            'test':sorted(test), 'valid':sorted(valid), 'train':sorted(train)}
 
 # %% ../nbs/03_data.ipynb #4906a194
 def save_split(split:dict, path)->Path:
