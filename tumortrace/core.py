@@ -327,9 +327,12 @@ def default_device(cpu:bool=False):
     return torch.device('cuda' if torch.cuda.is_available() and not cpu else 'cpu')
 
 def cpu_bf16()->bool:
-    "True where this CPU computes bfloat16 natively (AVX-512 BF16 or AMX, as oneDNN reports): only there is bf16 faster than fp32."
-    import torch
-    try: return bool(torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    "True where this CPU computes bfloat16 natively (x86: AVX-512 BF16 or AMX; elsewhere as oneDNN reports): only there is bf16 faster than fp32."
+    import torch, platform
+    try:
+        if platform.machine().lower() in ('x86_64', 'amd64', 'x86', 'i686'):   # oneDNN also says yes on plain AVX-512, where it emulates bf16 (about 2x slower)
+            return bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
+        return bool(torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported())
     except (AttributeError, RuntimeError): return False
 
 # %% ../nbs/00_core.ipynb #09178fe8

@@ -359,7 +359,7 @@ def prepare(cases:list[Case], size:int=128, norm:str='percentile', crop:bool=Tru
     if context: x = ContextSlices.of_cases(x, [len(p.y) for p in prep], context)
     return SliceSet(prep, codes, chans, norm, size, xy=(x, y))
 
-# %% ../nbs/03_data.ipynb #814cd4e9
+# %% ../nbs/03_data.ipynb #a3174df4
 def institution(case_id:str)->str:
     "The contributing institution of a TCGA patient id (`TCGA_HT_7693_...` -> 'HT'), else ''."
     m = re.match(r'TCGA_([A-Z0-9]+)_', case_id)
