@@ -545,3 +545,12 @@ def test_failed_reevaluation_keeps_the_notebook(tmp_path):
     r = cli('evaluate', '--model', SAMPLE_MODEL, '--data', one, '--out', tmp_path/'ev', '--patients', 'all', '--quiet', '--tta')
     assert r.returncode == 0, r.stderr[-3000:]
     assert not (tmp_path/'ev'/'evaluate-new.ipynb').exists() and 'tta = True' in nb.read_text()   # (papermill's parameters cell)
+
+def test_evaluate_refuses_the_data_folder(tmp_path):
+    "evaluate() from Python (or its job run by papermill) refuses to write into the data set, as the CLI does; nothing is left there."
+    from tumortrace.evaluate import evaluate
+    from tumortrace.core import DataError
+    data = tmp_path/'d'; shutil.copytree(DATA/'lgg'/'TCGA_HT_7860_19960513', data/'TCGA_HT_7860_19960513')
+    for out in (data, data/'ev'):
+        with pytest.raises(DataError, match='lies inside the data folder'): evaluate(SAMPLE_MODEL, data, out, patients='all')
+    assert sorted(p.name for p in data.iterdir()) == ['TCGA_HT_7860_19960513']

@@ -21,7 +21,7 @@ warnings.filterwarnings('ignore', message=r".*'mode\.chained_assignment' option 
 # %% auto #0
 __all__ = ['INCOMPLETE', 'JOB_LOCKS', 'PREDICT_LOCK', 'OKABE_ITO', 'DataError', 'OptionError', 'Case', 'read_ahead',
            'atomic_path', 'swap_dir', 'write_json', 'marked_incomplete', 'check_complete', 'job_lock', 'holds_out',
-           'set_seed', 'default_device', 'cpu_bf16', 'new_figure', 'save_figure', 'fig_png', 'fig_rgb']
+           'check_out', 'set_seed', 'default_device', 'cpu_bf16', 'new_figure', 'save_figure', 'fig_png', 'fig_rgb']
 
 # %% ../nbs/00_core.ipynb #4f2d1e0c
 class DataError(ValueError):
@@ -313,6 +313,19 @@ def holds_out(what:str):
             with job_lock(sig.bind(*args, **kw).arguments['out'], what): return f(*args, **kw)
         return _f
     return deco
+
+# %% ../nbs/00_core.ipynb #e5f2140b
+def check_out(out, data, what:str='output')->Path:
+    "Refuse an output folder that is (or lies inside) the data folder, or is an existing file; return it resolved."
+    o,d = Path(out).resolve(), Path(data).resolve()
+    if o.exists() and not o.is_dir(): raise DataError(out, f"is an existing file, not a folder for the {what}")
+    if f := next((q for q in o.parents if q.exists() and not q.is_dir()), None): raise DataError(out, f"lies under {f}, which is a file, not a folder")
+    if d.is_dir() and (o == d or d in o.parents):
+        raise DataError(out, f"lies inside the data folder {data}: the {what} would be mixed with the input data; choose a folder outside it")
+    near = o if o.exists() else next(q for q in o.parents if q.exists())   # where its first file or folder would be made
+    try: tempfile.TemporaryFile(dir=near).close()       # a read-only place refused before any job (it failed deep in papermill)
+    except OSError as e: raise DataError(near, f"is not writable ({e.strerror}): the {what} cannot be written there") from None
+    return o
 
 # %% ../nbs/00_core.ipynb #69f6187f
 def set_seed(seed:int=42):

@@ -10,7 +10,7 @@ import re, shutil, warnings
 from pathlib import Path
 import numpy as np
 from scipy import ndimage
-from .core import Case, DataError, OptionError, write_json, atomic_path, marked_incomplete, read_ahead, holds_out, swap_dir
+from .core import Case, DataError, OptionError, write_json, atomic_path, marked_incomplete, read_ahead, holds_out, swap_dir, check_out
 from .postprocess import postprocess, label_mask, _fg_box, lesion_metrics, LESION_MERGE  # noqa: F401  (re-exported)
 from .stats import dice_counts, iou_counts, finite_mean, sample_std, bootstrap_ci, EMPTY_CONVENTION, CI_METHOD
 
@@ -442,6 +442,7 @@ def evaluate(model_dir, # a run's `model/` folder, or the run (folder or `Run`)
     spec = postprocess
     from tumortrace.model import load_model, model_folder
     model_dir = model_folder(model_dir)                   # a model folder, or a run (a `Run` or its folder): its model
+    check_out(out, data, 'evaluation folder')            # not the data set, nor inside it
     model = load_model(model_dir, precision=precision)
     cfg = model.cfg
     cases,split,chosen,patients = plan_evaluation(model_dir, data, spec, patients, cfg, generation)

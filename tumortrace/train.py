@@ -17,7 +17,7 @@ from fastai.callback.core import Callback, CancelFitException
 from fastai.callback.tracker import SaveModelCallback, EarlyStoppingCallback
 from fastai.callback.progress import ProgressCallback
 from fastai.learner import AvgSmoothLoss
-from .core import DataError, OptionError, set_seed, default_device, cpu_bf16, write_json, atomic_path, marked_incomplete, holds_out
+from .core import DataError, OptionError, set_seed, default_device, cpu_bf16, write_json, atomic_path, marked_incomplete, holds_out, check_out
 from contextlib import nullcontext
 from .io import read_cases, read_cases_as, grouping_hint, reader_options, READER_OPTIONS
 from .data import prepare, split_patients, save_split, load_split, seg_dataloaders, tensor_dataloaders, BALANCES
@@ -30,8 +30,8 @@ from .model import unet_config, seg_learner, save_model, PRECISIONS, check_encod
 __all__ = ['PRESETS', 'RESUME_FREE', 'Run', 'HistoryCSV', 'save_checkpoint', 'load_checkpoint', 'rng_state', 'set_rng_state',
            'LastCheckpoint', 'ResumeSmooth', 'SaveBest', 'EarlyStop', 'TimeBudget', 'WeightAverage', 'DeviceSmoothLoss',
            'SparseProgress', 'lean_loop', 'fused_adamw', 'CPUAutocast', 'train_precision', 'compile_unet', 'uncompile',
-           'DeepSupervision', 'distributed_fit', 'plot_history', 'check_recipe', 'check_out', 'nothing_to_resume',
-           'check_folder', 'train']
+           'DeepSupervision', 'distributed_fit', 'plot_history', 'check_recipe', 'nothing_to_resume', 'check_folder',
+           'train']
 
 # %% ../nbs/07_train.ipynb #3aa18fa7
 class Run:
@@ -512,19 +512,6 @@ def _resolve(preset, **over):
     p = dict(PRESETS[preset])
     p.update({k:v for k,v in over.items() if v is not None})
     return p
-
-def check_out(out, data, what:str='output')->Path:
-    "Refuse an output folder that is (or lies inside) the data folder, or is an existing file; return it resolved."
-    o,d = Path(out).resolve(), Path(data).resolve()
-    if o.exists() and not o.is_dir(): raise DataError(out, f"is an existing file, not a folder for the {what}")
-    if f := next((q for q in o.parents if q.exists() and not q.is_dir()), None): raise DataError(out, f"lies under {f}, which is a file, not a folder")
-    if d.is_dir() and (o == d or d in o.parents):
-        raise DataError(out, f"lies inside the data folder {data}: the {what} would be mixed with the input data; choose a folder outside it")
-    near = o if o.exists() else next(q for q in o.parents if q.exists())   # where its first file or folder would be made
-    import tempfile
-    try: tempfile.TemporaryFile(dir=near).close()       # a read-only place refused before any job (it failed deep in papermill)
-    except OSError as e: raise DataError(near, f"is not writable ({e.strerror}): the {what} cannot be written there") from None
-    return o
 
 def _cut_history(history:Path, last_epoch:int,
                  frozen:bool=False, # the checkpoint is from `fine_tune`'s frozen epoch: keep its row (the first) alone
