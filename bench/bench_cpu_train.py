@@ -40,6 +40,7 @@ def main():
     ap.add_argument('--epochs', type=int, default=2)
     ap.add_argument('--rounds', type=int, default=1, help='rounds of the step variants, each round all variants in turn')
     ap.add_argument('--steps-only', action='store_true', help='only the step rates, no train() epochs')
+    ap.add_argument('--emulated-bf16', action='store_true', help='time the bf16 step even where this CPU has no native bf16 (what `precision=auto` picked there before 2026-12-07)')
     a = ap.parse_args()
     from tumortrace.model import unet_config
     from tumortrace.train import PRESETS, train
@@ -50,7 +51,7 @@ def main():
     variants = [(k,mf,bf,ip) for k,mf,bf,ip in [
         ('fp32 channels-first', torch.contiguous_format, False, True), ('fp32 channels-last', torch.channels_last, False, True),
         ('fp32 channels-last, ReLUs out of place', torch.channels_last, False, False),
-        ('bf16 channels-last', torch.channels_last, True, True)] if not bf or cpu_bf16()]
+        ('bf16 channels-last', torch.channels_last, True, True)] if not bf or cpu_bf16() or a.emulated_bf16]
     res['step_img_s'] = {k: [] for k,*_ in variants}                     # one value a round
     for _ in range(a.rounds):
         for k,mf,bf,ip in variants: res['step_img_s'][k].append(round(step_rate(cfg, mf, bf, relu_inplace=ip), 1))

@@ -133,3 +133,12 @@ def test_ctrl_c_says_one_line_and_leaves_the_run_marked(tmp_path):
     out,err = p.communicate(timeout=120)
     assert p.returncode == 130 and err.strip().splitlines()[-1] == 'interrupted' and 'Traceback' not in err, err[-2000:]
     assert (tmp_path/'r'/'INCOMPLETE').exists() and not (tmp_path/'r'/'model').exists()
+
+@pytest.mark.parametrize('job,params,msg', [('train', ['-p', 'epochs', '1.5'], '--epochs (epochs=) must be a whole number, not 1.5'),
+                                            ('evaluate', ['-p', 'tta', 'no', '-p', 'model', str(ROOT/'data'/'models'/'lgg_sample')], "--tta (tta=) must be True or False, not 'no'")])
+def test_job_run_by_papermill_refuses_a_mistyped_option(tmp_path, job, params, msg):
+    "A job run by papermill (its `-p` values arrive as papermill parses them) refuses an option of the wrong kind before writing anything."
+    r = subprocess.run([sys.executable, '-m', 'papermill', str(ROOT/'tumortrace'/'jobs'/f'{job}.ipynb'), str(tmp_path/'out.ipynb'),
+                        '-p', 'data', str(DATA/'lgg'), '-p', 'out', str(tmp_path/'o'), *params], capture_output=True, text=True, timeout=600)
+    assert r.returncode != 0 and 'OptionError' in r.stderr and msg in r.stderr, r.stderr[-2000:]
+    assert not (tmp_path/'o').exists()

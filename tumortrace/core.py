@@ -21,7 +21,8 @@ warnings.filterwarnings('ignore', message=r".*'mode\.chained_assignment' option 
 # %% auto #0
 __all__ = ['INCOMPLETE', 'JOB_LOCKS', 'PREDICT_LOCK', 'OKABE_ITO', 'DataError', 'OptionError', 'Case', 'read_ahead',
            'atomic_path', 'swap_dir', 'write_json', 'marked_incomplete', 'check_complete', 'job_lock', 'holds_out',
-           'check_out', 'set_seed', 'default_device', 'cpu_bf16', 'new_figure', 'save_figure', 'fig_png', 'fig_rgb']
+           'typed_options', 'check_out', 'set_seed', 'default_device', 'cpu_bf16', 'new_figure', 'save_figure',
+           'fig_png', 'fig_rgb']
 
 # %% ../nbs/00_core.ipynb #4f2d1e0c
 class DataError(ValueError):
@@ -314,7 +315,29 @@ def holds_out(what:str):
         return _f
     return deco
 
-# %% ../nbs/00_core.ipynb #e5f2140b
+# %% ../nbs/00_core.ipynb #466962c1
+_KINDS = {'bool': 'True or False', 'int': 'a whole number', 'float': 'a number'}
+
+def _of_kind(v, kind:str)->bool:
+    "Whether `v` is a value of the annotation `kind` ('bool', 'int' or 'float'; NumPy scalars too; a bool is no number)."
+    import numbers
+    if isinstance(v, (bool, np.bool_)): return kind == 'bool'
+    return isinstance(v, numbers.Integral if kind == 'int' else numbers.Real) and kind != 'bool'
+
+def typed_options(f):
+    "Decorator: an argument of the wrong kind for its annotation (bool, int, float; None always passes) is refused with one `OptionError`, naming the option."
+    import functools, inspect
+    sig = inspect.signature(f)
+    kinds = {k:p.annotation for k,p in sig.parameters.items() if p.annotation in _KINDS}
+    @functools.wraps(f)
+    def _f(*args, **kw):
+        for k,v in sig.bind(*args, **kw).arguments.items():
+            if k in kinds and v is not None and not _of_kind(v, kinds[k]):
+                raise OptionError(f"--{k.replace('_', '-')} ({k}=) must be {_KINDS[kinds[k]]}, not {v!r}")
+        return f(*args, **kw)
+    return _f
+
+# %% ../nbs/00_core.ipynb #645f0025
 def check_out(out, data, what:str='output')->Path:
     "Refuse an output folder that is (or lies inside) the data folder, or is an existing file; return it resolved."
     o,d = Path(out).resolve(), Path(data).resolve()

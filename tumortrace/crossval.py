@@ -11,7 +11,7 @@ import torch
 from collections import Counter
 from pathlib import Path
 import numpy as np
-from .core import DataError, OptionError, write_json, atomic_path, read_ahead, holds_out, marked_incomplete, job_lock, INCOMPLETE, swap_dir
+from .core import DataError, OptionError, write_json, atomic_path, read_ahead, holds_out, marked_incomplete, job_lock, INCOMPLETE, swap_dir, typed_options
 from .io import read_cases, reader_options, READER_OPTIONS
 from .train import PRESETS, train, check_out, check_recipe, check_folder, _acting, _fill_for, _shown
 from .model import load_model, read_config, MODEL_FORMAT
@@ -363,6 +363,7 @@ def _same_tta(out:Path, plan:dict, only:list, tta:bool):
 
 
 # %% ../nbs/16_crossval.ipynb #cdf62465
+@typed_options
 @holds_out('cross-validation')
 def cross_validate(data, # labelled data folder
                    out, # cross-validation folder to write

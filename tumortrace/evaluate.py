@@ -10,7 +10,7 @@ import re, shutil, warnings
 from pathlib import Path
 import numpy as np
 from scipy import ndimage
-from .core import Case, DataError, OptionError, write_json, atomic_path, marked_incomplete, read_ahead, holds_out, swap_dir, check_out
+from .core import Case, DataError, OptionError, write_json, atomic_path, marked_incomplete, read_ahead, holds_out, swap_dir, check_out, typed_options
 from .postprocess import postprocess, label_mask, _fg_box, lesion_metrics, LESION_MERGE  # noqa: F401  (re-exported)
 from .stats import dice_counts, iou_counts, finite_mean, sample_std, bootstrap_ci, EMPTY_CONVENTION, CI_METHOD
 
@@ -428,6 +428,7 @@ def check_eval_out(out)->bool:
                              "choose a new or empty folder")
     return False
 
+@typed_options
 @holds_out('evaluation')
 def evaluate(model_dir, # a run's `model/` folder, or the run (folder or `Run`)
              data, # data folder with masks
@@ -629,6 +630,7 @@ def _made_by_name(pred:Path, made:dict, cases:list)->dict:
             if ns: out[str(k.resolve())] = ns[0]; break
     return out
 
+@typed_options
 @holds_out('evaluation')
 def score_predictions(pred, # folder of predicted masks: `tumortrace predict`'s outputs, or nnU-Net's `<case>.nii.gz`
                       data, # the labelled data set they predict (any layout `read_cases` reads)

@@ -15,7 +15,7 @@ __all__ = ['SUMMARY_COLS', 'LOCK_WAIT', 'SUMMARY_EVERY', 'predict_paths', 'model
 # %% ../nbs/08_inference.ipynb #7c83cdea
 import collections, csv, json, os, re, tempfile, time
 from pathlib import Path
-from .core import DataError, OptionError, atomic_path, read_ahead, INCOMPLETE, PREDICT_LOCK
+from .core import DataError, OptionError, atomic_path, read_ahead, INCOMPLETE, PREDICT_LOCK, typed_options
 from contextlib import contextmanager
 from .core import Case
 from .io import read_inputs, expand_inputs, _is_lgg_folder, _brats_named, _one_per_case, model_regions, whole_tumour, tumour_test
@@ -225,6 +225,7 @@ def _check_predict_out(out, inputs)->Path:
     return out
 
 # %% ../nbs/08_inference.ipynb #b58b3b14
+@typed_options
 def predict_paths(model:SegModel, # from `load_model`
                   inputs:list, # files / folders to predict
                   out, # output folder

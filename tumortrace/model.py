@@ -573,6 +573,7 @@ _CONFIG_FIELDS = {f.name for f in fields(ModelConfig)}
 def model_folder(path)->Path:
     "The model folder `path` names: itself, or the `model/` of a run or cross-validation folder."
     path = Path(path)
+    if path.is_file() and (path.parent/'config.json').exists(): return path.parent   # a file of it (model.safetensors, config.json): its folder
     return path/'model' if not (path/'config.json').exists() and (path/'model'/'config.json').exists() else path
 
 def read_config(path)->ModelConfig:
@@ -811,6 +812,12 @@ def _predict_input(self:SegModel, x, affine=None, brain=None)->tuple:
     if (affine is not None or brain is not None) and (_nib_image(x) or isinstance(x, (Case, str, Path))):
         raise ValueError(f"{'affine' if affine is not None else 'brain'} goes with an array: a Case, a file or a nibabel image carries its own")
     back,f,oriented,what = (lambda a: a),None,True,'the array'
+    if isinstance(x, (str, Path)) and Path(x).is_dir():  # a patient's or case's folder, read as `tumortrace predict` reads it
+        from tumortrace.io import read_inputs, expand_inputs
+        grp,lay = (self.cfg.get('reader') or {}).get('group'), self.cfg.get('layout')
+        cs = [c for q in expand_inputs(x, grp, lay) for c in read_inputs(q, modalities=self.cfg.get('channel_names'), group=grp, layout=lay)]
+        if len(cs) != 1: raise DataError(Path(x), f"holds {len(cs)} cases: give one case's folder or file, or predict them all with `predict_paths` (`tumortrace predict`)")
+        x = cs[0]
     if isinstance(x, Case): c,x,brain = x,x.volume(),x.brain_volume(); c.release()   # its slices: (N, H, W) as `Case.mask_volume`
     elif isinstance(x, (str, Path)):
         f = Path(x)
@@ -847,13 +854,13 @@ def _predict_input(self:SegModel, x, affine=None, brain=None)->tuple:
 
 @patch
 def predict(self:SegModel,
-            x, # (H, W) or (H, W, C) image, (N, H, W, C) volume (slices first, as the model saw them), a `Case`, an image / NIfTI file path, or a nibabel image
+            x, # (H, W) or (H, W, C) image, (N, H, W, C) volume (slices first, as the model saw them), a `Case`, an image / NIfTI file path, a patient's or case's folder, or a nibabel image
             postprocess:str='auto', # 'auto': the model's recorded choice (as `tumortrace predict` and `evaluate`), 'none', or a spec
             affine=None, # with an (X, Y, Z[, C]) array as a NIfTI stores it (e.g. nibabel's `get_fdata()`): its 4 x 4 voxel -> world affine; read as its file would be
             brain=None, # brain mask of an array, in its layout: (N, H, W) for a volume, (X, Y, Z) with `affine` (None: found in the image)
             **kwargs, # passed to `predict_volume` (tta, bs, probs, uncertainty)
            ):
-    "Class-index mask in the input's geometry, post-processed: (H, W) for an image, (N, H, W) for a volume or a `Case`'s slices, (X, Y, Z) for a NIfTI file or image, or an array with its `affine` (probabilities / uncertainty after it on request: probabilities class first, (K, *mask shape), as torch and MONAI hold them; the `_probs.nii.gz` that `tumortrace predict` writes holds them class last, (X, Y, Z, K), as NIfTI stores channels)."
+    "Class-index mask in the input's geometry, post-processed: (H, W) for an image, (N, H, W) for a volume or a `Case`'s slices, (X, Y, Z) for a NIfTI file or image, or an array with its `affine` (probabilities / uncertainty after it on request: probabilities class first for an image or a NIfTI, (K, H, W) or (K, X, Y, Z), as torch and MONAI hold them, and (N, K, H, W) for slices, as a batch is; the `_probs.nii.gz` that `tumortrace predict` writes holds them class last, (X, Y, Z, K), as NIfTI stores channels)."
     from tumortrace.postprocess import postprocess as clean, check_spec
     spec = (self.decision_rule(kwargs.get('tta') or kwargs.get('uncertainty'))['postprocess'] or 'none') if postprocess == 'auto' else check_spec(postprocess)
     x,brain,back,f,one_image = self._predict_input(x, affine, brain)

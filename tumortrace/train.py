@@ -17,7 +17,7 @@ from fastai.callback.core import Callback, CancelFitException
 from fastai.callback.tracker import SaveModelCallback, EarlyStoppingCallback
 from fastai.callback.progress import ProgressCallback
 from fastai.learner import AvgSmoothLoss
-from .core import DataError, OptionError, set_seed, default_device, cpu_bf16, write_json, atomic_path, marked_incomplete, holds_out, check_out
+from .core import DataError, OptionError, set_seed, default_device, cpu_bf16, write_json, atomic_path, marked_incomplete, holds_out, check_out, typed_options
 from contextlib import nullcontext
 from .io import read_cases, read_cases_as, grouping_hint, reader_options, READER_OPTIONS
 from .data import prepare, split_patients, save_split, load_split, seg_dataloaders, tensor_dataloaders, BALANCES
@@ -740,6 +740,7 @@ def _restores_torch_settings(f):
     return g
 
 @_restores_torch_settings
+@typed_options
 @holds_out('training run')
 def train(data, # data folder (any layout `read_cases` reads)
           out, # run folder to write

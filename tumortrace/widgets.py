@@ -690,7 +690,8 @@ def score_all(self:Viewer):
     "Predict every patient not scored yet in a background thread (one at a time), refreshing the table as it goes."
     if self._scorer is not None and self._scorer.is_alive(): return self
     if not self.src.has_model: self.status.value = "no model: nothing to score"; return self
-    def progress(k, n):
+    import fastai.vision.all, tumortrace.model, tumortrace.postprocess, tumortrace.evaluate   # noqa: F401  imported here, not in the
+    def progress(k, n):                                    # thread: a notebook's next cell importing torchvision beside it saw it half-made
         self.status.value = f"<i>scored {k} of {n} patients…</i>"
         self._relabel(); self.fill_table()
     def job():
