@@ -466,6 +466,10 @@ def _show_state(change):
     "A layer toggle shows its state by more than a shade: a check mark and a coloured button when on."
     b = change['owner']; b.icon,b.button_style = ('check', 'info') if change['new'] else ('', '')
 
+def _import_for_prediction():
+    "Import here what a prediction imports (torch, torchvision through fastai) before a worker thread predicts: a thread importing torchvision beside another (a notebook's next viewer, say) can find it half-made (ImportError)."
+    import fastai.vision.all, tumortrace.model, tumortrace.postprocess, tumortrace.evaluate   # noqa: F401  (once a process; then cached)
+
 class Viewer:
     "ipywidgets viewer over a `PatientSource`: patient, slice, channel, opacity and layer controls, the slice, its metrics and the per-patient table."
     def __init__(self, source:PatientSource, layers=('truth', 'prediction'), channel:int=None, opacity:float=0.45,
@@ -569,7 +573,7 @@ def _load(self:Viewer, *_):
         self.status.value = f"<i>{'reading the kept mask of' if kept else 'predicting'} {pid}…</i>"
         if self._pool is None: self._predicted(pid, self.src.predict(pid))
         else:
-            self.redraw()
+            self.redraw(); _import_for_prediction()
             self._pending = [f for f in self._pending if not f.done()] + [self._pool.submit(self._predict_job, pid)]
     elif not self._jump_worst(): self.redraw()
 
@@ -690,8 +694,8 @@ def score_all(self:Viewer):
     "Predict every patient not scored yet in a background thread (one at a time), refreshing the table as it goes."
     if self._scorer is not None and self._scorer.is_alive(): return self
     if not self.src.has_model: self.status.value = "no model: nothing to score"; return self
-    import fastai.vision.all, tumortrace.model, tumortrace.postprocess, tumortrace.evaluate   # noqa: F401  imported here, not in the
-    def progress(k, n):                                    # thread: a notebook's next cell importing torchvision beside it saw it half-made
+    _import_for_prediction()
+    def progress(k, n):
         self.status.value = f"<i>scored {k} of {n} patients…</i>"
         self._relabel(); self.fill_table()
     def job():
