@@ -554,3 +554,14 @@ def test_evaluate_refuses_the_data_folder(tmp_path):
     for out in (data, data/'ev'):
         with pytest.raises(DataError, match='lies inside the data folder'): evaluate(SAMPLE_MODEL, data, out, patients='all')
     assert sorted(p.name for p in data.iterdir()) == ['TCGA_HT_7860_19960513']
+
+def test_predict_names_a_bad_file_once(tmp_path, capsys):
+    "A patient folder with a damaged slice: its error line names that file once (not the folder, then the file inside it); summary.csv keeps both."
+    from tumortrace.cli import main
+    p = tmp_path/'TCGA_HT_7860_19960513'; shutil.copytree(DATA/'lgg'/p.name, p)
+    bad = sorted(p.glob('*_mask.tif'))[3].with_name(sorted(p.glob('*_mask.tif'))[3].name.replace('_mask', '')); bad.write_bytes(b'junk')
+    assert main(['predict', '--model', str(SAMPLE_MODEL), str(p), '--out', str(tmp_path/'o'), '--quiet']) == 1
+    err = [l for l in capsys.readouterr().err.splitlines() if l.startswith('error:')]
+    assert err == [f"error: {bad}: cannot be read as an image (TiffFileError: not a TIFF file: header=b'junk')"], err
+    row = pd.read_csv(tmp_path/'o'/'summary.csv').iloc[0]
+    assert row['input'] == str(p) and row['status'].startswith(f'error: {bad}: ')

@@ -549,7 +549,9 @@ def cmd_predict(args)->int:
     bad = [r for r in rows if r['status'] != 'ok']
     kept = sum(bool(r.get('kept')) for r in rows)
     print(f"{len(rows) - len(bad)} predicted{f' ({kept} by an earlier run, kept)' if kept else ''}, {len(bad)} failed; summary: {Path(args.out)/'summary.csv'}")
-    for r in bad: print(f"error: {r['input']}: {r['status'][7:]}", file=sys.stderr)
+    for r in bad:                                          # the input named once: where the problem is a file inside it, that file
+        msg = r['status'][7:]
+        print(f"error: {msg if msg.startswith(str(r['input']).rstrip('/') + '/') else r['input'] + ': ' + msg}", file=sys.stderr)
     for r in rows:
         if r.get('warning'): print(f"warning: {r['input']}: {r['warning']}", file=sys.stderr)
     return 1 if bad else 0

@@ -946,7 +946,7 @@ def _image_loader(files:list, nch:int):
     "`load_image(i)` for a case's slice files, refusing an image whose channels differ from the others' `nch`."
     def load_image(i):
         a = read_image(files[i])
-        if a.shape[-1] != nch: raise DataError(files[i], f"has {a.shape[-1]} channels; other images have {nch}")
+        if a.shape[-1] != nch: raise DataError(files[i], f"has {a.shape[-1]} channel{'s' if a.shape[-1] != 1 else ''}; other images have {nch}")
         return a
     return load_image
 
