@@ -142,3 +142,9 @@ def test_job_run_by_papermill_refuses_a_mistyped_option(tmp_path, job, params, m
                         '-p', 'data', str(DATA/'lgg'), '-p', 'out', str(tmp_path/'o'), *params], capture_output=True, text=True, timeout=600)
     assert r.returncode != 0 and 'OptionError' in r.stderr and msg in r.stderr, r.stderr[-2000:]
     assert not (tmp_path/'o').exists()
+
+def test_job_without_its_folders_says_so(tmp_path):
+    "A job run by papermill without its data or output folder is refused by name (no default folder that only works from the package)."
+    r = subprocess.run([sys.executable, '-m', 'papermill', str(ROOT/'tumortrace'/'jobs'/'evaluate.ipynb'), str(tmp_path/'out.ipynb'), '-p', 'data', str(DATA/'lgg')],
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode != 0 and 'the evaluate job needs model, out: papermill evaluate.ipynb OUT.ipynb -p model MODEL' in r.stderr, r.stderr[-2000:]
