@@ -6,9 +6,9 @@ Docs: https://tumortrace.github.io/tumortrace/cli.html.md"""
 
 # %% ../nbs/12_cli.ipynb #1600cb59
 from __future__ import annotations
-import argparse, json, shutil, sys, warnings
+import argparse, json, os, shutil, sys, warnings
 from pathlib import Path
-from .core import DataError, OptionError, atomic_path
+from .core import DataError, OptionError, atomic_path, check_out
 
 # %% auto #0
 __all__ = ['DEMO_EPOCHS', 'GEN_HELP', 'TRAIN_OPTIONS', 'CV_OPTIONS', 'EVALUATE_OPTIONS', 'PREDICT_OPTIONS', 'cmd_inspect',
@@ -514,7 +514,6 @@ def _lesions_text(s:dict, # a summary's lesion counts (`evaluate.lesion_summary`
 
 def cmd_evaluate(args)->int:
     "Run the evaluation job: per-patient metrics of a model on labelled data."
-    from tumortrace.train import check_out
     from tumortrace.model import model_folder
     from tumortrace.evaluate import plan_evaluation
     out = check_out(args.out, args.data, 'evaluation folder')
@@ -551,7 +550,7 @@ def cmd_predict(args)->int:
     print(f"{len(rows) - len(bad)} predicted{f' ({kept} by an earlier run, kept)' if kept else ''}, {len(bad)} failed; summary: {Path(args.out)/'summary.csv'}")
     for r in bad:                                          # the input named once: where the problem is a file inside it, that file
         msg = r['status'][7:]
-        print(f"error: {msg if msg.startswith(str(r['input']).rstrip('/') + '/') else r['input'] + ': ' + msg}", file=sys.stderr)
+        print(f"error: {msg if msg.startswith(os.path.join(str(r['input']), '')) else r['input'] + ': ' + msg}", file=sys.stderr)
     for r in rows:
         if r.get('warning'): print(f"warning: {r['input']}: {r['warning']}", file=sys.stderr)
     return 1 if bad else 0
@@ -601,7 +600,6 @@ def _add_score(sub):
 
 def cmd_score(args)->int:
     "Score masks predicted elsewhere against a labelled data set (no model): per-patient metrics as `evaluate` writes them."
-    from tumortrace.train import check_out
     from tumortrace.evaluate import score_predictions
     out = check_out(args.out, args.data, 'scores folder')   # (the predictions folder: checked by `score_predictions`)
     s = score_predictions(args.pred, args.data, out, layout=args.layout, target=args.target, group=args.group, generation=args.generation, partial=args.partial,

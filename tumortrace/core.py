@@ -6,7 +6,7 @@ Docs: https://tumortrace.github.io/tumortrace/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #ea191e5a
 from __future__ import annotations
-import os, random, tempfile, json, threading
+import os, random, re, tempfile, json, threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -318,6 +318,13 @@ def holds_out(what:str):
 # %% ../nbs/00_core.ipynb #466962c1
 _KINDS = {'bool': 'True or False', 'int': 'a whole number', 'float': 'a number'}
 
+def _kind(a)->str:
+    "An annotation ('int', int, 'int | None', Optional[int]) as 'bool', 'int' or 'float' where it is one of those (None allowed), else ''."
+    s = a if isinstance(a, str) else a.__name__ if isinstance(a, type) else str(a)   # (typing's Optional[x]: 'typing.Optional[x]')
+    s = re.sub(r'^(typing\.)?Optional\[(.*)\]$', r'\2', s.replace(' ', ''))
+    s = re.sub(r'^None\||\|None$', '', s)
+    return s if s in _KINDS else ''
+
 def _of_kind(v, kind:str)->bool:
     "Whether `v` is a value of the annotation `kind` ('bool', 'int' or 'float'; NumPy scalars too; a bool is no number)."
     import numbers
@@ -328,7 +335,7 @@ def typed_options(f):
     "Decorator: an argument of the wrong kind for its annotation (bool, int, float; None always passes) is refused with one `OptionError`, naming the option."
     import functools, inspect
     sig = inspect.signature(f)
-    kinds = {k:p.annotation for k,p in sig.parameters.items() if p.annotation in _KINDS}
+    kinds = {k:kd for k,p in sig.parameters.items() if (kd := _kind(p.annotation))}
     @functools.wraps(f)
     def _f(*args, **kw):
         for k,v in sig.bind(*args, **kw).arguments.items():
@@ -362,13 +369,15 @@ def default_device(cpu:bool=False):
     import torch
     return torch.device('cuda' if torch.cuda.is_available() and not cpu else 'cpu')
 
-def cpu_bf16()->bool:
+def cpu_bf16(native:bool=True, # False: also where oneDNN only emulates it (plain AVX-512: runs, about 2x slower than fp32)
+            )->bool:
     "True where this CPU computes bfloat16 natively (x86: AVX-512 BF16 or AMX; elsewhere as oneDNN reports): only there is bf16 faster than fp32."
     import torch, platform
     try:
-        if platform.machine().lower() in ('x86_64', 'amd64', 'x86', 'i686'):   # oneDNN also says yes on plain AVX-512, where it emulates bf16 (about 2x slower)
-            return bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
-        return bool(torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported())
+        onednn = bool(torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported())
+        if native and platform.machine().lower() in ('x86_64', 'amd64', 'x86', 'i686'):   # oneDNN says yes on plain AVX-512 too, where it emulates
+            return onednn and bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
+        return onednn
     except (AttributeError, RuntimeError): return False
 
 # %% ../nbs/00_core.ipynb #09178fe8

@@ -391,11 +391,12 @@ def split_patients(case_ids, # patient / case ids
         order = [ids[i] for i in rng.permutation(len(ids))]
         test,valid = order[:nt], order[nt:nt+nv]
     else:                                                 # stratum by stratum, each shuffled; every part takes evenly spaced ones
-        order = [g[j] for s in sorted(groups) for g in [groups[s]] for j in rng.permutation(len(g))]
+        order = [g[j] for s in sorted(groups, key=str) for g in [groups[s]] for j in rng.permutation(len(g))]
         test = spread(order, nt, rng)
-        valid = spread([i for i in order if i not in test], nv, rng)
-    train = [i for i in ids if i not in test and i not in valid]
-    return {'seed':seed, 'valid_pct':valid_pct, 'test_pct':test_pct, **({'strata':'institution'} if len(groups) > 1 else {}),
+        valid = spread([i for i in order if i not in set(test)], nv, rng)
+    held = set(test) | set(valid)
+    train = [i for i in ids if i not in held]
+    return {'seed':seed, 'valid_pct':valid_pct, 'test_pct':test_pct, **({'strata':getattr(strata, '__name__', 'custom')} if len(groups) > 1 else {}),
             'test':sorted(test), 'valid':sorted(valid), 'train':sorted(train)}
 
 # %% ../nbs/03_data.ipynb #4906a194

@@ -922,8 +922,8 @@ def _folder_pairs(root:Path)->list[tuple[Path, Path]]:
     for f in sorted(imgs, key=lambda f: _natural_key(f.name)):
         if f.stem in masks: pairs.append((f, masks.pop(f.stem)))
         else: lone.append(f)
-    if lone: raise DataError(lone[0], f"has no mask (expected {expect.format(lone[0].stem)} or similar)" + (f"; nor have {len(lone) - 1} other "
-                             f"images: {', '.join(f.name for f in lone[1:6])}{' ...' if len(lone) > 6 else ''}" if len(lone) > 1 else ''))   # all named at once
+    if lone: raise DataError(lone[0], f"has no mask (expected {expect.format(lone[0].stem)} or similar)" + (f"; nor {'has' if len(lone) == 2 else 'have'} {len(lone) - 1} other "
+                             f"image{'s' if len(lone) > 2 else ''}: {', '.join(f.name for f in lone[1:6])}{' ...' if len(lone) > 6 else ''}" if len(lone) > 1 else ''))   # all named at once
     if masks: raise DataError(next(iter(masks.values())), "is a mask without an image")
     return pairs
 

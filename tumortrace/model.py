@@ -573,7 +573,7 @@ _CONFIG_FIELDS = {f.name for f in fields(ModelConfig)}
 def model_folder(path)->Path:
     "The model folder `path` names: itself, or the `model/` of a run or cross-validation folder."
     path = Path(path)
-    if path.is_file() and (path.parent/'config.json').exists(): return path.parent   # a file of it (model.safetensors, config.json): its folder
+    if path.is_file(): path = path.parent                 # a file of it (model.safetensors, config.json) or of its run: the folder
     return path/'model' if not (path/'config.json').exists() and (path/'model'/'config.json').exists() else path
 
 def read_config(path)->ModelConfig:
@@ -817,7 +817,10 @@ def _predict_input(self:SegModel, x, affine=None, brain=None)->tuple:
         grp,lay = (self.cfg.get('reader') or {}).get('group'), self.cfg.get('layout')
         cs = [c for q in expand_inputs(x, grp, lay) for c in read_inputs(q, modalities=self.cfg.get('channel_names'), group=grp, layout=lay)]
         if len(cs) != 1: raise DataError(Path(x), f"holds {len(cs)} cases: give one case's folder or file, or predict them all with `predict_paths` (`tumortrace predict`)")
-        x = cs[0]
+        if (c := cs[0]).to_stored is not None:            # NIfTI volumes: answered in their files' voxel order, as `tumortrace predict` writes them
+            v,b = c.volume(), c.brain_volume(); c.release()
+            return v, b, _as_stored(c.to_stored), Path(x), False
+        x = c
     if isinstance(x, Case): c,x,brain = x,x.volume(),x.brain_volume(); c.release()   # its slices: (N, H, W) as `Case.mask_volume`
     elif isinstance(x, (str, Path)):
         f = Path(x)

@@ -384,7 +384,9 @@ def train_precision(precision:str, # 'auto' (bf16 where the device has it native
     if precision == 'fp32': return 'fp32'
     if precision == 'auto': return ('bf16' if torch.cuda.is_bf16_supported() else 'fp16') if gpu else ('bf16' if cpu_bf16() else 'fp32')
     if gpu and not torch.cuda.is_bf16_supported(): raise OptionError("--precision bf16: this GPU has no bfloat16; use auto (fp16) or fp32")
-    if not gpu and not cpu_bf16(): raise OptionError("--precision bf16: this CPU has no native bfloat16 (AVX-512 BF16 or AMX), where it is slower than fp32; use fp32")
+    if not gpu and not cpu_bf16():
+        if not cpu_bf16(native=False): raise OptionError("--precision bf16: this CPU has no bfloat16 (neither AVX-512 BF16 nor AMX, nor oneDNN's emulation); use fp32")
+        warnings.warn("--precision bf16: this CPU has no native bfloat16 (AVX-512 BF16 or AMX): oneDNN emulates it, about 2x slower than fp32 (bench/README.md)")
     return 'bf16'
 
 # %% ../nbs/07_train.ipynb #6d7c0623
@@ -727,7 +729,7 @@ def _resumed_precision(out:Path, auto:str, device)->str:
     if rec == 'bf16':
         try: return train_precision('bf16', device)
         except OptionError: pass
-    warnings.warn(f"{out}: the run started in {rec}, which this {device.type} cannot run: it goes on in {auto}")
+    warnings.warn(f"{out}: the run started in {rec}, which this {device.type} cannot run: it goes on in {auto}")   # (bf16 emulated: it goes on in bf16, warned)
     return auto
 
 def _restores_torch_settings(f):
