@@ -37,11 +37,13 @@ def test_config_rebuilds_preprocessing(run):
     assert cfg['context'] == 1 and cfg['train']['loss'] == 'tversky_ce'                # the cross-validated recipe
     assert cfg['norm'] == 'percentile' and cfg['split_seed'] == 42
 
-def test_load_model_predicts_like_the_best_checkpoint(run):
+def test_load_model_predicts_like_the_kept_checkpoint(run):
     sm = load_model(run/'model')
     ref = create_model(sm.cfg)
+    kept = json.loads((run/'metrics.json').read_text())['epoch_kept']   # 'last' here: one validation patient cannot choose an epoch
+    assert kept == ('last' if len(json.loads((run/'split.json').read_text())['valid']) < 3 else 'best')
     from fastai.learner import load_model as fastai_load   # weights_only=True, with fastai's allow-list for its optimiser state
-    fastai_load(run/'checkpoints'/'best.pth', ref, None, with_opt=False)
+    fastai_load(run/'checkpoints'/f'{kept}.pth', ref, None, with_opt=False)
     ref.eval()
     sp = json.loads((run/'split.json').read_text())
     case = [c for c in read_cases(DATA/'lgg') if c.case_id == sp['valid'][0]]

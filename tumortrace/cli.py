@@ -161,7 +161,8 @@ def _demo(args)->int:
     test = Run(run).split()['test']
     print(f"demo done after {m['train_minutes']} min of training.\n"
           f"unseen test patient{'s' if s['n_patients'] > 1 else ''} ({', '.join(test)}): "
-          f"per-patient Dice {s['dice_mean']:.3f} (the validation patient, which chose the checkpoint: {m['dice_patient']:.3f}).\n"
+          f"per-patient Dice {s['dice_mean']:.3f} (the validation patient: {m['dice_patient']:.3f}; "
+          f"{'the last epoch kept: one validation patient is too few to choose one' if m.get('epoch_kept') == 'last' else 'it chose the epoch kept'}).\n"
           + (_bundled_comparison(data, out/'bundled_model', test) if args.data is None else '') +
           f"report: {html} (one HTML file: training curves, the test patient's metrics and predictions)\n"
           f"next: in JupyterLab `tumortrace.viewer('{run}')` to browse the unseen patient slice by slice")

@@ -25,6 +25,7 @@ from .augment import seg_augs, SegAugment
 from dataclasses import asdict
 from .metrics import LOSSES, get_loss, seg_metrics
 from .model import unet_config, seg_learner, save_model, PRECISIONS, check_encoder
+from .decision import MIN_PATIENTS
 
 # %% auto #0
 __all__ = ['PRESETS', 'RESUME_FREE', 'Run', 'HistoryCSV', 'save_checkpoint', 'load_checkpoint', 'rng_state', 'set_rng_state',
@@ -661,13 +662,13 @@ def _schedule(p:dict, fine_tuned:bool)->dict:
     if not fine_tuned: return dict(lr_max=p['lr'])
     return dict(lr_max=slice(p['lr'] / 2 / 100, p['lr'] / 2), pct_start=0.3, div=5.0)
 
-def _fit(learn, p:dict, out:Path, resume:bool, max_minutes:float, device):
-    "Fit with the run's callbacks: from scratch, fine-tuning a pretrained encoder, or on from the last checkpoint."
+def _fit(learn, p:dict, out:Path, resume:bool, max_minutes:float, device, n_valid:int=None):
+    "Fit with the run's callbacks: from scratch, fine-tuning a pretrained encoder, or on from the last checkpoint; no early stop on fewer than `MIN_PATIENTS` validation patients."
     monitor = 'dice_patient'
     save_best = SaveBest(monitor=monitor, comp=np.greater, fname='best', with_opt=False, reset_on_fit=False)  # resume starts from `last`
     cbs = [HistoryCSV(out/'history.csv'), save_best, LastCheckpoint(every_s=30 if device.type == 'cuda' else 0)]
     if p.get('ema'): cbs.append(WeightAverage(p['ema']))
-    if p['patience']: cbs.append(EarlyStop(monitor=monitor, comp=np.greater, patience=p['patience'], reset_on_fit=False))
+    if p['patience'] and (n_valid is None or n_valid >= MIN_PATIENTS): cbs.append(EarlyStop(monitor=monitor, comp=np.greater, patience=p['patience'], reset_on_fit=False))
     if not resume:
         if max_minutes: cbs.append(TimeBudget(max_minutes))
         if learn.pretrained: learn.fine_tune(p['epochs'], p['lr'], freeze_epochs=1, cbs=cbs)
@@ -698,14 +699,17 @@ def _finish(learn, cfg:dict, valid:list, split:dict, out:Path, device, t0:float)
     "Best model back, its validation metrics, the decision rule chosen on the validation patients, the model saved."
     _barrier()                                             # rank 0 has written `best.pth`
     uncompile(learn.model)                                 # compiled for training only
-    if (out/'checkpoints'/'best.pth').exists(): load_checkpoint(learn, 'best', with_opt=False, device=device)
+    few = len(valid) < MIN_PATIENTS and (out/'checkpoints'/'last.pth').exists()   # one or two validation patients cannot choose an epoch
+    if (out/'checkpoints'/(kept := 'last' if few else 'best')).with_suffix('.pth').exists():   # (the last one kept, as nnU-Net keeps its final)
+        load_checkpoint(learn, kept, with_opt=False, device=device)
     for cb in [c for c in learn.cbs if isinstance(c, DeepSupervision)]: cb.remove()   # the plain U-Net is validated and saved
     learn.model.float()
     vals = learn.validate()                                # every process (its losses are gathered in a distributed run)
     if _rank(): return Run(out)                            # rank 0 alone writes
     metrics = dict(zip(['valid_loss'] + [m.name for m in learn.metrics], [float(v) for v in vals]))
     metrics.update(n_valid_patients=len(split['valid']), n_train_patients=len(split['train']),
-                   train_minutes=round((getattr(learn, 'prior_s', 0.) + time.time() - t0) / 60, 2), schedule_epochs=learn.n_epoch)
+                   train_minutes=round((getattr(learn, 'prior_s', 0.) + time.time() - t0) / 60, 2), schedule_epochs=learn.n_epoch,
+                   epoch_kept='last' if few else 'best')   # 'best': the epoch the validation patients chose; 'last': too few of them (bench/README)
     cfg['train']['schedule_epochs'] = learn.n_epoch          # the schedule's length as it ran (a time budget may have fitted it)
     cfg.update(_decision(learn.model, cfg, valid))
     save_model(learn.model.to(memory_format=torch.contiguous_format), cfg, out/'model')
@@ -891,9 +895,9 @@ def train(data, # data folder (any layout `read_cases` reads)
         if num_distrib() > 1:                                  # launched by Accelerate: one process per device or CPU share
             learn.add_cb(distributed_fit(gpu))
             if _rank(): learn.remove_cb(ProgressCallback)
-            try: _fit(learn, p, out, resume, p['max_minutes'], device)
+            try: _fit(learn, p, out, resume, p['max_minutes'], device, len(split['valid']))
             finally: learn.detach_distributed()
-        else: _fit(learn, p, out, resume, p['max_minutes'], device)
+        else: _fit(learn, p, out, resume, p['max_minutes'], device, len(split['valid']))
         run = _finish(learn, cfg, [c for c in cases if c.case_id in split['valid']], split, out, device, t0)
     if num_distrib() > 1:                                      # all leave together once rank 0 has written (a rank that exits
         _barrier(); torch.distributed.destroy_process_group() # while another still talks to it can abort in gloo's teardown)
