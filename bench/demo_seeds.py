@@ -2,14 +2,16 @@
 
 For each seed, the demo's split and recipe (`make demo`: the `cpu` preset, 30 epochs, 4 training / 1 validation /
 1 test patient of the bundled six), trained once with early stopping lifted so that the whole schedule runs. The
-model of the best validation epoch (what `train` keeps) is scored on the test and the validation patient; then the
-last epoch's checkpoint takes the place of the best one, the run is finished again from it (`resume`, nothing left to
-fit: the decision rule is chosen anew on the validation patient) and scored the same way. About a minute a seed on
+model `train` keeps (since 2026-12-07 the last epoch: one validation patient is too few to choose one; before, the
+best validation epoch) is scored on the test and the validation patient; then the other epoch's weights take its
+checkpoint's place, the run is finished again from them (`resume`, nothing left to fit: the decision rule is chosen
+anew on the validation patient) and scored the same way. About a minute a seed on
 2 cores; checkpoints are removed after each seed.
 
     python bench/demo_seeds.py --seeds 42 0 1 2 3 --out /tmp/demo_seeds --results bench/results/demo_seeds.jsonl
 """
 import argparse, json, shutil, time
+import torch
 from pathlib import Path
 import pandas as pd
 from tumortrace.cli import bundled_data
@@ -22,10 +24,17 @@ def one_seed(data:Path, out:Path, seed:int, epochs:int)->dict:
     train(data, out, preset='cpu', epochs=epochs, seed=seed, valid_pct=0.2, test_pct=0.2, patience=100)
     h = pd.read_csv(out/'history.csv')
     score = lambda tag, who: evaluate(out/'model', data, out/f'eval_{who}_{tag}', patients=who)['dice_mean']
-    r = dict(test_best=score('best', 'test'), valid_best=score('best', 'valid'))
-    shutil.copy(out/'checkpoints'/'last.pth', out/'checkpoints'/'best.pth')   # the last epoch in the validated one's place
+    kept = json.loads((out/'metrics.json').read_text()).get('epoch_kept', 'best')   # 'last' since one validation patient chooses no epoch
+    other = 'last' if kept == 'best' else 'best'
+    r = {f'test_{kept}': score(kept, 'test'), f'valid_{kept}': score(kept, 'valid')}
+    ck = out/'checkpoints'
+    if kept == 'best': shutil.copy(ck/'last.pth', ck/'best.pth')          # the last epoch in the validated one's place
+    else:                                                                  # the validated epoch's weights in last.pth (its meta kept)
+        last,best = torch.load(ck/'last.pth', weights_only=False), torch.load(ck/'best.pth', weights_only=False)
+        last['model'] = best.get('model', best) if isinstance(best, dict) and 'model' in best else best
+        torch.save(last, ck/'last.pth')
     train(data, out, resume=True, patience=100)                            # nothing left to fit: finished from it
-    r.update(test_last=score('last', 'test'), valid_last=score('last', 'valid'))
+    r.update({f'test_{other}': score(other, 'test'), f'valid_{other}': score(other, 'valid')})
     split = json.loads((out/'split.json').read_text())
     shutil.rmtree(out/'checkpoints')
     return dict(seed=seed, test=split['test'], valid=split['valid'], best_epoch=int(h['dice_patient'].idxmax()), epochs=len(h),
