@@ -146,6 +146,8 @@ def test_demo_scores_its_unseen_test_patient_and_writes_the_report(tmp_path):
     s = json.loads((run/'eval'/'summary.json').read_text())
     assert s['patients'] == 'test' and s['n_patients'] == len(test) == 1
     assert f"unseen test patient ({test[0]}): per-patient Dice {s['dice_mean']:.3f}" in r.stdout, r.stdout[-2000:]
+    assert 'the last epoch kept: one validation patient is too few to choose one' in r.stdout      # (metrics.json: epoch_kept)
+    assert json.loads((run/'metrics.json').read_text())['epoch_kept'] == 'last'
     # beside it, the bundled model (trained on 65 other patients) scored on the same patient and on all six it never saw
     b = pd.read_csv(tmp_path/'demo'/'bundled_model'/'per_patient.csv').set_index('patient')['dice']
     assert len(b) == 6 and b[test[0]] > 0.7, b
