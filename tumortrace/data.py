@@ -392,8 +392,8 @@ def split_patients(case_ids, # patient / case ids
         test,valid = order[:nt], order[nt:nt+nv]
     else:                                                 # stratum by stratum, each shuffled; every part takes evenly spaced ones
         order = [g[j] for s in sorted(groups, key=str) for g in [groups[s]] for j in rng.permutation(len(g))]
-        test = spread(order, nt, rng)
-        valid = spread([i for i in order if i not in set(test)], nv, rng)
+        test = spread(order, nt, rng); tested = set(test)
+        valid = spread([i for i in order if i not in tested], nv, rng)
     held = set(test) | set(valid)
     train = [i for i in ids if i not in held]
     return {'seed':seed, 'valid_pct':valid_pct, 'test_pct':test_pct, **({'strata':getattr(strata, '__name__', 'custom')} if len(groups) > 1 else {}),
