@@ -338,7 +338,7 @@ def test_evaluate_a_run_folder_from_the_cli(trained_run, tmp_path):
     assert (tmp_path/'ev'/'figures'/'gallery.png').exists() and not (tmp_path/'ev'/'INCOMPLETE').exists()
     r = subprocess.run(CLI + ['evaluate', '--model', str(trained_run), '--data', str(DATA/'lgg'), '--out', str(tmp_path/'ev'), '--quiet'],
                        capture_output=True, text=True, timeout=900)
-    assert r.returncode == 0 and 'holds an evaluation: its results are replaced' in r.stderr, r.stderr[-2000:]   # said, not silent
+    assert r.returncode == 0 and 'holds an evaluation: it is replaced once this one has finished' in r.stderr, r.stderr[-2000:]   # said, not silent
 
 TERM_MID_WRITE = """import os, signal, sys
 from PIL import Image
