@@ -255,7 +255,9 @@ class FusedUnetBlock(torch.nn.Module):
         return self.conv2(self.conv1(x))
 
 # %% ../nbs/06_model.ipynb #fe6ddef6
-def inference_net(model:torch.nn.Module)->torch.nn.Module:
+def inference_net(model:torch.nn.Module,
+                  pad:int=None, # decoder blocks' inner channels padded with zeros to a multiple of this (the same outputs); None: 16 on an AVX-512 CPU, else none
+                 )->torch.nn.Module:
     "A copy of `model` for prediction only, the same outputs to ~1e-5 (`SegModel` predicts with it)."
     from fastai.layers import PixelShuffle_ICNR
     from fastai.vision.models.unet import DynamicUnet
@@ -279,6 +281,8 @@ def inference_net(model:torch.nn.Module)->torch.nn.Module:
             else: blocks(m)
     blocks(net)
     for u in [m for m in net.modules() if isinstance(m, DynamicUnet)]: _fuse_head(u); _last_stage(u)
+    pad = _channel_block(next(model.parameters()).device) if pad is None else pad
+    if pad and pad > 1: _pad_blocks(net, pad)
     return net
 
 _HOOK_DICTS = [k for k in vars(torch.nn.Module()) if k.startswith(('_forward_hooks', '_forward_pre_hooks'))]
@@ -333,11 +337,11 @@ class LastStage(torch.nn.Module):
         return torch.cat([self.up(self.block(x[j:j + step], s[j:j + step])) for j in range(0, len(x), step)])
 
 class PixelMLP(torch.nn.Module):
-    "The last upsampling's 1x1 conv (with ReLU) and the head's 1x1 conv, once per sub-pixel, as two matrix products over chunks of pixels: the wide map between them stays in cache."
-    def __init__(self, up:FusedConv, head:FusedConv, r2:int, chunk:int=4096):
-        super().__init__(); c = head.w.shape[1]
-        self.register_buffer('w1', up.w.flatten(1).t().contiguous()); self.register_buffer('b1', up.b)
-        self.register_buffer('w2', torch.block_diag(*[head.w.flatten(1).t()] * r2)); self.register_buffer('b2', head.b.repeat(r2))
+    "The last upsampling's 1x1 conv (with ReLU) and the head's 1x1 conv, once per sub-pixel, as two matrix products over the pixels (oneDNN's, the ReLU fused, on a CPU in fp32)."
+    def __init__(self, up:FusedConv, head:FusedConv, r2:int, chunk:int=32768):
+        super().__init__()
+        self.register_buffer('w1', up.w.flatten(1).contiguous()); self.register_buffer('b1', up.b)   # (out, in), as `linear` takes them
+        self.register_buffer('w2', torch.block_diag(*[head.w.flatten(1)] * r2)); self.register_buffer('b2', head.b.repeat(r2))
         self.chunk = chunk
     @staticmethod
     def fits(up)->bool: return (isinstance(up, FusedConv) and up.relu and up.w.shape[2:] == (1, 1) and up.groups == 1
@@ -345,10 +349,48 @@ class PixelMLP(torch.nn.Module):
     def forward(self, x):
         n,c,h,w = x.shape
         xf = x.permute(0, 2, 3, 1).reshape(-1, c)                     # a view in channels-last memory
-        step = self.chunk if x.device.type == 'cpu' else len(xf)       # CPU: 4096 x 96 floats fit in L2
-        y = torch.cat([torch.addmm(self.b2, torch.addmm(self.b1, xf[j:j + step], self.w1).relu_(), self.w2)
-                       for j in range(0, len(xf), step)])
+        if _onednn_linear() and x.device.type == 'cpu' and x.dtype == torch.float32 and not torch.is_autocast_enabled('cpu'):
+            lin = torch.ops.mkldnn._linear_pointwise
+            f = lambda v: lin(lin(v, self.w1, self.b1, 'relu', [], ''), self.w2, self.b2, 'none', [], '')
+        else: f = lambda v: torch.addmm(self.b2, torch.addmm(self.b1, v, self.w1.t()).relu_(), self.w2.t())
+        step = self.chunk if x.device.type == 'cpu' else len(xf)       # CPU: 4 images of 80 x 80 pixels in one go
+        y = f(xf) if len(xf) <= step else torch.cat([f(xf[j:j + step]) for j in range(0, len(xf), step)])
         return y.view(n, h, w, -1).permute(0, 3, 1, 2)
+
+def _onednn_linear()->bool:
+    "Can this torch run oneDNN's CPU matrix product with a fused ReLU? (checked once)"
+    global _ONEDNN_LINEAR
+    if _ONEDNN_LINEAR is None:
+        try:
+            y = torch.ops.mkldnn._linear_pointwise(torch.ones(2, 3), torch.tensor([[1.] * 3, [-1.] * 3]), torch.zeros(2), 'relu', [], '')
+            _ONEDNN_LINEAR = bool(torch.equal(y, torch.tensor([[3., 0.], [3., 0.]])))
+        except Exception: _ONEDNN_LINEAR = False
+    return _ONEDNN_LINEAR
+_ONEDNN_LINEAR = None
+
+def _channel_block(device)->int:
+    "Channels that oneDNN's fp32 convolutions compute together on `device`: 16 on an AVX-512 CPU (AMX too), else 0 (no padding)."
+    return 16 if torch.device(device).type == 'cpu' and torch.backends.cpu.get_cpu_capability() == 'AVX512' else 0
+
+def _pad_conv(conv:FusedConv, out:int=0, inp:int=0):
+    "Widen `conv` with zero weights: to `out` output channels (bias 0, so they carry zeros, ReLU or not) and `inp` input channels (which then add nothing)."
+    F = torch.nn.functional
+    w,b = conv.w,conv.b
+    if out > w.shape[0]: w,b = F.pad(w, (0, 0, 0, 0, 0, 0, 0, out - w.shape[0])),F.pad(b, (0, out - b.shape[0]))
+    if inp > w.shape[1]: w = F.pad(w, (0, 0, 0, 0, 0, inp - w.shape[1]))
+    conv.w,conv.b = w.contiguous(memory_format=torch.channels_last),b.contiguous()
+
+def _pad_blocks(net, m:int):
+    "Pad each `FusedUnetBlock`'s inner map (conv1's output) to a multiple of `m` channels, and the last stage's output too where the upsampling after it takes it."
+    up = lambda n: -(-n // m) * m
+    for blk in [b for b in net.modules() if isinstance(b, FusedUnetBlock)]:
+        if blk.conv1.groups != 1 or blk.conv2.groups != 1: continue
+        n = up(blk.conv1.w.shape[0]); _pad_conv(blk.conv1, out=n); _pad_conv(blk.conv2, inp=n)
+    for st in [s for s in net.modules() if isinstance(s, LastStage)]:
+        nxt,conv2 = st.up[0],st.block.conv2; n = up(conv2.w.shape[0])
+        if conv2.groups != 1 or n == conv2.w.shape[0]: continue
+        if isinstance(nxt, PixelMLP): _pad_conv(conv2, out=n); nxt.w1 = torch.nn.functional.pad(nxt.w1, (0, n - nxt.w1.shape[1])).contiguous()
+        elif isinstance(nxt, FusedConv) and nxt.groups == 1: _pad_conv(conv2, out=n); _pad_conv(nxt, inp=n)
 
 # %% ../nbs/06_model.ipynb #0b862891
 def seg_learner(dls, # from `seg_dataloaders`
@@ -452,8 +494,9 @@ class SegModel:
     def net(self)->torch.nn.Module:
         "The network that predicts: `inference_net(model)`, made again whenever the model's weights or device change (`refresh` after writing through `.data`, which torch does not count as a change)."
         if not self.fused: return self.model
-        key = tuple((t.data_ptr(), t._version) for t in (*self.model.parameters(), *self.model.buffers()))
-        if getattr(self, '_net_key', None) != key: self._net,self._net_key = inference_net(self.model),key
+        key = (self.precision, *((t.data_ptr(), t._version) for t in (*self.model.parameters(), *self.model.buffers())))
+        if getattr(self, '_net_key', None) != key:      # channels padded for fp32 only (where it was measured)
+            self._net,self._net_key = inference_net(self.model, pad=0 if self.precision == 'bf16' else None),key
         return self._net
     def refresh(self):
         "Forget the fused network, so that the next prediction uses the model's weights as they are now."
