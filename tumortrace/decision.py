@@ -8,7 +8,7 @@ Docs: https://tumortrace.github.io/tumortrace/decision.html.md"""
 from __future__ import annotations
 import numpy as np
 from .core import read_ahead
-from .postprocess import postprocess, _lesion_match, _step, _fg_box, _margin, _step_names
+from .postprocess import postprocess, _lesion_match, _step, _fg_box, _margin, _step_names, TruthLesions, LESION_MERGE
 
 # %% auto #0
 __all__ = ['CANDIDATES', 'THRESHOLDS', 'MIN_PATIENTS', 'GROWS', 'choose_postprocess', 'real_gain', 'choose_decision',
@@ -33,7 +33,8 @@ def _candidate_scores(pairs:list, # (truth, predicted mask) per patient
             continue
         box = _fg_box(p, max(_margin(s) for s in candidates))
         tb,done,full,seen = t[box], {'':p[box]}, np.zeros(t.shape, bool), []
-        full[box] = fg(p[box]); l,ids0 = _lesion_match(t, full)             # the lesions the unprocessed mask finds, by identity:
+        full[box] = True; truth = TruthLesions(t, _fg_box(t | full, LESION_MERGE, every_axis=True))   # every spec's mask lies in `box`
+        full[:] = False; full[box] = fg(p[box]); l,ids0 = truth.match(full)  # the lesions the unprocessed mask finds, by identity:
         seen.append((full[box].copy(), (l['lesions_found'], l['lesions_fp'], 0)))   # a spec losing one and finding another loses one
         for s in candidates:
             steps = _step_names(s)
@@ -45,7 +46,7 @@ def _candidate_scores(pairs:list, # (truth, predicted mask) per patient
             per[s].append(float(dice_counts(tp, int(q.sum()) - tp, n_t - tp)))
             if (same := next((v for k,v in seen if np.array_equal(k, q)), None)) is None:   # (most specs change nothing on most patients)
                 full[box] = q                           # lesions on the whole volume: a true lesion outside the box may claim a predicted one
-                l,ids = _lesion_match(t, full)
+                l,ids = truth.match(full)
                 seen.append((q, same := (l['lesions_found'], l['lesions_fp'], len(ids0 - ids))))
             les[s].append(same)
     return {s:np.array(v) for s,v in per.items()}, {s:np.array(v, int).reshape(-1, 3) for s,v in les.items()}

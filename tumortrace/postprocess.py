@@ -12,7 +12,7 @@ from .data import fill_holes_inplane
 
 # %% auto #0
 __all__ = ['LESION_MERGE', 'label_mask', 'opening', 'closing', 'fill_holes', 'remove_small', 'largest_component', 'keep_relative',
-           'check_spec', 'postprocess', 'lesion_metrics']
+           'check_spec', 'postprocess', 'lesion_metrics', 'TruthLesions']
 
 # %% ../nbs/09_postprocess.ipynb #0778050b
 def label_mask(a, # a mask: class indices (bool or integers >= 0; floats holding whole numbers)
@@ -194,14 +194,35 @@ def _lesion_match(truth, pred, merge:int=LESION_MERGE, min_voxels:int=0)->tuple[
     t,p = label_mask(truth, 'truth') > 0, label_mask(pred, 'prediction') > 0
     if t.shape != p.shape: raise ValueError(f"truth {t.shape} and prediction {p.shape} differ in shape")
     if not (t.any() or p.any()): return dict(lesions_true=0, lesions_found=0, lesions_pred=0, lesions_fp=0, lesion_dice=1.), frozenset()
-    box = _fg_box(t | p, merge, every_axis=True)          # components, and the truth's dilation, are the box's own
-    t,p,s = t[box],p[box],np.ones((3,) * t.ndim, bool)
-    lp,npr = ndimage.label(p, s)
-    near,nt = ndimage.label(t, s)                          # each lesion's reach: itself, where no dilation can change what follows ...
-    if merge and t.any() and (nt > 1 or len(np.unique(lp[t & p])) < npr):   # ... (one true component, every predicted one on it; most masks once cleaned)
-        reach,tb = np.zeros_like(t),_fg_box(t, merge, every_axis=True)        # the truth dilated `merge` times (BraTS 2023's 18-connected step), in its own box
-        reach[tb] = ndimage.binary_dilation(t[tb], ndimage.generate_binary_structure(t.ndim, min(2, t.ndim)), iterations=merge)
-        near,nt = ndimage.label(reach, s)
+    return TruthLesions(t, _fg_box(t | p, merge, every_axis=True), merge).match(p, min_voxels)
+
+class TruthLesions:
+    "One truth's lesions, to match several predictions of it (`_lesion_match`): its components, and its dilation once one is needed, computed once."
+    def __init__(self, t:np.ndarray, # the truth, bool, whole volume
+                 box:tuple, # slices around the truth and every prediction to match, `merge` voxels to spare on every axis
+                 merge:int=LESION_MERGE):
+        self.box,self.merge,self.s = box,merge,np.ones((3,) * t.ndim, bool)
+        self.t = t[box]                                    # components, and the truth's dilation, are the box's own
+        self.comp,self._reach = ndimage.label(self.t, self.s),None
+    def reach(self)->tuple:
+        "The truth dilated `merge` times (BraTS 2023's 18-connected step, in its own box), labelled: each lesion's reach."
+        if self._reach is None:
+            t = self.t; r,tb = np.zeros_like(t),_fg_box(t, self.merge, every_axis=True)
+            r[tb] = ndimage.binary_dilation(t[tb], ndimage.generate_binary_structure(t.ndim, min(2, t.ndim)), iterations=self.merge)
+            self._reach = ndimage.label(r, self.s)
+        return self._reach
+    def match(self, pred:np.ndarray, # bool, whole volume: foreground inside `box` only
+              min_voxels:int=0)->tuple[dict, frozenset]:
+        "`lesion_metrics` of `pred` against the truth, and the labels of the true lesions found."
+        t,p,merge = self.t,pred[self.box],self.merge
+        if not (t.any() or p.any()): return dict(lesions_true=0, lesions_found=0, lesions_pred=0, lesions_fp=0, lesion_dice=1.), frozenset()
+        lp,npr = ndimage.label(p, self.s)
+        near,nt = self.comp                                # each lesion's reach: itself, where no dilation can change what follows ...
+        if merge and t.any() and (nt > 1 or len(np.unique(lp[t & p])) < npr): near,nt = self.reach()   # ... (one true component, every predicted one on it)
+        return _lesions_scored(t, p, near, nt, lp, npr, min_voxels)
+
+def _lesions_scored(t, p, near, nt, lp, npr, min_voxels)->tuple[dict, frozenset]:
+    "Lesion counts and lesion-wise Dice from the truth `t`, its lesions' reach `near` (nt of them), and the predicted components `lp` (npr)."
     lt = np.where(t, near, 0)                              # each true voxel's lesion
     both = (near > 0) & (lp > 0)
     pairs = np.unique(near[both].astype(np.int64) * (npr + 1) + lp[both])   # (true lesion, predicted lesion) pairs that meet: as many as there are, not nt x npr
