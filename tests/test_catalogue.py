@@ -126,7 +126,7 @@ CATALOGUE = {
     'folder image no mask':    (*inspect_row(folder('no_mask')), 'scan01.png: has no mask'),
     'folder mask size':        (*inspect_row(folder('mask_size')), 'scan03.png: mask size 24x20 differs'),
     'folder png beside tif':   (*inspect_row(folder('twin')), 'shares its name with'),
-    'folder channel counts':   (*inspect_row(folder('channels')), 'scan03.png: has 3 channels; other images have 1'),
+    'folder channel counts':   (*inspect_row(folder('channels')), 'scan03.png: has 3 channels where most images have 1 (e.g. scan00.png)'),
     'folder huge image':       (*inspect_row(folder('huge')), 'scan02.png: is 5000x10 pixels'),
     'folder bad layout name':  (*inspect_row(folder('none'), '--layout', 'brats'), 'has no NIfTI files'),
     'brats no segmentation':   (*inspect_row(brats('no_seg')), 'has no segmentation'),

@@ -942,13 +942,23 @@ def _group_files(items:list, # files, or (image, mask) pairs
         groups.setdefault(key, []).append(it)
     return groups
 
-def _image_loader(files:list, nch:int):
+def _image_loader(files:list, nch:int,
+                  ref:Path=None, # an image with `nch` channels, named in the error
+                 ):
     "`load_image(i)` for a case's slice files, refusing an image whose channels differ from the others' `nch`."
+    also = f" (e.g. {ref.name})" if ref is not None else ''
     def load_image(i):
         a = read_image(files[i])
-        if a.shape[-1] != nch: raise DataError(files[i], f"has {a.shape[-1]} channel{'s' if a.shape[-1] != 1 else ''}; other images have {nch}")
+        if a.shape[-1] != nch: raise DataError(files[i], f"has {a.shape[-1]} channel{'s' if a.shape[-1] != 1 else ''} where most images have {nch}{also}")
         return a
     return load_image
+
+def _common_channels(files:list, n:int=7)->tuple[int, Path]:
+    "The channel count most of up to `n` images spread over `files` have (ties: the earliest's), and one such image: one odd image is blamed, even when it comes first."
+    sample = files[::max(1, -(-len(files) // n))][:n]
+    counts = [read_image(f).shape[-1] for f in sample]
+    k = max(range(len(counts)), key=lambda i: (counts.count(counts[i]), -i))
+    return counts[k],sample[k]
 
 def read_folder(path, # folder with images/ + masks/, or x.png + x_mask.png pairs
                 group:str=None, # regex whose first group is the patient id; default one case per image
@@ -958,14 +968,14 @@ def read_folder(path, # folder with images/ + masks/, or x.png + x_mask.png pair
     root = Path(path)
     pairs = _folder_pairs(root)
     groups = _group_files(pairs, group, image=lambda p: p[0])
-    nch = read_image(pairs[0][0]).shape[-1]
+    nch,ref = _common_channels([p[0] for p in pairs])
     chans = ['grey'] if nch == 1 else COLOUR_CHANNELS[:nch]
     if channels is not None:
         chans = channels.split(',') if isinstance(channels, str) else list(channels)
-        if len(chans) != nch: raise DataError(pairs[0][0], f"has {nch} channels, but {len(chans)} channel names were given ({', '.join(chans)})")
+        if len(chans) != nch: raise DataError(ref, f"has {nch} channels, but {len(chans)} channel names were given ({', '.join(chans)})")
     def make(cid, ps):
         def load_mask(i): return read_mask(ps[i][1], shape=image_shape(ps[i][0]))
-        return Case(cid, 'folder', [p[0].stem for p in ps], _image_loader([p[0] for p in ps], nch), load_mask, chans, source=root, files=ps)
+        return Case(cid, 'folder', [p[0].stem for p in ps], _image_loader([p[0] for p in ps], nch, ref), load_mask, chans, source=root, files=ps)
     return [make(k, v) for k,v in groups.items()]
 
 SLICE_NAME = r'(.+)_\d+$'   # the patient pattern of names like TCGA_CS_4942_19970222_12: all but the slice number
