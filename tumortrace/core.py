@@ -19,10 +19,10 @@ warnings.filterwarnings('ignore', message=r'.*torch\.jit\.script.*', category=Fu
 warnings.filterwarnings('ignore', message=r".*'mode\.chained_assignment' option is deprecated.*", module=r'fastai\.tabular')
 
 # %% auto #0
-__all__ = ['INCOMPLETE', 'JOB_LOCKS', 'PREDICT_LOCK', 'OKABE_ITO', 'DataError', 'OptionError', 'Case', 'read_ahead',
-           'atomic_path', 'swap_dir', 'write_json', 'marked_incomplete', 'check_complete', 'job_lock', 'holds_out',
-           'typed_options', 'check_out', 'set_seed', 'default_device', 'cpu_bf16', 'new_figure', 'save_figure',
-           'fig_png', 'fig_rgb']
+__all__ = ['INCOMPLETE', 'JOB_LOCKS', 'PREDICT_LOCK', 'OKABE_ITO', 'DataError', 'OptionError', 'Case', 'warn_noted', 'noting',
+           'read_ahead', 'atomic_path', 'swap_dir', 'write_json', 'marked_incomplete', 'check_complete', 'job_lock',
+           'holds_out', 'typed_options', 'check_out', 'set_seed', 'default_device', 'cpu_bf16', 'new_figure',
+           'save_figure', 'fig_png', 'fig_rgb']
 
 # %% ../nbs/00_core.ipynb #4f2d1e0c
 class DataError(ValueError):
@@ -102,6 +102,21 @@ class Case:
         return (f"Case({self.case_id!r}, layout={self.layout!r}, n_slices={self.n_slices}, "
                 f"channels={self.channel_names}, spacing={self.spacing})")
 
+# %% ../nbs/00_core.ipynb #a45cff0a
+_NOTES = threading.local()
+
+def warn_noted(msg:str, stacklevel:int=2):
+    "`warnings.warn(msg)`, and `msg` kept among the notes `noting` collects in this thread (`read_ahead` keeps a case's as `case.read_notes`)."
+    warnings.warn(msg, stacklevel=stacklevel + 1)
+    if (notes := getattr(_NOTES, 'notes', None)) is not None: notes.append(msg)
+
+@contextmanager
+def noting():
+    "Collect, in a list, the messages `warn_noted` gives in this thread while the block runs (warnings themselves are process-wide)."
+    prev = getattr(_NOTES, 'notes', None); _NOTES.notes = []
+    try: yield _NOTES.notes
+    finally: _NOTES.notes = prev
+
 # %% ../nbs/00_core.ipynb #b886dddd
 def read_ahead(cases:list, # `Case`s to read, in order
                labelled:bool=True, # also read the masks
@@ -116,11 +131,12 @@ def read_ahead(cases:list, # `Case`s to read, in order
     if ahead is None: ahead = min(4, max(1, (os.cpu_count() or 1) // 4))
     if (os.cpu_count() or 1) < prepare_cores: prepare = None
     def read(c):
-        try:
-            v,b = c.volume(), c.brain_volume()
-            return c, v, b, c.mask_volume() if labelled else None, prepare(v, b) if prepare else None
-        except catch as e: return c, e, None, None, None
-        finally: c.release()                                  # the volumes are returned: the reader's decoded copy is not kept
+        with noting() as c.read_notes:                        # what reading it warned of (NaN read as background ...), for a report
+            try:
+                v,b = c.volume(), c.brain_volume()
+                return c, v, b, c.mask_volume() if labelled else None, prepare(v, b) if prepare else None
+            except catch as e: return c, e, None, None, None
+            finally: c.release()                              # the volumes are returned: the reader's decoded copy is not kept
     with ThreadPoolExecutor(max(ahead, 1), thread_name_prefix='read_ahead') as ex:
         todo,pending = iter(cases), deque()
         for c in todo:

@@ -314,7 +314,8 @@ def predict_paths(model:SegModel, # from `load_model`
                     n,ml = _units(mask, sp, regions, lv)
                     rows.append(dict(input=src, kind=kind, n_slices=len(vol), tumour_pixels=n, tumour_volume_ml=ml,
                                      postprocess=spec, output=str(written), status='ok', **made,
-                                     warning='; '.join(w for w in (_same_warning(vol, case.channel_names), model.one_slice_warning() if len(vol) == 1 else '') if w)))
+                                     warning='; '.join(w for w in (_same_warning(vol, case.channel_names), model.one_slice_warning() if len(vol) == 1 else '',
+                                                                   *getattr(case, 'read_notes', ())) if w)))   # and what reading it warned of
                 except (DataError, ValueError) as e:
                     rows.append(dict(input=src, kind=kind, status=_error_status(e, src), **made))
                 at[id(rows[-1])] = k

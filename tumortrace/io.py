@@ -9,7 +9,7 @@ from __future__ import annotations
 import json, os, re, warnings
 from pathlib import Path
 import numpy as np
-from .core import Case, DataError, OptionError
+from .core import Case, DataError, OptionError, warn_noted
 
 # %% auto #0
 __all__ = ['IMAGE_EXTS', 'MAX_SIDE', 'LGG_CHANNELS', 'COLOUR_CHANNELS', 'BRATS_LABELS', 'BRATS_REGIONS', 'NII', 'MAX_VOXELS',
@@ -40,8 +40,8 @@ def _finite(a:np.ndarray, path, what:str, unit:str, nan:str='warn')->np.ndarray:
     parts = [a[..., c] for c in range(a.shape[-1])] if unit == 'pixels' else [a]   # an (H, W, C) image per channel; a volume whole
     bg = [_edge_value(p) for p in parts]
     for p,b in zip(parts, bg): p[np.isnan(p)] = b     # views: fills `a`
-    warnings.warn(f"{path}: {what} contains {n_nan} NaN {unit}, read as its background "
-                  f"({', '.join(f'{b:.4g}' for b in bg)}, the commonest value on its edges)", stacklevel=3)
+    warn_noted(f"{path}: {what} contains {n_nan} NaN {unit}, read as its background "
+               f"({', '.join(f'{b:.4g}' for b in bg)}, the commonest value on its edges)", stacklevel=3)
     return a
 
 def _edge_value(a:np.ndarray)->float:
@@ -76,7 +76,7 @@ def read_image(path,
                 _check_side(path, im.height, im.width)
                 im.load()
                 if (o := im.getexif().get(0x0112, 1)) not in (0, 1):     # EXIF Orientation: pixels are read as stored
-                    warnings.warn(f"{path}: EXIF orientation {o} is ignored: pixels are read as stored, as its mask's would be", stacklevel=2)
+                    warn_noted(f"{path}: EXIF orientation {o} is ignored: pixels are read as stored, as its mask's would be", stacklevel=2)
                 if im.mode == 'P' and what == 'mask': a = np.asarray(im)          # a palette mask: its indices are the labels
                 elif im.mode in ('P', 'PA'): a = _grey_if_grey(np.asarray(im.convert('RGB')))   # colours looked up (a grey palette: one channel)
                 else:
