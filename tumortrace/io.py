@@ -954,11 +954,18 @@ def _image_loader(files:list, nch:int,
     return load_image
 
 def _common_channels(files:list, n:int=7)->tuple[int, Path]:
-    "The channel count most of up to `n` images spread over `files` have (ties: the earliest's), and one such image: one odd image is blamed, even when it comes first."
+    "The channel count most of up to `n` readable images spread over `files` have (ties: the earliest's), and one such image: one odd image is blamed, even when it comes first."
     sample = files[::max(1, -(-len(files) // n))][:n]
-    counts = [read_image(f).shape[-1] for f in sample]
-    k = max(range(len(counts)), key=lambda i: (counts.count(counts[i]), -i))
-    return counts[k],sample[k]
+    got,bad = [],[]
+    for f in sample:
+        try: got.append((read_image(f).shape[-1], f))
+        except DataError as e: bad.append(e)           # a damaged file is its own case's problem, reported when that case is read
+    for f in ([] if got else [f for f in files if f not in sample]):   # every sampled image damaged: the first other one that reads
+        try: got.append((read_image(f).shape[-1], f)); break
+        except DataError: pass
+    if not got: raise bad[0]
+    counts = [c for c,_ in got]
+    return max(got, key=lambda g: (counts.count(g[0]), -got.index(g)))
 
 def read_folder(path, # folder with images/ + masks/, or x.png + x_mask.png pairs
                 group:str=None, # regex whose first group is the patient id; default one case per image
