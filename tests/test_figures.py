@@ -99,3 +99,11 @@ def test_two_viewers_at_once(trained_run):
     for _ in range(4):                                    # a fresh interpreter each time: the imports race only once a process
         r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, timeout=600)
         assert r.returncode == 0 and 'both Viewer Viewer' in r.stdout, r.stderr[-2000:]
+
+def test_viewer_of_an_evaluation_reads_kept_masks_without_fastai(sample_eval):
+    "A viewer over an evaluation folder shows the masks it kept: read, not predicted, and fastai (3-4 s to import) is not imported for that."
+    import subprocess, sys
+    code = (f"import sys, tumortrace\nv = tumortrace.viewer({str(sample_eval)!r}).wait()\n"
+            "print('kept', v.src.kept_loads, 'predicted', v.src.predictions, 'fastai', 'fastai' in sys.modules, v.d['pred'] is not None)")
+    r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0 and 'kept 1 predicted 0 fastai False True' in r.stdout, (r.stdout, r.stderr[-2000:])

@@ -466,9 +466,11 @@ def _show_state(change):
     "A layer toggle shows its state by more than a shade: a check mark and a coloured button when on."
     b = change['owner']; b.icon,b.button_style = ('check', 'info') if change['new'] else ('', '')
 
-def _import_for_prediction():
+def _import_for_prediction(kept:bool=False, # the job only reads a mask an evaluation kept: the scoring code alone (no torch)
+                           ):
     "Import here what a prediction imports (torch, torchvision through fastai) before a worker thread predicts: a thread importing torchvision beside another (a notebook's next viewer, say) can find it half-made (ImportError)."
-    import fastai.vision.all, tumortrace.model, tumortrace.postprocess, tumortrace.evaluate   # noqa: F401  (once a process; then cached)
+    import tumortrace.postprocess, tumortrace.evaluate     # noqa: F401  (once a process; then cached)
+    if not kept: import fastai.vision.all, tumortrace.model   # noqa: F401
 
 class Viewer:
     "ipywidgets viewer over a `PatientSource`: patient, slice, channel, opacity and layer controls, the slice, its metrics and the per-patient table."
@@ -573,7 +575,7 @@ def _load(self:Viewer, *_):
         self.status.value = f"<i>{'reading the kept mask of' if kept else 'predicting'} {pid}…</i>"
         if self._pool is None: self._predicted(pid, self.src.predict(pid))
         else:
-            self.redraw(); _import_for_prediction()
+            self.redraw(); _import_for_prediction(kept)
             self._pending = [f for f in self._pending if not f.done()] + [self._pool.submit(self._predict_job, pid)]
     elif not self._jump_worst(): self.redraw()
 
