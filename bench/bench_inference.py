@@ -1,7 +1,7 @@
 """CPU inference of the bundled cpu-preset model: the old path (no_grad, contiguous fp32) against today's
 (`SegModel.probs`: inference_mode + channels-last through `inference_net`: BatchNorm folded, ReLUs and residual adds
-fused into oneDNN's convolutions, channel-run pixel shuffles, the 1x1 head before the last upsampling; on an AVX-512 CPU the last decoder block's 24
-channels padded to 32), the same network as it was before the padding and oneDNN's head (both through one plain loop), the model
+fused into oneDNN's convolutions, channel-run pixel shuffles, the 1x1 head before the last upsampling; on an AVX-512 CPU each decoder block's inner channels
+padded to a multiple of 16: the bundled model's last block, 24 to 32), the same network as it was before the padding and oneDNN's head (both through one plain loop), the model
 itself without that rewrite (ReLUs in place, and with fastai's out-of-place ReLUs), and bf16 autocast (both), on the same prepared slices in one run, the paths timed in turn (round-robin) so that the machine's
 drift falls on all alike, with the fp32 matmul peak measured in the same run for scale. Agreement of the argmax labels
 is reported.
@@ -67,7 +67,7 @@ if __name__ == '__main__':
     def out_relu(): return osm.probs(x)
     usm = SegModel(sm.model, sm.cfg, fused=False)                             # the model itself, ReLUs in place
     def unfused(): return usm.probs(x)
-    from tumortrace.model import inference_net, PixelMLP, drop_skip_maps
+    from tumortrace.model import inference_net, PixelMLP
     prev = inference_net(sm.model, pad=0)          # inference_net before 2026-12-07's sixth session: no channels padded and
     for m in prev.modules():                       # the head's matrix products by MKL in chunks of 4096 pixels
         if isinstance(m, PixelMLP): m.forward = types.MethodType(_chunked_head, m)

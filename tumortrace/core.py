@@ -113,9 +113,11 @@ def warn_noted(msg:str, stacklevel:int=2):
 @contextmanager
 def noting():
     "Collect, in a list, the messages `warn_noted` gives in this thread while the block runs (warnings themselves are process-wide)."
-    prev = getattr(_NOTES, 'notes', None); _NOTES.notes = []
-    try: yield _NOTES.notes
-    finally: _NOTES.notes = prev
+    prev = getattr(_NOTES, 'notes', None); _NOTES.notes = notes = []
+    try: yield notes
+    finally:
+        _NOTES.notes = prev
+        if prev is not None: prev.extend(notes)            # an enclosing block collects them too
 
 # %% ../nbs/00_core.ipynb #b886dddd
 def read_ahead(cases:list, # `Case`s to read, in order

@@ -315,7 +315,7 @@ def predict_paths(model:SegModel, # from `load_model`
                     rows.append(dict(input=src, kind=kind, n_slices=len(vol), tumour_pixels=n, tumour_volume_ml=ml,
                                      postprocess=spec, output=str(written), status='ok', **made,
                                      warning='; '.join(w for w in (_same_warning(vol, case.channel_names), model.one_slice_warning() if len(vol) == 1 else '',
-                                                                   *getattr(case, 'read_notes', ())) if w)))   # and what reading it warned of
+                                                                   *_read_notes(case)) if w)))   # and what reading it warned of
                 except (DataError, ValueError) as e:
                     rows.append(dict(input=src, kind=kind, status=_error_status(e, src), **made))
                 at[id(rows[-1])] = k
@@ -389,6 +389,11 @@ def model_sha(model:SegModel)->str:
 def _tta_label(tta:bool, uncertainty:bool)->str:
     "The summary's `tta`: 'none', 'flip', or 'flip+uncertainty' (the uncertainty map needs the flips)."
     return 'flip+uncertainty' if uncertainty else 'flip' if tta else 'none'
+
+def _read_notes(case, k:int=3)->list:
+    "What reading `case` warned of (`core.warn_noted`): the first `k` notes, then how many more (a folder of NaN-padded slices gives one a file)."
+    n = list(getattr(case, 'read_notes', None) or ())
+    return n if len(n) <= k else n[:k] + [f"and {len(n) - k} more such notes on reading it (all on stderr)"]
 
 def _same_warning(vol:np.ndarray, names:list)->str:
     "The summary's warning for sequences that are one image (`io.identical_sequences`) or blank (`io.blank_sequences`), or ''."

@@ -1101,12 +1101,15 @@ def read_image_case(path, channels=None)->Case:
 
 def _grouped_images(folder:Path, files:list, group:str)->list[Case]:
     "Images grouped into patients by `group` (as `read_folder` groups them for training): one multi-slice case each, slices in name order."
-    one = read_image_case(files[0]).channel_names
     odd = [f for f in files if not re.match(group, f.stem)]   # another naming: each its own scan, as if given alone
     if odd: warnings.warn(f"{folder}: {len(odd)} image{'s' * (len(odd) > 1)} ({', '.join(f.name for f in odd[:3])}{' ...' * (len(odd) > 3)}) "
                           f"not named as the model's patient pattern {group!r}: each predicted on its own (normalised alone)", stacklevel=2)
-    return [Case(k, 'folder', [f.stem for f in fs], _image_loader(fs, len(one)), None, one, source=folder, files=[(f, None) for f in fs])
-            for k,fs in _group_files([f for f in files if f not in odd], group, "the model's patient pattern").items()] + [read_image_case(f) for f in odd]
+    grouped = [f for f in files if f not in odd]
+    try: nch,ref = _common_channels(grouped) if grouped else (0, None)    # (as `read_folder`: one odd image is the one refused)
+    except DataError: nch,ref = 0,None                     # none readable: each case reports its own file when read
+    one = ['grey'] if nch == 1 else COLOUR_CHANNELS[:nch] if nch else ['unreadable']
+    return [Case(k, 'folder', [f.stem for f in fs], _image_loader(fs, nch, ref), None, one, source=folder, files=[(f, None) for f in fs])
+            for k,fs in _group_files(grouped, group, "the model's patient pattern").items()] + [read_image_case(f) for f in odd]
 
 def read_nifti_case(path,
                     modalities=None, # names of an (X, Y, Z, C) file's channels, in its order (the model's `channel_names`); None: channel0, channel1, ...

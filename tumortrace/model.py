@@ -383,12 +383,13 @@ def _pad_conv(conv:FusedConv, out:int=0, inp:int=0):
 def _pad_blocks(net, m:int):
     "Pad each `FusedUnetBlock`'s inner map (conv1's output) to a multiple of `m` channels, and the last stage's output too where the upsampling after it takes it."
     up = lambda n: -(-n // m) * m
+    fused = lambda *cs: all(isinstance(c, FusedConv) and c.groups == 1 for c in cs)   # (`self_attention` leaves a block's conv2 as it was)
     for blk in [b for b in net.modules() if isinstance(b, FusedUnetBlock)]:
-        if blk.conv1.groups != 1 or blk.conv2.groups != 1: continue
+        if not fused(blk.conv1, blk.conv2): continue
         n = up(blk.conv1.w.shape[0]); _pad_conv(blk.conv1, out=n); _pad_conv(blk.conv2, inp=n)
     for st in [s for s in net.modules() if isinstance(s, LastStage)]:
-        nxt,conv2 = st.up[0],st.block.conv2; n = up(conv2.w.shape[0])
-        if conv2.groups != 1 or n == conv2.w.shape[0]: continue
+        nxt,conv2 = st.up[0],st.block.conv2
+        if not fused(conv2) or (n := up(conv2.w.shape[0])) == conv2.w.shape[0]: continue
         if isinstance(nxt, PixelMLP): _pad_conv(conv2, out=n); nxt.w1 = torch.nn.functional.pad(nxt.w1, (0, n - nxt.w1.shape[1])).contiguous()
         elif isinstance(nxt, FusedConv) and nxt.groups == 1: _pad_conv(conv2, out=n); _pad_conv(nxt, inp=n)
 
