@@ -466,7 +466,7 @@ def _show_state(change):
     "A layer toggle shows its state by more than a shade: a check mark and a coloured button when on."
     b = change['owner']; b.icon,b.button_style = ('check', 'info') if change['new'] else ('', '')
 
-def _import_for_prediction(kept:bool=False, # the job only reads a mask an evaluation kept: the scoring code alone (no torch)
+def _import_for_prediction(kept:bool=False, # the job only reads a mask an evaluation kept: the scoring code alone (no fastai)
                            ):
     "Import here what a prediction imports (torch, torchvision through fastai) before a worker thread predicts: a thread importing torchvision beside another (a notebook's next viewer, say) can find it half-made (ImportError)."
     import tumortrace.postprocess, tumortrace.evaluate     # noqa: F401  (once a process; then cached)
