@@ -193,8 +193,8 @@ def _lesion_match(truth, pred, merge:int=LESION_MERGE, min_voxels:int=0)->tuple[
     "`lesion_metrics`, and which true lesions were found: their labels, which depend on the truth alone (raster order of its merged components)."
     t,p = label_mask(truth, 'truth') > 0, label_mask(pred, 'prediction') > 0
     if t.shape != p.shape: raise ValueError(f"truth {t.shape} and prediction {p.shape} differ in shape")
-    if not (t.any() or p.any()): return dict(lesions_true=0, lesions_found=0, lesions_pred=0, lesions_fp=0, lesion_dice=1.), frozenset()
-    return TruthLesions(t, _fg_box(t | p, merge, every_axis=True), merge).match(p, min_voxels)
+    box = _fg_box(t | p, merge, every_axis=True) if t.any() or p.any() else (slice(0, 0),) * t.ndim   # both empty: `match` says so
+    return TruthLesions(t, box, merge).match(p, min_voxels)
 
 class TruthLesions:
     "One truth's lesions, to match several predictions of it (`_lesion_match`): its components, and its dilation once one is needed, computed once."
