@@ -17,9 +17,9 @@ __all__ = ['IMAGE_EXTS', 'MAX_SIDE', 'LGG_CHANNELS', 'COLOUR_CHANNELS', 'BRATS_L
            'read_mask', 'image_shape', 'read_lgg_case', 'read_lgg', 'identical_sequences', 'blank_sequences',
            'brats_generation', 'AmbiguousFiles', 'named_regions', 'model_regions', 'whole_tumour', 'tumour_test',
            'read_nifti', 'voxel_order', 'nifti_spacing', 'read_brats_case', 'to_class_mask_volume', 'read_brats',
-           'read_nnunet', 'read_folder', 'grouping_hint', 'detect_layout', 'read_cases', 'reader_options',
-           'read_cases_as', 'image_channels', 'read_image_case', 'read_nifti_case', 'expand_inputs', 'read_inputs',
-           'summarize']
+           'read_nnunet', 'check_group', 'read_folder', 'grouping_hint', 'detect_layout', 'read_cases',
+           'reader_options', 'read_cases_as', 'image_channels', 'read_image_case', 'read_nifti_case', 'expand_inputs',
+           'read_inputs', 'summarize']
 
 # %% ../nbs/02_io.ipynb #8820c1d1
 IMAGE_EXTS = ('.png', '.jpg', '.jpeg', '.tif', '.tiff')
@@ -928,17 +928,24 @@ def _folder_pairs(root:Path)->list[tuple[Path, Path]]:
     return pairs
 
 # %% ../nbs/02_io.ipynb #117fe13a
+def check_group(group:str)->re.Pattern:
+    "`--group` compiled: a valid regular expression with a capture group for the patient id, else refused."
+    try: g = re.compile(group)
+    except (re.error, TypeError) as e: raise OptionError(f"--group must be a valid regular expression ({e}), not {group!r}") from None
+    if g.groups < 1: raise OptionError(f"--group must be a regex with a capture group for the patient id, e.g. '(.+)_\\d+$', not {group!r}")
+    return g
+
 def _group_files(items:list, # files, or (image, mask) pairs
                  group:str=None, # regex whose first group names the patient; None: one group per item
                  pattern:str='the patient pattern', # what the message calls `group`
                  image=lambda x: x)->dict: # an item's image file
     "Items grouped by the patient their image's name gives (`read_folder` for training, `read_inputs` for prediction)."
-    groups = {}
+    groups,rx = {},None if group is None else check_group(group)
     for it in items:
         f = image(it); key = f.stem
-        if group is not None:
-            if not (m := re.match(group, f.stem)): raise DataError(f, f"name does not match {pattern} {group!r}")
-            key = m[1]
+        if rx is not None:
+            if not (m := rx.match(f.stem)): raise DataError(f, f"name does not match {pattern} {group!r}")
+            if not (key := m[1]): raise DataError(f, f"name matches {pattern} {group!r}, but its first group (the patient id) is empty")
         groups.setdefault(key, []).append(it)
     return groups
 

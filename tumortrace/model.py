@@ -919,6 +919,7 @@ def predict(self:SegModel,
             raise ValueError(f"{e}: a 3-D array is one (H, W, C) image; a NIfTI volume's (X, Y, Z) array goes in with its `affine=`") from e
         raise
     res = list(res) if isinstance(res, tuple) else [res]
-    res[0] = clean(res[0], spec)                      # slice by slice along N, as `predict_paths` does
+    from tumortrace.io import model_regions, tumour_test
+    res[0] = clean(res[0], spec, tumour_test(model_regions(self.cfg), self.cfg.get('label_values')))   # on the whole tumour alone, slice by slice along N, as `predict_paths` does
     res = [back(a) for a in res]
     return res[0] if len(res) == 1 else tuple(res)

@@ -19,7 +19,7 @@ from fastai.callback.progress import ProgressCallback
 from fastai.learner import AvgSmoothLoss
 from .core import DataError, OptionError, set_seed, default_device, cpu_bf16, write_json, atomic_path, marked_incomplete, holds_out, check_out, typed_options
 from contextlib import nullcontext
-from .io import read_cases, read_cases_as, grouping_hint, reader_options, READER_OPTIONS
+from .io import read_cases, read_cases_as, grouping_hint, reader_options, READER_OPTIONS, check_group
 from .data import prepare, split_patients, save_split, load_split, seg_dataloaders, tensor_dataloaders, BALANCES
 from .augment import seg_augs, SegAugment
 from dataclasses import asdict
@@ -505,11 +505,7 @@ def check_recipe(preset:str=None, epochs:int=None, size:int=None, bs:int=None, l
     if precision is not None and precision not in PRECISIONS: bad('precision', precision, f"one of {', '.join(PRECISIONS)}")
     for n,v in (('valid_pct', valid_pct), ('test_pct', test_pct)):
         if v is not None and not 0 <= v < 1: bad(n, v, 'in [0, 1)')
-    if group is not None:
-        import re
-        try: g = re.compile(group)
-        except re.error as e: bad('group', group, f'a valid regular expression ({e})')
-        if g.groups < 1: bad('group', group, "a regex with a capture group for the patient id, e.g. '(.+)_\\d+$'")
+    if group is not None: check_group(group)
 
 def _resolve(preset, **over):
     p = dict(PRESETS[preset])
