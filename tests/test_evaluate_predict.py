@@ -297,12 +297,16 @@ def test_predict_refuses_a_bad_spec_and_an_out_inside_the_data_set(tmp_path):
     sm = load_model(SAMPLE_MODEL, device='cpu')
     data = tmp_path/'lgg'; pat = data/'TCGA_HT_7693_19950520'
     for n in (pat.name, 'TCGA_CS_4942_19970222'): shutil.copytree(DATA/'lgg'/n, data/n)
-    with pytest.raises(OptionError, match=r"--postprocess-spec: post-processing step 'min50.5'"):
+    with pytest.raises(OptionError, match=r"--postprocess-spec \(--postprocess\): post-processing step 'min50.5'"):
         predict_paths(sm, [pat], tmp_path/'o1', postprocess_spec='min50.5', progress=False)
     assert not (tmp_path/'o1').exists()
     with pytest.raises(DataError, match='lies inside the data set'): predict_paths(sm, [pat], data/'preds', progress=False)
     assert not (data/'preds').exists() and len(read_cases(data)) == 2
-    assert predict_paths(sm, [pat], tmp_path/'pred', progress=False)[0]['status'] == 'ok'      # beside the data set: fine
+    row = predict_paths(sm, [pat], tmp_path/'pred', progress=False)[0]; assert row['status'] == 'ok'   # beside the data set: fine
+    auto = predict_paths(sm, [pat], tmp_path/'auto', postprocess_spec='auto', progress=False)[0]      # evaluate's name for the default
+    assert auto['postprocess'] == row['postprocess'] == sm.decision_rule(False)['postprocess'] != 'none'
+    assert auto['tumour_pixels'] == row['tumour_pixels'] > 0
+    assert (np.asarray(sm.predict(pat, postprocess=None)) == np.asarray(sm.predict(pat))).all()        # None: the model's choice there too
     alone = tmp_path/'alone'; shutil.copytree(pat, alone/pat.name)                                 # a patient alone in a folder is no data set
     assert predict_paths(sm, [alone/pat.name], alone/'pred', progress=False)[0]['status'] == 'ok'
 
@@ -565,3 +569,17 @@ def test_predict_names_a_bad_file_once(tmp_path, capsys):
     assert err == [f"error: {bad}: cannot be read as an image (TiffFileError: not a TIFF file: header=b'junk')"], err
     row = pd.read_csv(tmp_path/'o'/'summary.csv').iloc[0]
     assert row['input'] == str(p) and row['status'].startswith(f'error: {bad}: ')
+
+def test_predict_a_file_given_twice_once_and_notes_an_all_zero_image(tmp_path):
+    "A file given twice (or also by its folder) is predicted once, with a warning; an all-zero image's note reaches summary.csv's warning column."
+    from tumortrace import load_model
+    from tumortrace.inference import predict_paths
+    sm = load_model(SAMPLE_MODEL, device='cpu')
+    img = next(f for f in sorted((DATA/'lgg'/'TCGA_HT_7693_19950520').glob('*.tif')) if not f.stem.endswith('_mask'))
+    black = tmp_path/'black.png'; Image.fromarray(np.zeros((64, 64, 3), np.uint8)).save(black)
+    with pytest.warns(UserWarning, match='given more than once, predicted once'):
+        rows = predict_paths(sm, [img, black, img], tmp_path/'o', progress=False)
+    assert [r['input'] for r in rows] == [str(img.resolve()), str(black.resolve())] and all(r['status'] == 'ok' for r in rows)
+    assert not list((tmp_path/'o').glob('*-2*')) and len({r['output'] for r in rows}) == 2
+    assert 'is all zero: there is nothing to segment' in rows[1]['warning'] and 'is all zero' not in rows[0]['warning']
+    assert 'is all zero' in pd.read_csv(tmp_path/'o'/'summary.csv').set_index('input').loc[str(black.resolve()), 'warning']

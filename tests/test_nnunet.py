@@ -101,3 +101,15 @@ def test_label_values_above_255(nn, tmp_path):
     run('predict', '--model', tmp_path/'run', d, '--out', tmp_path/'pred', '--quiet')
     for f in (tmp_path/'pred').glob('*_seg.nii.gz'):
         m = nib.load(str(f)); assert m.get_data_dtype() == np.uint16 and set(np.unique(np.asarray(m.dataobj))) <= {0, 1, 2, 300}, f
+
+def test_inspect_names_every_bad_case(tmp_path):
+    "`inspect` reads an nnU-Net data set on past a case it cannot read: each bad case named with its file, the others checked."
+    from tumortrace.synthetic import write_nnunet
+    d = write_nnunet(tmp_path/'v2', 'v2', n_cases=4, n_test=0)
+    for cid in ('BRATS_002', 'BRATS_004'):                      # a label map one voxel short
+        f = d/'labelsTr'/f'{cid}.nii.gz'; x = nib.load(str(f))
+        nib.save(nib.Nifti1Image(np.asarray(x.dataobj)[:-1], x.affine), str(f))
+    r = subprocess.run(CLI + ['inspect', str(d)], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 1 and 'Traceback' not in r.stderr, r.stderr[-2000:]
+    assert '2 cases refused' in r.stderr and all(f'BRATS_00{k}_0000.nii.gz: shape' in r.stderr for k in (2, 4)), r.stderr[-2000:]
+    assert 'BRATS_001' not in r.stderr and 'BRATS_003' not in r.stderr

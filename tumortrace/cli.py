@@ -34,13 +34,14 @@ def _fmt_summary(s:dict)->str:
     return '\n'.join(lines)
 
 def _read_each(path, layout:str=None, kw:dict=None)->tuple[list, list]:
-    "An LGG or BraTS data set read on past the cases that cannot be: the cases read, and the `DataError` of each that is not ([], [] for other layouts)."
-    from tumortrace.io import read_lgg, read_brats, detect_layout
+    "An LGG, BraTS or nnU-Net data set read on past the cases that cannot be: the cases read, and the `DataError` of each that is not ([], [] for plain folders)."
+    from tumortrace.io import read_lgg, read_brats, read_nnunet, detect_layout
     problems = []
     try:
         layout = layout or detect_layout(path)
         if layout == 'lgg': return read_lgg(path, problems=problems), problems
         if layout == 'brats': return read_brats(path, problems=problems, **(kw or {})), problems
+        if layout == 'nnunet': return read_nnunet(path, problems=problems, **(kw or {})), problems
     except (DataError, OptionError): pass                     # the data set itself (not one case): the first read's error stands
     return [], []
 

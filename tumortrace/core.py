@@ -86,7 +86,7 @@ class Case:
     def volume(self)->np.ndarray:
         "All image slices stacked: (N, H, W, C); warns when every voxel is zero (nothing to segment)."
         v = self._stack([self.image(i) for i in range(self.n_slices)], 'image')
-        if not v.any(): warnings.warn(f"{self.source or self.case_id}: case {self.case_id!r} is all zero: there is nothing to segment", stacklevel=2)
+        if not v.any(): warn_noted(f"{self.source or self.case_id}: case {self.case_id!r} is all zero: there is nothing to segment")   # (in predict's summary too)
         return v
     def mask_volume(self)->np.ndarray:
         "All mask slices stacked: (N, H, W) uint8."

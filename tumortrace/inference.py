@@ -13,7 +13,7 @@ from .model import SegModel, decide, restore  # noqa: F401  (decide and restore 
 __all__ = ['SUMMARY_COLS', 'LOCK_WAIT', 'SUMMARY_EVERY', 'predict_paths', 'model_sha']
 
 # %% ../nbs/08_inference.ipynb #7c83cdea
-import collections, csv, json, os, re, tempfile, time
+import collections, csv, json, os, re, tempfile, time, warnings
 from pathlib import Path
 from .core import DataError, OptionError, atomic_path, read_ahead, INCOMPLETE, PREDICT_LOCK, typed_options
 from contextlib import contextmanager
@@ -230,7 +230,7 @@ def predict_paths(model:SegModel, # from `load_model`
                   inputs:list, # files / folders to predict
                   out, # output folder
                   tta:bool=False, # flip test-time augmentation
-                  postprocess_spec:str=None, # post-processing, e.g. 'fill+largest', or 'none' (None: the model's recorded choice)
+                  postprocess_spec:str=None, # post-processing: 'auto' (the model's recorded choice, as `evaluate`'s --postprocess), 'none', or e.g. 'fill+largest' (None: 'auto')
                   uncertainty:bool=False, # also save the flip-TTA disagreement map (it needs flip TTA, so the masks are TTA's too)
                   probabilities:bool=False, # also save the class probabilities (`<name>_probs.nii.gz`: the tumour's, or a volume per class index, 0-1 in steps of 1/65535; `<slice>_prob.png`: the tumour's, 0-255)
                   part:str=None, # 'K/N': only the K-th of N interleaved shares of the inputs (to split work across machines)
@@ -238,9 +238,10 @@ def predict_paths(model:SegModel, # from `load_model`
                   progress:bool=True)->list[dict]:
     "Predict every input, write masks, overlays and `summary.csv` to `out` (rows written every few seconds as inputs are done); returns the summary rows."
     from tumortrace.postprocess import postprocess
+    if postprocess_spec == 'auto': postprocess_spec = None
     if postprocess_spec is not None:
         try: check_spec(postprocess_spec)                 # refused before anything is predicted or written
-        except ValueError as e: raise OptionError(f"--postprocess-spec: {e}") from None
+        except ValueError as e: raise OptionError(f"--postprocess-spec (--postprocess): {e}") from None
     inputs = [inputs] if isinstance(inputs, (str, os.PathLike)) else list(inputs)   # one path, a list or any iterable (a glob)
     if not inputs: raise OptionError("no inputs to predict")
     if not any(Path(p).exists() for p in inputs):   # a typo: refused before any output exists (one missing among others is its row)
@@ -263,6 +264,9 @@ def predict_paths(model:SegModel, # from `load_model`
         lay = model.cfg.get('layout')
         pairs = [(Path(q).resolve(), Path(p).resolve()) for p in inputs for q in expand_inputs(p, grp, lay)]   # a data set's root: each case folder; separate scans: each file
         if lay == 'nnunet': keep = set(_one_per_case([q for q,_ in pairs])); pairs = [(q,p) for q,p in pairs if q in keep]   # a glob over imagesTs/: each case once
+        if len(twice := [q for q,n in collections.Counter(q for q,_ in pairs).items() if n > 1]):   # one file given twice (or also by its folder): predicted once
+            warnings.warn(f"{twice[0]}{f' (and {len(twice) - 1} more)' if len(twice) > 1 else ''}: given more than once, predicted once", stacklevel=2)
+            seen = set(); pairs = [(q,p) for q,p in pairs if not (q in seen or seen.add(q))]
         expanded = [q for q,_ in pairs]
         order = list(dict.fromkeys(expanded))                 # the inputs given, each once (every machine's same list) ...
         ours = set(_share(order, part))                       # ... shared out read or not: an input that fails is reported by its share alone

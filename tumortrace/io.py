@@ -777,6 +777,7 @@ def _select_channels(names:list, modalities, where)->list[int]:
 def read_nnunet(path, # an nnU-Net raw data set or a Decathlon task: dataset.json, imagesTr/, labelsTr/
                 modalities=None, # input channels by name (dataset.json's), e.g. ['FLAIR', 'T1w']; default all
                 target:str='whole', # 'whole' (labels > 0 -> 1) or 'multiclass' (dataset.json's labels as classes)
+                problems:list=None, # where given, each case that cannot be read adds its `DataError` here and is left out (`inspect`); None: raised
                )->list[Case]:
     "Read the training cases of an nnU-Net / Medical Segmentation Decathlon data set (`imagesTr/` with `labelsTr/`) as `Case`s, in one voxel order."
     root = Path(path)
@@ -796,7 +797,8 @@ def read_nnunet(path, # an nnU-Net raw data set or a Decathlon task: dataset.jso
         raise DataError(segs[missing[0]], f"has no image in {root/'imagesTr'} (expected {missing[0]}_0000.nii.gz, or {missing[0]}.nii.gz)")
     names = _channel_names(d, root/'dataset.json')
     cases,n_first = [],None
-    for cid in sorted(segs, key=_natural_key):
+    def one(cid):
+        nonlocal n_first
         ins = imgs[cid]
         if len(ins) == 1 and (n := _case_channels(ins[0][0])) > 1: ins = [(ins[0][0], k) for k in range(n)]   # one (X, Y, Z, C) file
         if names is not None and len(ins) != len(names):
@@ -811,8 +813,13 @@ def read_nnunet(path, # an nnU-Net raw data set or a Decathlon task: dataset.jso
                                            "with no channel names in a dataset.json, channels are taken by position")
             cn = list(modalities)
         sel = _select_channels(cn, modalities, root/'dataset.json')
-        cases.append(_volume_case(cid, 'nnunet', root/'imagesTr', [ins[k] for k in sel], [cn[k] for k in sel], segs[cid], None, known, target, True,
-                                  regions if target == 'multiclass' else None))
+        return _volume_case(cid, 'nnunet', root/'imagesTr', [ins[k] for k in sel], [cn[k] for k in sel], segs[cid], None, known, target, True,
+                            regions if target == 'multiclass' else None)
+    for cid in sorted(segs, key=_natural_key):
+        try: cases.append(one(cid))
+        except DataError as e:
+            if problems is None: raise
+            problems.append(e)                                    # the next case read all the same: every bad case found in one pass
     return cases
 
 def _case_channels(f:Path, unreadable:int=None)->int:

@@ -902,19 +902,22 @@ def _predict_input(self:SegModel, x, affine=None, brain=None)->tuple:
 @patch
 def predict(self:SegModel,
             x, # (H, W) or (H, W, C) image, (N, H, W, C) volume (slices first, as the model saw them), a `Case`, an image / NIfTI file path, a patient's or case's folder, or a nibabel image
-            postprocess:str='auto', # 'auto': the model's recorded choice (as `tumortrace predict` and `evaluate`), 'none', or a spec
+            postprocess:str='auto', # 'auto' (or None): the model's recorded choice (as `tumortrace predict` and `evaluate`), 'none', or a spec
             affine=None, # with an (X, Y, Z[, C]) array as a NIfTI stores it (e.g. nibabel's `get_fdata()`): its 4 x 4 voxel -> world affine; read as its file would be
             brain=None, # brain mask of an array, in its layout: (N, H, W) for a volume, (X, Y, Z) with `affine` (None: found in the image)
             **kwargs, # passed to `predict_volume` (tta, bs, probs, uncertainty)
            ):
     "Class-index mask in the input's geometry, post-processed: (H, W) for an image, (N, H, W) for a volume or a `Case`'s slices, (X, Y, Z) for a NIfTI file or image, or an array with its `affine` (probabilities / uncertainty after it on request: probabilities class first for an image or a NIfTI, (K, H, W) or (K, X, Y, Z), as torch and MONAI hold them, and (N, K, H, W) for slices, as a batch is; the `_probs.nii.gz` that `tumortrace predict` writes holds them class last, (X, Y, Z, K), as NIfTI stores channels)."
     from tumortrace.postprocess import postprocess as clean, check_spec
-    spec = (self.decision_rule(kwargs.get('tta') or kwargs.get('uncertainty'))['postprocess'] or 'none') if postprocess == 'auto' else check_spec(postprocess)
+    spec = (self.decision_rule(kwargs.get('tta') or kwargs.get('uncertainty'))['postprocess'] or 'none') if postprocess in ('auto', None) else check_spec(postprocess)
     x,brain,back,f,one_image = self._predict_input(x, affine, brain)
     if (bs := kwargs.get('bs')) is not None and bs < 1: raise ValueError(f"bs (slices per forward pass) must be at least 1, not {bs}")
     try: res = self.predict_volume(x, brain, **kwargs)
     except ValueError as e:                           # what the input holds (e.g. the channels the model takes): named by its file
         if isinstance(f, Path) and not isinstance(e, DataError): raise DataError(f, str(e)) from e
+        if one_image and ' (its shape ' in str(e):      # the hint for the image given, not for the one-slice volume it became
+            raise ValueError(f"{str(e).split(' (its shape ')[0]} (the image's shape {x.shape[1:]} looks channels-first: (C, H, W); give (H, W, C), "
+                             "e.g. `img.transpose(1, 2, 0)`)") from e
         if one_image and 'the model takes' in str(e):  # perhaps a NIfTI volume's (X, Y, Z) array
             raise ValueError(f"{e}: a 3-D array is one (H, W, C) image; a NIfTI volume's (X, Y, Z) array goes in with its `affine=`") from e
         raise
