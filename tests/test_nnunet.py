@@ -113,3 +113,5 @@ def test_inspect_names_every_bad_case(tmp_path):
     assert r.returncode == 1 and 'Traceback' not in r.stderr, r.stderr[-2000:]
     assert '2 cases refused' in r.stderr and all(f'BRATS_00{k}_0000.nii.gz: shape' in r.stderr for k in (2, 4)), r.stderr[-2000:]
     assert 'BRATS_001' not in r.stderr and 'BRATS_003' not in r.stderr
+    r = subprocess.run(CLI + ['inspect', str(d), '--modalities', 'dwi'], capture_output=True, text=True, timeout=300)   # the data set's error: said once
+    assert r.returncode == 1 and r.stderr.count("has no 'dwi' channel") == 1 and 'cases refused' not in r.stderr, r.stderr[-2000:]

@@ -19,7 +19,7 @@ warnings.filterwarnings('ignore', message=r'.*torch\.jit\.script.*', category=Fu
 warnings.filterwarnings('ignore', message=r".*'mode\.chained_assignment' option is deprecated.*", module=r'fastai\.tabular')
 
 # %% auto #0
-__all__ = ['INCOMPLETE', 'JOB_LOCKS', 'PREDICT_LOCK', 'OKABE_ITO', 'DataError', 'OptionError', 'Case', 'warn_noted', 'noting',
+__all__ = ['INCOMPLETE', 'JOB_LOCKS', 'PREDICT_LOCK', 'OKABE_ITO', 'DataError', 'OptionError', 'warn_noted', 'noting', 'Case',
            'read_ahead', 'atomic_path', 'swap_dir', 'write_json', 'marked_incomplete', 'check_complete', 'job_lock',
            'holds_out', 'typed_options', 'check_out', 'set_seed', 'default_device', 'cpu_bf16', 'new_figure',
            'save_figure', 'fig_png', 'fig_rgb']
@@ -37,6 +37,23 @@ class DataError(ValueError):
 # %% ../nbs/00_core.ipynb #d1f8db12
 class OptionError(ValueError):
     "A bad option value (epochs, batch size, ...): the message names the option and what it must be."
+
+# %% ../nbs/00_core.ipynb #a45cff0a
+_NOTES = threading.local()
+
+def warn_noted(msg:str, stacklevel:int=2):
+    "`warnings.warn(msg)`, and `msg` kept among the notes `noting` collects in this thread (`read_ahead` keeps a case's as `case.read_notes`)."
+    warnings.warn(msg, stacklevel=stacklevel + 1)
+    if (notes := getattr(_NOTES, 'notes', None)) is not None: notes.append(msg)
+
+@contextmanager
+def noting():
+    "Collect, in a list, the messages `warn_noted` gives in this thread while the block runs (warnings themselves are process-wide)."
+    prev = getattr(_NOTES, 'notes', None); _NOTES.notes = notes = []
+    try: yield notes
+    finally:
+        _NOTES.notes = prev
+        if prev is not None: prev.extend(notes)            # an enclosing block collects them too
 
 # %% ../nbs/00_core.ipynb #f30689ee
 @dataclass
@@ -101,23 +118,6 @@ class Case:
     def __repr__(self):
         return (f"Case({self.case_id!r}, layout={self.layout!r}, n_slices={self.n_slices}, "
                 f"channels={self.channel_names}, spacing={self.spacing})")
-
-# %% ../nbs/00_core.ipynb #a45cff0a
-_NOTES = threading.local()
-
-def warn_noted(msg:str, stacklevel:int=2):
-    "`warnings.warn(msg)`, and `msg` kept among the notes `noting` collects in this thread (`read_ahead` keeps a case's as `case.read_notes`)."
-    warnings.warn(msg, stacklevel=stacklevel + 1)
-    if (notes := getattr(_NOTES, 'notes', None)) is not None: notes.append(msg)
-
-@contextmanager
-def noting():
-    "Collect, in a list, the messages `warn_noted` gives in this thread while the block runs (warnings themselves are process-wide)."
-    prev = getattr(_NOTES, 'notes', None); _NOTES.notes = notes = []
-    try: yield notes
-    finally:
-        _NOTES.notes = prev
-        if prev is not None: prev.extend(notes)            # an enclosing block collects them too
 
 # %% ../nbs/00_core.ipynb #b886dddd
 def read_ahead(cases:list, # `Case`s to read, in order

@@ -264,8 +264,10 @@ def predict_paths(model:SegModel, # from `load_model`
         lay = model.cfg.get('layout')
         pairs = [(Path(q).resolve(), Path(p).resolve()) for p in inputs for q in expand_inputs(p, grp, lay)]   # a data set's root: each case folder; separate scans: each file
         if lay == 'nnunet': keep = set(_one_per_case([q for q,_ in pairs])); pairs = [(q,p) for q,p in pairs if q in keep]   # a glob over imagesTs/: each case once
+        given_as = collections.defaultdict(set)                # each input file: every path it was given by (the summary's rows of all of them replaced)
+        for q,p in pairs: given_as[q].add(p)
         if len(twice := [q for q,n in collections.Counter(q for q,_ in pairs).items() if n > 1]):   # one file given twice (or also by its folder): predicted once
-            warnings.warn(f"{twice[0]}{f' (and {len(twice) - 1} more)' if len(twice) > 1 else ''}: given more than once, predicted once", stacklevel=2)
+            warnings.warn(f"{twice[0]}{f' (and {len(twice) - 1} more)' if len(twice) > 1 else ''}: given more than once, predicted once", stacklevel=3)
             seen = set(); pairs = [(q,p) for q,p in pairs if not (q in seen or seen.add(q))]
         expanded = [q for q,_ in pairs]
         order = list(dict.fromkeys(expanded))                 # the inputs given, each once (every machine's same list) ...
@@ -326,7 +328,7 @@ def predict_paths(model:SegModel, # from `load_model`
                 journal.add(rows[-1], src if last[src] == name else None)   # written as it is done (every few seconds): a killed run keeps what it finished
             journal.flush()
             rows.sort(key=lambda r: at[id(r)])
-            _merge_summary(out/'summary.csv', rows, given={x for r in rows for x in pairs[at[id(r)]]})   # the inputs this run (its share) did
+            _merge_summary(out/'summary.csv', rows, given={x for r in rows for q in pairs[at[id(r)]][:1] for x in (q, *given_as[q])})   # the inputs this run (its share) did
         return rows
 
 # %% ../nbs/08_inference.ipynb #9503d329

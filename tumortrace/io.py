@@ -796,6 +796,7 @@ def read_nnunet(path, # an nnU-Net raw data set or a Decathlon task: dataset.jso
     if missing := sorted(set(segs) - set(imgs), key=_natural_key):
         raise DataError(segs[missing[0]], f"has no image in {root/'imagesTr'} (expected {missing[0]}_0000.nii.gz, or {missing[0]}.nii.gz)")
     names = _channel_names(d, root/'dataset.json')
+    if names is not None: _select_channels(names, modalities, root/'dataset.json')   # the data set's own error, once (not each case's)
     cases,n_first = [],None
     def one(cid):
         nonlocal n_first
@@ -1115,7 +1116,8 @@ def read_image_case(path, channels=None)->Case:
 
 def _grouped_images(folder:Path, files:list, group:str)->list[Case]:
     "Images grouped into patients by `group` (as `read_folder` groups them for training): one multi-slice case each, slices in name order."
-    odd = [f for f in files if not re.match(group, f.stem)]   # another naming: each its own scan, as if given alone
+    rx = check_group(group)
+    odd = [f for f in files if not ((m := rx.match(f.stem)) and m[1])]   # another naming (or an empty id): each its own scan, as if given alone
     if odd: warnings.warn(f"{folder}: {len(odd)} image{'s' * (len(odd) > 1)} ({', '.join(f.name for f in odd[:3])}{' ...' * (len(odd) > 3)}) "
                           f"not named as the model's patient pattern {group!r}: each predicted on its own (normalised alone)", stacklevel=2)
     grouped = [f for f in files if f not in odd]

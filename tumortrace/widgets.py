@@ -35,7 +35,7 @@ class PatientSource:
     def __init__(self, cases:list[Case], # patients (their slices load lazily)
                  model=None, # `SegModel`, model folder (loaded on first prediction), callable `case -> mask` (or `(mask, post-processed)`), or None
                  scores:dict=None, # known per-patient Dice (e.g. from an evaluation's per_patient.csv)
-                 postprocess_spec:str=None, # post-processing layer (default: the model's recorded choice)
+                 postprocess_spec:str=None, # post-processing layer: 'auto' or None (the model's recorded choice), 'none', or e.g. 'fill+largest'
                  cache:int=3, # patients kept in memory
                  metrics:dict=None, # known per-patient metrics, patient -> {dice, hd95_px, volume_true_px, ...}
                  kept=None, # folder(s) of predictions an evaluation kept (`evaluate.save_prediction`): shown, not predicted again
@@ -47,6 +47,7 @@ class PatientSource:
         self.table = {p:dict(m) for p,m in (metrics or {}).items()}
         for p,s in (scores or {}).items(): self.table.setdefault(p, {})['dice'] = s
         self.tta = tta
+        if postprocess_spec == 'auto': postprocess_spec = None   # (as `predict` and `evaluate` name the model's choice)
         if not postprocess_spec and self.cfg:            # (no model: nothing to post-process, and PyTorch not imported)
             from tumortrace.model import decision_rule
             postprocess_spec = decision_rule(self.cfg, tta)['postprocess']
@@ -298,6 +299,7 @@ def open_source(source, # eval folder, run folder, cross-validation folder, data
                 postprocess_spec:str=None)->PatientSource:
     "A `PatientSource` for whatever the user points at (a cross-validation: every patient as its fold model, which never saw it, predicted it)."
     if isinstance(source, PatientSource): return source
+    if postprocess_spec == 'auto': postprocess_spec = None   # the model's recorded choice (a folder's: the one it scored with)
     if isinstance(source, Case): source = [source]
     if isinstance(source, (list, tuple)):
         return PatientSource([c for c in source if patients is None or c.case_id in patients], model, postprocess_spec=postprocess_spec)
