@@ -582,3 +582,13 @@ def test_predict_a_file_given_twice_once_and_notes_an_all_zero_image(tmp_path):
     assert not list((tmp_path/'o').glob('*-2*')) and len({r['output'] for r in rows}) == 2
     assert 'is all zero: there is nothing to segment' in rows[1]['warning'] and 'is all zero' not in rows[0]['warning']
     assert 'is all zero' in pd.read_csv(tmp_path/'o'/'summary.csv').set_index('input').loc[str(black.resolve()), 'warning']
+
+def test_predict_says_each_warning_once(tmp_path):
+    "`tumortrace predict` says a warning once: as it happens, or (what reading did not say: the summary's own) after the counts, not both."
+    img = next(f for f in sorted((DATA/'lgg'/'TCGA_HT_7693_19950520').glob('*.tif')) if not f.stem.endswith('_mask'))
+    black = tmp_path/'black.png'; Image.fromarray(np.zeros((64, 64, 3), np.uint8)).save(black)
+    r = cli('predict', '--model', SAMPLE_MODEL, img, black, '--out', tmp_path/'o', '--quiet')
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert r.stderr.count('is all zero: there is nothing to segment') == 1 and r.stderr.count('given one slice on its own') == 1, r.stderr[-3000:]
+    s = pd.read_csv(tmp_path/'o'/'summary.csv').set_index('input')['warning']
+    assert 'given one slice on its own' in s[str(img.resolve())] and 'is all zero' in s[str(black.resolve())]   # each row keeps its own

@@ -546,15 +546,20 @@ def cmd_predict(args)->int:
     params = {k:getattr(args, k) for k in PREDICT_OPTIONS if getattr(args, k) is not None}
     if args.no_postprocess: params['postprocess_spec'] = 'none'
     model = load_model(args.model, precision=args.precision or 'auto')
-    rows = predict_paths(model, args.inputs, args.out, progress=show_progress(args, sys.stdout), **params)   # fastprogress writes to stdout
+    said,show = [],warnings.showwarning
+    def tell(message, *a, **k): said.append(str(message)); show(message, *a, **k)
+    warnings.showwarning = tell                            # what was said as it happened (`main` restores the hook after the command)
+    try: rows = predict_paths(model, args.inputs, args.out, progress=show_progress(args, sys.stdout), **params)   # fastprogress writes to stdout
+    finally: warnings.showwarning = show
     bad = [r for r in rows if r['status'] != 'ok']
     kept = sum(bool(r.get('kept')) for r in rows)
     print(f"{len(rows) - len(bad)} predicted{f' ({kept} by an earlier run, kept)' if kept else ''}, {len(bad)} failed; summary: {Path(args.out)/'summary.csv'}")
     for r in bad:                                          # the input named once: where the problem is a file inside it, that file
         msg = r['status'][7:]
         print(f"error: {msg if msg.startswith(os.path.join(str(r['input']), '')) else r['input'] + ': ' + msg}", file=sys.stderr)
-    for r in rows:
-        if r.get('warning'): print(f"warning: {r['input']}: {r['warning']}", file=sys.stderr)
+    for r in rows:                                         # each input's warnings (summary.csv's column) that were not said as they happened
+        if new := [w for w in str(r.get('warning') or '').split('; ') if w and not any(w in s for s in said)]:
+            print(f"warning: {r['input']}: {'; '.join(new)}", file=sys.stderr)
     return 1 if bad else 0
 
 EVALUATE_OPTIONS = ('postprocess', 'tta', 'patients', 'precision', 'generation')
